@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IProductRegistry} from "./interfaces/IProductRegistry.sol";
+import {RFC9162} from "./libraries/RFC9162.sol";
+
+/// @title ProductRegistry
+/// @notice Brand catalogs: the anchored roots of authentic items and authorised sellers (DESIGN §4, §8).
+contract ProductRegistry is IProductRegistry {
+    bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 private constant BRAND_OWNER = keccak256("BRAND_OWNER");
+
+    /// @notice The ParticipantRegistry that holds the admin and the BRAND_OWNER role.
+    IAccessControl public immutable participants;
+
+    mapping(bytes32 brandId => Brand) private _brands;
+
+    /// @param participantRegistry The ParticipantRegistry whose admin and BRAND_OWNER role this contract trusts.
+    constructor(IAccessControl participantRegistry) {
+        participants = participantRegistry;
+    }
+
+    /// @inheritdoc IProductRegistry
+    function registerBrand(string calldata name, address owner) external returns (bytes32 brandId) {
+        if (!participants.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert ProductRegistryNotAdmin(msg.sender);
+        uint256 nameLength = bytes(name).length;
+        if (nameLength == 0 || nameLength > 128) revert ProductRegistryInvalidBrandName(name);
+        if (!participants.hasRole(BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwnerRole(owner);
+        brandId = keccak256(bytes(name));
+        Brand storage brand = _brands[brandId];
+        if (brand.owner != address(0)) revert ProductRegistryBrandAlreadyRegistered(brandId, brand.owner);
+        brand.owner = owner;
+        brand.name = name;
+        emit BrandRegistered(brandId, owner, name);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function anchorCatalog(bytes32 brandId, bytes32 itemsRoot, uint64 itemCount, bytes32 sellersRoot, uint64 sellerCount)
+        external
+    {
+        Brand storage brand = _brands[brandId];
+        if (brand.owner == address(0)) revert ProductRegistryUnknownBrand(brandId);
+        if (msg.sender != brand.owner || !participants.hasRole(BRAND_OWNER, msg.sender)) {
+            revert ProductRegistryNotBrandOwner(brandId, msg.sender);
+        }
+        if ((itemsRoot == bytes32(0)) != (itemCount == 0)) revert ProductRegistryInvalidRoot(brandId, itemsRoot, itemCount);
+        if ((sellersRoot == bytes32(0)) != (sellerCount == 0)) {
+            revert ProductRegistryInvalidRoot(brandId, sellersRoot, sellerCount);
+        }
+        uint64 version = brand.version + 1;
+        brand.version = version;
+        brand.itemsRoot = itemsRoot;
+        brand.itemCount = itemCount;
+        brand.sellersRoot = sellersRoot;
+        brand.sellerCount = sellerCount;
+        brand.blockNumber = uint64(block.number);
+        emit CatalogAnchored(brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function brandOf(bytes32 brandId) external view returns (Brand memory) {
+        return _brands[brandId];
+    }
+
+    /// @inheritdoc IProductRegistry
+    function isAuthenticItem(bytes32 brandId, string calldata gtin, string calldata serial, uint64 leafIndex, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        Brand storage brand = _brands[brandId];
+        return RFC9162.verifyInclusion(leafIndex, brand.itemCount, itemLeafHash(gtin, serial), proof, brand.itemsRoot);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function isAuthorisedSeller(bytes32 brandId, string calldata sellerId, uint64 leafIndex, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        Brand storage brand = _brands[brandId];
+        return RFC9162.verifyInclusion(leafIndex, brand.sellerCount, sellerLeafHash(sellerId), proof, brand.sellersRoot);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function itemLeafHash(string calldata gtin, string calldata serial) public pure returns (bytes32) {
+        return RFC9162.hashLeaf(abi.encode(gtin, serial));
+    }
+
+    /// @inheritdoc IProductRegistry
+    function sellerLeafHash(string calldata sellerId) public pure returns (bytes32) {
+        return RFC9162.hashLeaf(abi.encode(sellerId));
+    }
+}
