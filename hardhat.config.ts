@@ -35,7 +35,7 @@ const config: HardhatUserConfig = {
     artifacts: path.join(__dirname, "artifacts"),
     cache: path.join(__dirname, "cache"),
   },
-  mocha: { timeout: 120_000, spec: ["test/**/*.test.ts"] },
+  mocha: { timeout: 120_000 },
 };
 
 export default config;

@@ -1,0 +1,36 @@
+// One table from error code to HTTP status, and the JSON error envelope of DESIGN §9.
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { BorderLedgerError, type ErrorCode } from "../node/errors";
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BAD_SIGNATURE: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  CHAIN_UNAVAILABLE: 503,
+  CONFIG_INVALID: 500,
+  CHAIN_SETUP_FAILED: 500,
+  INTERNAL: 500,
+};
+
+export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
+
+/** Writes `{ error: { code, message, details } }` with the status of its code. */
+export function errorResponse(c: Context, error: BorderLedgerError): Response {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details !== undefined) body.error.details = error.details;
+  return c.json(body, STATUS[error.code]);
+}
+
+/** Hono onError: known errors keep their code; anything else is a bug, logged and answered as INTERNAL. */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof BorderLedgerError) return errorResponse(c, error);
+  console.error(error);
+  return errorResponse(c, new BorderLedgerError("INTERNAL", "internal error"));
+}

@@ -1,0 +1,18 @@
+// GET /v1/chain: where the chain is and what is deployed on it (DESIGN §11).
+import { Hono } from "hono";
+import type { AppDeps } from "../app";
+
+export function chainRoutes(deps: AppDeps): Hono {
+  return new Hono().get("/chain", (c) => {
+    const { chain } = deps;
+    return c.json({
+      chainId: chain.chainId,
+      rpcUrl: chain.rpcUrl,
+      participantRegistry: chain.addresses.participantRegistry,
+      anchorRegistry: chain.addresses.anchorRegistry,
+      productRegistry: chain.addresses.productRegistry,
+      logId: chain.logId,
+      ...(chain.devAccounts ? { devAccounts: chain.devAccounts } : {}),
+    });
+  });
+}

@@ -1,0 +1,80 @@
+// The BorderLedger node process: reads the environment, brings up the chain side, serves the API, stops on a signal.
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { openChain, type ChainRuntime } from "../node/chain/chain-runtime";
+import { parseConfig, type NodeConfig } from "../node/config";
+import { BorderLedgerError } from "../node/errors";
+import { createApp } from "./app";
+
+export type RunningNode = {
+  url: string;
+  chain: ChainRuntime;
+  close(): Promise<void>;
+};
+
+/** Starts a node from a parsed configuration: chain, contracts, log, then the HTTP API. */
+export async function startNode({ config, log }: { config: NodeConfig; log: (line: string) => void }): Promise<RunningNode> {
+  const chain = await openChain({
+    rpcUrl: config.chainRpcUrl,
+    chainHost: config.chainHost,
+    chainPort: config.chainPort,
+    deployerKey: config.deployerKey,
+    operatorKey: config.operatorKey,
+    operatorCountry: config.operatorCountry,
+    addresses: config.addresses,
+    logName: config.logName,
+    devParticipants: config.devParticipants,
+    log,
+  });
+  const app = createApp({ chain, startedAt: new Date() });
+  let server: ServerType;
+  let address: AddressInfo;
+  try {
+    ({ server, address } = await listen(app.fetch, config.host, config.port));
+  } catch (error) {
+    await chain.close();
+    throw error;
+  }
+  const url = `http://${config.host}:${address.port}`;
+  log(`API on ${url}/v1 (try ${url}/v1/chain)`);
+  return {
+    url,
+    chain,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await chain.close();
+    },
+  };
+}
+
+function listen(fetch: Parameters<typeof serve>[0]["fetch"], hostname: string, port: number) {
+  return new Promise<{ server: ServerType; address: AddressInfo }>((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, (info) => resolve({ server, address: info }));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new BorderLedgerError("CONFIG_INVALID", `port ${hostname}:${port} is in use: set PORT to another port`) : error),
+    );
+  });
+}
+
+/** `npm start`: the node from process.env, until Ctrl-C. */
+export async function main(): Promise<void> {
+  const log = (line: string) => console.log(`[borderledger] ${line}`);
+  let node: RunningNode;
+  try {
+    node = await startNode({ config: parseConfig(process.env), log });
+  } catch (error) {
+    console.error(`[borderledger] cannot start: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    await node.close();
+    log("stopped");
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}

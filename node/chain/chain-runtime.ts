@@ -1,0 +1,198 @@
+// Brings up the node's chain side: the embedded chain or a remote one, the contracts, the dev participants, the log.
+import { Wallet, id, isAddress, type JsonRpcProvider, type Signer } from "ethers";
+import { BorderLedgerError } from "../errors";
+import type { RoleName } from "../domain/roles";
+import { attachContracts, deployContracts, type BorderLedgerContracts, type ContractAddresses } from "./contracts";
+import { DEV_PARTICIPANTS, devWallet } from "./dev-participants";
+import { startEmbeddedChain, type EmbeddedChain } from "./embedded-chain";
+import { registerParticipants, rolesOf } from "./participants";
+import { createRpcProvider } from "./rpc-provider";
+
+export type ChainOptions = {
+  /** A remote JSON-RPC chain; when absent the node starts the embedded chain. */
+  rpcUrl?: string;
+  /** Where the embedded chain serves JSON-RPC. */
+  chainHost: string;
+  chainPort: number;
+  /** Admin and deployer key (remote chains); the embedded chain uses development account #0. */
+  deployerKey?: string;
+  /** The log operator's key; defaults to the deployer's. */
+  operatorKey?: string;
+  /** Attach to these contracts instead of deploying; all three or none. */
+  addresses?: ContractAddresses;
+  logName: string;
+  /** Register the development participants of DESIGN §1 (default on the embedded chain). */
+  devParticipants: boolean;
+  /** Country of the log operator, needed only when the node registers its operator on a remote chain. */
+  operatorCountry?: string;
+  /** Progress lines. */
+  log?: (line: string) => void;
+};
+
+export type DevAccount = { index: number; address: string; roles: ("ADMIN" | RoleName)[]; country: string };
+
+export type ChainRuntime = {
+  provider: JsonRpcProvider;
+  chainId: number;
+  rpcUrl: string;
+  embedded: boolean;
+  addresses: ContractAddresses;
+  contracts: BorderLedgerContracts;
+  logName: string;
+  logId: string;
+  /** Signs anchoring transactions and receipts. */
+  operator: Wallet;
+  /** The development participants as registered (null outside development mode). */
+  devAccounts: DevAccount[] | null;
+  close(): Promise<void>;
+};
+
+function chainSetupError(message: string): BorderLedgerError {
+  return new BorderLedgerError("CHAIN_SETUP_FAILED", message);
+}
+
+/** Starts or connects to the chain, deploys or attaches to the contracts, registers the log and dev participants. */
+export async function openChain(options: ChainOptions): Promise<ChainRuntime> {
+  const log = options.log ?? (() => undefined);
+  let embedded: EmbeddedChain | undefined;
+  let rpcUrl = options.rpcUrl;
+  if (rpcUrl === undefined) {
+    embedded = await startEmbeddedChain({ hostname: options.chainHost, port: options.chainPort });
+    rpcUrl = embedded.rpcUrl;
+    log(`embedded Hardhat chain ${embedded.chainId} serving JSON-RPC on ${rpcUrl}`);
+  }
+  const provider = createRpcProvider({ rpcUrl, chainId: embedded?.chainId });
+  const close = async () => {
+    provider.destroy();
+    await embedded?.close();
+  };
+  try {
+    const runtime = await setUp({ options, provider, rpcUrl, embedded: embedded !== undefined, log });
+    return { ...runtime, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function setUp({
+  options,
+  provider,
+  rpcUrl,
+  embedded,
+  log,
+}: {
+  options: ChainOptions;
+  provider: JsonRpcProvider;
+  rpcUrl: string;
+  embedded: boolean;
+  log: (line: string) => void;
+}): Promise<Omit<ChainRuntime, "close">> {
+  let chainId: number;
+  try {
+    chainId = Number((await provider.getNetwork()).chainId);
+  } catch (error) {
+    throw chainSetupError(`cannot reach the chain at ${rpcUrl}: ${(error as Error).message}`);
+  }
+
+  const deployer: Wallet | undefined = embedded
+    ? new Wallet(devWallet(0).privateKey, provider)
+    : options.deployerKey
+      ? walletFromKey(options.deployerKey, "DEPLOYER_KEY", provider)
+      : undefined;
+  const operator = options.operatorKey
+    ? walletFromKey(options.operatorKey, "LOG_OPERATOR_KEY", provider)
+    : deployer ?? chainSetupError("set LOG_OPERATOR_KEY (or DEPLOYER_KEY): the node needs a key to anchor its log");
+  if (operator instanceof BorderLedgerError) throw operator;
+
+  let addresses = options.addresses;
+  if (addresses) {
+    await checkDeployed(provider, addresses);
+    log(`attached to ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`);
+  } else {
+    if (!deployer) throw chainSetupError("set DEPLOYER_KEY to deploy the contracts, or give their addresses to attach to them");
+    addresses = await deployContracts({ deployer });
+    log(`deployed ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`);
+  }
+  const contracts = attachContracts({ addresses, runner: deployer ?? operator });
+
+  let devAccounts: DevAccount[] | null = null;
+  if (options.devParticipants) {
+    if (!deployer) throw chainSetupError("registering the development participants needs the admin key (DEPLOYER_KEY)");
+    const participants = DEV_PARTICIPANTS.map((p) => ({ ...p, address: devWallet(p.index).address }));
+    const added = await registerParticipants({ participantRegistry: contracts.participantRegistry, participants });
+    log(`development participants: ${added} registered, ${participants.length - added} already present`);
+    devAccounts = await Promise.all(
+      participants.map(async (p) => ({
+        index: p.index,
+        address: p.address,
+        roles: await rolesOf({ participantRegistry: contracts.participantRegistry, address: p.address }),
+        country: p.country,
+      })),
+    );
+  }
+
+  const logId = id(options.logName);
+  await ensureLogRegistered({ contracts, logId, operator, deployer, options, log });
+  log(`log "${options.logName}" (${logId}) operated by ${operator.address}`);
+
+  return { provider, chainId, rpcUrl, embedded, addresses, contracts, logName: options.logName, logId, operator, devAccounts };
+}
+
+function walletFromKey(key: string, variable: string, provider: JsonRpcProvider): Wallet {
+  try {
+    return new Wallet(key, provider);
+  } catch {
+    throw new BorderLedgerError("CONFIG_INVALID", `${variable} is not a valid secp256k1 private key (0x + 64 hex digits)`);
+  }
+}
+
+async function checkDeployed(provider: JsonRpcProvider, addresses: ContractAddresses): Promise<void> {
+  const variables: Record<keyof ContractAddresses, string> = {
+    participantRegistry: "PARTICIPANT_REGISTRY_ADDRESS",
+    anchorRegistry: "ANCHOR_REGISTRY_ADDRESS",
+    productRegistry: "PRODUCT_REGISTRY_ADDRESS",
+  };
+  for (const key of Object.keys(variables) as (keyof ContractAddresses)[]) {
+    const address = addresses[key];
+    if (!isAddress(address)) throw new BorderLedgerError("CONFIG_INVALID", `${variables[key]} is not an address: ${address}`);
+    if ((await provider.getCode(address)) === "0x") {
+      throw chainSetupError(`${variables[key]}: no contract is deployed at ${address}`);
+    }
+  }
+}
+
+async function ensureLogRegistered({
+  contracts,
+  logId,
+  operator,
+  deployer,
+  options,
+  log,
+}: {
+  contracts: BorderLedgerContracts;
+  logId: string;
+  operator: Wallet;
+  deployer: Signer | undefined;
+  options: ChainOptions;
+  log: (line: string) => void;
+}): Promise<void> {
+  const current: string = await contracts.anchorRegistry.operatorOf(logId);
+  if (current.toLowerCase() === operator.address.toLowerCase()) return;
+  if (current !== "0x0000000000000000000000000000000000000000") {
+    throw chainSetupError(`log "${options.logName}" is operated by ${current}, not by this node's operator ${operator.address}`);
+  }
+  if (!deployer) throw chainSetupError(`log "${options.logName}" is not registered and registering it needs the admin key (DEPLOYER_KEY)`);
+  if (!(await contracts.participantRegistry.isActive(operator.address))) {
+    if (!options.operatorCountry) {
+      throw chainSetupError(`the log operator ${operator.address} is not a registered participant: set OPERATOR_COUNTRY to register it`);
+    }
+    await registerParticipants({
+      participantRegistry: contracts.participantRegistry,
+      participants: [{ address: operator.address, name: `BorderLedger log ${options.logName}`.slice(0, 128), country: options.operatorCountry, trustTier: 0, roles: ["LOG_OPERATOR"] }],
+    });
+    log(`registered the log operator ${operator.address} as a participant`);
+  }
+  await (await contracts.anchorRegistry.registerLog(logId, operator.address)).wait();
+  log(`registered log "${options.logName}" in AnchorRegistry`);
+}

@@ -1,0 +1,85 @@
+// The node's configuration, parsed from environment variables; every error names the variable.
+import { z } from "zod";
+import { BorderLedgerError } from "./errors";
+import type { ContractAddresses } from "./chain/contracts";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be 0x and 40 hex digits");
+const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x and 64 hex digits");
+
+// Environment variables are untrusted text: parse them all here so the rest of the node gets typed values.
+const EnvSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  CHAIN_PORT: port.default(8545),
+  CHAIN_HOST: z.string().min(1).default("127.0.0.1"),
+  CHAIN_RPC_URL: z.string().url().optional(),
+  DEPLOYER_KEY: privateKey.optional(),
+  LOG_OPERATOR_KEY: privateKey.optional(),
+  OPERATOR_COUNTRY: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code").optional(),
+  PARTICIPANT_REGISTRY_ADDRESS: address.optional(),
+  ANCHOR_REGISTRY_ADDRESS: address.optional(),
+  PRODUCT_REGISTRY_ADDRESS: address.optional(),
+  LOG_NAME: z.string().min(1).max(128).default("borderledger-dev"),
+  DEV_PARTICIPANTS: flag.optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+});
+
+export type NodeConfig = {
+  port: number;
+  host: string;
+  chainPort: number;
+  chainHost: string;
+  chainRpcUrl?: string;
+  deployerKey?: string;
+  operatorKey?: string;
+  operatorCountry?: string;
+  addresses?: ContractAddresses;
+  logName: string;
+  devParticipants: boolean;
+  dataDir: string;
+};
+
+/** Parses the node's environment; throws CONFIG_INVALID naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): NodeConfig {
+  // Empty variables count as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new BorderLedgerError("CONFIG_INVALID", `invalid environment: ${problems.join("; ")}`, problems);
+  }
+  const e = parsed.data;
+  const given = [e.PARTICIPANT_REGISTRY_ADDRESS, e.ANCHOR_REGISTRY_ADDRESS, e.PRODUCT_REGISTRY_ADDRESS].filter(Boolean).length;
+  if (given !== 0 && given !== 3) {
+    throw new BorderLedgerError(
+      "CONFIG_INVALID",
+      "set all three of PARTICIPANT_REGISTRY_ADDRESS, ANCHOR_REGISTRY_ADDRESS and PRODUCT_REGISTRY_ADDRESS, or none to deploy",
+    );
+  }
+  if (e.CHAIN_RPC_URL === undefined && given === 3) {
+    throw new BorderLedgerError("CONFIG_INVALID", "contract addresses need CHAIN_RPC_URL: the embedded chain always starts empty");
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    chainPort: e.CHAIN_PORT,
+    chainHost: e.CHAIN_HOST,
+    chainRpcUrl: e.CHAIN_RPC_URL,
+    deployerKey: e.DEPLOYER_KEY,
+    operatorKey: e.LOG_OPERATOR_KEY,
+    operatorCountry: e.OPERATOR_COUNTRY,
+    addresses:
+      given === 3
+        ? {
+            participantRegistry: e.PARTICIPANT_REGISTRY_ADDRESS!,
+            anchorRegistry: e.ANCHOR_REGISTRY_ADDRESS!,
+            productRegistry: e.PRODUCT_REGISTRY_ADDRESS!,
+          }
+        : undefined,
+    logName: e.LOG_NAME,
+    devParticipants: e.DEV_PARTICIPANTS ?? e.CHAIN_RPC_URL === undefined,
+    dataDir: e.DATA_DIR,
+  };
+}

@@ -1,0 +1,34 @@
+// The one error type of BorderLedger: a stable code (API) and a message (for people, may change).
+
+/** Stable error codes. Clients match on these; never rename one. */
+export type ErrorCode =
+  | "BAD_REQUEST"
+  | "VALIDATION_FAILED"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "BAD_SIGNATURE"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
+  | "RATE_LIMITED"
+  | "CHAIN_UNAVAILABLE"
+  | "CONFIG_INVALID"
+  | "CHAIN_SETUP_FAILED"
+  | "INTERNAL";
+
+export class BorderLedgerError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "BorderLedgerError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Throws a bug report: a condition the code itself guarantees did not hold (not a caller mistake). */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant failed: ${message}`);
+}

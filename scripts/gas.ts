@@ -1,0 +1,65 @@
+// npm run gas: gas of anchor() at tree sizes around a thousand, a million and a billion leaves, of registerLog and
+// of registering a participant. Last line JSON (DESIGN §10).
+import { ethers } from "hardhat";
+import { hexlify, id } from "ethers";
+import { attachContracts, deployContracts } from "../node/chain/contracts";
+import { consistencyProof, hashChildren, hashLeaf, treeRoot, type NodeHashReader } from "../node/domain/merkle";
+import { roleId } from "../node/domain/roles";
+
+/**
+ * A log of `size` leaves all equal to one leaf hash: every perfect subtree at a level has the same hash, so roots
+ * and proofs of trees of a billion leaves cost O(log n) to compute. Gas does not depend on the hash values (the
+ * sha256 precompile and calldata cost the same for any 32 non-zero-heavy bytes), so these are the figures of a real log.
+ */
+function uniformLog(): NodeHashReader {
+  const levels = [hashLeaf(new TextEncoder().encode("borderledger gas leaf"))];
+  return ({ level }) => {
+    while (levels.length <= level) levels.push(hashChildren(levels[levels.length - 1], levels[levels.length - 1]));
+    return levels[level];
+  };
+}
+
+async function main(): Promise<void> {
+  const [admin, operator, platform] = await ethers.getSigners();
+  const addresses = await deployContracts({ deployer: admin });
+  const { participantRegistry, anchorRegistry } = attachContracts({ addresses, runner: admin });
+  const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
+
+  const figures: Record<string, number> = {};
+  figures.register_participant_gas = await gasOf(
+    participantRegistry.register(platform.address, "ShopWorld Marketplace", "CN", 0, [roleId("PLATFORM")]),
+  );
+  console.log(`register participant (one role): ${figures.register_participant_gas} gas`);
+  await gasOf(participantRegistry.register(operator.address, "BorderLedger node", "NL", 1, [roleId("LOG_OPERATOR")]));
+
+  const read = uniformLog();
+  const sizes: [string, number][] = [["1k", 1_000], ["1m", 1_000_000], ["1b", 1_000_000_000]];
+  let logCount = 0;
+  for (const [label, size] of sizes) {
+    const logId = id(`gas-log-${logCount++}`);
+    const registerLog = await gasOf(anchorRegistry.registerLog(logId, operator.address));
+    if (figures.register_log_gas === undefined) {
+      figures.register_log_gas = registerLog;
+      console.log(`registerLog: ${registerLog} gas`);
+    }
+    // The previous checkpoint sits just past a large power of two, which gives a proof of near-maximal length.
+    const previous = 2 ** Math.floor(Math.log2(size - 1)) + 1;
+    const asOperator = anchorRegistry.connect(operator) as typeof anchorRegistry;
+    const first = await gasOf(asOperator.anchor(logId, previous, hexlify(treeRoot({ size: previous, read })), []));
+    if (figures.anchor_first_gas === undefined) {
+      figures.anchor_first_gas = first;
+      console.log(`anchor() of a log's first checkpoint (no proof): ${first} gas`);
+    }
+    const proof = consistencyProof({ size1: previous, size2: size, read }).map((h) => hexlify(h));
+    const gas = await gasOf(asOperator.anchor(logId, size, hexlify(treeRoot({ size, read })), proof));
+    figures[`anchor_${label}_gas`] = gas;
+    figures[`anchor_${label}_proof_hashes`] = proof.length;
+    console.log(`anchor() ${previous.toLocaleString("en")} -> ${size.toLocaleString("en")} leaves, proof of ${proof.length} hashes: ${gas} gas`);
+  }
+  console.log(JSON.stringify({ bench: "gas", ...figures }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,90 @@
+// Shared deployment for the contract tests: the three BorderLedger contracts wired together, and small RFC 9162 tree helpers.
+import { ethers } from "hardhat";
+import { Contract, getBytes, hexlify, toUtf8Bytes } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { consistencyProof, hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "../../node/domain/merkle";
+
+/** The deployed contracts and the development accounts, named after their DESIGN §1 slots. */
+export type BorderLedgerDeployment = {
+  participants: Contract;
+  anchors: Contract;
+  products: Contract;
+  /** #0: DEFAULT_ADMIN_ROLE of the ParticipantRegistry, and the deployer. */
+  admin: HardhatEthersSigner;
+  platform: HardhatEthersSigner;
+  carrier: HardhatEthersSigner;
+  broker: HardhatEthersSigner;
+  customsDe: HardhatEthersSigner;
+  customsGb: HardhatEthersSigner;
+  customsUs: HardhatEthersSigner;
+  brandOwner: HardhatEthersSigner;
+  /** #8 onwards: accounts no test file has registered yet. */
+  others: HardhatEthersSigner[];
+};
+
+/** Deploys ParticipantRegistry(admin), AnchorRegistry(participantRegistry), ProductRegistry(participantRegistry). Registers no one. */
+export async function deployBorderLedger(): Promise<BorderLedgerDeployment> {
+  const [admin, platform, carrier, broker, customsDe, customsGb, customsUs, brandOwner, ...others] = await ethers.getSigners();
+
+  const participants = await (await ethers.getContractFactory("ParticipantRegistry", admin)).deploy(admin.address);
+  await participants.waitForDeployment();
+  const participantsAddress = await participants.getAddress();
+
+  const anchors = await (await ethers.getContractFactory("AnchorRegistry", admin)).deploy(participantsAddress);
+  await anchors.waitForDeployment();
+  const products = await (await ethers.getContractFactory("ProductRegistry", admin)).deploy(participantsAddress);
+  await products.waitForDeployment();
+
+  return {
+    participants: participants as unknown as Contract,
+    anchors: anchors as unknown as Contract,
+    products: products as unknown as Contract,
+    admin,
+    platform,
+    carrier,
+    broker,
+    customsDe,
+    customsGb,
+    customsUs,
+    brandOwner,
+    others,
+  };
+}
+
+/** `contract` with `signer` as its runner, keeping the untyped method surface (ethers' connect() returns a BaseContract). */
+export function connectAs(contract: Contract, signer: HardhatEthersSigner): Contract {
+  return contract.connect(signer) as Contract;
+}
+
+/** An RFC 9162 tree over fixed leaf hashes, built with node/domain/merkle.ts, with hex views for contract calls. */
+export type TestTree = {
+  leaves: Hash[];
+  /** Root of the first `size` leaves, 0x-hex. */
+  root(size?: number): string;
+  /** Inclusion proof of leaf `index` in the tree of the first `size` leaves, 0x-hex. */
+  inclusion(index: number, size?: number): string[];
+  /** Consistency proof from the first `size1` leaves to the first `size2` leaves, 0x-hex. */
+  consistency(size1: number, size2: number): string[];
+};
+
+export function buildTree(leaves: Hash[]): TestTree {
+  const read = memoryNodeReader(leaves);
+  return {
+    leaves,
+    root: (size = leaves.length) => hexlify(treeRoot({ size, read })),
+    inclusion: (index, size = leaves.length) => inclusionProof({ index, size, read }).map((h) => hexlify(h)),
+    consistency: (size1, size2) => consistencyProof({ size1, size2, read }).map((h) => hexlify(h)),
+  };
+}
+
+/** `count` distinct leaf hashes: SHA-256(0x00 || "<label>-<i>"). */
+export function distinctLeaves(label: string, count: number): Hash[] {
+  return Array.from({ length: count }, (_, i) => hashLeaf(toUtf8Bytes(`${label}-${i}`)));
+}
+
+/** A copy of a 0x-hex byte string with one bit flipped (bit 0 of byte 0 unless told otherwise). */
+export function flipBit(hex: string, byteIndex = 0, bit = 0): string {
+  const bytes = getBytes(hex).slice();
+  bytes[byteIndex] ^= 1 << bit;
+  return hexlify(bytes);
+}

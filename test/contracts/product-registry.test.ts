@@ -1,0 +1,339 @@
+// ProductRegistry: brands, anchored catalogs of authentic items and authorised sellers, and Merkle checks against them (DESIGN §4, §8).
+import { ethers } from "hardhat";
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { AbiCoder, ZeroAddress, ZeroHash, getBytes, hexlify } from "ethers";
+import { hashLeaf } from "../../node/domain/merkle";
+import { roleId } from "../../node/domain/roles";
+import { buildTree, connectAs, deployBorderLedger, flipBit } from "./fixtures";
+
+const BRAND_OWNER = roleId("BRAND_OWNER");
+const PLATFORM = roleId("PLATFORM");
+const BRAND = "Acme Watches";
+const BRAND_ID = ethers.id(BRAND);
+
+const coder = AbiCoder.defaultAbiCoder();
+const itemLeaf = (gtin: string, serial: string) => hashLeaf(getBytes(coder.encode(["string", "string"], [gtin, serial])));
+const sellerLeaf = (sellerId: string) => hashLeaf(getBytes(coder.encode(["string"], [sellerId])));
+
+const ITEMS: [gtin: string, serial: string][] = [
+  ["04012345678901", "SN-0001"],
+  ["04012345678901", "SN-0002"],
+  ["04012345678901", "SN-0003"],
+  ["04012345678918", "AX-77"],
+  ["04012345678918", "AX-78"],
+];
+const SELLERS = ["shopwave:acme-official", "shopwave:timepieces-berlin", "bazaar:acme-store-uk"];
+const items = buildTree(ITEMS.map(([gtin, serial]) => itemLeaf(gtin, serial)));
+const sellers = buildTree(SELLERS.map(sellerLeaf));
+
+async function productsFixture() {
+  const deployment = await deployBorderLedger();
+  const { participants, products, brandOwner, platform, others } = deployment;
+  const [rivalOwner] = others;
+  await participants.register(brandOwner.address, "Acme Holding", "CH", 1, [BRAND_OWNER]);
+  await participants.register(rivalOwner.address, "Rival Brands", "IT", 0, [BRAND_OWNER]);
+  await participants.register(platform.address, "Shopwave", "NL", 0, [PLATFORM]);
+  await products.registerBrand(BRAND, brandOwner.address);
+  return { ...deployment, rivalOwner, asOwner: connectAs(products, brandOwner) };
+}
+
+/** The fixture with the small catalog of ITEMS and SELLERS anchored for BRAND. */
+async function anchoredCatalog() {
+  const fixture = await loadFixture(productsFixture);
+  await fixture.asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+  return fixture;
+}
+
+describe("ProductRegistry", function () {
+  it("reads its roles from the ParticipantRegistry it was deployed with", async function () {
+    const { products, participants } = await loadFixture(productsFixture);
+    expect(await products.participants()).to.equal(await participants.getAddress());
+  });
+
+  describe("registerBrand", function () {
+    it("registers a brand to its owner under keccak256 of its name and emits BrandRegistered", async function () {
+      const { products, rivalOwner } = await loadFixture(productsFixture);
+      const name = "Rival Leather";
+      const brandId = ethers.keccak256(ethers.toUtf8Bytes(name));
+      expect(await products.registerBrand.staticCall(name, rivalOwner.address)).to.equal(brandId);
+      await expect(products.registerBrand(name, rivalOwner.address)).to.emit(products, "BrandRegistered").withArgs(brandId, rivalOwner.address, name);
+      const brand = await products.brandOf(brandId);
+      expect(brand.owner).to.equal(rivalOwner.address);
+      expect(brand.name).to.equal(name);
+      expect([brand.version, brand.itemsRoot, brand.itemCount, brand.sellersRoot, brand.sellerCount, brand.blockNumber]).to.deep.equal([
+        0n,
+        ZeroHash,
+        0n,
+        ZeroHash,
+        0n,
+        0n,
+      ]);
+    });
+
+    it("accepts a brand name of exactly 128 bytes", async function () {
+      const { products, rivalOwner } = await loadFixture(productsFixture);
+      const name = "b".repeat(128);
+      await expect(products.registerBrand(name, rivalOwner.address)).to.emit(products, "BrandRegistered").withArgs(ethers.id(name), rivalOwner.address, name);
+    });
+
+    it("reverts with ProductRegistryNotAdmin when the caller is not the admin", async function () {
+      const { products, brandOwner } = await loadFixture(productsFixture);
+      await expect(connectAs(products, brandOwner).registerBrand("Acme Jewellery", brandOwner.address))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotAdmin")
+        .withArgs(brandOwner.address);
+    });
+
+    it("reverts when the brand name is empty or longer than 128 bytes", async function () {
+      const { products, rivalOwner } = await loadFixture(productsFixture);
+      for (const name of ["", "b".repeat(129), "ü".repeat(65)]) {
+        await expect(products.registerBrand(name, rivalOwner.address))
+          .to.be.revertedWithCustomError(products, "ProductRegistryInvalidBrandName")
+          .withArgs(name);
+      }
+    });
+
+    it("reverts when the owner does not hold BRAND_OWNER", async function () {
+      const { products, platform, others } = await loadFixture(productsFixture);
+      for (const account of [platform.address, others[1].address, ZeroAddress]) {
+        await expect(products.registerBrand("Rival Leather", account))
+          .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwnerRole")
+          .withArgs(account);
+      }
+    });
+
+    it("reverts when the brand is already registered, naming its existing owner", async function () {
+      const { products, brandOwner, rivalOwner } = await loadFixture(productsFixture);
+      await expect(products.registerBrand(BRAND, rivalOwner.address))
+        .to.be.revertedWithCustomError(products, "ProductRegistryBrandAlreadyRegistered")
+        .withArgs(BRAND_ID, brandOwner.address);
+      expect((await products.brandOf(BRAND_ID)).owner).to.equal(brandOwner.address);
+    });
+  });
+
+  describe("anchorCatalog", function () {
+    it("anchors a catalog, emits CatalogAnchored and records every field with the block number", async function () {
+      const { products, asOwner, brandOwner } = await loadFixture(productsFixture);
+      const tx = await asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+      await expect(tx)
+        .to.emit(products, "CatalogAnchored")
+        .withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+      const block = (await tx.wait())!.blockNumber;
+
+      const brand = await products.brandOf(BRAND_ID);
+      expect(brand.owner).to.equal(brandOwner.address);
+      expect(brand.name).to.equal(BRAND);
+      expect(brand.version).to.equal(1n);
+      expect(brand.itemsRoot).to.equal(items.root());
+      expect(brand.itemCount).to.equal(BigInt(ITEMS.length));
+      expect(brand.sellersRoot).to.equal(sellers.root());
+      expect(brand.sellerCount).to.equal(BigInt(SELLERS.length));
+      expect(brand.blockNumber).to.equal(BigInt(block));
+    });
+
+    it("increments the version with every catalog and keeps only the latest roots", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      const smaller = buildTree(items.leaves.slice(0, 2));
+      const catalogs: [string, number, string, number][] = [
+        [items.root(), ITEMS.length, sellers.root(), SELLERS.length],
+        [smaller.root(), 2, ZeroHash, 0],
+        [ZeroHash, 0, ZeroHash, 0],
+      ];
+      for (const [version, catalog] of catalogs.entries()) {
+        const tx = await asOwner.anchorCatalog(BRAND_ID, ...catalog);
+        await expect(tx)
+          .to.emit(products, "CatalogAnchored")
+          .withArgs(BRAND_ID, version + 1, ...catalog);
+        const brand = await products.brandOf(BRAND_ID);
+        expect([brand.version, brand.itemsRoot, brand.itemCount, brand.sellersRoot, brand.sellerCount, brand.blockNumber]).to.deep.equal([
+          BigInt(version + 1),
+          catalog[0],
+          BigInt(catalog[1]),
+          catalog[2],
+          BigInt(catalog[3]),
+          BigInt((await tx.wait())!.blockNumber),
+        ]);
+      }
+    });
+
+    it("reverts with ProductRegistryUnknownBrand for a brand that was never registered", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      const unknown = ethers.id("Acme Jewellery");
+      await expect(asOwner.anchorCatalog(unknown, items.root(), ITEMS.length, sellers.root(), SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryUnknownBrand")
+        .withArgs(unknown);
+    });
+
+    it("reverts with ProductRegistryNotBrandOwner when the caller is not the brand's owner", async function () {
+      const { products, admin, rivalOwner, platform } = await loadFixture(productsFixture);
+      // Another brand owner, the admin, and a participant without BRAND_OWNER.
+      for (const caller of [rivalOwner, admin, platform]) {
+        await expect(connectAs(products, caller).anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length))
+          .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwner")
+          .withArgs(BRAND_ID, caller.address);
+      }
+    });
+
+    it("reverts with ProductRegistryNotBrandOwner when the owner has lost BRAND_OWNER", async function () {
+      const { products, participants, asOwner, brandOwner } = await loadFixture(productsFixture);
+      await participants.revokeRole(BRAND_OWNER, brandOwner.address);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwner")
+        .withArgs(BRAND_ID, brandOwner.address);
+    });
+
+    it("reverts with ProductRegistryNotBrandOwner when the owner was revoked as a participant", async function () {
+      const { products, participants, asOwner, brandOwner } = await loadFixture(productsFixture);
+      await participants.revoke(brandOwner.address);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwner")
+        .withArgs(BRAND_ID, brandOwner.address);
+    });
+
+    it("reverts with ProductRegistryInvalidRoot when the items root is zero for a non-empty tree", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      await expect(asOwner.anchorCatalog(BRAND_ID, ZeroHash, ITEMS.length, sellers.root(), SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, ZeroHash, ITEMS.length);
+    });
+
+    it("reverts with ProductRegistryInvalidRoot when the items root is non-zero for an empty tree", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), 0, sellers.root(), SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, items.root(), 0);
+    });
+
+    it("reverts with ProductRegistryInvalidRoot when the sellers root is zero for a non-empty tree", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, ZeroHash, SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, ZeroHash, SELLERS.length);
+    });
+
+    it("reverts with ProductRegistryInvalidRoot when the sellers root is non-zero for an empty tree", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), 0))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, sellers.root(), 0);
+    });
+
+    it("reports the items tree first when both roots are invalid", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), 0, ZeroHash, SELLERS.length))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, items.root(), 0);
+    });
+  });
+
+  describe("leaf hashes", function () {
+    it("computes itemLeafHash as SHA-256(0x00 || abi.encode(gtin, serial)), as merkle.ts does", async function () {
+      const { products } = await loadFixture(productsFixture);
+      for (const [gtin, serial] of [...ITEMS, ["", ""], ["4006381333931", "Größe-42/β"]] as [string, string][]) {
+        expect(await products.itemLeafHash(gtin, serial)).to.equal(hexlify(itemLeaf(gtin, serial)), `${gtin}/${serial}`);
+      }
+    });
+
+    it("computes sellerLeafHash as SHA-256(0x00 || abi.encode(sellerId)), as merkle.ts does", async function () {
+      const { products } = await loadFixture(productsFixture);
+      for (const sellerId of [...SELLERS, "", "天猫:旗舰店"]) {
+        expect(await products.sellerLeafHash(sellerId)).to.equal(hexlify(sellerLeaf(sellerId)), sellerId);
+      }
+    });
+  });
+
+  describe("isAuthenticItem", function () {
+    it("accepts every item of the anchored catalog with its inclusion proof", async function () {
+      const { products } = await anchoredCatalog();
+      for (const [index, [gtin, serial]] of ITEMS.entries()) {
+        expect(await products.isAuthenticItem(BRAND_ID, gtin, serial, index, items.inclusion(index))).to.equal(true, `${gtin}/${serial}`);
+      }
+    });
+
+    it("rejects an item with a wrong serial", async function () {
+      const { products } = await anchoredCatalog();
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0009", 0, items.inclusion(0))).to.equal(false);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678918", "SN-0001", 0, items.inclusion(0))).to.equal(false);
+    });
+
+    it("rejects an item checked at a wrong index", async function () {
+      const { products } = await anchoredCatalog();
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0002", 2, items.inclusion(1))).to.equal(false);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0002", 2, items.inclusion(2))).to.equal(false);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0002", ITEMS.length, items.inclusion(1))).to.equal(false);
+    });
+
+    it("rejects an item whose proof was tampered with, truncated or extended", async function () {
+      const { products } = await anchoredCatalog();
+      const proof = items.inclusion(3);
+      for (const [position] of proof.entries()) {
+        const tampered = proof.map((h, i) => (i === position ? flipBit(h, 17, 3) : h));
+        expect(await products.isAuthenticItem(BRAND_ID, "04012345678918", "AX-77", 3, tampered)).to.equal(false, `element ${position}`);
+      }
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678918", "AX-77", 3, proof.slice(0, -1))).to.equal(false);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678918", "AX-77", 3, [...proof, ZeroHash])).to.equal(false);
+    });
+
+    it("rejects every item for a brand that was never registered", async function () {
+      const { products } = await anchoredCatalog();
+      const unknown = ethers.id("Acme Jewellery");
+      expect(await products.isAuthenticItem(unknown, "04012345678901", "SN-0001", 0, items.inclusion(0))).to.equal(false);
+    });
+
+    it("rejects every item of a brand with no catalog yet", async function () {
+      const { products } = await loadFixture(productsFixture);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0001", 0, items.inclusion(0))).to.equal(false);
+    });
+
+    it("checks against the latest catalog only", async function () {
+      const { products, asOwner } = await anchoredCatalog();
+      const recalled = buildTree(items.leaves.slice(0, 3));
+      await asOwner.anchorCatalog(BRAND_ID, recalled.root(), 3, sellers.root(), SELLERS.length);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678918", "AX-77", 3, items.inclusion(3))).to.equal(false);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0002", 1, items.inclusion(1))).to.equal(false);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0002", 1, recalled.inclusion(1))).to.equal(true);
+    });
+
+    it("accepts the only item of a one-item catalog with an empty proof", async function () {
+      const { products, asOwner } = await loadFixture(productsFixture);
+      const single = buildTree([itemLeaf("04012345678901", "SN-0001")]);
+      await asOwner.anchorCatalog(BRAND_ID, single.root(), 1, ZeroHash, 0);
+      expect(single.inclusion(0)).to.deep.equal([]);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0001", 0, [])).to.equal(true);
+      expect(await products.isAuthenticItem(BRAND_ID, "04012345678901", "SN-0002", 0, [])).to.equal(false);
+    });
+  });
+
+  describe("isAuthorisedSeller", function () {
+    it("accepts every seller of the anchored catalog with its inclusion proof", async function () {
+      const { products } = await anchoredCatalog();
+      for (const [index, sellerId] of SELLERS.entries()) {
+        expect(await products.isAuthorisedSeller(BRAND_ID, sellerId, index, sellers.inclusion(index))).to.equal(true, sellerId);
+      }
+    });
+
+    it("rejects a seller that is not in the catalog", async function () {
+      const { products } = await anchoredCatalog();
+      expect(await products.isAuthorisedSeller(BRAND_ID, "shopwave:acme-outlet", 0, sellers.inclusion(0))).to.equal(false);
+    });
+
+    it("rejects a seller checked at a wrong index", async function () {
+      const { products } = await anchoredCatalog();
+      expect(await products.isAuthorisedSeller(BRAND_ID, SELLERS[0], 1, sellers.inclusion(0))).to.equal(false);
+      expect(await products.isAuthorisedSeller(BRAND_ID, SELLERS[0], 1, sellers.inclusion(1))).to.equal(false);
+      expect(await products.isAuthorisedSeller(BRAND_ID, SELLERS[2], SELLERS.length, sellers.inclusion(2))).to.equal(false);
+    });
+
+    it("rejects a seller whose proof was tampered with", async function () {
+      const { products } = await anchoredCatalog();
+      const proof = sellers.inclusion(2);
+      const tampered = proof.map((h, i) => (i === 0 ? flipBit(h, 0, 0) : h));
+      expect(await products.isAuthorisedSeller(BRAND_ID, SELLERS[2], 2, tampered)).to.equal(false);
+    });
+
+    it("rejects every seller for a brand that was never registered", async function () {
+      const { products } = await anchoredCatalog();
+      expect(await products.isAuthorisedSeller(ethers.id("Acme Jewellery"), SELLERS[0], 0, sellers.inclusion(0))).to.equal(false);
+    });
+  });
+});

@@ -1,0 +1,176 @@
+import { expect } from "chai";
+import { Wallet, id } from "ethers";
+import { openChain, type ChainRuntime } from "../../../node/chain/chain-runtime";
+import { predictContractAddresses } from "../../../node/chain/contracts";
+import { DEV_PARTICIPANTS, devWallet } from "../../../node/chain/dev-participants";
+import { roleId } from "../../../node/domain/roles";
+import { BorderLedgerError } from "../../../node/errors";
+
+const quiet = { chainHost: "127.0.0.1", chainPort: 0, logName: "test-log" };
+
+async function rejection(promise: Promise<unknown>): Promise<BorderLedgerError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(BorderLedgerError);
+    return error as BorderLedgerError;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("openChain", () => {
+  let chain: ChainRuntime;
+  before(async () => {
+    chain = await openChain({ ...quiet, devParticipants: true });
+  });
+  after(async () => {
+    await chain.close();
+  });
+
+  it("starts an embedded chain whose JSON-RPC answers on loopback", async () => {
+    expect(chain.embedded).to.equal(true);
+    expect(chain.rpcUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(chain.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    expect(((await response.json()) as { result: string }).result).to.equal("0x7a69");
+    expect(chain.chainId).to.equal(31337);
+  });
+
+  it("deploys the contracts at the addresses development account #0 produces from nonce 0", () => {
+    expect(chain.addresses).to.deep.equal(predictContractAddresses({ deployer: devWallet(0).address, nonce: 0 }));
+  });
+
+  it("registers every development participant with its roles and country, in the documented order", async () => {
+    expect(chain.devAccounts!.map((a) => a.index)).to.deep.equal(DEV_PARTICIPANTS.map((p) => p.index));
+    for (const participant of DEV_PARTICIPANTS) {
+      const address = devWallet(participant.index).address;
+      const profile = await chain.contracts.participantRegistry.profileOf(address);
+      expect(profile.name).to.equal(participant.name);
+      expect(profile.country).to.equal(participant.country);
+      expect(profile.active).to.equal(true);
+      for (const role of participant.roles) expect(await chain.contracts.participantRegistry.hasRole(roleId(role), address)).to.equal(true);
+      const reported = chain.devAccounts!.find((a) => a.index === participant.index)!;
+      expect(reported.address).to.equal(address);
+      expect(reported.roles.filter((r) => r !== "ADMIN")).to.deep.equal(participant.roles);
+    }
+    expect(chain.devAccounts![0].roles).to.deep.equal(["ADMIN", "LOG_OPERATOR"]);
+    expect(chain.devAccounts![4]).to.include({ country: "DE" });
+    expect(chain.devAccounts![4].roles).to.deep.equal(["CUSTOMS"]);
+  });
+
+  it("registers the log with account #0 as its operator", async () => {
+    expect(chain.logId).to.equal(id("test-log"));
+    expect(await chain.contracts.anchorRegistry.operatorOf(chain.logId)).to.equal(devWallet(0).address);
+    expect(chain.operator.address).to.equal(devWallet(0).address);
+  });
+
+  it("attaches to a remote chain's contracts without deploying or registering again", async () => {
+    const blockBefore = await chain.provider.getBlockNumber();
+    const attached = await openChain({
+      ...quiet,
+      rpcUrl: chain.rpcUrl,
+      deployerKey: devWallet(0).privateKey,
+      addresses: chain.addresses,
+      devParticipants: true,
+    });
+    try {
+      expect(attached.embedded).to.equal(false);
+      expect(attached.addresses).to.deep.equal(chain.addresses);
+      expect(attached.devAccounts).to.deep.equal(chain.devAccounts);
+      expect(await chain.provider.getBlockNumber()).to.equal(blockBefore);
+    } finally {
+      await attached.close();
+    }
+  });
+
+  it("registers a new log and its operator on a remote chain when given OPERATOR_COUNTRY", async () => {
+    const operator = Wallet.createRandom();
+    const attached = await openChain({
+      ...quiet,
+      logName: "second-log",
+      rpcUrl: chain.rpcUrl,
+      deployerKey: devWallet(0).privateKey,
+      operatorKey: operator.privateKey,
+      operatorCountry: "FR",
+      addresses: chain.addresses,
+      devParticipants: false,
+    });
+    try {
+      expect(await chain.contracts.anchorRegistry.operatorOf(id("second-log"))).to.equal(operator.address);
+      expect(await chain.contracts.participantRegistry.hasRole(roleId("LOG_OPERATOR"), operator.address)).to.equal(true);
+      expect(attached.devAccounts).to.equal(null);
+    } finally {
+      await attached.close();
+    }
+  });
+
+  it("refuses an unregistered operator on a remote chain without OPERATOR_COUNTRY", async () => {
+    const error = await rejection(
+      openChain({
+        ...quiet,
+        logName: "third-log",
+        rpcUrl: chain.rpcUrl,
+        deployerKey: devWallet(0).privateKey,
+        operatorKey: Wallet.createRandom().privateKey,
+        addresses: chain.addresses,
+        devParticipants: false,
+      }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain("OPERATOR_COUNTRY");
+  });
+
+  it("refuses to run a log that another operator holds", async () => {
+    const error = await rejection(
+      openChain({
+        ...quiet,
+        rpcUrl: chain.rpcUrl,
+        operatorKey: devWallet(1).privateKey,
+        addresses: chain.addresses,
+        devParticipants: false,
+      }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain(`operated by ${devWallet(0).address}`);
+  });
+
+  it("names the variable whose address holds no contract", async () => {
+    const error = await rejection(
+      openChain({
+        ...quiet,
+        rpcUrl: chain.rpcUrl,
+        deployerKey: devWallet(0).privateKey,
+        addresses: { ...chain.addresses, productRegistry: devWallet(9).address },
+        devParticipants: false,
+      }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain("PRODUCT_REGISTRY_ADDRESS");
+  });
+
+  it("says which key is missing when a remote chain is given none", async () => {
+    const error = await rejection(openChain({ ...quiet, rpcUrl: chain.rpcUrl, devParticipants: false }));
+    expect(error.message).to.contain("LOG_OPERATOR_KEY");
+  });
+
+  it("says the chain cannot be reached, with its URL", async () => {
+    const error = await rejection(
+      openChain({ ...quiet, rpcUrl: "http://127.0.0.1:9", deployerKey: devWallet(0).privateKey, devParticipants: false }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain("http://127.0.0.1:9");
+  });
+
+  it("says the chain port is in use when it is", async () => {
+    const port = Number(new URL(chain.rpcUrl).port);
+    try {
+      await openChain({ ...quiet, chainPort: port, devParticipants: true });
+      expect.fail("expected a rejection");
+    } catch (error) {
+      expect((error as Error).message).to.contain("CHAIN_PORT");
+    }
+  });
+});
