@@ -36,6 +36,8 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
         _profiles[account] = Profile({name: name, country: country, trustTier: trustTier, active: true});
         emit ParticipantRegistered(account, name, country, trustTier);
         for (uint256 i = 0; i < roles.length; ++i) {
+            // Only participant roles here: the admin role is handed over with grantRole, on purpose.
+            if (!_isParticipantRole(roles[i])) revert ParticipantRegistryUnknownRole(roles[i]);
             _grantRole(roles[i], account);
         }
     }

@@ -36,6 +36,17 @@ contract ProductRegistry is IProductRegistry {
     }
 
     /// @inheritdoc IProductRegistry
+    function setBrandOwner(bytes32 brandId, address owner) external {
+        if (!participants.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert ProductRegistryNotAdmin(msg.sender);
+        Brand storage brand = _brands[brandId];
+        address previous = brand.owner;
+        if (previous == address(0)) revert ProductRegistryUnknownBrand(brandId);
+        if (!participants.hasRole(BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwnerRole(owner);
+        brand.owner = owner;
+        emit BrandOwnerChanged(brandId, previous, owner);
+    }
+
+    /// @inheritdoc IProductRegistry
     function anchorCatalog(bytes32 brandId, bytes32 itemsRoot, uint64 itemCount, bytes32 sellersRoot, uint64 sellerCount)
         external
     {

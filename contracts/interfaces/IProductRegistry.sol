@@ -44,6 +44,8 @@ interface IProductRegistry {
 
     /// @notice A brand was registered to its owner.
     event BrandRegistered(bytes32 indexed brandId, address indexed owner, string name);
+    /// @notice A brand was handed to a new owner (for example after its owner was revoked).
+    event BrandOwnerChanged(bytes32 indexed brandId, address indexed previousOwner, address indexed owner);
     /// @notice A brand's catalog of authentic items and authorised sellers was anchored.
     event CatalogAnchored(
         bytes32 indexed brandId,
@@ -59,6 +61,12 @@ interface IProductRegistry {
     /// @param owner The brand owner's account.
     /// @return brandId keccak256(utf8(name)).
     function registerBrand(string calldata name, address owner) external returns (bytes32 brandId);
+
+    /// @notice Hands a brand to a new owner. Admin only; the new owner must hold BRAND_OWNER. The catalog stays
+    ///         until the new owner anchors another.
+    /// @param brandId The brand.
+    /// @param owner The new owner.
+    function setBrandOwner(bytes32 brandId, address owner) external;
 
     /// @notice Anchors a new catalog for a brand. Brand owner only, still holding BRAND_OWNER.
     /// @param brandId The brand.

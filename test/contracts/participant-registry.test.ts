@@ -1,6 +1,7 @@
 // ParticipantRegistry: profiles, participant roles, validation, admin-only writes and role history (DESIGN §1, §4).
 import { ethers } from "hardhat";
 import { expect } from "chai";
+import { ZeroHash } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, type Contract, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import { ADMIN_ROLE_ID, ROLE_NAMES, roleId } from "../../node/domain/roles";
@@ -157,6 +158,14 @@ describe("ParticipantRegistry", function () {
         .to.be.revertedWithCustomError(participants, "ParticipantRegistryUnknownRole")
         .withArgs(UNKNOWN_ROLE);
       expect(await participants.isActive(platform.address)).to.equal(false);
+    });
+
+    it("reverts when the roles include the admin role, which is only handed over with grantRole", async function () {
+      const { participants, platform } = await loadFixture(participantsFixture);
+      await expect(participants.register(platform.address, "Shopwave", "NL", 0, [PLATFORM, ZeroHash]))
+        .to.be.revertedWithCustomError(participants, "ParticipantRegistryUnknownRole")
+        .withArgs(ZeroHash);
+      expect(await participants.hasRole(ZeroHash, platform.address)).to.equal(false);
     });
 
     it("reverts with AccessControlUnauthorizedAccount when the caller is not the admin", async function () {

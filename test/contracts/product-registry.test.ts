@@ -71,6 +71,14 @@ describe("ProductRegistry", function () {
       ]);
     });
 
+    it("returns an empty brand, owned by no one, for an id that was never registered", async function () {
+      const { products } = await loadFixture(productsFixture);
+      const brand = await products.brandOf(ethers.id("Acme Jewellery"));
+      expect(brand.owner).to.equal(ZeroAddress);
+      expect(brand.name).to.equal("");
+      expect(brand.version).to.equal(0n);
+    });
+
     it("accepts a brand name of exactly 128 bytes", async function () {
       const { products, rivalOwner } = await loadFixture(productsFixture);
       const name = "b".repeat(128);
@@ -334,6 +342,46 @@ describe("ProductRegistry", function () {
     it("rejects every seller for a brand that was never registered", async function () {
       const { products } = await anchoredCatalog();
       expect(await products.isAuthorisedSeller(ethers.id("Acme Jewellery"), SELLERS[0], 0, sellers.inclusion(0))).to.equal(false);
+    });
+  });
+
+  describe("setBrandOwner", function () {
+    it("hands a brand to a new owner, emits BrandOwnerChanged and lets only the new owner anchor", async function () {
+      const { products, brandOwner, rivalOwner, asOwner } = await anchoredCatalog();
+      await expect(products.setBrandOwner(BRAND_ID, rivalOwner.address))
+        .to.emit(products, "BrandOwnerChanged")
+        .withArgs(BRAND_ID, brandOwner.address, rivalOwner.address);
+      expect((await products.brandOf(BRAND_ID)).owner).to.equal(rivalOwner.address);
+      // The catalog stays until the new owner anchors another.
+      expect(await products.isAuthenticItem(BRAND_ID, ITEMS[0][0], ITEMS[0][1], 0, items.inclusion(0))).to.equal(true);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, ZeroHash, 0))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwner")
+        .withArgs(BRAND_ID, brandOwner.address);
+      await expect(connectAs(products, rivalOwner).anchorCatalog(BRAND_ID, items.root(), ITEMS.length, ZeroHash, 0))
+        .to.emit(products, "CatalogAnchored")
+        .withArgs(BRAND_ID, 2n, items.root(), BigInt(ITEMS.length), ZeroHash, 0n);
+    });
+
+    it("reverts with ProductRegistryNotAdmin when the caller is not the admin", async function () {
+      const { products, brandOwner, rivalOwner } = await anchoredCatalog();
+      await expect(connectAs(products, brandOwner).setBrandOwner(BRAND_ID, rivalOwner.address))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotAdmin")
+        .withArgs(brandOwner.address);
+    });
+
+    it("reverts with ProductRegistryUnknownBrand for a brand that was never registered", async function () {
+      const { products, rivalOwner } = await anchoredCatalog();
+      const unknown = ethers.id("Acme Jewellery");
+      await expect(products.setBrandOwner(unknown, rivalOwner.address))
+        .to.be.revertedWithCustomError(products, "ProductRegistryUnknownBrand")
+        .withArgs(unknown);
+    });
+
+    it("reverts with ProductRegistryNotBrandOwnerRole when the new owner does not hold BRAND_OWNER", async function () {
+      const { products, platform } = await anchoredCatalog();
+      await expect(products.setBrandOwner(BRAND_ID, platform.address))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwnerRole")
+        .withArgs(platform.address);
     });
   });
 });
