@@ -60,6 +60,36 @@ export function rangeHash({ start, end, read }: { start: number; end: number; re
   return hash;
 }
 
+/** A perfect subtree with its hash. */
+export type HashedNode = NodeId & { hash: Hash };
+
+/**
+ * Appends one leaf to a tree's right edge. `frontier` is the tree's perfect subtrees covering [0, size) with
+ * strictly decreasing levels (rangeNodes of [0, size)); the result is the new frontier and every node the append
+ * completed — the leaf itself and each parent it closed — which a store writes so that any proof later needs only
+ * O(log n) reads.
+ */
+export function appendLeaf(frontier: readonly HashedNode[], leafHash: Hash, size: number): { frontier: HashedNode[]; created: HashedNode[] } {
+  const next = frontier.slice();
+  let node: HashedNode = { level: 0, index: size, hash: leafHash };
+  const created: HashedNode[] = [node];
+  while (next.length > 0 && next[next.length - 1].level === node.level) {
+    const left = next.pop()!;
+    node = { level: node.level + 1, index: left.index / 2, hash: hashChildren(left.hash, node.hash) };
+    created.push(node);
+  }
+  next.push(node);
+  return { frontier: next, created };
+}
+
+/** The root of the tree whose frontier this is. */
+export function frontierRoot(frontier: readonly HashedNode[]): Hash {
+  if (frontier.length === 0) return EMPTY_ROOT;
+  let hash = frontier[frontier.length - 1].hash;
+  for (let i = frontier.length - 2; i >= 0; i--) hash = hashChildren(frontier[i].hash, hash);
+  return hash;
+}
+
 /** A half-open range of leaves whose tree hash is one element of a proof. */
 export type LeafRange = { start: number; end: number };
 

@@ -1,0 +1,178 @@
+// Anchors the log's checkpoints in AnchorRegistry (DESIGN §3): one transaction per checkpoint, when ANCHOR_MAX_EVENTS
+// leaves are waiting or ANCHOR_INTERVAL_MS has passed with at least one, each with the consistency proof from the
+// last anchored checkpoint. Resumes from the chain at start; retries while the chain is away and then catches up in
+// one checkpoint; re-anchors stored checkpoints on a chain that starts empty.
+import type { Contract, TransactionReceipt } from "ethers";
+import { hexlify } from "ethers";
+import { toHex } from "../domain/hex";
+import type { LedgerStore, StoredCheckpoint } from "../store/ledger-store";
+
+export type AnchorerOptions = {
+  store: LedgerStore;
+  /** AnchorRegistry connected to the log operator's wallet. */
+  anchorRegistry: Contract;
+  logId: string;
+  maxEvents: number;
+  intervalMs: number;
+  /** How long to wait for an anchoring transaction to be mined before treating it as dropped. */
+  txTimeoutMs?: number;
+  log?: (line: string) => void;
+  clock?: () => number;
+};
+
+export type AnchorStatus = {
+  anchoredSize: number;
+  pending: number;
+  lastError?: string;
+  lastAnchoredAt?: number;
+};
+
+export class Anchorer {
+  private readonly store: LedgerStore;
+  private readonly registry: Contract;
+  private readonly logId: string;
+  private readonly maxEvents: number;
+  private readonly intervalMs: number;
+  private readonly txTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly clock: () => number;
+  private anchoredSize = 0;
+  private lastAnchorAt = 0;
+  private lastError: string | undefined;
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(options: AnchorerOptions) {
+    this.store = options.store;
+    this.registry = options.anchorRegistry;
+    this.logId = options.logId;
+    this.maxEvents = options.maxEvents;
+    this.intervalMs = options.intervalMs;
+    this.txTimeoutMs = options.txTimeoutMs ?? 60_000;
+    this.log = options.log ?? (() => undefined);
+    this.clock = options.clock ?? Date.now;
+  }
+
+  status(): AnchorStatus {
+    return {
+      anchoredSize: this.anchoredSize,
+      pending: this.store.treeSize - this.anchoredSize,
+      lastError: this.lastError,
+      lastAnchoredAt: this.lastAnchorAt || undefined,
+    };
+  }
+
+  /** Reconciles the store with the chain, then anchors on schedule until stop(). */
+  async start(): Promise<void> {
+    await this.reconcile();
+    this.lastAnchorAt = this.clock();
+    const tick = Math.max(50, Math.min(this.intervalMs, 1000));
+    this.timer = setInterval(() => this.maybeAnchor(), tick);
+    this.timer.unref();
+  }
+
+  /** Called after appends: anchors at once when enough leaves are waiting. */
+  notifyAppended(): void {
+    if (this.store.treeSize - this.anchoredSize >= this.maxEvents) this.maybeAnchor();
+  }
+
+  private maybeAnchor(): void {
+    if (this.stopped || this.running) return;
+    const pending = this.store.treeSize - this.anchoredSize;
+    if (pending <= 0) return;
+    if (pending < this.maxEvents && this.clock() - this.lastAnchorAt < this.intervalMs) return;
+    this.running = this.anchorNow()
+      .then(() => undefined)
+      .catch((error) => {
+        const message = (error as Error).message ?? String(error);
+        if (message !== this.lastError) this.log(`anchoring failed, will retry: ${message.split("\n")[0]}`);
+        this.lastError = message;
+        // Re-read the chain before the next try: the transaction may have been mined after all.
+        return this.syncFromChain().catch(() => undefined);
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Anchors the whole log as it is now in one transaction (no-op when nothing is pending). */
+  async anchorNow(): Promise<StoredCheckpoint | undefined> {
+    const size = this.store.treeSize;
+    if (size <= this.anchoredSize) return undefined;
+    const checkpoint = await this.anchorCheckpoint(this.anchoredSize, size, toHex(await this.store.rootAt(size)));
+    this.lastError = undefined;
+    return checkpoint;
+  }
+
+  private async anchorCheckpoint(fromSize: number, size: number, rootHash: string): Promise<StoredCheckpoint> {
+    const proof = fromSize === 0 ? [] : (await this.store.consistencyProof(fromSize, size)).map((h) => hexlify(h));
+    const tx = await this.registry.anchor(this.logId, size, rootHash, proof);
+    const receipt = await this.waitMined(tx);
+    const checkpoint: StoredCheckpoint = {
+      treeSize: size,
+      rootHash,
+      txHash: receipt.hash,
+      blockNumber: receipt.blockNumber,
+      anchoredAt: this.clock(),
+    };
+    await this.store.putCheckpoint(checkpoint);
+    this.anchoredSize = size;
+    this.lastAnchorAt = this.clock();
+    return checkpoint;
+  }
+
+  private async waitMined(tx: { hash: string; wait(confirms?: number, timeout?: number): Promise<TransactionReceipt | null> }): Promise<TransactionReceipt> {
+    const receipt = await tx.wait(1, this.txTimeoutMs);
+    if (!receipt) throw new Error(`anchoring transaction ${tx.hash} was not mined`);
+    return receipt;
+  }
+
+  /** Adopts the chain's latest checkpoint when it is ahead of what the store recorded (mined before a crash). */
+  private async syncFromChain(): Promise<void> {
+    const [treeSize, rootHash, blockNumber] = (await this.registry.latestCheckpoint(this.logId)) as [bigint, string, bigint];
+    const size = Number(treeSize);
+    if (size <= this.anchoredSize) return;
+    if (size > this.store.treeSize || toHex(await this.store.rootAt(size)) !== rootHash) {
+      throw new Error(`the chain's checkpoint of this log (size ${size}, root ${rootHash}) is not a checkpoint of this store`);
+    }
+    const txHash = await this.findAnchoringTx(size, Number(blockNumber));
+    await this.store.putCheckpoint({ treeSize: size, rootHash, txHash, blockNumber: Number(blockNumber), anchoredAt: this.clock() });
+    this.anchoredSize = size;
+  }
+
+  private async findAnchoringTx(size: number, blockNumber: number): Promise<string> {
+    const events = await this.registry.queryFilter(this.registry.filters.CheckpointAnchored(this.logId), blockNumber, blockNumber);
+    const match = events.find((e) => "args" in e && Number(e.args.treeSize) === size);
+    return match?.transactionHash ?? "0x" + "00".repeat(32);
+  }
+
+  /**
+   * At start: the chain's latest checkpoint must be one of this store's. When the chain has none but the store has
+   * anchored checkpoints (the embedded chain starts empty), they are anchored again, in order.
+   */
+  private async reconcile(): Promise<void> {
+    const stored = await this.store.listCheckpoints();
+    const [treeSize] = (await this.registry.latestCheckpoint(this.logId)) as [bigint, string, bigint];
+    if (Number(treeSize) === 0 && stored.length > 0) {
+      this.log(`the chain holds no checkpoint of this log but the store holds ${stored.length}: anchoring them again, in order`);
+      let from = 0;
+      for (const checkpoint of stored) {
+        await this.anchorCheckpoint(from, checkpoint.treeSize, checkpoint.rootHash);
+        from = checkpoint.treeSize;
+      }
+      this.log(`re-anchored ${stored.length} checkpoints up to tree size ${from}`);
+      return;
+    }
+    this.anchoredSize = stored.length > 0 ? stored[stored.length - 1].treeSize : 0;
+    await this.syncFromChain();
+    if (this.anchoredSize > 0) this.log(`resumed at anchored tree size ${this.anchoredSize} (log size ${this.store.treeSize})`);
+  }
+
+  /** Stops scheduling and waits for an anchoring in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

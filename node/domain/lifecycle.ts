@@ -1,0 +1,595 @@
+// Shipment lifecycle rules (DESIGN §7): the node checks each event before appending it, the verifier re-checks a bundle.
+/*
+ * One evaluator serves both callers. `checkNextEvent` is the node's gate (DESIGN §7: refuse with the rule's name);
+ * `checkSequence` is verification step 8 (DESIGN §5), which runs over a bundle whose payloads may be partly hidden.
+ *
+ * Hidden fields. A bundle discloses only some payload fields (DESIGN §2.1). A rule that needs a field that is not
+ * disclosed — in the event itself or in an earlier event it depends on — reports "not-checkable" naming that field,
+ * never "fail": a verdict of fail is only given on disclosed facts, and hiding fields can only turn a pass or a fail
+ * into not-checkable. Without `hiddenFields`, every absent field is taken as possibly hidden. A verifier that has the
+ * entry's `digests` should pass `hiddenFields` (digest names minus disclosed names), so that an absent optional field
+ * (CLAIM_DECISION.action) is known to be absent and does not make every later event not-checkable. At the node every
+ * field is present, so an absent field needed by a rule is a breach of that rule, with a message naming the field.
+ *
+ * Payment (RELEASE_UNPAID). "What is due for the latest DECLARATION" comes from the optional `dueFor`:
+ *  - with `dueFor`: it is called with the latest DECLARATION's payload. An amount equal to zero ("0", "0.00") means
+ *    nothing is due and no TAX_PAID is needed. Otherwise a TAX_PAID after the latest DECLARATION whose
+ *    payment.amount has the same currency and is at least the amount due is needed. `undefined` means "cannot say":
+ *    the node refuses the RELEASE (nothing proves it is paid), the verifier reports not-checkable. The verifier only
+ *    calls `dueFor` on a fully disclosed DECLARATION, since `dueFor` cannot tell a hidden field from an absent one.
+ *  - without `dueFor`: a TAX_PAID after the latest DECLARATION whose payment.amount has the currency of its own
+ *    assessment.total and is at least that total is needed.
+ * One TAX_PAID must cover the amount on its own; a TAX_PAID from before the latest DECLARATION does not count.
+ * Amounts are compared exactly as decimal strings scaled to bigint, never as floats (DESIGN §2.1: money is decimal).
+ *
+ * Readings of DESIGN §7 taken here:
+ *  - "a RISK_RESULT for the latest DECLARATION" is a RISK_RESULT after it; when several follow, the latest one's lane
+ *    counts, and a red lane needs the latest INSPECTION after that RISK_RESULT to be conformant.
+ *  - "DELIVERY only after RELEASE released": the latest RELEASE must be `released` (a later `held` suspends it).
+ *  - seizure is final: after RELEASE `seized`/`returned` or CLAIM_DECISION action `seize`/`destroy`, only
+ *    CLAIM_DECISION may follow.
+ *  - the destination country is the destinationCountry of the latest DECLARATION, else of the latest DISPATCH,
+ *    else of the latest ORDER; countries are compared as upper-case ISO 3166-1 alpha-2 codes.
+ *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
+ */
+import { CUSTOMS_EVENT_TYPES, type EventType } from "./event-types";
+
+/** The rules in the order they are checked; the first broken one is reported. */
+export const LIFECYCLE_RULES = [
+  "FIRST_EVENT",
+  "AFTER_FINAL_DECISION",
+  "CUSTOMS_JURISDICTION",
+  "DECLARATION_BEFORE_DISPATCH",
+  "RISK_RESULT_BEFORE_DECLARATION",
+  "RELEASE_WITHOUT_RISK_RESULT",
+  "RELEASE_RED_WITHOUT_INSPECTION",
+  "RELEASE_UNPAID",
+  "RELEASE_WITH_OPEN_CLAIM",
+  "DELIVERY_BEFORE_RELEASE",
+  "DUPLICATE_CLAIM",
+  "CLAIM_DECISION_WITHOUT_CLAIM",
+] as const;
+
+/** A lifecycle rule's stable name (API: the node's 409 and the verifier's report carry it). */
+export type LifecycleRule = (typeof LIFECYCLE_RULES)[number];
+
+/** What the rules see of one event. */
+export type LifecycleEvent = {
+  eventType: EventType;
+  /** The actor's profile country (DESIGN §1); needed for CUSTOMS events only. */
+  actorCountry?: string;
+  /** The disclosed payload fields; a field may be absent because it was not disclosed. */
+  payload?: Record<string, unknown>;
+  /** Fields committed but not disclosed (a bundle entry's digest names minus its payload names), when known. */
+  hiddenFields?: readonly string[];
+};
+
+/** An amount of money as DESIGN §2.1 writes it. */
+export type AmountDue = { amount: string; currency: string };
+
+/** What is due for a DECLARATION payload, or undefined when it cannot be determined. */
+export type DueFor = (declarationPayload: Record<string, unknown>) => AmountDue | undefined;
+
+export type LifecycleVerdict = { ok: true } | { ok: false; rule: LifecycleRule; message: string };
+
+export type CheckNextEventParams = { history: readonly LifecycleEvent[]; next: LifecycleEvent; dueFor?: DueFor };
+
+export type CheckSequenceParams = { events: readonly LifecycleEvent[]; dueFor?: DueFor };
+
+export type LifecycleCheckStatus = "pass" | "fail" | "not-checkable";
+
+/** One event's result: `rule` is the broken rule (fail) or the first rule that could not be checked. */
+export type LifecycleCheck = { index: number; status: LifecycleCheckStatus; rule?: LifecycleRule; reason: string };
+
+export type FinalDecision = "seized" | "returned" | "destroyed";
+
+export type LifecycleStatus = {
+  /** The last event's type, or "NONE" for a shipment with no events. */
+  stage: EventType | "NONE";
+  destinationCountry?: string;
+  latestDeclarationIndex?: number;
+  /** The lane of the latest RISK_RESULT for the latest DECLARATION. */
+  lane?: string;
+  /** The latest RELEASE's decision. */
+  releaseDecision?: string;
+  /** The latest RELEASE is `released` and no final decision followed it. */
+  released: boolean;
+  /** The latest final decision: RELEASE seized/returned, CLAIM_DECISION action seize/destroy. */
+  finalDecision?: FinalDecision;
+  /** claimIds of CLAIMs without a CLAIM_DECISION, in the order claimed. */
+  openClaims: string[];
+};
+
+/** Checks `next` against the shipment's accepted `history` before the node appends it (DESIGN §7). */
+export function checkNextEvent(params: CheckNextEventParams): LifecycleVerdict {
+  const results = evaluate({ events: params.history, next: params.next, mode: "append", dueFor: params.dueFor });
+  // A definite breach is the better answer; a rule that cannot be decided at the node is a breach too.
+  const broken = results.find((r) => r.outcome.status === "fail") ?? results.find((r) => r.outcome.status === "unknown");
+  if (broken === undefined) return { ok: true };
+  return { ok: false, rule: broken.rule, message: outcomeText(broken.outcome) };
+}
+
+/** Re-checks every event of a shipment against the events before it (DESIGN §5, verification step 8). */
+export function checkSequence(params: CheckSequenceParams): LifecycleCheck[] {
+  return params.events.map((next, index) => {
+    const results = evaluate({ events: params.events.slice(0, index), next, mode: "verify", dueFor: params.dueFor });
+    return summarise(index, next, results);
+  });
+}
+
+/** The shipment's destination country (see the header), or undefined when no event gives one. */
+export function destinationOf(events: readonly LifecycleEvent[]): string | undefined {
+  const source = destinationSourceIndex(events);
+  if (source === undefined) return undefined;
+  const value = events[source].payload?.destinationCountry;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A shipment's derived status from its full events (for GET /v1/shipments/{id}, DESIGN §9). */
+export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus {
+  const status: LifecycleStatus = {
+    stage: events.length === 0 ? "NONE" : events[events.length - 1].eventType,
+    released: false,
+    openClaims: [],
+  };
+  const destination = destinationOf(events);
+  if (destination !== undefined) status.destinationCountry = destination;
+
+  const declaration = lastIndexOf(events, "DECLARATION");
+  if (declaration !== undefined) {
+    status.latestDeclarationIndex = declaration;
+    const risk = lastIndexOf(events, "RISK_RESULT", declaration + 1);
+    const lane = risk === undefined ? undefined : events[risk].payload?.lane;
+    if (typeof lane === "string") status.lane = lane;
+  }
+
+  const release = lastIndexOf(events, "RELEASE");
+  const decision = release === undefined ? undefined : events[release].payload?.decision;
+  if (typeof decision === "string") status.releaseDecision = decision;
+
+  const decided = new Set<string>();
+  for (const event of events) {
+    const final = finalDecisionOf(event);
+    if (final !== undefined) status.finalDecision = final;
+    const claimId = event.payload?.claimId;
+    if (event.eventType === "CLAIM_DECISION" && typeof claimId === "string") decided.add(claimId);
+  }
+  for (const event of events) {
+    const claimId = event.payload?.claimId;
+    if (event.eventType === "CLAIM" && typeof claimId === "string" && !decided.has(claimId) && !status.openClaims.includes(claimId)) {
+      status.openClaims.push(claimId);
+    }
+  }
+  status.released = decision === "released" && status.finalDecision === undefined;
+  return status;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation
+
+/** "append": the node, every field present. "verify": a bundle, absent fields may be hidden. */
+type Mode = "append" | "verify";
+
+type Context = { events: readonly LifecycleEvent[]; next: LifecycleEvent; mode: Mode; dueFor?: DueFor };
+
+type Outcome =
+  | { status: "skip" } // the rule does not constrain this event
+  | { status: "pass" }
+  | { status: "fail"; message: string }
+  | { status: "unknown"; reason: string }; // a needed field is not disclosed, or what is due cannot be determined
+
+type RuleResult = { rule: LifecycleRule; outcome: Outcome };
+
+const SKIP: Outcome = { status: "skip" };
+const PASS: Outcome = { status: "pass" };
+const fail = (message: string): Outcome => ({ status: "fail", message });
+const unknown = (reason: string): Outcome => ({ status: "unknown", reason });
+
+const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
+  FIRST_EVENT: checkFirstEvent,
+  AFTER_FINAL_DECISION: checkAfterFinalDecision,
+  CUSTOMS_JURISDICTION: checkCustomsJurisdiction,
+  DECLARATION_BEFORE_DISPATCH: checkDeclarationAfterDispatch,
+  RISK_RESULT_BEFORE_DECLARATION: checkRiskResultAfterDeclaration,
+  RELEASE_WITHOUT_RISK_RESULT: checkReleaseRiskResult,
+  RELEASE_RED_WITHOUT_INSPECTION: checkReleaseRedInspection,
+  RELEASE_UNPAID: checkReleasePaid,
+  RELEASE_WITH_OPEN_CLAIM: checkReleaseNoOpenClaim,
+  DELIVERY_BEFORE_RELEASE: checkDeliveryAfterRelease,
+  DUPLICATE_CLAIM: checkClaimUnique,
+  CLAIM_DECISION_WITHOUT_CLAIM: checkClaimDecisionHasClaim,
+};
+
+function evaluate(ctx: Context): RuleResult[] {
+  return LIFECYCLE_RULES.map((rule) => ({ rule, outcome: RULE_CHECKS[rule](ctx) })).filter((r) => r.outcome.status !== "skip");
+}
+
+function outcomeText(outcome: Outcome): string {
+  if (outcome.status === "fail") return outcome.message;
+  if (outcome.status === "unknown") return outcome.reason;
+  return outcome.status;
+}
+
+function summarise(index: number, event: LifecycleEvent, results: RuleResult[]): LifecycleCheck {
+  const fails = results.filter((r) => r.outcome.status === "fail");
+  if (fails.length > 0) {
+    const also = fails.length > 1 ? ` (also breaks ${fails.slice(1).map((r) => r.rule).join(", ")})` : "";
+    return { index, status: "fail", rule: fails[0].rule, reason: outcomeText(fails[0].outcome) + also };
+  }
+  const unknowns = results.filter((r) => r.outcome.status === "unknown");
+  if (unknowns.length > 0) {
+    // Several release rules often wait on the same hidden field: say it once, with all their names.
+    const byReason = new Map<string, LifecycleRule[]>();
+    for (const r of unknowns) {
+      const text = outcomeText(r.outcome);
+      byReason.set(text, [...(byReason.get(text) ?? []), r.rule]);
+    }
+    const reason = [...byReason].map(([text, rules]) => `${rules.join(", ")}: ${text}`).join("; ");
+    return { index, status: "not-checkable", rule: unknowns[0].rule, reason };
+  }
+  const held = results.map((r) => r.rule);
+  const reason = held.length > 0 ? `${held.join(", ")} hold` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;
+  return { index, status: "pass", reason };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rules
+
+function checkFirstEvent(ctx: Context): Outcome {
+  if (ctx.events.length !== 0) return SKIP;
+  const type = ctx.next.eventType;
+  return type === "ORDER" || type === "DISPATCH" ? PASS : fail(`seq 0 must be ORDER or DISPATCH, not ${type}`);
+}
+
+function checkAfterFinalDecision(ctx: Context): Outcome {
+  if (ctx.events.length === 0 || ctx.next.eventType === "CLAIM_DECISION") return SKIP;
+  const undecidable: Outcome[] = [];
+  for (let i = 0; i < ctx.events.length; i++) {
+    const event = ctx.events[i];
+    if (event.eventType === "RELEASE") {
+      const decision = readString(ctx, i, "decision");
+      if (!decision.ok) {
+        undecidable.push(decision.outcome);
+      } else if (decision.value === "seized" || decision.value === "returned") {
+        return fail(`nothing but CLAIM_DECISION may follow RELEASE ${decision.value} at seq ${i}, not ${ctx.next.eventType}`);
+      }
+    } else if (event.eventType === "CLAIM_DECISION") {
+      // action is optional (DESIGN §6): absent means no action, unlike hidden.
+      const action = readField(ctx, i, "action");
+      if (action.state === "hidden") {
+        undecidable.push(unknown(notDisclosed(ctx, i, "action")));
+      } else if (action.state === "present" && (action.value === "seize" || action.value === "destroy")) {
+        return fail(`nothing but CLAIM_DECISION may follow CLAIM_DECISION action ${action.value} at seq ${i}, not ${ctx.next.eventType}`);
+      }
+    }
+  }
+  return undecidable.find((o) => o.status === "fail") ?? undecidable[0] ?? PASS;
+}
+
+function checkCustomsJurisdiction(ctx: Context): Outcome {
+  const type = ctx.next.eventType;
+  if (!CUSTOMS_EVENT_TYPES.includes(type)) return SKIP;
+  const source = destinationSourceIndex(ctx.events);
+  if (source === undefined) return fail(`${type} needs the shipment's destination country, but no ORDER, DISPATCH or DECLARATION gives one`);
+  const destination = readString(ctx, source, "destinationCountry");
+  if (!destination.ok) return destination.outcome;
+  const actorCountry = ctx.next.actorCountry;
+  if (actorCountry === undefined) {
+    const reason = `${type} at seq ${ctx.events.length} needs the customs actor's country to check its jurisdiction, and it is not known`;
+    return ctx.mode === "verify" ? unknown(reason) : fail(reason);
+  }
+  if (actorCountry.toUpperCase() !== destination.value.toUpperCase()) {
+    return fail(
+      `customs of ${actorCountry} may not append ${type} for a shipment to ${destination.value} ` +
+        `(destinationCountry of ${describe(ctx, source)}); only customs of ${destination.value} may`,
+    );
+  }
+  return PASS;
+}
+
+function checkDeclarationAfterDispatch(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "DECLARATION") return SKIP;
+  return lastIndexOf(ctx.events, "DISPATCH") !== undefined ? PASS : fail("DECLARATION needs an earlier DISPATCH");
+}
+
+function checkRiskResultAfterDeclaration(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "RISK_RESULT") return SKIP;
+  return lastIndexOf(ctx.events, "DECLARATION") !== undefined ? PASS : fail("RISK_RESULT needs an earlier DECLARATION");
+}
+
+function checkReleaseRiskResult(ctx: Context): Outcome {
+  const gate = releasedGate(ctx);
+  if (gate !== undefined) return gate;
+  const declaration = lastIndexOf(ctx.events, "DECLARATION");
+  if (declaration === undefined) return fail("RELEASE released needs a DECLARATION and a RISK_RESULT for it");
+  if (lastIndexOf(ctx.events, "RISK_RESULT", declaration + 1) !== undefined) return PASS;
+  const stale = lastIndexOf(ctx.events.slice(0, declaration), "RISK_RESULT");
+  const note = stale === undefined ? "" : ` (the RISK_RESULT at seq ${stale} was for an earlier DECLARATION)`;
+  return fail(`RELEASE released needs a RISK_RESULT for the DECLARATION at seq ${declaration}${note}`);
+}
+
+function checkReleaseRedInspection(ctx: Context): Outcome {
+  const gate = releasedGate(ctx);
+  if (gate !== undefined) return gate;
+  const declaration = lastIndexOf(ctx.events, "DECLARATION");
+  const risk = declaration === undefined ? undefined : lastIndexOf(ctx.events, "RISK_RESULT", declaration + 1);
+  if (risk === undefined) return SKIP; // RELEASE_WITHOUT_RISK_RESULT reports it
+  const lane = readString(ctx, risk, "lane");
+  if (!lane.ok) return lane.outcome;
+  if (lane.value !== "red") return PASS;
+  const inspection = lastIndexOf(ctx.events, "INSPECTION", risk + 1);
+  if (inspection === undefined) {
+    return fail(`RELEASE released after the red lane of the RISK_RESULT at seq ${risk} needs a later INSPECTION with outcome conformant`);
+  }
+  const outcome = readString(ctx, inspection, "outcome");
+  if (!outcome.ok) return outcome.outcome;
+  if (outcome.value === "conformant") return PASS;
+  return fail(
+    `RELEASE released after the red lane of the RISK_RESULT at seq ${risk} needs a conformant INSPECTION; ` +
+      `the latest, at seq ${inspection}, found ${outcome.value}`,
+  );
+}
+
+function checkReleasePaid(ctx: Context): Outcome {
+  const gate = releasedGate(ctx);
+  if (gate !== undefined) return gate;
+  const declaration = lastIndexOf(ctx.events, "DECLARATION");
+  if (declaration === undefined) return SKIP; // RELEASE_WITHOUT_RISK_RESULT reports it
+  return ctx.dueFor === undefined ? checkPaidOwnAssessment(ctx, declaration) : checkPaidDue(ctx, declaration, ctx.dueFor);
+}
+
+function checkPaidDue(ctx: Context, declaration: number, dueFor: DueFor): Outcome {
+  if (ctx.mode === "verify") {
+    const hidden = possiblyHiddenDeclarationFields(ctx.events[declaration]);
+    if (hidden.length > 0) {
+      return unknown(`what is due for the DECLARATION at seq ${declaration} cannot be recomputed: ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} not disclosed`);
+    }
+  }
+  const due = dueFor(ctx.events[declaration].payload ?? {});
+  const dueAmount = due === undefined ? undefined : parseDecimal(due.amount);
+  if (due === undefined || dueAmount === undefined || typeof due.currency !== "string") {
+    return unknown(`RELEASE released needs what is due for the DECLARATION at seq ${declaration}, and it cannot be determined`);
+  }
+  if (dueAmount.units === 0n) return PASS;
+
+  const payments: string[] = [];
+  const undisclosed: Outcome[] = [];
+  for (const paid of indicesOf(ctx.events, "TAX_PAID", declaration + 1)) {
+    const payment = readField(ctx, paid, "payment");
+    if (payment.state === "hidden") {
+      undisclosed.push(unknown(notDisclosed(ctx, paid, "payment")));
+      continue;
+    }
+    const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
+    if (amount !== undefined && amount.currency === due.currency && compareDecimal(amount.value, dueAmount) >= 0) return PASS;
+    payments.push(`the TAX_PAID at seq ${paid} pays ${amount === undefined ? "no valid payment.amount" : `${amount.text} ${amount.currency}`}`);
+  }
+  if (undisclosed.length > 0) return undisclosed[0];
+  return fail(
+    `RELEASE released needs a TAX_PAID after the DECLARATION at seq ${declaration} paying at least ${due.amount} ${due.currency}; ` +
+      (payments.length > 0 ? payments.join(", ") : `there is none${staleTaxPaidNote(ctx, declaration)}`),
+  );
+}
+
+function checkPaidOwnAssessment(ctx: Context, declaration: number): Outcome {
+  const payments: string[] = [];
+  const undisclosed: Outcome[] = [];
+  for (const paid of indicesOf(ctx.events, "TAX_PAID", declaration + 1)) {
+    const payment = readField(ctx, paid, "payment");
+    const assessment = readField(ctx, paid, "assessment");
+    if (payment.state === "hidden" || assessment.state === "hidden") {
+      const names = [payment.state === "hidden" ? "payment" : "", assessment.state === "hidden" ? "assessment" : ""].filter(Boolean);
+      undisclosed.push(unknown(notDisclosed(ctx, paid, names.join(" and "))));
+      continue;
+    }
+    const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
+    const total = assessment.state === "present" ? moneyAt(assessment.value, "total") : undefined;
+    if (amount !== undefined && total !== undefined && amount.currency === total.currency && compareDecimal(amount.value, total.value) >= 0) {
+      return PASS;
+    }
+    const pays = amount === undefined ? "no valid payment.amount" : `${amount.text} ${amount.currency}`;
+    const of = total === undefined ? "no valid assessment.total" : `${total.text} ${total.currency}`;
+    payments.push(`the TAX_PAID at seq ${paid} pays ${pays} of ${of}`);
+  }
+  if (undisclosed.length > 0) return undisclosed[0];
+  return fail(
+    `RELEASE released needs a TAX_PAID after the DECLARATION at seq ${declaration} whose payment covers its assessment.total; ` +
+      (payments.length > 0 ? payments.join(", ") : `there is none${staleTaxPaidNote(ctx, declaration)}`),
+  );
+}
+
+function checkReleaseNoOpenClaim(ctx: Context): Outcome {
+  const gate = releasedGate(ctx);
+  if (gate !== undefined) return gate;
+  const claims = new Map<string, number>();
+  const decided = new Set<string>();
+  const undisclosed: Outcome[] = [];
+  let hiddenDecisions = 0;
+  for (let i = 0; i < ctx.events.length; i++) {
+    const type = ctx.events[i].eventType;
+    if (type !== "CLAIM" && type !== "CLAIM_DECISION") continue;
+    const claimId = readString(ctx, i, "claimId");
+    if (!claimId.ok) {
+      if (claimId.outcome.status === "fail") return claimId.outcome;
+      undisclosed.push(claimId.outcome);
+      if (type === "CLAIM_DECISION") hiddenDecisions++;
+    } else if (type === "CLAIM") {
+      if (!claims.has(claimId.value)) claims.set(claimId.value, i);
+    } else {
+      decided.add(claimId.value);
+    }
+  }
+  const open = [...claims].filter(([claimId]) => !decided.has(claimId));
+  // A disclosed claim with no disclosed decision is open for sure only when no decision is hidden.
+  if (open.length > 0 && hiddenDecisions === 0) {
+    const [claimId, seq] = open[0];
+    return fail(`RELEASE released needs a CLAIM_DECISION for every CLAIM; the CLAIM ${claimId} at seq ${seq} has none`);
+  }
+  return undisclosed[0] ?? PASS;
+}
+
+function checkDeliveryAfterRelease(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "DELIVERY") return SKIP;
+  const release = lastIndexOf(ctx.events, "RELEASE");
+  if (release === undefined) return fail("DELIVERY needs an earlier RELEASE released");
+  const decision = readString(ctx, release, "decision");
+  if (!decision.ok) return decision.outcome;
+  if (decision.value === "released") return PASS;
+  return fail(`DELIVERY needs the latest RELEASE to be released; the RELEASE at seq ${release} decided ${decision.value}`);
+}
+
+function checkClaimUnique(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "CLAIM") return SKIP;
+  const earlier = indicesOf(ctx.events, "CLAIM");
+  if (earlier.length === 0) return PASS;
+  const claimId = readString(ctx, ctx.events.length, "claimId");
+  if (!claimId.ok) return claimId.outcome;
+  const undisclosed: Outcome[] = [];
+  for (const i of earlier) {
+    const other = readField(ctx, i, "claimId");
+    if (other.state === "present" && other.value === claimId.value) return fail(`the claimId ${claimId.value} was already claimed at seq ${i}`);
+    if (other.state === "hidden") undisclosed.push(unknown(notDisclosed(ctx, i, "claimId")));
+  }
+  return undisclosed[0] ?? PASS;
+}
+
+function checkClaimDecisionHasClaim(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "CLAIM_DECISION") return SKIP;
+  const claims = indicesOf(ctx.events, "CLAIM");
+  if (claims.length === 0) return fail("CLAIM_DECISION needs an earlier CLAIM with its claimId, and there is no CLAIM");
+  const claimId = readString(ctx, ctx.events.length, "claimId");
+  if (!claimId.ok) return claimId.outcome;
+
+  const undisclosed: Outcome[] = [];
+  for (const i of indicesOf(ctx.events, "CLAIM_DECISION")) {
+    const other = readField(ctx, i, "claimId");
+    if (other.state === "present" && other.value === claimId.value) return fail(`the CLAIM ${claimId.value} was already decided at seq ${i}`);
+    if (other.state === "hidden") undisclosed.push(unknown(notDisclosed(ctx, i, "claimId")));
+  }
+  let claimed = false;
+  const hiddenClaims: Outcome[] = [];
+  for (const i of claims) {
+    const other = readField(ctx, i, "claimId");
+    if (other.state === "present" && other.value === claimId.value) claimed = true;
+    if (other.state === "hidden") hiddenClaims.push(unknown(notDisclosed(ctx, i, "claimId")));
+  }
+  if (!claimed) return hiddenClaims[0] ?? fail(`CLAIM_DECISION for ${claimId.value} needs an earlier CLAIM with that claimId`);
+  return undisclosed[0] ?? PASS;
+}
+
+/** For the RELEASE rules: SKIP unless `next` is RELEASE released, the outcome when its decision is unreadable. */
+function releasedGate(ctx: Context): Outcome | undefined {
+  if (ctx.next.eventType !== "RELEASE") return SKIP;
+  const decision = readString(ctx, ctx.events.length, "decision");
+  if (!decision.ok) return decision.outcome;
+  return decision.value === "released" ? undefined : SKIP;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading events
+
+type FieldRead = { state: "present"; value: unknown } | { state: "absent" } | { state: "hidden" };
+
+/** The event at `index`; `index === events.length` is `next`. */
+function eventAt(ctx: Context, index: number): LifecycleEvent {
+  return index === ctx.events.length ? ctx.next : ctx.events[index];
+}
+
+function describe(ctx: Context, index: number): string {
+  return `${eventAt(ctx, index).eventType} at seq ${index}`;
+}
+
+function notDisclosed(ctx: Context, index: number, field: string): string {
+  return `${field} of ${describe(ctx, index)} is not disclosed`;
+}
+
+function readField(ctx: Context, index: number, name: string): FieldRead {
+  const event = eventAt(ctx, index);
+  const payload = event.payload;
+  if (payload !== undefined && Object.prototype.hasOwnProperty.call(payload, name) && payload[name] !== undefined) {
+    return { state: "present", value: payload[name] };
+  }
+  if (ctx.mode === "append") return { state: "absent" };
+  if (event.hiddenFields !== undefined && !event.hiddenFields.includes(name)) return { state: "absent" };
+  return { state: "hidden" };
+}
+
+/** A required string field: its value, or the outcome (fail when missing, unknown when hidden). */
+function readString(ctx: Context, index: number, name: string): { ok: true; value: string } | { ok: false; outcome: Outcome } {
+  const field = readField(ctx, index, name);
+  if (field.state === "hidden") return { ok: false, outcome: unknown(notDisclosed(ctx, index, name)) };
+  if (field.state === "absent") return { ok: false, outcome: fail(`${describe(ctx, index)} has no ${name}, which the lifecycle rules need`) };
+  if (typeof field.value !== "string") return { ok: false, outcome: fail(`${name} of ${describe(ctx, index)} is not a string`) };
+  return { ok: true, value: field.value };
+}
+
+// DECLARATION's fields (DESIGN §6), to tell a fully disclosed DECLARATION when no hiddenFields are given.
+const DECLARATION_FIELDS = ["declarationId", "procedure", "destinationCountry", "items", "totalValue", "collection"] as const;
+
+function possiblyHiddenDeclarationFields(event: LifecycleEvent): string[] {
+  if (event.hiddenFields !== undefined) return [...event.hiddenFields];
+  return DECLARATION_FIELDS.filter((name) => event.payload?.[name] === undefined);
+}
+
+function staleTaxPaidNote(ctx: Context, declaration: number): string {
+  const stale = lastIndexOf(ctx.events.slice(0, declaration), "TAX_PAID");
+  return stale === undefined ? "" : ` (the TAX_PAID at seq ${stale} was for an earlier DECLARATION)`;
+}
+
+/** The index of the event whose destinationCountry is the shipment's: latest DECLARATION, else DISPATCH, else ORDER. */
+function destinationSourceIndex(events: readonly LifecycleEvent[]): number | undefined {
+  return lastIndexOf(events, "DECLARATION") ?? lastIndexOf(events, "DISPATCH") ?? lastIndexOf(events, "ORDER");
+}
+
+function finalDecisionOf(event: LifecycleEvent): FinalDecision | undefined {
+  if (event.eventType === "RELEASE") {
+    const decision = event.payload?.decision;
+    return decision === "seized" || decision === "returned" ? decision : undefined;
+  }
+  if (event.eventType === "CLAIM_DECISION") {
+    const action = event.payload?.action;
+    return action === "seize" ? "seized" : action === "destroy" ? "destroyed" : undefined;
+  }
+  return undefined;
+}
+
+/** The last index of `type` in events[from..], or undefined. */
+function lastIndexOf(events: readonly LifecycleEvent[], type: EventType, from = 0): number | undefined {
+  for (let i = events.length - 1; i >= from; i--) if (events[i].eventType === type) return i;
+  return undefined;
+}
+
+function indicesOf(events: readonly LifecycleEvent[], type: EventType, from = 0): number[] {
+  const found: number[] = [];
+  for (let i = from; i < events.length; i++) if (events[i].eventType === type) found.push(i);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exact decimals (DESIGN §2.1: amounts are decimal strings). Kept here so the rules depend on nothing else.
+
+type Decimal = { units: bigint; scale: number };
+
+function parseDecimal(text: unknown): Decimal | undefined {
+  if (typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text)) return undefined;
+  const [whole, fraction = ""] = text.split(".");
+  return { units: BigInt(whole + fraction), scale: fraction.length };
+}
+
+function compareDecimal(a: Decimal, b: Decimal): number {
+  const scale = Math.max(a.scale, b.scale);
+  const x = a.units * 10n ** BigInt(scale - a.scale);
+  const y = b.units * 10n ** BigInt(scale - b.scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** container[key] as money { amount, currency }, or undefined when it is not one. */
+function moneyAt(container: unknown, key: string): { value: Decimal; text: string; currency: string } | undefined {
+  if (typeof container !== "object" || container === null) return undefined;
+  const money = (container as Record<string, unknown>)[key];
+  if (typeof money !== "object" || money === null) return undefined;
+  const { amount, currency } = money as Record<string, unknown>;
+  const value = parseDecimal(amount);
+  if (value === undefined || typeof currency !== "string") return undefined;
+  return { value, text: amount as string, currency };
+}

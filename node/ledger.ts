@@ -1,0 +1,327 @@
+// The ledger service (DESIGN §2–3, §7): append = prepare (schemas, digests, signer) → role and jurisdiction →
+// lifecycle → seq and leaf index → one atomic write → a receipt signed by the log operator. Appends are group-
+// committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
+// to one shipment are serialised while different shipments share every write.
+import { BorderLedgerError } from "./errors";
+import type { PreparedEvent, PrepareResult } from "./domain/event";
+import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
+import { EVENT_TYPES_BY_ROLE, rolesForEventType } from "./domain/event-types";
+import { toHex } from "./domain/hex";
+import { ZERO_HASH, leafHashOf } from "./domain/leaf";
+import { checkNextEvent, type LifecycleEvent } from "./domain/lifecycle";
+import { signDigest } from "./domain/signature";
+import type { ParticipantLookup } from "./chain/participant-directory";
+import type { LedgerStore, NewEntry, StoredEntry } from "./store/ledger-store";
+import type { PrepareJob, PreparePool } from "./prepare-pool";
+
+/** What an appender gets back (DESIGN §3): the node's signed promise to include the event. */
+export type Receipt = {
+  logId: string;
+  leafIndex: number;
+  leafHash: string;
+  seq: number;
+  recordedAt: string;
+  signature: string;
+};
+
+export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
+
+export type LedgerOptions = {
+  store: LedgerStore;
+  pool: PreparePool;
+  participants: ParticipantLookup;
+  domain: Eip712Domain;
+  logId: string;
+  /** Private key of the log operator (signs receipts). */
+  operatorKey: string;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  clock?: () => number;
+  /** Largest number of events in one LevelDB batch. */
+  maxBatch?: number;
+  /** Shipments whose state is kept in memory. */
+  shipmentCacheSize?: number;
+};
+
+type ShipmentState = { nextSeq: number; prevLeafHash: string; history: LifecycleEvent[] };
+
+type Waiting = {
+  prepared: PreparedEvent;
+  resolve: (outcome: AppendOutcome) => void;
+  reject: (error: Error) => void;
+};
+
+/** Bounded map that forgets the least recently used key. */
+class LruMap<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+function failureToError(result: Extract<PrepareResult, { ok: false }>): BorderLedgerError {
+  return new BorderLedgerError(result.failure.code, result.failure.message, { issues: result.failure.issues });
+}
+
+export class Ledger {
+  readonly logId: string;
+  readonly domain: Eip712Domain;
+  private readonly store: LedgerStore;
+  private readonly pool: PreparePool;
+  private readonly participants: ParticipantLookup;
+  private readonly operatorKey: string;
+  private readonly separator: Buffer;
+  private readonly clock: () => number;
+  private readonly maxBatch: number;
+  private readonly shipments: LruMap<string, ShipmentState>;
+  private waiting: Waiting[] = [];
+  private committing = false;
+  private lastRecordedAt = 0;
+  private readonly appendListeners: ((count: number) => void)[] = [];
+
+  constructor(options: LedgerOptions) {
+    this.store = options.store;
+    this.pool = options.pool;
+    this.participants = options.participants;
+    this.domain = options.domain;
+    this.logId = options.logId;
+    this.operatorKey = options.operatorKey;
+    this.separator = domainSeparator(options.domain);
+    this.clock = options.clock ?? Date.now;
+    this.maxBatch = options.maxBatch ?? 5000;
+    this.shipments = new LruMap(options.shipmentCacheSize ?? 200_000);
+  }
+
+  /** The EIP-712 domain separator every event of this ledger is signed under. */
+  get domainSeparator(): Buffer {
+    return this.separator;
+  }
+
+  get treeSize(): number {
+    return this.store.treeSize;
+  }
+
+  /** Calls `listener(count)` after each batch of `count` new entries is written. */
+  onAppended(listener: (count: number) => void): void {
+    this.appendListeners.push(listener);
+  }
+
+  /** Appends one event (a JSON body as text or parsed); rejects with a BorderLedgerError naming what is wrong. */
+  async append(job: PrepareJob): Promise<AppendOutcome> {
+    const result = await this.pool.prepare(job);
+    if (!result.ok) throw failureToError(result);
+    return this.commitPrepared(result.prepared);
+  }
+
+  /** Appends many events; each is answered on its own, in order. */
+  async appendMany(jobs: PrepareJob[]): Promise<({ ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError })[]> {
+    const prepared = await this.pool.prepareMany(jobs);
+    return Promise.all(
+      prepared.map(async (result) => {
+        if (!result.ok) return { ok: false as const, error: failureToError(result) };
+        try {
+          return { ok: true as const, outcome: await this.commitPrepared(result.prepared) };
+        } catch (error) {
+          if (error instanceof BorderLedgerError) return { ok: false as const, error };
+          throw error;
+        }
+      }),
+    );
+  }
+
+  private commitPrepared(prepared: PreparedEvent): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ prepared, resolve, reject });
+      if (!this.committing) void this.commitLoop();
+    });
+  }
+
+  private async commitLoop(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, this.maxBatch);
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /** One group commit: decide every waiting append in order, write the accepted ones in one batch, answer all. */
+  private async commitBatch(batch: Waiting[]): Promise<void> {
+    const answers: (() => void)[] = [];
+    const accepted: { waiting: Waiting; entry: NewEntry }[] = [];
+    try {
+      const known = await this.store.findDigests(batch.map((w) => w.prepared.eventDigest));
+      const inBatch = new Map<string, NewEntry>();
+      const touched = new Map<string, ShipmentState>();
+      await this.loadShipments([...new Set(batch.map((w) => w.prepared.event.shipmentId))], touched);
+      let leafIndex = this.store.treeSize;
+      for (let i = 0; i < batch.length; i++) {
+        const waiting = batch[i];
+        const { prepared } = waiting;
+        // The same eventDigest is the same event: answer with the first receipt, store nothing (DESIGN §2.2).
+        const earlier = known[i];
+        if (earlier !== undefined) {
+          answers.push(() => void this.replay(earlier).then(waiting.resolve, waiting.reject));
+          continue;
+        }
+        const twin = inBatch.get(prepared.eventDigest);
+        if (twin) {
+          answers.push(() => waiting.resolve({ status: "replayed", receipt: this.receiptFor(twin) }));
+          continue;
+        }
+        const state = touched.get(prepared.event.shipmentId)!;
+        let actorCountry: string;
+        try {
+          actorCountry = await this.checkAuthority(prepared, state);
+        } catch (error) {
+          answers.push(() => waiting.reject(error as Error));
+          continue;
+        }
+        const recordedAt = Math.max(this.clock(), this.lastRecordedAt);
+        this.lastRecordedAt = recordedAt;
+        const entry: NewEntry = {
+          leafIndex,
+          seq: state.nextSeq,
+          prevLeafHash: state.prevLeafHash,
+          leafHash: leafHashOf({
+            shipmentId: prepared.event.shipmentId,
+            seq: state.nextSeq,
+            prevLeafHash: state.prevLeafHash,
+            eventDigest: prepared.eventDigest,
+            recordedAtMs: recordedAt,
+          }),
+          recordedAt,
+          eventDigest: prepared.eventDigest,
+          event: prepared.event,
+          payload: prepared.payload,
+          salts: prepared.salts,
+          digests: prepared.digests,
+        };
+        leafIndex++;
+        state.nextSeq++;
+        state.prevLeafHash = entry.leafHash;
+        state.history.push(this.lifecycleView(prepared, actorCountry));
+        inBatch.set(prepared.eventDigest, entry);
+        accepted.push({ waiting, entry });
+      }
+      await this.store.append(accepted.map((a) => a.entry));
+      for (const [shipmentId, state] of touched) this.shipments.set(shipmentId, state);
+    } catch (error) {
+      // Nothing of this batch was written: forget cached shipment state (it may hold the batch's events) and fail all.
+      this.shipments.clear();
+      for (const w of batch) w.reject(error as Error);
+      return;
+    }
+    for (const { waiting, entry } of accepted) waiting.resolve({ status: "created", receipt: this.receiptFor(entry) });
+    for (const answer of answers) answer();
+    if (accepted.length > 0) for (const listener of this.appendListeners) listener(accepted.length);
+  }
+
+  /** Loads the state of shipments not in the cache: head and lifecycle history from the store. */
+  private async loadShipments(shipmentIds: string[], into: Map<string, ShipmentState>): Promise<void> {
+    const missing: string[] = [];
+    for (const id of shipmentIds) {
+      const cached = this.shipments.get(id);
+      // A copy, so that a failed batch leaves the cache as it was.
+      if (cached) into.set(id, { nextSeq: cached.nextSeq, prevLeafHash: cached.prevLeafHash, history: cached.history.slice() });
+      else missing.push(id);
+    }
+    if (missing.length === 0) return;
+    const heads = await this.store.getHeads(missing);
+    await Promise.all(
+      missing.map(async (id, i) => {
+        const head = heads[i];
+        if (!head) {
+          into.set(id, { nextSeq: 0, prevLeafHash: ZERO_HASH, history: [] });
+          return;
+        }
+        const entries = await this.store.getShipmentEntries(id);
+        const history = await Promise.all(entries.map(async (e) => this.lifecycleView(e, (await this.participants.lookup(e.event.actor))?.country)));
+        into.set(id, { nextSeq: head.seq + 1, prevLeafHash: head.leafHash, history });
+      }),
+    );
+  }
+
+  private lifecycleView(event: Pick<PreparedEvent | StoredEntry, "event" | "payload">, actorCountry: string | undefined): LifecycleEvent {
+    return { eventType: event.event.eventType, actorCountry, payload: event.payload };
+  }
+
+  /**
+   * Role (DESIGN §1) and lifecycle with jurisdiction (DESIGN §7) checks; throws FORBIDDEN or CONFLICT, else returns
+   * the actor's country.
+   */
+  private async checkAuthority(prepared: PreparedEvent, state: ShipmentState): Promise<string> {
+    const { actor, eventType } = prepared.event;
+    const participant = await this.participants.lookup(actor);
+    if (!participant || !participant.active) {
+      throw new BorderLedgerError("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
+    }
+    const allowed = [...participant.roles].some((role) => EVENT_TYPES_BY_ROLE[role].includes(eventType));
+    if (!allowed) {
+      const needed = rolesForEventType(eventType);
+      throw new BorderLedgerError("FORBIDDEN", `actor ${actor} holds no role that may append ${eventType} (needs ${needed.join(" or ")})`, {
+        actor,
+        eventType,
+        roles: [...participant.roles],
+        needed,
+      });
+    }
+    const verdict = checkNextEvent({ history: state.history, next: this.lifecycleView(prepared, participant.country) });
+    if (!verdict.ok) {
+      const code = verdict.rule === "CUSTOMS_JURISDICTION" ? "FORBIDDEN" : "CONFLICT";
+      throw new BorderLedgerError(code, `${verdict.rule}: ${verdict.message}`, { rule: verdict.rule });
+    }
+    return participant.country;
+  }
+
+  private async replay(leafIndex: number): Promise<AppendOutcome> {
+    const entry = await this.store.getEntry(leafIndex);
+    if (!entry) throw new BorderLedgerError("INTERNAL", `entry ${leafIndex} is indexed by its digest but missing`);
+    return { status: "replayed", receipt: this.receiptFor(entry) };
+  }
+
+  /** The receipt of an entry, signed by the log operator (EIP-712 Receipt; deterministic, so re-signing gives the same). */
+  receiptFor(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">): Receipt {
+    const digest = receiptDigest({ separator: this.separator, logId: this.logId, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
+    return {
+      logId: this.logId,
+      leafIndex: entry.leafIndex,
+      leafHash: entry.leafHash,
+      seq: entry.seq,
+      recordedAt: new Date(entry.recordedAt).toISOString(),
+      signature: signDigest({ digest, privateKey: this.operatorKey }),
+    };
+  }
+
+  getEntry(leafIndex: number): Promise<StoredEntry | undefined> {
+    return this.store.getEntry(leafIndex);
+  }
+
+  getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
+    return this.store.getShipmentEntries(shipmentId);
+  }
+
+  /** The root of the whole log now, as hex. */
+  headRoot(): string {
+    return toHex(this.store.headRoot());
+  }
+}

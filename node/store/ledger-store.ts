@@ -1,0 +1,306 @@
+// The ledger's LevelDB store: entries, shipment index and heads, event digests, Merkle nodes, checkpoints.
+import { Level } from "level";
+import { z } from "zod";
+import { BorderLedgerError } from "../errors";
+import { SignedEventSchema } from "../domain/event";
+import {
+  appendLeaf,
+  frontierRoot,
+  hashChildren,
+  rangeNodes,
+  consistencyProofRanges,
+  inclusionProofRanges,
+  type Hash,
+  type HashedNode,
+  type LeafRange,
+  type NodeId,
+} from "../domain/merkle";
+import { fromHex } from "../domain/hex";
+import {
+  META_CHAIN,
+  META_TREE_SIZE,
+  checkpointKey,
+  digestKey,
+  entryKey,
+  headKey,
+  nodeKey,
+  shipmentRange,
+  shipmentSeqKey,
+} from "./keys";
+
+export const STORE_FORMAT = "borderledger.store.v1";
+
+const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
+
+// Values read back from disk are parsed before use: a corrupted or foreign value is refused with its key named.
+export const StoredEntrySchema = z.strictObject({
+  format: z.literal("borderledger.entry.v1"),
+  leafIndex: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  prevLeafHash: hex32,
+  leafHash: hex32,
+  recordedAt: z.number().int().nonnegative(),
+  eventDigest: hex32,
+  event: SignedEventSchema,
+  payload: z.record(z.string(), z.unknown()),
+  salts: z.record(z.string(), z.string()),
+  digests: z.record(z.string(), hex32),
+});
+export type StoredEntry = z.infer<typeof StoredEntrySchema>;
+
+const ShipmentHeadSchema = z.strictObject({ seq: z.number().int().nonnegative(), leafIndex: z.number().int().nonnegative(), leafHash: hex32 });
+export type ShipmentHead = z.infer<typeof ShipmentHeadSchema>;
+
+export const StoredCheckpointSchema = z.strictObject({
+  treeSize: z.number().int().positive(),
+  rootHash: hex32,
+  txHash: hex32,
+  blockNumber: z.number().int().nonnegative(),
+  anchoredAt: z.number().int().nonnegative(),
+});
+export type StoredCheckpoint = z.infer<typeof StoredCheckpointSchema>;
+
+const StoredChainBindingSchema = z.strictObject({
+  format: z.literal(STORE_FORMAT),
+  chainId: z.number().int(),
+  participantRegistry: z.string(),
+  anchorRegistry: z.string(),
+  productRegistry: z.string(),
+  logId: hex32,
+});
+export type StoredChainBinding = z.infer<typeof StoredChainBindingSchema>;
+
+const LeafIndexSchema = z.number().int().nonnegative();
+
+function corrupted(table: string, key: string, detail: string): BorderLedgerError {
+  return new BorderLedgerError("INTERNAL", `stored value ${table}/${key} is corrupted (${detail}); refusing to use it`, { table, key });
+}
+
+function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corrupted(table, key, `${issue.path.join(".") || "value"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** One accepted event, ready to be written. */
+export type NewEntry = Omit<StoredEntry, "format">;
+
+export class LedgerStore {
+  private readonly db: Level<string, unknown>;
+  private readonly entries;
+  private readonly shipments;
+  private readonly heads;
+  private readonly digests;
+  private readonly nodes;
+  private readonly checkpoints;
+  private readonly meta;
+  private frontier: HashedNode[] = [];
+  private size = 0;
+
+  private constructor(location: string) {
+    this.db = new Level<string, unknown>(location, { valueEncoding: "json" });
+    this.entries = this.db.sublevel<string, unknown>("entries", { valueEncoding: "json" });
+    this.shipments = this.db.sublevel<string, unknown>("shipments", { valueEncoding: "json" });
+    this.heads = this.db.sublevel<string, unknown>("heads", { valueEncoding: "json" });
+    this.digests = this.db.sublevel<string, unknown>("digests", { valueEncoding: "json" });
+    this.nodes = this.db.sublevel<string, Uint8Array>("nodes", { valueEncoding: "view" });
+    this.checkpoints = this.db.sublevel<string, unknown>("checkpoints", { valueEncoding: "json" });
+    this.meta = this.db.sublevel<string, unknown>("meta", { valueEncoding: "json" });
+  }
+
+  /** Opens (creating if needed) the store at `location` and loads the tree's right edge. */
+  static async open(location: string): Promise<LedgerStore> {
+    const store = new LedgerStore(location);
+    try {
+      await store.db.open();
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause?.message ?? (error as Error).message;
+      if (/lock/i.test(detail) || cause?.code === "LEVEL_LOCKED") {
+        throw new BorderLedgerError("CONFIG_INVALID", `the store at ${location} is locked: another BorderLedger node is using it (${detail})`);
+      }
+      throw new BorderLedgerError("CONFIG_INVALID", `cannot open the store at ${location}: ${detail}`);
+    }
+    await store.loadTree();
+    return store;
+  }
+
+  private async loadTree(): Promise<void> {
+    const stored = await this.meta.get(META_TREE_SIZE);
+    this.size = stored === undefined ? 0 : parseStored(LeafIndexSchema, "meta", META_TREE_SIZE, stored);
+    const ids = rangeNodes({ start: 0, end: this.size });
+    const hashes = await this.readNodes(ids);
+    this.frontier = ids.map((id, i) => ({ ...id, hash: hashes[i] }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** The number of leaves in the log. */
+  get treeSize(): number {
+    return this.size;
+  }
+
+  /** The root of the whole log now. */
+  headRoot(): Hash {
+    return frontierRoot(this.frontier);
+  }
+
+  async getHead(shipmentId: string): Promise<ShipmentHead | undefined> {
+    const value = await this.heads.get(headKey(shipmentId));
+    return value === undefined ? undefined : parseStored(ShipmentHeadSchema, "heads", headKey(shipmentId), value);
+  }
+
+  async getHeads(shipmentIds: string[]): Promise<(ShipmentHead | undefined)[]> {
+    const values = await this.heads.getMany(shipmentIds.map(headKey));
+    return values.map((v, i) => (v === undefined ? undefined : parseStored(ShipmentHeadSchema, "heads", shipmentIds[i], v)));
+  }
+
+  /** The leaf index of each event digest already in the log (undefined where absent). */
+  async findDigests(eventDigests: string[]): Promise<(number | undefined)[]> {
+    const values = await this.digests.getMany(eventDigests.map(digestKey));
+    return values.map((v, i) => (v === undefined ? undefined : parseStored(LeafIndexSchema, "digests", eventDigests[i], v)));
+  }
+
+  async getEntry(leafIndex: number): Promise<StoredEntry | undefined> {
+    const key = entryKey(leafIndex);
+    const value = await this.entries.get(key);
+    return value === undefined ? undefined : parseStored(StoredEntrySchema, "entries", key, value);
+  }
+
+  /** Every entry of a shipment, in seq order. */
+  async getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
+    const leafIndexes: number[] = [];
+    for await (const [key, value] of this.shipments.iterator(shipmentRange(shipmentId))) {
+      leafIndexes.push(parseStored(LeafIndexSchema, "shipments", key, value));
+    }
+    const keys = leafIndexes.map(entryKey);
+    const values = await this.entries.getMany(keys);
+    return values.map((v, i) => {
+      if (v === undefined) throw corrupted("entries", keys[i], "missing, though the shipment index names it");
+      return parseStored(StoredEntrySchema, "entries", keys[i], v);
+    });
+  }
+
+  /**
+   * Writes accepted events in one atomic batch: each entry, its shipment index key, its shipment's head, its
+   * digest, the Merkle nodes it completes, and the new tree size. Entries must continue the log in order.
+   */
+  async append(newEntries: readonly NewEntry[]): Promise<void> {
+    if (newEntries.length === 0) return;
+    type Op = { type: "put"; sublevel: unknown; key: string; value: unknown };
+    const ops: Op[] = [];
+    let frontier = this.frontier;
+    let size = this.size;
+    for (const entry of newEntries) {
+      if (entry.leafIndex !== size) throw new Error(`invariant failed: entry leafIndex ${entry.leafIndex} does not continue the log at ${size}`);
+      const stored: StoredEntry = { format: "borderledger.entry.v1", ...entry };
+      ops.push({ type: "put", sublevel: this.entries, key: entryKey(entry.leafIndex), value: stored });
+      ops.push({ type: "put", sublevel: this.shipments, key: shipmentSeqKey(entry.event.shipmentId, entry.seq), value: entry.leafIndex });
+      ops.push({
+        type: "put",
+        sublevel: this.heads,
+        key: headKey(entry.event.shipmentId),
+        value: { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash } satisfies ShipmentHead,
+      });
+      ops.push({ type: "put", sublevel: this.digests, key: digestKey(entry.eventDigest), value: entry.leafIndex });
+      const appended = appendLeaf(frontier, fromHex(entry.leafHash), size);
+      for (const node of appended.created) {
+        ops.push({ type: "put", sublevel: this.nodes, key: nodeKey(node.level, node.index), value: node.hash });
+      }
+      frontier = appended.frontier;
+      size++;
+    }
+    ops.push({ type: "put", sublevel: this.meta, key: META_TREE_SIZE, value: size });
+    await this.db.batch(ops as never);
+    this.frontier = frontier;
+    this.size = size;
+  }
+
+  /** Hashes of perfect subtrees, in the order asked. */
+  async readNodes(ids: readonly NodeId[]): Promise<Hash[]> {
+    const keys = ids.map((id) => nodeKey(id.level, id.index));
+    const values = await this.nodes.getMany(keys);
+    return values.map((v, i) => {
+      if (!(v instanceof Uint8Array) || v.length !== 32) throw corrupted("nodes", keys[i], v === undefined ? "missing" : "not a 32-byte hash");
+      return v;
+    });
+  }
+
+  /** Tree hashes of leaf ranges, reading each perfect subtree once (O(log n) reads per range). */
+  private async rangeHashes(ranges: readonly LeafRange[]): Promise<Hash[]> {
+    const perRange = ranges.map((range) => rangeNodes(range));
+    const unique = new Map<string, NodeId>();
+    for (const ids of perRange) for (const id of ids) unique.set(nodeKey(id.level, id.index), id);
+    const ids = [...unique.values()];
+    const hashes = await this.readNodes(ids);
+    const byKey = new Map(ids.map((id, i) => [nodeKey(id.level, id.index), hashes[i]]));
+    return perRange.map((nodes) => {
+      let hash = byKey.get(nodeKey(nodes[nodes.length - 1].level, nodes[nodes.length - 1].index))!;
+      for (let i = nodes.length - 2; i >= 0; i--) hash = hashChildren(byKey.get(nodeKey(nodes[i].level, nodes[i].index))!, hash);
+      return hash;
+    });
+  }
+
+  private checkSize(size: number, what: string): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.size) {
+      throw new BorderLedgerError("BAD_REQUEST", `${what} ${size} is outside the log (tree size ${this.size})`);
+    }
+  }
+
+  /** The root of the first `size` leaves. */
+  async rootAt(size: number): Promise<Hash> {
+    this.checkSize(size, "tree size");
+    if (size === this.size) return this.headRoot();
+    if (size === 0) return frontierRoot([]);
+    return (await this.rangeHashes([{ start: 0, end: size }]))[0];
+  }
+
+  async inclusionProof(leafIndex: number, size: number): Promise<Hash[]> {
+    this.checkSize(size, "tree size");
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= size) {
+      throw new BorderLedgerError("BAD_REQUEST", `leaf index ${leafIndex} is not inside a tree of size ${size}`);
+    }
+    return this.rangeHashes(inclusionProofRanges({ index: leafIndex, size }));
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<Hash[]> {
+    this.checkSize(size2, "tree size");
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
+      throw new BorderLedgerError("BAD_REQUEST", `no consistency proof from tree size ${size1} to ${size2}`);
+    }
+    return this.rangeHashes(consistencyProofRanges({ size1, size2 }));
+  }
+
+  async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    await this.checkpoints.put(checkpointKey(checkpoint.treeSize), checkpoint);
+  }
+
+  /** Every recorded checkpoint, oldest first. */
+  async listCheckpoints(): Promise<StoredCheckpoint[]> {
+    const out: StoredCheckpoint[] = [];
+    for await (const [key, value] of this.checkpoints.iterator()) out.push(parseStored(StoredCheckpointSchema, "checkpoints", key, value));
+    return out;
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    for await (const [key, value] of this.checkpoints.iterator({ reverse: true, limit: 1 })) {
+      return parseStored(StoredCheckpointSchema, "checkpoints", key, value);
+    }
+    return undefined;
+  }
+
+  async getChainBinding(): Promise<StoredChainBinding | undefined> {
+    const value = await this.meta.get(META_CHAIN);
+    return value === undefined ? undefined : parseStored(StoredChainBindingSchema, "meta", META_CHAIN, value);
+  }
+
+  async putChainBinding(binding: StoredChainBinding): Promise<void> {
+    await this.meta.put(META_CHAIN, binding);
+  }
+}
+

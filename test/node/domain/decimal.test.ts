@@ -1,0 +1,125 @@
+import { expect } from "chai";
+import {
+  addDecimals,
+  compareDecimals,
+  decimalToScaled,
+  formatDecimal,
+  isDecimal,
+  multiplyDecimal,
+  parseDecimal,
+  sumDecimals,
+} from "../../../node/domain/decimal";
+import { BorderLedgerError } from "../../../node/errors";
+
+const MALFORMED = ["", "1.", ".5", "01", "00.5", "-1", "+1", "1e3", "1,5", " 1", "1 ", "0x10", "1.2.3", "NaN", "Infinity", "١٢"];
+
+function expectValidationFailed(run: () => unknown): void {
+  expect(run).to.throw(BorderLedgerError).with.property("code", "VALIDATION_FAILED");
+}
+
+describe("decimal", () => {
+  describe("parseDecimal and formatDecimal", () => {
+    it("parses a decimal into integer units and a scale", () => {
+      expect(parseDecimal("24.90")).to.deep.equal({ units: 2490n, scale: 2 });
+      expect(parseDecimal("0.000001")).to.deep.equal({ units: 1n, scale: 6 });
+      expect(parseDecimal("7")).to.deep.equal({ units: 7n, scale: 0 });
+    });
+
+    it("keeps digits beyond the float range exactly", () => {
+      expect(parseDecimal("999999999999999999.999999")).to.deep.equal({ units: 999999999999999999999999n, scale: 6 });
+    });
+
+    it("formats units back with leading zeros and the scale's trailing zeros", () => {
+      expect(formatDecimal({ units: 690n, scale: 2 })).to.equal("6.90");
+      expect(formatDecimal({ units: 5n, scale: 3 })).to.equal("0.005");
+      expect(formatDecimal({ units: 0n, scale: 2 })).to.equal("0.00");
+      expect(formatDecimal({ units: 42n, scale: 0 })).to.equal("42");
+    });
+
+    it("rejects signs, exponents, leading zeros, bare points and non-ASCII digits", () => {
+      for (const value of MALFORMED) {
+        expect(isDecimal(value), value).to.equal(false);
+        expectValidationFailed(() => parseDecimal(value));
+      }
+    });
+
+    it("rejects values that are not strings", () => {
+      expect(isDecimal(1.5)).to.equal(false);
+      expectValidationFailed(() => parseDecimal(1.5 as unknown as string));
+    });
+  });
+
+  describe("decimalToScaled", () => {
+    it("scales up by appending zeros", () => {
+      expect(decimalToScaled("24.9", 2)).to.equal(2490n);
+      expect(decimalToScaled("3", 6)).to.equal(3000000n);
+    });
+
+    it("scales down only when the dropped digits are zeros", () => {
+      expect(decimalToScaled("6.6300", 2)).to.equal(663n);
+      expectValidationFailed(() => decimalToScaled("6.631", 2));
+    });
+  });
+
+  describe("addDecimals and sumDecimals", () => {
+    it("adds exactly where floats do not: 0.1 + 0.2 is 0.3", () => {
+      expect(0.1 + 0.2).to.not.equal(0.3);
+      expect(addDecimals("0.1", "0.2")).to.equal("0.3");
+    });
+
+    it("adds at the larger scale of the two", () => {
+      expect(addDecimals("24.90", "10")).to.equal("34.90");
+      expect(addDecimals("0.000001", "999999999999999999.999999")).to.equal("1000000000000000000.000000");
+    });
+
+    it("sums a list, and an empty list to zero", () => {
+      expect(sumDecimals(["0.00", "6.63", "0.00"])).to.equal("6.63");
+      expect(sumDecimals(Array.from({ length: 10 }, () => "0.1"))).to.equal("1.0");
+      expect(sumDecimals([])).to.equal("0");
+    });
+
+    it("rejects a malformed addend", () => {
+      expectValidationFailed(() => addDecimals("1", "-1"));
+      expectValidationFailed(() => sumDecimals(["1.00", "2e2"]));
+    });
+  });
+
+  describe("multiplyDecimal", () => {
+    it("multiplies by a quantity at the amount's scale", () => {
+      expect(multiplyDecimal("5.00", 2)).to.equal("10.00");
+      expect(multiplyDecimal("0.07", 3)).to.equal("0.21");
+      expect(multiplyDecimal("19.99", 0)).to.equal("0.00");
+      expect(multiplyDecimal("0.333333", 3n)).to.equal("0.999999");
+    });
+
+    it("stays exact beyond Number.MAX_SAFE_INTEGER", () => {
+      expect(multiplyDecimal("999999999999999999.99", 1000)).to.equal("999999999999999999990.00");
+    });
+
+    it("rejects negative, fractional and unsafe quantities and malformed amounts", () => {
+      expectValidationFailed(() => multiplyDecimal("1.00", -1));
+      expectValidationFailed(() => multiplyDecimal("1.00", 1.5));
+      expectValidationFailed(() => multiplyDecimal("1.00", 2 ** 53));
+      expectValidationFailed(() => multiplyDecimal("1.00", -1n));
+      expectValidationFailed(() => multiplyDecimal("1.005e2", 1));
+    });
+  });
+
+  describe("compareDecimals", () => {
+    it("compares by value, not by spelling", () => {
+      expect(compareDecimals("34.9", "34.90")).to.equal(0);
+      expect(compareDecimals("0", "0.000")).to.equal(0);
+    });
+
+    it("orders values whose strings sort the other way", () => {
+      expect(compareDecimals("9.99", "10.00")).to.equal(-1);
+      expect(compareDecimals("10", "9.999999")).to.equal(1);
+      expect(compareDecimals("0.1", "0.09")).to.equal(1);
+    });
+
+    it("rejects a malformed operand", () => {
+      expectValidationFailed(() => compareDecimals("1.0", "1."));
+      expectValidationFailed(() => compareDecimals(".5", "0.5"));
+    });
+  });
+});
