@@ -1,0 +1,200 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { verifyTypedData } from "ethers";
+import { RECEIPT_TYPES } from "../../node/domain/eip712";
+import { fromHex } from "../../node/domain/hex";
+import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
+import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
+import { BorderLedgerError } from "../../node/errors";
+import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { happyLifecycle, signedAppend } from "../helpers/events";
+
+async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedgerError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(BorderLedgerError);
+    return error as BorderLedgerError;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("Ledger", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let node: NodeRuntime;
+  let separator: Buffer;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "bl-ledger-"));
+    node = await openNodeRuntime({
+      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "ledger-test", devParticipants: true },
+      dataDir: dir,
+      anchorMaxEvents: 1_000_000,
+      anchorIntervalMs: 3_600_000,
+      prepareWorkers: 1,
+    });
+    separator = node.ledger.domainSeparator;
+  });
+  after(async () => {
+    await node?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("appends a full lifecycle, chaining seq and prevLeafHash, with receipts signed by the log operator", async () => {
+    const shipmentId = "RR000000001DE";
+    const start = node.ledger.treeSize;
+    let prev = ZERO_HASH;
+    for (const [seq, { request, eventDigest }] of happyLifecycle({ separator, shipmentId }).entries()) {
+      const { status, receipt } = await node.ledger.append({ body: request });
+      expect(status).to.equal("created");
+      expect(receipt.seq).to.equal(seq);
+      expect(receipt.leafIndex).to.equal(start + seq);
+      expect(receipt.leafHash).to.equal(
+        leafHashOf({ shipmentId, seq, prevLeafHash: prev, eventDigest, recordedAtMs: Date.parse(receipt.recordedAt) }),
+      );
+      const domain = { name: "BorderLedger", version: "1", chainId: 31337, verifyingContract: node.chain.addresses.participantRegistry };
+      const signer = verifyTypedData(domain, { Receipt: [...RECEIPT_TYPES.Receipt] }, { logId: node.chain.logId, leafIndex: receipt.leafIndex, leafHash: receipt.leafHash }, receipt.signature);
+      expect(signer).to.equal(node.chain.operator.address);
+      prev = receipt.leafHash;
+    }
+    const entries = await node.ledger.getShipmentEntries(shipmentId);
+    expect(entries.map((e) => e.event.eventType)).to.deep.equal(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "TAX_PAID", "RELEASE", "DELIVERY"]);
+  });
+
+  it("answers the same event again with the first receipt and stores nothing", async () => {
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000002DE", eventType: "ORDER" });
+    const first = await node.ledger.append({ body: request });
+    const size = node.ledger.treeSize;
+    const again = await node.ledger.append({ body: structuredClone(request) });
+    expect(again.status).to.equal("replayed");
+    expect(again.receipt).to.deep.equal(first.receipt);
+    expect(node.ledger.treeSize).to.equal(size);
+  });
+
+  it("answers a twin within one batch with the first one's receipt", async () => {
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000003DE", eventType: "ORDER" });
+    const [a, b] = await Promise.all([node.ledger.append({ body: request }), node.ledger.append({ body: structuredClone(request) })]);
+    expect([a.status, b.status].sort()).to.deep.equal(["created", "replayed"]);
+    expect(a.receipt).to.deep.equal(b.receipt);
+  });
+
+  it("serialises concurrent appends to one shipment and interleaves many shipments in shared batches", async () => {
+    const shipments = Array.from({ length: 20 }, (_, i) => `CC${String(i).padStart(9, "0")}DE`);
+    const lifecycles = shipments.map((shipmentId) => happyLifecycle({ separator, shipmentId }));
+    // Step by step, all shipments at once: each step of each shipment is sent concurrently with the others.
+    for (let step = 0; step < lifecycles[0].length; step++) {
+      const outcomes = await Promise.all(lifecycles.map((l) => node.ledger.append({ body: l[step].request })));
+      for (const outcome of outcomes) expect(outcome.receipt.seq).to.equal(step);
+    }
+    for (const shipmentId of shipments) {
+      const entries = await node.ledger.getShipmentEntries(shipmentId);
+      entries.forEach((entry, seq) => {
+        expect(entry.seq).to.equal(seq);
+        expect(entry.prevLeafHash).to.equal(seq === 0 ? ZERO_HASH : entries[seq - 1].leafHash);
+      });
+    }
+  });
+
+  it("refuses a bad signature with BAD_SIGNATURE and stores nothing", async () => {
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000004DE", eventType: "ORDER" });
+    request.event.actor = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+    const size = node.ledger.treeSize;
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("BAD_SIGNATURE");
+    expect(error.message).to.contain("not by the actor");
+    expect(node.ledger.treeSize).to.equal(size);
+  });
+
+  it("refuses a payload that does not match its payloadHash, naming event.payloadHash", async () => {
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000005DE", eventType: "ORDER" });
+    (request.payload as { orderId: string }).orderId = "SOMETHING-ELSE";
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("VALIDATION_FAILED");
+    expect(error.message).to.match(/^event\.payloadHash/);
+  });
+
+  it("refuses an unknown payload field, naming its path", async () => {
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000006DE", eventType: "ORDER" });
+    (request.payload as Record<string, unknown>).colour = "red";
+    request.salts.colour = "0x" + "ab".repeat(16);
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("VALIDATION_FAILED");
+    expect(error.message).to.contain("payload.colour");
+  });
+
+  it("refuses an actor without the event type's role with FORBIDDEN", async () => {
+    // Account #2 is a carrier; ORDER is for platforms.
+    const { request } = signedAppend({ separator, signer: 2, shipmentId: "RR000000007DE", eventType: "ORDER" });
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("FORBIDDEN");
+    expect(error.message).to.contain("needs PLATFORM");
+  });
+
+  it("refuses an unregistered signer with FORBIDDEN", async () => {
+    const { request } = signedAppend({ separator, signer: 15, shipmentId: "RR000000008DE", eventType: "ORDER" });
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("FORBIDDEN");
+    expect(error.message).to.contain("not a registered participant");
+  });
+
+  it("refuses customs of another country with FORBIDDEN naming the jurisdiction rule", async () => {
+    const shipmentId = "RR000000009DE";
+    const steps = happyLifecycle({ separator, shipmentId });
+    for (const step of steps.slice(0, 3)) await node.ledger.append({ body: step.request });
+    // Account #5 is customs of GB; the shipment goes to DE.
+    const { request } = signedAppend({ separator, signer: 5, shipmentId, eventType: "RISK_RESULT" });
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("FORBIDDEN");
+    expect(error.message).to.contain("CUSTOMS_JURISDICTION");
+  });
+
+  it("refuses a lifecycle breach with CONFLICT naming the rule, and stores nothing", async () => {
+    const { request } = signedAppend({ separator, signer: 3, shipmentId: "RR000000010DE", eventType: "DECLARATION" });
+    const size = node.ledger.treeSize;
+    const error = await rejectionOf(node.ledger.append({ body: request }));
+    expect(error.code).to.equal("CONFLICT");
+    expect((error.details as { rule: string }).rule).to.be.a("string");
+    expect(node.ledger.treeSize).to.equal(size);
+    expect(await node.ledger.getShipmentEntries("RR000000010DE")).to.deep.equal([]);
+  });
+
+  it("answers each event of appendMany on its own", async () => {
+    const good = signedAppend({ separator, signer: 1, shipmentId: "RR000000011DE", eventType: "ORDER" });
+    const bad = signedAppend({ separator, signer: 2, shipmentId: "RR000000012DE", eventType: "ORDER" });
+    const results = await node.ledger.appendMany([{ body: good.request }, { body: bad.request }, { text: "{not json" }]);
+    expect(results[0].ok).to.equal(true);
+    expect(results[1].ok === false && results[1].error.code).to.equal("FORBIDDEN");
+    expect(results[2].ok === false && results[2].error.code).to.equal("VALIDATION_FAILED");
+  });
+
+  it("proves every entry's inclusion and the log's consistency from the store", async () => {
+    const size = node.store.treeSize;
+    const root = node.store.headRoot();
+    for (let leafIndex = 0; leafIndex < size; leafIndex += 7) {
+      const entry = (await node.store.getEntry(leafIndex))!;
+      const proof = await node.store.inclusionProof(leafIndex, size);
+      expect(isValidInclusionProof({ index: leafIndex, size, leafHash: fromHex(entry.leafHash), proof, root })).to.equal(true);
+    }
+    for (const from of [1, 2, 5, size - 1]) {
+      const proof = await node.store.consistencyProof(from, size);
+      expect(isValidConsistencyProof({ size1: from, size2: size, root1: await node.store.rootAt(from), root2: root, proof })).to.equal(true);
+    }
+  });
+
+  it("anchors the log in one transaction that the chain accepts, with a consistency proof after the first", async () => {
+    const first = (await node.anchorer.anchorNow())!;
+    expect(first.treeSize).to.equal(node.store.treeSize);
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000013DE", eventType: "ORDER" });
+    await node.ledger.append({ body: request });
+    const second = (await node.anchorer.anchorNow())!;
+    expect(second.treeSize).to.equal(first.treeSize + 1);
+    const [treeSize, rootHash, blockNumber] = await node.chain.contracts.anchorRegistry.latestCheckpoint(node.chain.logId);
+    expect(Number(treeSize)).to.equal(second.treeSize);
+    expect(rootHash).to.equal(second.rootHash);
+    expect(Number(blockNumber)).to.equal(second.blockNumber);
+    expect(await node.store.latestCheckpoint()).to.deep.equal(second);
+  });
+});
