@@ -1,7 +1,8 @@
 // The BorderLedger node process: reads the environment, brings up the chain side, serves the API, stops on a signal.
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { openChain, type ChainRuntime } from "../node/chain/chain-runtime";
+import type { ChainRuntime } from "../node/chain/chain-runtime";
+import { openNodeRuntime, type NodeRuntime } from "../node/node-runtime";
 import { parseConfig, type NodeConfig } from "../node/config";
 import { BorderLedgerError } from "../node/errors";
 import { createApp } from "./app";
@@ -9,30 +10,39 @@ import { createApp } from "./app";
 export type RunningNode = {
   url: string;
   chain: ChainRuntime;
+  runtime: NodeRuntime;
   close(): Promise<void>;
 };
 
 /** Starts a node from a parsed configuration: chain, contracts, log, then the HTTP API. */
 export async function startNode({ config, log }: { config: NodeConfig; log: (line: string) => void }): Promise<RunningNode> {
-  const chain = await openChain({
-    rpcUrl: config.chainRpcUrl,
-    chainHost: config.chainHost,
-    chainPort: config.chainPort,
-    deployerKey: config.deployerKey,
-    operatorKey: config.operatorKey,
-    operatorCountry: config.operatorCountry,
-    addresses: config.addresses,
-    logName: config.logName,
-    devParticipants: config.devParticipants,
+  const runtime = await openNodeRuntime({
+    chain: {
+      rpcUrl: config.chainRpcUrl,
+      chainHost: config.chainHost,
+      chainPort: config.chainPort,
+      deployerKey: config.deployerKey,
+      operatorKey: config.operatorKey,
+      operatorCountry: config.operatorCountry,
+      addresses: config.addresses,
+      logName: config.logName,
+      devParticipants: config.devParticipants,
+      log,
+    },
+    dataDir: config.dataDir,
+    anchorMaxEvents: config.anchorMaxEvents,
+    anchorIntervalMs: config.anchorIntervalMs,
+    prepareWorkers: config.prepareWorkers,
     log,
   });
+  const { chain } = runtime;
   const app = createApp({ chain, startedAt: new Date() });
   let server: ServerType;
   let address: AddressInfo;
   try {
     ({ server, address } = await listen(app.fetch, config.host, config.port));
   } catch (error) {
-    await chain.close();
+    await runtime.close();
     throw error;
   }
   const url = `http://${config.host}:${address.port}`;
@@ -40,9 +50,10 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
   return {
     url,
     chain,
+    runtime,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await chain.close();
+      await runtime.close();
     },
   };
 }

@@ -24,6 +24,9 @@ const EnvSchema = z.object({
   LOG_NAME: z.string().min(1).max(128).default("borderledger-dev"),
   DEV_PARTICIPANTS: flag.optional(),
   DATA_DIR: z.string().min(1).default("./data"),
+  ANCHOR_MAX_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  ANCHOR_INTERVAL_MS: z.coerce.number().int().min(10).max(86_400_000).default(5_000),
+  PREPARE_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
 });
 
 export type NodeConfig = {
@@ -39,6 +42,10 @@ export type NodeConfig = {
   logName: string;
   devParticipants: boolean;
   dataDir: string;
+  anchorMaxEvents: number;
+  anchorIntervalMs: number;
+  /** Threads that check appends (schemas, hashes, signatures); default one per core. */
+  prepareWorkers?: number;
 };
 
 /** Parses the node's environment; throws CONFIG_INVALID naming each bad variable. */
@@ -81,5 +88,8 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
     logName: e.LOG_NAME,
     devParticipants: e.DEV_PARTICIPANTS ?? e.CHAIN_RPC_URL === undefined,
     dataDir: e.DATA_DIR,
+    anchorMaxEvents: e.ANCHOR_MAX_EVENTS,
+    anchorIntervalMs: e.ANCHOR_INTERVAL_MS,
+    prepareWorkers: e.PREPARE_WORKERS,
   };
 }

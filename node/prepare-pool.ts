@@ -9,6 +9,8 @@ import { runJob, type PrepareJob, type PrepareRequest, type PrepareResponse } fr
 
 export type { PrepareJob };
 
+const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
+
 type Pending = { resolve: (results: PrepareResult[]) => void; reject: (error: Error) => void };
 
 /** Prepares events on `workers` threads (0 = on the calling thread). Jobs of one tick travel in one message. */
@@ -30,8 +32,9 @@ export class PreparePool {
   ) {
     this.separatorHex = toHex(separator);
     for (let i = 0; i < workerCount; i++) {
-      // The worker is TypeScript like the rest of the node; tsx compiles it on load.
-      const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: ["--require", "tsx/cjs"] });
+      // The worker is TypeScript like the rest of the node; tsx compiles it on load. Other flags (profiling,
+      // memory limits) carry over from the process.
+      const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: WORKER_EXEC_ARGV });
       worker.on("message", (response: PrepareResponse) => {
         const p = this.pending.get(response.id);
         this.pending.delete(response.id);

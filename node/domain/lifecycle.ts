@@ -228,7 +228,7 @@ function summarise(index: number, event: LifecycleEvent, results: RuleResult[]):
     return { index, status: "not-checkable", rule: unknowns[0].rule, reason };
   }
   const held = results.map((r) => r.rule);
-  const reason = held.length > 0 ? `${held.join(", ")} hold` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;
+  const reason = held.length > 0 ? `${held.join(", ")} ${held.length === 1 ? "holds" : "hold"}` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;
   return { index, status: "pass", reason };
 }
 
@@ -281,7 +281,7 @@ function checkCustomsJurisdiction(ctx: Context): Outcome {
   if (actorCountry.toUpperCase() !== destination.value.toUpperCase()) {
     return fail(
       `customs of ${actorCountry} may not append ${type} for a shipment to ${destination.value} ` +
-        `(destinationCountry of ${describe(ctx, source)}); only customs of ${destination.value} may`,
+        `(destinationCountry of ${describeEvent(ctx, source)}); only customs of ${destination.value} may`,
     );
   }
   return PASS;
@@ -495,12 +495,12 @@ function eventAt(ctx: Context, index: number): LifecycleEvent {
   return index === ctx.events.length ? ctx.next : ctx.events[index];
 }
 
-function describe(ctx: Context, index: number): string {
+function describeEvent(ctx: Context, index: number): string {
   return `${eventAt(ctx, index).eventType} at seq ${index}`;
 }
 
 function notDisclosed(ctx: Context, index: number, field: string): string {
-  return `${field} of ${describe(ctx, index)} is not disclosed`;
+  return `${field} of ${describeEvent(ctx, index)} is not disclosed`;
 }
 
 function readField(ctx: Context, index: number, name: string): FieldRead {
@@ -518,8 +518,8 @@ function readField(ctx: Context, index: number, name: string): FieldRead {
 function readString(ctx: Context, index: number, name: string): { ok: true; value: string } | { ok: false; outcome: Outcome } {
   const field = readField(ctx, index, name);
   if (field.state === "hidden") return { ok: false, outcome: unknown(notDisclosed(ctx, index, name)) };
-  if (field.state === "absent") return { ok: false, outcome: fail(`${describe(ctx, index)} has no ${name}, which the lifecycle rules need`) };
-  if (typeof field.value !== "string") return { ok: false, outcome: fail(`${name} of ${describe(ctx, index)} is not a string`) };
+  if (field.state === "absent") return { ok: false, outcome: fail(`${describeEvent(ctx, index)} has no ${name}, which the lifecycle rules need`) };
+  if (typeof field.value !== "string") return { ok: false, outcome: fail(`${name} of ${describeEvent(ctx, index)} is not a string`) };
   return { ok: true, value: field.value };
 }
 

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -34,7 +36,8 @@ describe("npm start", function () {
 
   it("serves /v1/chain within 30 seconds and stops cleanly on SIGINT", async () => {
     const startedAt = Date.now();
-    const node = startNode({ PORT: "0", CHAIN_PORT: "0" });
+    const dataDir = mkdtempSync(path.join(tmpdir(), "bl-start-"));
+    const node = startNode({ PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir });
     const url = await node.ready;
     const body = (await (await fetch(`${url}/v1/chain`)).json()) as { chainId: number; rpcUrl: string; devAccounts: unknown[] };
     const elapsed = Date.now() - startedAt;
@@ -53,6 +56,7 @@ describe("npm start", function () {
     node.child.kill("SIGINT");
     expect(await exited).to.equal(0);
     expect(node.output()).to.contain("stopped");
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("refuses a bad environment with a message naming the variable and exit code 1", async () => {

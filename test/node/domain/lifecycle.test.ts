@@ -270,6 +270,12 @@ describe("lifecycle rules", () => {
         expectAccepted([...unpaid(), release("released")], () => ({ amount: "0", currency: "EUR" }));
       });
 
+      it("reports a definite breach before a payment that cannot be determined", () => {
+        const history = [order(), dispatch(), declaration(), riskResult("green"), taxPaid(), claim("c-1")];
+        expectRefused(history, release("released"), "RELEASE_WITH_OPEN_CLAIM", () => undefined);
+        expect(checkSequence({ events: disclosed([...history, release("released")]), dueFor: () => undefined })[6]).to.include({ status: "fail", rule: "RELEASE_WITH_OPEN_CLAIM" });
+      });
+
       it("refuses RELEASE released when dueFor cannot determine what is due", () => {
         const message = expectRefused([...unpaid(), taxPaid()], release("released"), "RELEASE_UNPAID", () => undefined);
         expect(message).to.contain("DECLARATION at seq 2").and.contain("cannot be determined");
@@ -579,7 +585,17 @@ describe("lifecycle rules", () => {
         fc.array(declarationArb, { minLength: 1, maxLength: 2 }),
         fc.array(fc.oneof(riskArb, inspectionArb, taxPaidArb), { minLength: 2, maxLength: 10 }),
         fc.array(fc.oneof(claimArb, claimDecisionArb), { maxLength: 3 }),
-        fc.array(fc.oneof(releaseArb, claimDecisionArb, fc.constant(delivery()), inspectionArb, taxPaidArb), { minLength: 1, maxLength: 10 }),
+        fc.array(
+          fc.oneof(
+            { weight: 4, arbitrary: country.map((c) => release("released", c)) },
+            { weight: 1, arbitrary: releaseArb },
+            { weight: 1, arbitrary: claimDecisionArb },
+            { weight: 2, arbitrary: fc.constant(delivery()) },
+            { weight: 1, arbitrary: inspectionArb },
+            { weight: 1, arbitrary: taxPaidArb },
+          ),
+          { minLength: 1, maxLength: 10 },
+        ),
         fc.array(event, { maxLength: 20 }),
       )
       .map((phases) => phases.flat());
@@ -607,14 +623,19 @@ describe("lifecycle rules", () => {
         }),
         { numRuns: 300 },
       );
-      // The generator must reach releases for the property to say anything about the RELEASE rules.
-      console.log({ released, delivered, ended });
-      expect(released).to.be.greaterThan(30);
+      // The property says something about the RELEASE, DELIVERY and final-decision rules only if runs reach them
+      // (about 40, 20 and 80 of 300 runs do; the bounds leave room for chance).
+      expect(released).to.be.at.least(10);
+      expect(delivered).to.be.at.least(5);
+      expect(ended).to.be.at.least(20);
     });
 
     it("agrees with checkNextEvent on every prefix of any sequence", () => {
+      // An engine with no answer for some declarations makes RELEASE_UNPAID undeterminable next to other breaches.
+      const sometimesUndetermined: DueFor = (payload) => (payload.collection === undefined ? undefined : dueFor(payload));
+      const engines = fc.constantFrom<DueFor | undefined>(undefined, dueFor, sometimesUndetermined);
       fc.assert(
-        fc.property(fc.oneof(candidates, fc.array(event, { maxLength: 30 })), engine, (events, due) => {
+        fc.property(fc.oneof(candidates, fc.array(event, { maxLength: 30 })), engines, (events, due) => {
           const results = checkSequence({ events: disclosed(events), dueFor: due });
           events.forEach((next, index) => {
             const verdict = checkNextEvent({ history: events.slice(0, index), next, dueFor: due });

@@ -1,0 +1,108 @@
+// Shared pieces of the benchmark scripts: synthetic signed lifecycles, a closed-loop driver, percentiles.
+import { randomBytes } from "node:crypto";
+import { devWallet } from "../node/chain/dev-participants";
+import type { AppendRequest } from "../node/domain/event";
+import type { EventType } from "../node/domain/event-types";
+import { toHex } from "../node/domain/hex";
+import { signAppendRequest } from "../node/domain/sign-event";
+import { EXAMPLE_PAYLOADS } from "../test/fixtures/payload-examples";
+
+type Step = { eventType: EventType; signer: number; patch?: (payload: Record<string, any>, i: number) => void };
+
+const order: Step = { eventType: "ORDER", signer: 1, patch: (p, i) => ((p.orderId = `ORD-${i}`), (p.buyer.name = `Buyer ${i}`)) };
+const dispatch: Step = { eventType: "DISPATCH", signer: 2, patch: (p, i) => (p.trackingNumber = `TRK${i}`) };
+const declaration: Step = { eventType: "DECLARATION", signer: 3, patch: (p, i) => (p.declarationId = `DEC-${i}`) };
+const green: Step = { eventType: "RISK_RESULT", signer: 4 };
+const red: Step = { eventType: "RISK_RESULT", signer: 4, patch: (p) => ((p.lane = "red"), (p.score = 81)) };
+const inspection: Step = { eventType: "INSPECTION", signer: 4 };
+const taxPaid: Step = { eventType: "TAX_PAID", signer: 1, patch: (p, i) => (p.payment.reference = `PAY-${i}`) };
+const release: Step = { eventType: "RELEASE", signer: 4 };
+const delivery: Step = { eventType: "DELIVERY", signer: 2 };
+const claim: Step = { eventType: "CLAIM", signer: 7 };
+const claimDecision: Step = { eventType: "CLAIM_DECISION", signer: 4 };
+
+/** Lifecycles covering all ten event types: most parcels green, one in ten red with an inspection, one in twenty claimed. */
+const VARIANTS: Step[][] = [
+  [order, dispatch, declaration, green, taxPaid, release, delivery],
+  [order, dispatch, declaration, red, inspection, taxPaid, release, delivery],
+  [order, dispatch, declaration, green, claim, claimDecision, taxPaid, release, delivery],
+];
+
+function variantOf(i: number): Step[] {
+  if (i % 20 === 7) return VARIANTS[2];
+  if (i % 10 === 3) return VARIANTS[1];
+  return VARIANTS[0];
+}
+
+/** Signed lifecycles of `shipments` DE-bound parcels from the development accounts, one array per shipment. */
+export function syntheticLifecycles({
+  separator,
+  shipments,
+  offset = 0,
+  progress,
+}: {
+  separator: Uint8Array;
+  shipments: number;
+  offset?: number;
+  progress: (line: string) => void;
+}): AppendRequest[][] {
+  const keys = new Map<number, string>();
+  const keyOf = (signer: number) => keys.get(signer) ?? keys.set(signer, devWallet(signer).privateKey).get(signer)!;
+  const out: AppendRequest[][] = [];
+  const base = Date.UTC(2026, 5, 1);
+  for (let s = 0; s < shipments; s++) {
+    const i = offset + s;
+    const shipmentId = `BL${String(i).padStart(9, "0")}DE`;
+    out.push(
+      variantOf(i).map((step, k) => {
+        const payload = structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, any>;
+        step.patch?.(payload, i);
+        const salts = Object.fromEntries(Object.keys(payload).map((name) => [name, toHex(randomBytes(16))]));
+        return signAppendRequest({ separator, privateKey: keyOf(step.signer), shipmentId, eventType: step.eventType, occurredAtMs: base + i * 1000 + k, payload, salts }).request;
+      }),
+    );
+    if ((s + 1) % 2000 === 0) progress(`  signed ${(s + 1).toLocaleString("en")} lifecycles`);
+  }
+  return out;
+}
+
+/** Appends every lifecycle, each shipment's events in order, `concurrency` shipments at a time. */
+export async function bench({
+  lifecycles,
+  concurrency,
+  append,
+  progress,
+}: {
+  lifecycles: AppendRequest[][];
+  concurrency: number;
+  append: (request: AppendRequest) => Promise<void>;
+  progress: (done: number, seconds: number) => void;
+}): Promise<{ seconds: number; done: number }> {
+  let next = 0;
+  let done = 0;
+  const start = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
+  const timer = setInterval(() => progress(done, elapsed()), 1000);
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < lifecycles.length) {
+          const lifecycle = lifecycles[next++];
+          for (const request of lifecycle) {
+            await append(request);
+            done++;
+          }
+        }
+      }),
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  return { seconds: elapsed(), done };
+}
+
+/** The p-th percentile (0..1) of sorted values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
