@@ -3,16 +3,16 @@
 // committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
 // to one shipment are serialised while different shipments share every write.
 import { BorderLedgerError } from "./errors";
-import type { PreparedEvent, PrepareResult } from "./domain/event";
+import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
 import { EVENT_TYPES_BY_ROLE, rolesForEventType } from "./domain/event-types";
 import { toHex } from "./domain/hex";
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent, type LifecycleEvent } from "./domain/lifecycle";
-import { signDigest } from "./domain/signature";
 import type { ParticipantLookup } from "./chain/participant-directory";
 import type { LedgerStore, NewEntry, StoredEntry } from "./store/ledger-store";
 import type { PrepareJob, PreparePool } from "./prepare-pool";
+import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare-worker";
 
 /** What an appender gets back (DESIGN §3): the node's signed promise to include the event. */
 export type Receipt = {
@@ -32,8 +32,6 @@ export type LedgerOptions = {
   participants: ParticipantLookup;
   domain: Eip712Domain;
   logId: string;
-  /** Private key of the log operator (signs receipts). */
-  operatorKey: string;
   /** Milliseconds since the epoch; injected so tests control time. */
   clock?: () => number;
   /** Largest number of events in one LevelDB batch. */
@@ -45,7 +43,7 @@ export type LedgerOptions = {
 type ShipmentState = { nextSeq: number; prevLeafHash: string; history: LifecycleEvent[] };
 
 type Waiting = {
-  prepared: PreparedEvent;
+  prepared: LedgerCandidate;
   resolve: (outcome: AppendOutcome) => void;
   reject: (error: Error) => void;
 };
@@ -75,8 +73,8 @@ class LruMap<K, V> {
   }
 }
 
-function failureToError(result: Extract<PrepareResult, { ok: false }>): BorderLedgerError {
-  return new BorderLedgerError(result.failure.code, result.failure.message, { issues: result.failure.issues });
+function failureToError({ failure }: { failure: PrepareFailure }): BorderLedgerError {
+  return new BorderLedgerError(failure.code, failure.message, { issues: failure.issues });
 }
 
 export class Ledger {
@@ -85,7 +83,6 @@ export class Ledger {
   private readonly store: LedgerStore;
   private readonly pool: PreparePool;
   private readonly participants: ParticipantLookup;
-  private readonly operatorKey: string;
   private readonly separator: Buffer;
   private readonly clock: () => number;
   private readonly maxBatch: number;
@@ -101,11 +98,10 @@ export class Ledger {
     this.participants = options.participants;
     this.domain = options.domain;
     this.logId = options.logId;
-    this.operatorKey = options.operatorKey;
     this.separator = domainSeparator(options.domain);
     this.clock = options.clock ?? Date.now;
     this.maxBatch = options.maxBatch ?? 5000;
-    this.shipments = new LruMap(options.shipmentCacheSize ?? 200_000);
+    this.shipments = new LruMap(options.shipmentCacheSize ?? 100_000);
   }
 
   /** The EIP-712 domain separator every event of this ledger is signed under. */
@@ -126,7 +122,7 @@ export class Ledger {
   async append(job: PrepareJob): Promise<AppendOutcome> {
     const result = await this.pool.prepare(job);
     if (!result.ok) throw failureToError(result);
-    return this.commitPrepared(result.prepared);
+    return this.commitPrepared(result.candidate);
   }
 
   /** Appends many events; each is answered on its own, in order. */
@@ -136,7 +132,7 @@ export class Ledger {
       prepared.map(async (result) => {
         if (!result.ok) return { ok: false as const, error: failureToError(result) };
         try {
-          return { ok: true as const, outcome: await this.commitPrepared(result.prepared) };
+          return { ok: true as const, outcome: await this.commitPrepared(result.candidate) };
         } catch (error) {
           if (error instanceof BorderLedgerError) return { ok: false as const, error };
           throw error;
@@ -145,7 +141,7 @@ export class Ledger {
     );
   }
 
-  private commitPrepared(prepared: PreparedEvent): Promise<AppendOutcome> {
+  private commitPrepared(prepared: LedgerCandidate): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ prepared, resolve, reject });
       if (!this.committing) void this.commitLoop();
@@ -172,7 +168,7 @@ export class Ledger {
       const known = await this.store.findDigests(batch.map((w) => w.prepared.eventDigest));
       const inBatch = new Map<string, NewEntry>();
       const touched = new Map<string, ShipmentState>();
-      await this.loadShipments([...new Set(batch.map((w) => w.prepared.event.shipmentId))], touched);
+      await this.loadShipments([...new Set(batch.map((w) => w.prepared.shipmentId))], touched);
       let leafIndex = this.store.treeSize;
       for (let i = 0; i < batch.length; i++) {
         const waiting = batch[i];
@@ -185,10 +181,10 @@ export class Ledger {
         }
         const twin = inBatch.get(prepared.eventDigest);
         if (twin) {
-          answers.push(() => waiting.resolve({ status: "replayed", receipt: this.receiptFor(twin) }));
+          answers.push(() => void this.receiptFor(twin).then((receipt) => waiting.resolve({ status: "replayed", receipt }), waiting.reject));
           continue;
         }
-        const state = touched.get(prepared.event.shipmentId)!;
+        const state = touched.get(prepared.shipmentId)!;
         let actorCountry: string;
         try {
           actorCountry = await this.checkAuthority(prepared, state);
@@ -202,8 +198,9 @@ export class Ledger {
           leafIndex,
           seq: state.nextSeq,
           prevLeafHash: state.prevLeafHash,
+          shipmentId: prepared.shipmentId,
           leafHash: leafHashOf({
-            shipmentId: prepared.event.shipmentId,
+            shipmentId: prepared.shipmentId,
             seq: state.nextSeq,
             prevLeafHash: state.prevLeafHash,
             eventDigest: prepared.eventDigest,
@@ -211,15 +208,12 @@ export class Ledger {
           }),
           recordedAt,
           eventDigest: prepared.eventDigest,
-          event: prepared.event,
-          payload: prepared.payload,
-          salts: prepared.salts,
-          digests: prepared.digests,
+          storedMembers: prepared.storedMembers,
         };
         leafIndex++;
         state.nextSeq++;
         state.prevLeafHash = entry.leafHash;
-        state.history.push(this.lifecycleView(prepared, actorCountry));
+        state.history.push({ eventType: prepared.eventType, actorCountry, payload: prepared.lifecyclePayload });
         inBatch.set(prepared.eventDigest, entry);
         accepted.push({ waiting, entry });
       }
@@ -231,8 +225,11 @@ export class Ledger {
       for (const w of batch) w.reject(error as Error);
       return;
     }
-    for (const { waiting, entry } of accepted) waiting.resolve({ status: "created", receipt: this.receiptFor(entry) });
     for (const answer of answers) answer();
+    // Receipts are signed on the worker threads; the next batch is decided and written meanwhile.
+    for (const { waiting, entry } of accepted) {
+      this.receiptFor(entry).then((receipt) => waiting.resolve({ status: "created", receipt }), waiting.reject);
+    }
     if (accepted.length > 0) for (const listener of this.appendListeners) listener(accepted.length);
   }
 
@@ -255,22 +252,24 @@ export class Ledger {
           return;
         }
         const entries = await this.store.getShipmentEntries(id);
-        const history = await Promise.all(entries.map(async (e) => this.lifecycleView(e, (await this.participants.lookup(e.event.actor))?.country)));
+        const history = await Promise.all(
+          entries.map(async (e) => ({
+            eventType: e.event.eventType,
+            actorCountry: (await this.participants.lookup(e.event.actor))?.country,
+            payload: lifecyclePayloadOf(e.event.eventType, e.payload),
+          })),
+        );
         into.set(id, { nextSeq: head.seq + 1, prevLeafHash: head.leafHash, history });
       }),
     );
-  }
-
-  private lifecycleView(event: Pick<PreparedEvent | StoredEntry, "event" | "payload">, actorCountry: string | undefined): LifecycleEvent {
-    return { eventType: event.event.eventType, actorCountry, payload: event.payload };
   }
 
   /**
    * Role (DESIGN §1) and lifecycle with jurisdiction (DESIGN §7) checks; throws FORBIDDEN or CONFLICT, else returns
    * the actor's country.
    */
-  private async checkAuthority(prepared: PreparedEvent, state: ShipmentState): Promise<string> {
-    const { actor, eventType } = prepared.event;
+  private async checkAuthority(prepared: LedgerCandidate, state: ShipmentState): Promise<string> {
+    const { actor, eventType } = prepared;
     const participant = await this.participants.lookup(actor);
     if (!participant || !participant.active) {
       throw new BorderLedgerError("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
@@ -285,7 +284,10 @@ export class Ledger {
         needed,
       });
     }
-    const verdict = checkNextEvent({ history: state.history, next: this.lifecycleView(prepared, participant.country) });
+    const verdict = checkNextEvent({
+      history: state.history,
+      next: { eventType, actorCountry: participant.country, payload: prepared.lifecyclePayload },
+    });
     if (!verdict.ok) {
       const code = verdict.rule === "CUSTOMS_JURISDICTION" ? "FORBIDDEN" : "CONFLICT";
       throw new BorderLedgerError(code, `${verdict.rule}: ${verdict.message}`, { rule: verdict.rule });
@@ -296,11 +298,11 @@ export class Ledger {
   private async replay(leafIndex: number): Promise<AppendOutcome> {
     const entry = await this.store.getEntry(leafIndex);
     if (!entry) throw new BorderLedgerError("INTERNAL", `entry ${leafIndex} is indexed by its digest but missing`);
-    return { status: "replayed", receipt: this.receiptFor(entry) };
+    return { status: "replayed", receipt: await this.receiptFor(entry) };
   }
 
   /** The receipt of an entry, signed by the log operator (EIP-712 Receipt; deterministic, so re-signing gives the same). */
-  receiptFor(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">): Receipt {
+  async receiptFor(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">): Promise<Receipt> {
     const digest = receiptDigest({ separator: this.separator, logId: this.logId, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
     return {
       logId: this.logId,
@@ -308,7 +310,7 @@ export class Ledger {
       leafHash: entry.leafHash,
       seq: entry.seq,
       recordedAt: new Date(entry.recordedAt).toISOString(),
-      signature: signDigest({ digest, privateKey: this.operatorKey }),
+      signature: await this.pool.sign(digest),
     };
   }
 

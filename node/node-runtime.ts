@@ -44,8 +44,8 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     participants = new ParticipantDirectory(chain.contracts.participantRegistry, { pollMs: 1000, clock: options.clock });
     await participants.start();
     const domain = { chainId: chain.chainId, verifyingContract: chain.addresses.participantRegistry };
-    pool = new PreparePool(domainSeparator(domain), options.prepareWorkers);
-    const ledger = new Ledger({ store, pool, participants, domain, logId: chain.logId, operatorKey: chain.operator.privateKey, clock: options.clock });
+    pool = new PreparePool(domainSeparator(domain), options.prepareWorkers, chain.operator.privateKey);
+    const ledger = new Ledger({ store, pool, participants, domain, logId: chain.logId, clock: options.clock });
     const anchorer = new Anchorer({
       store,
       anchorRegistry: chain.contracts.anchorRegistry.connect(chain.operator) as typeof chain.contracts.anchorRegistry,

@@ -1,41 +1,75 @@
-// Runs the CPU-bound part of appends — schema checks, hashing and secp256k1 signer recovery — on worker threads,
-// so every core works on ingest while the main thread orders, checks state and writes.
+// Runs the CPU-bound parts of appends — schema checks, hashing, secp256k1 signer recovery, receipt signing — on
+// worker threads, so every core works on ingest while the main thread orders, checks state and writes.
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { PrepareResult } from "./domain/event";
 import { toHex } from "./domain/hex";
-import { runJob, type PrepareJob, type PrepareRequest, type PrepareResponse } from "./prepare-worker";
+import { signDigest } from "./domain/signature";
+import {
+  runJob,
+  type CandidateResult,
+  type PrepareJob,
+  type WorkerRequest,
+  type WorkerResponse,
+} from "./prepare-worker";
 
-export type { PrepareJob };
+export type { PrepareJob, CandidateResult };
 
 const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
 
-type Pending = { resolve: (results: PrepareResult[]) => void; reject: (error: Error) => void };
+type Queued<J, R> = { job: J; resolve: (r: R) => void; reject: (e: Error) => void };
 
-/** Prepares events on `workers` threads (0 = on the calling thread). Jobs of one tick travel in one message. */
+/** Work of one kind, gathered over a tick and sent to the workers in one message per worker. */
+class TickQueue<J, R> {
+  private queue: Queued<J, R>[] = [];
+  private scheduled = false;
+  constructor(private readonly send: (jobs: J[]) => Promise<R[]>) {}
+
+  push(job: J): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    this.send(queue.map((q) => q.job)).then(
+      (results) => queue.forEach((q, i) => q.resolve(results[i])),
+      (error: Error) => queue.forEach((q) => q.reject(error)),
+    );
+  }
+}
+
+/** A pool of `workers` threads (0 = everything on the calling thread). */
 export class PreparePool {
   private readonly workers: Worker[] = [];
-  // Jobs in flight per worker: a busy worker keeps the process alive, an idle one does not.
+  // Requests in flight per worker: a busy worker keeps the process alive, an idle one does not.
   private readonly inFlight = new Map<Worker, number>();
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, { resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
   private readonly separatorHex: string;
+  private readonly prepares: TickQueue<PrepareJob, CandidateResult>;
+  private readonly signatures: TickQueue<string, string>;
   private nextId = 0;
   private nextWorker = 0;
-  private queue: { job: PrepareJob; resolve: (r: PrepareResult) => void; reject: (e: Error) => void }[] = [];
-  private flushScheduled = false;
   private closed = false;
 
   constructor(
     private readonly separator: Uint8Array,
     workerCount: number = Math.max(1, availableParallelism()),
+    private readonly signingKey?: string,
   ) {
     this.separatorHex = toHex(separator);
     for (let i = 0; i < workerCount; i++) {
       // The worker is TypeScript like the rest of the node; tsx compiles it on load. Other flags (profiling,
       // memory limits) carry over from the process.
       const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: WORKER_EXEC_ARGV });
-      worker.on("message", (response: PrepareResponse) => {
+      worker.on("message", (response: WorkerResponse) => {
         const p = this.pending.get(response.id);
         this.pending.delete(response.id);
         const left = (this.inFlight.get(worker) ?? 1) - 1;
@@ -47,48 +81,55 @@ export class PreparePool {
       worker.unref();
       this.workers.push(worker);
     }
+    this.prepares = new TickQueue((jobs) =>
+      this.spread(jobs, (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part })) as Promise<CandidateResult[]>,
+    );
+    this.signatures = new TickQueue((digests) =>
+      this.spread(digests, (id, part) => ({ id, kind: "sign", privateKey: this.requireKey(), digests: part })) as Promise<string[]>,
+    );
   }
 
   get size(): number {
     return this.workers.length;
   }
 
+  private requireKey(): string {
+    if (!this.signingKey) throw new Error("this pool has no signing key");
+    return this.signingKey;
+  }
+
   /** Prepares one event; calls made in the same tick are sent to the workers together. */
-  prepare(job: PrepareJob): Promise<PrepareResult> {
+  prepare(job: PrepareJob): Promise<CandidateResult> {
     if (this.workers.length === 0) return Promise.resolve(runJob(job, this.separator));
     if (this.closed) return Promise.reject(new Error("prepare pool is closed"));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.prepares.push(job);
   }
 
   /** Prepares many events, spread over all workers. */
-  async prepareMany(jobs: PrepareJob[]): Promise<PrepareResult[]> {
+  prepareMany(jobs: PrepareJob[]): Promise<CandidateResult[]> {
     return Promise.all(jobs.map((job) => this.prepare(job)));
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const queue = this.queue;
-    this.queue = [];
-    if (queue.length === 0) return;
-    const chunk = Math.ceil(queue.length / this.workers.length);
-    for (let start = 0; start < queue.length; start += chunk) {
-      const part = queue.slice(start, start + chunk);
+  /** Signs 32-byte digests with the pool's key (receipts), spread over all workers. */
+  sign(digest: string): Promise<string> {
+    if (this.workers.length === 0) return Promise.resolve(signDigest({ digest, privateKey: this.requireKey() }));
+    if (this.closed) return Promise.reject(new Error("prepare pool is closed"));
+    return this.signatures.push(digest);
+  }
+
+  /** Splits jobs evenly over the workers, one message each, and gathers the results in order. */
+  private async spread<J>(jobs: J[], request: (id: number, part: J[]) => WorkerRequest): Promise<unknown[]> {
+    const chunk = Math.ceil(jobs.length / this.workers.length);
+    const parts: Promise<unknown[]>[] = [];
+    for (let start = 0; start < jobs.length; start += chunk) {
       const id = this.nextId++;
-      this.pending.set(id, {
-        resolve: (results) => part.forEach((item, i) => item.resolve(results[i])),
-        reject: (error) => part.forEach((item) => item.reject(error)),
-      });
       const worker = this.workers[this.nextWorker++ % this.workers.length];
+      parts.push(new Promise((resolve, reject) => this.pending.set(id, { resolve, reject })));
       this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
       worker.ref();
-      worker.postMessage({ id, separator: this.separatorHex, jobs: part.map((p) => p.job) } satisfies PrepareRequest);
+      worker.postMessage(request(id, jobs.slice(start, start + chunk)));
     }
+    return (await Promise.all(parts)).flat();
   }
 
   private failAll(error: Error): void {

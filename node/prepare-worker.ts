@@ -1,14 +1,72 @@
-// Worker thread body for PreparePool: runs the stateless checks of appends (schemas, hashing, signer recovery).
+// Worker thread body for PreparePool: the stateless, CPU-bound parts of appends — JSON parsing, schemas, hashing,
+// secp256k1 signer recovery — and the signing of receipts.
 import { parentPort } from "node:worker_threads";
-import { prepareEvent, type PrepareResult } from "./domain/event";
+import { prepareEvent, type PrepareFailure, type PreparedEvent } from "./domain/event";
+import type { EventType } from "./domain/event-types";
 import { fromHex } from "./domain/hex";
+import { signDigest } from "./domain/signature";
 
 export type PrepareJob = { text?: string; body?: unknown; shipmentId?: string };
-export type PrepareRequest = { id: number; separator: string; jobs: PrepareJob[] };
-export type PrepareResponse = { id: number; results: PrepareResult[] };
+
+/**
+ * What the ledger needs of a prepared event: its identity, the payload fields the lifecycle rules read, and the
+ * stored form already serialised (so the thread that orders and writes does no JSON work for it).
+ */
+export type LedgerCandidate = {
+  shipmentId: string;
+  eventType: EventType;
+  actor: string;
+  eventDigest: string;
+  lifecyclePayload: Record<string, unknown>;
+  /** `"eventDigest":…,"event":…,"payload":…,"salts":…,"digests":…` — the JSON members of the stored entry. */
+  storedMembers: string;
+};
+
+export type CandidateResult = { ok: true; candidate: LedgerCandidate } | { ok: false; failure: PrepareFailure };
+
+export type WorkerRequest =
+  | { id: number; kind: "prepare"; separator: string; jobs: PrepareJob[] }
+  | { id: number; kind: "sign"; privateKey: string; digests: string[] };
+export type WorkerResponse = { id: number; results: unknown[] };
+
+/** Payload fields the lifecycle rules of DESIGN §7 read, per event type; DECLARATION is kept whole. */
+const LIFECYCLE_FIELDS: Record<EventType, readonly string[] | "all"> = {
+  ORDER: ["destinationCountry"],
+  DISPATCH: ["destinationCountry"],
+  DECLARATION: "all",
+  RISK_RESULT: ["lane"],
+  INSPECTION: ["outcome"],
+  TAX_PAID: ["assessment", "payment"],
+  RELEASE: ["decision"],
+  DELIVERY: [],
+  CLAIM: ["claimId"],
+  CLAIM_DECISION: ["claimId", "decision", "action"],
+};
+
+/** The payload fields of an event that its shipment's later lifecycle checks need (what the ledger caches). */
+export function lifecyclePayloadOf(eventType: EventType, payload: Record<string, unknown>): Record<string, unknown> {
+  const fields = LIFECYCLE_FIELDS[eventType];
+  if (fields === "all") return payload;
+  const out: Record<string, unknown> = {};
+  for (const name of fields) if (name in payload) out[name] = payload[name];
+  return out;
+}
+
+export function toCandidate(prepared: PreparedEvent): LedgerCandidate {
+  const { event, payload, salts, digests, eventDigest } = prepared;
+  const stored = JSON.stringify({ eventDigest, event, payload, salts, digests });
+  return {
+    shipmentId: event.shipmentId,
+    eventType: event.eventType,
+    actor: event.actor,
+    eventDigest,
+    lifecyclePayload: lifecyclePayloadOf(event.eventType, payload),
+    storedMembers: stored.slice(1, -1),
+  };
+}
 
 /** Parses a JSON body and prepares it; a body that is not JSON fails like any other validation. */
-export function runJob(job: PrepareJob, separator: Uint8Array): PrepareResult {
+export function runJob(job: PrepareJob, separator: Uint8Array): CandidateResult {
   let body = job.body;
   if (job.text !== undefined) {
     try {
@@ -18,18 +76,24 @@ export function runJob(job: PrepareJob, separator: Uint8Array): PrepareResult {
       return { ok: false, failure: { code: "VALIDATION_FAILED", message, issues: [{ path: "", message }] } };
     }
   }
-  return prepareEvent({ body, separator, shipmentId: job.shipmentId });
+  const result = prepareEvent({ body, separator, shipmentId: job.shipmentId });
+  return result.ok ? { ok: true, candidate: toCandidate(result.prepared) } : result;
 }
 
 if (parentPort) {
   const separators = new Map<string, Buffer>();
-  parentPort.on("message", (request: PrepareRequest) => {
-    let separator = separators.get(request.separator);
-    if (!separator) {
-      separator = fromHex(request.separator);
-      separators.set(request.separator, separator);
+  parentPort.on("message", (request: WorkerRequest) => {
+    let results: unknown[];
+    if (request.kind === "sign") {
+      results = request.digests.map((digest) => signDigest({ digest, privateKey: request.privateKey }));
+    } else {
+      let separator = separators.get(request.separator);
+      if (!separator) {
+        separator = fromHex(request.separator);
+        separators.set(request.separator, separator);
+      }
+      results = request.jobs.map((job) => runJob(job, separator));
     }
-    const results = request.jobs.map((job) => runJob(job, separator));
-    parentPort!.postMessage({ id: request.id, results } satisfies PrepareResponse);
+    parentPort!.postMessage({ id: request.id, results } satisfies WorkerResponse);
   });
 }

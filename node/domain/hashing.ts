@@ -1,19 +1,48 @@
 // Event hashing of DESIGN §2.1: keccak-256, RFC 8785 canonical JSON, field digests and payloadHash.
+import path from "node:path";
 import canonicalize from "canonicalize";
 import createKeccakHash from "keccak";
 import { toHex } from "./hex";
 
+type KeccakState = {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Buffer): void;
+  absorbLastFewBits(bits: number): void;
+  squeeze(length: number): Buffer;
+};
+
 /**
- * keccak-256. The `keccak` package uses native code when its prebuilt binding loads (several times faster than
- * JavaScript, and the ingest path hashes every field of every event) and falls back to JavaScript otherwise.
+ * The `keccak` package's native sponge, used directly: its public API wraps every hash in a stream object, which
+ * costs more than the hashing. The ingest path hashes every field of every event. Null when the prebuilt binding
+ * does not load; then the package's JavaScript implementation is used.
  */
+const nativeState: KeccakState | null = (() => {
+  try {
+    const addon = require("node-gyp-build")(path.dirname(require.resolve("keccak/package.json")));
+    if (typeof addon !== "function") return null;
+    return new addon() as KeccakState;
+  } catch {
+    return null;
+  }
+})();
+
+function keccakBuffer(data: Buffer): Buffer {
+  if (nativeState === null) return createKeccakHash("keccak256").update(data).digest();
+  // keccak-256: rate 1088, capacity 512, the original Keccak padding (suffix 0x01), 32 bytes out.
+  nativeState.initialize(1088, 512);
+  nativeState.absorb(data);
+  nativeState.absorbLastFewBits(0x01);
+  return nativeState.squeeze(32);
+}
+
+/** keccak-256 (native when the prebuilt binding loads). */
 export function keccak256(data: Uint8Array): Buffer {
-  return createKeccakHash("keccak256").update(Buffer.from(data.buffer, data.byteOffset, data.byteLength)).digest();
+  return keccakBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
 /** keccak-256 of a UTF-8 string. */
 export function keccak256Utf8(text: string): Buffer {
-  return createKeccakHash("keccak256").update(text, "utf8").digest();
+  return keccakBuffer(Buffer.from(text, "utf8"));
 }
 
 /** RFC 8785 (JCS) canonical JSON text of a JSON value. */

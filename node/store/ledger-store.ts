@@ -85,8 +85,34 @@ function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value:
   return parsed.data;
 }
 
-/** One accepted event, ready to be written. */
-export type NewEntry = Omit<StoredEntry, "format">;
+/** One accepted event, ready to be written: its log fields and the rest of its stored form, already JSON. */
+export type NewEntry = {
+  leafIndex: number;
+  seq: number;
+  shipmentId: string;
+  prevLeafHash: string;
+  leafHash: string;
+  recordedAt: number;
+  eventDigest: string;
+  /** `"eventDigest":…,"event":…,"payload":…,"salts":…,"digests":…` (see prepare-worker.ts). */
+  storedMembers: string;
+};
+
+/** The stored JSON text of an entry (parsed back with StoredEntrySchema). */
+function entryText(entry: NewEntry): string {
+  return `{"format":"borderledger.entry.v1","leafIndex":${entry.leafIndex},"seq":${entry.seq},"prevLeafHash":"${entry.prevLeafHash}","leafHash":"${entry.leafHash}","recordedAt":${entry.recordedAt},${entry.storedMembers}}`;
+}
+
+function parseEntryText(key: string, text: unknown): StoredEntry {
+  if (typeof text !== "string") throw corrupted("entries", key, "not text");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corrupted("entries", key, "not JSON");
+  }
+  return parseStored(StoredEntrySchema, "entries", key, value);
+}
 
 export class LedgerStore {
   private readonly db: Level<string, unknown>;
@@ -102,7 +128,8 @@ export class LedgerStore {
 
   private constructor(location: string) {
     this.db = new Level<string, unknown>(location, { valueEncoding: "json" });
-    this.entries = this.db.sublevel<string, unknown>("entries", { valueEncoding: "json" });
+    // Entries arrive serialised from the prepare workers, so this table stores text and parses on read.
+    this.entries = this.db.sublevel<string, string>("entries", { valueEncoding: "utf8" });
     this.shipments = this.db.sublevel<string, unknown>("shipments", { valueEncoding: "json" });
     this.heads = this.db.sublevel<string, unknown>("heads", { valueEncoding: "json" });
     this.digests = this.db.sublevel<string, unknown>("digests", { valueEncoding: "json" });
@@ -169,7 +196,7 @@ export class LedgerStore {
   async getEntry(leafIndex: number): Promise<StoredEntry | undefined> {
     const key = entryKey(leafIndex);
     const value = await this.entries.get(key);
-    return value === undefined ? undefined : parseStored(StoredEntrySchema, "entries", key, value);
+    return value === undefined ? undefined : parseEntryText(key, value);
   }
 
   /** Every entry of a shipment, in seq order. */
@@ -182,7 +209,7 @@ export class LedgerStore {
     const values = await this.entries.getMany(keys);
     return values.map((v, i) => {
       if (v === undefined) throw corrupted("entries", keys[i], "missing, though the shipment index names it");
-      return parseStored(StoredEntrySchema, "entries", keys[i], v);
+      return parseEntryText(keys[i], v);
     });
   }
 
@@ -198,13 +225,12 @@ export class LedgerStore {
     let size = this.size;
     for (const entry of newEntries) {
       if (entry.leafIndex !== size) throw new Error(`invariant failed: entry leafIndex ${entry.leafIndex} does not continue the log at ${size}`);
-      const stored: StoredEntry = { format: "borderledger.entry.v1", ...entry };
-      ops.push({ type: "put", sublevel: this.entries, key: entryKey(entry.leafIndex), value: stored });
-      ops.push({ type: "put", sublevel: this.shipments, key: shipmentSeqKey(entry.event.shipmentId, entry.seq), value: entry.leafIndex });
+      ops.push({ type: "put", sublevel: this.entries, key: entryKey(entry.leafIndex), value: entryText(entry) });
+      ops.push({ type: "put", sublevel: this.shipments, key: shipmentSeqKey(entry.shipmentId, entry.seq), value: entry.leafIndex });
       ops.push({
         type: "put",
         sublevel: this.heads,
-        key: headKey(entry.event.shipmentId),
+        key: headKey(entry.shipmentId),
         value: { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash } satisfies ShipmentHead,
       });
       ops.push({ type: "put", sublevel: this.digests, key: digestKey(entry.eventDigest), value: entry.leafIndex });
