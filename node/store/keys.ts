@@ -27,7 +27,10 @@ export const headKey = (shipmentId: string): string => shipmentId;
 export const digestKey = (eventDigest: string): string => eventDigest;
 
 // nodes: <level: 2 hex><index: 16 hex> -> 32-byte hash of the perfect subtree of 2^level leaves at index (buffer)
-export const nodeKey = (level: number, index: number): string => level.toString(16).padStart(2, "0") + uint64Key(index);
+export function nodeKey(level: number, index: number): string {
+  if (!Number.isInteger(level) || level < 0 || level > 63) throw new RangeError(`${level} is not a tree level`);
+  return level.toString(16).padStart(2, "0") + uint64Key(index);
+}
 
 // checkpoints: <treeSize: 16 hex> -> StoredCheckpoint (json)
 export const checkpointKey = (treeSize: number): string => uint64Key(treeSize);

@@ -151,7 +151,13 @@ export class LedgerStore {
       }
       throw new BorderLedgerError("CONFIG_INVALID", `cannot open the store at ${location}: ${detail}`);
     }
-    await store.loadTree();
+    try {
+      await store.loadTree();
+    } catch (error) {
+      // Release the directory: a refused store must not stay locked for a repair in this process.
+      await store.db.close();
+      throw error;
+    }
     return store;
   }
 
