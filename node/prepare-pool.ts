@@ -17,6 +17,8 @@ export type { PrepareJob, CandidateResult };
 
 const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
 
+const MAX_CHUNK = 64;
+
 type Queued<J, R> = { job: J; resolve: (r: R) => void; reject: (e: Error) => void };
 
 /** Work of one kind, gathered over a tick and sent to the workers in one message per worker. */
@@ -117,9 +119,13 @@ export class PreparePool {
     return this.signatures.push(digest);
   }
 
-  /** Splits jobs evenly over the workers, one message each, and gathers the results in order. */
+  /**
+   * Splits jobs over the workers in messages of at most MAX_CHUNK jobs and gathers the results in order. Small
+   * messages let results stream back while the rest is still being worked on, so the stages of ingest overlap
+   * instead of moving in waves.
+   */
   private async spread<J>(jobs: J[], request: (id: number, part: J[]) => WorkerRequest): Promise<unknown[]> {
-    const chunk = Math.ceil(jobs.length / this.workers.length);
+    const chunk = Math.min(MAX_CHUNK, Math.ceil(jobs.length / this.workers.length));
     const parts: Promise<unknown[]>[] = [];
     for (let start = 0; start < jobs.length; start += chunk) {
       const id = this.nextId++;
