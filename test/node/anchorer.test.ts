@@ -9,10 +9,10 @@ import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedde
 import type { ChainOptions } from "../../node/chain/chain-runtime";
 import { fromHex, toHex } from "../../node/domain/hex";
 import { isValidConsistencyProof } from "../../node/domain/merkle";
-import { BorderLedgerError } from "../../node/errors";
 import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
 import { LedgerStore, type StoredCheckpoint } from "../../node/store/ledger-store";
 import { happyLifecycle } from "../helpers/events";
+import { rejectionOf } from "../helpers/assertions";
 
 const NEVER = 1_000_000_000;
 
@@ -27,15 +27,6 @@ async function waitFor<T>(what: string, condition: () => T | Promise<T>, timeout
   }
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedgerError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BorderLedgerError);
-    return error as BorderLedgerError;
-  }
-  throw new Error("expected a rejection");
-}
 
 function openRuntime({
   dataDir,

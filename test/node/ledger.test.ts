@@ -7,19 +7,10 @@ import { RECEIPT_TYPES } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
-import { BorderLedgerError } from "../../node/errors";
 import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
 import { happyLifecycle, signedAppend } from "../helpers/events";
+import { rejectionOf } from "../helpers/assertions";
 
-async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedgerError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BorderLedgerError);
-    return error as BorderLedgerError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("Ledger", function () {
   this.timeout(60_000);

@@ -4,19 +4,10 @@ import { openChain, type ChainRuntime } from "../../../node/chain/chain-runtime"
 import { predictContractAddresses } from "../../../node/chain/contracts";
 import { DEV_PARTICIPANTS, devWallet } from "../../../node/chain/dev-participants";
 import { roleId } from "../../../node/domain/roles";
-import { BorderLedgerError } from "../../../node/errors";
+import { rejectionOf } from "../../helpers/assertions";
 
 const quiet = { chainHost: "127.0.0.1", chainPort: 0, logName: "test-log" };
 
-async function rejection(promise: Promise<unknown>): Promise<BorderLedgerError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BorderLedgerError);
-    return error as BorderLedgerError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("openChain", () => {
   let chain: ChainRuntime;
@@ -108,7 +99,7 @@ describe("openChain", () => {
   });
 
   it("refuses an unregistered operator on a remote chain without OPERATOR_COUNTRY", async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       openChain({
         ...quiet,
         logName: "third-log",
@@ -124,7 +115,7 @@ describe("openChain", () => {
   });
 
   it("refuses to run a log that another operator holds", async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       openChain({
         ...quiet,
         rpcUrl: chain.rpcUrl,
@@ -138,7 +129,7 @@ describe("openChain", () => {
   });
 
   it("names the variable whose address holds no contract", async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       openChain({
         ...quiet,
         rpcUrl: chain.rpcUrl,
@@ -152,12 +143,12 @@ describe("openChain", () => {
   });
 
   it("says which key is missing when a remote chain is given none", async () => {
-    const error = await rejection(openChain({ ...quiet, rpcUrl: chain.rpcUrl, devParticipants: false }));
+    const error = await rejectionOf(openChain({ ...quiet, rpcUrl: chain.rpcUrl, devParticipants: false }));
     expect(error.message).to.contain("LOG_OPERATOR_KEY");
   });
 
   it("says the chain cannot be reached, with its URL", async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       openChain({ ...quiet, rpcUrl: "http://127.0.0.1:9", deployerKey: devWallet(0).privateKey, devParticipants: false }),
     );
     expect(error.code).to.equal("CHAIN_SETUP_FAILED");

@@ -6,11 +6,11 @@ import { Level } from "level";
 import { fromHex, toHex } from "../../../node/domain/hex";
 import { ZERO_HASH } from "../../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof, memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
-import { BorderLedgerError } from "../../../node/errors";
 import { openNodeRuntime, type NodeRuntime } from "../../../node/node-runtime";
 import { entryKey } from "../../../node/store/keys";
 import { LedgerStore, type StoredEntry } from "../../../node/store/ledger-store";
 import { happyLifecycle } from "../../helpers/events";
+import { rejectionOf } from "../../helpers/assertions";
 
 /** A node on a fresh embedded chain that never anchors by itself, preparing on the main thread. */
 function openRuntime(dataDir: string): Promise<NodeRuntime> {
@@ -23,15 +23,6 @@ function openRuntime(dataDir: string): Promise<NodeRuntime> {
   });
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedgerError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BorderLedgerError);
-    return error as BorderLedgerError;
-  }
-  throw new Error("expected a rejection");
-}
 
 type Lifecycle = ReturnType<typeof happyLifecycle>;
 

@@ -1,0 +1,14 @@
+// Shared assertions for tests of the node.
+import { expect } from "chai";
+import { BorderLedgerError } from "../../node/errors";
+
+/** The BorderLedgerError `promise` rejects with; fails the test if it resolves or rejects with anything else. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedgerError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(BorderLedgerError);
+    return error as BorderLedgerError;
+  }
+  throw new Error("expected a rejection");
+}
