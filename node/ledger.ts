@@ -104,6 +104,13 @@ export class Ledger {
     this.shipments = new LruMap(options.shipmentCacheSize ?? 100_000);
   }
 
+  /** Continues recordedAt from the log's last entry, so that it never goes backwards across restarts. */
+  async resume(): Promise<void> {
+    if (this.store.treeSize === 0) return;
+    const last = await this.store.getEntry(this.store.treeSize - 1);
+    if (last) this.lastRecordedAt = last.recordedAt;
+  }
+
   /** The EIP-712 domain separator every event of this ledger is signed under. */
   get domainSeparator(): Buffer {
     return this.separator;

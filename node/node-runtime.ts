@@ -46,6 +46,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     const domain = { chainId: chain.chainId, verifyingContract: chain.addresses.participantRegistry };
     pool = new PreparePool(domainSeparator(domain), options.prepareWorkers, chain.operator.privateKey);
     const ledger = new Ledger({ store, pool, participants, domain, logId: chain.logId, clock: options.clock });
+    await ledger.resume();
     const anchorer = new Anchorer({
       store,
       anchorRegistry: chain.contracts.anchorRegistry.connect(chain.operator) as typeof chain.contracts.anchorRegistry,

@@ -189,3 +189,35 @@ describe("Ledger", function () {
     expect(await node.store.latestCheckpoint()).to.deep.equal(second);
   });
 });
+
+describe("Ledger after a restart", function () {
+  this.timeout(60_000);
+
+  it("never records an event earlier than the log's last entry, even when the clock went back", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bl-ledger-clock-"));
+    const options = (clock: () => number) => ({
+      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "clock-test", devParticipants: true },
+      dataDir: dir,
+      anchorMaxEvents: 1_000_000,
+      anchorIntervalMs: 3_600_000,
+      prepareWorkers: 0,
+      clock,
+    });
+    try {
+      const first = await openNodeRuntime(options(() => Date.UTC(2026, 6, 1, 12)));
+      const separator = first.ledger.domainSeparator;
+      const [order, dispatch] = happyLifecycle({ separator, shipmentId: "RR000000077DE" });
+      const before = await first.ledger.append({ body: order.request });
+      await first.close();
+      const second = await openNodeRuntime(options(() => Date.UTC(2026, 6, 1, 11)));
+      try {
+        const after = await second.ledger.append({ body: dispatch.request });
+        expect(Date.parse(after.receipt.recordedAt)).to.be.at.least(Date.parse(before.receipt.recordedAt));
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
