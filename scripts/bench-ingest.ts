@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     dataDir: dir,
     anchorMaxEvents: 10_000,
     anchorIntervalMs: 5_000,
+    prepareWorkers: process.env.PREPARE_WORKERS === undefined ? undefined : Number(process.env.PREPARE_WORKERS),
     log: (line) => say(line),
   });
   try {
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     const startSize = node.ledger.treeSize;
     // Bodies go in as JSON text, as they arrive over HTTP.
     const texts = new Map(all.map((request) => [request, JSON.stringify(request)]));
+    const cpuBefore = process.cpuUsage();
     const result = await bench({
       lifecycles,
       concurrency: CONCURRENCY,
@@ -119,13 +121,16 @@ async function main(): Promise<void> {
       },
       progress: (done, seconds) => say(`  ${done.toLocaleString("en")} events, ${Math.round(done / seconds).toLocaleString("en")}/s`),
     });
+    const cpu = process.cpuUsage(cpuBefore);
     const appended = node.ledger.treeSize - startSize;
+    const cpuMicrosPerEvent = (cpu.user + cpu.system) / appended;
     if (appended !== all.length) throw new Error(`appended ${appended} of ${all.length}`);
     const eventsPerSecond = appended / result.seconds;
     latencies.sort((a, b) => a - b);
     say(`  ${appended.toLocaleString("en")} events in ${result.seconds.toFixed(2)} s = ${Math.round(eventsPerSecond).toLocaleString("en")} events/s`);
     say(`  latency p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`);
     say(`  ${(eventsPerSecond / limit).toFixed(2)} of the lower raw limit`);
+    say(`  ${Math.round(cpuMicrosPerEvent)} µs of CPU per event, all threads (${(cpuMicrosPerEvent * eventsPerSecond / 1e6).toFixed(2)} cores busy)`);
 
     say("gas per anchored event …");
     await node.anchorer.stop();
@@ -160,6 +165,7 @@ async function main(): Promise<void> {
         limit_ratio: Number((eventsPerSecond / limit).toFixed(3)),
         p50_ms: Number(percentile(latencies, 0.5).toFixed(2)),
         p99_ms: Number(percentile(latencies, 0.99).toFixed(2)),
+        cpu_us_per_event: Math.round(cpuMicrosPerEvent),
         bytes_per_event: Math.round(bytes / total),
         ...Object.fromEntries(Object.entries(gas).map(([k, v]) => [k, Number(v.toFixed(1))])),
       }),
