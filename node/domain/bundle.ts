@@ -1,0 +1,61 @@
+// The trace bundle `borderledger.trace.v1` (DESIGN §5): everything needed to verify one shipment against the chain.
+import { z } from "zod";
+import { IsoMillis, SignedEventSchema } from "./event";
+
+export const TRACE_FORMAT = "borderledger.trace.v1";
+
+const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lowercase hex digits");
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address");
+const uint = z.number().int().nonnegative();
+
+export const ReceiptSchema = z.strictObject({
+  logId: hex32,
+  leafIndex: uint,
+  leafHash: hex32,
+  seq: uint,
+  recordedAt: IsoMillis,
+  signature: z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits"),
+});
+export type ReceiptJson = z.infer<typeof ReceiptSchema>;
+
+export const BundleEntrySchema = z.strictObject({
+  seq: uint,
+  leafIndex: uint,
+  prevLeafHash: hex32,
+  leafHash: hex32,
+  recordedAt: IsoMillis,
+  event: SignedEventSchema,
+  /** Every top-level payload field's digest, disclosed or not. */
+  digests: z.record(z.string(), hex32),
+  /** Only the fields this viewer may see. */
+  payload: z.record(z.string(), z.unknown()),
+  salts: z.record(z.string(), z.string().regex(/^0x[0-9a-f]{32}$/)),
+  /** RFC 9162 inclusion proof in `checkpoint`; null when the checkpoint does not cover the entry yet. */
+  inclusionProof: z.array(hex32).nullable(),
+  receipt: ReceiptSchema,
+});
+export type BundleEntry = z.infer<typeof BundleEntrySchema>;
+
+export const CheckpointRefSchema = z.strictObject({
+  treeSize: z.number().int().positive(),
+  rootHash: hex32,
+  txHash: hex32,
+  blockNumber: uint,
+});
+
+// Bundles come from nodes and from people: parsed strictly, the format version checked first.
+export const TraceBundleSchema = z.strictObject({
+  format: z.literal(TRACE_FORMAT),
+  shipmentId: z.string(),
+  chain: z.strictObject({
+    chainId: z.number().int().positive(),
+    participantRegistry: address,
+    anchorRegistry: address,
+    productRegistry: address,
+  }),
+  logId: hex32,
+  /** The newest anchored checkpoint; null before the log's first anchoring. */
+  checkpoint: CheckpointRefSchema.nullable(),
+  entries: z.array(BundleEntrySchema),
+});
+export type TraceBundle = z.infer<typeof TraceBundleSchema>;
