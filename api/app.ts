@@ -1,18 +1,53 @@
 // createApp(deps): the BorderLedger HTTP API as a Hono app, with no port of its own (server.ts listens).
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { BorderLedgerError } from "../node/errors";
-import type { ChainRuntime } from "../node/chain/chain-runtime";
+import type { ApiContext, ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
+import { RateLimiter } from "./rate-limit";
+import { ReplayGuard } from "./read-auth";
 import { chainRoutes } from "./routes/chain";
+import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
+import { logRoutes } from "./routes/log";
+import { participantRoutes } from "./routes/participants";
+import { shipmentRoutes } from "./routes/shipments";
 
 export type AppDeps = {
-  chain: Pick<ChainRuntime, "provider" | "chainId" | "rpcUrl" | "addresses" | "logId" | "devAccounts">;
+  runtime: ApiContext["runtime"];
   startedAt: Date;
+  clock?: () => number;
+  limits?: Partial<ApiLimits>;
+  /** Requests per second and burst allowed to one participant. */
+  rateLimit?: { perSecond: number; burst: number };
 };
 
+export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEvents: 1000 };
+
 export function createApp(deps: AppDeps): Hono {
-  const v1 = new Hono().route("/", healthRoutes(deps)).route("/", chainRoutes(deps));
+  const clock = deps.clock ?? Date.now;
+  const ctx: ApiContext = {
+    runtime: deps.runtime,
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    clock,
+    replay: new ReplayGuard(),
+    rateLimiter: new RateLimiter({ ...(deps.rateLimit ?? { perSecond: 5000, burst: 20000 }), clock }),
+  };
+  const v1 = new Hono()
+    .use(
+      bodyLimit({
+        maxSize: ctx.limits.bodyBytes,
+        onError: () => {
+          throw new BorderLedgerError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.limits.bodyBytes} bytes`);
+        },
+      }),
+    )
+    .route("/", healthRoutes({ chain: deps.runtime.chain, startedAt: deps.startedAt }))
+    .route("/", chainRoutes({ chain: deps.runtime.chain }))
+    .route("/", eventRoutes(ctx))
+    .route("/", shipmentRoutes(ctx))
+    .route("/", logRoutes(ctx))
+    .route("/", participantRoutes(ctx));
   const app = new Hono();
   app.route("/v1", v1);
   app.notFound((c) => errorResponse(c, new BorderLedgerError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));

@@ -21,11 +21,23 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 
 export type ErrorBody = { error: { code: ErrorCode; message: string; details?: unknown } };
 
-/** Writes `{ error: { code, message, details } }` with the status of its code. */
-export function errorResponse(c: Context, error: BorderLedgerError): Response {
+/** The HTTP status of an error's code. */
+export function statusOf(error: BorderLedgerError): ContentfulStatusCode {
+  return STATUS[error.code];
+}
+
+/** `{ error: { code, message, details } }`. */
+export function errorBody(error: BorderLedgerError): ErrorBody {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
-  return c.json(body, STATUS[error.code]);
+  return body;
+}
+
+/** Writes the error envelope with the status of its code (and Retry-After for rate limits). */
+export function errorResponse(c: Context, error: BorderLedgerError): Response {
+  const retryAfter = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
+  if (error.code === "RATE_LIMITED" && retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
+  return c.json(errorBody(error), STATUS[error.code]);
 }
 
 /** Hono onError: known errors keep their code; anything else is a bug, logged and answered as INTERNAL. */

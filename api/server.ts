@@ -36,7 +36,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     log,
   });
   const { chain } = runtime;
-  const app = createApp({ chain, startedAt: new Date() });
+  const app = createApp({ runtime, startedAt: new Date() });
   let server: ServerType;
   let address: AddressInfo;
   try {

@@ -1,8 +1,10 @@
 // GET /v1/chain: where the chain is and what is deployed on it (DESIGN §11).
 import { Hono } from "hono";
-import type { AppDeps } from "../app";
+import type { ChainRuntime } from "../../node/chain/chain-runtime";
 
-export function chainRoutes(deps: AppDeps): Hono {
+export type ChainDeps = { chain: Pick<ChainRuntime, "chainId" | "rpcUrl" | "addresses" | "logId" | "devAccounts"> };
+
+export function chainRoutes(deps: ChainDeps): Hono {
   return new Hono().get("/chain", (c) => {
     const { chain } = deps;
     return c.json({

@@ -1,8 +1,10 @@
 // GET /v1/health: is the node up, and can it reach its chain.
 import { Hono } from "hono";
-import type { AppDeps } from "../app";
+import type { ChainRuntime } from "../../node/chain/chain-runtime";
 
-export function healthRoutes(deps: AppDeps): Hono {
+export type HealthDeps = { chain: Pick<ChainRuntime, "provider" | "chainId">; startedAt: Date };
+
+export function healthRoutes(deps: HealthDeps): Hono {
   return new Hono().get("/health", async (c) => {
     const startedAt = deps.startedAt;
     try {

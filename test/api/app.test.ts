@@ -1,80 +1,322 @@
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createApp } from "../../api/app";
-import { openChain, type ChainRuntime } from "../../node/chain/chain-runtime";
+import { devWallet } from "../../node/chain/dev-participants";
 import { createRpcProvider } from "../../node/chain/rpc-provider";
+import { fromHex } from "../../node/domain/hex";
+import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
+import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { happyLifecycle, signedAppend } from "../helpers/events";
 
-describe("API: chain and health", () => {
-  let chain: ChainRuntime;
+type Json = Record<string, any>;
+
+describe("API", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let runtime: NodeRuntime;
+  let separator: Buffer;
+  let app: ReturnType<typeof createApp>;
+
   before(async () => {
-    chain = await openChain({ chainHost: "127.0.0.1", chainPort: 0, logName: "api-test-log", devParticipants: true });
+    dir = mkdtempSync(path.join(tmpdir(), "bl-api-"));
+    runtime = await openNodeRuntime({
+      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "api-test-log", devParticipants: true },
+      dataDir: dir,
+      anchorMaxEvents: 1_000_000,
+      anchorIntervalMs: 3_600_000,
+      prepareWorkers: 0,
+    });
+    separator = runtime.ledger.domainSeparator;
+    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z"), limits: { bodyBytes: 64 * 1024, batchEvents: 50 } });
   });
   after(async () => {
-    await chain.close();
+    await runtime?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it("GET /v1/chain reports exactly the fields of DESIGN §11", async () => {
-    const app = createApp({ chain, startedAt: new Date() });
-    const response = await app.request("/v1/chain");
-    expect(response.status).to.equal(200);
-    const body = (await response.json()) as Record<string, unknown>;
-    expect(Object.keys(body)).to.have.members([
-      "chainId",
-      "rpcUrl",
-      "participantRegistry",
-      "anchorRegistry",
-      "productRegistry",
-      "logId",
-      "devAccounts",
-    ]);
-    expect(body).to.include({
-      chainId: 31337,
-      rpcUrl: chain.rpcUrl,
-      participantRegistry: chain.addresses.participantRegistry,
-      anchorRegistry: chain.addresses.anchorRegistry,
-      productRegistry: chain.addresses.productRegistry,
-      logId: chain.logId,
-    });
-    const devAccounts = body.devAccounts as { index: number; address: string; roles: string[]; country: string }[];
-    expect(devAccounts).to.have.length(10);
-    for (const account of devAccounts) expect(Object.keys(account)).to.have.members(["index", "address", "roles", "country"]);
-    expect(devAccounts[6]).to.deep.equal({ index: 6, address: "0x976EA74026E726554dB657fA54763abd0C3a0aa9", roles: ["CUSTOMS"], country: "US" });
-  });
+  const post = (url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
+    app.request(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
 
-  it("GET /v1/chain leaves out devAccounts outside development mode", async () => {
-    const app = createApp({ chain: { ...chain, devAccounts: null }, startedAt: new Date() });
-    const body = (await (await app.request("/v1/chain")).json()) as Record<string, unknown>;
-    expect(body).to.not.have.property("devAccounts");
-  });
+  /** Signed read headers of development account `index` (DESIGN §9). */
+  async function readHeaders(index: number, pathAndQuery: string, timestamp = Date.now()): Promise<Record<string, string>> {
+    const wallet = devWallet(index);
+    return {
+      "x-bl-address": wallet.address,
+      "x-bl-timestamp": String(timestamp),
+      "x-bl-signature": await wallet.signMessage(`GET ${pathAndQuery} ${timestamp}`),
+    };
+  }
 
-  it("GET /v1/health is ok with the chain's latest block when the chain answers", async () => {
-    const app = createApp({ chain, startedAt: new Date("2026-01-01T00:00:00Z") });
-    const response = await app.request("/v1/health");
-    expect(response.status).to.equal(200);
-    const body = (await response.json()) as { status: string; chain: { reachable: boolean; blockNumber: number }; startedAt: string };
-    expect(body.status).to.equal("ok");
-    expect(body.chain.reachable).to.equal(true);
-    expect(body.chain.blockNumber).to.equal(await chain.provider.getBlockNumber());
-    expect(body.startedAt).to.equal("2026-01-01T00:00:00.000Z");
-  });
-
-  it("GET /v1/health answers 503 degraded when the chain does not answer", async () => {
-    const provider = createRpcProvider({ rpcUrl: "http://127.0.0.1:9", chainId: 31337 });
-    try {
-      const app = createApp({ chain: { ...chain, provider }, startedAt: new Date() });
-      const response = await app.request("/v1/health");
-      expect(response.status).to.equal(503);
-      const body = (await response.json()) as { status: string; chain: { reachable: boolean } };
-      expect(body.status).to.equal("degraded");
-      expect(body.chain.reachable).to.equal(false);
-    } finally {
-      provider.destroy();
+  async function appendLifecycle(shipmentId: string, steps = 7): Promise<void> {
+    for (const { request } of happyLifecycle({ separator, shipmentId }).slice(0, steps)) {
+      const response = await post(`/v1/shipments/${shipmentId}/events`, request);
+      expect(response.status, JSON.stringify(await response.clone().json())).to.equal(201);
     }
+  }
+
+  async function expectError(response: Response, status: number, code: string): Promise<Json> {
+    const body = (await response.json()) as Json;
+    expect(response.status, JSON.stringify(body)).to.equal(status);
+    expect(body.error.code).to.equal(code);
+    expect(body.error.message).to.be.a("string");
+    return body.error;
+  }
+
+  describe("chain and health", () => {
+    it("GET /v1/chain reports exactly the fields of DESIGN §11", async () => {
+      const body = (await (await app.request("/v1/chain")).json()) as Json;
+      expect(Object.keys(body)).to.have.members(["chainId", "rpcUrl", "participantRegistry", "anchorRegistry", "productRegistry", "logId", "devAccounts"]);
+      expect(body).to.include({ chainId: 31337, rpcUrl: runtime.chain.rpcUrl, logId: runtime.chain.logId });
+      expect(body.devAccounts[6]).to.deep.equal({ index: 6, address: "0x976EA74026E726554dB657fA54763abd0C3a0aa9", roles: ["CUSTOMS"], country: "US" });
+    });
+
+    it("GET /v1/chain leaves out devAccounts outside development mode", async () => {
+      const other = createApp({ runtime: { ...runtime, chain: { ...runtime.chain, devAccounts: null } }, startedAt: new Date() });
+      expect((await (await other.request("/v1/chain")).json()) as Json).to.not.have.property("devAccounts");
+    });
+
+    it("GET /v1/health is ok with the chain's latest block", async () => {
+      const body = (await (await app.request("/v1/health")).json()) as Json;
+      expect(body.status).to.equal("ok");
+      expect(body.chain.blockNumber).to.equal(await runtime.chain.provider.getBlockNumber());
+    });
+
+    it("GET /v1/health answers 503 degraded when the chain does not answer", async () => {
+      const provider = createRpcProvider({ rpcUrl: "http://127.0.0.1:9", chainId: 31337 });
+      try {
+        const other = createApp({ runtime: { ...runtime, chain: { ...runtime.chain, provider } }, startedAt: new Date() });
+        const response = await other.request("/v1/health");
+        expect(response.status).to.equal(503);
+        expect(((await response.json()) as Json).status).to.equal("degraded");
+      } finally {
+        provider.destroy();
+      }
+    });
+
+    it("answers an unknown route with a 404 in the error envelope", async () => {
+      await expectError(await app.request("/v1/nowhere"), 404, "NOT_FOUND");
+    });
   });
 
-  it("answers an unknown route with a 404 in the error envelope", async () => {
-    const app = createApp({ chain, startedAt: new Date() });
-    const response = await app.request("/v1/nowhere");
-    expect(response.status).to.equal(404);
-    expect(await response.json()).to.deep.equal({ error: { code: "NOT_FOUND", message: "no route for GET /v1/nowhere" } });
+  describe("POST /v1/shipments/{id}/events", () => {
+    it("answers 201 with the signed receipt, and 200 with the same receipt on replay, storing nothing more", async () => {
+      const { request } = signedAppend({ separator, signer: 1, shipmentId: "API0001", eventType: "ORDER" });
+      const first = await post("/v1/shipments/API0001/events", request);
+      expect(first.status).to.equal(201);
+      const receipt = (await first.json()) as Json;
+      expect(Object.keys(receipt)).to.have.members(["logId", "leafIndex", "leafHash", "seq", "recordedAt", "signature"]);
+      const size = runtime.store.treeSize;
+      const again = await post("/v1/shipments/API0001/events", request);
+      expect(again.status).to.equal(200);
+      expect(await again.json()).to.deep.equal(receipt);
+      expect(runtime.store.treeSize).to.equal(size);
+    });
+
+    const refusals: [string, () => Promise<Response>, number, string][] = [
+      ["malformed JSON", async () => post("/v1/shipments/API0002/events", "{\"event\": "), 400, "VALIDATION_FAILED"],
+      ["a wrong content type", async () => post("/v1/shipments/API0002/events", "{}", { "content-type": "text/plain" }), 415, "UNSUPPORTED_MEDIA_TYPE"],
+      [
+        "an unknown field",
+        async () => {
+          const { request } = signedAppend({ separator, signer: 1, shipmentId: "API0002", eventType: "ORDER" });
+          return post("/v1/shipments/API0002/events", { ...request, extra: true });
+        },
+        400,
+        "VALIDATION_FAILED",
+      ],
+      [
+        "bad hex",
+        async () => {
+          const { request } = signedAppend({ separator, signer: 1, shipmentId: "API0002", eventType: "ORDER" });
+          request.event.payloadHash = request.event.payloadHash.toUpperCase().replace("0X", "0x");
+          return post("/v1/shipments/API0002/events", request);
+        },
+        400,
+        "VALIDATION_FAILED",
+      ],
+      [
+        "a bad signature",
+        async () => {
+          const { request } = signedAppend({ separator, signer: 1, shipmentId: "API0002", eventType: "ORDER" });
+          request.event.signature = request.event.signature.slice(0, -4) + "aa1b";
+          return post("/v1/shipments/API0002/events", request);
+        },
+        401,
+        "BAD_SIGNATURE",
+      ],
+      ["a signer not registered", async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 15, shipmentId: "API0002", eventType: "ORDER" }).request), 403, "FORBIDDEN"],
+      ["a wrong role", async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 2, shipmentId: "API0002", eventType: "ORDER" }).request), 403, "FORBIDDEN"],
+      ["a lifecycle breach", async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 3, shipmentId: "API0002", eventType: "DECLARATION" }).request), 409, "CONFLICT"],
+      [
+        "a shipment id that differs from the path",
+        async () => post("/v1/shipments/API9999/events", signedAppend({ separator, signer: 1, shipmentId: "API0002", eventType: "ORDER" }).request),
+        400,
+        "VALIDATION_FAILED",
+      ],
+      ["a body that is too large", async () => post("/v1/shipments/API0002/events", JSON.stringify({ pad: "x".repeat(70 * 1024) })), 413, "PAYLOAD_TOO_LARGE"],
+    ];
+    for (const [what, send, status, code] of refusals) {
+      it(`refuses ${what} with ${status} ${code} and stores nothing`, async () => {
+        const size = runtime.store.treeSize;
+        await expectError(await send(), status, code);
+        expect(runtime.store.treeSize).to.equal(size);
+      });
+    }
+
+    it("names the offending path of an unknown payload field", async () => {
+      const { request } = signedAppend({ separator, signer: 1, shipmentId: "API0003", eventType: "ORDER" });
+      (request.payload as Json).items[0].colour = "red";
+      const error = await expectError(await post("/v1/shipments/API0003/events", request), 400, "VALIDATION_FAILED");
+      expect(error.details.issues.map((i: Json) => i.path)).to.include("payload.items[0].colour");
+    });
+
+    it("refuses customs of another jurisdiction with 403 naming the rule", async () => {
+      await appendLifecycle("API0004", 3);
+      const { request } = signedAppend({ separator, signer: 5, shipmentId: "API0004", eventType: "RISK_RESULT" });
+      const error = await expectError(await post("/v1/shipments/API0004/events", request), 403, "FORBIDDEN");
+      expect(error.details.rule).to.equal("CUSTOMS_JURISDICTION");
+    });
+
+    it("refuses too many requests from one participant with 429 and Retry-After", async () => {
+      const limited = createApp({ runtime, startedAt: new Date(), rateLimit: { perSecond: 1, burst: 2 } });
+      const send = () => limited.request("/v1/shipments/API0005/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(signedAppend({ separator, signer: 8, shipmentId: "API0005", eventType: "ORDER" }).request) });
+      await send();
+      await send();
+      const size = runtime.store.treeSize;
+      const response = await send();
+      await expectError(response, 429, "RATE_LIMITED");
+      expect(Number(response.headers.get("retry-after"))).to.be.at.least(1);
+      expect(runtime.store.treeSize).to.equal(size);
+    });
+  });
+
+  describe("POST /v1/events:batch", () => {
+    it("answers each event on its own", async () => {
+      const good = signedAppend({ separator, signer: 1, shipmentId: "API0100", eventType: "ORDER" }).request;
+      const wrongRole = signedAppend({ separator, signer: 2, shipmentId: "API0101", eventType: "ORDER" }).request;
+      const response = await post("/v1/events:batch", { events: [good, wrongRole, { event: {} }] });
+      expect(response.status).to.equal(200);
+      const { results } = (await response.json()) as Json;
+      expect(results.map((r: Json) => r.status)).to.deep.equal([201, 403, 400]);
+      expect(results[0].receipt.seq).to.equal(0);
+      expect(results[1].error.code).to.equal("FORBIDDEN");
+    });
+
+    it("refuses more events than the batch limit", async () => {
+      const size = runtime.store.treeSize;
+      const good = signedAppend({ separator, signer: 1, shipmentId: "API0102", eventType: "ORDER" }).request;
+      const events = [good, ...Array.from({ length: 50 }, () => ({}))];
+      const error = await expectError(await post("/v1/events:batch", { events }), 400, "VALIDATION_FAILED");
+      expect(error.message).to.contain("1 to 50");
+      expect(runtime.store.treeSize).to.equal(size);
+    });
+  });
+
+  describe("reading shipments", () => {
+    before(async () => {
+      await appendLifecycle("API0200");
+      await runtime.anchorer.anchorNow();
+    });
+
+    it("gives anonymous readers digests only: no payload, no salts", async () => {
+      const bundle = (await (await app.request("/v1/shipments/API0200/trace")).json()) as Json;
+      expect(bundle.format).to.equal("borderledger.trace.v1");
+      expect(bundle.entries).to.have.length(7);
+      for (const entry of bundle.entries) {
+        expect(entry.payload).to.deep.equal({});
+        expect(entry.salts).to.deep.equal({});
+        expect(Object.keys(entry.digests).length).to.be.greaterThan(0);
+      }
+    });
+
+    it("gives the destination's customs every field, with inclusion proofs in the anchored checkpoint", async () => {
+      const url = "/v1/shipments/API0200/trace";
+      const bundle = (await (await app.request(url, { headers: await readHeaders(4, url) })).json()) as Json;
+      expect(bundle.entries[2].payload.declarationId).to.be.a("string");
+      expect(Object.keys(bundle.entries[0].payload)).to.have.members(Object.keys(bundle.entries[0].digests));
+      for (const entry of bundle.entries) {
+        expect(
+          isValidInclusionProof({
+            index: entry.leafIndex,
+            size: bundle.checkpoint.treeSize,
+            leafHash: fromHex(entry.leafHash),
+            proof: entry.inclusionProof.map(fromHex),
+            root: fromHex(bundle.checkpoint.rootHash),
+          }),
+        ).to.equal(true);
+      }
+    });
+
+    it("gives a platform that took part every field, and customs of another country none", async () => {
+      const url = "/v1/shipments/API0200/trace";
+      const platform = (await (await app.request(url, { headers: await readHeaders(1, url) })).json()) as Json;
+      expect(platform.entries[3].payload.lane).to.equal("green");
+      const otherCustoms = (await (await app.request(url, { headers: await readHeaders(5, url) })).json()) as Json;
+      expect(otherCustoms.entries.every((e: Json) => Object.keys(e.payload).length === 0)).to.equal(true);
+    });
+
+    it("refuses a stale timestamp and a replayed signature with 401", async () => {
+      const url = "/v1/shipments/API0200/trace";
+      await expectError(await app.request(url, { headers: await readHeaders(4, url, Date.now() - 6 * 60_000) }), 401, "BAD_SIGNATURE");
+      const headers = await readHeaders(4, url);
+      expect((await app.request(url, { headers })).status).to.equal(200);
+      await expectError(await app.request(url, { headers }), 401, "BAD_SIGNATURE");
+    });
+
+    it("refuses a read signed for another path with 401", async () => {
+      const headers = await readHeaders(4, "/v1/shipments/OTHER/trace");
+      await expectError(await app.request("/v1/shipments/API0200/trace", { headers }), 401, "BAD_SIGNATURE");
+    });
+
+    it("derives the status for viewers who see the whole shipment, and only the stage for others", async () => {
+      const url = "/v1/shipments/API0200";
+      const full = (await (await app.request(url, { headers: await readHeaders(4, url) })).json()) as Json;
+      expect(full).to.include({ shipmentId: "API0200", stage: "DELIVERY", released: true, lane: "green", destinationCountry: "DE" });
+      expect(full.due).to.deep.equal({ amount: "6.63", currency: "EUR" });
+      expect(full.openClaims).to.deep.equal([]);
+      const anonymous = (await (await app.request(url)).json()) as Json;
+      expect(anonymous).to.deep.equal({ shipmentId: "API0200", events: 7, stage: "DELIVERY", released: true });
+    });
+
+    it("answers 404 for an unknown shipment and 400 for an invalid id", async () => {
+      await expectError(await app.request("/v1/shipments/NOPE123/trace"), 404, "NOT_FOUND");
+      await expectError(await app.request("/v1/shipments/bad%20id/trace"), 400, "VALIDATION_FAILED");
+    });
+  });
+
+  describe("the log", () => {
+    it("reports the newest anchored checkpoint and the head", async () => {
+      await appendLifecycle("API0300", 1);
+      const body = (await (await app.request("/v1/log/checkpoint")).json()) as Json;
+      const anchored = await runtime.store.latestCheckpoint();
+      expect(body).to.include({ logId: runtime.chain.logId, treeSize: anchored!.treeSize, rootHash: anchored!.rootHash, txHash: anchored!.txHash });
+      expect(body.head.treeSize).to.equal(runtime.store.treeSize);
+    });
+
+    it("serves consistency proofs that verify, and refuses sizes outside the log", async () => {
+      const to = runtime.store.treeSize;
+      const body = (await (await app.request(`/v1/log/proof/consistency?from=3&to=${to}`)).json()) as Json;
+      const root1 = await runtime.store.rootAt(3);
+      expect(isValidConsistencyProof({ size1: 3, size2: to, root1, root2: runtime.store.headRoot(), proof: body.proof.map(fromHex) })).to.equal(true);
+      await expectError(await app.request(`/v1/log/proof/consistency?from=3&to=${to + 5}`), 400, "BAD_REQUEST");
+      await expectError(await app.request(`/v1/log/proof/consistency?from=x&to=4`), 400, "VALIDATION_FAILED");
+    });
+
+    it("serves an entry with its inclusion proof at a given tree size", async () => {
+      const body = (await (await app.request("/v1/log/entries/2?treeSize=5")).json()) as Json;
+      expect(
+        isValidInclusionProof({ index: 2, size: 5, leafHash: fromHex(body.entry.leafHash), proof: body.inclusionProof.map(fromHex), root: fromHex(body.rootHash) }),
+      ).to.equal(true);
+      expect(body.entry.payload).to.deep.equal({});
+      await expectError(await app.request("/v1/log/entries/999999"), 404, "NOT_FOUND");
+    });
+  });
+
+  it("GET /v1/participants/{address} answers the profile and roles", async () => {
+    const body = (await (await app.request(`/v1/participants/${devWallet(4).address.toLowerCase()}`)).json()) as Json;
+    expect(body).to.deep.equal({ address: devWallet(4).address, name: "Customs of Germany", country: "DE", trustTier: 0, active: true, roles: ["CUSTOMS"] });
+    await expectError(await app.request(`/v1/participants/${devWallet(17).address}`), 404, "NOT_FOUND");
   });
 });

@@ -1,0 +1,80 @@
+// Builds the trace bundle `borderledger.trace.v1` of one shipment (DESIGN §5) from the store, for one viewer.
+import { BorderLedgerError } from "./errors";
+import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "./domain/bundle";
+import { toHex } from "./domain/hex";
+import { destinationOf } from "./domain/lifecycle";
+import { visibleEvents, type Viewer } from "./domain/views";
+import type { ContractAddresses } from "./chain/contracts";
+import type { Ledger } from "./ledger";
+import type { LedgerStore, StoredCheckpoint, StoredEntry } from "./store/ledger-store";
+
+export type TraceSource = {
+  ledger: Ledger;
+  store: LedgerStore;
+  chainId: number;
+  addresses: ContractAddresses;
+};
+
+/** The shipment's entries as this viewer may see them, with proofs in the newest anchored checkpoint. */
+export async function buildTraceBundle({
+  source,
+  shipmentId,
+  viewer,
+}: {
+  source: TraceSource;
+  shipmentId: string;
+  viewer: Viewer;
+}): Promise<TraceBundle> {
+  const entries = await source.store.getShipmentEntries(shipmentId);
+  if (entries.length === 0) throw new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
+  const checkpoint = await source.store.latestCheckpoint();
+  const visible = visibleEvents({
+    viewer,
+    events: entries.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor })),
+    destinationCountry: destinationOf(entries.map((e) => ({ eventType: e.event.eventType, payload: e.payload }))),
+  });
+  return {
+    format: TRACE_FORMAT,
+    shipmentId,
+    chain: {
+      chainId: source.chainId,
+      participantRegistry: source.addresses.participantRegistry,
+      anchorRegistry: source.addresses.anchorRegistry,
+      productRegistry: source.addresses.productRegistry,
+    },
+    logId: source.ledger.logId,
+    checkpoint: checkpoint ? checkpointRef(checkpoint) : null,
+    entries: await Promise.all(entries.map((entry, i) => bundleEntry({ source, entry, checkpoint, visible: visible[i] }))),
+  };
+}
+
+function checkpointRef(checkpoint: StoredCheckpoint) {
+  return { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, txHash: checkpoint.txHash, blockNumber: checkpoint.blockNumber };
+}
+
+async function bundleEntry({
+  source,
+  entry,
+  checkpoint,
+  visible,
+}: {
+  source: TraceSource;
+  entry: StoredEntry;
+  checkpoint: StoredCheckpoint | undefined;
+  visible: boolean;
+}): Promise<BundleEntry> {
+  const covered = checkpoint !== undefined && entry.leafIndex < checkpoint.treeSize;
+  return {
+    seq: entry.seq,
+    leafIndex: entry.leafIndex,
+    prevLeafHash: entry.prevLeafHash,
+    leafHash: entry.leafHash,
+    recordedAt: new Date(entry.recordedAt).toISOString(),
+    event: entry.event,
+    digests: entry.digests,
+    payload: visible ? entry.payload : {},
+    salts: visible ? entry.salts : {},
+    inclusionProof: covered ? (await source.store.inclusionProof(entry.leafIndex, checkpoint.treeSize)).map(toHex) : null,
+    receipt: await source.ledger.receiptFor(entry),
+  };
+}

@@ -1,0 +1,190 @@
+// The port the verifier reads the chain through (DESIGN §4 readers, §5 checks 6–7), its JSON-RPC implementation, and
+// a per-verification cache of identical reads.
+import { Contract, getAddress, type JsonRpcProvider } from "ethers";
+import { z } from "zod";
+import { BorderLedgerError } from "../errors";
+import { loadArtifact, type ContractName } from "../chain/artifacts";
+import { createRpcProvider } from "../chain/rpc-provider";
+
+/** A block number, or the chain's newest block. */
+export type BlockTag = number | "latest";
+
+/** A participant's profile as ParticipantRegistry.profileOf returns it (DESIGN §1). */
+export type ParticipantProfile = { name: string; country: string; trustTier: number; active: boolean };
+
+/**
+ * What the verifier needs from the chain, and nothing else: AnchorRegistry's readers with exactly the signatures of
+ * DESIGN §4, and ParticipantRegistry's roles and profiles at a past block. Every method rejects when the chain cannot
+ * answer; the verifier reports that as "not-checkable", never as a verdict.
+ */
+export interface ChainReader {
+  /** The chain id the reader is connected to. */
+  chainId(): Promise<number>;
+  /** AnchorRegistry.rootAt: the root anchored for `treeSize`, 32 zero bytes if that size was never anchored. */
+  rootAt(params: { anchorRegistry: string; logId: string; treeSize: number }): Promise<string>;
+  /** AnchorRegistry.anchoredAt: the block that anchored `treeSize`, 0 if none did. */
+  anchoredAt(params: { anchorRegistry: string; logId: string; treeSize: number }): Promise<number>;
+  /** AnchorRegistry.operatorOf at `blockTag`: the log's operator, the zero address for an unknown log. */
+  operatorOf(params: { anchorRegistry: string; logId: string; blockTag: BlockTag }): Promise<string>;
+  /** ParticipantRegistry.hasRole(role id, account) at `blockTag`. */
+  hasRole(params: { participantRegistry: string; role: string; account: string; blockTag: BlockTag }): Promise<boolean>;
+  /** ParticipantRegistry.profileOf(account) at `blockTag` (empty and inactive for an unknown account). */
+  profileOf(params: { participantRegistry: string; account: string; blockTag: BlockTag }): Promise<ParticipantProfile>;
+  /** The block a transaction was mined in, null when the chain does not know it. Optional: not every chain keeps them. */
+  transactionBlock?(params: { txHash: string }): Promise<number | null>;
+}
+
+/** A ChainReader over JSON-RPC that holds a connection: close it when done. */
+export type RpcChainReader = ChainReader & { readonly rpcUrl: string; close(): void };
+
+// Values come back from a chain the verifier does not trust to be well-formed: each is parsed before use.
+const Bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/).transform((hex) => hex.toLowerCase());
+const Uint64 = z
+  .bigint()
+  .nonnegative()
+  .refine((n) => n <= BigInt(Number.MAX_SAFE_INTEGER), "is beyond what this verifier can hold")
+  .transform(Number);
+const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((a) => getAddress(a));
+const Profile = z.object({ name: z.string(), country: z.string(), trustTier: z.bigint().transform(Number), active: z.boolean() });
+const JsonRpcAnswer = z.union([
+  z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) }),
+  z.object({ error: z.object({ message: z.string() }) }),
+]);
+
+function chainError(what: string, error: unknown): BorderLedgerError {
+  // ethers errors carry a short message and a long one with the whole request; people want the short one.
+  const short = (error as { shortMessage?: unknown })?.shortMessage;
+  const cause = (error as { cause?: { message?: unknown } })?.cause?.message;
+  const message = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  const detail = typeof cause === "string" && cause !== message ? `${message} (${cause})` : message;
+  return new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: ${detail}`);
+}
+
+async function rawChainId(rpcUrl: string, timeoutMs: number): Promise<number> {
+  const response = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  const answer = JsonRpcAnswer.parse(await response.json());
+  if ("error" in answer) throw new Error(answer.error.message);
+  return Number(BigInt(answer.result));
+}
+
+/**
+ * Reads BorderLedger's contracts over JSON-RPC, historical reads with `{ blockTag }` (the node must keep the state
+ * of the blocks asked about: an archive node, or any node for recent blocks). The chain id is asked first with a
+ * plain `eth_chainId`, so an unreachable URL fails at once instead of ethers retrying its network detection.
+ */
+export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; timeoutMs?: number }): RpcChainReader {
+  let connection: Promise<{ chainId: number; provider: JsonRpcProvider }> | undefined;
+  let closed = false;
+  const contracts = new Map<string, Contract>();
+
+  const connect = () => {
+    connection ??= rawChainId(rpcUrl, timeoutMs).then(
+      (chainId) => ({ chainId, provider: createRpcProvider({ rpcUrl, chainId }) }),
+      (error) => {
+        connection = undefined; // a later call may find the chain up
+        throw chainError(`cannot read the chain at ${rpcUrl}`, error);
+      },
+    );
+    return connection;
+  };
+
+  const contract = async (name: ContractName, address: string): Promise<Contract> => {
+    const { provider } = await connect();
+    const key = `${name}:${address.toLowerCase()}`;
+    let handle = contracts.get(key);
+    if (!handle) {
+      handle = new Contract(address, loadArtifact(name).abi as never, provider);
+      contracts.set(key, handle);
+    }
+    return handle;
+  };
+
+  const call = async <T>(what: string, name: ContractName, address: string, method: string, args: unknown[], blockTag: BlockTag, schema: z.ZodType<T>): Promise<T> => {
+    if (closed) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: the chain reader is closed`);
+    const handle = await contract(name, address);
+    let raw: unknown;
+    try {
+      raw = await handle.getFunction(method).staticCall(...args, { blockTag });
+    } catch (error) {
+      throw chainError(`${what} at block ${blockTag}`, error);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: the chain answered something that is not a ${method} result`);
+    return parsed.data;
+  };
+
+  return {
+    rpcUrl,
+    async chainId() {
+      return (await connect()).chainId;
+    },
+    rootAt({ anchorRegistry, logId, treeSize }) {
+      return call(`AnchorRegistry.rootAt(${logId}, ${treeSize})`, "AnchorRegistry", anchorRegistry, "rootAt", [logId, treeSize], "latest", Bytes32);
+    },
+    anchoredAt({ anchorRegistry, logId, treeSize }) {
+      return call(`AnchorRegistry.anchoredAt(${logId}, ${treeSize})`, "AnchorRegistry", anchorRegistry, "anchoredAt", [logId, treeSize], "latest", Uint64);
+    },
+    operatorOf({ anchorRegistry, logId, blockTag }) {
+      return call(`AnchorRegistry.operatorOf(${logId})`, "AnchorRegistry", anchorRegistry, "operatorOf", [logId], blockTag, Address);
+    },
+    hasRole({ participantRegistry, role, account, blockTag }) {
+      return call(`ParticipantRegistry.hasRole(${role}, ${account})`, "ParticipantRegistry", participantRegistry, "hasRole", [role, account], blockTag, z.boolean());
+    },
+    async profileOf({ participantRegistry, account, blockTag }) {
+      const what = `ParticipantRegistry.profileOf(${account})`;
+      const result = await call(what, "ParticipantRegistry", participantRegistry, "profileOf", [account], blockTag, z.unknown());
+      // ethers returns the struct as a Result; read it by field name.
+      const fields = result as { name?: unknown; country?: unknown; trustTier?: unknown; active?: unknown };
+      const parsed = Profile.safeParse({ name: fields?.name, country: fields?.country, trustTier: fields?.trustTier, active: fields?.active });
+      if (!parsed.success) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: the chain answered something that is not a profile`);
+      return parsed.data;
+    },
+    async transactionBlock({ txHash }) {
+      const { provider } = await connect();
+      try {
+        const receipt = await provider.getTransactionReceipt(txHash);
+        return receipt === null ? null : receipt.blockNumber;
+      } catch (error) {
+        throw chainError(`the receipt of transaction ${txHash}`, error);
+      }
+    },
+    close() {
+      closed = true;
+      void connection?.then(({ provider }) => provider.destroy(), () => undefined);
+    },
+  };
+}
+
+/**
+ * Wraps a reader so that identical calls are made once: one verification asks for the same role, profile or operator
+ * for many entries. Use one per verification — answers about "latest" may change between verifications.
+ */
+export function cachingChainReader(reader: ChainReader): ChainReader {
+  const answers = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let answer = answers.get(key) as Promise<T> | undefined;
+    if (answer === undefined) {
+      answer = read();
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+  const keyOf = (method: string, params: object) => `${method} ${JSON.stringify(params, Object.keys(params).sort())}`;
+  const cached: ChainReader = {
+    chainId: () => once("chainId", () => reader.chainId()),
+    rootAt: (params) => once(keyOf("rootAt", params), () => reader.rootAt(params)),
+    anchoredAt: (params) => once(keyOf("anchoredAt", params), () => reader.anchoredAt(params)),
+    operatorOf: (params) => once(keyOf("operatorOf", params), () => reader.operatorOf(params)),
+    hasRole: (params) => once(keyOf("hasRole", params), () => reader.hasRole(params)),
+    profileOf: (params) => once(keyOf("profileOf", params), () => reader.profileOf(params)),
+  };
+  const transactionBlock = reader.transactionBlock?.bind(reader);
+  if (transactionBlock) cached.transactionBlock = (params) => once(keyOf("transactionBlock", params), () => transactionBlock(params));
+  return cached;
+}
