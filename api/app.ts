@@ -4,6 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { BorderLedgerError } from "../node/errors";
 import type { ApiContext, ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
+import { createMetrics } from "./metrics";
+import { docsPage, openApiDocument } from "./openapi";
 import { RateLimiter } from "./rate-limit";
 import { ReplayGuard } from "./read-auth";
 import { chainRoutes } from "./routes/chain";
@@ -26,7 +28,9 @@ export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEven
 
 export function createApp(deps: AppDeps): Hono {
   const clock = deps.clock ?? Date.now;
+  const metrics = createMetrics(deps.runtime, clock);
   const ctx: ApiContext = {
+    metrics,
     runtime: deps.runtime,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     clock,
@@ -49,8 +53,21 @@ export function createApp(deps: AppDeps): Hono {
     .route("/", logRoutes(ctx))
     .route("/", participantRoutes(ctx));
   const app = new Hono();
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath || "unmatched";
+    metrics.requestSeconds.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - started) / 1000);
+  });
   app.route("/v1", v1);
+  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/docs", (c) => c.html(docsPage()));
   app.notFound((c) => errorResponse(c, new BorderLedgerError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
-  app.onError(handleError);
+  app.onError((error, c) => {
+    const response = handleError(error, c);
+    metrics.rejects.inc({ code: error instanceof BorderLedgerError ? error.code : "INTERNAL" });
+    return response;
+  });
   return app;
 }

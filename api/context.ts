@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { BorderLedgerError } from "../node/errors";
 import type { Viewer } from "../node/domain/views";
 import type { NodeRuntime } from "../node/node-runtime";
+import type { ApiMetrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
 import { authenticateRead, type ReplayGuard } from "./read-auth";
 
@@ -19,6 +20,7 @@ export type ApiContext = {
   clock: () => number;
   replay: ReplayGuard;
   rateLimiter: RateLimiter;
+  metrics: ApiMetrics;
 };
 
 /** The request body as text, after checking it is declared JSON. */

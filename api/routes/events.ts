@@ -10,6 +10,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
       const text = await jsonText(c);
       chargeRate(ctx, claimedActor(text) ?? "anonymous");
       const { status, receipt } = await ctx.runtime.ledger.append({ text, shipmentId: c.req.param("id") });
+      ctx.metrics.appends.inc({ status });
       return c.json(receipt, status === "created" ? 201 : 200);
     })
     .post("/events:batch", async (c) => {
@@ -34,6 +35,10 @@ export function eventRoutes(ctx: ApiContext): Hono {
       }
       for (const [actor, count] of actors) chargeRate(ctx, actor, count);
       const results = await ctx.runtime.ledger.appendMany(events.map((e) => ({ body: e })));
+      for (const r of results) {
+        if (r.ok) ctx.metrics.appends.inc({ status: r.outcome.status });
+        else ctx.metrics.rejects.inc({ code: r.error.code });
+      }
       return c.json({
         results: results.map((r, index) =>
           r.ok

@@ -320,3 +320,48 @@ describe("API", function () {
     await expectError(await app.request(`/v1/participants/${devWallet(17).address}`), 404, "NOT_FOUND");
   });
 });
+
+describe("API: metrics, OpenAPI and docs", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let runtime: NodeRuntime;
+  let app: ReturnType<typeof createApp>;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "bl-api-meta-"));
+    runtime = await openNodeRuntime({
+      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "api-meta-log", devParticipants: true },
+      dataDir: dir,
+      anchorMaxEvents: 1_000_000,
+      anchorIntervalMs: 3_600_000,
+      prepareWorkers: 0,
+    });
+    app = createApp({ runtime, startedAt: new Date() });
+  });
+  after(async () => {
+    await runtime?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("counts appends, rejects by code, pending leaves and request latency in /metrics", async () => {
+    const separator = runtime.ledger.domainSeparator;
+    const post = (body: unknown) => app.request("/v1/shipments/MET001/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post(signedAppend({ separator, signer: 1, shipmentId: "MET001", eventType: "ORDER" }).request)).status).to.equal(201);
+    expect((await post(signedAppend({ separator, signer: 2, shipmentId: "MET001", eventType: "ORDER" }).request)).status).to.equal(403);
+    const text = await (await app.request("/metrics")).text();
+    expect(text).to.match(/borderledger_appends_total\{status="created"\} 1/);
+    expect(text).to.match(/borderledger_rejects_total\{code="FORBIDDEN"\} 1/);
+    expect(text).to.match(/borderledger_pending_leaves 1/);
+    expect(text).to.match(/borderledger_request_duration_seconds_count\{method="POST",route="\/v1\/shipments\/:id\/events",status="201"\} 1/);
+  });
+
+  it("serves an OpenAPI document built from the request schemas, and a docs page listing the routes", async () => {
+    const doc = (await (await app.request("/openapi.json")).json()) as Json;
+    expect(doc.openapi).to.equal("3.1.0");
+    expect(doc.paths).to.have.property("/shipments/{id}/events");
+    expect(doc.components.schemas.AppendRequest.properties).to.have.keys(["event", "payload", "salts"]);
+    expect(doc.components.schemas.ORDERPayload.required).to.include("orderId");
+    expect(doc.components.schemas.ORDERPayload.additionalProperties).to.equal(false);
+    const page = await (await app.request("/docs")).text();
+    expect(page).to.contain("/v1/shipments/{id}/trace");
+  });
+});

@@ -1,0 +1,50 @@
+// Prometheus metrics of one node: appends, rejects by code, anchor lag, pending leaves, request latency.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ApiContext } from "./context";
+
+export type ApiMetrics = {
+  registry: Registry;
+  appends: Counter<"status">;
+  rejects: Counter<"code">;
+  requestSeconds: Histogram<"method" | "route" | "status">;
+};
+
+export function createMetrics(runtime: ApiContext["runtime"], clock: () => number): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const appends = new Counter({ name: "borderledger_appends_total", help: "Events appended (created) or answered again (replayed)", labelNames: ["status"], registers: [registry] });
+  const rejects = new Counter({ name: "borderledger_rejects_total", help: "Refused requests by error code", labelNames: ["code"], registers: [registry] });
+  const requestSeconds = new Histogram({
+    name: "borderledger_request_duration_seconds",
+    help: "HTTP request latency",
+    labelNames: ["method", "route", "status"],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "borderledger_log_size",
+    help: "Leaves in the log",
+    registers: [registry],
+    collect() {
+      this.set(runtime.store.treeSize);
+    },
+  });
+  new Gauge({
+    name: "borderledger_pending_leaves",
+    help: "Leaves not yet covered by an anchored checkpoint",
+    registers: [registry],
+    collect() {
+      this.set(runtime.anchorer.status().pending);
+    },
+  });
+  new Gauge({
+    name: "borderledger_anchor_lag_seconds",
+    help: "Seconds since the last anchored checkpoint while leaves are pending (0 when none are)",
+    registers: [registry],
+    collect() {
+      const { pending, lastAnchoredAt } = runtime.anchorer.status();
+      this.set(pending > 0 && lastAnchoredAt ? (clock() - lastAnchoredAt) / 1000 : 0);
+    },
+  });
+  return { registry, appends, rejects, requestSeconds };
+}

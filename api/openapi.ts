@@ -1,0 +1,106 @@
+// /openapi.json, generated from the same zod schemas that check requests, and a small docs page.
+import { z } from "zod";
+import { TraceBundleSchema, ReceiptSchema } from "../node/domain/bundle";
+import { AppendRequestSchema } from "../node/domain/event";
+import { EVENT_TYPES } from "../node/domain/event-types";
+import { PAYLOAD_SCHEMAS } from "../node/domain/payloads";
+
+function schema(type: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(type, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
+}
+
+const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, details: {} } } },
+};
+
+const json = (s: unknown) => ({ content: { "application/json": { schema: s } } });
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { description: "error", ...json({ $ref: "#/components/schemas/Error" }) }]));
+const readAuth = [{ blAddress: [], blTimestamp: [], blSignature: [] }, {}];
+const shipmentId = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,64}$" } };
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "BorderLedger API",
+      version: "1",
+      description: "Signed shipment lifecycle events in an RFC 9162 log anchored on an EVM chain. Protocol: DESIGN.md; readings: docs/protocol.md.",
+    },
+    servers: [{ url: "/v1" }],
+    components: {
+      schemas: {
+        AppendRequest: schema(AppendRequestSchema),
+        Receipt: schema(ReceiptSchema),
+        TraceBundle: schema(TraceBundleSchema),
+        Error: errorSchema,
+        ...Object.fromEntries(EVENT_TYPES.map((t) => [`${t}Payload`, schema(PAYLOAD_SCHEMAS[t])])),
+      },
+      securitySchemes: {
+        blAddress: { type: "apiKey", in: "header", name: "X-BL-Address" },
+        blTimestamp: { type: "apiKey", in: "header", name: "X-BL-Timestamp" },
+        blSignature: { type: "apiKey", in: "header", name: "X-BL-Signature", description: "EIP-191 personal_sign of `${METHOD} ${pathAndQuery} ${timestamp}`" },
+      },
+    },
+    paths: {
+      "/shipments/{id}/events": {
+        post: {
+          summary: "Append one signed event",
+          parameters: [shipmentId],
+          requestBody: { required: true, ...json({ $ref: "#/components/schemas/AppendRequest" }) },
+          responses: { "201": { description: "appended", ...json({ $ref: "#/components/schemas/Receipt" }) }, "200": { description: "the same event again: its first receipt", ...json({ $ref: "#/components/schemas/Receipt" }) }, ...errors(400, 401, 403, 409, 413, 415, 429) },
+        },
+      },
+      "/events:batch": {
+        post: {
+          summary: "Append up to 1,000 events, each answered on its own",
+          requestBody: { required: true, ...json({ type: "object", required: ["events"], properties: { events: { type: "array", maxItems: 1000, items: { $ref: "#/components/schemas/AppendRequest" } } } }) },
+          responses: { "200": { description: "one result per event, in order" }, ...errors(400, 413, 415, 429) },
+        },
+      },
+      "/shipments/{id}": { get: { summary: "Derived status", parameters: [shipmentId], security: readAuth, responses: { "200": { description: "status" }, ...errors(400, 401, 404) } } },
+      "/shipments/{id}/trace": {
+        get: { summary: "Trace bundle borderledger.trace.v1 for this viewer", parameters: [shipmentId], security: readAuth, responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) } },
+      },
+      "/log/checkpoint": { get: { summary: "Newest anchored checkpoint and the log's head", responses: { "200": { description: "checkpoint" } } } },
+      "/log/proof/consistency": {
+        get: {
+          summary: "RFC 9162 consistency proof between two tree sizes",
+          parameters: [
+            { name: "from", in: "query", required: true, schema: { type: "integer", minimum: 0 } },
+            { name: "to", in: "query", required: true, schema: { type: "integer", minimum: 0 } },
+          ],
+          responses: { "200": { description: "proof" }, ...errors(400) },
+        },
+      },
+      "/log/entries/{leafIndex}": {
+        get: {
+          summary: "A log entry with its inclusion proof",
+          parameters: [
+            { name: "leafIndex", in: "path", required: true, schema: { type: "integer", minimum: 0 } },
+            { name: "treeSize", in: "query", required: false, schema: { type: "integer", minimum: 1 } },
+          ],
+          security: readAuth,
+          responses: { "200": { description: "entry" }, ...errors(400, 401, 404) },
+        },
+      },
+      "/chain": { get: { summary: "Chain id, JSON-RPC URL, contract addresses, log id, dev accounts", responses: { "200": { description: "chain" } } } },
+      "/participants/{address}": { get: { summary: "A participant's profile and roles", parameters: [{ name: "address", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "participant" }, ...errors(400, 404) } } },
+      "/health": { get: { summary: "Node and chain health", responses: { "200": { description: "ok" }, "503": { description: "chain unreachable" } } } },
+    },
+  };
+}
+
+/** A readable page listing every route, from the same document. */
+export function docsPage(): string {
+  const doc = openApiDocument() as { paths: Record<string, Record<string, { summary: string }>> };
+  const rows = Object.entries(doc.paths)
+    .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>/v1${path}</code></td><td>${op.summary}</td></tr>`))
+    .join("\n");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>BorderLedger API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.4rem}</style></head>
+<body><h1>BorderLedger API v1</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Metrics: <a href="/metrics">/metrics</a>.</p>
+<p>Errors are <code>{"error":{"code","message","details"}}</code>. Reads that return payloads take <code>X-BL-Address</code>, <code>X-BL-Timestamp</code> and <code>X-BL-Signature</code> (EIP-191 of <code>METHOD pathAndQuery timestamp</code>).</p>
+<table>${rows}</table></body></html>`;
+}
