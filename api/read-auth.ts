@@ -1,22 +1,10 @@
 // Authenticated reads (DESIGN §9): X-BL-Address, X-BL-Timestamp (ms, ±5 minutes) and X-BL-Signature, an EIP-191
 // personal_sign of `${METHOD} ${pathAndQuery} ${timestamp}`. A signature is accepted once.
-import { keccak256Utf8 } from "../node/domain/hashing";
-import { toHex } from "../node/domain/hex";
+import { personalMessageDigest, readMessage } from "../node/domain/read-message";
 import { SignatureError, checksumAddress, recoverSigner } from "../node/domain/signature";
 import { BorderLedgerError } from "../node/errors";
 
 export const READ_WINDOW_MS = 5 * 60_000;
-
-/** The message a reader signs for one request. */
-export function readMessage({ method, pathAndQuery, timestamp }: { method: string; pathAndQuery: string; timestamp: number }): string {
-  return `${method.toUpperCase()} ${pathAndQuery} ${timestamp}`;
-}
-
-/** EIP-191 version 0x45 hash of a UTF-8 message, as personal_sign signs it. */
-export function personalMessageDigest(message: string): string {
-  const length = Buffer.byteLength(message, "utf8");
-  return toHex(keccak256Utf8(`\x19Ethereum Signed Message:\n${length}${message}`));
-}
 
 /** Remembers accepted signatures for as long as their timestamps stay valid, so none is accepted twice. */
 export class ReplayGuard {

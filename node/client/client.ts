@@ -1,0 +1,157 @@
+// The BorderLedger client SDK: for one wallet, build and sign events (salts, digests, EIP-712), append one or a batch
+// with retries that are safe (the same signed event is the same eventDigest, so a retry can only replay), sign read
+// requests, and fetch traces and statuses.
+import { randomBytes } from "node:crypto";
+import type { AppendRequest } from "../domain/event";
+import type { EventType } from "../domain/event-types";
+import type { ReceiptJson, TraceBundle } from "../domain/bundle";
+import { domainSeparator } from "../domain/eip712";
+import { toHex } from "../domain/hex";
+import { addressOfPrivateKey, signDigest } from "../domain/signature";
+import { signAppendRequest } from "../domain/sign-event";
+import { personalMessageDigest, readMessage } from "../domain/read-message";
+
+export type ClientOptions = {
+  /** The node, e.g. http://127.0.0.1:8787 */
+  nodeUrl: string;
+  /** The participant's private key (0x + 64 hex). */
+  privateKey: string;
+  /** The EIP-712 domain; read from GET /v1/chain by connect(). */
+  domain: { chainId: number; verifyingContract: string };
+  /** Attempts per request when the network fails or the node answers 429/5xx. */
+  attempts?: number;
+  fetch?: typeof fetch;
+};
+
+export type EventInput = {
+  shipmentId: string;
+  eventType: EventType;
+  payload: Record<string, unknown>;
+  /** When it happened; now by default. */
+  occurredAt?: Date | number;
+};
+
+/** An error answer of the node: its HTTP status and the envelope's code, message and details. */
+export class NodeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = "NodeError";
+  }
+}
+
+export type BatchResult = { index: number; status: number; receipt?: ReceiptJson; error?: { code: string; message: string; details?: unknown } };
+
+export class BorderLedgerClient {
+  readonly address: string;
+  private readonly separator: Buffer;
+  private readonly attempts: number;
+  private readonly doFetch: typeof fetch;
+
+  constructor(private readonly options: ClientOptions) {
+    this.address = addressOfPrivateKey(options.privateKey);
+    this.separator = domainSeparator(options.domain);
+    this.attempts = options.attempts ?? 4;
+    this.doFetch = options.fetch ?? fetch;
+  }
+
+  /** A client whose EIP-712 domain is read from the node's GET /v1/chain. */
+  static async connect({ nodeUrl, privateKey, attempts }: { nodeUrl: string; privateKey: string; attempts?: number }): Promise<BorderLedgerClient> {
+    const response = await fetch(`${nodeUrl}/v1/chain`);
+    if (!response.ok) throw new Error(`GET ${nodeUrl}/v1/chain answered ${response.status}`);
+    const chain = (await response.json()) as { chainId: number; participantRegistry: string };
+    return new BorderLedgerClient({ nodeUrl, privateKey, attempts, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry } });
+  }
+
+  /** Builds and signs an append request with fresh random salts (16 bytes per field). */
+  buildEvent(input: EventInput): { request: AppendRequest; eventDigest: string } {
+    const salts = Object.fromEntries(Object.keys(input.payload).map((name) => [name, toHex(randomBytes(16))]));
+    const occurredAtMs = input.occurredAt === undefined ? Date.now() : typeof input.occurredAt === "number" ? input.occurredAt : input.occurredAt.getTime();
+    const signed = signAppendRequest({
+      separator: this.separator,
+      privateKey: this.options.privateKey,
+      shipmentId: input.shipmentId,
+      eventType: input.eventType,
+      occurredAtMs,
+      payload: input.payload,
+      salts,
+    });
+    return { request: signed.request, eventDigest: signed.eventDigest };
+  }
+
+  /** Appends one event (built here, or a request built before); retries cannot duplicate it. */
+  async append(input: EventInput | AppendRequest): Promise<ReceiptJson & { replayed: boolean }> {
+    const request = "event" in input ? input : this.buildEvent(input).request;
+    const response = await this.send("POST", `/v1/shipments/${encodeURIComponent(request.event.shipmentId)}/events`, request);
+    return { ...((await response.json()) as ReceiptJson), replayed: response.status === 200 };
+  }
+
+  /** Appends up to 1,000 events in one request; each is answered on its own. */
+  async appendBatch(inputs: (EventInput | AppendRequest)[]): Promise<BatchResult[]> {
+    const events = inputs.map((input) => ("event" in input ? input : this.buildEvent(input).request));
+    const response = await this.send("POST", "/v1/events:batch", { events });
+    return ((await response.json()) as { results: BatchResult[] }).results;
+  }
+
+  /** The X-BL headers of a signed read (DESIGN §9). */
+  readHeaders({ method, pathAndQuery, timestamp = Date.now() }: { method: string; pathAndQuery: string; timestamp?: number }): Record<string, string> {
+    const digest = personalMessageDigest(readMessage({ method, pathAndQuery, timestamp }));
+    return { "x-bl-address": this.address, "x-bl-timestamp": String(timestamp), "x-bl-signature": signDigest({ digest, privateKey: this.options.privateKey }) };
+  }
+
+  /** The shipment's trace bundle as this participant may see it. */
+  async trace(shipmentId: string): Promise<TraceBundle> {
+    return (await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}/trace`)).json()) as TraceBundle;
+  }
+
+  /** The shipment's derived status. */
+  async status(shipmentId: string): Promise<Record<string, unknown>> {
+    return (await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}`)).json()) as Record<string, unknown>;
+  }
+
+  /** The log's newest anchored checkpoint and head. */
+  async checkpoint(): Promise<{ treeSize: number; rootHash: string | null; head: { treeSize: number; rootHash: string } }> {
+    return (await (await this.send("GET", "/v1/log/checkpoint")).json()) as never;
+  }
+
+  /**
+   * Sends a request, retrying on network failures, 429 (after Retry-After) and 5xx. Appends are safe to retry: the
+   * body is the same signed event, so a second arrival can only be answered with the first receipt. Reads are
+   * signed anew on every attempt (the node accepts each read signature once).
+   */
+  private async send(method: "GET" | "POST", pathAndQuery: string, body?: unknown): Promise<Response> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      const headers: Record<string, string> = method === "GET" ? this.readHeaders({ method, pathAndQuery }) : { "content-type": "application/json" };
+      let response: Response;
+      try {
+        response = await this.doFetch(`${this.options.nodeUrl}${pathAndQuery}`, { method, headers, body: text });
+      } catch (error) {
+        lastError = error;
+        await delay(backoff(attempt));
+        continue;
+      }
+      if (response.ok) return response;
+      const envelope = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: unknown } };
+      const error = new NodeError(response.status, envelope.error?.code ?? "UNKNOWN", envelope.error?.message ?? response.statusText, envelope.error?.details);
+      if (response.status !== 429 && response.status < 500) throw error;
+      lastError = error;
+      const retryAfter = Number(response.headers.get("retry-after"));
+      await delay(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt));
+    }
+    throw lastError;
+  }
+}
+
+function backoff(attempt: number): number {
+  return Math.min(2000, 100 * 2 ** (attempt - 1));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,84 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startNode, type RunningNode } from "../../../api/server";
+import { BorderLedgerClient, NodeError } from "../../../node/client/client";
+import { devWallet } from "../../../node/chain/dev-participants";
+import { parseConfig } from "../../../node/config";
+import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+
+const payload = (type: keyof typeof EXAMPLE_PAYLOADS) => structuredClone(EXAMPLE_PAYLOADS[type]) as Record<string, unknown>;
+
+describe("BorderLedgerClient", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let node: RunningNode;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "bl-client-"));
+    node = await startNode({ config: parseConfig({ PORT: "0", CHAIN_PORT: "0", DATA_DIR: dir, PREPARE_WORKERS: "0" }), log: () => undefined });
+  });
+  after(async () => {
+    await node?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("connects with the node's EIP-712 domain, appends a signed event and gets the receipt, then the same receipt again", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    expect(platform.address).to.equal(devWallet(1).address);
+    const { request } = platform.buildEvent({ shipmentId: "SDK0001", eventType: "ORDER", payload: payload("ORDER") });
+    const first = await platform.append(request);
+    expect(first).to.include({ seq: 0, replayed: false });
+    const again = await platform.append(request);
+    expect(again).to.deep.equal({ ...first, replayed: true });
+  });
+
+  it("retries an append after a network failure without duplicating it", async () => {
+    const chain = (await (await fetch(`${node.url}/v1/chain`)).json()) as { chainId: number; participantRegistry: string };
+    let calls = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      calls++;
+      // The first attempt reaches the node, but its answer is lost on the way back.
+      const response = await fetch(input, init);
+      if (calls === 1) throw new TypeError("fetch failed: connection reset");
+      return response;
+    };
+    const client = new BorderLedgerClient({ nodeUrl: node.url, privateKey: devWallet(1).privateKey, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry }, fetch: flaky });
+    const size = node.runtime.store.treeSize;
+    const receipt = await client.append({ shipmentId: "SDK0002", eventType: "ORDER", payload: payload("ORDER") });
+    expect(calls).to.equal(2);
+    expect(receipt.replayed).to.equal(true);
+    expect(node.runtime.store.treeSize).to.equal(size + 1);
+  });
+
+  it("throws a NodeError with the code for a refusal, without retrying it", async () => {
+    const carrier = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(2).privateKey });
+    try {
+      await carrier.append({ shipmentId: "SDK0003", eventType: "ORDER", payload: payload("ORDER") });
+      expect.fail("expected a refusal");
+    } catch (error) {
+      expect(error).to.be.instanceOf(NodeError);
+      expect((error as NodeError).status).to.equal(403);
+      expect((error as NodeError).code).to.equal("FORBIDDEN");
+    }
+  });
+
+  it("appends a batch, each event answered on its own", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    const results = await platform.appendBatch([
+      { shipmentId: "SDK0004", eventType: "ORDER", payload: payload("ORDER") },
+      { shipmentId: "SDK0005", eventType: "DELIVERY", payload: payload("DELIVERY") },
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal([201, 403]);
+  });
+
+  it("reads a trace with signed requests, seeing what its role may see", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    const bundle = await platform.trace("SDK0001");
+    expect(bundle.entries[0].payload.orderId).to.equal("SG-2025-0614-88231");
+    const brand = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(7).privateKey });
+    expect((await brand.trace("SDK0001")).entries[0].payload).to.deep.equal({});
+    expect(await platform.status("SDK0001")).to.include({ stage: "ORDER", released: false });
+  });
+});
