@@ -1,0 +1,185 @@
+// npm run bench:api — the HTTP API under load: appends/s and latency at 50 concurrent connections (single and batch),
+// trace reads/s, and bundle verifications/s with and without the chain look-ups. The node runs in its own process, as
+// `npm start` runs it. Prints as it goes; last line JSON (DESIGN §10).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { BorderLedgerClient } from "../node/client/client";
+import { devWallet } from "../node/chain/dev-participants";
+import { verifyBundle } from "../node/verify/verify-bundle";
+import { createRpcChainReader } from "../node/verify/chain-reader";
+import { syntheticLifecycles } from "./bench-support";
+import { domainSeparator } from "../node/domain/eip712";
+import type { AppendRequest } from "../node/domain/event";
+
+const CONNECTIONS = 50;
+const SINGLE_EVENTS = Number(process.env.BENCH_API_EVENTS ?? 20_000);
+const BATCH_SIZE = 100;
+const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
+const say = (line: string) => console.log(`[bench:api] ${line}`);
+
+function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "start.ts")], {
+    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/API on (http:\/\/\S+)\/v1 /);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output}`)));
+  });
+}
+
+type Result = { requests: number; seconds: number; p50: number; p99: number; non2xx: number };
+
+async function cannon(options: autocannon.Options): Promise<Result> {
+  const connections = Math.min(CONNECTIONS, options.amount ?? CONNECTIONS);
+  const result = await autocannon({ ...options, connections });
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+/** POSTs each body once, in order, over 50 connections. */
+async function postAll(url: string, bodies: { path: string; body: string }[]): Promise<Result> {
+  let next = 0;
+  return cannon({
+    url,
+    amount: bodies.length,
+    requests: [
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        setupRequest: (request) => {
+          const item = bodies[next++ % bodies.length];
+          return { ...request, path: item.path, body: item.body };
+        },
+      },
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-api-"));
+  const { child, url } = await startNodeProcess(dir);
+  try {
+    const chain = (await (await fetch(`${url}/v1/chain`)).json()) as { chainId: number; participantRegistry: string; rpcUrl: string };
+    const separator = domainSeparator({ chainId: chain.chainId, verifyingContract: chain.participantRegistry });
+    say(`node at ${url}, chain at ${chain.rpcUrl}; ${CONNECTIONS} connections`);
+
+    say(`signing ${SINGLE_EVENTS.toLocaleString("en")} ORDER events for single appends and as many for batches (not timed) …`);
+    const orders = (offset: number, count: number): AppendRequest[] =>
+      syntheticLifecycles({ separator, shipments: count, offset, progress: () => undefined }).map((lifecycle) => lifecycle[0]);
+    const singles = orders(1_000_000, SINGLE_EVENTS).map((r) => ({ path: `/v1/shipments/${r.event.shipmentId}/events`, body: JSON.stringify(r) }));
+    const batchEvents = orders(2_000_000, SINGLE_EVENTS);
+    const batches: { path: string; body: string }[] = [];
+    for (let i = 0; i < batchEvents.length; i += BATCH_SIZE) batches.push({ path: "/v1/events:batch", body: JSON.stringify({ events: batchEvents.slice(i, i + BATCH_SIZE) }) });
+
+    say("single appends …");
+    const single = await postAll(url, singles);
+    if (single.non2xx > 0) throw new Error(`${single.non2xx} single appends were refused`);
+    const singlePerSecond = single.requests / single.seconds;
+    say(`  ${single.requests.toLocaleString("en")} appends in ${single.seconds.toFixed(1)} s = ${Math.round(singlePerSecond).toLocaleString("en")}/s, p50 ${single.p50} ms, p99 ${single.p99} ms`);
+
+    say(`batch appends (${BATCH_SIZE} events per request) …`);
+    const batch = await postAll(url, batches);
+    if (batch.non2xx > 0) throw new Error(`${batch.non2xx} batch requests were refused`);
+    const batchPerSecond = (batch.requests * BATCH_SIZE) / batch.seconds;
+    say(`  ${(batch.requests * BATCH_SIZE).toLocaleString("en")} events in ${batch.seconds.toFixed(1)} s = ${Math.round(batchPerSecond).toLocaleString("en")} events/s, p50 ${batch.p50} ms, p99 ${batch.p99} ms per request`);
+
+    say("full lifecycles for 200 shipments to read and verify …");
+    const customs = new BorderLedgerClient({ nodeUrl: url, privateKey: devWallet(4).privateKey, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry } });
+    const lifecycles = syntheticLifecycles({ separator, shipments: 200, offset: 3_000_000, progress: () => undefined });
+    for (let step = 0; step < 9; step++) {
+      const events = lifecycles.map((l) => l[step]).filter((e): e is AppendRequest => e !== undefined);
+      if (events.length > 0) await customs.appendBatch(events);
+    }
+    // Wait for a checkpoint covering them, so traces carry inclusion proofs.
+    const size = (await customs.checkpoint()).head.treeSize;
+    for (let i = 0; i < 100 && (await customs.checkpoint()).treeSize < size; i++) await new Promise((r) => setTimeout(r, 200));
+    const shipmentIds = lifecycles.map((l) => l[0].event.shipmentId);
+
+    say("anonymous trace reads …");
+    let reads = 0;
+    const traces = await cannon({
+      url,
+      duration: SECONDS,
+      requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: `/v1/shipments/${shipmentIds[reads++ % shipmentIds.length]}/trace` }) }],
+    });
+    const tracesPerSecond = traces.requests / traces.seconds;
+    say(`  ${Math.round(tracesPerSecond).toLocaleString("en")} traces/s, p50 ${traces.p50} ms, p99 ${traces.p99} ms`);
+
+    say("signed trace reads (customs of DE, every field) …");
+    let signedReads = 0;
+    const signed = await cannon({
+      url,
+      duration: SECONDS,
+      requests: [
+        {
+          method: "GET",
+          setupRequest: (request) => {
+            const pathAndQuery = `/v1/shipments/${shipmentIds[signedReads++ % shipmentIds.length]}/trace`;
+            return { ...request, path: pathAndQuery, headers: customs.readHeaders({ method: "GET", pathAndQuery }) };
+          },
+        },
+      ],
+    });
+    if (signed.non2xx > 0) throw new Error(`${signed.non2xx} signed reads were refused`);
+    const signedPerSecond = signed.requests / signed.seconds;
+    say(`  ${Math.round(signedPerSecond).toLocaleString("en")} traces/s, p50 ${signed.p50} ms, p99 ${signed.p99} ms`);
+
+    say("bundle verifications …");
+    const bundles = await Promise.all(shipmentIds.slice(0, 20).map((id) => customs.trace(id)));
+    const rate = async (useChain: boolean) => {
+      const reader = useChain ? createRpcChainReader({ rpcUrl: chain.rpcUrl }) : undefined;
+      const start = performance.now();
+      let n = 0;
+      while (performance.now() - start < SECONDS * 500) {
+        const report = await verifyBundle({ bundle: bundles[n % bundles.length], chain: reader });
+        if (!report.ok) throw new Error(`bundle ${n} did not verify: ${JSON.stringify(report.checks.filter((c) => c.status === "fail"))}`);
+        n++;
+      }
+      return n / ((performance.now() - start) / 1000);
+    };
+    const offline = await rate(false);
+    say(`  without the chain: ${offline.toFixed(0)} bundles/s (9 events each)`);
+    const online = await rate(true);
+    say(`  with the chain look-ups: ${online.toFixed(0)} bundles/s`);
+
+    console.log(
+      JSON.stringify({
+        bench: "api",
+        connections: CONNECTIONS,
+        appends_per_s: Math.round(singlePerSecond),
+        append_p50_ms: single.p50,
+        append_p99_ms: single.p99,
+        batch_events_per_s: Math.round(batchPerSecond),
+        batch_p50_ms: batch.p50,
+        batch_p99_ms: batch.p99,
+        traces_per_s: Math.round(tracesPerSecond),
+        signed_traces_per_s: Math.round(signedPerSecond),
+        verifications_per_s_offline: Number(offline.toFixed(1)),
+        verifications_per_s_with_chain: Number(online.toFixed(1)),
+      }),
+    );
+  } finally {
+    child.kill("SIGINT");
+    await new Promise((resolve) => child.once("exit", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
