@@ -5,6 +5,8 @@ import { SHIPMENT_ID } from "../../node/domain/event";
 import { deriveStatus, destinationOf } from "../../node/domain/lifecycle";
 import { visibleEvents } from "../../node/domain/views";
 import { buildTraceBundle } from "../../node/trace";
+import { createRpcChainReader } from "../../node/verify/chain-reader";
+import { verifyBundle } from "../../node/verify/verify-bundle";
 import { viewerOf, type ApiContext } from "../context";
 
 function shipmentIdOf(id: string): string {
@@ -13,6 +15,8 @@ function shipmentIdOf(id: string): string {
 }
 
 export function shipmentRoutes(ctx: ApiContext): Hono {
+  // The node verifies as an outsider would: through the chain's JSON-RPC, not through its own state.
+  const chainReader = createRpcChainReader({ rpcUrl: ctx.runtime.chain.rpcUrl });
   return new Hono()
     .get("/shipments/:id", async (c) => {
       const shipmentId = shipmentIdOf(c.req.param("id"));
@@ -48,5 +52,12 @@ export function shipmentRoutes(ctx: ApiContext): Hono {
       const viewer = await viewerOf(ctx, c);
       const { chain, ledger, store } = ctx.runtime;
       return c.json(await buildTraceBundle({ source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses }, shipmentId, viewer }));
+    })
+    .get("/shipments/:id/verify", async (c) => {
+      const shipmentId = shipmentIdOf(c.req.param("id"));
+      const { chain, ledger, store } = ctx.runtime;
+      // Every field is checked; the answer holds only check names, statuses and reasons, so anyone may ask.
+      const bundle = await buildTraceBundle({ source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses }, shipmentId, viewer: "all" });
+      return c.json(await verifyBundle({ bundle, chain: chainReader }));
     });
 }

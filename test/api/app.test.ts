@@ -280,6 +280,16 @@ describe("API", function () {
       expect(anonymous).to.deep.equal({ shipmentId: "API0200", events: 7, stage: "DELIVERY", released: true });
     });
 
+    it("verifies the shipment against the chain for anyone, every check passing", async () => {
+      const report = (await (await app.request("/v1/shipments/API0200/verify")).json()) as Json;
+      expect(report.format).to.equal("borderledger.verification.v1");
+      expect(report.ok).to.equal(true);
+      const statuses = Object.fromEntries(report.checks.map((c: Json) => [c.name, c.status]));
+      for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "checkpoint-anchored", "actor-roles", "lifecycle"]) {
+        expect(statuses[name], name).to.equal("pass");
+      }
+    });
+
     it("answers 404 for an unknown shipment and 400 for an invalid id", async () => {
       await expectError(await app.request("/v1/shipments/NOPE123/trace"), 404, "NOT_FOUND");
       await expectError(await app.request("/v1/shipments/bad%20id/trace"), 400, "VALIDATION_FAILED");

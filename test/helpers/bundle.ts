@@ -1,0 +1,98 @@
+// Test helpers: a node with real anchored data, and trace bundles built from its store as GET /v1/shipments/{id}/trace serves them.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TRACE_FORMAT, type TraceBundle } from "../../node/domain/bundle";
+import { toHex } from "../../node/domain/hex";
+import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+
+const NEVER = 1_000_000_000;
+
+/** A node on its own embedded chain and temporary store, anchoring only when told to (anchorer.anchorNow()). */
+export async function openTestNode({ logName }: { logName: string }): Promise<{ runtime: NodeRuntime; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "bl-verify-"));
+  let runtime: NodeRuntime;
+  try {
+    runtime = await openNodeRuntime({
+      chain: { chainHost: "127.0.0.1", chainPort: 0, logName, devParticipants: true },
+      dataDir,
+      anchorMaxEvents: NEVER,
+      anchorIntervalMs: NEVER,
+      prepareWorkers: 0,
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    runtime,
+    close: async () => {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The full trace bundle of one shipment (every field disclosed), with inclusion proofs in the newest anchored
+ * checkpoint and a receipt on every entry — what the API serves to a viewer who may see everything.
+ */
+export async function traceBundleOf({ runtime, shipmentId }: { runtime: NodeRuntime; shipmentId: string }): Promise<TraceBundle> {
+  const { store, ledger, chain } = runtime;
+  const stored = await store.getShipmentEntries(shipmentId);
+  if (stored.length === 0) throw new Error(`no shipment ${shipmentId} in the test node`);
+  const checkpoint = await store.latestCheckpoint();
+  const entries = await Promise.all(
+    stored.map(async (entry) => {
+      const covered = checkpoint !== undefined && entry.leafIndex < checkpoint.treeSize;
+      return {
+        seq: entry.seq,
+        leafIndex: entry.leafIndex,
+        prevLeafHash: entry.prevLeafHash,
+        leafHash: entry.leafHash,
+        recordedAt: new Date(entry.recordedAt).toISOString(),
+        event: entry.event,
+        digests: entry.digests,
+        payload: entry.payload,
+        salts: entry.salts,
+        inclusionProof: covered ? (await store.inclusionProof(entry.leafIndex, checkpoint.treeSize)).map(toHex) : null,
+        receipt: await ledger.receiptFor(entry),
+      };
+    }),
+  );
+  return {
+    format: TRACE_FORMAT,
+    shipmentId,
+    chain: { chainId: chain.chainId, ...chain.addresses },
+    logId: chain.logId,
+    checkpoint:
+      checkpoint === undefined
+        ? null
+        : { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, txHash: checkpoint.txHash, blockNumber: checkpoint.blockNumber },
+    entries,
+  };
+}
+
+/** A copy of `bundle` with the named payload fields (and their salts) of the entry at `seq` hidden; digests stay. */
+export function redact(bundle: TraceBundle, hidden: Record<number, readonly string[]>): TraceBundle {
+  const copy = structuredClone(bundle);
+  for (const [seq, fields] of Object.entries(hidden)) {
+    const entry = copy.entries[Number(seq)];
+    for (const field of fields) {
+      if (!(field in entry.digests)) throw new Error(`entry ${seq} has no field ${field} to hide`);
+      delete entry.payload[field];
+      delete entry.salts[field];
+    }
+  }
+  return copy;
+}
+
+/** What an anonymous viewer gets: digests only, no payload field and no salt. */
+export function anonymous(bundle: TraceBundle): TraceBundle {
+  const copy = structuredClone(bundle);
+  for (const entry of copy.entries) {
+    entry.payload = {};
+    entry.salts = {};
+  }
+  return copy;
+}

@@ -1,0 +1,468 @@
+import { expect } from "chai";
+import { devWallet } from "../../../node/chain/dev-participants";
+import type { TraceBundle } from "../../../node/domain/bundle";
+import { receiptDigest } from "../../../node/domain/eip712";
+import { signDigest } from "../../../node/domain/signature";
+import type { NodeRuntime } from "../../../node/node-runtime";
+import { createRpcChainReader, type ChainReader, type RpcChainReader } from "../../../node/verify/chain-reader";
+import { CHECK_NAMES, verifyBundle, type CheckName, type CheckResult, type CheckStatus, type VerificationReport } from "../../../node/verify/verify-bundle";
+import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+import { anonymous, openTestNode, redact, traceBundleOf } from "../../helpers/bundle";
+import { happyLifecycle, signedAppend } from "../../helpers/events";
+
+const HONEST = "RR100000001DE";
+const PENDING = "RR100000002DE";
+const UNDERPAID = "RR100000003DE";
+
+function check(report: VerificationReport, name: CheckName): CheckResult {
+  const found = report.checks.find((c) => c.name === name);
+  if (found === undefined) throw new Error(`the report has no check ${name}: ${JSON.stringify(report.checks.map((c) => c.name))}`);
+  return found;
+}
+
+function statuses(report: VerificationReport): Partial<Record<CheckName, CheckStatus>> {
+  return Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+}
+
+function failed(report: VerificationReport): CheckName[] {
+  return report.checks.filter((c) => c.status === "fail").map((c) => c.name);
+}
+
+function entryStatuses(result: CheckResult): CheckStatus[] {
+  return (result.entries ?? []).map((e) => e.status);
+}
+
+/** Another 32-byte value of the same lowercase hex form: the last digit changed. */
+function flipped(hex: string): string {
+  const last = hex[hex.length - 1];
+  return hex.slice(0, -1) + (last === "0" ? "1" : "0");
+}
+
+describe("verifyBundle", function () {
+  this.timeout(120_000);
+  let node: { runtime: NodeRuntime; close(): Promise<void> };
+  let chain: RpcChainReader;
+  let honest: TraceBundle;
+  let pending: TraceBundle;
+  let underpaid: TraceBundle;
+  const fresh = () => structuredClone(honest);
+  const verify = (bundle: unknown) => verifyBundle({ bundle, chain });
+
+  before(async () => {
+    node = await openTestNode({ logName: "verify-test" });
+    const { ledger, anchorer } = node.runtime;
+    const separator = ledger.domainSeparator;
+    for (const { request } of happyLifecycle({ separator, shipmentId: HONEST })) await ledger.append({ body: request });
+    const second = happyLifecycle({ separator, shipmentId: PENDING });
+    for (const { request } of second.slice(0, 6)) await ledger.append({ body: request });
+    // A TAX_PAID paying less than its own assessment: the node takes it (nothing is released on it).
+    for (const { request } of happyLifecycle({ separator, shipmentId: UNDERPAID }).slice(0, 4)) await ledger.append({ body: request });
+    const short = structuredClone(EXAMPLE_PAYLOADS.TAX_PAID) as { payment: { amount: { amount: string } } };
+    short.payment.amount.amount = "1.00";
+    const taxPaid = signedAppend({ separator, signer: 1, shipmentId: UNDERPAID, eventType: "TAX_PAID", payload: short, occurredAtMs: Date.UTC(2026, 5, 1, 9) });
+    await ledger.append({ body: taxPaid.request });
+    await anchorer.anchorNow();
+    // After the checkpoint: the last event of the second shipment waits for the next one.
+    await ledger.append({ body: second[6].request });
+    honest = await traceBundleOf({ runtime: node.runtime, shipmentId: HONEST });
+    pending = await traceBundleOf({ runtime: node.runtime, shipmentId: PENDING });
+    underpaid = await traceBundleOf({ runtime: node.runtime, shipmentId: UNDERPAID });
+    chain = createRpcChainReader({ rpcUrl: node.runtime.chain.rpcUrl });
+  });
+  after(async () => {
+    chain?.close();
+    await node?.close();
+  });
+
+  describe("an honest bundle", () => {
+    it("passes every check, in the order of DESIGN §5, against the chain", async () => {
+      const report = await verify(honest);
+      expect(report.format).to.equal("borderledger.verification.v1");
+      expect(report.shipmentId).to.equal(HONEST);
+      expect(report.checks.map((c) => c.name)).to.deep.equal([...CHECK_NAMES]);
+      expect(report.checks.filter((c) => c.status !== "pass"), JSON.stringify(report, null, 2)).to.deep.equal([]);
+      expect(report.ok).to.equal(true);
+    });
+
+    it("names the log's operator as the anchorer and the customs country in the chain checks' reasons", async () => {
+      const report = await verify(honest);
+      expect(check(report, "checkpoint-anchored").reason).to.contain(node.runtime.chain.operator.address);
+      expect(check(report, "checkpoint-anchored").reason).to.contain(`block ${honest.checkpoint!.blockNumber}`);
+      const riskResult = check(report, "actor-roles").entries!.find((e) => e.seq === 3)!;
+      expect(riskResult.reason).to.contain("held CUSTOMS").and.to.contain("customs of DE");
+    });
+
+    it("reports every entry of the per-entry checks with its index and seq", async () => {
+      const report = await verify(honest);
+      for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "actor-roles", "lifecycle"] as const) {
+        expect(check(report, name).entries!.map((e) => [e.index, e.seq]), name).to.deep.equal(honest.entries.map((_, i) => [i, i]));
+      }
+    });
+
+    it("says the TAX_PAID covers its own assessment and that recomputing what is due is not available yet", async () => {
+      const payment = check(await verify(honest), "payment");
+      expect(payment.status).to.equal("pass");
+      expect(payment.reason).to.contain("covers assessment.total 6.63 EUR").and.to.contain("not available yet");
+    });
+
+    it("without a chain, reports checkpoint-anchored and actor-roles not-checkable and stays ok", async () => {
+      const report = await verifyBundle({ bundle: honest });
+      expect(check(report, "checkpoint-anchored")).to.include({ status: "not-checkable", reason: "no chain given" });
+      expect(check(report, "actor-roles")).to.include({ status: "not-checkable", reason: "no chain given" });
+      for (const name of ["format", "field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "payment"] as const) {
+        expect(check(report, name).status, name).to.equal("pass");
+      }
+      // The customs jurisdiction rule needs the customs actor's country, which only the chain gives.
+      expect(check(report, "lifecycle").status).to.equal("not-checkable");
+      expect(check(report, "lifecycle").reason).to.contain("no chain given");
+      expect(report.ok).to.equal(true);
+    });
+
+    it("reads each distinct chain value once per verification", async () => {
+      const calls: string[] = [];
+      const counting: ChainReader = {
+        chainId: () => (calls.push("chainId"), chain.chainId()),
+        rootAt: (p) => (calls.push(`rootAt ${JSON.stringify(p)}`), chain.rootAt(p)),
+        anchoredAt: (p) => (calls.push(`anchoredAt ${JSON.stringify(p)}`), chain.anchoredAt(p)),
+        operatorOf: (p) => (calls.push(`operatorOf ${JSON.stringify(p)}`), chain.operatorOf(p)),
+        hasRole: (p) => (calls.push(`hasRole ${JSON.stringify(p)}`), chain.hasRole(p)),
+        profileOf: (p) => (calls.push(`profileOf ${JSON.stringify(p)}`), chain.profileOf(p)),
+      };
+      const report = await verifyBundle({ bundle: honest, chain: counting });
+      expect(report.ok).to.equal(true);
+      expect(calls.filter((c) => c.startsWith("profileOf")).length).to.be.greaterThan(0);
+      expect(calls.length).to.equal(new Set(calls).size);
+    });
+
+    it("stamps the report with the time it is given", async () => {
+      const report = await verifyBundle({ bundle: honest, now: () => Date.UTC(2026, 6, 1) });
+      expect(report.verifiedAt).to.equal("2026-07-01T00:00:00.000Z");
+    });
+  });
+
+  describe("entries after the checkpoint", () => {
+    it("shows an event appended after the checkpoint as pending, with its receipt signed by the log's operator", async () => {
+      const report = await verify(pending);
+      const inclusion = check(report, "inclusion");
+      expect(inclusion.status).to.equal("pending");
+      expect(entryStatuses(inclusion)).to.deep.equal(["pass", "pass", "pass", "pass", "pass", "pass", "pending"]);
+      expect(inclusion.entries![6].reason).to.contain(`signed by the log's operator ${node.runtime.chain.operator.address}`);
+      expect(entryStatuses(check(report, "actor-roles"))).to.deep.equal(["pass", "pass", "pass", "pass", "pass", "pass", "pending"]);
+      expect(check(report, "checkpoint-anchored").status).to.equal("pass");
+      expect(report.ok).to.equal(true);
+    });
+
+    it("fails inclusion when a pending entry's receipt is signed by someone other than the log's operator", async () => {
+      const bundle = structuredClone(pending);
+      const last = bundle.entries[6];
+      const digest = receiptDigest({ separator: node.runtime.ledger.domainSeparator, logId: bundle.logId, leafIndex: last.leafIndex, leafHash: last.leafHash });
+      last.receipt.signature = signDigest({ digest, privateKey: devWallet(1).privateKey });
+      const report = await verify(bundle);
+      expect(check(report, "inclusion").status).to.equal("fail");
+      expect(check(report, "inclusion").entries![6].reason).to.contain(`signed by ${devWallet(1).address}, not by the log's operator`);
+      expect(report.ok).to.equal(false);
+    });
+
+    it("without a chain, cannot compare a pending entry's receipt with the operator and says so", async () => {
+      const report = await verifyBundle({ bundle: pending });
+      const last = check(report, "inclusion").entries![6];
+      expect(last.status).to.equal("not-checkable");
+      expect(last.reason).to.contain(`signed by ${node.runtime.chain.operator.address}`).and.to.contain("no chain given");
+      expect(report.ok).to.equal(true);
+    });
+
+    it("before the log's first checkpoint, reports every entry pending on its receipt", async () => {
+      const bundle = fresh();
+      bundle.checkpoint = null;
+      for (const entry of bundle.entries) entry.inclusionProof = null;
+      const report = await verify(bundle);
+      expect(statuses(report)).to.deep.include({ inclusion: "pending", "checkpoint-anchored": "pending", "actor-roles": "pending" });
+      expect(entryStatuses(check(report, "inclusion"))).to.deep.equal(bundle.entries.map(() => "pending"));
+      expect(report.ok).to.equal(true);
+    });
+
+    it("fails inclusion for an entry inside the checkpoint that comes without its proof", async () => {
+      const bundle = fresh();
+      bundle.entries[2].inclusionProof = null;
+      const report = await verify(bundle);
+      expect(failed(report)).to.deep.equal(["inclusion"]);
+      expect(check(report, "inclusion").entries![2].reason).to.contain("no inclusion proof");
+    });
+  });
+
+  describe("tampering", () => {
+    const cases: { what: string; tamper: (bundle: TraceBundle) => void; fails: CheckName[]; entry?: number }[] = [
+      {
+        what: "a payload field is changed",
+        tamper: (b) => void (b.entries[0].payload.orderId = "SG-2025-0614-99999"),
+        fails: ["field-digests"],
+        entry: 0,
+      },
+      {
+        what: "a salt is changed",
+        tamper: (b) => void (b.entries[2].salts.items = "0x" + "00".repeat(16)),
+        fails: ["field-digests"],
+        entry: 2,
+      },
+      {
+        what: "a signature is changed",
+        tamper: (b) => void (b.entries[3].event.signature = "0x" + "11".repeat(32) + b.entries[3].event.signature.slice(66)),
+        fails: ["event-signatures"],
+        entry: 3,
+      },
+      {
+        what: "an event is re-attributed to another actor",
+        // Account #9 is a carrier too, so only the signature can tell.
+        tamper: (b) => void (b.entries[1].event.actor = devWallet(9).address),
+        fails: ["event-signatures"],
+        entry: 1,
+      },
+      {
+        what: "a hash of an inclusion proof is changed",
+        tamper: (b) => void (b.entries[4].inclusionProof![0] = flipped(b.entries[4].inclusionProof![0])),
+        fails: ["inclusion"],
+        entry: 4,
+      },
+      {
+        what: "the checkpoint's root is changed",
+        tamper: (b) => void (b.checkpoint!.rootHash = flipped(b.checkpoint!.rootHash)),
+        fails: ["inclusion", "checkpoint-anchored"],
+      },
+      {
+        what: "the checkpoint's block is changed",
+        tamper: (b) => void (b.checkpoint!.blockNumber -= 1),
+        fails: ["checkpoint-anchored"],
+      },
+      {
+        what: "a receipt disagrees with its entry",
+        tamper: (b) => void (b.entries[5].receipt.seq = 4),
+        fails: ["shipment-chain"],
+        entry: 5,
+      },
+    ];
+
+    for (const { what, tamper, fails, entry } of cases) {
+      it(`fails ${fails.join(" and ")}, and nothing else, when ${what}`, async () => {
+        const bundle = fresh();
+        tamper(bundle);
+        const report = await verify(bundle);
+        expect(failed(report)).to.deep.equal(fails);
+        expect(report.ok).to.equal(false);
+        if (entry !== undefined) {
+          const failing = check(report, fails[0]).entries!.filter((e) => e.status === "fail").map((e) => e.index);
+          expect(failing).to.deep.equal([entry]);
+        }
+      });
+    }
+
+    it("fails shipment-chain when two entries change places, though each entry is still authentic and included", async () => {
+      const bundle = fresh();
+      [bundle.entries[1], bundle.entries[2]] = [bundle.entries[2], bundle.entries[1]];
+      const report = await verify(bundle);
+      expect(check(report, "shipment-chain").status).to.equal("fail");
+      expect(check(report, "shipment-chain").entries!.filter((e) => e.status === "fail").map((e) => e.index)).to.include.members([1, 2]);
+      for (const name of ["field-digests", "event-signatures", "inclusion", "checkpoint-anchored"] as const) expect(check(report, name).status, name).to.equal("pass");
+      expect(report.ok).to.equal(false);
+    });
+
+    it("fails shipment-chain when a middle event is dropped", async () => {
+      const bundle = fresh();
+      bundle.entries.splice(3, 1);
+      const report = await verify(bundle);
+      expect(check(report, "shipment-chain").status).to.equal("fail");
+      expect(check(report, "shipment-chain").reason).to.contain("entry 3 has seq 4, expected 3");
+      for (const name of ["field-digests", "event-signatures", "inclusion"] as const) expect(check(report, name).status, name).to.equal("pass");
+      expect(report.ok).to.equal(false);
+    });
+
+    it("fails shipment-chain when the bundle claims another shipment's id", async () => {
+      const bundle = fresh();
+      bundle.shipmentId = "RR999999999DE";
+      const report = await verify(bundle);
+      expect(check(report, "shipment-chain").status).to.equal("fail");
+      expect(check(report, "shipment-chain").reason).to.contain(`belongs to shipment ${HONEST}`);
+    });
+
+    it("fails actor-roles when an event is attributed to an actor without a role that may append it", async () => {
+      const bundle = fresh();
+      bundle.entries[0].event.actor = devWallet(2).address; // a carrier; ORDER is for platforms
+      const report = await verify(bundle);
+      expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles"]);
+      expect(check(report, "actor-roles").entries![0].reason).to.contain("held none of PLATFORM");
+    });
+
+    it("fails actor-roles and lifecycle when a customs event is attributed to customs of another country", async () => {
+      const bundle = fresh();
+      bundle.entries[3].event.actor = devWallet(5).address; // customs of GB; the parcel goes to DE
+      const report = await verify(bundle);
+      expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles", "lifecycle"]);
+      expect(check(report, "actor-roles").entries![3].reason).to.contain("customs of GB, but the shipment goes to DE");
+      expect(check(report, "lifecycle").entries![3].reason).to.match(/^CUSTOMS_JURISDICTION: /);
+    });
+
+    it("fails field-digests when a field is disclosed without its salt", async () => {
+      const bundle = fresh();
+      delete bundle.entries[2].salts.procedure;
+      const report = await verify(bundle);
+      expect(failed(report)).to.deep.equal(["field-digests"]);
+      expect(check(report, "field-digests").reason).to.contain("payload.procedure is disclosed without its salt");
+    });
+
+    it("fails payload-schema when a disclosed field is invalid for its event type", async () => {
+      const bundle = fresh();
+      bundle.entries[0].payload.destinationCountry = "Germany";
+      const report = await verify(bundle);
+      expect(check(report, "payload-schema").status).to.equal("fail");
+      expect(check(report, "payload-schema").entries![0].reason).to.contain("payload.destinationCountry: must be an ISO 3166-1 alpha-2 country code");
+    });
+
+    it("validates disclosed fields one by one when other fields are hidden", async () => {
+      const bundle = redact(fresh(), { 0: ["items", "total"] });
+      bundle.entries[0].payload.seller = { id: "S-1", name: "Seller", country: "CN", vat: "x" };
+      const report = await verify(bundle);
+      expect(check(report, "payload-schema").status).to.equal("fail");
+      expect(check(report, "payload-schema").entries![0].reason).to.contain("payload.seller");
+    });
+
+    it("fails payload-schema when a required field is not committed or an unknown field is", async () => {
+      const bundle = fresh();
+      const order = bundle.entries[0];
+      delete order.digests.orderId;
+      delete order.payload.orderId;
+      delete order.salts.orderId;
+      order.digests.colour = "0x" + "ab".repeat(32);
+      const report = await verify(bundle);
+      const reason = check(report, "payload-schema").entries![0].reason;
+      expect(check(report, "payload-schema").status).to.equal("fail");
+      expect(reason).to.contain("digests.orderId: required field of ORDER is not committed");
+      expect(reason).to.contain('digests.colour: ORDER has no field "colour"');
+    });
+
+    it("fails payment when a fully disclosed TAX_PAID pays less than its assessment's total", async () => {
+      const report = await verify(underpaid);
+      expect(failed(report)).to.deep.equal(["payment"]);
+      expect(check(report, "payment").reason).to.contain("payment.amount 1.00 EUR does not cover assessment.total 6.63 EUR");
+    });
+  });
+
+  describe("redacted bundles", () => {
+    it("verifies a bundle with fields hidden: checks pass or are not-checkable, never fail", async () => {
+      const bundle = redact(honest, { 0: ["buyer", "items", "total"], 2: ["destinationCountry", "items", "totalValue"], 3: ["lane"], 4: ["payment"] });
+      const report = await verify(bundle);
+      expect(failed(report), JSON.stringify(report, null, 2)).to.deep.equal([]);
+      expect(report.ok).to.equal(true);
+      expect(statuses(report)).to.deep.include({
+        "field-digests": "pass",
+        "event-signatures": "pass",
+        "payload-schema": "pass",
+        "shipment-chain": "pass",
+        inclusion: "pass",
+        "checkpoint-anchored": "pass",
+        "actor-roles": "not-checkable",
+        lifecycle: "not-checkable",
+        payment: "not-checkable",
+      });
+      expect(check(report, "actor-roles").entries![3].reason).to.contain("destinationCountry of the DECLARATION at seq 2 is not disclosed");
+      expect(check(report, "payment").reason).to.contain("no duty and tax engine in this version");
+      expect(check(report, "payload-schema").entries![2].reason).to.contain("hidden");
+    });
+
+    it("verifies an anonymous viewer's bundle of digests only without a failure", async () => {
+      const report = await verify(anonymous(honest));
+      expect(failed(report)).to.deep.equal([]);
+      expect(check(report, "field-digests").status).to.equal("pass");
+      expect(check(report, "field-digests").entries![0].reason).to.match(/^0 of \d+ fields disclosed/);
+      expect(check(report, "lifecycle").status).to.equal("not-checkable");
+    });
+  });
+
+  describe("bad input and a troubled chain", () => {
+    const formatOf = async (input: unknown) => {
+      const report = await verifyBundle({ bundle: input, chain });
+      expect(report.checks.map((c) => [c.name, c.status])).to.deep.equal([["format", "fail"]]);
+      expect(report.ok).to.equal(false);
+      return report.checks[0].reason;
+    };
+
+    it("gives a failing format check, not a throw, for input that is not an object", async () => {
+      expect(await formatOf(42)).to.contain("bundle: ");
+      expect(await formatOf("a string")).to.contain("expected object");
+      expect(await formatOf(null)).to.contain("expected object");
+      expect(await formatOf([])).to.contain("expected object");
+    });
+
+    it("gives a failing format check naming the field for a wrong format string", async () => {
+      const bundle = { ...fresh(), format: "borderledger.trace.v2" };
+      expect(await formatOf(bundle)).to.match(/^not a borderledger\.trace\.v1 bundle: format: /);
+    });
+
+    it("gives a failing format check naming entries when they are missing", async () => {
+      const { entries: _entries, ...rest } = fresh();
+      expect(await formatOf(rest)).to.contain("entries: ");
+    });
+
+    it("gives a failing format check naming the path of a malformed entry", async () => {
+      const bundle = fresh();
+      bundle.entries[2].event.actor = bundle.entries[2].event.actor.toLowerCase();
+      expect(await formatOf(bundle)).to.contain("entries[2].event.actor: must be in EIP-55 checksum form");
+    });
+
+    it("reports the checks over entries not-checkable for a bundle without entries", async () => {
+      const report = await verify({ ...fresh(), entries: [] });
+      for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "actor-roles", "lifecycle"] as const) {
+        expect(check(report, name), name).to.include({ status: "not-checkable", reason: "the bundle has no entries to check" });
+      }
+      expect(report.ok).to.equal(true);
+    });
+
+    it("keeps the shipmentId of input that has one", async () => {
+      const report = await verifyBundle({ bundle: { shipmentId: "RR1DE" } });
+      expect(report.shipmentId).to.equal("RR1DE");
+    });
+
+    it("reports the chain checks not-checkable, and does not throw, when the chain cannot be read", async () => {
+      const down = () => Promise.reject(new Error("connection refused"));
+      const broken: ChainReader = { chainId: down, rootAt: down, anchoredAt: down, operatorOf: down, hasRole: down, profileOf: down };
+      const report = await verifyBundle({ bundle: honest, chain: broken });
+      expect(check(report, "checkpoint-anchored")).to.include({ status: "not-checkable" });
+      expect(check(report, "checkpoint-anchored").reason).to.contain("connection refused");
+      expect(check(report, "actor-roles").status).to.equal("not-checkable");
+      expect(report.ok).to.equal(true);
+    });
+
+    it("reports chain reads that fail midway as not-checkable for the entries concerned", async () => {
+      const flaky: ChainReader = { ...bind(chain), hasRole: () => Promise.reject(new Error("timeout")) };
+      const report = await verifyBundle({ bundle: honest, chain: flaky });
+      expect(check(report, "checkpoint-anchored").status).to.equal("pass");
+      expect(entryStatuses(check(report, "actor-roles"))).to.deep.equal(honest.entries.map(() => "not-checkable"));
+      expect(report.ok).to.equal(true);
+    });
+
+    it("fails checkpoint-anchored when the chain given is not the bundle's chain", async () => {
+      const other: ChainReader = { ...bind(chain), chainId: () => Promise.resolve(1) };
+      const report = await verifyBundle({ bundle: honest, chain: other });
+      expect(check(report, "checkpoint-anchored")).to.include({ status: "fail", reason: "the chain given is chain 1, not the bundle's chain 31337" });
+      expect(check(report, "actor-roles").status).to.equal("not-checkable");
+    });
+
+    it("fails checkpoint-anchored when the log never anchored the checkpoint's tree size", async () => {
+      const bundle = fresh();
+      bundle.checkpoint!.treeSize += 1;
+      const report = await verify(bundle);
+      expect(check(report, "checkpoint-anchored").status).to.equal("fail");
+      expect(check(report, "checkpoint-anchored").reason).to.contain(`tree size ${bundle.checkpoint!.treeSize} of log ${bundle.logId} was never anchored`);
+    });
+  });
+});
+
+/** The reader's methods bound to it, to override one in a spread. */
+function bind(reader: ChainReader): ChainReader {
+  return {
+    chainId: () => reader.chainId(),
+    rootAt: (p) => reader.rootAt(p),
+    anchoredAt: (p) => reader.anchoredAt(p),
+    operatorOf: (p) => reader.operatorOf(p),
+    hasRole: (p) => reader.hasRole(p),
+    profileOf: (p) => reader.profileOf(p),
+  };
+}
