@@ -10,6 +10,8 @@ import { toHex } from "../domain/hex";
 import { addressOfPrivateKey, signDigest } from "../domain/signature";
 import { signAppendRequest } from "../domain/sign-event";
 import { personalMessageDigest, readMessage } from "../domain/read-message";
+import { createRpcChainReader } from "../verify/chain-reader";
+import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 
 export type ClientOptions = {
   /** The node, e.g. http://127.0.0.1:8787 */
@@ -106,6 +108,20 @@ export class BorderLedgerClient {
   /** The shipment's trace bundle as this participant may see it. */
   async trace(shipmentId: string): Promise<TraceBundle> {
     return (await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}/trace`)).json()) as TraceBundle;
+  }
+
+  /**
+   * Fetches the shipment's trace and verifies it against the chain at `rpcUrl` (every check of DESIGN §5), trusting
+   * nothing the node says beyond the bundle itself.
+   */
+  async verifyTrace({ shipmentId, rpcUrl }: { shipmentId: string; rpcUrl: string }): Promise<{ bundle: TraceBundle; report: VerificationReport }> {
+    const bundle = await this.trace(shipmentId);
+    const chain = createRpcChainReader({ rpcUrl });
+    try {
+      return { bundle, report: await verifyBundle({ bundle, chain }) };
+    } finally {
+      chain.close();
+    }
   }
 
   /** The shipment's derived status. */

@@ -81,4 +81,16 @@ describe("BorderLedgerClient", function () {
     expect((await brand.trace("SDK0001")).entries[0].payload).to.deep.equal({});
     expect(await platform.status("SDK0001")).to.include({ stage: "ORDER", released: false });
   });
+
+  it("fetches and verifies a trace against the chain: pending before anchoring, anchored after", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    const before = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
+    expect(before.report.ok).to.equal(true);
+    expect(before.report.checks.find((c) => c.name === "inclusion")!.status).to.equal("pending");
+    await node.runtime.anchorer.anchorNow();
+    const after = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
+    expect(after.report.ok).to.equal(true);
+    expect(after.report.checks.find((c) => c.name === "inclusion")!.status).to.equal("pass");
+    expect(after.report.checks.find((c) => c.name === "checkpoint-anchored")!.status).to.equal("pass");
+  });
 });
