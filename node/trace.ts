@@ -31,14 +31,7 @@ export async function buildTraceBundle({
   const entries = await source.store.getShipmentEntries(shipmentId);
   if (entries.length === 0) throw new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
   const checkpoint = await source.store.latestCheckpoint();
-  const visible =
-    viewer === "all"
-      ? entries.map(() => true)
-      : visibleEvents({
-          viewer,
-          events: entries.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor })),
-          destinationCountry: destinationOf(entries.map((e) => ({ eventType: e.event.eventType, payload: e.payload }))),
-        });
+  const visible = visibilityOf({ viewer, entries });
   return {
     format: TRACE_FORMAT,
     shipmentId,
@@ -50,26 +43,42 @@ export async function buildTraceBundle({
     },
     logId: source.ledger.logId,
     checkpoint: checkpoint ? checkpointRef(checkpoint) : null,
-    entries: await Promise.all(entries.map((entry, i) => bundleEntry({ source, entry, checkpoint, visible: visible[i] }))),
+    entries: await Promise.all(
+      entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] })),
+    ),
   };
+}
+
+/** Which of a shipment's entries the viewer sees the fields of ("all": every one). */
+export function visibilityOf({ viewer, entries }: { viewer: Viewer | "all"; entries: readonly StoredEntry[] }): boolean[] {
+  if (viewer === "all") return entries.map(() => true);
+  return visibleEvents({
+    viewer,
+    events: entries.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor })),
+    destinationCountry: destinationOf(entries.map((e) => ({ eventType: e.event.eventType, payload: e.payload }))),
+  });
 }
 
 function checkpointRef(checkpoint: StoredCheckpoint) {
   return { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, txHash: checkpoint.txHash, blockNumber: checkpoint.blockNumber };
 }
 
-async function bundleEntry({
+/**
+ * One entry as a bundle carries it: fields only if `visible`, its receipt, and its inclusion proof in the tree of
+ * `proofTreeSize` leaves (null when that tree does not cover it, or there is none).
+ */
+export async function bundleEntry({
   source,
   entry,
-  checkpoint,
+  proofTreeSize,
   visible,
 }: {
-  source: TraceSource;
+  source: Pick<TraceSource, "ledger" | "store">;
   entry: StoredEntry;
-  checkpoint: StoredCheckpoint | undefined;
+  proofTreeSize: number | undefined;
   visible: boolean;
 }): Promise<BundleEntry> {
-  const covered = checkpoint !== undefined && entry.leafIndex < checkpoint.treeSize;
+  const covered = proofTreeSize !== undefined && entry.leafIndex < proofTreeSize;
   return {
     seq: entry.seq,
     leafIndex: entry.leafIndex,
@@ -80,7 +89,7 @@ async function bundleEntry({
     digests: entry.digests,
     payload: visible ? entry.payload : {},
     salts: visible ? entry.salts : {},
-    inclusionProof: covered ? (await source.store.inclusionProof(entry.leafIndex, checkpoint.treeSize)).map(toHex) : null,
+    inclusionProof: covered ? (await source.store.inclusionProof(entry.leafIndex, proofTreeSize)).map(toHex) : null,
     receipt: await source.ledger.receiptFor(entry),
   };
 }

@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/errors";
 import { toHex } from "../../node/domain/hex";
-import { destinationOf } from "../../node/domain/lifecycle";
-import { visibleEvents } from "../../node/domain/views";
+import { bundleEntry, visibilityOf } from "../../node/trace";
 import { viewerOf, type ApiContext } from "../context";
 
 function sizeParam(value: string | undefined, name: string): number {
@@ -41,29 +40,9 @@ export function logRoutes(ctx: ApiContext): Hono {
       const entry = await store.getEntry(leafIndex);
       if (!entry || leafIndex >= store.treeSize) throw new BorderLedgerError("NOT_FOUND", `no entry ${leafIndex} in this log (size ${store.treeSize})`);
       const viewer = await viewerOf(ctx, c);
-      const shipment = await store.getShipmentEntries(entry.event.shipmentId);
-      const visible = visibleEvents({
-        viewer,
-        events: shipment.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor })),
-        destinationCountry: destinationOf(shipment.map((e) => ({ eventType: e.event.eventType, payload: e.payload }))),
-      })[entry.seq];
-      return c.json({
-        leafIndex,
-        treeSize,
-        rootHash: toHex(await store.rootAt(treeSize)),
-        inclusionProof: (await store.inclusionProof(leafIndex, treeSize)).map(toHex),
-        entry: {
-          seq: entry.seq,
-          leafIndex: entry.leafIndex,
-          prevLeafHash: entry.prevLeafHash,
-          leafHash: entry.leafHash,
-          recordedAt: new Date(entry.recordedAt).toISOString(),
-          event: entry.event,
-          digests: entry.digests,
-          payload: visible ? entry.payload : {},
-          salts: visible ? entry.salts : {},
-          receipt: await ledger.receiptFor(entry),
-        },
-      });
+      if (leafIndex >= treeSize) throw new BorderLedgerError("BAD_REQUEST", `leaf index ${leafIndex} is not inside a tree of size ${treeSize}`);
+      const visible = visibilityOf({ viewer, entries: await store.getShipmentEntries(entry.event.shipmentId) })[entry.seq];
+      const { inclusionProof, ...shown } = await bundleEntry({ source: { ledger, store }, entry, proofTreeSize: treeSize, visible });
+      return c.json({ leafIndex, treeSize, rootHash: toHex(await store.rootAt(treeSize)), inclusionProof, entry: shown });
     });
 }

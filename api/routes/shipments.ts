@@ -2,9 +2,8 @@
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/errors";
 import { SHIPMENT_ID } from "../../node/domain/event";
-import { deriveStatus, destinationOf } from "../../node/domain/lifecycle";
-import { visibleEvents } from "../../node/domain/views";
-import { buildTraceBundle } from "../../node/trace";
+import { deriveStatus } from "../../node/domain/lifecycle";
+import { buildTraceBundle, visibilityOf } from "../../node/trace";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { viewerOf, type ApiContext } from "../context";
@@ -25,11 +24,7 @@ export function shipmentRoutes(ctx: ApiContext): Hono {
       if (entries.length === 0) throw new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
       const events = entries.map((e) => ({ eventType: e.event.eventType, payload: e.payload }));
       const status = deriveStatus(events);
-      const visible = visibleEvents({
-        viewer,
-        events: entries.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor })),
-        destinationCountry: destinationOf(events),
-      });
+      const visible = visibilityOf({ viewer, entries });
       const base = { shipmentId, events: entries.length, stage: status.stage, released: status.released };
       // Amounts, lane and claims are the shipment's business: only for viewers who may see all of it.
       if (!visible.every(Boolean)) return c.json(base);

@@ -321,6 +321,7 @@ describe("API", function () {
       ).to.equal(true);
       expect(body.entry.payload).to.deep.equal({});
       await expectError(await app.request("/v1/log/entries/999999"), 404, "NOT_FOUND");
+      await expectError(await app.request("/v1/log/entries/6?treeSize=5"), 400, "BAD_REQUEST");
     });
   });
 

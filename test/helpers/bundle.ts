@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TRACE_FORMAT, type TraceBundle } from "../../node/domain/bundle";
-import { toHex } from "../../node/domain/hex";
+import type { TraceBundle } from "../../node/domain/bundle";
 import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { buildTraceBundle } from "../../node/trace";
 
 const NEVER = 1_000_000_000;
 
@@ -35,42 +35,11 @@ export async function openTestNode({ logName }: { logName: string }): Promise<{ 
 
 /**
  * The full trace bundle of one shipment (every field disclosed), with inclusion proofs in the newest anchored
- * checkpoint and a receipt on every entry — what the API serves to a viewer who may see everything.
+ * checkpoint and a receipt on every entry — built by the same code as GET /v1/shipments/{id}/trace.
  */
 export async function traceBundleOf({ runtime, shipmentId }: { runtime: NodeRuntime; shipmentId: string }): Promise<TraceBundle> {
   const { store, ledger, chain } = runtime;
-  const stored = await store.getShipmentEntries(shipmentId);
-  if (stored.length === 0) throw new Error(`no shipment ${shipmentId} in the test node`);
-  const checkpoint = await store.latestCheckpoint();
-  const entries = await Promise.all(
-    stored.map(async (entry) => {
-      const covered = checkpoint !== undefined && entry.leafIndex < checkpoint.treeSize;
-      return {
-        seq: entry.seq,
-        leafIndex: entry.leafIndex,
-        prevLeafHash: entry.prevLeafHash,
-        leafHash: entry.leafHash,
-        recordedAt: new Date(entry.recordedAt).toISOString(),
-        event: entry.event,
-        digests: entry.digests,
-        payload: entry.payload,
-        salts: entry.salts,
-        inclusionProof: covered ? (await store.inclusionProof(entry.leafIndex, checkpoint.treeSize)).map(toHex) : null,
-        receipt: await ledger.receiptFor(entry),
-      };
-    }),
-  );
-  return {
-    format: TRACE_FORMAT,
-    shipmentId,
-    chain: { chainId: chain.chainId, ...chain.addresses },
-    logId: chain.logId,
-    checkpoint:
-      checkpoint === undefined
-        ? null
-        : { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, txHash: checkpoint.txHash, blockNumber: checkpoint.blockNumber },
-    entries,
-  };
+  return buildTraceBundle({ source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses }, shipmentId, viewer: "all" });
 }
 
 /** A copy of `bundle` with the named payload fields (and their salts) of the entry at `seq` hidden; digests stay. */
