@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { BorderLedgerError } from "../errors";
 import { SHIPMENT_ID } from "../domain/event";
 import { createRpcChainReader, type RpcChainReader } from "./chain-reader";
-import { verifyBundle, type CheckResult, type CheckStatus, type VerificationReport } from "./verify-bundle";
+import { verifyBundle, type CheckResult, type CheckStatus, type TrustedContracts, type VerificationReport } from "./verify-bundle";
 
 export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeURL> [--rpc URL] [--json]
 
@@ -12,6 +12,8 @@ export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeU
   shipmentId@nodeURL     fetch it anonymously from a node, e.g. RR123456785CN@http://127.0.0.1:8787
   --rpc URL              the chain's JSON-RPC; without it the on-chain checks are not-checkable
   --json                 print the report as JSON (borderledger.verification.v1)
+  --chain-id N, --participant-registry 0x…, --anchor-registry 0x…
+                         the chain and contracts you trust; the bundle must name exactly these
 
 exit status: 0 no check failed, 1 a check failed, 2 usage or input error`;
 
@@ -72,7 +74,7 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
     }
   }
   try {
-    const report = await verifyBundle({ bundle, chain });
+    const report = await verifyBundle({ bundle, chain, trusted: args.trusted });
     output.out(args.json ? JSON.stringify(report, null, 2) : formatReport({ report, rpcUrl: args.rpc }));
     return report.ok ? EXIT.ok : EXIT.failed;
   } finally {
@@ -80,7 +82,7 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
   }
 }
 
-type CommandLine = { target: string; rpc?: string; json: boolean };
+type CommandLine = { target: string; rpc?: string; json: boolean; trusted: TrustedContracts };
 
 function parseCommandLine(argv: readonly string[]): CommandLine | "help" {
   let parsed: ReturnType<typeof parse>;
@@ -97,7 +99,18 @@ function parseCommandLine(argv: readonly string[]): CommandLine | "help" {
   if (target === undefined) throw inputError(`verify needs a bundle file or shipmentId@nodeURL\n${USAGE}`);
   if (rest.length > 0) throw inputError(`unexpected arguments: ${rest.join(" ")}\n${USAGE}`);
   if (values.rpc !== undefined && !/^https?:\/\/\S+$/.test(values.rpc)) throw inputError(`--rpc must be an http(s) URL, not ${JSON.stringify(values.rpc)}`);
-  return { target, rpc: values.rpc, json: values.json ?? false };
+  const trusted: TrustedContracts = {};
+  for (const key of ["participant-registry", "anchor-registry"] as const) {
+    const value = values[key];
+    if (value === undefined) continue;
+    if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw inputError(`--${key} must be an address, not ${JSON.stringify(value)}`);
+    trusted[key === "participant-registry" ? "participantRegistry" : "anchorRegistry"] = value;
+  }
+  if (values["chain-id"] !== undefined) {
+    if (!/^[1-9][0-9]{0,15}$/.test(values["chain-id"])) throw inputError(`--chain-id must be a positive integer, not ${JSON.stringify(values["chain-id"])}`);
+    trusted.chainId = Number(values["chain-id"]);
+  }
+  return { target, rpc: values.rpc, json: values.json ?? false, trusted };
 }
 
 function parse(argv: readonly string[]) {
@@ -105,7 +118,14 @@ function parse(argv: readonly string[]) {
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: { rpc: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      rpc: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      "chain-id": { type: "string" },
+      "participant-registry": { type: "string" },
+      "anchor-registry": { type: "string" },
+    },
   });
 }
 

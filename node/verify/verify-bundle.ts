@@ -27,9 +27,10 @@ import { cachingChainReader, type BlockTag, type ChainReader, type ParticipantPr
 
 export const VERIFICATION_FORMAT = "borderledger.verification.v1";
 
-/** The checks in the order they run: "format", then DESIGN §5's nine. Names are API: never rename one. */
+/** The checks in the order they run: "format", "trusted-contracts", then DESIGN §5's nine. Names are API: never rename one. */
 export const CHECK_NAMES = [
   "format",
+  "trusted-contracts",
   "field-digests",
   "event-signatures",
   "payload-schema",
@@ -67,12 +68,20 @@ export type VerifyBundleParams = {
   chain?: ChainReader;
   /** Milliseconds since the epoch, for `verifiedAt`. */
   now?: () => number;
+  /**
+   * The chain and contracts the verifier trusts, learnt from somewhere other than the bundle (a published list,
+   * a customs administration's configuration). Without them the bundle's own addresses are used, and anyone able to
+   * deploy look-alike registries on the same chain could point a bundle at them.
+   */
+  trusted?: TrustedContracts;
 };
+
+export type TrustedContracts = { chainId?: number; participantRegistry?: string; anchorRegistry?: string };
 
 const NO_TAX_ENGINE = "no duty and tax engine in this version";
 
 /** Verifies a trace bundle; never throws for bad input or an unreachable chain — every problem is in the report. */
-export async function verifyBundle({ bundle, chain, now = Date.now }: VerifyBundleParams): Promise<VerificationReport> {
+export async function verifyBundle({ bundle, chain, now = Date.now, trusted }: VerifyBundleParams): Promise<VerificationReport> {
   const verifiedAt = new Date(now()).toISOString();
   const parsed = TraceBundleSchema.safeParse(bundle);
   if (!parsed.success) {
@@ -94,6 +103,7 @@ export async function verifyBundle({ bundle, chain, now = Date.now }: VerifyBund
   }
   const checks = [
     await runStep("format", () => verifyFormat(ctx)),
+    await runStep("trusted-contracts", () => verifyTrustedContracts(ctx, trusted)),
     await runStep("field-digests", () => verifyFieldDigests(ctx)),
     await runStep("event-signatures", () => verifyEventSignatures(ctx)),
     await runStep("payload-schema", () => verifyPayloadSchema(ctx)),
@@ -189,6 +199,19 @@ async function runStep(name: CheckName, step: () => Omit<CheckResult, "name"> | 
 function verifyFormat({ bundle }: Context): Omit<CheckResult, "name"> {
   const checkpoint = bundle.checkpoint === null ? "no checkpoint anchored yet" : `checkpoint at tree size ${bundle.checkpoint.treeSize} (block ${bundle.checkpoint.blockNumber})`;
   return { status: "pass", reason: `${bundle.format} bundle of shipment ${bundle.shipmentId}: ${count(bundle.entries.length, "entry", "entries")}, ${checkpoint}` };
+}
+
+/** The bundle names the chain and contracts the verifier was told to trust. */
+function verifyTrustedContracts({ bundle }: Context, trusted: TrustedContracts | undefined): Omit<CheckResult, "name"> {
+  const given = Object.entries(trusted ?? {}).filter(([, value]) => value !== undefined) as [keyof TrustedContracts, string | number][];
+  if (given.length === 0) {
+    return { status: "not-checkable", reason: "no trusted chain or contract addresses given: the bundle's own are used" };
+  }
+  const mismatches = given.filter(([key, value]) => String(bundle.chain[key]).toLowerCase() !== String(value).toLowerCase());
+  if (mismatches.length > 0) {
+    return { status: "fail", reason: mismatches.map(([key, value]) => `bundle names ${key} ${bundle.chain[key]}, trusted is ${value}`).join("; ") };
+  }
+  return { status: "pass", reason: `the bundle names the trusted ${given.map(([key]) => key).join(", ")}` };
 }
 
 /** §5.1: each disclosed field's digest is fieldDigest(salt, name, value); payloadHash is the hash of the digest map. */

@@ -18,9 +18,9 @@ const CLI = path.resolve(__dirname, "../../scripts/borderledger.js");
 type Report = { ok: boolean; checks: { name: string; status: string }[] };
 
 /** Runs `borderledger verify <file> --rpc <url> --json`; resolves with the exit code and the report. */
-async function verifyWithCli(file: string, rpcUrl: string): Promise<{ code: number; report: Report }> {
+async function verifyWithCli(file: string, rpcUrl: string, extra: string[] = []): Promise<{ code: number; report: Report }> {
   try {
-    const { stdout } = await run(process.execPath, [CLI, "verify", file, "--rpc", rpcUrl, "--json"]);
+    const { stdout } = await run(process.execPath, [CLI, "verify", file, "--rpc", rpcUrl, "--json", ...extra]);
     return { code: 0, report: JSON.parse(stdout) };
   } catch (error) {
     const failed = error as { code: number; stdout: string };
@@ -74,10 +74,22 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       expect(bundle.entries.every((e) => e.inclusionProof !== null)).to.equal(true);
       const { code, report } = await verifyWithCli(save(shipmentId, bundle), node.chain.rpcUrl);
       expect(code, JSON.stringify(report.checks)).to.equal(0);
-      // Every check passes; payment is recomputed only once the tax engine exists, so it may be not-checkable.
-      expect(report.checks.filter((c) => c.status !== "pass" && c.name !== "payment")).to.deep.equal([]);
+      // Every check passes; payment is recomputed only once the tax engine exists, so it may be not-checkable, and
+      // trusted-contracts needs the addresses a verifier trusts (the next test gives them).
+      expect(report.checks.filter((c) => c.status !== "pass" && c.name !== "payment" && c.name !== "trusted-contracts")).to.deep.equal([]);
       expect(report.checks.find((c) => c.name === "payment")!.status).to.be.oneOf(["pass", "not-checkable"]);
     }
+  });
+
+  it("checks the bundle names the contracts the verifier trusts, and exits 1 when it does not", async () => {
+    const file = save("trusted", bundles.get(shipments[0]));
+    const { participantRegistry, anchorRegistry } = node.chain.addresses;
+    const trusted = await verifyWithCli(file, node.chain.rpcUrl, ["--chain-id", "31337", "--participant-registry", participantRegistry, "--anchor-registry", anchorRegistry]);
+    expect(trusted.code).to.equal(0);
+    expect(trusted.report.checks.find((c) => c.name === "trusted-contracts")!.status).to.equal("pass");
+    const other = await verifyWithCli(file, node.chain.rpcUrl, ["--anchor-registry", "0x" + "34".repeat(20)]);
+    expect(other.code).to.equal(1);
+    expect(other.report.checks.find((c) => c.name === "trusted-contracts")!.status).to.equal("fail");
   });
 
   const tamperings: [string, string, (b: TraceBundle) => void][] = [

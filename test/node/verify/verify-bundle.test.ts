@@ -46,7 +46,13 @@ describe("verifyBundle", function () {
   let pending: TraceBundle;
   let underpaid: TraceBundle;
   const fresh = () => structuredClone(honest);
-  const verify = (bundle: unknown) => verifyBundle({ bundle, chain });
+  // The verifier is told which contracts to trust, as a customs administration would configure it.
+  const verify = (bundle: unknown) =>
+    verifyBundle({
+      bundle,
+      chain,
+      trusted: { chainId: 31337, participantRegistry: node.runtime.chain.addresses.participantRegistry, anchorRegistry: node.runtime.chain.addresses.anchorRegistry },
+    });
 
   before(async () => {
     node = await openTestNode({ logName: "verify-test" });
@@ -103,6 +109,20 @@ describe("verifyBundle", function () {
       const payment = check(await verify(honest), "payment");
       expect(payment.status).to.equal("pass");
       expect(payment.reason).to.contain("covers assessment.total 6.63 EUR").and.to.contain("not available yet");
+    });
+
+    it("fails trusted-contracts when the bundle names other contracts than the trusted ones, naming them", async () => {
+      const lookalike = "0x" + "12".repeat(20);
+      const report = await verifyBundle({ bundle: honest, chain, trusted: { participantRegistry: lookalike } });
+      expect(check(report, "trusted-contracts").status).to.equal("fail");
+      expect(check(report, "trusted-contracts").reason).to.contain(`trusted is ${lookalike}`);
+      expect(report.ok).to.equal(false);
+    });
+
+    it("reports trusted-contracts not-checkable when no trusted addresses are given", async () => {
+      const report = await verifyBundle({ bundle: honest, chain });
+      expect(check(report, "trusted-contracts").status).to.equal("not-checkable");
+      expect(report.ok).to.equal(true);
     });
 
     it("without a chain, reports checkpoint-anchored and actor-roles not-checkable and stays ok", async () => {
