@@ -6,7 +6,6 @@ import { BorderLedgerError } from "./errors";
 import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
 import { EVENT_TYPES_BY_ROLE, rolesForEventType } from "./domain/event-types";
-import { toHex } from "./domain/hex";
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent, type LifecycleEvent } from "./domain/lifecycle";
 import type { ParticipantLookup } from "./chain/participant-directory";
@@ -321,16 +320,7 @@ export class Ledger {
     };
   }
 
-  getEntry(leafIndex: number): Promise<StoredEntry | undefined> {
-    return this.store.getEntry(leafIndex);
-  }
-
   getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
     return this.store.getShipmentEntries(shipmentId);
-  }
-
-  /** The root of the whole log now, as hex. */
-  headRoot(): string {
-    return toHex(this.store.headRoot());
   }
 }

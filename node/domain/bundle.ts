@@ -1,10 +1,11 @@
 // The trace bundle `borderledger.trace.v1` (DESIGN §5): everything needed to verify one shipment against the chain.
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
+import { HexDigest } from "./payloads";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";
 
-const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lowercase hex digits");
+const hex32 = HexDigest;
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address");
 const uint = z.number().int().nonnegative();
 

@@ -4,13 +4,12 @@ import { z } from "zod";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
-import { parsePayload, formatIssuePath } from "./payloads";
+import { HexDigest, parsePayload, formatIssuePath } from "./payloads";
 import { SignatureError, checksumAddress, recoverSigner } from "./signature";
 
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export const SALT = /^0x[0-9a-f]{32}$/;
 
-const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lowercase hex digits");
 
 /** occurredAt as JSON: exactly what new Date(ms).toISOString() gives, for 0 <= ms (uint64 in the signature). */
 export const IsoMillis = z.string().refine((text) => {
@@ -26,7 +25,7 @@ export const SignedEventSchema = z.strictObject({
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
     .refine((a) => checksumAddress(a) === a, "must be in EIP-55 checksum form"),
-  payloadHash: hex32,
+  payloadHash: HexDigest,
   signature: z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits (r || s || v)"),
 });
 

@@ -51,13 +51,20 @@ export function rangeNodes({ start, end }: { start: number; end: number }): Node
   return nodes;
 }
 
+/**
+ * The tree hash of a range from the hashes of its perfect subtrees, left to right with strictly decreasing sizes
+ * (as rangeNodes gives them): folded from the right, as RFC 9162 splits at the largest power of two.
+ */
+export function foldSubtrees(hashes: readonly Hash[]): Hash {
+  if (hashes.length === 0) return EMPTY_ROOT;
+  let hash = hashes[hashes.length - 1];
+  for (let i = hashes.length - 2; i >= 0; i--) hash = hashChildren(hashes[i], hash);
+  return hash;
+}
+
 /** The tree hash of leaves [start, end) from the hashes of its perfect subtrees. */
 export function rangeHash({ start, end, read }: { start: number; end: number; read: NodeHashReader }): Hash {
-  const nodes = rangeNodes({ start, end });
-  if (nodes.length === 0) return EMPTY_ROOT;
-  let hash = read(nodes[nodes.length - 1]);
-  for (let i = nodes.length - 2; i >= 0; i--) hash = hashChildren(read(nodes[i]), hash);
-  return hash;
+  return foldSubtrees(rangeNodes({ start, end }).map(read));
 }
 
 /** A perfect subtree with its hash. */
@@ -84,10 +91,7 @@ export function appendLeaf(frontier: readonly HashedNode[], leafHash: Hash, size
 
 /** The root of the tree whose frontier this is. */
 export function frontierRoot(frontier: readonly HashedNode[]): Hash {
-  if (frontier.length === 0) return EMPTY_ROOT;
-  let hash = frontier[frontier.length - 1].hash;
-  for (let i = frontier.length - 2; i >= 0; i--) hash = hashChildren(frontier[i].hash, hash);
-  return hash;
+  return foldSubtrees(frontier.map((node) => node.hash));
 }
 
 /** A half-open range of leaves whose tree hash is one element of a proof. */

@@ -3,10 +3,11 @@ import { Level } from "level";
 import { z } from "zod";
 import { BorderLedgerError } from "../errors";
 import { SignedEventSchema } from "../domain/event";
+import { HexDigest } from "../domain/payloads";
 import {
   appendLeaf,
+  foldSubtrees,
   frontierRoot,
-  hashChildren,
   rangeNodes,
   consistencyProofRanges,
   inclusionProofRanges,
@@ -30,7 +31,7 @@ import {
 
 export const STORE_FORMAT = "borderledger.store.v1";
 
-const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
+const hex32 = HexDigest;
 
 // Values read back from disk are parsed before use: a corrupted or foreign value is refused with its key named.
 export const StoredEntrySchema = z.strictObject({
@@ -271,11 +272,7 @@ export class LedgerStore {
     const ids = [...unique.values()];
     const hashes = await this.readNodes(ids);
     const byKey = new Map(ids.map((id, i) => [nodeKey(id.level, id.index), hashes[i]]));
-    return perRange.map((nodes) => {
-      let hash = byKey.get(nodeKey(nodes[nodes.length - 1].level, nodes[nodes.length - 1].index))!;
-      for (let i = nodes.length - 2; i >= 0; i--) hash = hashChildren(byKey.get(nodeKey(nodes[i].level, nodes[i].index))!, hash);
-      return hash;
-    });
+    return perRange.map((nodes) => foldSubtrees(nodes.map((id) => byKey.get(nodeKey(id.level, id.index))!)));
   }
 
   private checkSize(size: number, what: string): void {
