@@ -13,6 +13,7 @@ import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { logRoutes } from "./routes/log";
 import { participantRoutes } from "./routes/participants";
+import { productRoutes } from "./routes/products";
 import { shipmentRoutes } from "./routes/shipments";
 
 export type AppDeps = {
@@ -51,7 +52,8 @@ export function createApp(deps: AppDeps): Hono {
     .route("/", eventRoutes(ctx))
     .route("/", shipmentRoutes(ctx))
     .route("/", logRoutes(ctx))
-    .route("/", participantRoutes(ctx));
+    .route("/", participantRoutes(ctx))
+    .route("/", productRoutes(ctx));
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();

@@ -15,7 +15,7 @@ export type ApiLimits = {
 };
 
 export type ApiContext = {
-  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants">;
+  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants" | "brands" | "catalogs" | "autoRisk">;
   limits: ApiLimits;
   clock: () => number;
   replay: ReplayGuard;
@@ -54,7 +54,8 @@ export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
   if (address === null) return null;
   const participant = await ctx.runtime.participants.lookup(address);
   if (!participant) return { address, roles: new Set(), country: "", active: false };
-  return { address, roles: participant.roles, country: participant.country, active: participant.active };
+  const brands = participant.roles.has("BRAND_OWNER") ? ctx.runtime.brands.brandsOwnedBy(address) : [];
+  return { address, roles: participant.roles, country: participant.country, active: participant.active, brands };
 }
 
 /** Charges `cost` to a participant's rate limit; throws RATE_LIMITED with the seconds to wait. */

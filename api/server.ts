@@ -1,7 +1,11 @@
 // The BorderLedger node process: reads the environment, brings up the chain side, serves the API, stops on a signal.
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import type { ChainRuntime } from "../node/chain/chain-runtime";
+import { DEV_PARTICIPANTS, devWallet } from "../node/chain/dev-participants";
+import type { CustomsSigner } from "../node/auto-risk";
+import { parseRiskConfig, type RiskConfig } from "../node/domain/risk";
 import { openNodeRuntime, type NodeRuntime } from "../node/node-runtime";
 import { parseConfig, type NodeConfig } from "../node/config";
 import { BorderLedgerError } from "../node/errors";
@@ -33,6 +37,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     anchorMaxEvents: config.anchorMaxEvents,
     anchorIntervalMs: config.anchorIntervalMs,
     prepareWorkers: config.prepareWorkers,
+    autoRisk: { signers: customsSignersOf(config), config: riskConfigOf(config) },
     log,
   });
   const { chain } = runtime;
@@ -56,6 +61,36 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
       await runtime.close();
     },
   };
+}
+
+/** The customs keys that sign automatic RISK_RESULTs: CUSTOMS_RISK_KEY, or the development customs accounts. */
+export function customsSignersOf(config: NodeConfig): CustomsSigner[] {
+  if (config.customsRiskKey !== undefined) return [{ country: config.autoRiskCountries[0], privateKey: config.customsRiskKey }];
+  return config.autoRiskCountries.map((country) => {
+    const account = DEV_PARTICIPANTS.find((p) => p.roles.includes("CUSTOMS") && p.country === country);
+    if (!account) {
+      throw new BorderLedgerError("CONFIG_INVALID", `CUSTOMS_AUTO_RISK: no development customs account for ${country}; set CUSTOMS_RISK_KEY to its key`);
+    }
+    return { country, privateKey: devWallet(account.index).privateKey };
+  });
+}
+
+/** The risk configuration file named by RISK_CONFIG, parsed; undefined for the default rules. */
+function riskConfigOf(config: NodeConfig): RiskConfig | undefined {
+  if (config.riskConfigPath === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(config.riskConfigPath, "utf8");
+  } catch (error) {
+    throw new BorderLedgerError("CONFIG_INVALID", `RISK_CONFIG: cannot read ${config.riskConfigPath}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new BorderLedgerError("CONFIG_INVALID", `RISK_CONFIG: ${config.riskConfigPath} is not JSON: ${(error as Error).message}`);
+  }
+  return parseRiskConfig({ config: json });
 }
 
 function listen(fetch: Parameters<typeof serve>[0]["fetch"], hostname: string, port: number) {

@@ -27,6 +27,12 @@ const EnvSchema = z.object({
   ANCHOR_MAX_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   ANCHOR_INTERVAL_MS: z.coerce.number().int().min(10).max(86_400_000).default(5_000),
   PREPARE_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  CUSTOMS_AUTO_RISK: z
+    .string()
+    .regex(/^(none|[A-Z]{2}(,[A-Z]{2})*)$/, 'must be "none" or ISO 3166-1 alpha-2 codes separated by commas, such as "DE" or "DE,GB"')
+    .optional(),
+  CUSTOMS_RISK_KEY: privateKey.optional(),
+  RISK_CONFIG: z.string().min(1).optional(),
 });
 
 export type NodeConfig = {
@@ -46,7 +52,16 @@ export type NodeConfig = {
   anchorIntervalMs: number;
   /** Threads that check appends (schemas, hashes, signatures); default one per core. */
   prepareWorkers?: number;
+  /** Countries whose customs account signs a RISK_RESULT for every DECLARATION to it (DESIGN §8). */
+  autoRiskCountries: string[];
+  /** The customs key for autoRiskCountries outside development mode (one country). */
+  customsRiskKey?: string;
+  /** A risk configuration file (borderledger.riskconfig.v1) replacing the default rules and weights. */
+  riskConfigPath?: string;
 };
+
+/** The countries whose development customs accounts assess risk by default (DESIGN §1: #4 DE, #5 GB, #6 US). */
+export const DEV_AUTO_RISK_COUNTRIES = ["DE", "GB", "US"];
 
 /** Parses the node's environment; throws CONFIG_INVALID naming each bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): NodeConfig {
@@ -68,6 +83,15 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
   if (e.CHAIN_RPC_URL === undefined && given === 3) {
     throw new BorderLedgerError("CONFIG_INVALID", "contract addresses need CHAIN_RPC_URL: the embedded chain always starts empty");
   }
+  const devParticipants = e.DEV_PARTICIPANTS ?? e.CHAIN_RPC_URL === undefined;
+  const autoRiskCountries =
+    e.CUSTOMS_AUTO_RISK === undefined ? (devParticipants ? [...DEV_AUTO_RISK_COUNTRIES] : []) : e.CUSTOMS_AUTO_RISK === "none" ? [] : e.CUSTOMS_AUTO_RISK.split(",");
+  if (e.CUSTOMS_RISK_KEY !== undefined && autoRiskCountries.length !== 1) {
+    throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_RISK_KEY signs for one customs administration: set CUSTOMS_AUTO_RISK to its one country");
+  }
+  if (!devParticipants && autoRiskCountries.length > 0 && e.CUSTOMS_RISK_KEY === undefined) {
+    throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_AUTO_RISK needs CUSTOMS_RISK_KEY, the key of that country's customs account, outside development mode");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -86,10 +110,13 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
           }
         : undefined,
     logName: e.LOG_NAME,
-    devParticipants: e.DEV_PARTICIPANTS ?? e.CHAIN_RPC_URL === undefined,
+    devParticipants,
     dataDir: e.DATA_DIR,
     anchorMaxEvents: e.ANCHOR_MAX_EVENTS,
     anchorIntervalMs: e.ANCHOR_INTERVAL_MS,
     prepareWorkers: e.PREPARE_WORKERS,
+    autoRiskCountries,
+    customsRiskKey: e.CUSTOMS_RISK_KEY,
+    riskConfigPath: e.RISK_CONFIG,
   };
 }

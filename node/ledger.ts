@@ -5,7 +5,7 @@
 import { BorderLedgerError } from "./errors";
 import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
-import { EVENT_TYPES_BY_ROLE, rolesForEventType } from "./domain/event-types";
+import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent, type LifecycleEvent } from "./domain/lifecycle";
 import type { ParticipantLookup } from "./chain/participant-directory";
@@ -24,6 +24,9 @@ export type Receipt = {
 };
 
 export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
+
+/** An event just written, as the ledger tells its listeners. */
+export type AppendedEvent = { shipmentId: string; eventType: EventType; leafIndex: number; recordedAt: number };
 
 export type LedgerOptions = {
   store: LedgerStore;
@@ -89,7 +92,7 @@ export class Ledger {
   private waiting: Waiting[] = [];
   private committing = false;
   private lastRecordedAt = 0;
-  private readonly appendListeners: ((count: number) => void)[] = [];
+  private readonly appendListeners: ((events: AppendedEvent[]) => void)[] = [];
 
   constructor(options: LedgerOptions) {
     this.store = options.store;
@@ -119,8 +122,8 @@ export class Ledger {
     return this.store.treeSize;
   }
 
-  /** Calls `listener(count)` after each batch of `count` new entries is written. */
-  onAppended(listener: (count: number) => void): void {
+  /** Calls `listener(events)` after each batch of new entries is written, with those entries in log order. */
+  onAppended(listener: (events: AppendedEvent[]) => void): void {
     this.appendListeners.push(listener);
   }
 
@@ -215,11 +218,12 @@ export class Ledger {
           recordedAt,
           eventDigest: prepared.eventDigest,
           storedMembers: prepared.storedMembers,
+          indexes: prepared.indexes,
         };
         leafIndex++;
         state.nextSeq++;
         state.prevLeafHash = entry.leafHash;
-        state.history.push({ eventType: prepared.eventType, actorCountry, payload: prepared.lifecyclePayload });
+        state.history.push({ eventType: prepared.eventType, actorCountry, occurredAt: prepared.occurredAt, payload: prepared.lifecyclePayload });
         inBatch.set(prepared.eventDigest, entry);
         accepted.push({ waiting, entry });
       }
@@ -236,7 +240,15 @@ export class Ledger {
     for (const { waiting, entry } of accepted) {
       this.receiptFor(entry).then((receipt) => waiting.resolve({ status: "created", receipt }), waiting.reject);
     }
-    if (accepted.length > 0) for (const listener of this.appendListeners) listener(accepted.length);
+    if (accepted.length > 0) {
+      const events = accepted.map(({ waiting, entry }) => ({
+        shipmentId: entry.shipmentId,
+        eventType: waiting.prepared.eventType,
+        leafIndex: entry.leafIndex,
+        recordedAt: entry.recordedAt,
+      }));
+      for (const listener of this.appendListeners) listener(events);
+    }
   }
 
   /** Loads the state of shipments not in the cache: head and lifecycle history from the store. */
@@ -262,6 +274,7 @@ export class Ledger {
           entries.map(async (e) => ({
             eventType: e.event.eventType,
             actorCountry: (await this.participants.lookup(e.event.actor))?.country,
+            occurredAt: e.event.occurredAt,
             payload: lifecyclePayloadOf(e.event.eventType, e.payload),
           })),
         );
@@ -292,7 +305,7 @@ export class Ledger {
     }
     const verdict = checkNextEvent({
       history: state.history,
-      next: { eventType, actorCountry: participant.country, payload: prepared.lifecyclePayload },
+      next: { eventType, actorCountry: participant.country, occurredAt: prepared.occurredAt, payload: prepared.lifecyclePayload },
     });
     if (!verdict.ok) {
       const code = verdict.rule === "CUSTOMS_JURISDICTION" ? "FORBIDDEN" : "CONFLICT";

@@ -2,9 +2,15 @@
 import path from "node:path";
 import { BorderLedgerError } from "./errors";
 import { domainSeparator } from "./domain/eip712";
+import { addressOfPrivateKey } from "./domain/signature";
 import { openChain, type ChainOptions, type ChainRuntime } from "./chain/chain-runtime";
 import { Anchorer } from "./chain/anchorer";
+import { BrandDirectory } from "./chain/brand-directory";
 import { ParticipantDirectory } from "./chain/participant-directory";
+import { AutoRisk, type CustomsSigner } from "./auto-risk";
+import { CatalogService } from "./catalogs";
+import type { RiskConfig } from "./domain/risk";
+import { CatalogStore } from "./store/catalog-store";
 import { Ledger } from "./ledger";
 import { PreparePool } from "./prepare-pool";
 import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "./store/ledger-store";
@@ -18,6 +24,8 @@ export type NodeRuntimeOptions = {
   prepareWorkers?: number;
   log?: (line: string) => void;
   clock?: () => number;
+  /** Customs administrations whose DECLARATIONs this node assesses and answers with a signed RISK_RESULT. */
+  autoRisk?: { signers: readonly CustomsSigner[]; config?: RiskConfig };
 };
 
 export type NodeRuntime = {
@@ -26,6 +34,9 @@ export type NodeRuntime = {
   ledger: Ledger;
   anchorer: Anchorer;
   participants: ParticipantDirectory;
+  brands: BrandDirectory;
+  catalogs: CatalogService;
+  autoRisk: AutoRisk;
   close(): Promise<void>;
 };
 
@@ -38,6 +49,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
   let chain: ChainRuntime | undefined;
   let pool: PreparePool | undefined;
   let participants: ParticipantDirectory | undefined;
+  let brands: BrandDirectory | undefined;
   try {
     chain = await openChain(options.chain);
     await checkChainBinding({ store, chain });
@@ -58,18 +70,52 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     });
     await anchorer.start();
     ledger.onAppended(() => anchorer.notifyAppended());
+    brands = new BrandDirectory(chain.contracts.productRegistry, { pollMs: 1000 });
+    await brands.start();
+    const catalogStore = new CatalogStore(store);
+    const catalogs = new CatalogService({
+      store,
+      catalogs: catalogStore,
+      brands,
+      productRegistry: chain.contracts.productRegistry.connect(chain.operator) as typeof chain.contracts.productRegistry,
+      anchorer,
+      chainId: chain.chainId,
+      clock: options.clock,
+    });
+    const reanchored = await catalogs.reconcile();
+    if (reanchored > 0) log(`re-anchored ${reanchored} stored brand catalog${reanchored === 1 ? "" : "s"} on the chain`);
+    const autoRisk = new AutoRisk({
+      ledger,
+      store,
+      catalogs: catalogStore,
+      brands,
+      participants,
+      signers: options.autoRisk?.signers ?? [],
+      config: options.autoRisk?.config,
+      clock: options.clock,
+      log,
+    });
+    await checkCustomsSigners({ participants, signers: options.autoRisk?.signers ?? [] });
+    autoRisk.start();
+    if (autoRisk.countries.length > 0) log(`risk engine: assessing DECLARATIONs to ${autoRisk.countries.join(", ")}`);
     const runningChain = chain;
     const runningPool = pool;
     const runningParticipants = participants;
+    const runningBrands = brands;
     return {
       chain,
       store,
       ledger,
       anchorer,
       participants,
+      brands,
+      catalogs,
+      autoRisk,
       close: async () => {
+        await autoRisk.idle();
         await anchorer.stop();
         runningParticipants.stop();
+        runningBrands.stop();
         await runningPool.close();
         await store.close();
         await runningChain.close();
@@ -77,10 +123,25 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     };
   } catch (error) {
     participants?.stop();
+    brands?.stop();
     await pool?.close();
     await chain?.close();
     await store.close();
     throw error;
+  }
+}
+
+/** Each automatic risk signer must be an active CUSTOMS participant of the country it signs for. */
+async function checkCustomsSigners({ participants, signers }: { participants: ParticipantDirectory; signers: readonly CustomsSigner[] }): Promise<void> {
+  for (const signer of signers) {
+    const address = addressOfPrivateKey(signer.privateKey);
+    const info = await participants.lookup(address);
+    if (!info || !info.active || !info.roles.has("CUSTOMS") || info.country !== signer.country) {
+      throw new BorderLedgerError(
+        "CONFIG_INVALID",
+        `CUSTOMS_AUTO_RISK: the risk signer for ${signer.country}, ${address}, is not an active CUSTOMS participant of ${signer.country}`,
+      );
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 import { parentPort } from "node:worker_threads";
 import { prepareEvent, type PrepareFailure, type PreparedEvent } from "./domain/event";
 import type { EventType } from "./domain/event-types";
+import { consigneeKeysOf } from "./domain/consignee";
 import { fromHex } from "./domain/hex";
 import { signDigest } from "./domain/signature";
 
@@ -16,11 +17,18 @@ export type LedgerCandidate = {
   shipmentId: string;
   eventType: EventType;
   actor: string;
+  /** The signed occurredAt, ISO 8601 (DESIGN §2). */
+  occurredAt: string;
   eventDigest: string;
   lifecyclePayload: Record<string, unknown>;
   /** `"eventDigest":…,"event":…,"payload":…,"salts":…,"digests":…` — the JSON members of the stored entry. */
   storedMembers: string;
+  /** Store indexes the event feeds (consignees for consignment splitting, serialised items for clone checks). */
+  indexes?: EntryIndexes;
 };
+
+/** What an entry adds to the store's secondary indexes. */
+export type EntryIndexes = { consignees?: string[]; items?: { gtin: string; serial: string; lineId: string }[] };
 
 export type CandidateResult = { ok: true; candidate: LedgerCandidate } | { ok: false; failure: PrepareFailure };
 
@@ -59,10 +67,24 @@ export function toCandidate(prepared: PreparedEvent): LedgerCandidate {
     shipmentId: event.shipmentId,
     eventType: event.eventType,
     actor: event.actor,
+    occurredAt: event.occurredAt,
     eventDigest,
     lifecyclePayload: lifecyclePayloadOf(event.eventType, payload),
     storedMembers: stored.slice(1, -1),
+    indexes: indexesOf(event.eventType, payload),
   };
+}
+
+/** The index keys of an ORDER (buyer, serialised items) or a DISPATCH (consignee); undefined for other events. */
+export function indexesOf(eventType: EventType, payload: Record<string, unknown>): EntryIndexes | undefined {
+  if (eventType !== "ORDER" && eventType !== "DISPATCH") return undefined;
+  const indexes: EntryIndexes = { consignees: consigneeKeysOf({ eventType, payload }) };
+  if (eventType === "ORDER" && Array.isArray(payload.items)) {
+    indexes.items = (payload.items as { gtin?: string; serial?: string; lineId: string }[])
+      .filter((item) => item.gtin !== undefined && item.serial !== undefined)
+      .map((item) => ({ gtin: item.gtin!, serial: item.serial!, lineId: item.lineId }));
+  }
+  return indexes;
 }
 
 /** Parses a JSON body and prepares it; a body that is not JSON fails like any other validation. */

@@ -3,7 +3,7 @@ import { BorderLedgerError } from "./errors";
 import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "./domain/bundle";
 import { toHex } from "./domain/hex";
 import { destinationOf } from "./domain/lifecycle";
-import { visibleEvents, type Viewer } from "./domain/views";
+import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from "./domain/views";
 import type { ContractAddresses } from "./chain/contracts";
 import type { Ledger } from "./ledger";
 import type { LedgerStore, StoredCheckpoint, StoredEntry } from "./store/ledger-store";
@@ -49,12 +49,12 @@ export async function buildTraceBundle({
   };
 }
 
-/** Which of a shipment's entries the viewer sees the fields of ("all": every one). */
-export function visibilityOf({ viewer, entries }: { viewer: Viewer | "all"; entries: readonly StoredEntry[] }): boolean[] {
-  if (viewer === "all") return entries.map(() => true);
-  return visibleEvents({
+/** What the viewer sees of each of a shipment's entries ("all": every field of every one). */
+export function visibilityOf({ viewer, entries }: { viewer: Viewer | "all"; entries: readonly StoredEntry[] }): FieldVisibility[] {
+  if (viewer === "all") return entries.map(() => "all");
+  return visibleFields({
     viewer,
-    events: entries.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor })),
+    events: entries.map((e) => ({ eventType: e.event.eventType, actor: e.event.actor, payload: e.payload })),
     destinationCountry: destinationOf(entries.map((e) => ({ eventType: e.event.eventType, payload: e.payload }))),
   });
 }
@@ -64,7 +64,7 @@ function checkpointRef(checkpoint: StoredCheckpoint) {
 }
 
 /**
- * One entry as a bundle carries it: fields only if `visible`, its receipt, and its inclusion proof in the tree of
+ * One entry as a bundle carries it: the fields `visible` shows, its receipt, and its inclusion proof in the tree of
  * `proofTreeSize` leaves (null when that tree does not cover it, or there is none).
  */
 export async function bundleEntry({
@@ -76,7 +76,7 @@ export async function bundleEntry({
   source: Pick<TraceSource, "ledger" | "store">;
   entry: StoredEntry;
   proofTreeSize: number | undefined;
-  visible: boolean;
+  visible: FieldVisibility;
 }): Promise<BundleEntry> {
   const covered = proofTreeSize !== undefined && entry.leafIndex < proofTreeSize;
   return {
@@ -87,8 +87,8 @@ export async function bundleEntry({
     recordedAt: new Date(entry.recordedAt).toISOString(),
     event: entry.event,
     digests: entry.digests,
-    payload: visible ? entry.payload : {},
-    salts: visible ? entry.salts : {},
+    payload: pickVisible(entry.payload, visible),
+    salts: pickVisible(entry.salts, visible),
     inclusionProof: covered ? (await source.store.inclusionProof(entry.leafIndex, proofTreeSize)).map(toHex) : null,
     receipt: await source.ledger.receiptFor(entry),
   };

@@ -22,7 +22,7 @@ const say = (line: string) => console.log(`[bench:api] ${line}`);
 
 function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "start.ts")], {
-    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir },
+    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

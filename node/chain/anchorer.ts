@@ -96,6 +96,24 @@ export class Anchorer {
       });
   }
 
+  /**
+   * Runs `send`, another transaction from the operator's account (a brand's catalog), while no anchoring transaction
+   * is in flight, and holds anchoring back until it is done, so that the two never pick the same nonce.
+   */
+  async exclusive<T>(send: () => Promise<T>): Promise<T> {
+    while (this.running) await this.running;
+    const result = send();
+    const held: Promise<void> = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running = held;
+    void held.finally(() => {
+      if (this.running === held) this.running = undefined;
+    });
+    return result;
+  }
+
   /** Anchors the whole log as it is now in one transaction (no-op when nothing is pending). */
   async anchorNow(): Promise<StoredCheckpoint | undefined> {
     const size = this.store.treeSize;

@@ -3,7 +3,7 @@ import { Wallet, id, isAddress, type JsonRpcProvider, type Signer } from "ethers
 import { BorderLedgerError } from "../errors";
 import type { RoleName } from "../domain/roles";
 import { attachContracts, deployContracts, type BorderLedgerContracts, type ContractAddresses } from "./contracts";
-import { DEV_PARTICIPANTS, devWallet } from "./dev-participants";
+import { DEV_BRANDS, DEV_PARTICIPANTS, devWallet } from "./dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "./embedded-chain";
 import { registerParticipants, rolesOf } from "./participants";
 import { createRpcProvider } from "./rpc-provider";
@@ -130,6 +130,8 @@ async function setUp({
         country: p.country,
       })),
     );
+    const brands = await registerDevBrands({ productRegistry: contracts.productRegistry });
+    log(`development brands: ${brands} registered, ${DEV_BRANDS.length - brands} already present`);
   }
 
   const logId = id(options.logName);
@@ -137,6 +139,18 @@ async function setUp({
   log(`log "${options.logName}" (${logId}) operated by ${operator.address}`);
 
   return { provider, chainId, rpcUrl, embedded, addresses, contracts, logName: options.logName, logId, operator, devAccounts };
+}
+
+/** Registers DEV_BRANDS to their owners where not yet registered; returns how many it registered. */
+async function registerDevBrands({ productRegistry }: { productRegistry: BorderLedgerContracts["productRegistry"] }): Promise<number> {
+  let added = 0;
+  for (const brand of DEV_BRANDS) {
+    const current = (await productRegistry.brandOf(id(brand.name))) as { owner: string };
+    if (current.owner !== "0x0000000000000000000000000000000000000000") continue;
+    await (await productRegistry.registerBrand(brand.name, devWallet(brand.owner).address)).wait();
+    added++;
+  }
+  return added;
 }
 
 function walletFromKey(key: string, variable: string, provider: JsonRpcProvider): Wallet {

@@ -34,3 +34,9 @@ export const DEV_PARTICIPANTS: readonly DevParticipant[] = [
 export function devWallet(index: number): HDNodeWallet {
   return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`);
 }
+
+/** The brands registered in ProductRegistry in development mode, each owned by a development account. */
+export const DEV_BRANDS: readonly { name: string; owner: number }[] = [
+  { name: "Alpine Outdoor", owner: 7 },
+  { name: "Stridewell", owner: 7 },
+];

@@ -11,15 +11,18 @@
  * (CLAIM_DECISION.action) is known to be absent and does not make every later event not-checkable. At the node every
  * field is present, so an absent field needed by a rule is a breach of that rule, with a message naming the field.
  *
- * Payment (RELEASE_UNPAID). "What is due for the latest DECLARATION" comes from the optional `dueFor`:
- *  - with `dueFor`: it is called with the latest DECLARATION's payload. An amount equal to zero ("0", "0.00") means
- *    nothing is due and no TAX_PAID is needed. Otherwise a TAX_PAID after the latest DECLARATION whose
- *    payment.amount has the same currency and is at least the amount due is needed. `undefined` means "cannot say":
- *    the node refuses the RELEASE (nothing proves it is paid), the verifier reports not-checkable. The verifier only
- *    calls `dueFor` on a fully disclosed DECLARATION, since `dueFor` cannot tell a hidden field from an absent one.
- *  - without `dueFor`: a TAX_PAID after the latest DECLARATION whose payment.amount has the currency of its own
- *    assessment.total and is at least that total is needed.
- * One TAX_PAID must cover the amount on its own; a TAX_PAID from before the latest DECLARATION does not count.
+ * Payment (DESIGN §7 and §8). What is due for a DECLARATION comes from the duty and tax engine (`tax`, by default
+ * engineTaxPolicy: the rule set in force for its destination on the UTC date of its occurredAt):
+ *  - DECLARATION_NOT_ASSESSABLE: where a rule set covers the destination, the engine must be able to assess the
+ *    DECLARATION (a currency without a reference rate is refused here, not at release).
+ *  - TAX_PAID_ASSESSMENT: a TAX_PAID after a DECLARATION names the engine's rule set and states exactly its assessment
+ *    (customsValue, duty, vat, fees, total) for the latest DECLARATION.
+ *  - TAX_PAID_SHORT: a TAX_PAID pays, in the assessment's currency, at least its assessment.total less what earlier
+ *    TAX_PAIDs of the shipment paid in that currency (a re-assessed parcel pays the difference).
+ *  - RELEASE_UNPAID: RELEASE released needs the TAX_PAID payments of the shipment, in the currency of what is due,
+ *    to add up to at least the engine's total for the latest DECLARATION; nothing is needed when it is zero.
+ * Where no rule set covers the destination or date, the ledger cannot say what is due: a TAX_PAID must then cover its
+ * own assessment.total, and RELEASE released needs one after the latest DECLARATION that does.
  * Amounts are compared exactly as decimal strings scaled to bigint, never as floats (DESIGN §2.1: money is decimal).
  *
  * Readings of DESIGN §7 taken here:
@@ -33,6 +36,7 @@
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
 import { CUSTOMS_EVENT_TYPES, type EventType } from "./event-types";
+import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "./tax-due";
 
 /** The rules in the order they are checked; the first broken one is reported. */
 export const LIFECYCLE_RULES = [
@@ -41,6 +45,9 @@ export const LIFECYCLE_RULES = [
   "CUSTOMS_JURISDICTION",
   "DECLARATION_BEFORE_DISPATCH",
   "RISK_RESULT_BEFORE_DECLARATION",
+  "DECLARATION_NOT_ASSESSABLE",
+  "TAX_PAID_ASSESSMENT",
+  "TAX_PAID_SHORT",
   "RELEASE_WITHOUT_RISK_RESULT",
   "RELEASE_RED_WITHOUT_INSPECTION",
   "RELEASE_UNPAID",
@@ -58,23 +65,23 @@ export type LifecycleEvent = {
   eventType: EventType;
   /** The actor's profile country (DESIGN §1); needed for CUSTOMS events only. */
   actorCountry?: string;
+  /** The signed occurredAt (ISO 8601); a DECLARATION's gives the date its duty and taxes are assessed for. */
+  occurredAt?: string;
   /** The disclosed payload fields; a field may be absent because it was not disclosed. */
   payload?: Record<string, unknown>;
   /** Fields committed but not disclosed (a bundle entry's digest names minus its payload names), when known. */
   hiddenFields?: readonly string[];
 };
 
-/** An amount of money as DESIGN §2.1 writes it. */
-export type AmountDue = { amount: string; currency: string };
-
-/** What is due for a DECLARATION payload, or undefined when it cannot be determined. */
-export type DueFor = (declarationPayload: Record<string, unknown>) => AmountDue | undefined;
+/** The rules about duty and tax (the verifier's `payment` check runs these). */
+export const PAYMENT_RULES: readonly LifecycleRule[] = ["DECLARATION_NOT_ASSESSABLE", "TAX_PAID_ASSESSMENT", "TAX_PAID_SHORT", "RELEASE_UNPAID"];
 
 export type LifecycleVerdict = { ok: true } | { ok: false; rule: LifecycleRule; message: string };
 
-export type CheckNextEventParams = { history: readonly LifecycleEvent[]; next: LifecycleEvent; dueFor?: DueFor };
+export type CheckNextEventParams = { history: readonly LifecycleEvent[]; next: LifecycleEvent; tax?: TaxPolicy };
 
-export type CheckSequenceParams = { events: readonly LifecycleEvent[]; dueFor?: DueFor };
+/** `rules`: check only these (default: all). */
+export type CheckSequenceParams = { events: readonly LifecycleEvent[]; tax?: TaxPolicy; rules?: readonly LifecycleRule[] };
 
 export type LifecycleCheckStatus = "pass" | "fail" | "not-checkable";
 
@@ -98,11 +105,25 @@ export type LifecycleStatus = {
   finalDecision?: FinalDecision;
   /** claimIds of CLAIMs without a CLAIM_DECISION, in the order claimed. */
   openClaims: string[];
+  /** Every CLAIM with its decision, in the order claimed (fields as far as they are known). */
+  claims: ClaimStatus[];
+};
+
+/** One claim on a shipment and where it stands. */
+export type ClaimStatus = {
+  claimId: string;
+  /** Index of the CLAIM event. */
+  index: number;
+  brand?: string;
+  ground?: string;
+  lineIds?: string[];
+  status: "open" | "upheld" | "rejected";
+  action?: string;
 };
 
 /** Checks `next` against the shipment's accepted `history` before the node appends it (DESIGN §7). */
 export function checkNextEvent(params: CheckNextEventParams): LifecycleVerdict {
-  const results = evaluate({ events: params.history, next: params.next, mode: "append", dueFor: params.dueFor });
+  const results = evaluate({ events: params.history, next: params.next, mode: "append", tax: params.tax ?? engineTaxPolicy });
   // A definite breach is the better answer; a rule that cannot be decided at the node is a breach too.
   const broken = results.find((r) => r.outcome.status === "fail") ?? results.find((r) => r.outcome.status === "unknown");
   if (broken === undefined) return { ok: true };
@@ -112,7 +133,7 @@ export function checkNextEvent(params: CheckNextEventParams): LifecycleVerdict {
 /** Re-checks every event of a shipment against the events before it (DESIGN §5, verification step 8). */
 export function checkSequence(params: CheckSequenceParams): LifecycleCheck[] {
   return params.events.map((next, index) => {
-    const results = evaluate({ events: params.events.slice(0, index), next, mode: "verify", dueFor: params.dueFor });
+    const results = evaluate({ events: params.events.slice(0, index), next, mode: "verify", tax: params.tax ?? engineTaxPolicy }, params.rules);
     return summarise(index, next, results);
   });
 }
@@ -131,6 +152,7 @@ export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus
     stage: events.length === 0 ? "NONE" : events[events.length - 1].eventType,
     released: false,
     openClaims: [],
+    claims: [],
   };
   const destination = destinationOf(events);
   if (destination !== undefined) status.destinationCountry = destination;
@@ -160,6 +182,21 @@ export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus
       status.openClaims.push(claimId);
     }
   }
+  events.forEach((event, index) => {
+    const claimId = event.payload?.claimId;
+    if (event.eventType !== "CLAIM" || typeof claimId !== "string" || status.claims.some((c) => c.claimId === claimId)) return;
+    const claim: ClaimStatus = { claimId, index, status: "open" };
+    const { brand, ground, lineIds } = event.payload ?? {};
+    if (typeof brand === "string") claim.brand = brand;
+    if (typeof ground === "string") claim.ground = ground;
+    if (Array.isArray(lineIds)) claim.lineIds = lineIds.filter((id): id is string => typeof id === "string");
+    const decisionEvent = events.find((e, i) => i > index && e.eventType === "CLAIM_DECISION" && e.payload?.claimId === claimId);
+    const decided = decisionEvent?.payload?.decision;
+    if (decided === "upheld" || decided === "rejected") claim.status = decided;
+    const action = decisionEvent?.payload?.action;
+    if (typeof action === "string") claim.action = action;
+    status.claims.push(claim);
+  });
   status.released = decision === "released" && status.finalDecision === undefined;
   return status;
 }
@@ -170,7 +207,7 @@ export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus
 /** "append": the node, every field present. "verify": a bundle, absent fields may be hidden. */
 type Mode = "append" | "verify";
 
-type Context = { events: readonly LifecycleEvent[]; next: LifecycleEvent; mode: Mode; dueFor?: DueFor };
+type Context = { events: readonly LifecycleEvent[]; next: LifecycleEvent; mode: Mode; tax: TaxPolicy };
 
 type Outcome =
   | { status: "skip" } // the rule does not constrain this event
@@ -191,6 +228,9 @@ const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
   CUSTOMS_JURISDICTION: checkCustomsJurisdiction,
   DECLARATION_BEFORE_DISPATCH: checkDeclarationAfterDispatch,
   RISK_RESULT_BEFORE_DECLARATION: checkRiskResultAfterDeclaration,
+  DECLARATION_NOT_ASSESSABLE: checkDeclarationAssessable,
+  TAX_PAID_ASSESSMENT: checkTaxPaidAssessment,
+  TAX_PAID_SHORT: checkTaxPaidShort,
   RELEASE_WITHOUT_RISK_RESULT: checkReleaseRiskResult,
   RELEASE_RED_WITHOUT_INSPECTION: checkReleaseRedInspection,
   RELEASE_UNPAID: checkReleasePaid,
@@ -200,8 +240,8 @@ const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
   CLAIM_DECISION_WITHOUT_CLAIM: checkClaimDecisionHasClaim,
 };
 
-function evaluate(ctx: Context): RuleResult[] {
-  return LIFECYCLE_RULES.map((rule) => ({ rule, outcome: RULE_CHECKS[rule](ctx) })).filter((r) => r.outcome.status !== "skip");
+function evaluate(ctx: Context, rules: readonly LifecycleRule[] = LIFECYCLE_RULES): RuleResult[] {
+  return rules.map((rule) => ({ rule, outcome: RULE_CHECKS[rule](ctx) })).filter((r) => r.outcome.status !== "skip");
 }
 
 function outcomeText(outcome: Outcome): string {
@@ -330,47 +370,83 @@ function checkReleaseRedInspection(ctx: Context): Outcome {
   );
 }
 
+function checkDeclarationAssessable(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "DECLARATION") return SKIP;
+  const verdict = taxOf(ctx, ctx.events.length);
+  if (verdict.kind === "invalid") return fail(`the DECLARATION cannot be assessed: ${verdict.reason}`);
+  if (verdict.kind === "hidden") return unknown(verdict.reason);
+  return PASS;
+}
+
+function checkTaxPaidAssessment(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "TAX_PAID") return SKIP;
+  const declaration = lastIndexOf(ctx.events, "DECLARATION");
+  if (declaration === undefined) return PASS; // paid at sale, before any declaration: RELEASE_UNPAID weighs it later
+  const verdict = taxOf(ctx, declaration);
+  if (verdict.kind === "hidden") return unknown(verdict.reason);
+  if (verdict.kind !== "due") return PASS; // nothing to compare with: TAX_PAID_SHORT checks its own assessment
+  const index = ctx.events.length;
+  const ruleSet = readString(ctx, index, "ruleSet");
+  if (!ruleSet.ok) return ruleSet.outcome;
+  const assessment = readField(ctx, index, "assessment");
+  if (assessment.state === "hidden") return unknown(notDisclosed(ctx, index, "assessment"));
+  const due = verdict.due;
+  if (ruleSet.value !== due.ruleSet) {
+    return fail(`the DECLARATION at seq ${declaration} is assessed under rule set ${due.ruleSet}, not ${ruleSet.value}`);
+  }
+  const differences: string[] = [];
+  for (const name of ["customsValue", "duty", "vat", "fees", "total"] as const) {
+    const stated = assessment.state === "present" ? moneyAt(assessment.value, name) : undefined;
+    const expected = due[name];
+    if (stated === undefined || stated.currency !== expected.currency || compareDecimal(stated.value, parseDecimal(expected.amount)!) !== 0) {
+      differences.push(`${name} ${stated === undefined ? "missing" : `${stated.text} ${stated.currency}`} (engine: ${expected.amount} ${expected.currency})`);
+    }
+  }
+  if (differences.length === 0) return PASS;
+  return fail(`the assessment differs from ${due.ruleSet}'s for the DECLARATION at seq ${declaration}: ${differences.join(", ")}`);
+}
+
+function checkTaxPaidShort(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "TAX_PAID") return SKIP;
+  const index = ctx.events.length;
+  const assessment = readField(ctx, index, "assessment");
+  const payment = readField(ctx, index, "payment");
+  if (assessment.state === "hidden") return unknown(notDisclosed(ctx, index, "assessment"));
+  if (payment.state === "hidden") return unknown(notDisclosed(ctx, index, "payment"));
+  const total = assessment.state === "present" ? moneyAt(assessment.value, "total") : undefined;
+  const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
+  if (total === undefined || amount === undefined) return fail("TAX_PAID needs assessment.total and payment.amount as money");
+  if (amount.currency !== total.currency) return fail(`payment.amount is in ${amount.currency}, assessment.total in ${total.currency}`);
+  const earlier = paidBefore(ctx, index, total.currency);
+  if (earlier.hidden !== undefined) return unknown(earlier.hidden);
+  const outstanding = subtractFloor(total.value, earlier.sum);
+  if (compareDecimal(amount.value, outstanding) >= 0) return PASS;
+  const before = earlier.sum.units === 0n ? "" : ` less ${formatDecimal(earlier.sum)} ${total.currency} paid by earlier TAX_PAIDs`;
+  return fail(`payment.amount ${amount.text} ${amount.currency} falls short of assessment.total ${total.text} ${total.currency}${before}: ${formatDecimal(outstanding)} ${total.currency} is due`);
+}
+
 function checkReleasePaid(ctx: Context): Outcome {
   const gate = releasedGate(ctx);
   if (gate !== undefined) return gate;
   const declaration = lastIndexOf(ctx.events, "DECLARATION");
   if (declaration === undefined) return SKIP; // RELEASE_WITHOUT_RISK_RESULT reports it
-  return ctx.dueFor === undefined ? checkPaidOwnAssessment(ctx, declaration) : checkPaidDue(ctx, declaration, ctx.dueFor);
-}
-
-function checkPaidDue(ctx: Context, declaration: number, dueFor: DueFor): Outcome {
-  if (ctx.mode === "verify") {
-    const hidden = possiblyHiddenDeclarationFields(ctx.events[declaration]);
-    if (hidden.length > 0) {
-      return unknown(`what is due for the DECLARATION at seq ${declaration} cannot be recomputed: ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} not disclosed`);
-    }
-  }
-  const due = dueFor(ctx.events[declaration].payload ?? {});
-  const dueAmount = due === undefined ? undefined : parseDecimal(due.amount);
-  if (due === undefined || dueAmount === undefined || typeof due.currency !== "string") {
-    return unknown(`RELEASE released needs what is due for the DECLARATION at seq ${declaration}, and it cannot be determined`);
-  }
+  const verdict = taxOf(ctx, declaration);
+  if (verdict.kind === "hidden") return unknown(verdict.reason);
+  if (verdict.kind === "invalid") return fail(`what is due for the DECLARATION at seq ${declaration} cannot be assessed: ${verdict.reason}`);
+  if (verdict.kind === "unsupported") return checkPaidOwnAssessment(ctx, declaration);
+  const due = verdict.due.total;
+  const dueAmount = parseDecimal(due.amount)!;
   if (dueAmount.units === 0n) return PASS;
-
-  const payments: string[] = [];
-  const undisclosed: Outcome[] = [];
-  for (const paid of indicesOf(ctx.events, "TAX_PAID", declaration + 1)) {
-    const payment = readField(ctx, paid, "payment");
-    if (payment.state === "hidden") {
-      undisclosed.push(unknown(notDisclosed(ctx, paid, "payment")));
-      continue;
-    }
-    const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
-    if (amount !== undefined && amount.currency === due.currency && compareDecimal(amount.value, dueAmount) >= 0) return PASS;
-    payments.push(`the TAX_PAID at seq ${paid} pays ${amount === undefined ? "no valid payment.amount" : `${amount.text} ${amount.currency}`}`);
-  }
-  if (undisclosed.length > 0) return undisclosed[0];
+  const paid = paidBefore(ctx, ctx.events.length, due.currency);
+  if (compareDecimal(paid.sum, dueAmount) >= 0) return PASS;
+  if (paid.hidden !== undefined) return unknown(paid.hidden);
   return fail(
-    `RELEASE released needs a TAX_PAID after the DECLARATION at seq ${declaration} paying at least ${due.amount} ${due.currency}; ` +
-      (payments.length > 0 ? payments.join(", ") : `there is none${staleTaxPaidNote(ctx, declaration)}`),
+    `RELEASE released needs ${due.amount} ${due.currency} paid for the DECLARATION at seq ${declaration} (${verdict.due.ruleSet}); ` +
+      `the shipment's TAX_PAIDs pay ${formatDecimal(paid.sum)} ${due.currency}`,
   );
 }
 
+/** Without a rule set for the destination: a TAX_PAID after the latest DECLARATION covering its own assessment.total. */
 function checkPaidOwnAssessment(ctx: Context, declaration: number): Outcome {
   const payments: string[] = [];
   const undisclosed: Outcome[] = [];
@@ -393,9 +469,40 @@ function checkPaidOwnAssessment(ctx: Context, declaration: number): Outcome {
   }
   if (undisclosed.length > 0) return undisclosed[0];
   return fail(
-    `RELEASE released needs a TAX_PAID after the DECLARATION at seq ${declaration} whose payment covers its assessment.total; ` +
+    `RELEASE released needs a TAX_PAID after the DECLARATION at seq ${declaration} whose payment covers its assessment.total ` +
+      `(no duty and tax rule set covers this destination and date); ` +
       (payments.length > 0 ? payments.join(", ") : `there is none${staleTaxPaidNote(ctx, declaration)}`),
   );
+}
+
+type TaxOf = { kind: "due"; due: TaxDue } | { kind: "unsupported"; reason: string } | { kind: "invalid"; reason: string } | { kind: "hidden"; reason: string };
+
+/** The engine's verdict on the DECLARATION at `index`; "hidden" when a bundle does not disclose all of it. */
+function taxOf(ctx: Context, index: number): TaxOf {
+  const event = eventAt(ctx, index);
+  if (ctx.mode === "verify") {
+    const hidden = possiblyHiddenDeclarationFields(event);
+    if (hidden.length > 0) {
+      return { kind: "hidden", reason: `what is due for the DECLARATION at seq ${index} cannot be recomputed: ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} not disclosed` };
+    }
+  }
+  return ctx.tax({ payload: event.payload ?? {}, occurredAt: event.occurredAt });
+}
+
+/** The sum of payment.amount in `currency` over the TAX_PAIDs before `index`; `hidden` names one that is not disclosed. */
+function paidBefore(ctx: Context, index: number, currency: string): { sum: Decimal; hidden?: string } {
+  let sum: Decimal = { units: 0n, scale: 0 };
+  let hidden: string | undefined;
+  for (const paid of indicesOf(ctx.events.slice(0, index), "TAX_PAID")) {
+    const payment = readField(ctx, paid, "payment");
+    if (payment.state === "hidden") {
+      hidden ??= notDisclosed(ctx, paid, "payment");
+      continue;
+    }
+    const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
+    if (amount !== undefined && amount.currency === currency) sum = addDecimal(sum, amount.value);
+  }
+  return { sum, hidden };
 }
 
 function checkReleaseNoOpenClaim(ctx: Context): Outcome {
@@ -574,6 +681,23 @@ function parseDecimal(text: unknown): Decimal | undefined {
   if (typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text)) return undefined;
   const [whole, fraction = ""] = text.split(".");
   return { units: BigInt(whole + fraction), scale: fraction.length };
+}
+
+function addDecimal(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  return { units: a.units * 10n ** BigInt(scale - a.scale) + b.units * 10n ** BigInt(scale - b.scale), scale };
+}
+
+/** max(a - b, 0). */
+function subtractFloor(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  const units = a.units * 10n ** BigInt(scale - a.scale) - b.units * 10n ** BigInt(scale - b.scale);
+  return { units: units > 0n ? units : 0n, scale };
+}
+
+function formatDecimal(d: Decimal): string {
+  const digits = d.units.toString().padStart(d.scale + 1, "0");
+  return d.scale === 0 ? digits : `${digits.slice(0, -d.scale)}.${digits.slice(-d.scale)}`;
 }
 
 function compareDecimal(a: Decimal, b: Decimal): number {

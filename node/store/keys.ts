@@ -38,3 +38,30 @@ export const checkpointKey = (treeSize: number): string => uint64Key(treeSize);
 // meta: "treeSize" -> number; "chain" -> StoredChainBinding (json)
 export const META_TREE_SIZE = "treeSize";
 export const META_CHAIN = "chain";
+
+// consignees: <consigneeKey: 0x + 64 hex>/<recordedAt: 16 hex>/<shipmentId> -> leafIndex (json). The parcels sent to
+// one consignee, by the time the node recorded the ORDER or DISPATCH naming it, so a time window is one range scan.
+export const consigneeKey = (key: string, recordedAt: number, shipmentId: string): string => `${key}/${uint64Key(recordedAt)}/${shipmentId}`;
+export const consigneeRange = (key: string, fromMs: number, toMs: number): { gte: string; lt: string } => ({
+  gte: `${key}/${uint64Key(Math.max(0, fromMs))}/`,
+  lt: `${key}/${uint64Key(toMs + 1)}/`,
+});
+
+// items: <gtin>/<serial, URI-encoded>/<shipmentId> -> ItemSighting (json). Where a serialised item was ordered;
+// the serial is encoded because it may hold "/" and the gtin is digits only.
+export const itemSightingKey = (gtin: string, serial: string, shipmentId: string): string => `${itemPrefix(gtin, serial)}${shipmentId}`;
+export const itemSightingRange = (gtin: string, serial: string): { gte: string; lt: string } => ({
+  gte: itemPrefix(gtin, serial),
+  lt: `${gtin}/${encodeURIComponent(serial)}0`,
+});
+const itemPrefix = (gtin: string, serial: string): string => `${gtin}/${encodeURIComponent(serial)}/`;
+
+// catalogs: <brandId: 0x + 64 hex>/<version: 16 hex> -> StoredCatalog (json)
+export const catalogKey = (brandId: string, version: number): string => `${brandId}/${uint64Key(version)}`;
+export const catalogRange = (brandId: string): { gte: string; lt: string } => ({ gte: `${brandId}/`, lt: `${brandId}0` });
+
+// catalogItems: <gtin>/<serial, URI-encoded> -> { brandId, version, leafIndex } of the newest catalog listing it
+export const catalogItemKey = (gtin: string, serial: string): string => `${gtin}/${encodeURIComponent(serial)}`;
+
+// catalogSellers: <brandId>/<sellerId, URI-encoded> -> { version, leafIndex } of the newest catalog listing it
+export const catalogSellerKey = (brandId: string, sellerId: string): string => `${brandId}/${encodeURIComponent(sellerId)}`;

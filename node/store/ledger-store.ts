@@ -21,7 +21,11 @@ import {
   META_CHAIN,
   META_TREE_SIZE,
   checkpointKey,
+  consigneeKey,
+  consigneeRange,
   digestKey,
+  itemSightingKey,
+  itemSightingRange,
   entryKey,
   headKey,
   nodeKey,
@@ -97,7 +101,15 @@ export type NewEntry = {
   eventDigest: string;
   /** `"eventDigest":…,"event":…,"payload":…,"salts":…,"digests":…` (see prepare-worker.ts). */
   storedMembers: string;
+  /** Secondary index keys the entry feeds, written in the same batch. */
+  indexes?: { consignees?: readonly string[]; items?: readonly { gtin: string; serial: string; lineId: string }[] };
 };
+
+const ItemSightingSchema = z.strictObject({ leafIndex: z.number().int().nonnegative(), lineId: z.string(), recordedAt: z.number().int().nonnegative() });
+/** Where a serialised item (GTIN + serial) was ordered. */
+export type ItemSighting = z.infer<typeof ItemSightingSchema> & { shipmentId: string };
+/** A parcel to one consignee: the shipment and when its ORDER or DISPATCH naming the consignee was recorded. */
+export type ConsigneeParcelRef = { shipmentId: string; recordedAt: number; leafIndex: number };
 
 /** The stored JSON text of an entry (parsed back with StoredEntrySchema). */
 function entryText(entry: NewEntry): string {
@@ -124,6 +136,8 @@ export class LedgerStore {
   private readonly nodes;
   private readonly checkpoints;
   private readonly meta;
+  private readonly consignees;
+  private readonly items;
   private frontier: HashedNode[] = [];
   private size = 0;
 
@@ -137,6 +151,18 @@ export class LedgerStore {
     this.nodes = this.db.sublevel<string, Uint8Array>("nodes", { valueEncoding: "view" });
     this.checkpoints = this.db.sublevel<string, unknown>("checkpoints", { valueEncoding: "json" });
     this.meta = this.db.sublevel<string, unknown>("meta", { valueEncoding: "json" });
+    this.consignees = this.db.sublevel<string, unknown>("consignees", { valueEncoding: "json" });
+    this.items = this.db.sublevel<string, unknown>("items", { valueEncoding: "json" });
+  }
+
+  /** A JSON table of its own in this store's database, for the node's other records (catalogs). */
+  table(name: string) {
+    return this.db.sublevel<string, unknown>(name, { valueEncoding: "json" });
+  }
+
+  /** Writes puts across tables as one atomic batch. */
+  async batch(ops: { sublevel: unknown; key: string; value: unknown }[]): Promise<void> {
+    await this.db.batch(ops.map((op) => ({ type: "put", ...op })) as never);
   }
 
   /** Opens (creating if needed) the store at `location` and loads the tree's right edge. */
@@ -241,6 +267,13 @@ export class LedgerStore {
         value: { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash } satisfies ShipmentHead,
       });
       ops.push({ type: "put", sublevel: this.digests, key: digestKey(entry.eventDigest), value: entry.leafIndex });
+      for (const key of entry.indexes?.consignees ?? []) {
+        ops.push({ type: "put", sublevel: this.consignees, key: consigneeKey(key, entry.recordedAt, entry.shipmentId), value: entry.leafIndex });
+      }
+      for (const item of entry.indexes?.items ?? []) {
+        const sighting = { leafIndex: entry.leafIndex, lineId: item.lineId, recordedAt: entry.recordedAt };
+        ops.push({ type: "put", sublevel: this.items, key: itemSightingKey(item.gtin, item.serial, entry.shipmentId), value: sighting });
+      }
       const appended = appendLeaf(frontier, fromHex(entry.leafHash), size);
       for (const node of appended.created) {
         ops.push({ type: "put", sublevel: this.nodes, key: nodeKey(node.level, node.index), value: node.hash });
@@ -303,6 +336,26 @@ export class LedgerStore {
       throw new BorderLedgerError("BAD_REQUEST", `no consistency proof from tree size ${size1} to ${size2}`);
     }
     return this.rangeHashes(consistencyProofRanges({ size1, size2 }));
+  }
+
+  /** Parcels to the consignee `key` whose ORDER or DISPATCH was recorded between fromMs and toMs (inclusive). */
+  async consigneeParcels({ key, fromMs, toMs }: { key: string; fromMs: number; toMs: number }): Promise<ConsigneeParcelRef[]> {
+    const out: ConsigneeParcelRef[] = [];
+    for await (const [k, value] of this.consignees.iterator(consigneeRange(key, fromMs, toMs))) {
+      const [, time, shipmentId] = k.split("/");
+      out.push({ shipmentId, recordedAt: parseInt(time, 16), leafIndex: parseStored(LeafIndexSchema, "consignees", k, value) });
+    }
+    return out;
+  }
+
+  /** Every shipment whose ORDER listed the item `gtin` + `serial`. */
+  async itemSightings({ gtin, serial }: { gtin: string; serial: string }): Promise<ItemSighting[]> {
+    const out: ItemSighting[] = [];
+    for await (const [k, value] of this.items.iterator(itemSightingRange(gtin, serial))) {
+      const sighting = parseStored(ItemSightingSchema, "items", k, value);
+      out.push({ ...sighting, shipmentId: k.slice(k.lastIndexOf("/") + 1) });
+    }
+    return out;
   }
 
   async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {

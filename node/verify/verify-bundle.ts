@@ -12,12 +12,11 @@
  */
 import { z } from "zod";
 import { TraceBundleSchema, type BundleEntry, type TraceBundle } from "../domain/bundle";
-import { compareDecimals, isDecimal } from "../domain/decimal";
 import { domainSeparator, receiptDigest, traceEventDigest } from "../domain/eip712";
 import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domain/event-types";
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
-import { checkSequence, type LifecycleEvent } from "../domain/lifecycle";
+import { checkSequence, PAYMENT_RULES, type LifecycleEvent } from "../domain/lifecycle";
 import { isValidInclusionProof } from "../domain/merkle";
 import { PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames } from "../domain/payloads";
 import { roleId } from "../domain/roles";
@@ -78,7 +77,6 @@ export type VerifyBundleParams = {
 
 export type TrustedContracts = { chainId?: number; participantRegistry?: string; anchorRegistry?: string };
 
-const NO_TAX_ENGINE = "no duty and tax engine in this version";
 
 /** Verifies a trace bundle; never throws for bad input or an unreachable chain — every problem is in the report. */
 export async function verifyBundle({ bundle, chain, now = Date.now, trusted }: VerifyBundleParams): Promise<VerificationReport> {
@@ -485,34 +483,31 @@ async function verifyLifecycle(ctx: Context): Promise<Omit<CheckResult, "name">>
   return summary;
 }
 
-/** §5.9: what TAX_PAID covers. Without a duty and tax engine only a fully disclosed TAX_PAID's payment against its own assessment. */
+/**
+ * §5.9: duty and taxes, recomputed from the DECLARATION with the duty and tax engine (node/domain/tax): each TAX_PAID
+ * names the rule set in force and states its assessment and pays what is outstanding; a RELEASE released has what is
+ * due paid. The rules are the lifecycle's payment rules (PAYMENT_RULES), reported on the events they constrain.
+ */
 function verifyPayment(ctx: Context): Omit<CheckResult, "name"> {
-  const taxPaid = ctx.entries.filter((e) => e.entry.event.eventType === "TAX_PAID");
-  if (taxPaid.length === 0) return { status: "not-checkable", reason: `${NO_TAX_ENGINE}, and the bundle has no TAX_PAID` };
-  const results = taxPaid.map(({ index, entry, hiddenFields }): EntryResult => {
-    if (hiddenFields.length > 0) return entryResult(index, entry, "not-checkable", `${NO_TAX_ENGINE}, and ${hiddenFields.join(", ")} of this TAX_PAID ${hiddenFields.length === 1 ? "is" : "are"} not disclosed`);
-    const paid = moneyAt(entry.payload.payment, "amount");
-    const due = moneyAt(entry.payload.assessment, "total");
-    if (paid === undefined || due === undefined) return entryResult(index, entry, "fail", "payment.amount or assessment.total is not money");
-    if (paid.currency !== due.currency) return entryResult(index, entry, "fail", `payment.amount is in ${paid.currency}, assessment.total in ${due.currency}`);
-    if (compareDecimals(paid.amount, due.amount) < 0) {
-      return entryResult(index, entry, "fail", `payment.amount ${paid.amount} ${paid.currency} does not cover assessment.total ${due.amount} ${due.currency}`);
-    }
-    return entryResult(index, entry, "pass", `payment.amount ${paid.amount} ${paid.currency} covers assessment.total ${due.amount} ${due.currency}`);
-  });
-  const summary = summarise(results, results.map((r) => `the TAX_PAID at seq ${r.seq}: ${r.reason}`).join("; "));
-  if (summary.status === "not-checkable" && results.every((r) => r.status === "not-checkable")) {
-    return { status: "not-checkable", reason: `${NO_TAX_ENGINE}; no TAX_PAID is fully disclosed`, entries: results };
+  const events = lifecycleEvents(ctx);
+  const constrained = ctx.entries.filter(({ entry }) => ["DECLARATION", "TAX_PAID", "RELEASE"].includes(entry.event.eventType));
+  if (!ctx.entries.some(({ entry }) => entry.event.eventType === "TAX_PAID" || entry.event.eventType === "RELEASE")) {
+    return { status: "not-checkable", reason: "the bundle has no TAX_PAID and no RELEASE: nothing was paid or released yet" };
   }
-  summary.reason += `; recomputing what is due from the DECLARATION is not available yet (${NO_TAX_ENGINE})`;
-  return summary;
+  const checks = checkSequence({ events, rules: PAYMENT_RULES });
+  const results = constrained.map(({ index, entry }) => {
+    const check = checks[index];
+    const reason = check.status === "fail" && check.rule !== undefined ? `${check.rule}: ${check.reason}` : check.reason;
+    return entryResult(index, entry, check.status, reason);
+  });
+  return summarise(results, results.map((r) => `${r.seq}: ${r.reason}`).join("; "));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lifecycle view of the entries
 
 function lifecycleEvents(ctx: Context): LifecycleEvent[] {
-  return ctx.entries.map(({ entry, hiddenFields }) => ({ eventType: entry.event.eventType, payload: entry.payload, hiddenFields }));
+  return ctx.entries.map(({ entry, hiddenFields }) => ({ eventType: entry.event.eventType, occurredAt: entry.event.occurredAt, payload: entry.payload, hiddenFields }));
 }
 
 /** Sets actorCountry on customs events from the chain: at the checkpoint's block if anchored, else the newest. */
@@ -615,14 +610,6 @@ function hasOwn(record: object, key: string): boolean {
 
 function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
   return hasOwn(record, key) ? record[key] : undefined;
-}
-
-function moneyAt(container: unknown, key: string): { amount: string; currency: string } | undefined {
-  if (typeof container !== "object" || container === null) return undefined;
-  const money = (container as Record<string, unknown>)[key];
-  if (typeof money !== "object" || money === null) return undefined;
-  const { amount, currency } = money as Record<string, unknown>;
-  return isDecimal(amount) && typeof currency === "string" ? { amount, currency } : undefined;
 }
 
 /** Hex strings (hashes, addresses) equal regardless of case: a ChainReader may answer in checksum or lower case. */

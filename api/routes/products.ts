@@ -1,0 +1,43 @@
+// Brands, their catalogs and item authenticity (DESIGN §8, §9): a brand owner's signed catalog is anchored by the
+// node; anyone can check an item (GTIN + serial) against the anchored catalog and the ledger.
+import { Hono } from "hono";
+import { BorderLedgerError } from "../../node/errors";
+import { SHIPMENT_ID } from "../../node/domain/event";
+import { Gtin, Identifier } from "../../node/domain/payloads";
+import { jsonText, parseJson, type ApiContext } from "../context";
+
+function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
+  if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
+  const parsed = check.safeParse(value);
+  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error!.issues[0].message}`);
+  return value;
+}
+
+export function productRoutes(ctx: ApiContext): Hono {
+  return new Hono()
+    .get("/brands", (c) => {
+      const brands = ctx.runtime.brands.all().map((b) => ({
+        brandId: b.brandId,
+        name: b.name,
+        owner: b.owner,
+        catalogVersion: b.version,
+        itemCount: b.itemCount,
+        sellerCount: b.sellerCount,
+      }));
+      return c.json({ brands });
+    })
+    .post("/brands/catalog", async (c) => {
+      const body = parseJson(await jsonText(c));
+      const receipt = await ctx.runtime.catalogs.register(body);
+      return c.json(receipt, 201);
+    })
+    .get("/authenticity", async (c) => {
+      const gtin = queryValue("gtin", c.req.query("gtin"), Gtin);
+      const serial = queryValue("serial", c.req.query("serial"), Identifier);
+      const shipmentId = c.req.query("shipmentId");
+      if (shipmentId !== undefined && !SHIPMENT_ID.test(shipmentId)) {
+        throw new BorderLedgerError("VALIDATION_FAILED", "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
+      }
+      return c.json(await ctx.runtime.catalogs.authenticity({ gtin, serial, shipmentId }));
+    });
+}

@@ -1,0 +1,251 @@
+// Brand catalogs and authenticity (DESIGN §8): a brand owner's signed catalog is checked, anchored in ProductRegistry
+// by the node, and stored; an item (GTIN + serial) is checked against the anchored root on the chain and against the
+// ledger for clones.
+import type { Contract } from "ethers";
+import { BorderLedgerError } from "./errors";
+import type { Anchorer } from "./chain/anchorer";
+import type { BrandDirectory } from "./chain/brand-directory";
+import { brandIdOf, buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, sellerLeafHash, type CatalogRequest } from "./domain/catalog";
+import { formatIssuePath } from "./domain/payloads";
+import { recoverSigner } from "./domain/signature";
+import type { OrderPayload } from "./domain/payloads";
+import { CATALOG_FORMAT, type CatalogStore, type StoredCatalog } from "./store/catalog-store";
+import type { LedgerStore } from "./store/ledger-store";
+
+export type CatalogServiceOptions = {
+  store: LedgerStore;
+  catalogs: CatalogStore;
+  brands: BrandDirectory;
+  /** ProductRegistry connected to the operator's wallet, which submits owners' signed catalogs. */
+  productRegistry: Contract;
+  anchorer: Pick<Anchorer, "exclusive">;
+  chainId: number;
+  clock?: () => number;
+};
+
+/** The answer to "is this item authentic?" (GET /v1/authenticity). */
+export type AuthenticityReport = {
+  gtin: string;
+  serial: string;
+  /** authentic | not_registered | unauthorised_seller | suspected_clone */
+  verdict: "authentic" | "not_registered" | "unauthorised_seller" | "suspected_clone";
+  registered: boolean;
+  brand: string | null;
+  brandId: string | null;
+  catalog: { version: number; itemsRoot: string; itemCount: number; leafIndex: number; proof: string[] } | null;
+  /** ProductRegistry.isAuthenticItem answered true for this proof, on the chain, now. */
+  provenOnChain: boolean;
+  /** The shipments whose ORDER lists this item, oldest first, with their seller and whether the brand authorised it. */
+  sightings: { shipmentId: string; lineId: string; recordedAt: string; sellerId: string | null; authorisedSeller: boolean | null }[];
+  /** Every sighting's seller is authorised (null: no sighting, or the brand lists no sellers). */
+  soldByAuthorisedSeller: boolean | null;
+  /** The item appears in more than one shipment (or in another shipment than `shipmentId`, when given). */
+  clone: boolean;
+  reasons: string[];
+};
+
+export type CatalogReceipt = {
+  brand: string;
+  brandId: string;
+  version: number;
+  itemsRoot: string;
+  itemCount: number;
+  sellersRoot: string;
+  sellerCount: number;
+  txHash: string;
+  blockNumber: number;
+};
+
+export class CatalogService {
+  private readonly clock: () => number;
+
+  constructor(private readonly options: CatalogServiceOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * Checks a brand owner's catalog request (schema, brand, version, signature by the brand's owner), anchors it with
+   * ProductRegistry.anchorCatalogSigned and stores it. Nothing is stored unless the transaction was mined.
+   */
+  async register(body: unknown): Promise<CatalogReceipt> {
+    const request = parseCatalogRequest(body);
+    const { brands, productRegistry, chainId } = this.options;
+    await brands.refresh();
+    const brand = brands.byBrandName(request.brand);
+    if (!brand) throw new BorderLedgerError("NOT_FOUND", `brand: no brand named ${JSON.stringify(request.brand)} is registered in ProductRegistry`);
+    if (request.version !== brand.version + 1) {
+      throw new BorderLedgerError("CONFLICT", `version: the next catalog of ${brand.name} is version ${brand.version + 1}, not ${request.version}`, {
+        expected: brand.version + 1,
+      });
+    }
+    const built = buildCatalog({ items: request.items, sellers: request.sellers });
+    const signed = {
+      brandId: brand.brandId,
+      version: request.version,
+      itemsRoot: built.itemsRoot,
+      itemCount: built.itemCount,
+      sellersRoot: built.sellersRoot,
+      sellerCount: built.sellerCount,
+    };
+    const digest = catalogDigest({ chainId, productRegistry: await productRegistry.getAddress(), catalog: signed });
+    let signer: string;
+    try {
+      signer = recoverSigner({ digest, signature: request.signature });
+    } catch (error) {
+      throw new BorderLedgerError("BAD_SIGNATURE", `signature: ${(error as Error).message}`);
+    }
+    if (signer.toLowerCase() !== brand.owner.toLowerCase()) {
+      throw new BorderLedgerError("BAD_SIGNATURE", `signature: signed by ${signer}, but ${brand.name} is owned by ${brand.owner} (the Catalog digest is ${digest})`, {
+        signer,
+        owner: brand.owner,
+        digest,
+      });
+    }
+    const receipt = await this.options.anchorer.exclusive(async () => {
+      const tx = await productRegistry.anchorCatalogSigned(
+        signed.brandId,
+        signed.itemsRoot,
+        signed.itemCount,
+        signed.sellersRoot,
+        signed.sellerCount,
+        request.signature,
+      );
+      return tx.wait();
+    });
+    if (!receipt || receipt.status !== 1) throw new BorderLedgerError("CHAIN_UNAVAILABLE", "the catalog transaction was not mined");
+    const stored: StoredCatalog = {
+      format: CATALOG_FORMAT,
+      brandId: brand.brandId,
+      brand: brand.name,
+      version: request.version,
+      items: request.items,
+      sellers: request.sellers,
+      itemsRoot: built.itemsRoot,
+      sellersRoot: built.sellersRoot,
+      signature: request.signature,
+      txHash: receipt.hash,
+      blockNumber: receipt.blockNumber,
+      recordedAt: this.clock(),
+    };
+    await this.options.catalogs.put(stored);
+    await brands.refresh();
+    return {
+      brand: brand.name,
+      brandId: brand.brandId,
+      version: request.version,
+      itemsRoot: built.itemsRoot,
+      itemCount: built.itemCount,
+      sellersRoot: built.sellersRoot,
+      sellerCount: built.sellerCount,
+      txHash: receipt.hash,
+      blockNumber: receipt.blockNumber,
+    };
+  }
+
+  /**
+   * Re-anchors stored catalogs the chain lacks (an embedded chain restarted empty, DESIGN §11). The owners'
+   * signatures stay valid: the chain id, the ProductRegistry address and the versions are the same. Returns how many.
+   */
+  async reconcile(): Promise<number> {
+    const { brands, catalogs, productRegistry } = this.options;
+    await brands.refresh();
+    let anchored = 0;
+    for (const catalog of await catalogs.all()) {
+      const brand = brands.byBrandId(catalog.brandId);
+      if (!brand || catalog.version !== brand.version + 1) continue;
+      const built = buildCatalog({ items: catalog.items, sellers: catalog.sellers });
+      await this.options.anchorer.exclusive(async () => {
+        const tx = await productRegistry.anchorCatalogSigned(catalog.brandId, built.itemsRoot, built.itemCount, built.sellersRoot, built.sellerCount, catalog.signature);
+        return tx.wait();
+      });
+      await brands.refresh();
+      anchored++;
+    }
+    return anchored;
+  }
+
+  /** Checks an item against its brand's anchored catalog (on the chain) and against the ledger for clones. */
+  async authenticity({ gtin, serial, shipmentId }: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport> {
+    const { store, catalogs, brands, productRegistry } = this.options;
+    const reasons: string[] = [];
+    const ref = await catalogs.findItem({ gtin, serial });
+    const brand = ref ? brands.byBrandId(ref.brandId) : undefined;
+    let catalog: AuthenticityReport["catalog"] = null;
+    let provenOnChain = false;
+    if (ref && brand && ref.version === brand.version) {
+      const latest = await catalogs.latestOf(ref.brandId);
+      if (latest && latest.version === ref.version) {
+        const built = buildCatalog({ items: latest.items, sellers: [] });
+        const proof = catalogInclusionProof({ leaves: built.itemLeaves, index: ref.leafIndex });
+        catalog = { version: latest.version, itemsRoot: latest.itemsRoot, itemCount: latest.items.length, leafIndex: proof.leafIndex, proof: proof.proof };
+        provenOnChain = await productRegistry.isAuthenticItem(ref.brandId, gtin, serial, proof.leafIndex, proof.proof);
+        if (!provenOnChain) reasons.push(`ProductRegistry did not accept the proof for ${brand.name} catalog version ${latest.version}`);
+      }
+    } else if (ref && brand) {
+      reasons.push(`the item was in ${brand.name} catalog version ${ref.version}, but version ${brand.version} no longer lists it`);
+    } else {
+      reasons.push("no anchored catalog lists this GTIN and serial");
+    }
+    const registered = provenOnChain;
+
+    const sightings: AuthenticityReport["sightings"] = [];
+    const sellerBrand = brand && brand.sellerCount > 0 ? brand : undefined;
+    for (const sighting of (await store.itemSightings({ gtin, serial })).sort((a, b) => a.leafIndex - b.leafIndex)) {
+      const entry = await store.getEntry(sighting.leafIndex);
+      const order = entry?.payload as OrderPayload | undefined;
+      const sellerId = order?.seller?.id ?? null;
+      let authorisedSeller: boolean | null = null;
+      if (sellerBrand && sellerId !== null) authorisedSeller = await this.isAuthorisedSeller({ brandId: sellerBrand.brandId, sellerId });
+      sightings.push({ shipmentId: sighting.shipmentId, lineId: sighting.lineId, recordedAt: new Date(sighting.recordedAt).toISOString(), sellerId, authorisedSeller });
+    }
+    const checked = sightings.filter((s) => s.authorisedSeller !== null);
+    const soldByAuthorisedSeller = checked.length === 0 ? null : checked.every((s) => s.authorisedSeller === true);
+    const shipments = new Set(sightings.map((s) => s.shipmentId));
+    const clone = shipmentId !== undefined ? [...shipments].some((id) => id !== shipmentId) : shipments.size > 1;
+    if (clone) reasons.push(`the same GTIN and serial appear in ${shipments.size} shipments: ${[...shipments].join(", ")}`);
+    for (const s of sightings) if (s.authorisedSeller === false) reasons.push(`${s.shipmentId}: seller ${s.sellerId} is not an authorised seller of ${sellerBrand!.name}`);
+
+    const verdict: AuthenticityReport["verdict"] = !registered
+      ? "not_registered"
+      : clone
+        ? "suspected_clone"
+        : soldByAuthorisedSeller === false
+          ? "unauthorised_seller"
+          : "authentic";
+    return {
+      gtin,
+      serial,
+      verdict,
+      registered,
+      brand: brand?.name ?? null,
+      brandId: brand?.brandId ?? null,
+      catalog,
+      provenOnChain,
+      sightings,
+      soldByAuthorisedSeller,
+      clone,
+      reasons,
+    };
+  }
+
+  /** Whether the brand's newest anchored catalog lists `sellerId`, proven against ProductRegistry. */
+  async isAuthorisedSeller({ brandId, sellerId }: { brandId: string; sellerId: string }): Promise<boolean> {
+    const brand = this.options.brands.byBrandId(brandId);
+    const ref = await this.options.catalogs.findSeller({ brandId, sellerId });
+    if (!brand || !ref || ref.version !== brand.version) return false;
+    const latest = await this.options.catalogs.latestOf(brandId);
+    if (!latest || latest.version !== ref.version) return false;
+    const proof = catalogInclusionProof({ leaves: latest.sellers.map((id) => sellerLeafHash({ sellerId: id })), index: ref.leafIndex });
+    return this.options.productRegistry.isAuthorisedSeller(brandId, sellerId, proof.leafIndex, proof.proof);
+  }
+}
+
+function parseCatalogRequest(body: unknown): CatalogRequest {
+  const parsed = CatalogRequestSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path as (string | number)[]), message: issue.message }));
+  throw new BorderLedgerError("VALIDATION_FAILED", issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "), { issues });
+}
+
+/** brandId of a brand name (re-exported for routes and the demo). */
+export { brandIdOf };

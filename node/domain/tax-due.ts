@@ -1,0 +1,42 @@
+// What is due for a DECLARATION, as the lifecycle rules and the verifier ask it: the duty and tax engine's assessment
+// for the declaration's destination on the day it was made (its signed occurredAt, UTC).
+import { BorderLedgerError } from "../errors";
+import { DeclarationPayload, type Money } from "./payloads";
+import { assess, ruleSetFor } from "./tax";
+
+/** The money of an assessment: what a TAX_PAID's `ruleSet` and `assessment` must state. */
+export type TaxDue = { ruleSet: string; customsValue: Money; duty: Money; vat: Money; fees: Money; total: Money };
+
+/**
+ * - due: the engine's assessment;
+ * - unsupported: no rule set covers the destination on that date, so the ledger cannot say what is due;
+ * - invalid: a rule set applies but the declaration cannot be assessed under it (e.g. a currency without a rate).
+ */
+export type TaxVerdict = { kind: "due"; due: TaxDue } | { kind: "unsupported"; reason: string } | { kind: "invalid"; reason: string };
+
+/** Assesses a DECLARATION; the argument is what the lifecycle rules hold of it. */
+export type TaxPolicy = (declaration: { payload: Record<string, unknown>; occurredAt?: string }) => TaxVerdict;
+
+/** The duty and tax engine as a TaxPolicy (the default of the lifecycle rules and the verifier). */
+export const engineTaxPolicy: TaxPolicy = ({ payload, occurredAt }) => {
+  if (occurredAt === undefined) return { kind: "unsupported", reason: "the DECLARATION's occurredAt is not known" };
+  const date = occurredAt.slice(0, 10);
+  const parsed = DeclarationPayload.safeParse(payload);
+  if (!parsed.success) return { kind: "invalid", reason: "the DECLARATION's payload is not a valid DECLARATION" };
+  const declaration = parsed.data;
+  try {
+    ruleSetFor({ destination: declaration.destinationCountry, date });
+  } catch (error) {
+    return { kind: "unsupported", reason: messageOf(error) };
+  }
+  try {
+    const a = assess({ declaration, date });
+    return { kind: "due", due: { ruleSet: a.ruleSet, customsValue: a.customsValue, duty: a.duty, vat: a.vat, fees: a.fees, total: a.total } };
+  } catch (error) {
+    return { kind: "invalid", reason: messageOf(error) };
+  }
+};
+
+function messageOf(error: unknown): string {
+  return error instanceof BorderLedgerError || error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,104 @@
+// Brand catalogs in LevelDB: each anchored version's items and sellers, and lookups from an item or a seller to the
+// newest catalog listing it, so an authenticity check is two reads and a proof.
+import { z } from "zod";
+import { BorderLedgerError } from "../errors";
+import { HexDigest } from "../domain/payloads";
+import { catalogItemKey, catalogKey, catalogRange, catalogSellerKey } from "./keys";
+import type { LedgerStore } from "./ledger-store";
+
+export const CATALOG_FORMAT = "borderledger.catalog.v1";
+
+// Values read back from disk are parsed before use: a corrupted one is refused with its key named.
+const StoredCatalogSchema = z.strictObject({
+  format: z.literal(CATALOG_FORMAT),
+  brandId: HexDigest,
+  brand: z.string(),
+  version: z.number().int().positive(),
+  items: z.array(z.strictObject({ gtin: z.string(), serial: z.string() })),
+  sellers: z.array(z.string()),
+  itemsRoot: HexDigest,
+  sellersRoot: HexDigest,
+  signature: z.string(),
+  txHash: HexDigest,
+  blockNumber: z.number().int().nonnegative(),
+  recordedAt: z.number().int().nonnegative(),
+});
+export type StoredCatalog = z.infer<typeof StoredCatalogSchema>;
+
+const ItemRefSchema = z.strictObject({ brandId: HexDigest, version: z.number().int().positive(), leafIndex: z.number().int().nonnegative() });
+export type CatalogItemRef = z.infer<typeof ItemRefSchema>;
+const SellerRefSchema = z.strictObject({ version: z.number().int().positive(), leafIndex: z.number().int().nonnegative() });
+export type CatalogSellerRef = z.infer<typeof SellerRefSchema>;
+
+function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BorderLedgerError("INTERNAL", `stored value ${table}/${key} is corrupted (${issue.path.join(".") || "value"}: ${issue.message}); refusing to use it`, {
+      table,
+      key,
+    });
+  }
+  return parsed.data;
+}
+
+export class CatalogStore {
+  private readonly catalogs;
+  private readonly itemRefs;
+  private readonly sellerRefs;
+  /** The newest catalog of each brand, parsed, for proofs (catalogs change rarely and are read often). */
+  private readonly latest = new Map<string, StoredCatalog>();
+
+  constructor(private readonly store: LedgerStore) {
+    this.catalogs = store.table("catalogs");
+    this.itemRefs = store.table("catalogItems");
+    this.sellerRefs = store.table("catalogSellers");
+  }
+
+  /** Records an anchored catalog version and points its items and sellers at it, in one batch. */
+  async put(catalog: StoredCatalog): Promise<void> {
+    const ops: { sublevel: unknown; key: string; value: unknown }[] = [
+      { sublevel: this.catalogs, key: catalogKey(catalog.brandId, catalog.version), value: catalog },
+    ];
+    catalog.items.forEach((item, leafIndex) => {
+      ops.push({ sublevel: this.itemRefs, key: catalogItemKey(item.gtin, item.serial), value: { brandId: catalog.brandId, version: catalog.version, leafIndex } });
+    });
+    catalog.sellers.forEach((sellerId, leafIndex) => {
+      ops.push({ sublevel: this.sellerRefs, key: catalogSellerKey(catalog.brandId, sellerId), value: { version: catalog.version, leafIndex } });
+    });
+    await this.store.batch(ops);
+    this.latest.set(catalog.brandId, catalog);
+  }
+
+  /** The newest catalog recorded for a brand. */
+  async latestOf(brandId: string): Promise<StoredCatalog | undefined> {
+    const cached = this.latest.get(brandId);
+    if (cached) return cached;
+    for await (const [key, value] of this.catalogs.iterator({ ...catalogRange(brandId), reverse: true, limit: 1 })) {
+      const catalog = parseStored(StoredCatalogSchema, "catalogs", key, value);
+      this.latest.set(brandId, catalog);
+      return catalog;
+    }
+    return undefined;
+  }
+
+  /** Every stored catalog, oldest version of each brand first. */
+  async all(): Promise<StoredCatalog[]> {
+    const out: StoredCatalog[] = [];
+    for await (const [key, value] of this.catalogs.iterator()) out.push(parseStored(StoredCatalogSchema, "catalogs", key, value));
+    return out;
+  }
+
+  /** Where the newest catalog listing this item has it (it may be an older version than the brand's newest). */
+  async findItem({ gtin, serial }: { gtin: string; serial: string }): Promise<CatalogItemRef | undefined> {
+    const key = catalogItemKey(gtin, serial);
+    const value = await this.itemRefs.get(key);
+    return value === undefined ? undefined : parseStored(ItemRefSchema, "catalogItems", key, value);
+  }
+
+  async findSeller({ brandId, sellerId }: { brandId: string; sellerId: string }): Promise<CatalogSellerRef | undefined> {
+    const key = catalogSellerKey(brandId, sellerId);
+    const value = await this.sellerRefs.get(key);
+    return value === undefined ? undefined : parseStored(SellerRefSchema, "catalogSellers", key, value);
+  }
+}
