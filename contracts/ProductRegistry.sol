@@ -2,14 +2,19 @@
 pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IProductRegistry} from "./interfaces/IProductRegistry.sol";
 import {RFC9162} from "./libraries/RFC9162.sol";
 
 /// @title ProductRegistry
 /// @notice Brand catalogs: the anchored roots of authentic items and authorised sellers (DESIGN §4, §8).
-contract ProductRegistry is IProductRegistry {
+contract ProductRegistry is IProductRegistry, EIP712 {
     bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
     bytes32 private constant BRAND_OWNER = keccak256("BRAND_OWNER");
+    bytes32 private constant CATALOG_TYPEHASH = keccak256(
+        "Catalog(bytes32 brandId,uint64 version,bytes32 itemsRoot,uint64 itemCount,bytes32 sellersRoot,uint64 sellerCount)"
+    );
 
     /// @notice The ParticipantRegistry that holds the admin and the BRAND_OWNER role.
     IAccessControl public immutable participants;
@@ -17,7 +22,9 @@ contract ProductRegistry is IProductRegistry {
     mapping(bytes32 brandId => Brand) private _brands;
 
     /// @param participantRegistry The ParticipantRegistry whose admin and BRAND_OWNER role this contract trusts.
-    constructor(IAccessControl participantRegistry) {
+    ///        Catalog signatures use the EIP-712 domain ("BorderLedger", "1", this chain, this contract): the name and
+    ///        version of events (DESIGN §2.2), with this contract, not the ParticipantRegistry, as verifying contract.
+    constructor(IAccessControl participantRegistry) EIP712("BorderLedger", "1") {
         participants = participantRegistry;
     }
 
@@ -55,18 +62,41 @@ contract ProductRegistry is IProductRegistry {
         if (msg.sender != brand.owner || !participants.hasRole(BRAND_OWNER, msg.sender)) {
             revert ProductRegistryNotBrandOwner(brandId, msg.sender);
         }
-        if ((itemsRoot == bytes32(0)) != (itemCount == 0)) revert ProductRegistryInvalidRoot(brandId, itemsRoot, itemCount);
-        if ((sellersRoot == bytes32(0)) != (sellerCount == 0)) {
-            revert ProductRegistryInvalidRoot(brandId, sellersRoot, sellerCount);
-        }
-        uint64 version = brand.version + 1;
-        brand.version = version;
-        brand.itemsRoot = itemsRoot;
-        brand.itemCount = itemCount;
-        brand.sellersRoot = sellersRoot;
-        brand.sellerCount = sellerCount;
-        brand.blockNumber = uint64(block.number);
-        emit CatalogAnchored(brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount);
+        _anchorCatalog(brand, brandId, itemsRoot, itemCount, sellersRoot, sellerCount);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function anchorCatalogSigned(
+        bytes32 brandId,
+        bytes32 itemsRoot,
+        uint64 itemCount,
+        bytes32 sellersRoot,
+        uint64 sellerCount,
+        bytes calldata signature
+    ) external {
+        Brand storage brand = _brands[brandId];
+        address owner = brand.owner;
+        if (owner == address(0)) revert ProductRegistryUnknownBrand(brandId);
+        // The next version is part of what is signed: a signature anchors once and is dead after any newer catalog.
+        bytes32 digest = catalogDigest(brandId, brand.version + 1, itemsRoot, itemCount, sellersRoot, sellerCount);
+        address signer = ECDSA.recoverCalldata(digest, signature);
+        if (signer != owner) revert ProductRegistryBadCatalogSignature(brandId, signer);
+        if (!participants.hasRole(BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwner(brandId, owner);
+        _anchorCatalog(brand, brandId, itemsRoot, itemCount, sellersRoot, sellerCount);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function catalogDigest(
+        bytes32 brandId,
+        uint64 version,
+        bytes32 itemsRoot,
+        uint64 itemCount,
+        bytes32 sellersRoot,
+        uint64 sellerCount
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(CATALOG_TYPEHASH, brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount))
+        );
     }
 
     /// @inheritdoc IProductRegistry
@@ -102,5 +132,29 @@ contract ProductRegistry is IProductRegistry {
     /// @inheritdoc IProductRegistry
     function sellerLeafHash(string calldata sellerId) public pure returns (bytes32) {
         return RFC9162.hashLeaf(abi.encode(sellerId));
+    }
+
+    /// @dev Checks the roots against their counts, stores the brand's next catalog and emits CatalogAnchored. The
+    ///      caller has authorised the brand owner.
+    function _anchorCatalog(
+        Brand storage brand,
+        bytes32 brandId,
+        bytes32 itemsRoot,
+        uint64 itemCount,
+        bytes32 sellersRoot,
+        uint64 sellerCount
+    ) private {
+        if ((itemsRoot == bytes32(0)) != (itemCount == 0)) revert ProductRegistryInvalidRoot(brandId, itemsRoot, itemCount);
+        if ((sellersRoot == bytes32(0)) != (sellerCount == 0)) {
+            revert ProductRegistryInvalidRoot(brandId, sellersRoot, sellerCount);
+        }
+        uint64 version = brand.version + 1;
+        brand.version = version;
+        brand.itemsRoot = itemsRoot;
+        brand.itemCount = itemCount;
+        brand.sellersRoot = sellersRoot;
+        brand.sellerCount = sellerCount;
+        brand.blockNumber = uint64(block.number);
+        emit CatalogAnchored(brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount);
     }
 }

@@ -65,6 +65,11 @@ function typedDataDigest(separator: Uint8Array, structHash: Uint8Array): Buffer 
   return keccak256(Buffer.concat([Buffer.from([0x19, 0x01]), separator, structHash]));
 }
 
+/** keccak256(0x19 0x01 || domainSeparator || structHash) (EIP-712) as 0x hex, for types defined beside their use (catalog.ts). */
+export function hashTypedData({ separator, structHash }: { separator: Uint8Array; structHash: Uint8Array }): string {
+  return toHex(typedDataDigest(separator, structHash));
+}
+
 const UINT64_MAX = 2n ** 64n - 1n;
 
 function uint64Word(value: number | bigint, what: string): Buffer {

@@ -2,7 +2,19 @@
 import { ethers } from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { AbiCoder, ZeroAddress, ZeroHash, getBytes, hexlify } from "ethers";
+import { AbiCoder, Contract, Signature, TypedDataEncoder, ZeroAddress, ZeroHash, concat, getBytes, hexlify, recoverAddress, toBeHex } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import {
+  CATALOG_TYPES,
+  brandIdOf,
+  buildCatalog,
+  catalogDigest,
+  catalogDomain,
+  catalogInclusionProof,
+  itemLeafHash,
+  sellerLeafHash,
+  type SignedCatalog,
+} from "../../node/domain/catalog";
 import { hashLeaf } from "../../node/domain/merkle";
 import { roleId } from "../../node/domain/roles";
 import { buildTree, connectAs, deployBorderLedger, flipBit } from "./fixtures";
@@ -36,6 +48,32 @@ async function productsFixture() {
   await participants.register(platform.address, "Shopwave", "NL", 0, [PLATFORM]);
   await products.registerBrand(BRAND, brandOwner.address);
   return { ...deployment, rivalOwner, asOwner: connectAs(products, brandOwner) };
+}
+
+/** The catalog of ITEMS and SELLERS as version `version` of BRAND. */
+function catalogOf(version: number): SignedCatalog {
+  return { brandId: BRAND_ID, version, itemsRoot: items.root(), itemCount: ITEMS.length, sellersRoot: sellers.root(), sellerCount: SELLERS.length };
+}
+
+/** The EIP-712 domain of catalog signatures for `products` on this chain (overridable to sign for another domain). */
+async function domainOf(products: Contract, overrides: { chainId?: number; productRegistry?: string } = {}) {
+  const chainId = overrides.chainId ?? Number((await ethers.provider.getNetwork()).chainId);
+  return { chainId, productRegistry: overrides.productRegistry ?? (await products.getAddress()) };
+}
+
+/** `signer`'s EIP-712 signature of `catalog`, through the wallet interface a brand owner would use. */
+async function signCatalog(signer: HardhatEthersSigner, products: Contract, catalog: SignedCatalog, overrides = {}): Promise<string> {
+  return signer.signTypedData(catalogDomain(await domainOf(products, overrides)), CATALOG_TYPES, catalog);
+}
+
+/** The arguments of anchorCatalogSigned for `catalog` (its version is not sent: the contract uses the next one). */
+function signedArgs(catalog: SignedCatalog, signature: string) {
+  return [catalog.brandId, catalog.itemsRoot, catalog.itemCount, catalog.sellersRoot, catalog.sellerCount, signature] as const;
+}
+
+/** The address `signature` recovers to over `catalog` at `version`, which is what the contract reports when it is not the owner. */
+async function recoveredOver(products: Contract, catalog: SignedCatalog, version: number, signature: string): Promise<string> {
+  return recoverAddress(catalogDigest({ ...(await domainOf(products)), catalog: { ...catalog, version } }), signature);
 }
 
 /** The fixture with the small catalog of ITEMS and SELLERS anchored for BRAND. */
@@ -234,6 +272,205 @@ describe("ProductRegistry", function () {
     });
   });
 
+  describe("anchorCatalogSigned", function () {
+    it("anchors a catalog signed by the brand owner and submitted by another account, and emits CatalogAnchored", async function () {
+      const { products, brandOwner, others } = await loadFixture(productsFixture);
+      const submitter = others[1]; // not even a participant
+      const signature = await signCatalog(brandOwner, products, catalogOf(1));
+      const tx = await connectAs(products, submitter).anchorCatalogSigned(...signedArgs(catalogOf(1), signature));
+      await expect(tx)
+        .to.emit(products, "CatalogAnchored")
+        .withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+      const brand = await products.brandOf(BRAND_ID);
+      expect([brand.owner, brand.version, brand.itemsRoot, brand.itemCount, brand.sellersRoot, brand.sellerCount, brand.blockNumber]).to.deep.equal([
+        brandOwner.address,
+        1n,
+        items.root(),
+        BigInt(ITEMS.length),
+        sellers.root(),
+        BigInt(SELLERS.length),
+        BigInt((await tx.wait())!.blockNumber),
+      ]);
+    });
+
+    it("shares the version sequence with anchorCatalog: a signature is for the version after the latest, however it was anchored", async function () {
+      const { products, asOwner, brandOwner, platform } = await loadFixture(productsFixture);
+      await asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, ZeroHash, 0);
+      const second = { ...catalogOf(2), itemsRoot: ZeroHash, itemCount: 0 };
+      await expect(connectAs(products, platform).anchorCatalogSigned(...signedArgs(second, await signCatalog(brandOwner, products, second))))
+        .to.emit(products, "CatalogAnchored")
+        .withArgs(BRAND_ID, 2, ZeroHash, 0, sellers.root(), SELLERS.length);
+      await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length))
+        .to.emit(products, "CatalogAnchored")
+        .withArgs(BRAND_ID, 3, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+    });
+
+    it("reverts with ProductRegistryBadCatalogSignature naming the signer when someone other than the owner signed", async function () {
+      const { products, admin, rivalOwner, platform } = await loadFixture(productsFixture);
+      // Another brand owner, the admin, and a participant without BRAND_OWNER.
+      for (const signer of [rivalOwner, admin, platform]) {
+        const signature = await signCatalog(signer, products, catalogOf(1));
+        await expect(connectAs(products, signer).anchorCatalogSigned(...signedArgs(catalogOf(1), signature)))
+          .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+          .withArgs(BRAND_ID, signer.address);
+      }
+      expect((await products.brandOf(BRAND_ID)).version).to.equal(0n);
+    });
+
+    it("reverts when a signature that was used is replayed", async function () {
+      const { products, brandOwner, platform } = await loadFixture(productsFixture);
+      const signature = await signCatalog(brandOwner, products, catalogOf(1));
+      const asPlatform = connectAs(products, platform);
+      await asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), signature));
+      // Now the next version is 2, so the same signature recovers to some unrelated address.
+      const recovered = await recoveredOver(products, catalogOf(1), 2, signature);
+      expect(recovered).to.not.equal(brandOwner.address);
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), signature)))
+        .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+        .withArgs(BRAND_ID, recovered);
+      expect((await products.brandOf(BRAND_ID)).version).to.equal(1n);
+    });
+
+    it("reverts when the signature is for another version, brand, root or count than the one submitted", async function () {
+      const { products, brandOwner, rivalOwner, platform } = await loadFixture(productsFixture);
+      await products.registerBrand("Rival Leather", rivalOwner.address);
+      const asPlatform = connectAs(products, platform);
+      const signed = catalogOf(1);
+      const signature = await signCatalog(brandOwner, products, signed);
+      const wrong: [string, SignedCatalog][] = [
+        ["brandId", { ...signed, brandId: brandIdOf("Rival Leather") }],
+        ["itemsRoot", { ...signed, itemsRoot: items.root(ITEMS.length - 1) }],
+        ["itemCount", { ...signed, itemCount: ITEMS.length - 1 }],
+        ["sellersRoot", { ...signed, sellersRoot: sellers.root(SELLERS.length - 1) }],
+        ["sellerCount", { ...signed, sellerCount: SELLERS.length + 1 }],
+      ];
+      for (const [field, submitted] of wrong) {
+        const recovered = await recoveredOver(products, submitted, 1, signature);
+        await expect(asPlatform.anchorCatalogSigned(...signedArgs(submitted, signature)), field)
+          .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+          .withArgs(submitted.brandId, recovered);
+      }
+      // Signed for a version ahead of the next one, then for a version already taken (never submitted, so no replay).
+      const ahead = await signCatalog(brandOwner, products, catalogOf(2));
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(signed, ahead)))
+        .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+        .withArgs(BRAND_ID, await recoveredOver(products, signed, 1, ahead));
+      const unused = { ...signed, sellersRoot: ZeroHash, sellerCount: 0 };
+      const behind = await signCatalog(brandOwner, products, unused);
+      await asPlatform.anchorCatalogSigned(...signedArgs(signed, signature));
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(unused, behind)))
+        .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+        .withArgs(BRAND_ID, await recoveredOver(products, unused, 2, behind));
+    });
+
+    it("reverts when the signature is for another chain or another contract", async function () {
+      const { products, anchors, brandOwner, platform } = await loadFixture(productsFixture);
+      for (const overrides of [{ chainId: 1 }, { productRegistry: await anchors.getAddress() }]) {
+        const signature = await signCatalog(brandOwner, products, catalogOf(1), overrides);
+        await expect(connectAs(products, platform).anchorCatalogSigned(...signedArgs(catalogOf(1), signature)), JSON.stringify(overrides))
+          .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+          .withArgs(BRAND_ID, await recoveredOver(products, catalogOf(1), 1, signature));
+      }
+    });
+
+    it("reverts with ProductRegistryNotBrandOwner naming the owner when the owner has lost BRAND_OWNER", async function () {
+      const { products, participants, brandOwner, platform } = await loadFixture(productsFixture);
+      const signature = await signCatalog(brandOwner, products, catalogOf(1));
+      await participants.revokeRole(BRAND_OWNER, brandOwner.address);
+      await expect(connectAs(products, platform).anchorCatalogSigned(...signedArgs(catalogOf(1), signature)))
+        .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwner")
+        .withArgs(BRAND_ID, brandOwner.address);
+    });
+
+    it("accepts only the new owner's signature after the brand changed hands", async function () {
+      const { products, brandOwner, rivalOwner, platform } = await loadFixture(productsFixture);
+      const fromPrevious = await signCatalog(brandOwner, products, catalogOf(1));
+      await products.setBrandOwner(BRAND_ID, rivalOwner.address);
+      const asPlatform = connectAs(products, platform);
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), fromPrevious)))
+        .to.be.revertedWithCustomError(products, "ProductRegistryBadCatalogSignature")
+        .withArgs(BRAND_ID, brandOwner.address);
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), await signCatalog(rivalOwner, products, catalogOf(1)))))
+        .to.emit(products, "CatalogAnchored")
+        .withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+    });
+
+    it("reverts with ProductRegistryUnknownBrand for a brand that was never registered", async function () {
+      const { products, brandOwner, platform } = await loadFixture(productsFixture);
+      const unknown = { ...catalogOf(1), brandId: brandIdOf("Acme Jewellery") };
+      await expect(connectAs(products, platform).anchorCatalogSigned(...signedArgs(unknown, await signCatalog(brandOwner, products, unknown))))
+        .to.be.revertedWithCustomError(products, "ProductRegistryUnknownBrand")
+        .withArgs(unknown.brandId);
+    });
+
+    it("reverts with ProductRegistryInvalidRoot for a signed catalog whose roots do not match their counts", async function () {
+      const { products, brandOwner, platform } = await loadFixture(productsFixture);
+      const asPlatform = connectAs(products, platform);
+      const zeroItems = { ...catalogOf(1), itemsRoot: ZeroHash };
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(zeroItems, await signCatalog(brandOwner, products, zeroItems))))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, ZeroHash, ITEMS.length);
+      const noSellers = { ...catalogOf(1), sellerCount: 0 };
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(noSellers, await signCatalog(brandOwner, products, noSellers))))
+        .to.be.revertedWithCustomError(products, "ProductRegistryInvalidRoot")
+        .withArgs(BRAND_ID, sellers.root(), 0);
+    });
+
+    it("reverts with OpenZeppelin's ECDSA errors for a signature of the wrong length, with a high s, or with a bad v", async function () {
+      const { products, brandOwner, platform } = await loadFixture(productsFixture);
+      const asPlatform = connectAs(products, platform);
+      const signature = Signature.from(await signCatalog(brandOwner, products, catalogOf(1)));
+      for (const length of [0, 64, 66]) {
+        const bytes = getBytes(concat([signature.serialized, "0x00"])).slice(0, length);
+        await expect(asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), hexlify(bytes))), `length ${length}`)
+          .to.be.revertedWithCustomError(products, "ECDSAInvalidSignatureLength")
+          .withArgs(length);
+      }
+      // (r, n - s, flipped v) is the same signature to ecrecover; EIP-2 refuses it so each signature has one form.
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const highS = toBeHex(n - BigInt(signature.s), 32);
+      const malleated = concat([signature.r, highS, signature.v === 27 ? "0x1c" : "0x1b"]);
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), malleated)))
+        .to.be.revertedWithCustomError(products, "ECDSAInvalidSignatureS")
+        .withArgs(highS);
+      const badV = concat([signature.r, signature.s, "0x1d"]);
+      await expect(asPlatform.anchorCatalogSigned(...signedArgs(catalogOf(1), badV))).to.be.revertedWithCustomError(products, "ECDSAInvalidSignature");
+      expect((await products.brandOf(BRAND_ID)).version).to.equal(0n);
+    });
+  });
+
+  describe("catalogDigest", function () {
+    it("equals catalog.ts catalogDigest and ethers' TypedDataEncoder.hash", async function () {
+      const { products } = await loadFixture(productsFixture);
+      const max = 2n ** 64n - 1n;
+      const catalogs: SignedCatalog[] = [
+        catalogOf(1),
+        { ...catalogOf(7), itemsRoot: ZeroHash, itemCount: 0, sellersRoot: ZeroHash, sellerCount: 0 },
+        { brandId: brandIdOf("b".repeat(128)), version: max, itemsRoot: flipBit(items.root(), 31, 7), itemCount: max, sellersRoot: sellers.root(1), sellerCount: 1 },
+      ];
+      const domain = await domainOf(products);
+      for (const catalog of catalogs) {
+        const onChain = await products.catalogDigest(catalog.brandId, catalog.version, catalog.itemsRoot, catalog.itemCount, catalog.sellersRoot, catalog.sellerCount);
+        expect(onChain).to.equal(catalogDigest({ ...domain, catalog }), `version ${catalog.version}`);
+        expect(onChain).to.equal(TypedDataEncoder.hash(catalogDomain(domain), CATALOG_TYPES, catalog), `version ${catalog.version}`);
+      }
+    });
+
+    it("is the digest the owner's signature recovers from", async function () {
+      const { products, brandOwner } = await loadFixture(productsFixture);
+      const signature = await signCatalog(brandOwner, products, catalogOf(1));
+      const digest = await products.catalogDigest(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+      expect(recoverAddress(digest, signature)).to.equal(brandOwner.address);
+    });
+
+    it("reports its EIP-712 domain through eip712Domain() (ERC-5267)", async function () {
+      const { products } = await loadFixture(productsFixture);
+      const domain = catalogDomain(await domainOf(products));
+      const [, name, version, chainId, verifyingContract] = await products.eip712Domain();
+      expect([name, version, chainId, verifyingContract]).to.deep.equal([domain.name, domain.version, BigInt(domain.chainId), domain.verifyingContract]);
+    });
+  });
+
   describe("leaf hashes", function () {
     it("computes itemLeafHash as SHA-256(0x00 || abi.encode(gtin, serial)), as merkle.ts does", async function () {
       const { products } = await loadFixture(productsFixture);
@@ -246,6 +483,33 @@ describe("ProductRegistry", function () {
       const { products } = await loadFixture(productsFixture);
       for (const sellerId of [...SELLERS, "", "天猫:旗舰店"]) {
         expect(await products.sellerLeafHash(sellerId)).to.equal(hexlify(sellerLeaf(sellerId)), sellerId);
+      }
+    });
+
+    it("agrees with catalog.ts itemLeafHash and sellerLeafHash", async function () {
+      const { products } = await loadFixture(productsFixture);
+      const longSerial = "S".repeat(31) + "ü"; // 33 bytes: the padding crosses a word boundary
+      for (const [gtin, serial] of [...ITEMS, ["", ""], ["4006381333931", "Größe-42/β"], ["12345678", longSerial], ["0".repeat(32), "x"]] as [string, string][]) {
+        expect(await products.itemLeafHash(gtin, serial)).to.equal(itemLeafHash({ gtin, serial }), `${gtin}/${serial}`);
+      }
+      for (const sellerId of [...SELLERS, "", "天猫:旗舰店", "s".repeat(32), "s".repeat(64)]) {
+        expect(await products.sellerLeafHash(sellerId)).to.equal(sellerLeafHash({ sellerId }), sellerId);
+      }
+    });
+
+    it("accepts every item and seller of a catalog built by catalog.ts with its catalogInclusionProof", async function () {
+      const { products, brandOwner, platform } = await loadFixture(productsFixture);
+      const catalog = buildCatalog({ items: ITEMS.map(([gtin, serial]) => ({ gtin, serial })), sellers: SELLERS });
+      expect([catalog.itemsRoot, catalog.sellersRoot]).to.deep.equal([items.root(), sellers.root()]);
+      const signed = { brandId: BRAND_ID, version: 1, ...catalog };
+      await connectAs(products, platform).anchorCatalogSigned(...signedArgs(signed, await signCatalog(brandOwner, products, signed)));
+      for (const [index, [gtin, serial]] of ITEMS.entries()) {
+        const { leafIndex, proof } = catalogInclusionProof({ leaves: catalog.itemLeaves, index });
+        expect(await products.isAuthenticItem(BRAND_ID, gtin, serial, leafIndex, proof)).to.equal(true, `${gtin}/${serial}`);
+      }
+      for (const [index, sellerId] of SELLERS.entries()) {
+        const { leafIndex, proof } = catalogInclusionProof({ leaves: catalog.sellerLeaves, index });
+        expect(await products.isAuthorisedSeller(BRAND_ID, sellerId, leafIndex, proof)).to.equal(true, sellerId);
       }
     });
   });
