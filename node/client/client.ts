@@ -10,6 +10,7 @@ import { toHex } from "../domain/hex";
 import { addressOfPrivateKey, signDigest } from "../domain/signature";
 import { signAppendRequest } from "../domain/sign-event";
 import { personalMessageDigest, readMessage } from "../domain/read-message";
+import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../domain/catalog";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 
@@ -20,6 +21,8 @@ export type ClientOptions = {
   privateKey: string;
   /** The EIP-712 domain; read from GET /v1/chain by connect(). */
   domain: { chainId: number; verifyingContract: string };
+  /** The ProductRegistry, the verifying contract of brand catalogs; read from GET /v1/chain by connect(). */
+  productRegistry?: string;
   /** Attempts per request when the network fails or the node answers 429/5xx. */
   attempts?: number;
   fetch?: typeof fetch;
@@ -46,6 +49,20 @@ export class NodeError extends Error {
   }
 }
 
+type MoneyJson = { amount: string; currency: string };
+
+/** POST /v1/assess's answer. */
+export type TaxAssessmentJson = {
+  ruleSet: string;
+  customsValue: MoneyJson;
+  duty: MoneyJson;
+  vat: MoneyJson;
+  fees: MoneyJson;
+  total: MoneyJson;
+  lines: Record<string, unknown>[];
+  explanation: string[];
+};
+
 export type BatchResult = { index: number; status: number; receipt?: ReceiptJson; error?: { code: string; message: string; details?: unknown } };
 
 export class BorderLedgerClient {
@@ -65,8 +82,14 @@ export class BorderLedgerClient {
   static async connect({ nodeUrl, privateKey, attempts }: { nodeUrl: string; privateKey: string; attempts?: number }): Promise<BorderLedgerClient> {
     const response = await fetch(`${nodeUrl}/v1/chain`);
     if (!response.ok) throw new Error(`GET ${nodeUrl}/v1/chain answered ${response.status}`);
-    const chain = (await response.json()) as { chainId: number; participantRegistry: string };
-    return new BorderLedgerClient({ nodeUrl, privateKey, attempts, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry } });
+    const chain = (await response.json()) as { chainId: number; participantRegistry: string; productRegistry: string };
+    return new BorderLedgerClient({
+      nodeUrl,
+      privateKey,
+      attempts,
+      domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry },
+      productRegistry: chain.productRegistry,
+    });
   }
 
   /** Builds and signs an append request with fresh random salts (16 bytes per field). */
@@ -127,6 +150,38 @@ export class BorderLedgerClient {
   /** The shipment's derived status. */
   async status(shipmentId: string): Promise<Record<string, unknown>> {
     return (await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}`)).json()) as Record<string, unknown>;
+  }
+
+  /** The duty and taxes due for a DECLARATION payload on a date (YYYY-MM-DD), line by line (POST /v1/assess). */
+  async assess({ declaration, date }: { declaration: Record<string, unknown>; date: string }): Promise<TaxAssessmentJson> {
+    return (await (await this.send("POST", "/v1/assess", { declaration, date })).json()) as TaxAssessmentJson;
+  }
+
+  /** Whether an item is registered by its brand, sold by an authorised seller, and not seen in other shipments. */
+  async authenticity({ gtin, serial, shipmentId }: { gtin: string; serial: string; shipmentId?: string }): Promise<Record<string, unknown>> {
+    const query = new URLSearchParams({ gtin, serial, ...(shipmentId === undefined ? {} : { shipmentId }) });
+    return (await (await this.send("GET", `/v1/authenticity?${query}`)).json()) as Record<string, unknown>;
+  }
+
+  /**
+   * As a brand owner: signs the brand's next catalog (its authentic items and authorised sellers) and has the node
+   * anchor it in ProductRegistry. `version` is the brand's current catalog version + 1.
+   */
+  async registerCatalog({ brand, version, items, sellers }: { brand: string; version: number; items: CatalogItem[]; sellers: string[] }): Promise<Record<string, unknown>> {
+    if (this.options.productRegistry === undefined) throw new Error("registerCatalog needs the ProductRegistry address: create the client with connect()");
+    const built = buildCatalog({ items, sellers });
+    const digest = catalogDigest({
+      chainId: this.options.domain.chainId,
+      productRegistry: this.options.productRegistry,
+      catalog: { brandId: brandIdOf(brand), version, itemsRoot: built.itemsRoot, itemCount: built.itemCount, sellersRoot: built.sellersRoot, sellerCount: built.sellerCount },
+    });
+    const signature = signDigest({ digest, privateKey: this.options.privateKey });
+    return (await (await this.send("POST", "/v1/brands/catalog", { brand, version, items, sellers, signature })).json()) as Record<string, unknown>;
+  }
+
+  /** The registered brands and their catalog versions. */
+  async brands(): Promise<{ brandId: string; name: string; owner: string; catalogVersion: number }[]> {
+    return ((await (await this.send("GET", "/v1/brands")).json()) as { brands: never[] }).brands;
   }
 
   /** The log's newest anchored checkpoint and head. */

@@ -68,3 +68,52 @@ export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
   const y = decimalToScaled(b, scale);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** `value` rounded half-up (ties away from zero; values are unsigned) to exactly `places` decimals: "2.345" to 2 is "2.35", "3" to 2 is "3.00". */
+export function roundDecimal({ value, places }: { value: string; places: number }): string {
+  checkPlaces(places);
+  const decimal = parseDecimal(value);
+  if (decimal.scale <= places) return formatDecimal({ units: decimal.units * 10n ** BigInt(places - decimal.scale), scale: places });
+  const divisor = 10n ** BigInt(decimal.scale - places);
+  const quotient = decimal.units / divisor;
+  const remainder = decimal.units % divisor;
+  return formatDecimal({ units: remainder * 2n >= divisor ? quotient + 1n : quotient, scale: places });
+}
+
+/** a × b for two decimals (an amount and a rate): exact when `places` is omitted, else rounded half-up to `places` decimals. */
+export function multiplyDecimals({ a, b, places }: { a: string; b: string; places?: number }): string {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  const exact = formatDecimal({ units: x.units * y.units, scale: x.scale + y.scale });
+  return places === undefined ? exact : roundDecimal({ value: exact, places });
+}
+
+/** The shortest spelling of `value`: trailing fraction zeros and a bare point dropped, "0.0910" is "0.091", "3.00" is "3". */
+export function trimDecimal(value: string): string {
+  parseDecimal(value);
+  return value.includes(".") ? value.replace(/0+$/, "").replace(/\.$/, "") : value;
+}
+
+// Decimal places come from code (a currency's minor units), never from input; a bad count is still refused, not looped on.
+function checkPlaces(places: number): void {
+  if (!Number.isSafeInteger(places) || places < 0 || places > 18) {
+    throw new BorderLedgerError("VALIDATION_FAILED", `decimal places must be an integer from 0 to 18: ${places}`);
+  }
+}
+
+// Risk engine helpers
+
+/**
+ * dividend ÷ divisor rounded half-up to `places` decimals: "24.90" ÷ "3" to 2 is "8.30". For showing a unit value or
+ * a ratio to people; decisions compare exact products instead (multiplyDecimals), so no rounding can tip them.
+ */
+export function divideDecimals({ dividend, divisor, places }: { dividend: string; divisor: string; places: number }): string {
+  checkPlaces(places);
+  const x = parseDecimal(dividend);
+  const y = parseDecimal(divisor);
+  if (y.units === 0n) throw new BorderLedgerError("VALIDATION_FAILED", `division of ${dividend} by zero`);
+  // (x.units / 10^x.scale) / (y.units / 10^y.scale) × 10^places, as one fraction of integers, rounded half-up.
+  const numerator = x.units * 10n ** BigInt(places + y.scale);
+  const denominator = y.units * 10n ** BigInt(x.scale);
+  return formatDecimal({ units: (2n * numerator + denominator) / (2n * denominator), scale: places });
+}
