@@ -6,8 +6,11 @@ import {
   formatDecimal,
   isDecimal,
   multiplyDecimal,
+  multiplyDecimals,
   parseDecimal,
+  roundDecimal,
   sumDecimals,
+  trimDecimal,
 } from "../../../node/domain/decimal";
 import { BorderLedgerError } from "../../../node/errors";
 
@@ -120,6 +123,67 @@ describe("decimal", () => {
     it("rejects a malformed operand", () => {
       expectValidationFailed(() => compareDecimals("1.0", "1."));
       expectValidationFailed(() => compareDecimals(".5", "0.5"));
+    });
+  });
+
+  describe("roundDecimal", () => {
+    it("rounds half-up: a tie goes up, below a tie goes down", () => {
+      expect(roundDecimal({ value: "2.345", places: 2 })).to.equal("2.35");
+      expect(roundDecimal({ value: "2.3449999", places: 2 })).to.equal("2.34");
+      expect(roundDecimal({ value: "0.005", places: 2 })).to.equal("0.01");
+      expect(roundDecimal({ value: "1234.5", places: 0 })).to.equal("1235");
+      expect(roundDecimal({ value: "1234.49", places: 0 })).to.equal("1234");
+    });
+
+    it("carries into the integer part", () => {
+      expect(roundDecimal({ value: "9.995", places: 2 })).to.equal("10.00");
+      expect(roundDecimal({ value: "999.5", places: 0 })).to.equal("1000");
+    });
+
+    it("pads to exactly the requested places", () => {
+      expect(roundDecimal({ value: "3", places: 2 })).to.equal("3.00");
+      expect(roundDecimal({ value: "3.1", places: 2 })).to.equal("3.10");
+      expect(roundDecimal({ value: "0", places: 0 })).to.equal("0");
+    });
+
+    it("rejects a malformed value and a bad number of places", () => {
+      expectValidationFailed(() => roundDecimal({ value: "1.", places: 2 }));
+      expectValidationFailed(() => roundDecimal({ value: "1.00", places: -1 }));
+      expectValidationFailed(() => roundDecimal({ value: "1.00", places: 1.5 }));
+    });
+  });
+
+  describe("multiplyDecimals", () => {
+    it("multiplies exactly when no places are given", () => {
+      expect(multiplyDecimals({ a: "150.01", b: "0.12" })).to.equal("18.0012");
+      expect(multiplyDecimals({ a: "0.13", b: "0.70" })).to.equal("0.0910");
+      expect(multiplyDecimals({ a: "999999999999999999.999999", b: "999999999999999999.999999" })).to.equal(
+        "999999999999999999999998000000000000.000000000001", // (10^18 − 10^-6)² = 10^36 − 2·10^12 + 10^-12
+      );
+    });
+
+    it("rounds the exact product half-up when places are given", () => {
+      expect(multiplyDecimals({ a: "25.00", b: "0.085", places: 2 })).to.equal("2.13"); // 2.12500 is a tie
+      expect(multiplyDecimals({ a: "168.01", b: "0.19", places: 2 })).to.equal("31.92"); // 31.9219
+      expect(multiplyDecimals({ a: "12345", b: "0.10", places: 0 })).to.equal("1235"); // 1234.50
+    });
+
+    it("rejects a malformed operand", () => {
+      expectValidationFailed(() => multiplyDecimals({ a: "1e2", b: "0.1" }));
+      expectValidationFailed(() => multiplyDecimals({ a: "1", b: "-0.1" }));
+    });
+  });
+
+  describe("trimDecimal", () => {
+    it("drops trailing fraction zeros and a bare point, and nothing else", () => {
+      expect(trimDecimal("0.0910")).to.equal("0.091");
+      expect(trimDecimal("3.00")).to.equal("3");
+      expect(trimDecimal("100")).to.equal("100");
+      expect(trimDecimal("0.0")).to.equal("0");
+    });
+
+    it("rejects a malformed value", () => {
+      expectValidationFailed(() => trimDecimal("1.2.0"));
     });
   });
 });
