@@ -8,6 +8,7 @@ import { createMetrics } from "./metrics";
 import { docsPage, openApiDocument } from "./openapi";
 import { RateLimiter } from "./rate-limit";
 import { ReplayGuard } from "./read-auth";
+import { assessRoutes } from "./routes/assess";
 import { chainRoutes } from "./routes/chain";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
@@ -53,7 +54,8 @@ export function createApp(deps: AppDeps): Hono {
     .route("/", shipmentRoutes(ctx))
     .route("/", logRoutes(ctx))
     .route("/", participantRoutes(ctx))
-    .route("/", productRoutes(ctx));
+    .route("/", productRoutes(ctx))
+    .route("/", assessRoutes(ctx));
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();

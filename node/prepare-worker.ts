@@ -44,7 +44,7 @@ const LIFECYCLE_FIELDS: Record<EventType, readonly string[] | "all"> = {
   DECLARATION: "all",
   RISK_RESULT: ["lane"],
   INSPECTION: ["outcome"],
-  TAX_PAID: ["assessment", "payment"],
+  TAX_PAID: ["ruleSet", "assessment", "payment"],
   RELEASE: ["decision"],
   DELIVERY: [],
   CLAIM: ["claimId"],

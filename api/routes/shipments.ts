@@ -2,7 +2,9 @@
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/errors";
 import { SHIPMENT_ID } from "../../node/domain/event";
-import { deriveStatus } from "../../node/domain/lifecycle";
+import { sumDecimals } from "../../node/domain/decimal";
+import { deriveStatus, type ClaimStatus, type LifecycleEvent } from "../../node/domain/lifecycle";
+import { engineTaxPolicy } from "../../node/domain/tax-due";
 import { buildTraceBundle, visibilityOf } from "../../node/trace";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
@@ -11,6 +13,34 @@ import { viewerOf, type ApiContext } from "../context";
 function shipmentIdOf(id: string): string {
   if (!SHIPMENT_ID.test(id)) throw new BorderLedgerError("VALIDATION_FAILED", "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
   return id;
+}
+
+type Money = { amount: string; currency: string };
+
+function claimJson({ index: _index, ...claim }: ClaimStatus) {
+  return claim;
+}
+
+/**
+ * What is due for the latest DECLARATION (the duty and tax engine's assessment, or when no rule set covers it, the
+ * latest TAX_PAID's own assessment) and what the shipment's TAX_PAIDs paid in that currency.
+ */
+function amountsOf(events: LifecycleEvent[]): { ruleSet: string | null; due: Money | null; paid: Money | null } {
+  const declaration = events.filter((e) => e.eventType === "DECLARATION").at(-1);
+  const payments = events.filter((e) => e.eventType === "TAX_PAID").map((e) => e.payload as { ruleSet: string; assessment: { total: Money }; payment: { amount: Money } });
+  let ruleSet: string | null = null;
+  let due: Money | null = null;
+  const verdict = declaration ? engineTaxPolicy({ payload: declaration.payload ?? {}, occurredAt: declaration.occurredAt }) : undefined;
+  if (verdict?.kind === "due") {
+    ruleSet = verdict.due.ruleSet;
+    due = verdict.due.total;
+  } else if (payments.length > 0) {
+    ruleSet = payments[payments.length - 1].ruleSet;
+    due = payments[payments.length - 1].assessment.total;
+  }
+  const currency = due?.currency ?? payments[0]?.payment.amount.currency;
+  const paid = currency === undefined ? null : { amount: sumDecimals(payments.map((p) => p.payment.amount).filter((m) => m.currency === currency).map((m) => m.amount)), currency };
+  return { ruleSet, due, paid };
 }
 
 export function shipmentRoutes(ctx: ApiContext): Hono {
@@ -22,24 +52,25 @@ export function shipmentRoutes(ctx: ApiContext): Hono {
       const viewer = await viewerOf(ctx, c);
       const entries = await ctx.runtime.store.getShipmentEntries(shipmentId);
       if (entries.length === 0) throw new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
-      const events = entries.map((e) => ({ eventType: e.event.eventType, payload: e.payload }));
+      const events = entries.map((e) => ({ eventType: e.event.eventType, occurredAt: e.event.occurredAt, payload: e.payload }));
       const status = deriveStatus(events);
       const visible = visibilityOf({ viewer, entries });
       const base = { shipmentId, events: entries.length, stage: status.stage, released: status.released };
-      // Amounts, lane and claims are the shipment's business: only for viewers who may see all of it.
-      if (!visible.every(Boolean)) return c.json(base);
-      const taxPaid = entries.filter((e) => e.event.eventType === "TAX_PAID").at(-1)?.payload as
-        | { assessment: { total: unknown }; payment: { amount: unknown } }
-        | undefined;
+      // Amounts, lane and claims are the shipment's business: only for viewers who may see all of it. Others see the
+      // claims on events they see whole (a brand owner, its own claims).
+      if (!visible.every((v) => v === "all")) {
+        const claims = status.claims.filter((claim) => visible[claim.index] === "all");
+        return c.json(claims.length > 0 ? { ...base, claims: claims.map(claimJson) } : base);
+      }
       return c.json({
         ...base,
         destinationCountry: status.destinationCountry ?? null,
         lane: status.lane ?? null,
-        due: taxPaid?.assessment.total ?? null,
-        paid: taxPaid?.payment.amount ?? null,
+        ...amountsOf(events),
         releaseDecision: status.releaseDecision ?? null,
         finalDecision: status.finalDecision ?? null,
         openClaims: status.openClaims,
+        claims: status.claims.map(claimJson),
       });
     })
     .get("/shipments/:id/trace", async (c) => {

@@ -44,9 +44,11 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
     const clients = new Map<number, BorderLedgerClient>();
     const clientOf = async (index: number) => clients.get(index) ?? clients.set(index, await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(index).privateKey })).get(index)!;
     for (const shipmentId of shipments) {
-      for (const step of HAPPY_PATH) {
+      // The example TAX_PAID states the assessment of a declaration lodged on 2026-06-01 (EU-2021-07-01).
+      for (const [i, step] of HAPPY_PATH.entries()) {
         const client = await clientOf(step.signer);
-        await client.append({ shipmentId, eventType: step.eventType, payload: structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, unknown> });
+        const occurredAt = Date.UTC(2026, 5, 1, 8) + i * 60_000;
+        await client.append({ shipmentId, eventType: step.eventType, payload: structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, unknown>, occurredAt });
       }
     }
     const customs = await clientOf(4);

@@ -77,8 +77,13 @@ describe("BorderLedgerClient", function () {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
     const bundle = await platform.trace("SDK0001");
     expect(bundle.entries[0].payload.orderId).to.equal("SG-2025-0614-88231");
+    // The order holds a Stridewell item, a brand of account #7: its owner sees the items and the seller, nothing else.
     const brand = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(7).privateKey });
-    expect((await brand.trace("SDK0001")).entries[0].payload).to.deep.equal({});
+    const seen = (await brand.trace("SDK0001")).entries[0];
+    expect(Object.keys(seen.payload)).to.have.members(["seller", "items"]);
+    expect(Object.keys(seen.salts)).to.have.members(["seller", "items"]);
+    const stranger = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(9).privateKey });
+    expect((await stranger.trace("SDK0001")).entries[0].payload).to.deep.equal({});
     expect(await platform.status("SDK0001")).to.include({ stage: "ORDER", released: false });
   });
 

@@ -92,7 +92,7 @@ const OPTIONAL: Record<EventType, Path[]> = {
     ["items", 0, "brand"], ["items", 0, "productUrl"], ["collection"], ["collection", "registrationId"],
   ],
   DISPATCH: [["consignee", "address"]],
-  DECLARATION: [["collection"], ["collection", "registrationId"]],
+  DECLARATION: [["collection"]],
   RISK_RESULT: [["reasons", 0, "detail"], ["officeCode"]],
   INSPECTION: [["findings"], ["evidenceHash"]],
   TAX_PAID: [],
