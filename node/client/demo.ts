@@ -37,7 +37,8 @@ type Parcel = {
   startMs?: number;
 };
 
-// The development accounts of DESIGN §1 (README table).
+// The development accounts of DESIGN §1 (README table). Addresses carry the run id, so that parcels of an earlier
+// run against the same node are other consignees and every run tells the same story.
 const PLATFORM = 1;
 const CARRIER = 2;
 const CUSTOMS_OF: Record<string, number> = { DE: 4, GB: 5, US: 6 };
@@ -108,7 +109,7 @@ async function cleanParcel(ctx: StoryContext): Promise<void> {
     destination: "DE",
     currency: "EUR",
     seller: { id: "SELLER-1001", name: "Hangzhou Trail Gear Co., Ltd.", country: "CN" },
-    buyer: { name: "Lena Vogel", country: "DE", address: "Gartenweg 12\n80331 München" },
+    buyer: { name: "Lena Vogel", country: "DE", address: `Gartenweg 12, Whg. ${ctx.run}\n80331 München` },
     lines: [{ lineId: "1", description: "Insulated steel water bottle, 750 ml", hsCode: "961700", quantity: 1, unitPrice: "18.50", originCountry: "CN" }],
     collection: { scheme: "IOSS", registrationId: "IM1560000158" },
     procedure: "H7",
@@ -129,7 +130,7 @@ async function undervaluedParcel(ctx: StoryContext): Promise<void> {
     destination: "DE",
     currency: "EUR",
     seller: { id: "SELLER-2040", name: "Guangzhou Peak Apparel Trading", country: "CN" },
-    buyer: { name: "Jonas Becker", country: "DE", address: "Lindenstraße 3\n50674 Köln" },
+    buyer: { name: "Jonas Becker", country: "DE", address: `Lindenstraße 3, Whg. ${ctx.run}\n50674 Köln` },
     lines: [{ lineId: "1", description: "Men's down jacket, polyester shell", hsCode: "620193", quantity: 1, unitPrice: "189.00", originCountry: "CN" }],
     declaredTotal: "39.00",
     procedure: "H7",
@@ -152,7 +153,7 @@ async function undervaluedParcel(ctx: StoryContext): Promise<void> {
 async function splitConsignment(ctx: StoryContext): Promise<void> {
   ctx.log("");
   ctx.log("== 3. One consignment split into many low-value parcels ==");
-  const buyer: Party = { name: "Marco Rossi", country: "DE", address: "Hafenstraße 40\n20459 Hamburg" };
+  const buyer: Party = { name: "Marco Rossi", country: "DE", address: `Hafenstraße 40, Whg. ${ctx.run}\n20459 Hamburg` };
   const prices = ["96.00", "98.00", "97.00", "99.00"];
   for (const [i, price] of prices.entries()) {
     const parcel: Parcel = {
@@ -205,7 +206,7 @@ async function counterfeit(ctx: StoryContext): Promise<void> {
     destination: "DE",
     currency: "EUR",
     seller: { id: "SELLER-ALPINE-OFFICIAL", name: "Alpine Outdoor Official Store", country: "CH" },
-    buyer: { name: "Sofia Wagner", country: "DE", address: "Bahnhofstraße 8\n70173 Stuttgart" },
+    buyer: { name: "Sofia Wagner", country: "DE", address: `Bahnhofstraße 8, Whg. ${ctx.run}\n70173 Stuttgart` },
     lines: [shoe("129.00")],
     procedure: "H7",
   };
@@ -219,7 +220,7 @@ async function counterfeit(ctx: StoryContext): Promise<void> {
     destination: "DE",
     currency: "EUR",
     seller: { id: "SELLER-7781", name: "Bargain Outlet 7781", country: "CN" },
-    buyer: { name: "Paul Schneider", country: "DE", address: "Ringstraße 21\n04109 Leipzig" },
+    buyer: { name: "Paul Schneider", country: "DE", address: `Ringstraße 21, Whg. ${ctx.run}\n04109 Leipzig` },
     lines: [{ ...shoe("24.00"), originCountry: "CN" }],
     procedure: "H7",
   };
@@ -258,7 +259,7 @@ async function usDeMinimis(ctx: StoryContext): Promise<void> {
       destination: "US",
       currency: "USD",
       seller: { id: "SELLER-5120", name: "Ningbo Bright Camp Supplies", country: "CN" },
-      buyer: { name: "Emily Carter", country: "US", address: "410 Pine Street\nSeattle, WA 98101" },
+      buyer: { name: "Emily Carter", country: "US", address: `410 Pine Street, Apt ${ctx.run}\nSeattle, WA 98101` },
       lines: [{ lineId: "1", description: "Rechargeable LED camping lantern", hsCode: "940540", quantity: 2, unitPrice: "60.00", originCountry: "CN" }],
       procedure: day === "2025-08-28" ? "T86" : "11",
       startMs,
@@ -386,7 +387,8 @@ async function assessFor(ctx: StoryContext, parcel: Parcel, date: string): Promi
   const declaration = bundle.entries.filter((e) => e.event.eventType === "DECLARATION").at(-1)!;
   const assessment = await (await ctx.as(PLATFORM)).assess({ declaration: declaration.payload, date });
   ctx.log(`   POST /v1/assess (${date}) → ${assessment.ruleSet}: duty ${fmt(assessment.duty)}, VAT ${fmt(assessment.vat)}, fees ${fmt(assessment.fees)}, total ${fmt(assessment.total)}`);
-  for (const line of assessment.explanation) ctx.log(`     · ${line}`);
+  // The headline steps of the explanation; the full one is in the /v1/assess answer.
+  for (const line of assessment.explanation.filter((l) => /^(Threshold test|Regime:|Line |Total due)/.test(l))) ctx.log(`     · ${line}`);
   return assessment;
 }
 
