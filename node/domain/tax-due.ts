@@ -17,8 +17,26 @@ export type TaxVerdict = { kind: "due"; due: TaxDue } | { kind: "unsupported"; r
 /** Assesses a DECLARATION; the argument is what the lifecycle rules hold of it. */
 export type TaxPolicy = (declaration: { payload: Record<string, unknown>; occurredAt?: string }) => TaxVerdict;
 
+// A DECLARATION is assessed when it is appended, again for each TAX_PAID and for the RELEASE: the ledger keeps the same
+// payload object in its shipment history, so the verdict is remembered per payload object and date.
+const verdicts = new WeakMap<object, Map<string | undefined, TaxVerdict>>();
+
 /** The duty and tax engine as a TaxPolicy (the default of the lifecycle rules and the verifier). */
 export const engineTaxPolicy: TaxPolicy = ({ payload, occurredAt }) => {
+  let byDate = verdicts.get(payload);
+  if (byDate === undefined) {
+    byDate = new Map();
+    verdicts.set(payload, byDate);
+  }
+  let verdict = byDate.get(occurredAt);
+  if (verdict === undefined) {
+    verdict = assessDeclaration({ payload, occurredAt });
+    byDate.set(occurredAt, verdict);
+  }
+  return verdict;
+};
+
+function assessDeclaration({ payload, occurredAt }: { payload: Record<string, unknown>; occurredAt?: string }): TaxVerdict {
   if (occurredAt === undefined) return { kind: "unsupported", reason: "the DECLARATION's occurredAt is not known" };
   const date = occurredAt.slice(0, 10);
   const parsed = DeclarationPayload.safeParse(payload);
@@ -35,7 +53,7 @@ export const engineTaxPolicy: TaxPolicy = ({ payload, occurredAt }) => {
   } catch (error) {
     return { kind: "invalid", reason: messageOf(error) };
   }
-};
+}
 
 function messageOf(error: unknown): string {
   return error instanceof BorderLedgerError || error instanceof Error ? error.message : String(error);
