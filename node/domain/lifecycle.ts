@@ -18,7 +18,8 @@
  *  - TAX_PAID_ASSESSMENT: a TAX_PAID after a DECLARATION names the engine's rule set and states exactly its assessment
  *    (customsValue, duty, vat, fees, total) for the latest DECLARATION.
  *  - TAX_PAID_SHORT: a TAX_PAID pays, in the assessment's currency, at least its assessment.total less what earlier
- *    TAX_PAIDs of the shipment paid in that currency (a re-assessed parcel pays the difference).
+ *    TAX_PAIDs of the shipment paid in that currency (a re-assessed parcel pays the difference); where the engine
+ *    cannot say what is due, at least its own assessment.total.
  *  - RELEASE_UNPAID: RELEASE released needs the TAX_PAID payments of the shipment, in the currency of what is due,
  *    to add up to at least the engine's total for the latest DECLARATION; nothing is needed when it is zero.
  * Where no rule set covers the destination or date, the ledger cannot say what is due: a TAX_PAID must then cover its
@@ -417,10 +418,16 @@ function checkTaxPaidShort(ctx: Context): Outcome {
   const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
   if (total === undefined || amount === undefined) return fail("TAX_PAID needs assessment.total and payment.amount as money");
   if (amount.currency !== total.currency) return fail(`payment.amount is in ${amount.currency}, assessment.total in ${total.currency}`);
-  const earlier = paidBefore(ctx, index, total.currency);
+  // Earlier payments count only where the engine says what is due; otherwise each TAX_PAID covers its own total
+  // (as RELEASE_UNPAID then asks of the one after the latest DECLARATION).
+  const declaration = lastIndexOf(ctx.events, "DECLARATION");
+  const verdict = declaration === undefined ? undefined : taxOf(ctx, declaration);
+  // With the DECLARATION hidden, only a payment short under the lenient reading (earlier payments counted) is a fail.
+  const countEarlier = verdict?.kind === "due" || verdict?.kind === "hidden";
+  const earlier = countEarlier ? paidBefore(ctx, index, total.currency) : { sum: { units: 0n, scale: 0 } as Decimal, hidden: undefined };
   if (earlier.hidden !== undefined) return unknown(earlier.hidden);
   const outstanding = subtractFloor(total.value, earlier.sum);
-  if (compareDecimal(amount.value, outstanding) >= 0) return PASS;
+  if (compareDecimal(amount.value, outstanding) >= 0) return verdict?.kind === "hidden" ? unknown(verdict.reason) : PASS;
   const before = earlier.sum.units === 0n ? "" : ` less ${formatDecimal(earlier.sum)} ${total.currency} paid by earlier TAX_PAIDs`;
   return fail(`payment.amount ${amount.text} ${amount.currency} falls short of assessment.total ${total.text} ${total.currency}${before}: ${formatDecimal(outstanding)} ${total.currency} is due`);
 }

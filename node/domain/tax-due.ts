@@ -18,7 +18,8 @@ export type TaxVerdict = { kind: "due"; due: TaxDue } | { kind: "unsupported"; r
 export type TaxPolicy = (declaration: { payload: Record<string, unknown>; occurredAt?: string }) => TaxVerdict;
 
 // A DECLARATION is assessed when it is appended, again for each TAX_PAID and for the RELEASE: the ledger keeps the same
-// payload object in its shipment history, so the verdict is remembered per payload object and date.
+// payload object in its shipment history, so the verdict is remembered per payload object and date. Payloads are
+// never changed once parsed (node and verifier alike), and callers only read the verdicts.
 const verdicts = new WeakMap<object, Map<string | undefined, TaxVerdict>>();
 
 /** The duty and tax engine as a TaxPolicy (the default of the lifecycle rules and the verifier). */
@@ -38,7 +39,9 @@ export const engineTaxPolicy: TaxPolicy = ({ payload, occurredAt }) => {
 
 function assessDeclaration({ payload, occurredAt }: { payload: Record<string, unknown>; occurredAt?: string }): TaxVerdict {
   if (occurredAt === undefined) return { kind: "unsupported", reason: "the DECLARATION's occurredAt is not known" };
-  const date = occurredAt.slice(0, 10);
+  const time = Date.parse(occurredAt);
+  if (!Number.isFinite(time)) return { kind: "unsupported", reason: `the DECLARATION's occurredAt is not a time: ${occurredAt}` };
+  const date = new Date(time).toISOString().slice(0, 10); // the UTC date, whatever offset the text was written with
   const parsed = DeclarationPayload.safeParse(payload);
   if (!parsed.success) return { kind: "invalid", reason: "the DECLARATION's payload is not a valid DECLARATION" };
   const declaration = parsed.data;

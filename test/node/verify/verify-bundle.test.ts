@@ -2,17 +2,21 @@ import { expect } from "chai";
 import { devWallet } from "../../../node/chain/dev-participants";
 import type { TraceBundle } from "../../../node/domain/bundle";
 import { receiptDigest } from "../../../node/domain/eip712";
+import { leafHashOf } from "../../../node/domain/leaf";
+import type { DeclarationPayload } from "../../../node/domain/payloads";
+import { signAppendRequest } from "../../../node/domain/sign-event";
 import { signDigest } from "../../../node/domain/signature";
+import { assess } from "../../../node/domain/tax";
 import type { NodeRuntime } from "../../../node/node-runtime";
 import { createRpcChainReader, type ChainReader, type RpcChainReader } from "../../../node/verify/chain-reader";
 import { CHECK_NAMES, verifyBundle, type CheckName, type CheckResult, type CheckStatus, type VerificationReport } from "../../../node/verify/verify-bundle";
-import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
 import { anonymous, openTestNode, redact, traceBundleOf } from "../../helpers/bundle";
-import { happyLifecycle, signedAppend } from "../../helpers/events";
+import { HAPPY_PATH, happyLifecycle } from "../../helpers/events";
 
 const HONEST = "RR100000001DE";
 const PENDING = "RR100000002DE";
-const UNDERPAID = "RR100000003DE";
+/** Declared and risk-assessed before the checkpoint; its TAX_PAID comes after it, so a test can re-sign that entry. */
+const PAYING = "RR100000003DE";
 
 function check(report: VerificationReport, name: CheckName): CheckResult {
   const found = report.checks.find((c) => c.name === name);
@@ -44,7 +48,7 @@ describe("verifyBundle", function () {
   let chain: RpcChainReader;
   let honest: TraceBundle;
   let pending: TraceBundle;
-  let underpaid: TraceBundle;
+  let paying: TraceBundle;
   const fresh = () => structuredClone(honest);
   // The verifier is told which contracts to trust, as a customs administration would configure it.
   const verify = (bundle: unknown) =>
@@ -61,18 +65,15 @@ describe("verifyBundle", function () {
     for (const { request } of happyLifecycle({ separator, shipmentId: HONEST })) await ledger.append({ body: request });
     const second = happyLifecycle({ separator, shipmentId: PENDING });
     for (const { request } of second.slice(0, 6)) await ledger.append({ body: request });
-    // A TAX_PAID paying less than its own assessment: the node takes it (nothing is released on it).
-    for (const { request } of happyLifecycle({ separator, shipmentId: UNDERPAID }).slice(0, 4)) await ledger.append({ body: request });
-    const short = structuredClone(EXAMPLE_PAYLOADS.TAX_PAID) as { payment: { amount: { amount: string } } };
-    short.payment.amount.amount = "1.00";
-    const taxPaid = signedAppend({ separator, signer: 1, shipmentId: UNDERPAID, eventType: "TAX_PAID", payload: short, occurredAtMs: Date.UTC(2026, 5, 1, 9) });
-    await ledger.append({ body: taxPaid.request });
+    const third = happyLifecycle({ separator, shipmentId: PAYING });
+    for (const { request } of third.slice(0, 4)) await ledger.append({ body: request });
     await anchorer.anchorNow();
-    // After the checkpoint: the last event of the second shipment waits for the next one.
+    // After the checkpoint: the last event of the second shipment and the TAX_PAID of the third wait for the next one.
     await ledger.append({ body: second[6].request });
+    await ledger.append({ body: third[4].request });
     honest = await traceBundleOf({ runtime: node.runtime, shipmentId: HONEST });
     pending = await traceBundleOf({ runtime: node.runtime, shipmentId: PENDING });
-    underpaid = await traceBundleOf({ runtime: node.runtime, shipmentId: UNDERPAID });
+    paying = await traceBundleOf({ runtime: node.runtime, shipmentId: PAYING });
     chain = createRpcChainReader({ rpcUrl: node.runtime.chain.rpcUrl });
   });
   after(async () => {
@@ -105,10 +106,23 @@ describe("verifyBundle", function () {
       }
     });
 
-    it("says the TAX_PAID covers its own assessment and that recomputing what is due is not available yet", async () => {
+    it("passes payment on the DECLARATION, TAX_PAID and RELEASE, recomputing what is due with the engine", async () => {
+      // The example DECLARATION, lodged 2026-06-01 without IOSS: EU-2021-07-01, VAT 6.63 EUR, which the TAX_PAID states and pays.
+      const declaration = honest.entries[2];
+      const engine = assess({ declaration: declaration.payload as DeclarationPayload, date: declaration.event.occurredAt.slice(0, 10) });
+      const taxPaid = honest.entries[4].payload as { ruleSet: string; assessment: { total: unknown } };
+      expect(engine).to.deep.include({ ruleSet: "EU-2021-07-01", total: { amount: "6.63", currency: "EUR" } });
+      expect(taxPaid.ruleSet).to.equal(engine.ruleSet);
+      expect(taxPaid.assessment.total).to.deep.equal(engine.total);
+
       const payment = check(await verify(honest), "payment");
       expect(payment.status).to.equal("pass");
-      expect(payment.reason).to.contain("covers assessment.total 6.63 EUR").and.to.contain("not available yet");
+      expect(payment.entries!.map((e) => [e.seq, e.status, e.reason])).to.deep.equal([
+        [2, "pass", "DECLARATION_NOT_ASSESSABLE holds"],
+        [4, "pass", "TAX_PAID_ASSESSMENT, TAX_PAID_SHORT hold"],
+        [5, "pass", "RELEASE_UNPAID holds"],
+      ]);
+      expect(payment.reason).to.equal("2: DECLARATION_NOT_ASSESSABLE holds; 4: TAX_PAID_ASSESSMENT, TAX_PAID_SHORT hold; 5: RELEASE_UNPAID holds");
     });
 
     it("fails trusted-contracts when the bundle names other contracts than the trusted ones, naming them", async () => {
@@ -358,10 +372,119 @@ describe("verifyBundle", function () {
       expect(reason).to.contain('digests.colour: ORDER has no field "colour"');
     });
 
-    it("fails payment when a fully disclosed TAX_PAID pays less than its assessment's total", async () => {
-      const report = await verify(underpaid);
-      expect(failed(report)).to.deep.equal(["payment"]);
-      expect(check(report, "payment").reason).to.contain("payment.amount 1.00 EUR does not cover assessment.total 6.63 EUR");
+  });
+
+  describe("payment", () => {
+    type TaxPaidPayload = { ruleSet: string; assessment: Record<string, { amount: string }>; payment: { amount: { amount: string } } };
+
+    /**
+     * `bundle` with its last entry — a TAX_PAID after the checkpoint — changed by `change` and signed again, by the
+     * TAX_PAID's signer and by the log's operator for the receipt: every hash and signature holds, as if the node had
+     * taken the forged event. (An entry inside the checkpoint cannot be changed without breaking its inclusion proof.)
+     */
+    function forged(bundle: TraceBundle, change: (payload: TaxPaidPayload) => void): TraceBundle {
+      const copy = structuredClone(bundle);
+      const entry = copy.entries[copy.entries.length - 1];
+      if (entry.event.eventType !== "TAX_PAID" || entry.inclusionProof !== null) throw new Error("the last entry must be a TAX_PAID after the checkpoint");
+      change(entry.payload as TaxPaidPayload);
+      const separator = node.runtime.ledger.domainSeparator;
+      const signer = HAPPY_PATH.find((step) => step.eventType === "TAX_PAID")!.signer;
+      const signed = signAppendRequest({
+        separator,
+        privateKey: devWallet(signer).privateKey,
+        shipmentId: entry.event.shipmentId,
+        eventType: entry.event.eventType,
+        occurredAtMs: Date.parse(entry.event.occurredAt),
+        payload: entry.payload,
+        salts: entry.salts,
+      });
+      entry.event = signed.request.event;
+      entry.digests = signed.digests;
+      entry.leafHash = leafHashOf({ shipmentId: entry.event.shipmentId, seq: entry.seq, prevLeafHash: entry.prevLeafHash, eventDigest: signed.eventDigest, recordedAtMs: Date.parse(entry.recordedAt) });
+      const digest = receiptDigest({ separator, logId: copy.logId, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
+      entry.receipt = { ...entry.receipt, leafHash: entry.leafHash, signature: signDigest({ digest, privateKey: node.runtime.chain.operator.privateKey }) };
+      return copy;
+    }
+
+    /** Asserts that only lifecycle and payment fail, on the TAX_PAID at seq 4, and returns the payment entry's reason. */
+    async function paymentFailure(bundle: TraceBundle): Promise<string> {
+      const report = await verify(bundle);
+      expect(failed(report), JSON.stringify(report.checks, null, 2)).to.deep.equal(["lifecycle", "payment"]);
+      expect(statuses(report)).to.deep.include({ "field-digests": "pass", "event-signatures": "pass", "shipment-chain": "pass", inclusion: "pending" });
+      expect(report.ok).to.equal(false);
+      const payment = check(report, "payment");
+      expect(payment.entries!.map((e) => [e.seq, e.status])).to.deep.equal([
+        [2, "pass"],
+        [4, "fail"],
+      ]);
+      expect(payment.reason).to.match(/^1 of 2 entries fails; first, entry 4 \(seq 4\): /);
+      expect(check(report, "lifecycle").entries![4].reason).to.equal(payment.entries![1].reason);
+      return payment.entries![1].reason;
+    }
+
+    it("passes a TAX_PAID after the checkpoint that states and pays the engine's assessment, and the re-signing keeps it so", async () => {
+      for (const bundle of [paying, forged(paying, () => {})]) {
+        const report = await verify(bundle);
+        expect(failed(report)).to.deep.equal([]);
+        expect(check(report, "inclusion").status).to.equal("pending");
+        expect(check(report, "payment")).to.include({ status: "pass", reason: "2: DECLARATION_NOT_ASSESSABLE holds; 4: TAX_PAID_ASSESSMENT, TAX_PAID_SHORT hold" });
+      }
+    });
+
+    it("fails payment naming TAX_PAID_ASSESSMENT when the signed assessment is not the engine's, naming each differing field", async () => {
+      const reason = await paymentFailure(
+        forged(paying, (p) => {
+          p.assessment.vat.amount = "5.00";
+          p.assessment.total.amount = "5.00";
+          p.payment.amount.amount = "5.00";
+        }),
+      );
+      expect(reason).to.equal("TAX_PAID_ASSESSMENT: the assessment differs from EU-2021-07-01's for the DECLARATION at seq 2: vat 5.00 EUR (engine: 6.63 EUR), total 5.00 EUR (engine: 6.63 EUR)");
+    });
+
+    it("fails payment naming TAX_PAID_ASSESSMENT when the TAX_PAID names another rule set than the one in force on the DECLARATION's date", async () => {
+      const reason = await paymentFailure(forged(paying, (p) => void (p.ruleSet = "EU-2026-07-01")));
+      expect(reason).to.equal("TAX_PAID_ASSESSMENT: the DECLARATION at seq 2 is assessed under rule set EU-2021-07-01, not EU-2026-07-01");
+    });
+
+    it("fails payment naming TAX_PAID_SHORT when the payment is less than the assessment's total", async () => {
+      const reason = await paymentFailure(forged(paying, (p) => void (p.payment.amount.amount = "1.00")));
+      expect(reason).to.equal("TAX_PAID_SHORT: payment.amount 1.00 EUR falls short of assessment.total 6.63 EUR: 6.63 EUR is due");
+    });
+
+    it("reports payment not-checkable, never fail, when the DECLARATION is hidden, even for a forged assessment", async () => {
+      const wrong = forged(paying, (p) => {
+        p.assessment.vat.amount = "5.00";
+        p.assessment.total.amount = "5.00";
+        p.payment.amount.amount = "5.00";
+      });
+      for (const bundle of [redact(honest, { 2: ["items"] }), redact(wrong, { 2: ["items"] })]) {
+        const report = await verify(bundle);
+        expect(failed(report)).to.deep.equal([]);
+        const payment = check(report, "payment");
+        expect(payment.status).to.equal("not-checkable");
+        expect(payment.reason).to.contain("entry 2 (seq 2): DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: items is not disclosed");
+        expect(payment.entries!.find((e) => e.seq === 4)).to.include({ status: "not-checkable" });
+      }
+    });
+
+    it("reports the RELEASE not-checkable when the TAX_PAID's payment is hidden", async () => {
+      const payment = check(await verify(redact(honest, { 4: ["payment"] })), "payment");
+      expect(payment.status).to.equal("not-checkable");
+      expect(payment.entries!.map((e) => [e.seq, e.status])).to.deep.equal([
+        [2, "pass"],
+        [4, "not-checkable"],
+        [5, "not-checkable"],
+      ]);
+      expect(payment.entries![2].reason).to.equal("RELEASE_UNPAID: payment of TAX_PAID at seq 4 is not disclosed");
+    });
+
+    it("reports payment not-checkable for a shipment with nothing paid or released yet", async () => {
+      const bundle = fresh();
+      bundle.entries = bundle.entries.slice(0, 4);
+      const report = await verify(bundle);
+      expect(check(report, "payment")).to.include({ status: "not-checkable", reason: "the bundle has no TAX_PAID and no RELEASE: nothing was paid or released yet" });
+      expect(report.ok).to.equal(true);
     });
   });
 
@@ -383,7 +506,9 @@ describe("verifyBundle", function () {
         payment: "not-checkable",
       });
       expect(check(report, "actor-roles").entries![3].reason).to.contain("destinationCountry of the DECLARATION at seq 2 is not disclosed");
-      expect(check(report, "payment").reason).to.contain("no duty and tax engine in this version");
+      expect(check(report, "payment").reason).to.contain(
+        "DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: destinationCountry, items, totalValue are not disclosed",
+      );
       expect(check(report, "payload-schema").entries![2].reason).to.contain("hidden");
     });
 
