@@ -101,17 +101,28 @@ export class CatalogService {
         digest,
       });
     }
-    const receipt = await this.options.anchorer.exclusive(async () => {
-      const tx = await productRegistry.anchorCatalogSigned(
-        signed.brandId,
-        signed.itemsRoot,
-        signed.itemCount,
-        signed.sellersRoot,
-        signed.sellerCount,
-        request.signature,
-      );
-      return tx.wait();
-    });
+    let receipt;
+    try {
+      receipt = await this.options.anchorer.exclusive(async () => {
+        const tx = await productRegistry.anchorCatalogSigned(
+          signed.brandId,
+          signed.itemsRoot,
+          signed.itemCount,
+          signed.sellersRoot,
+          signed.sellerCount,
+          request.signature,
+        );
+        return tx.wait();
+      });
+    } catch (error) {
+      // Another catalog of the brand may have been anchored since the version was checked: the contract refuses the
+      // signature for a version that is no longer next.
+      await brands.refresh();
+      const revert = (error as { revert?: { name?: string } }).revert?.name ?? (error as Error).message.split("\n")[0];
+      throw new BorderLedgerError("CONFLICT", `ProductRegistry refused the catalog (${revert}); the next catalog of ${brand.name} is version ${brand.version + 1}`, {
+        expected: brand.version + 1,
+      });
+    }
     if (!receipt || receipt.status !== 1) throw new BorderLedgerError("CHAIN_UNAVAILABLE", "the catalog transaction was not mined");
     const stored: StoredCatalog = {
       format: CATALOG_FORMAT,
@@ -168,7 +179,9 @@ export class CatalogService {
   async authenticity({ gtin, serial, shipmentId }: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport> {
     const { store, catalogs, brands, productRegistry } = this.options;
     const reasons: string[] = [];
-    const ref = await catalogs.findItem({ gtin, serial });
+    // The brand whose newest catalog lists the item, else one whose older catalog did (to say so).
+    const refs = await catalogs.findItem({ gtin, serial });
+    const ref = refs.find((r) => brands.byBrandId(r.brandId)?.version === r.version) ?? refs[0];
     const brand = ref ? brands.byBrandId(ref.brandId) : undefined;
     let catalog: AuthenticityReport["catalog"] = null;
     let provenOnChain = false;

@@ -50,6 +50,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
   let pool: PreparePool | undefined;
   let participants: ParticipantDirectory | undefined;
   let brands: BrandDirectory | undefined;
+  let anchorer: Anchorer | undefined;
   try {
     chain = await openChain(options.chain);
     await checkChainBinding({ store, chain });
@@ -59,7 +60,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     pool = new PreparePool(domainSeparator(domain), options.prepareWorkers, chain.operator.privateKey);
     const ledger = new Ledger({ store, pool, participants, domain, logId: chain.logId, clock: options.clock });
     await ledger.resume();
-    const anchorer = new Anchorer({
+    const running = new Anchorer({
       store,
       anchorRegistry: chain.contracts.anchorRegistry.connect(chain.operator) as typeof chain.contracts.anchorRegistry,
       logId: chain.logId,
@@ -68,8 +69,9 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       log,
       clock: options.clock,
     });
-    await anchorer.start();
-    ledger.onAppended(() => anchorer.notifyAppended());
+    anchorer = running;
+    await running.start();
+    ledger.onAppended(() => running.notifyAppended());
     brands = new BrandDirectory(chain.contracts.productRegistry, { pollMs: 1000 });
     await brands.start();
     const catalogStore = new CatalogStore(store);
@@ -78,7 +80,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       catalogs: catalogStore,
       brands,
       productRegistry: chain.contracts.productRegistry.connect(chain.operator) as typeof chain.contracts.productRegistry,
-      anchorer,
+      anchorer: running,
       chainId: chain.chainId,
       clock: options.clock,
     });
@@ -106,14 +108,14 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       chain,
       store,
       ledger,
-      anchorer,
+      anchorer: running,
       participants,
       brands,
       catalogs,
       autoRisk,
       close: async () => {
         await autoRisk.idle();
-        await anchorer.stop();
+        await running.stop();
         runningParticipants.stop();
         runningBrands.stop();
         await runningPool.close();
@@ -122,6 +124,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       },
     };
   } catch (error) {
+    await anchorer?.stop();
     participants?.stop();
     brands?.stop();
     await pool?.close();

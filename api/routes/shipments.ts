@@ -39,7 +39,11 @@ function amountsOf(events: LifecycleEvent[]): { ruleSet: string | null; due: Mon
     due = payments[payments.length - 1].assessment.total;
   }
   const currency = due?.currency ?? payments[0]?.payment.amount.currency;
-  const paid = currency === undefined ? null : { amount: sumDecimals(payments.map((p) => p.payment.amount).filter((m) => m.currency === currency).map((m) => m.amount)), currency };
+  // Written with at least the places of what is due: nothing paid against "6.63" is "0.00".
+  const places = due?.amount.split(".")[1]?.length ?? 0;
+  const zero = places === 0 ? "0" : `0.${"0".repeat(places)}`;
+  const paidAmounts = payments.map((p) => p.payment.amount).filter((m) => m.currency === currency).map((m) => m.amount);
+  const paid = currency === undefined ? null : { amount: sumDecimals([zero, ...paidAmounts]), currency };
   return { ruleSet, due, paid };
 }
 

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { BorderLedgerError } from "../errors";
 import { HexDigest } from "../domain/payloads";
-import { catalogItemKey, catalogKey, catalogRange, catalogSellerKey } from "./keys";
+import { catalogItemKey, catalogItemRange, catalogKey, catalogRange, catalogSellerKey } from "./keys";
 import type { LedgerStore } from "./ledger-store";
 
 export const CATALOG_FORMAT = "borderledger.catalog.v1";
@@ -61,7 +61,7 @@ export class CatalogStore {
       { sublevel: this.catalogs, key: catalogKey(catalog.brandId, catalog.version), value: catalog },
     ];
     catalog.items.forEach((item, leafIndex) => {
-      ops.push({ sublevel: this.itemRefs, key: catalogItemKey(item.gtin, item.serial), value: { brandId: catalog.brandId, version: catalog.version, leafIndex } });
+      ops.push({ sublevel: this.itemRefs, key: catalogItemKey(item.gtin, item.serial, catalog.brandId), value: { brandId: catalog.brandId, version: catalog.version, leafIndex } });
     });
     catalog.sellers.forEach((sellerId, leafIndex) => {
       ops.push({ sublevel: this.sellerRefs, key: catalogSellerKey(catalog.brandId, sellerId), value: { version: catalog.version, leafIndex } });
@@ -89,11 +89,11 @@ export class CatalogStore {
     return out;
   }
 
-  /** Where the newest catalog listing this item has it (it may be an older version than the brand's newest). */
-  async findItem({ gtin, serial }: { gtin: string; serial: string }): Promise<CatalogItemRef | undefined> {
-    const key = catalogItemKey(gtin, serial);
-    const value = await this.itemRefs.get(key);
-    return value === undefined ? undefined : parseStored(ItemRefSchema, "catalogItems", key, value);
+  /** For each brand whose catalogs listed this item: where its newest such catalog has it (maybe not the brand's newest). */
+  async findItem({ gtin, serial }: { gtin: string; serial: string }): Promise<CatalogItemRef[]> {
+    const refs: CatalogItemRef[] = [];
+    for await (const [key, value] of this.itemRefs.iterator(catalogItemRange(gtin, serial))) refs.push(parseStored(ItemRefSchema, "catalogItems", key, value));
+    return refs;
   }
 
   async findSeller({ brandId, sellerId }: { brandId: string; sellerId: string }): Promise<CatalogSellerRef | undefined> {

@@ -60,8 +60,10 @@ const itemPrefix = (gtin: string, serial: string): string => `${gtin}/${encodeUR
 export const catalogKey = (brandId: string, version: number): string => `${brandId}/${uint64Key(version)}`;
 export const catalogRange = (brandId: string): { gte: string; lt: string } => ({ gte: `${brandId}/`, lt: `${brandId}0` });
 
-// catalogItems: <gtin>/<serial, URI-encoded> -> { brandId, version, leafIndex } of the newest catalog listing it
-export const catalogItemKey = (gtin: string, serial: string): string => `${gtin}/${encodeURIComponent(serial)}`;
+// catalogItems: <gtin>/<serial, URI-encoded>/<brandId> -> { brandId, version, leafIndex } of the brand's newest
+// catalog listing it; one key per brand, so one brand's catalog never hides another's listing of the same item
+export const catalogItemKey = (gtin: string, serial: string, brandId: string): string => `${itemPrefix(gtin, serial)}${brandId}`;
+export const catalogItemRange = (gtin: string, serial: string): { gte: string; lt: string } => itemSightingRange(gtin, serial);
 
 // catalogSellers: <brandId>/<sellerId, URI-encoded> -> { version, leafIndex } of the newest catalog listing it
 export const catalogSellerKey = (brandId: string, sellerId: string): string => `${brandId}/${encodeURIComponent(sellerId)}`;

@@ -1,0 +1,157 @@
+import { expect } from "chai";
+import { devWallet } from "../../../node/chain/dev-participants";
+import type { RoleName } from "../../../node/domain/roles";
+import { BRAND_ORDER_FIELDS, pickVisible, visibleFields, type ViewedEvent, type Viewer } from "../../../node/domain/views";
+import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+
+const PLATFORM = devWallet(1).address;
+const CARRIER = devWallet(2).address;
+const BROKER = devWallet(3).address;
+const CUSTOMS_DE = devWallet(4).address;
+const BRAND_OWNER = devWallet(7).address;
+const OTHER_BRAND_OWNER = devWallet(10).address;
+const OUTSIDER_PLATFORM = devWallet(8).address;
+
+const payload = (type: keyof typeof EXAMPLE_PAYLOADS) => structuredClone(EXAMPLE_PAYLOADS[type]) as Record<string, unknown>;
+
+function viewer(address: string, roles: RoleName[], country: string, extra: { active?: boolean; brands?: string[] } = {}): Viewer {
+  return { address, roles: new Set(roles), country, active: extra.active ?? true, ...(extra.brands === undefined ? {} : { brands: extra.brands }) };
+}
+
+/**
+ * A DE-bound parcel whose ORDER holds a Stridewell line, with a claim by the Stridewell owner (#7) and one by another
+ * brand owner (#10), each decided by customs DE.
+ */
+function shipment(): ViewedEvent[] {
+  return [
+    { eventType: "ORDER", actor: PLATFORM, payload: payload("ORDER") },
+    { eventType: "DISPATCH", actor: CARRIER, payload: payload("DISPATCH") },
+    { eventType: "DECLARATION", actor: BROKER, payload: payload("DECLARATION") },
+    { eventType: "RISK_RESULT", actor: CUSTOMS_DE, payload: payload("RISK_RESULT") },
+    { eventType: "CLAIM", actor: BRAND_OWNER, payload: { ...payload("CLAIM"), claimId: "CLM-OWN" } },
+    { eventType: "CLAIM", actor: OTHER_BRAND_OWNER, payload: { ...payload("CLAIM"), claimId: "CLM-OTHER", brand: "Nordwind" } },
+    { eventType: "CLAIM_DECISION", actor: CUSTOMS_DE, payload: { claimId: "CLM-OWN", decision: "upheld", action: "seize" } },
+    { eventType: "CLAIM_DECISION", actor: CUSTOMS_DE, payload: { claimId: "CLM-OTHER", decision: "rejected" } },
+  ];
+}
+
+const ALL = shipment().map(() => "all");
+const NONE = shipment().map(() => "none");
+
+describe("views", () => {
+  describe("visibleFields", () => {
+    it("shows an anonymous reader nothing of any event", () => {
+      expect(visibleFields({ viewer: null, events: shipment(), destinationCountry: "DE" })).to.deep.equal(NONE);
+    });
+
+    it("shows an inactive participant nothing, even customs of the destination and even its own events", () => {
+      const events = shipment();
+      expect(visibleFields({ viewer: viewer(CUSTOMS_DE, ["CUSTOMS"], "DE", { active: false }), events, destinationCountry: "DE" })).to.deep.equal(NONE);
+      expect(visibleFields({ viewer: viewer(PLATFORM, ["PLATFORM"], "CN", { active: false }), events, destinationCountry: "DE" })).to.deep.equal(NONE);
+    });
+
+    it("shows customs of the destination country every field of every event", () => {
+      expect(visibleFields({ viewer: viewer(CUSTOMS_DE, ["CUSTOMS"], "DE"), events: shipment(), destinationCountry: "DE" })).to.deep.equal(ALL);
+    });
+
+    it("shows customs of another country nothing of a shipment it did not act on", () => {
+      const gb = viewer(devWallet(5).address, ["CUSTOMS"], "GB");
+      expect(visibleFields({ viewer: gb, events: shipment(), destinationCountry: "DE" })).to.deep.equal(NONE);
+    });
+
+    it("shows customs nothing it did not sign when the shipment has no destination yet", () => {
+      const events = shipment().slice(0, 1);
+      expect(visibleFields({ viewer: viewer(devWallet(6).address, ["CUSTOMS"], "US"), events, destinationCountry: undefined })).to.deep.equal(["none"]);
+    });
+
+    it("shows a platform, a carrier or a broker that took part every field of every event", () => {
+      for (const [address, role, country] of [
+        [PLATFORM, "PLATFORM", "CN"],
+        [CARRIER, "CARRIER", "CN"],
+        [BROKER, "BROKER", "DE"],
+      ] as const) {
+        expect(visibleFields({ viewer: viewer(address, [role], country), events: shipment(), destinationCountry: "DE" }), role).to.deep.equal(ALL);
+      }
+    });
+
+    it("recognises a participant's own events whatever the case of the address it signed reads with", () => {
+      const lower = viewer(PLATFORM.toLowerCase(), ["PLATFORM"], "CN");
+      expect(visibleFields({ viewer: lower, events: shipment(), destinationCountry: "DE" })).to.deep.equal(ALL);
+    });
+
+    it("shows a platform that took no part nothing", () => {
+      expect(visibleFields({ viewer: viewer(OUTSIDER_PLATFORM, ["PLATFORM"], "US"), events: shipment(), destinationCountry: "DE" })).to.deep.equal(NONE);
+    });
+
+    it("shows a brand owner the items and seller of an order with its brand, its own claim and the decision on it, nothing else", () => {
+      const seen = visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Alpine Outdoor", "Stridewell"] }), events: shipment(), destinationCountry: "DE" });
+      expect(seen).to.deep.equal([["items", "seller"], "none", "none", "none", "all", "none", "all", "none"]);
+      expect([...BRAND_ORDER_FIELDS]).to.have.members(["items", "seller"]);
+    });
+
+    it("shows a brand owner of no brand in the order only its own claim and the decision on it", () => {
+      const seen = visibleFields({ viewer: viewer(OTHER_BRAND_OWNER, ["BRAND_OWNER"], "NO", { brands: ["Nordwind"] }), events: shipment(), destinationCountry: "DE" });
+      expect(seen).to.deep.equal(["none", "none", "none", "none", "none", "all", "none", "all"]);
+    });
+
+    it("shows a brand owner with no registered brand nothing of the order", () => {
+      for (const brands of [[], undefined]) {
+        const seen = visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands }), events: shipment().slice(0, 3), destinationCountry: "DE" });
+        expect(seen, JSON.stringify(brands)).to.deep.equal(["none", "none", "none"]);
+      }
+    });
+
+    it("matches a brand only on an order line that names it, not on one brand of the many the owner holds", () => {
+      const order = payload("ORDER");
+      (order.items as Record<string, unknown>[])[0].brand = "Alpine Outdoor";
+      const events: ViewedEvent[] = [{ eventType: "ORDER", actor: PLATFORM, payload: order }];
+      const stridewellOnly = viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell"] });
+      expect(visibleFields({ viewer: stridewellOnly, events, destinationCountry: "DE" })).to.deep.equal(["none"]);
+      const alpine = viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell", "Alpine Outdoor"] });
+      expect(visibleFields({ viewer: alpine, events, destinationCountry: "DE" })).to.deep.equal([["items", "seller"]]);
+    });
+
+    it("does not show a brand owner another owner's claim on its brand, nor the decision on it", () => {
+      // #7 claims nothing here: a decision on #10's claim stays hidden from it, even though #7 owns the claimed brand.
+      const events: ViewedEvent[] = [
+        { eventType: "ORDER", actor: PLATFORM, payload: payload("ORDER") },
+        { eventType: "CLAIM", actor: OTHER_BRAND_OWNER, payload: payload("CLAIM") },
+        { eventType: "CLAIM_DECISION", actor: CUSTOMS_DE, payload: payload("CLAIM_DECISION") },
+      ];
+      const seen = visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell"] }), events, destinationCountry: "DE" });
+      expect(seen).to.deep.equal([["items", "seller"], "none", "none"]);
+    });
+
+    it("shows a brand owner nothing of an order whose payload is not known", () => {
+      const events: ViewedEvent[] = [{ eventType: "ORDER", actor: PLATFORM }];
+      expect(visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell"] }), events, destinationCountry: "DE" })).to.deep.equal(["none"]);
+    });
+
+    it("answers an empty list for a shipment without events", () => {
+      expect(visibleFields({ viewer: viewer(CUSTOMS_DE, ["CUSTOMS"], "DE"), events: [], destinationCountry: "DE" })).to.deep.equal([]);
+    });
+  });
+
+  describe("pickVisible", () => {
+    const record = { orderId: "o", buyer: { name: "b" }, items: [1], seller: { id: "s" } };
+
+    it("returns every field for all", () => {
+      expect(pickVisible(record, "all")).to.deep.equal(record);
+    });
+
+    it("returns no field for none", () => {
+      expect(pickVisible(record, "none")).to.deep.equal({});
+    });
+
+    it("returns exactly the named fields that the record holds", () => {
+      expect(pickVisible(record, BRAND_ORDER_FIELDS)).to.deep.equal({ items: [1], seller: { id: "s" } });
+      expect(pickVisible({ items: [1] }, ["items", "seller"])).to.deep.equal({ items: [1] });
+    });
+
+    it("never picks inherited properties such as toString or __proto__", () => {
+      const picked = pickVisible(record, ["toString", "__proto__", "constructor"]);
+      expect(Object.keys(picked)).to.deep.equal([]);
+      expect(Object.getPrototypeOf(picked)).to.equal(Object.prototype);
+    });
+  });
+});
