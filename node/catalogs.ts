@@ -5,7 +5,7 @@ import type { Contract } from "ethers";
 import { BorderLedgerError } from "./errors";
 import type { Anchorer } from "./chain/anchorer";
 import type { BrandDirectory } from "./chain/brand-directory";
-import { brandIdOf, buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, sellerLeafHash, type CatalogRequest } from "./domain/catalog";
+import { brandIdOf, buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, sellerLeafHash, type Catalog, type CatalogRequest } from "./domain/catalog";
 import { formatIssuePath } from "./domain/payloads";
 import { recoverSigner } from "./domain/signature";
 import type { OrderPayload } from "./domain/payloads";
@@ -104,15 +104,7 @@ export class CatalogService {
     let receipt;
     try {
       receipt = await this.options.anchorer.exclusive(async () => {
-        const tx = await productRegistry.anchorCatalogSigned(
-          signed.brandId,
-          signed.itemsRoot,
-          signed.itemCount,
-          signed.sellersRoot,
-          signed.sellerCount,
-          request.signature,
-        );
-        return tx.wait();
+        return this.submit({ catalog: signed, signature: request.signature });
       });
     } catch (error) {
       // Another catalog of the brand may have been anchored since the version was checked: the contract refuses the
@@ -140,17 +132,7 @@ export class CatalogService {
     };
     await this.options.catalogs.put(stored);
     await brands.refresh();
-    return {
-      brand: brand.name,
-      brandId: brand.brandId,
-      version: request.version,
-      itemsRoot: built.itemsRoot,
-      itemCount: built.itemCount,
-      sellersRoot: built.sellersRoot,
-      sellerCount: built.sellerCount,
-      txHash: receipt.hash,
-      blockNumber: receipt.blockNumber,
-    };
+    return { brand: brand.name, ...signed, txHash: receipt.hash, blockNumber: receipt.blockNumber };
   }
 
   /**
@@ -158,21 +140,25 @@ export class CatalogService {
    * signatures stay valid: the chain id, the ProductRegistry address and the versions are the same. Returns how many.
    */
   async reconcile(): Promise<number> {
-    const { brands, catalogs, productRegistry } = this.options;
+    const { brands, catalogs } = this.options;
     await brands.refresh();
     let anchored = 0;
     for (const catalog of await catalogs.all()) {
       const brand = brands.byBrandId(catalog.brandId);
       if (!brand || catalog.version !== brand.version + 1) continue;
       const built = buildCatalog({ items: catalog.items, sellers: catalog.sellers });
-      await this.options.anchorer.exclusive(async () => {
-        const tx = await productRegistry.anchorCatalogSigned(catalog.brandId, built.itemsRoot, built.itemCount, built.sellersRoot, built.sellerCount, catalog.signature);
-        return tx.wait();
-      });
+      await this.options.anchorer.exclusive(() => this.submit({ catalog: { brandId: catalog.brandId, ...built }, signature: catalog.signature }));
       await brands.refresh();
       anchored++;
     }
     return anchored;
+  }
+
+  /** Sends ProductRegistry.anchorCatalogSigned from the operator's account and waits for it to be mined. */
+  private async submit({ catalog, signature }: { catalog: Pick<Catalog, "itemsRoot" | "itemCount" | "sellersRoot" | "sellerCount"> & { brandId: string }; signature: string }) {
+    const { brandId, itemsRoot, itemCount, sellersRoot, sellerCount } = catalog;
+    const tx = await this.options.productRegistry.anchorCatalogSigned(brandId, itemsRoot, itemCount, sellersRoot, sellerCount, signature);
+    return tx.wait();
   }
 
   /** Checks an item against its brand's anchored catalog (on the chain) and against the ledger for clones. */
