@@ -1,6 +1,7 @@
 // Brands and their anchored catalogs: ProductRegistry's state, cached in memory and kept current from its events,
 // so that views, the risk engine and authenticity checks need no chain call per request.
-import type { Contract, Log } from "ethers";
+import type { LogDescription } from "ethers";
+import { ContractEventFollower } from "./contract-event-follower";
 
 export type BrandInfo = {
   brandId: string;
@@ -14,36 +15,9 @@ export type BrandInfo = {
   sellerCount: number;
 };
 
-export class BrandDirectory {
+export class BrandDirectory extends ContractEventFollower {
   private readonly byId = new Map<string, BrandInfo>();
   private readonly byName = new Map<string, BrandInfo>();
-  private nextBlock = 0;
-  private refreshing: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly registry: Contract,
-    private readonly options: { pollMs: number } = { pollMs: 1000 },
-  ) {}
-
-  /** Loads the registry's whole history, then keeps polling for new events every pollMs. */
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.options.pollMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  /** Folds the registry's events since the last refresh into the cache (one refresh at a time). */
-  refresh(): Promise<void> {
-    this.refreshing ??= this.fetchAndApply().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
-  }
 
   byBrandId(brandId: string): BrandInfo | undefined {
     return this.byId.get(brandId.toLowerCase());
@@ -63,19 +37,7 @@ export class BrandDirectory {
     return [...this.byId.values()];
   }
 
-  private async fetchAndApply(): Promise<void> {
-    const provider = this.registry.runner!.provider!;
-    const latest = await provider.getBlockNumber();
-    if (latest < this.nextBlock) return;
-    const logs = await provider.getLogs({ address: await this.registry.getAddress(), fromBlock: this.nextBlock, toBlock: latest });
-    for (const log of logs) this.apply(log);
-    this.nextBlock = latest + 1;
-  }
-
-  // Chain logs are outside input: only events this ABI decodes are applied, anything else is skipped.
-  private apply(log: Log): void {
-    const parsed = this.registry.interface.parseLog({ topics: [...log.topics], data: log.data });
-    if (!parsed) return;
+  protected apply(parsed: LogDescription): void {
     const args = parsed.args;
     switch (parsed.name) {
       case "BrandRegistered": {
