@@ -5,7 +5,7 @@ import type { Contract } from "ethers";
 import { BorderLedgerError } from "./errors";
 import type { Anchorer } from "./chain/anchorer";
 import type { BrandDirectory } from "./chain/brand-directory";
-import { brandIdOf, buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, sellerLeafHash, type Catalog, type CatalogRequest } from "./domain/catalog";
+import { buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, type Catalog, type CatalogRequest } from "./domain/catalog";
 import { formatIssuePath } from "./domain/payloads";
 import { recoverSigner } from "./domain/signature";
 import type { OrderPayload } from "./domain/payloads";
@@ -58,6 +58,8 @@ export type CatalogReceipt = {
 
 export class CatalogService {
   private readonly clock: () => number;
+  /** The newest built trees of each brand's catalog (see treesOf). */
+  private readonly trees = new Map<string, { version: number; built: Catalog }>();
 
   constructor(private readonly options: CatalogServiceOptions) {
     this.clock = options.clock ?? Date.now;
@@ -131,6 +133,7 @@ export class CatalogService {
       recordedAt: this.clock(),
     };
     await this.options.catalogs.put(stored);
+    this.trees.set(brand.brandId, { version: request.version, built });
     await brands.refresh();
     return { brand: brand.name, ...signed, txHash: receipt.hash, blockNumber: receipt.blockNumber };
   }
@@ -143,15 +146,32 @@ export class CatalogService {
     const { brands, catalogs } = this.options;
     await brands.refresh();
     let anchored = 0;
-    for (const catalog of await catalogs.all()) {
-      const brand = brands.byBrandId(catalog.brandId);
-      if (!brand || catalog.version !== brand.version + 1) continue;
-      const built = buildCatalog({ items: catalog.items, sellers: catalog.sellers });
-      await this.options.anchorer.exclusive(() => this.submit({ catalog: { brandId: catalog.brandId, ...built }, signature: catalog.signature }));
-      await brands.refresh();
-      anchored++;
+    // Only brands whose newest stored catalog is ahead of the chain are read further.
+    for (const brand of brands.all()) {
+      const latest = await catalogs.latestOf(brand.brandId);
+      if (!latest) continue;
+      for (let version = brand.version + 1; version <= latest.version; version++) {
+        const catalog = await catalogs.get({ brandId: brand.brandId, version });
+        if (!catalog) break;
+        const built = this.treesOf(catalog);
+        await this.options.anchorer.exclusive(() => this.submit({ catalog: { brandId: catalog.brandId, ...built }, signature: catalog.signature }));
+        anchored++;
+      }
     }
+    await brands.refresh();
     return anchored;
+  }
+
+  /**
+   * The item and seller trees of a stored catalog, built once per brand and version: a proof needs every leaf, and
+   * hashing a large catalog takes far longer than the check it serves.
+   */
+  private treesOf(catalog: StoredCatalog): Catalog {
+    const cached = this.trees.get(catalog.brandId);
+    if (cached && cached.version === catalog.version) return cached.built;
+    const built = buildCatalog({ items: catalog.items, sellers: catalog.sellers });
+    this.trees.set(catalog.brandId, { version: catalog.version, built });
+    return built;
   }
 
   /** Sends ProductRegistry.anchorCatalogSigned from the operator's account and waits for it to be mined. */
@@ -174,8 +194,7 @@ export class CatalogService {
     if (ref && brand && ref.version === brand.version) {
       const latest = await catalogs.latestOf(ref.brandId);
       if (latest && latest.version === ref.version) {
-        const built = buildCatalog({ items: latest.items, sellers: [] });
-        const proof = catalogInclusionProof({ leaves: built.itemLeaves, index: ref.leafIndex });
+        const proof = catalogInclusionProof({ leaves: this.treesOf(latest).itemLeaves, index: ref.leafIndex });
         catalog = { version: latest.version, itemsRoot: latest.itemsRoot, itemCount: latest.items.length, leafIndex: proof.leafIndex, proof: proof.proof };
         provenOnChain = await productRegistry.isAuthenticItem(ref.brandId, gtin, serial, proof.leafIndex, proof.proof);
         if (!provenOnChain) reasons.push(`ProductRegistry did not accept the proof for ${brand.name} catalog version ${latest.version}`);
@@ -234,7 +253,7 @@ export class CatalogService {
     if (!brand || !ref || ref.version !== brand.version) return false;
     const latest = await this.options.catalogs.latestOf(brandId);
     if (!latest || latest.version !== ref.version) return false;
-    const proof = catalogInclusionProof({ leaves: latest.sellers.map((id) => sellerLeafHash({ sellerId: id })), index: ref.leafIndex });
+    const proof = catalogInclusionProof({ leaves: this.treesOf(latest).sellerLeaves, index: ref.leafIndex });
     return this.options.productRegistry.isAuthorisedSeller(brandId, sellerId, proof.leafIndex, proof.proof);
   }
 }
@@ -245,6 +264,3 @@ function parseCatalogRequest(body: unknown): CatalogRequest {
   const issues = parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path as (string | number)[]), message: issue.message }));
   throw new BorderLedgerError("VALIDATION_FAILED", issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "), { issues });
 }
-
-/** brandId of a brand name (re-exported for routes and the demo). */
-export { brandIdOf };

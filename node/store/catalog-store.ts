@@ -82,11 +82,11 @@ export class CatalogStore {
     return undefined;
   }
 
-  /** Every stored catalog, oldest version of each brand first. */
-  async all(): Promise<StoredCatalog[]> {
-    const out: StoredCatalog[] = [];
-    for await (const [key, value] of this.catalogs.iterator()) out.push(parseStored(StoredCatalogSchema, "catalogs", key, value));
-    return out;
+  /** One stored version of a brand's catalog. */
+  async get({ brandId, version }: { brandId: string; version: number }): Promise<StoredCatalog | undefined> {
+    const key = catalogKey(brandId, version);
+    const value = await this.catalogs.get(key);
+    return value === undefined ? undefined : parseStored(StoredCatalogSchema, "catalogs", key, value);
   }
 
   /** For each brand whose catalogs listed this item: where its newest such catalog has it (maybe not the brand's newest). */
