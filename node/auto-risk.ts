@@ -1,15 +1,14 @@
 // Customs risk assessment on arrival (DESIGN §8, CUSTOMS_AUTO_RISK): for every DECLARATION to a country this node
 // assesses for, gather what the risk rules need from the store and the registries, and append a RISK_RESULT signed
 // with that country's customs key through the normal append path.
-import { randomBytes } from "node:crypto";
 import type { BrandDirectory } from "./chain/brand-directory";
 import type { ParticipantLookup } from "./chain/participant-directory";
 import { consigneeKeysOf } from "./domain/consignee";
-import { toHex } from "./domain/hex";
 import type { DeclarationPayload, OrderPayload } from "./domain/payloads";
 import { assessRisk, riskResultPayload, type ConsigneeParcel, type RiskAssessment, type RiskConfig, type SellerCheck } from "./domain/risk";
 import { signAppendRequest } from "./domain/sign-event";
 import type { AppendedEvent, Ledger } from "./ledger";
+import { randomSalts } from "./salts";
 import type { CatalogStore } from "./store/catalog-store";
 import type { LedgerStore, StoredEntry } from "./store/ledger-store";
 
@@ -95,7 +94,7 @@ export class AutoRisk {
       eventType: "RISK_RESULT",
       occurredAtMs: this.clock(),
       payload,
-      salts: Object.fromEntries(Object.keys(payload).map((name) => [name, toHex(randomBytes(16))])),
+      salts: randomSalts(payload),
     });
     await this.options.ledger.append({ body: signed.request, shipmentId: event.shipmentId });
     this.counts.appended++;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { BorderLedgerError } from "./errors";
 import type { ContractAddresses } from "./chain/contracts";
+import { DEV_PARTICIPANTS } from "./chain/dev-participants";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -61,7 +62,7 @@ export type NodeConfig = {
 };
 
 /** The countries whose development customs accounts assess risk by default (DESIGN §1: #4 DE, #5 GB, #6 US). */
-export const DEV_AUTO_RISK_COUNTRIES = ["DE", "GB", "US"];
+export const DEV_AUTO_RISK_COUNTRIES = DEV_PARTICIPANTS.filter((p) => p.roles.includes("CUSTOMS")).map((p) => p.country);
 
 /** Parses the node's environment; throws CONFIG_INVALID naming each bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): NodeConfig {

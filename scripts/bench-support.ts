@@ -1,9 +1,8 @@
 // Shared pieces of the benchmark scripts: synthetic signed lifecycles, a closed-loop driver, percentiles.
-import { randomBytes } from "node:crypto";
 import { devWallet } from "../node/chain/dev-participants";
 import type { AppendRequest } from "../node/domain/event";
 import type { EventType } from "../node/domain/event-types";
-import { toHex } from "../node/domain/hex";
+import { randomSalts } from "../node/salts";
 import { signAppendRequest } from "../node/domain/sign-event";
 import { EXAMPLE_PAYLOADS } from "../test/fixtures/payload-examples";
 
@@ -57,7 +56,7 @@ export function syntheticLifecycles({
       variantOf(i).map((step, k) => {
         const payload = structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, any>;
         step.patch?.(payload, i);
-        const salts = Object.fromEntries(Object.keys(payload).map((name) => [name, toHex(randomBytes(16))]));
+        const salts = randomSalts(payload);
         return signAppendRequest({ separator, privateKey: keyOf(step.signer), shipmentId, eventType: step.eventType, occurredAtMs: base + i * 1000 + k, payload, salts }).request;
       }),
     );

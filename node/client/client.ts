@@ -1,16 +1,15 @@
 // The BorderLedger client SDK: for one wallet, build and sign events (salts, digests, EIP-712), append one or a batch
 // with retries that are safe (the same signed event is the same eventDigest, so a retry can only replay), sign read
 // requests, and fetch traces and statuses.
-import { randomBytes } from "node:crypto";
 import type { AppendRequest } from "../domain/event";
 import type { EventType } from "../domain/event-types";
 import type { ReceiptJson, TraceBundle } from "../domain/bundle";
 import { domainSeparator } from "../domain/eip712";
-import { toHex } from "../domain/hex";
 import { addressOfPrivateKey, signDigest } from "../domain/signature";
 import { signAppendRequest } from "../domain/sign-event";
 import { personalMessageDigest, readMessage } from "../domain/read-message";
 import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../domain/catalog";
+import { randomSalts } from "../salts";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 
@@ -94,7 +93,7 @@ export class BorderLedgerClient {
 
   /** Builds and signs an append request with fresh random salts (16 bytes per field). */
   buildEvent(input: EventInput): { request: AppendRequest; eventDigest: string } {
-    const salts = Object.fromEntries(Object.keys(input.payload).map((name) => [name, toHex(randomBytes(16))]));
+    const salts = randomSalts(input.payload);
     const occurredAtMs = input.occurredAt === undefined ? Date.now() : typeof input.occurredAt === "number" ? input.occurredAt : input.occurredAt.getTime();
     const signed = signAppendRequest({
       separator: this.separator,

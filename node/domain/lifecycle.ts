@@ -37,6 +37,7 @@
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
 import { CUSTOMS_EVENT_TYPES, type EventType } from "./event-types";
+import { formatDecimal, type Decimal } from "./decimal";
 import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "./tax-due";
 
 /** The rules in the order they are checked; the first broken one is reported. */
@@ -680,9 +681,8 @@ function indicesOf(events: readonly LifecycleEvent[], type: EventType, from = 0)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Exact decimals (DESIGN §2.1: amounts are decimal strings). Kept here so the rules depend on nothing else.
-
-type Decimal = { units: bigint; scale: number };
+// Exact decimals (DESIGN §2.1: amounts are decimal strings), on decimal.ts's Decimal. Parsing is lenient here (an
+// unparsable amount is "not money", which the rules report) where decimal.ts's parseDecimal throws.
 
 function parseDecimal(text: unknown): Decimal | undefined {
   if (typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text)) return undefined;
@@ -700,11 +700,6 @@ function subtractFloor(a: Decimal, b: Decimal): Decimal {
   const scale = Math.max(a.scale, b.scale);
   const units = a.units * 10n ** BigInt(scale - a.scale) - b.units * 10n ** BigInt(scale - b.scale);
   return { units: units > 0n ? units : 0n, scale };
-}
-
-function formatDecimal(d: Decimal): string {
-  const digits = d.units.toString().padStart(d.scale + 1, "0");
-  return d.scale === 0 ? digits : `${digits.slice(0, -d.scale)}.${digits.slice(-d.scale)}`;
 }
 
 function compareDecimal(a: Decimal, b: Decimal): number {

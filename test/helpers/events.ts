@@ -1,16 +1,13 @@
 // Test helpers: signed append requests from the development accounts, and a full happy lifecycle.
-import { randomBytes } from "node:crypto";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
-import { toHex } from "../../node/domain/hex";
+import { randomSalts } from "../../node/salts";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 
-/** Fresh random salts for every field of a payload. */
-export function randomSalts(payload: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.keys(payload).map((name) => [name, toHex(randomBytes(16))]));
-}
+/** Fresh random salts for every field of a payload (the node's one salt maker). */
+export { randomSalts };
 
 /** A signed append request from development account `signer`. */
 export function signedAppend({
