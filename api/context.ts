@@ -15,7 +15,7 @@ export type ApiLimits = {
 };
 
 export type ApiContext = {
-  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants" | "brands" | "catalogs" | "autoRisk">;
+  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants" | "brands" | "catalogs" | "autoRisk" | "epcis">;
   limits: ApiLimits;
   clock: () => number;
   replay: ReplayGuard;

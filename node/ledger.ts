@@ -44,9 +44,10 @@ export type LedgerOptions = {
 
 type ShipmentState = { nextSeq: number; prevLeafHash: string; history: LifecycleEvent[] };
 
+/** One append, or a group that is written whole or not at all; answered after the batch holding it is written. */
 type Waiting = {
-  prepared: LedgerCandidate;
-  resolve: (outcome: AppendOutcome) => void;
+  items: LedgerCandidate[];
+  resolve: (outcomes: AppendOutcome[]) => void;
   reject: (error: Error) => void;
 };
 
@@ -77,6 +78,12 @@ class LruMap<K, V> {
 
 function failureToError({ failure }: { failure: PrepareFailure }): BorderLedgerError {
   return new BorderLedgerError(failure.code, failure.message, { issues: failure.issues });
+}
+
+/** A group member's error, saying which member it was. */
+function inGroup(error: BorderLedgerError, index: number): BorderLedgerError {
+  const details = typeof error.details === "object" && error.details !== null ? error.details : {};
+  return new BorderLedgerError(error.code, `event ${index}: ${error.message}`, { ...details, index });
 }
 
 export class Ledger {
@@ -131,7 +138,7 @@ export class Ledger {
   async append(job: PrepareJob): Promise<AppendOutcome> {
     const result = await this.pool.prepare(job);
     if (!result.ok) throw failureToError(result);
-    return this.commitPrepared(result.candidate);
+    return (await this.commitPrepared([result.candidate]))[0];
   }
 
   /** Appends many events; each is answered on its own, in order. */
@@ -141,7 +148,7 @@ export class Ledger {
       prepared.map(async (result) => {
         if (!result.ok) return { ok: false as const, error: failureToError(result) };
         try {
-          return { ok: true as const, outcome: await this.commitPrepared(result.candidate) };
+          return { ok: true as const, outcome: (await this.commitPrepared([result.candidate]))[0] };
         } catch (error) {
           if (error instanceof BorderLedgerError) return { ok: false as const, error };
           throw error;
@@ -150,9 +157,23 @@ export class Ledger {
     );
   }
 
-  private commitPrepared(prepared: LedgerCandidate): Promise<AppendOutcome> {
+  /**
+   * Appends events all or nothing, in order: one refused event (bad input, role, lifecycle) refuses the group, and
+   * the error says which (`details.index`). Events already in the log are answered as replays.
+   */
+  async appendAll(jobs: PrepareJob[]): Promise<AppendOutcome[]> {
+    const prepared = await this.pool.prepareMany(jobs);
+    const candidates: LedgerCandidate[] = [];
+    for (const [index, result] of prepared.entries()) {
+      if (!result.ok) throw inGroup(failureToError(result), index);
+      candidates.push(result.candidate);
+    }
+    return this.commitPrepared(candidates);
+  }
+
+  private commitPrepared(items: LedgerCandidate[]): Promise<AppendOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ prepared, resolve, reject });
+      this.waiting.push({ items, resolve, reject });
       if (!this.committing) void this.commitLoop();
     });
   }
@@ -171,61 +192,87 @@ export class Ledger {
 
   /** One group commit: decide every waiting append in order, write the accepted ones in one batch, answer all. */
   private async commitBatch(batch: Waiting[]): Promise<void> {
-    const answers: (() => void)[] = [];
-    const accepted: { waiting: Waiting; entry: NewEntry }[] = [];
+    const refused: { waiting: Waiting; error: Error }[] = [];
+    const answered: { waiting: Waiting; outcomes: (() => Promise<AppendOutcome>)[] }[] = [];
+    const accepted: { eventType: EventType; entry: NewEntry }[] = [];
     try {
-      const known = await this.store.findDigests(batch.map((w) => w.prepared.eventDigest));
+      const candidates = batch.flatMap((w) => w.items);
+      const known = await this.store.findDigests(candidates.map((c) => c.eventDigest));
       const inBatch = new Map<string, NewEntry>();
       const touched = new Map<string, ShipmentState>();
-      await this.loadShipments([...new Set(batch.map((w) => w.prepared.shipmentId))], touched);
+      await this.loadShipments([...new Set(candidates.map((c) => c.shipmentId))], touched);
       let leafIndex = this.store.treeSize;
-      for (let i = 0; i < batch.length; i++) {
-        const waiting = batch[i];
-        const { prepared } = waiting;
-        // The same eventDigest is the same event: answer with the first receipt, store nothing (DESIGN §2.2).
-        const earlier = known[i];
-        if (earlier !== undefined) {
-          answers.push(() => void this.replay(earlier).then(waiting.resolve, waiting.reject));
-          continue;
-        }
-        const twin = inBatch.get(prepared.eventDigest);
-        if (twin) {
-          answers.push(() => void this.receiptFor(twin).then((receipt) => waiting.resolve({ status: "replayed", receipt }), waiting.reject));
-          continue;
-        }
-        const state = touched.get(prepared.shipmentId)!;
-        let actorCountry: string;
-        try {
-          actorCountry = await this.checkAuthority(prepared, state);
-        } catch (error) {
-          answers.push(() => waiting.reject(error as Error));
-          continue;
-        }
-        const recordedAt = Math.max(this.clock(), this.lastRecordedAt);
-        this.lastRecordedAt = recordedAt;
-        const entry: NewEntry = {
-          leafIndex,
-          seq: state.nextSeq,
-          prevLeafHash: state.prevLeafHash,
-          shipmentId: prepared.shipmentId,
-          leafHash: leafHashOf({
-            shipmentId: prepared.shipmentId,
+      let position = 0;
+      for (const waiting of batch) {
+        // Where this append started, so that a refused group leaves no trace in the batch.
+        const mark = { leafIndex, accepted: accepted.length, states: new Map<string, { nextSeq: number; prevLeafHash: string; history: number }>() };
+        const outcomes: (() => Promise<AppendOutcome>)[] = [];
+        const first = position;
+        position += waiting.items.length;
+        let failure: Error | undefined;
+        for (const [index, prepared] of waiting.items.entries()) {
+          // The same eventDigest is the same event: answer with the first receipt, store nothing (DESIGN §2.2).
+          const earlier = known[first + index];
+          if (earlier !== undefined) {
+            outcomes.push(() => this.replay(earlier));
+            continue;
+          }
+          const twin = inBatch.get(prepared.eventDigest);
+          if (twin) {
+            outcomes.push(() => this.receiptFor(twin).then((receipt) => ({ status: "replayed" as const, receipt })));
+            continue;
+          }
+          const state = touched.get(prepared.shipmentId)!;
+          if (!mark.states.has(prepared.shipmentId)) {
+            mark.states.set(prepared.shipmentId, { nextSeq: state.nextSeq, prevLeafHash: state.prevLeafHash, history: state.history.length });
+          }
+          let actorCountry: string;
+          try {
+            actorCountry = await this.checkAuthority(prepared, state);
+          } catch (error) {
+            failure = waiting.items.length > 1 && error instanceof BorderLedgerError ? inGroup(error, index) : (error as Error);
+            break;
+          }
+          const recordedAt = Math.max(this.clock(), this.lastRecordedAt);
+          this.lastRecordedAt = recordedAt;
+          const entry: NewEntry = {
+            leafIndex,
             seq: state.nextSeq,
             prevLeafHash: state.prevLeafHash,
+            shipmentId: prepared.shipmentId,
+            leafHash: leafHashOf({
+              shipmentId: prepared.shipmentId,
+              seq: state.nextSeq,
+              prevLeafHash: state.prevLeafHash,
+              eventDigest: prepared.eventDigest,
+              recordedAtMs: recordedAt,
+            }),
+            recordedAt,
             eventDigest: prepared.eventDigest,
-            recordedAtMs: recordedAt,
-          }),
-          recordedAt,
-          eventDigest: prepared.eventDigest,
-          storedMembers: prepared.storedMembers,
-          indexes: prepared.indexes,
-        };
-        leafIndex++;
-        state.nextSeq++;
-        state.prevLeafHash = entry.leafHash;
-        state.history.push({ eventType: prepared.eventType, actorCountry, occurredAt: prepared.occurredAt, payload: prepared.lifecyclePayload });
-        inBatch.set(prepared.eventDigest, entry);
-        accepted.push({ waiting, entry });
+            storedMembers: prepared.storedMembers,
+            indexes: prepared.indexes,
+          };
+          leafIndex++;
+          state.nextSeq++;
+          state.prevLeafHash = entry.leafHash;
+          state.history.push({ eventType: prepared.eventType, actorCountry, occurredAt: prepared.occurredAt, payload: prepared.lifecyclePayload });
+          inBatch.set(prepared.eventDigest, entry);
+          accepted.push({ eventType: prepared.eventType, entry });
+          outcomes.push(() => this.receiptFor(entry).then((receipt) => ({ status: "created" as const, receipt })));
+        }
+        if (failure) {
+          for (const { entry } of accepted.splice(mark.accepted)) inBatch.delete(entry.eventDigest);
+          for (const [shipmentId, before] of mark.states) {
+            const state = touched.get(shipmentId)!;
+            state.nextSeq = before.nextSeq;
+            state.prevLeafHash = before.prevLeafHash;
+            state.history.length = before.history;
+          }
+          leafIndex = mark.leafIndex;
+          refused.push({ waiting, error: failure });
+          continue;
+        }
+        answered.push({ waiting, outcomes });
       }
       await this.store.append(accepted.map((a) => a.entry));
       for (const [shipmentId, state] of touched) this.shipments.set(shipmentId, state);
@@ -235,18 +282,11 @@ export class Ledger {
       for (const w of batch) w.reject(error as Error);
       return;
     }
-    for (const answer of answers) answer();
+    for (const { waiting, error } of refused) waiting.reject(error);
     // Receipts are signed on the worker threads; the next batch is decided and written meanwhile.
-    for (const { waiting, entry } of accepted) {
-      this.receiptFor(entry).then((receipt) => waiting.resolve({ status: "created", receipt }), waiting.reject);
-    }
+    for (const { waiting, outcomes } of answered) Promise.all(outcomes.map((outcome) => outcome())).then(waiting.resolve, waiting.reject);
     if (accepted.length > 0) {
-      const events = accepted.map(({ waiting, entry }) => ({
-        shipmentId: entry.shipmentId,
-        eventType: waiting.prepared.eventType,
-        leafIndex: entry.leafIndex,
-        recordedAt: entry.recordedAt,
-      }));
+      const events = accepted.map(({ eventType, entry }) => ({ shipmentId: entry.shipmentId, eventType, leafIndex: entry.leafIndex, recordedAt: entry.recordedAt }));
       for (const listener of this.appendListeners) listener(events);
     }
   }

@@ -11,6 +11,8 @@ import { AutoRisk, type CustomsSigner } from "./auto-risk";
 import { CatalogService } from "./catalogs";
 import type { RiskConfig } from "./domain/risk";
 import { CatalogStore } from "./store/catalog-store";
+import { EpcisImportStore } from "./store/epcis-import-store";
+import { EpcisService } from "./epcis";
 import { Ledger } from "./ledger";
 import { PreparePool } from "./prepare-pool";
 import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "./store/ledger-store";
@@ -37,6 +39,7 @@ export type NodeRuntime = {
   brands: BrandDirectory;
   catalogs: CatalogService;
   autoRisk: AutoRisk;
+  epcis: EpcisService;
   close(): Promise<void>;
 };
 
@@ -100,6 +103,13 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     await checkCustomsSigners({ participants, signers: options.autoRisk?.signers ?? [] });
     autoRisk.start();
     if (autoRisk.countries.length > 0) log(`risk engine: assessing DECLARATIONs to ${autoRisk.countries.join(", ")}`);
+    const epcis = new EpcisService({
+      source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses },
+      ledger,
+      participants,
+      imports: new EpcisImportStore(store),
+      clock: options.clock,
+    });
     const runningChain = chain;
     const runningPool = pool;
     const runningParticipants = participants;
@@ -113,6 +123,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       brands,
       catalogs,
       autoRisk,
+      epcis,
       close: async () => {
         await autoRisk.idle();
         await running.stop();

@@ -9,6 +9,8 @@ import { addressOfPrivateKey, signDigest } from "../domain/signature";
 import { signAppendRequest } from "../domain/sign-event";
 import { personalMessageDigest, readMessage } from "../domain/read-message";
 import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../domain/catalog";
+import { epcisDocumentOfRequests, type EpcisDocument } from "../domain/epcis/document";
+import { signEpcisImport, type EpcisImportBody } from "../domain/epcis/import";
 import { randomSalts } from "../salts";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
@@ -119,6 +121,31 @@ export class BorderLedgerClient {
     const events = inputs.map((input) => ("event" in input ? input : this.buildEvent(input).request));
     const response = await this.send("POST", "/v1/events:batch", { events });
     return ((await response.json()) as { results: BatchResult[] }).results;
+  }
+
+  /**
+   * An EPCIS document carrying these events (built and signed here, or requests signed by their own actors before),
+   * signed as a whole by this participant, ready for importEpcis. All events must be of one shipment.
+   */
+  buildEpcisImport({ events, creationDate = new Date() }: { events: (EventInput | AppendRequest)[]; creationDate?: Date }): { shipmentId: string; body: EpcisImportBody } {
+    const requests = events.map((input) => ("event" in input ? input : this.buildEvent(input).request));
+    const shipmentId = requests[0]?.event.shipmentId;
+    if (shipmentId === undefined || requests.some((r) => r.event.shipmentId !== shipmentId)) {
+      throw new RangeError("an EPCIS import carries the events of exactly one shipment");
+    }
+    const document = epcisDocumentOfRequests({ separator: this.separator, requests, creationDate: creationDate.toISOString() });
+    return { shipmentId, body: signEpcisImport({ separator: this.separator, shipmentId, document, privateKey: this.options.privateKey }) };
+  }
+
+  /** Posts a signed EPCIS document; its events are recorded all or none. */
+  async importEpcis({ shipmentId, body }: { shipmentId: string; body: EpcisImportBody }): Promise<Record<string, unknown> & { status: "created" | "replayed" }> {
+    const response = await this.send("POST", `/v1/shipments/${encodeURIComponent(shipmentId)}/epcis`, body);
+    return (await response.json()) as Record<string, unknown> & { status: "created" | "replayed" };
+  }
+
+  /** The shipment as an EPCIS 2.0 document, as this participant may see it. */
+  async epcis(shipmentId: string): Promise<EpcisDocument> {
+    return (await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}/epcis`)).json()) as EpcisDocument;
   }
 
   /** The X-BL headers of a signed read (DESIGN §9). */

@@ -1,10 +1,9 @@
 // Brand catalogs in LevelDB: each anchored version's items and sellers, and lookups from an item or a seller to the
 // newest catalog listing it, so an authenticity check is two reads and a proof.
 import { z } from "zod";
-import { BorderLedgerError } from "../errors";
 import { HexDigest } from "../domain/payloads";
 import { catalogItemKey, catalogItemRange, catalogKey, catalogRange, catalogSellerKey } from "./keys";
-import type { LedgerStore } from "./ledger-store";
+import { parseStored, type LedgerStore } from "./ledger-store";
 
 export const CATALOG_FORMAT = "borderledger.catalog.v1";
 
@@ -29,18 +28,6 @@ const ItemRefSchema = z.strictObject({ brandId: HexDigest, version: z.number().i
 export type CatalogItemRef = z.infer<typeof ItemRefSchema>;
 const SellerRefSchema = z.strictObject({ version: z.number().int().positive(), leafIndex: z.number().int().nonnegative() });
 export type CatalogSellerRef = z.infer<typeof SellerRefSchema>;
-
-function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BorderLedgerError("INTERNAL", `stored value ${table}/${key} is corrupted (${issue.path.join(".") || "value"}: ${issue.message}); refusing to use it`, {
-      table,
-      key,
-    });
-  }
-  return parsed.data;
-}
 
 export class CatalogStore {
   private readonly catalogs;

@@ -67,3 +67,6 @@ export const catalogItemRange = (gtin: string, serial: string): { gte: string; l
 
 // catalogSellers: <brandId>/<sellerId, URI-encoded> -> { version, leafIndex } of the newest catalog listing it
 export const catalogSellerKey = (brandId: string, sellerId: string): string => `${brandId}/${encodeURIComponent(sellerId)}`;
+
+// epcisImports: <documentHash: 0x + 64 hex> -> StoredEpcisImport (json)
+export const epcisImportKey = (documentHash: string): string => documentHash;

@@ -81,7 +81,8 @@ function corrupted(table: string, key: string, detail: string): BorderLedgerErro
   return new BorderLedgerError("INTERNAL", `stored value ${table}/${key} is corrupted (${detail}); refusing to use it`, { table, key });
 }
 
-function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value: unknown): T {
+/** A value read back from a table, parsed; a corrupted one is refused with its table and key named. */
+export function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,0 +1,42 @@
+// EPCIS imports in LevelDB: who submitted which document, with their signature over it, and where its events went.
+import { z } from "zod";
+import { HexDigest } from "../domain/payloads";
+import { epcisImportKey } from "./keys";
+import { parseStored, type LedgerStore } from "./ledger-store";
+
+export const EPCIS_IMPORT_FORMAT = "borderledger.epcisimport.v1";
+
+// Read back from disk, so parsed before use (a corrupted record is refused with its key named).
+const StoredEpcisImportSchema = z.strictObject({
+  format: z.literal(EPCIS_IMPORT_FORMAT),
+  documentHash: HexDigest,
+  shipmentId: z.string(),
+  submitter: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  signature: z.string(),
+  leafIndices: z.array(z.number().int().nonnegative()),
+  importedAt: z.number().int().nonnegative(),
+});
+export type StoredEpcisImport = z.infer<typeof StoredEpcisImportSchema>;
+
+export class EpcisImportStore {
+  private readonly imports;
+
+  constructor(store: LedgerStore) {
+    this.imports = store.table("epcisImports");
+  }
+
+  /** Records an import unless the same document was recorded before (the first submission is kept). */
+  async putIfAbsent(record: Omit<StoredEpcisImport, "format">): Promise<StoredEpcisImport> {
+    const earlier = await this.get(record.documentHash);
+    if (earlier) return earlier;
+    const stored: StoredEpcisImport = { format: EPCIS_IMPORT_FORMAT, ...record };
+    await this.imports.put(epcisImportKey(record.documentHash), stored);
+    return stored;
+  }
+
+  async get(documentHash: string): Promise<StoredEpcisImport | undefined> {
+    const key = epcisImportKey(documentHash);
+    const value = await this.imports.get(key);
+    return value === undefined ? undefined : parseStored(StoredEpcisImportSchema, "epcisImports", key, value);
+  }
+}
