@@ -10,6 +10,7 @@ import { RateLimiter } from "./rate-limit";
 import { ReplayGuard } from "./read-auth";
 import { assessRoutes } from "./routes/assess";
 import { chainRoutes } from "./routes/chain";
+import { epcisRoutes } from "./routes/epcis";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { logRoutes } from "./routes/log";
@@ -55,7 +56,8 @@ export function createApp(deps: AppDeps): Hono {
     .route("/", logRoutes(ctx))
     .route("/", participantRoutes(ctx))
     .route("/", productRoutes(ctx))
-    .route("/", assessRoutes(ctx));
+    .route("/", assessRoutes(ctx))
+    .route("/", epcisRoutes(ctx));
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();
