@@ -2,13 +2,17 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { BorderLedgerError } from "../errors";
+import { ZodError } from "zod";
 import { SHIPMENT_ID } from "../domain/event";
+import { epcisToBundle } from "../domain/epcis/document";
+import { formatIssuePath } from "../domain/payloads";
 import { createRpcChainReader, type RpcChainReader } from "./chain-reader";
 import { verifyBundle, type CheckResult, type CheckStatus, type TrustedContracts, type VerificationReport } from "./verify-bundle";
 
 export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeURL> [--rpc URL] [--json]
 
-  <bundle.json>          a borderledger.trace.v1 bundle saved from GET /v1/shipments/{id}/trace
+  <bundle.json>          a borderledger.trace.v1 bundle saved from GET /v1/shipments/{id}/trace, or an
+                         EPCIS 2.0 document saved from GET /v1/shipments/{id}/epcis (it carries the bundle)
   shipmentId@nodeURL     fetch it anonymously from a node, e.g. RR123456785CN@http://127.0.0.1:8787
   --rpc URL              the chain's JSON-RPC; without it the on-chain checks are not-checkable
   --json                 print the report as JSON (borderledger.verification.v1)
@@ -62,7 +66,7 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
     output.out(USAGE);
     return EXIT.ok;
   }
-  const bundle = await loadBundle(args.target);
+  const bundle = bundleOf(await loadBundle(args.target));
   let chain: RpcChainReader | undefined;
   if (args.rpc !== undefined) {
     chain = createRpcChainReader({ rpcUrl: args.rpc });
@@ -144,6 +148,18 @@ async function loadBundle(target: string): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw inputError(`${target} is not JSON: ${messageOf(error)}`);
+  }
+}
+
+/** An EPCIS export carries its trace bundle in its `bl:` members; anything else is taken as a bundle. */
+function bundleOf(input: unknown): unknown {
+  if ((input as { type?: unknown } | null)?.type !== "EPCISDocument") return input;
+  try {
+    return epcisToBundle(input);
+  } catch (error) {
+    const issue = error instanceof ZodError ? error.issues[0] : undefined;
+    const where = issue ? `${formatIssuePath(issue.path as (string | number)[]) || "(document)"}: ${issue.message}` : messageOf(error);
+    throw inputError(`the EPCIS document is not a BorderLedger export carrying a trace bundle (${where})`);
   }
 }
 

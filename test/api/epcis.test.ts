@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
@@ -13,6 +14,7 @@ import type { AppendRequest } from "../../node/domain/event";
 import type { NodeRuntime } from "../../node/node-runtime";
 import { EpcisImportStore } from "../../node/store/epcis-import-store";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
+import { runCli } from "../../node/verify/cli";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { openTestNode } from "../helpers/bundle";
@@ -132,6 +134,33 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       const report = await verifyBundle({ bundle, chain: createRpcChainReader({ rpcUrl: runtime.chain.rpcUrl }) });
       expect(report.ok, JSON.stringify(report.checks)).to.equal(true);
       expect(report.checks.filter((c) => c.status !== "pass").map((c) => c.name)).to.deep.equal(["trusted-contracts"]);
+    });
+
+    it("is verified by `borderledger verify` as the bundle it carries, and a changed field fails it", async () => {
+      const doc = await json(await get(`/v1/shipments/${SHIPPED}/epcis`, 4), 200);
+      const dir = mkdtempSync(path.join(tmpdir(), "bl-epcis-cli-"));
+      try {
+        const run = async (document: unknown) => {
+          const file = path.join(dir, `doc-${Math.random().toString(36).slice(2)}.jsonld`);
+          writeFileSync(file, JSON.stringify(document));
+          const out: string[] = [];
+          const err: string[] = [];
+          const status = await runCli({ argv: ["verify", file, "--rpc", runtime.chain.rpcUrl], output: { out: (t) => out.push(t), err: (t) => err.push(t) } });
+          return { status, out: out.join("\n"), err: err.join("\n") };
+        };
+        const good = await run(doc);
+        expect(good.status, good.err + good.out).to.equal(0);
+        const changed = structuredClone(doc);
+        changed.epcisBody.eventList[2]["bl:payload"].declarationId = "DECL-FORGED";
+        const failed = await run(changed);
+        expect(failed.status).to.equal(1);
+        expect(failed.out).to.match(/✘ field-digests/);
+        const plain = await run(JSON.parse(readFileSync(path.join(__dirname, "../../../shared/vectors/epcis/examples-Example_9.6.1-ObjectEvent.jsonld"), "utf8")));
+        expect(plain.status).to.equal(2);
+        expect(plain.err, plain.err).to.match(/not a BorderLedger export carrying a trace bundle \(.*bl:format/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("answers 404 for an unknown shipment and 400 for an id that breaks the rule", async () => {
