@@ -4,6 +4,7 @@ import { TraceBundleSchema, ReceiptSchema } from "../node/domain/bundle";
 import { AppendRequestSchema } from "../node/domain/event";
 import { EVENT_TYPES } from "../node/domain/event-types";
 import { PAYLOAD_SCHEMAS } from "../node/domain/payloads";
+import { EpcisImportBodySchema } from "../node/domain/epcis/import";
 
 function schema(type: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(type, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
@@ -60,6 +61,20 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/shipments/{id}": { get: { summary: "Derived status", parameters: [shipmentId], security: readAuth, responses: { "200": { description: "status" }, ...errors(400, 401, 404) } } },
+      "/shipments/{id}/epcis": {
+        get: {
+          summary: "The shipment as an EPCIS 2.0 JSON-LD document for this viewer (GS1 schema-valid; carries the trace bundle in bl: members)",
+          parameters: [shipmentId],
+          security: readAuth,
+          responses: { "200": { description: "EPCISDocument", content: { "application/ld+json": { schema: { type: "object" } } } }, ...errors(400, 401, 404) },
+        },
+        post: {
+          summary: "Record the events of an EPCIS 2.0 document signed as a whole (EIP-712 EpcisDocument), all or none",
+          parameters: [shipmentId],
+          requestBody: { required: true, content: { "application/ld+json": { schema: schema(EpcisImportBodySchema) }, "application/json": { schema: schema(EpcisImportBodySchema) } } },
+          responses: { "201": { description: "recorded; one receipt per event" }, "200": { description: "every event was already recorded: their receipts" }, ...errors(400, 401, 403, 409, 413, 415, 429) },
+        },
+      },
       "/shipments/{id}/trace": {
         get: { summary: "Trace bundle borderledger.trace.v1 for this viewer", parameters: [shipmentId], security: readAuth, responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) } },
       },
