@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { BorderLedgerError } from "../node/errors";
 import type { ApiContext, ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
+import { explorerRoutes } from "./explorer/routes";
 import { createMetrics } from "./metrics";
 import { docsPage, openApiDocument } from "./openapi";
 import { RateLimiter } from "./rate-limit";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono {
     metrics.requestSeconds.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
   app.route("/v1", v1);
+  app.route("/", explorerRoutes(ctx));
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/docs", (c) => c.html(docsPage()));

@@ -11,6 +11,7 @@ import { personalMessageDigest, readMessage } from "../domain/read-message";
 import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../domain/catalog";
 import { epcisDocumentOfRequests, type EpcisDocument } from "../domain/epcis/document";
 import { signEpcisImport, type EpcisImportBody } from "../domain/epcis/import";
+import type { EpcisImportResult } from "../epcis";
 import { randomSalts } from "../salts";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
@@ -138,9 +139,9 @@ export class BorderLedgerClient {
   }
 
   /** Posts a signed EPCIS document; its events are recorded all or none. */
-  async importEpcis({ shipmentId, body }: { shipmentId: string; body: EpcisImportBody }): Promise<Record<string, unknown> & { status: "created" | "replayed" }> {
+  async importEpcis({ shipmentId, body }: { shipmentId: string; body: EpcisImportBody }): Promise<EpcisImportResult> {
     const response = await this.send("POST", `/v1/shipments/${encodeURIComponent(shipmentId)}/epcis`, body);
-    return (await response.json()) as Record<string, unknown> & { status: "created" | "replayed" };
+    return (await response.json()) as EpcisImportResult;
   }
 
   /** The shipment as an EPCIS 2.0 document, as this participant may see it. */

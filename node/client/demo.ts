@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { devWallet } from "../chain/dev-participants";
 import type { EventType } from "../domain/event-types";
+import { validateEpcis } from "../domain/epcis/validate";
 import { BorderLedgerClient, NodeError, type TaxAssessmentJson } from "./client";
 
 export type DemoOptions = {
@@ -79,14 +80,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const destination = shipmentId.includes("-US") ? "US" : "DE";
     const { report } = await (await as(CUSTOMS_OF[destination])).verifyTrace({ shipmentId, rpcUrl: chain.rpcUrl });
     const checks = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-    verified.push({ shipmentId, ok: report.ok, checks });
+    // The same reader's EPCIS 2.0 export must pass the GS1 schema.
+    const epcis = validateEpcis(await (await as(CUSTOMS_OF[destination])).epcis(shipmentId));
+    checks["epcis-gs1-schema"] = epcis.valid ? "pass" : "fail";
+    verified.push({ shipmentId, ok: report.ok && epcis.valid, checks });
     const failed = report.checks.filter((c) => c.status === "fail");
     const summary = report.checks.map((c) => `${c.name} ${c.status}`).join(", ");
     log(`${report.ok ? "✓" : "✗"} ${shipmentId}: ${report.ok ? "verified" : "FAILED"} — ${summary}`);
     for (const check of failed) log(`    ${check.name}: ${check.reason}`);
+    if (!epcis.valid) log(`    EPCIS export refused by the GS1 schema: ${epcis.issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ")}`);
   }
   const ok = verified.every((v) => v.ok);
-  log(ok ? `All ${verified.length} bundles verified against the chain.` : "Some bundles did not verify.");
+  log(ok ? `All ${verified.length} bundles verified against the chain; their EPCIS 2.0 exports pass the GS1 schema.` : "Some bundles did not verify.");
   return { shipments, verified, ok };
 }
 
@@ -114,7 +119,7 @@ async function cleanParcel(ctx: StoryContext): Promise<void> {
     collection: { scheme: "IOSS", registrationId: "IM1560000158" },
     procedure: "H7",
   };
-  await orderDispatchDeclare(ctx, parcel, { declarant: CARRIER });
+  await orderDispatchDeclare(ctx, parcel, { declarant: CARRIER, viaEpcis: true });
   const risk = await awaitRisk(ctx, parcel);
   await payWhatIsDue(ctx, parcel, { payer: PLATFORM, date: today() });
   if (risk.lane !== "green") ctx.log(`   (the node's risk engine said ${risk.lane}; the demo expected green)`);
@@ -278,7 +283,11 @@ async function usDeMinimis(ctx: StoryContext): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Steps
 
-async function orderDispatchDeclare(ctx: StoryContext, parcel: Parcel, { declarant, quiet = false }: { declarant: number; quiet?: boolean }): Promise<void> {
+async function orderDispatchDeclare(
+  ctx: StoryContext,
+  parcel: Parcel,
+  { declarant, quiet = false, viaEpcis = false }: { declarant: number; quiet?: boolean; viaEpcis?: boolean },
+): Promise<void> {
   ctx.shipments.push(parcel.shipmentId);
   const start = parcel.startMs;
   const at = (i: number) => (start === undefined ? undefined : start + i * HOUR);
@@ -297,24 +306,21 @@ async function orderDispatchDeclare(ctx: StoryContext, parcel: Parcel, { declara
     total: money(total, parcel.currency),
   };
   if (parcel.collection) order.collection = parcel.collection;
-  await step(ctx, PLATFORM, parcel, "ORDER", order, { occurredAt: at(0), quiet });
-  await step(
-    ctx,
-    CARRIER,
-    parcel,
-    "DISPATCH",
-    {
-      trackingNumber: parcel.shipmentId,
-      transportMode: "post",
-      packages: 1,
-      grossWeightKg: "0.80",
-      consignor: { name: parcel.seller.name, country: parcel.seller.country },
-      consignee: parcel.buyer,
-      departureCountry: parcel.seller.country,
-      destinationCountry: parcel.destination,
-    },
-    { occurredAt: at(1), quiet },
-  );
+  const dispatch: Record<string, unknown> = {
+    trackingNumber: parcel.shipmentId,
+    transportMode: "post",
+    packages: 1,
+    grossWeightKg: "0.80",
+    consignor: { name: parcel.seller.name, country: parcel.seller.country },
+    consignee: parcel.buyer,
+    departureCountry: parcel.seller.country,
+    destinationCountry: parcel.destination,
+  };
+  if (viaEpcis) await feedEpcis(ctx, parcel, [{ signer: PLATFORM, eventType: "ORDER", payload: order, occurredAt: at(0) }, { signer: CARRIER, eventType: "DISPATCH", payload: dispatch, occurredAt: at(1) }]);
+  else {
+    await step(ctx, PLATFORM, parcel, "ORDER", order, { occurredAt: at(0), quiet });
+    await step(ctx, CARRIER, parcel, "DISPATCH", dispatch, { occurredAt: at(1), quiet });
+  }
   await step(ctx, declarant, parcel, "DECLARATION", declarationPayload(parcel, { value: parcel.declaredTotal }), { occurredAt: at(2) });
 }
 
@@ -330,6 +336,25 @@ function declarationPayload(parcel: Parcel, { value, suffix = "" }: { value?: st
   };
   if (parcel.collection) declaration.collection = parcel.collection;
   return declaration;
+}
+
+/**
+ * Events signed by their actors, fed as one EPCIS 2.0 document that the platform's EPCIS gateway signs as a whole —
+ * how an existing EPCIS system feeds the ledger.
+ */
+async function feedEpcis(
+  ctx: StoryContext,
+  parcel: Parcel,
+  events: { signer: number; eventType: EventType; payload: Record<string, unknown>; occurredAt?: number }[],
+): Promise<void> {
+  const requests = await Promise.all(
+    events.map(async (e) => (await ctx.as(e.signer)).buildEvent({ shipmentId: parcel.shipmentId, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt }).request),
+  );
+  const gateway = await ctx.as(PLATFORM);
+  const { shipmentId, body } = gateway.buildEpcisImport({ events: requests });
+  const result = await gateway.importEpcis({ shipmentId, body });
+  ctx.log(`   EPCIS 2.0 document ${short(result.documentHash)} signed by the platform's gateway, POST /v1/shipments/${shipmentId}/epcis:`);
+  for (const [i, e] of result.events.entries()) ctx.log(`   ${e.eventType.padEnd(14)} by #${events[i].signer} → seq ${e.receipt.seq}, leaf ${e.receipt.leafIndex}${describe(events[i].eventType, events[i].payload)}`);
 }
 
 async function step(

@@ -2,10 +2,8 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { BorderLedgerError } from "../errors";
-import { ZodError } from "zod";
 import { SHIPMENT_ID } from "../domain/event";
-import { epcisToBundle } from "../domain/epcis/document";
-import { formatIssuePath } from "../domain/payloads";
+import { EpcisBundleError, epcisToBundle } from "../domain/epcis/document";
 import { createRpcChainReader, type RpcChainReader } from "./chain-reader";
 import { verifyBundle, type CheckResult, type CheckStatus, type TrustedContracts, type VerificationReport } from "./verify-bundle";
 
@@ -157,9 +155,8 @@ function bundleOf(input: unknown): unknown {
   try {
     return epcisToBundle(input);
   } catch (error) {
-    const issue = error instanceof ZodError ? error.issues[0] : undefined;
-    const where = issue ? `${formatIssuePath(issue.path as (string | number)[]) || "(document)"}: ${issue.message}` : messageOf(error);
-    throw inputError(`the EPCIS document is not a BorderLedger export carrying a trace bundle (${where})`);
+    if (!(error instanceof EpcisBundleError)) throw error;
+    throw inputError(`the EPCIS document is not a BorderLedger export carrying a trace bundle (${error.message})`);
   }
 }
 

@@ -33,10 +33,12 @@ describe("npm run demo against a development node", function () {
         expect(verified.checks["field-digests"]).to.equal("pass");
         expect(verified.checks["checkpoint-anchored"]).to.equal("pass");
         expect(verified.checks.lifecycle).to.equal("pass");
+        expect(verified.checks["epcis-gs1-schema"]).to.equal("pass");
       }
       expect(output).to.match(/An undervalued parcel[\s\S]*→ RED[\s\S]*UNDERVALUED_VS_ORDER/);
       expect(output).to.match(/SPLIT3-DE[\s\S]*CONSIGNMENT_SPLITTING: 3 parcels/);
       expect(output).to.contain("suspected_clone");
+      expect(output).to.match(/EPCIS 2\.0 document 0x[0-9a-f]+… signed by the platform's gateway[\s\S]*ORDER +by #1 → seq 0[\s\S]*DISPATCH +by #2 → seq 1/);
       expect(output).to.contain("AFTER_FINAL_DECISION");
       expect(output).to.match(/US-2016-03-10: .*total 0\.00 USD/);
       expect(output).to.match(/RELEASE_UNPAID: RELEASE released needs 4\.20 USD/);

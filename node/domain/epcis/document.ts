@@ -217,20 +217,40 @@ const AnchoringSchema = z.strictObject({
   checkpoint: CheckpointRefSchema.nullable(),
 });
 
-/** The trace bundle an exported EPCIS document carries (the inverse of bundleToEpcis); throws a ZodError naming the path. */
+/** Why a document is not an EPCIS export carrying a trace bundle: the first problem, at its path. */
+export class EpcisBundleError extends Error {
+  constructor(readonly path: string, detail: string) {
+    super(`${path || "(document)"}: ${detail}`);
+    this.name = "EpcisBundleError";
+  }
+}
+
+const ExportSchema = z.looseObject({
+  [BL_FORMAT]: z.literal(EPCIS_EXPORT_FORMAT),
+  [BL_ANCHORING]: AnchoringSchema,
+  epcisBody: z.looseObject({ eventList: z.array(z.looseObject({})) }),
+});
+
+/** `epcisBody.eventList[2].bl:log`: member names as they are written, prefixes and all. */
+function memberPath(segments: readonly (string | number)[]): string {
+  return segments.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join("");
+}
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, prefix: (string | number)[] = []): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new EpcisBundleError(memberPath([...prefix, ...(issue.path as (string | number)[])]), issue.message);
+}
+
+/** The trace bundle an exported EPCIS document carries (the inverse of bundleToEpcis); throws EpcisBundleError. */
 export function epcisToBundle(document: unknown): TraceBundle {
-  const doc = z
-    .looseObject({
-      [BL_FORMAT]: z.literal(EPCIS_EXPORT_FORMAT),
-      [BL_ANCHORING]: AnchoringSchema,
-      epcisBody: z.looseObject({ eventList: z.array(z.looseObject({})) }),
-    })
-    .parse(document);
+  const doc = parsed(ExportSchema, document);
   const anchoring = doc[BL_ANCHORING] as z.infer<typeof AnchoringSchema>;
-  const entries = doc.epcisBody.eventList.map((e) =>
-    BundleEntrySchema.parse({ ...(e[BL_LOG] as object), event: e[BL_EVENT], digests: e[BL_DIGESTS], payload: e[BL_PAYLOAD], salts: e[BL_SALTS] }),
+  const entries = doc.epcisBody.eventList.map((e, i) =>
+    parsed(BundleEntrySchema, { ...(e[BL_LOG] as object), event: e[BL_EVENT], digests: e[BL_DIGESTS], payload: e[BL_PAYLOAD], salts: e[BL_SALTS] }, ["epcisBody", "eventList", i]),
   );
-  return TraceBundleSchema.parse({
+  return parsed(TraceBundleSchema, {
     format: TRACE_FORMAT,
     shipmentId: anchoring.shipmentId,
     chain: anchoring.chain,

@@ -1,0 +1,58 @@
+// Wording shared by the explorer's pages: check titles, status labels, verdicts, times and field values.
+import type { CheckName, CheckStatus, VerificationReport } from "../../node/verify/verify-bundle";
+
+/** What each check of the verifier establishes, in the words of DESIGN §5 (the names themselves are API). */
+export const CHECK_TITLES: Record<CheckName, string> = {
+  format: "Bundle format",
+  "trusted-contracts": "Trusted chain and contracts",
+  "field-digests": "Field digests and payload hashes (§5.1)",
+  "event-signatures": "Event signatures by their actors (§5.2)",
+  "payload-schema": "Payload schema and required fields (§5.3)",
+  "shipment-chain": "Shipment chain: seq, links, leaf hashes (§5.4)",
+  inclusion: "Inclusion in the checkpoint (§5.5)",
+  "checkpoint-anchored": "Checkpoint anchored on the chain (§5.6)",
+  "actor-roles": "Actors held their roles (§5.7)",
+  lifecycle: "Lifecycle rules (§5.8)",
+  payment: "Duty and taxes paid (§5.9)",
+};
+
+/** The marks of `borderledger verify`, so the explorer and the CLI read alike. */
+export const STATUS_LABELS: Record<CheckStatus, string> = {
+  pass: "✔ pass",
+  fail: "✘ fail",
+  pending: "… pending",
+  "not-checkable": "? not checkable",
+};
+
+export type Verdict = "verified" | "pending" | "failed";
+
+/**
+ * The page's one-word verdict: failed when a check failed (the report's `ok` is false); pending when nothing failed
+ * but some entries wait for the next checkpoint; verified otherwise. Not-checkable checks do not change it, as they
+ * do not change the CLI's exit code, but the banner counts them.
+ */
+export function verdictOf(report: VerificationReport): Verdict {
+  if (!report.ok) return "failed";
+  return report.checks.some((check) => check.status === "pending") ? "pending" : "verified";
+}
+
+/** A timestamp as people read it: `2026-06-01 08:00:00.000 UTC`. */
+export function timeText(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)Z$/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : iso;
+}
+
+/** Milliseconds since the epoch as timeText. */
+export function msText(ms: number): string {
+  return timeText(new Date(ms).toISOString());
+}
+
+/** A payload value for display: strings as they are, anything else as indented JSON (escaped by the JSX renderer). */
+export function valueText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2) ?? String(value);
+}
+
+/** `n thing` or `n things`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+}

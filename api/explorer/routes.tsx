@@ -1,0 +1,204 @@
+// The trace explorer at `/`: HTML pages to find, read and verify shipments, watch the log and check authenticity.
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { BorderLedgerError } from "../../node/errors";
+import { TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
+import { SHIPMENT_ID } from "../../node/domain/event";
+import { toHex } from "../../node/domain/hex";
+import { Gtin, Identifier } from "../../node/domain/payloads";
+import { buildTraceBundle, type TraceSource } from "../../node/trace";
+import { createRpcChainReader } from "../../node/verify/chain-reader";
+import { verifyBundle } from "../../node/verify/verify-bundle";
+import { EpcisBundleError, epcisToBundle } from "../../node/domain/epcis/document";
+import { parseJson, type ApiContext } from "../context";
+import { statusOf } from "../errors";
+import { AuthenticityPage, type AuthenticityQuery } from "./authenticity-page";
+import { HomePage, SearchForm, type LogSummary } from "./home-page";
+import { ErrorPage } from "./layout";
+import { LogPage } from "./log-page";
+import type { ActorInfo } from "./timeline";
+import { TracePage } from "./trace-page";
+import { VerifyPage, VerifyResultPage } from "./verify-page";
+
+// The same rule and words as the API's shipment routes (api/routes/shipments.ts), so both explain an id alike.
+const SHIPMENT_ID_RULE = "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -";
+
+function shipmentIdOf(id: string): string {
+  if (!SHIPMENT_ID.test(id)) throw new BorderLedgerError("VALIDATION_FAILED", SHIPMENT_ID_RULE);
+  return id;
+}
+
+/** A query value checked as GET /v1/authenticity checks it (api/routes/products.ts), with the same messages. */
+function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
+  if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
+  const parsed = check.safeParse(value);
+  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error!.issues[0].message}`);
+  return value;
+}
+
+function asError(error: unknown): BorderLedgerError {
+  if (error instanceof BorderLedgerError) return error;
+  console.error(error);
+  return new BorderLedgerError("INTERNAL", "internal error");
+}
+
+export function explorerRoutes(ctx: ApiContext): Hono {
+  // Pages verify as GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would.
+  const chainReader = createRpcChainReader({ rpcUrl: ctx.runtime.chain.rpcUrl });
+  const source = (): TraceSource => {
+    const { chain, ledger, store } = ctx.runtime;
+    return { ledger, store, chainId: chain.chainId, addresses: chain.addresses };
+  };
+  const nodeChain = () => ({ chainId: ctx.runtime.chain.chainId, logId: ctx.runtime.chain.logId, addresses: ctx.runtime.chain.addresses });
+
+  const logSummary = async (): Promise<LogSummary> => ({
+    treeSize: ctx.runtime.store.treeSize,
+    checkpoint: await ctx.runtime.store.latestCheckpoint(),
+    chainId: ctx.runtime.chain.chainId,
+    logId: ctx.runtime.chain.logId,
+  });
+
+  /** Each signer's profile from the node's participant directory, by lowercase address. */
+  const actorsOf = async (bundle: TraceBundle): Promise<Map<string, ActorInfo>> => {
+    const addresses = [...new Set(bundle.entries.map((entry) => entry.event.actor.toLowerCase()))];
+    const infos = await Promise.all(addresses.map((address) => ctx.runtime.participants.lookup(address)));
+    return new Map(
+      addresses.map((address, i) => {
+        const info = infos[i];
+        return [address, info && { name: info.name, roles: [...info.roles], country: info.country, active: info.active }];
+      }),
+    );
+  };
+
+  const verifyPage = (c: Context, error?: BorderLedgerError, pasted?: string) =>
+    c.html(
+      <VerifyPage limitBytes={ctx.limits.bodyBytes} error={error && { message: error.message, code: error.code }} pasted={pasted} />,
+      error ? statusOf(error) : 200,
+    );
+
+  const app = new Hono();
+
+  app.get("/", async (c) => {
+    const wanted = c.req.query("shipment");
+    if (wanted === undefined) return c.html(<HomePage summary={await logSummary()} />);
+    const shipmentId = wanted.trim();
+    if (SHIPMENT_ID.test(shipmentId)) return c.redirect(`/trace/${encodeURIComponent(shipmentId)}`);
+    return c.html(<HomePage summary={await logSummary()} error={SHIPMENT_ID_RULE} value={wanted} />, 400);
+  });
+
+  app.get("/trace/:id", async (c) => {
+    const shipmentId = shipmentIdOf(c.req.param("id"));
+    // The timeline shows what an anonymous reader may see; only the report comes from the bundle with every field.
+    const bundle = await buildTraceBundle({ source: source(), shipmentId, viewer: null });
+    const full = await buildTraceBundle({ source: source(), shipmentId, viewer: "all" });
+    const report = await verifyBundle({ bundle: full, chain: chainReader });
+    return c.html(<TracePage bundle={bundle} report={report} actors={await actorsOf(bundle)} />);
+  });
+
+  app.get("/log", async (c) => {
+    const { store, chain } = ctx.runtime;
+    return c.html(
+      <LogPage
+        treeSize={store.treeSize}
+        headRoot={toHex(store.headRoot())}
+        logId={chain.logId}
+        chainId={chain.chainId}
+        anchorRegistry={chain.addresses.anchorRegistry}
+        checkpoints={await store.listCheckpoints()}
+      />,
+    );
+  });
+
+  app.get("/authenticity", async (c) => {
+    const query: AuthenticityQuery = { gtin: c.req.query("gtin"), serial: c.req.query("serial"), shipmentId: c.req.query("shipmentId") };
+    if (query.gtin === undefined && query.serial === undefined && query.shipmentId === undefined) return c.html(<AuthenticityPage query={query} />);
+    try {
+      const gtin = queryValue("gtin", query.gtin?.trim(), Gtin);
+      const serial = queryValue("serial", query.serial?.trim(), Identifier);
+      // The form always sends the optional field: empty means not given.
+      const shipmentId = query.shipmentId?.trim() || undefined;
+      if (shipmentId !== undefined && !SHIPMENT_ID.test(shipmentId)) throw new BorderLedgerError("VALIDATION_FAILED", SHIPMENT_ID_RULE);
+      const report = await ctx.runtime.catalogs.authenticity({ gtin, serial, shipmentId });
+      return c.html(<AuthenticityPage query={query} report={report} />);
+    } catch (caught) {
+      const error = asError(caught);
+      return c.html(<AuthenticityPage query={query} error={{ message: error.message, code: error.code }} />, statusOf(error));
+    }
+  });
+
+  app.get("/verify", (c) => verifyPage(c));
+
+  app.post(
+    "/verify",
+    bodyLimit({
+      maxSize: ctx.limits.bodyBytes,
+      onError: (c) => verifyPage(c, new BorderLedgerError("PAYLOAD_TOO_LARGE", `the upload is larger than ${ctx.limits.bodyBytes} bytes`)),
+    }),
+    async (c) => {
+      let text: string;
+      let from: string;
+      let pasted: string | undefined;
+      try {
+        if (/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+          text = await c.req.text();
+          from = "the request body";
+        } else {
+          const body = await c.req.parseBody();
+          const file = body.bundle;
+          pasted = typeof body.json === "string" ? body.json : undefined;
+          // Browsers send an empty file part when no file was chosen: the pasted text is the bundle then.
+          if (file instanceof File && file.size > 0) {
+            text = await file.text();
+            from = `the file ${file.name || "uploaded"}`;
+            pasted = undefined;
+          } else if (typeof file === "string" && file.trim() !== "") {
+            text = file;
+            from = "the form";
+          } else {
+            text = pasted ?? "";
+            from = "the pasted JSON";
+          }
+        }
+      } catch (error) {
+        return verifyPage(c, new BorderLedgerError("BAD_REQUEST", `the form could not be read: ${(error as Error).message}`));
+      }
+      if (text.trim() === "") return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", "no bundle given: choose a file or paste the bundle's JSON"));
+      let json: unknown;
+      try {
+        json = parseJson(text);
+      } catch (error) {
+        return verifyPage(c, asError(error), pasted);
+      }
+      // An EPCIS export carries its trace bundle in its bl: members.
+      if ((json as { type?: unknown } | null)?.type === "EPCISDocument") {
+        try {
+          json = epcisToBundle(json);
+        } catch (error) {
+          if (!(error instanceof EpcisBundleError)) throw error;
+          return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", `an EPCIS document that is not a BorderLedger export carrying a trace bundle: ${error.message}`), pasted);
+        }
+      }
+      const report = await verifyBundle({ bundle: json, chain: chainReader });
+      const parsed = TraceBundleSchema.safeParse(json);
+      // verifyBundle names what is wrong with a body that is not a bundle in its format check: show that.
+      if (!parsed.success) return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", report.checks[0].reason), pasted);
+      const bundle = parsed.data;
+      return c.html(<VerifyResultPage bundle={bundle} report={report} actors={await actorsOf(bundle)} node={nodeChain()} source={from} />);
+    },
+  );
+
+  // Errors in these pages are pages too (the API's JSON envelope is for programs).
+  app.onError((caught, c) => {
+    const error = asError(caught);
+    const status = statusOf(error);
+    const search = c.req.path.startsWith("/trace/") ? <SearchForm /> : undefined;
+    return c.html(
+      <ErrorPage status={status} message={error.message} code={error.code} section={c.req.path.startsWith("/trace/") ? "trace" : undefined}>
+        {search}
+      </ErrorPage>,
+      status,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,364 @@
+// The trace explorer's HTML pages through app.request(): trace, search, log, authenticity and bundle upload.
+import { expect } from "chai";
+import { createApp } from "../../api/app";
+import { devWallet } from "../../node/chain/dev-participants";
+import type { TraceBundle } from "../../node/domain/bundle";
+import type { NodeRuntime } from "../../node/node-runtime";
+import { CHECK_NAMES } from "../../node/verify/verify-bundle";
+import { openTestNode } from "../helpers/bundle";
+import { HAPPY_PATH, happyLifecycle, signedAppend } from "../helpers/events";
+
+type Attributes = Record<string, string>;
+
+/** The attributes of every start tag in `html` that carries `name` (the pages' stable data-* hooks). */
+function tagsWith(html: string, name: string): Attributes[] {
+  const out: Attributes[] = [];
+  for (const [tag] of html.matchAll(/<[a-z][a-z0-9]*\s[^>]*>/g)) {
+    const attributes: Attributes = {};
+    for (const [, key, value] of tag.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"/g)) attributes[key] = value;
+    if (name in attributes) out.push(attributes);
+  }
+  return out;
+}
+
+/** Each data-check's status, in page order. */
+function checkStatuses(html: string): Record<string, string> {
+  return Object.fromEntries(tagsWith(html, "data-check").map((a) => [a["data-check"], a["data-status"]]));
+}
+
+function verdictOf(html: string): string | undefined {
+  return tagsWith(html, "data-verdict")[0]?.["data-verdict"];
+}
+
+describe("Trace explorer pages", function () {
+  this.timeout(120_000);
+  const RELEASED = "EXPL-0001";
+  const PENDING = "EXPL-0002";
+  let node: { runtime: NodeRuntime; close(): Promise<void> };
+  let app: ReturnType<typeof createApp>;
+
+  before(async () => {
+    node = await openTestNode({ logName: "explorer-test-log" });
+    app = createApp({ runtime: node.runtime, startedAt: new Date() });
+    const separator = node.runtime.ledger.domainSeparator;
+    for (const { request } of happyLifecycle({ separator, shipmentId: RELEASED })) await appendOk(RELEASED, request);
+    await node.runtime.anchorer.anchorNow();
+    // Appended after the checkpoint: covered only by its receipt until the next one.
+    await appendOk(PENDING, signedAppend({ separator, signer: 1, shipmentId: PENDING, eventType: "ORDER" }).request);
+  });
+
+  after(async () => {
+    await node?.close();
+  });
+
+  async function appendOk(shipmentId: string, request: unknown): Promise<void> {
+    const response = await app.request(`/v1/shipments/${shipmentId}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    expect(response.status, await response.clone().text()).to.equal(201);
+  }
+
+  async function page(url: string, init?: RequestInit): Promise<{ status: number; html: string; response: Response }> {
+    const response = await app.request(url, init);
+    const html = await response.text();
+    return { status: response.status, html, response };
+  }
+
+  function expectHtml(response: Response): void {
+    expect(response.headers.get("content-type")).to.match(/^text\/html/);
+  }
+
+  /** The bundle as development account `index` may read it, signed as DESIGN §9 says. */
+  async function bundleAs(index: number, shipmentId: string): Promise<TraceBundle> {
+    const pathAndQuery = `/v1/shipments/${shipmentId}/trace`;
+    const wallet = devWallet(index);
+    const timestamp = Date.now();
+    const headers = {
+      "x-bl-address": wallet.address,
+      "x-bl-timestamp": String(timestamp),
+      "x-bl-signature": await wallet.signMessage(`GET ${pathAndQuery} ${timestamp}`),
+    };
+    const response = await app.request(pathAndQuery, { headers });
+    expect(response.status).to.equal(200);
+    return (await response.json()) as TraceBundle;
+  }
+
+  function upload(text: string, name = "bundle.json"): Promise<{ status: number; html: string; response: Response }> {
+    const form = new FormData();
+    form.append("bundle", new File([text], name, { type: "application/json" }));
+    form.append("json", "");
+    return page("/verify", { method: "POST", body: form });
+  }
+
+  describe("/trace/:id", () => {
+    it("lists every event of a released shipment in order, anchored, with the verification the API reports", async () => {
+      const { status, html, response } = await page(`/trace/${RELEASED}`);
+      expect(status).to.equal(200);
+      expectHtml(response);
+      expect(html).to.match(/^<!DOCTYPE html>/);
+      expect(html).to.contain('<meta name="viewport" content="width=device-width, initial-scale=1"');
+      const events = tagsWith(html, "data-event-type");
+      expect(events.map((e) => e["data-event-type"])).to.deep.equal(HAPPY_PATH.map((step) => step.eventType));
+      expect(events.every((e) => e["data-anchored"] === "true")).to.equal(true);
+
+      const api = (await (await app.request(`/v1/shipments/${RELEASED}/verify`)).json()) as { checks: { name: string; status: string }[] };
+      const statuses = checkStatuses(html);
+      expect(Object.keys(statuses)).to.deep.equal([...CHECK_NAMES]);
+      expect(statuses).to.deep.equal(Object.fromEntries(api.checks.map((check) => [check.name, check.status])));
+      expect(statuses["field-digests"]).to.equal("pass");
+      expect(statuses["checkpoint-anchored"]).to.equal("pass");
+      expect(statuses.lifecycle).to.equal("pass");
+      expect(verdictOf(html)).to.equal("verified");
+    });
+
+    it("names each signer from the participant directory and shows the checkpoint with its chain and contracts", async () => {
+      const { html } = await page(`/trace/${RELEASED}`);
+      const { chain, store } = node.runtime;
+      const checkpoint = (await store.latestCheckpoint())!;
+      expect(html).to.contain("ShopWorld Marketplace").and.to.contain("Customs of Germany").and.to.contain("PLATFORM");
+      expect(html).to.contain(devWallet(1).address);
+      expect(tagsWith(html, "data-checkpoint")[0]["data-checkpoint"]).to.equal(String(checkpoint.treeSize));
+      for (const value of [checkpoint.rootHash, checkpoint.txHash, chain.logId, chain.addresses.participantRegistry, chain.addresses.anchorRegistry]) {
+        expect(html).to.contain(value);
+      }
+    });
+
+    it("shows the anonymous reader no payload value: every field is listed hidden with its digest", async () => {
+      const { html } = await page(`/trace/${RELEASED}`);
+      const fields = tagsWith(html, "data-disclosed");
+      expect(fields).to.not.be.empty;
+      expect(fields.every((f) => f["data-disclosed"] === "false")).to.equal(true);
+      const full = await bundleAs(4, RELEASED);
+      for (const entry of full.entries) {
+        for (const digest of Object.values(entry.digests)) expect(html).to.contain(digest);
+      }
+      expect(html).to.contain("hidden — digest");
+      // Values from the example payloads that the report's reasons do not repeat.
+      for (const secret of ["Anna Schmidt", "SG-2025-0614-88231", "25DEH7000000123456", "DE-VAT-2026-06-000123", "Shenzhen Stride", "Hauptstraße", "IM2760000742"]) {
+        expect(html, secret).to.not.contain(secret);
+      }
+    });
+
+    it("marks an entry the newest checkpoint does not cover as pending, with a pending verdict", async () => {
+      const { status, html } = await page(`/trace/${PENDING}`);
+      expect(status).to.equal(200);
+      expect(tagsWith(html, "data-event-type")[0]).to.include({ "data-event-type": "ORDER", "data-anchored": "false" });
+      expect(checkStatuses(html).inclusion).to.equal("pending");
+      expect(verdictOf(html)).to.equal("pending");
+    });
+
+    it("answers an unknown shipment with a 404 page saying so", async () => {
+      const { status, html, response } = await page("/trace/NO-SUCH-PARCEL");
+      expect(status).to.equal(404);
+      expectHtml(response);
+      expect(html).to.contain("no shipment NO-SUCH-PARCEL in this log");
+      expect(tagsWith(html, "data-error")[0]["data-error"]).to.equal("NOT_FOUND");
+    });
+
+    it("reads a shipment id with a colon from its percent-encoded path", async () => {
+      const redirect = await app.request("/?shipment=" + encodeURIComponent(" RR:404 "));
+      expect(redirect.headers.get("location")).to.equal("/trace/RR%3A404");
+      const { status, html } = await page("/trace/RR%3A404");
+      expect(status).to.equal(404);
+      expect(html).to.contain("no shipment RR:404 in this log");
+    });
+
+    it("answers an invalid shipment id with a 400 page naming the rule", async () => {
+      const { status, html, response } = await page(`/trace/${"A".repeat(65)}`);
+      expect(status).to.equal(400);
+      expectHtml(response);
+      expect(html).to.contain("shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
+    });
+  });
+
+  describe("/", () => {
+    it("shows the search form and the log's size and latest checkpoint", async () => {
+      const { status, html } = await page("/");
+      expect(status).to.equal(200);
+      expect(html).to.contain('name="shipment"');
+      expect(tagsWith(html, "data-log-size")[0]["data-log-size"]).to.equal(String(node.runtime.store.treeSize));
+      expect(html).to.contain(`${(await node.runtime.store.latestCheckpoint())!.treeSize} events`);
+    });
+
+    it("redirects a search for a shipment id to its trace page", async () => {
+      const response = await app.request(`/?shipment=${RELEASED}`);
+      expect(response.status).to.equal(302);
+      expect(response.headers.get("location")).to.equal(`/trace/${RELEASED}`);
+    });
+
+    it("answers a search for an invalid id with the form again and the rule, status 400", async () => {
+      const { status, html } = await page("/?shipment=" + encodeURIComponent("not an id!"));
+      expect(status).to.equal(400);
+      expect(html).to.contain("shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
+      expect(html).to.contain('value="not an id!"');
+    });
+  });
+
+  describe("/log", () => {
+    it("shows the log size, the head root, the newest checkpoint and the checkpoints newest first", async () => {
+      const { store } = node.runtime;
+      const separator = node.runtime.ledger.domainSeparator;
+      await node.runtime.anchorer.anchorNow();
+      await appendOk("EXPL-0003", signedAppend({ separator, signer: 1, shipmentId: "EXPL-0003", eventType: "ORDER" }).request);
+      await node.runtime.anchorer.anchorNow();
+      const checkpoints = await store.listCheckpoints();
+      expect(checkpoints.length).to.be.at.least(3);
+      const { status, html } = await page("/log");
+      expect(status).to.equal(200);
+      expect(tagsWith(html, "data-log-size")[0]["data-log-size"]).to.equal(String(store.treeSize));
+      expect(tagsWith(html, "data-anchored-size")[0]["data-anchored-size"]).to.equal(String(checkpoints.at(-1)!.treeSize));
+      expect(html).to.contain(checkpoints.at(-1)!.rootHash).and.to.contain(checkpoints.at(-1)!.txHash);
+      const rows = tagsWith(html, "data-tree-size");
+      expect(rows.map((r) => Number(r["data-tree-size"]))).to.deep.equal(checkpoints.map((c) => c.treeSize).reverse());
+      expect(tagsWith(html, "data-points")[0]["data-points"]).to.equal(String(checkpoints.length));
+    });
+  });
+
+  describe("/authenticity", () => {
+    it("shows the form alone when nothing was asked", async () => {
+      const { status, html } = await page("/authenticity");
+      expect(status).to.equal(200);
+      expect(html).to.contain('name="gtin"').and.to.contain('name="serial"').and.to.contain('name="shipmentId"');
+      expect(verdictOf(html)).to.equal(undefined);
+    });
+
+    it("answers a malformed GTIN with a 400 page naming the field", async () => {
+      const { status, html } = await page("/authenticity?gtin=12ab&serial=SN-1&shipmentId=");
+      expect(status).to.equal(400);
+      expect(html).to.contain("gtin: must be a GTIN of 8, 12, 13 or 14 digits");
+      expect(html).to.contain('value="12ab"');
+    });
+
+    it("answers a missing serial with a 400 page naming the field", async () => {
+      const { status, html } = await page("/authenticity?gtin=7612345000012&serial=");
+      expect(status).to.equal(400);
+      expect(html).to.contain("serial: required query parameter is missing");
+    });
+
+    it("renders the verdict of the service behind GET /v1/authenticity", async () => {
+      const query = "gtin=7612345000012&serial=NOT-IN-ANY-CATALOG";
+      const api = (await (await app.request(`/v1/authenticity?${query}`)).json()) as { verdict: string; reasons: string[] };
+      const { status, html } = await page(`/authenticity?${query}&shipmentId=`);
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal(api.verdict).and.to.equal("not_registered");
+      for (const reason of api.reasons) expect(html).to.contain(reason);
+    });
+  });
+
+  describe("/verify", () => {
+    it("shows a form with a file input and a text area", async () => {
+      const { status, html } = await page("/verify");
+      expect(status).to.equal(200);
+      expect(html).to.contain('enctype="multipart/form-data"').and.to.contain('type="file" name="bundle"').and.to.contain('<textarea name="json"');
+    });
+
+    it("answers malformed JSON with a 400 page naming the problem", async () => {
+      const { status, html, response } = await upload('{"format": ');
+      expect(status).to.equal(400);
+      expectHtml(response);
+      expect(html).to.contain("malformed JSON");
+      expect(verdictOf(html)).to.equal(undefined);
+    });
+
+    it("answers JSON that is not a trace bundle with a 400 page naming what is wrong", async () => {
+      const { status, html } = await upload(JSON.stringify({ format: "borderledger.trace.v0", entries: [] }));
+      expect(status).to.equal(400);
+      expect(html).to.contain("not a borderledger.trace.v1 bundle").and.to.contain("format");
+    });
+
+    it("answers an empty form with a 400 page asking for a bundle", async () => {
+      const { status, html } = await upload("");
+      expect(status).to.equal(400);
+      expect(html).to.contain("no bundle given");
+    });
+
+    it("verifies a customs viewer's bundle and shows its disclosed fields", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("verified");
+      expect(checkStatuses(html)["field-digests"]).to.equal("pass");
+      expect(tagsWith(html, "data-disclosed").every((f) => f["data-disclosed"] === "true")).to.equal(true);
+      expect(html).to.contain("Anna Schmidt");
+      expect(tagsWith(html, "data-node-contracts")[0]["data-node-contracts"]).to.equal("same");
+    });
+
+    it("verifies an EPCIS 2.0 export as the trace bundle it carries, and names the member a plain EPCIS document lacks", async () => {
+      const pathAndQuery = `/v1/shipments/${RELEASED}/epcis`;
+      const wallet = devWallet(4);
+      const timestamp = Date.now();
+      const signature = await wallet.signMessage(`GET ${pathAndQuery} ${timestamp}`);
+      const exported = await app.request(pathAndQuery, { headers: { "x-bl-address": wallet.address, "x-bl-timestamp": String(timestamp), "x-bl-signature": signature } });
+      expect(exported.status).to.equal(200);
+      const good = await upload(await exported.text(), "shipment.jsonld");
+      expect(good.status).to.equal(200);
+      expect(verdictOf(good.html)).to.equal("verified");
+      expect(good.html).to.contain("Anna Schmidt");
+      const plain = await upload(JSON.stringify({ type: "EPCISDocument", schemaVersion: "2.0", epcisBody: { eventList: [] } }), "plain.jsonld");
+      expect(plain.status).to.equal(400);
+      expect(plain.html).to.match(/not a BorderLedger export carrying a trace bundle: bl:format: /);
+    });
+
+    it("verifies pasted JSON sent as a urlencoded form", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      const { status, html } = await page("/verify", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ json: JSON.stringify(bundle) }).toString(),
+      });
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("verified");
+    });
+
+    it("fails field-digests on the entry whose payload value was changed", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      (bundle.entries[0].payload.buyer as { name: string }).name = "Mallory Fake";
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("failed");
+      const statuses = checkStatuses(html);
+      expect(statuses["field-digests"]).to.equal("fail");
+      expect(statuses["event-signatures"]).to.equal("pass");
+      const chip = tagsWith(html, "data-entry-check").find((a) => a["data-entry-check"] === "field-digests" && a["data-status"] === "fail");
+      expect(chip, "a failed field-digests mark on the entry").to.not.equal(undefined);
+      expect(html).to.contain("payload.buyer does not match its digest");
+    });
+
+    it("fails the inclusion check when a byte of an inclusion proof is flipped", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      const proof = bundle.entries[3].inclusionProof!;
+      const last = proof[0].slice(-2);
+      proof[0] = proof[0].slice(0, -2) + (parseInt(last, 16) ^ 0x01).toString(16).padStart(2, "0");
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("failed");
+      const statuses = checkStatuses(html);
+      expect(statuses.inclusion).to.equal("fail");
+      expect(statuses["field-digests"]).to.equal("pass");
+    });
+
+    it("escapes whatever markup an uploaded bundle carries in field names and values", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      const markup = '"><script>alert(1)</script>';
+      bundle.entries[0].digests[markup] = bundle.entries[0].digests.orderId;
+      bundle.entries[0].payload[markup] = markup;
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("failed");
+      expect(html).to.not.contain("<script>");
+      expect(html).to.contain("&lt;script&gt;");
+    });
+
+    it("answers an upload over the body limit with a 413 page", async () => {
+      const small = createApp({ runtime: node.runtime, startedAt: new Date(), limits: { bodyBytes: 2048 } });
+      const form = new FormData();
+      form.append("bundle", new File(["x".repeat(4096)], "big.json", { type: "application/json" }));
+      const response = await small.request("/verify", { method: "POST", body: form });
+      expect(response.status).to.equal(413);
+      expectHtml(response);
+      expect(await response.text()).to.contain("larger than 2048 bytes");
+    });
+  });
+});
