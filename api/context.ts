@@ -1,6 +1,7 @@
 // What the routes share: the node's parts, limits, the clock, and helpers for bodies, views and rate limits.
 import type { Context } from "hono";
 import { BorderLedgerError } from "../node/errors";
+import { SHIPMENT_ID } from "../node/domain/event";
 import type { Viewer } from "../node/domain/views";
 import type { NodeRuntime } from "../node/node-runtime";
 import type { ApiMetrics } from "./metrics";
@@ -67,4 +68,21 @@ export function chargeRate(ctx: ApiContext, key: string, cost = 1): void {
 /** The actor a raw append body names, for rate limiting before the body is checked (the signature binds it later). */
 export function claimedActor(text: string): string | undefined {
   return /"actor"\s*:\s*"(0x[0-9a-fA-F]{40})"/.exec(text)?.[1];
+}
+
+/** What a shipment id in a path or query must be (DESIGN §2), as a 400 names it. */
+export const SHIPMENT_ID_RULE = "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -";
+
+/** A shipment id from a path or query, or a 400 naming the rule. */
+export function shipmentIdOf(id: string): string {
+  if (!SHIPMENT_ID.test(id)) throw new BorderLedgerError("VALIDATION_FAILED", SHIPMENT_ID_RULE);
+  return id;
+}
+
+/** A required query value checked by a zod schema; a 400 names the parameter and the schema's message. */
+export function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
+  if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
+  const parsed = check.safeParse(value);
+  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error!.issues[0].message}`);
+  return value;
 }

@@ -42,10 +42,21 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
   });
   const { chain } = runtime;
   const app = createApp({ runtime, startedAt: new Date() });
+  // Requests still being answered: a client that hangs up ends its connection, not the handler, so closing waits
+  // for these before it closes the store and the chain under them.
+  let inFlight = 0;
+  const fetchCounted = async (request: Request): Promise<Response> => {
+    inFlight++;
+    try {
+      return await app.fetch(request);
+    } finally {
+      inFlight--;
+    }
+  };
   let server: ServerType;
   let address: AddressInfo;
   try {
-    ({ server, address } = await listen(app.fetch, config.host, config.port));
+    ({ server, address } = await listen(fetchCounted, config.host, config.port));
   } catch (error) {
     await runtime.close();
     throw error;
@@ -58,6 +69,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     runtime,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
       await runtime.close();
     },
   };

@@ -1,4 +1,7 @@
 // Shared pieces of the benchmark scripts: synthetic signed lifecycles, a closed-loop driver, percentiles.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import autocannon from "autocannon";
 import { devWallet } from "../node/chain/dev-participants";
 import type { AppendRequest } from "../node/domain/event";
 import type { EventType } from "../node/domain/event-types";
@@ -105,3 +108,58 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
+
+/** Connections the HTTP benchmarks keep open. */
+export const CONNECTIONS = 50;
+
+/** Starts `npm start`'s script in its own process on free ports; resolves with the API's base URL. */
+export function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "start.ts")], {
+    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/API on (http:\/\/\S+)\/v1 /);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output}`)));
+  });
+}
+
+export type Result = { requests: number; seconds: number; p50: number; p99: number; non2xx: number };
+
+/** autocannon at up to CONNECTIONS connections, reduced to counts and latency percentiles. */
+export async function cannon(options: autocannon.Options): Promise<Result> {
+  const connections = Math.min(CONNECTIONS, options.amount ?? CONNECTIONS);
+  const result = await autocannon({ ...options, connections });
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+/** POSTs each body once, in order, over 50 connections. */
+export async function postAll(url: string, bodies: { path: string; body: string }[]): Promise<Result> {
+  let next = 0;
+  return cannon({
+    url,
+    amount: bodies.length,
+    requests: [
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        setupRequest: (request) => {
+          const item = bodies[next++ % bodies.length];
+          return { ...request, path: item.path, body: item.body };
+        },
+      },
+    ],
+  });
+}
+

@@ -10,7 +10,8 @@ import { buildTraceBundle, type TraceSource } from "../../node/trace";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { EpcisBundleError, epcisToBundle } from "../../node/domain/epcis/document";
-import { parseJson, type ApiContext } from "../context";
+// The API's shipment id rule and words, so the pages explain an id as the API does.
+import { SHIPMENT_ID_RULE, parseJson, queryValue, shipmentIdOf, type ApiContext } from "../context";
 import { statusOf } from "../errors";
 import { AuthenticityPage, type AuthenticityQuery } from "./authenticity-page";
 import { HomePage, SearchForm, type LogSummary } from "./home-page";
@@ -20,21 +21,6 @@ import type { ActorInfo } from "./timeline";
 import { TracePage } from "./trace-page";
 import { VerifyPage, VerifyResultPage } from "./verify-page";
 
-// The same rule and words as the API's shipment routes (api/routes/shipments.ts), so both explain an id alike.
-const SHIPMENT_ID_RULE = "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -";
-
-function shipmentIdOf(id: string): string {
-  if (!SHIPMENT_ID.test(id)) throw new BorderLedgerError("VALIDATION_FAILED", SHIPMENT_ID_RULE);
-  return id;
-}
-
-/** A query value checked as GET /v1/authenticity checks it (api/routes/products.ts), with the same messages. */
-function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
-  if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
-  const parsed = check.safeParse(value);
-  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error!.issues[0].message}`);
-  return value;
-}
 
 function asError(error: unknown): BorderLedgerError {
   if (error instanceof BorderLedgerError) return error;
@@ -117,7 +103,7 @@ export function explorerRoutes(ctx: ApiContext): Hono {
       const serial = queryValue("serial", query.serial?.trim(), Identifier);
       // The form always sends the optional field: empty means not given.
       const shipmentId = query.shipmentId?.trim() || undefined;
-      if (shipmentId !== undefined && !SHIPMENT_ID.test(shipmentId)) throw new BorderLedgerError("VALIDATION_FAILED", SHIPMENT_ID_RULE);
+      if (shipmentId !== undefined) shipmentIdOf(shipmentId);
       const report = await ctx.runtime.catalogs.authenticity({ gtin, serial, shipmentId });
       return c.html(<AuthenticityPage query={query} report={report} />);
     } catch (caught) {

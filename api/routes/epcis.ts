@@ -1,15 +1,9 @@
 // EPCIS 2.0: a shipment exported as a JSON-LD document, and signed EPCIS documents recorded as ledger events.
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/errors";
-import { SHIPMENT_ID } from "../../node/domain/event";
-import { chargeRate, claimedActor, parseJson, viewerOf, type ApiContext } from "../context";
+import { chargeRate, claimedActor, parseJson, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 const JSON_LD = "application/ld+json";
-
-function shipmentIdOf(id: string): string {
-  if (!SHIPMENT_ID.test(id)) throw new BorderLedgerError("VALIDATION_FAILED", "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
-  return id;
-}
 
 export function epcisRoutes(ctx: ApiContext): Hono {
   return new Hono()

@@ -1,17 +1,8 @@
 // Brands, their catalogs and item authenticity (DESIGN §8, §9): a brand owner's signed catalog is anchored by the
 // node; anyone can check an item (GTIN + serial) against the anchored catalog and the ledger.
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
-import { SHIPMENT_ID } from "../../node/domain/event";
 import { Gtin, Identifier } from "../../node/domain/payloads";
-import { jsonText, parseJson, type ApiContext } from "../context";
-
-function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
-  if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
-  const parsed = check.safeParse(value);
-  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error!.issues[0].message}`);
-  return value;
-}
+import { jsonText, parseJson, queryValue, shipmentIdOf, type ApiContext } from "../context";
 
 export function productRoutes(ctx: ApiContext): Hono {
   return new Hono()
@@ -35,9 +26,7 @@ export function productRoutes(ctx: ApiContext): Hono {
       const gtin = queryValue("gtin", c.req.query("gtin"), Gtin);
       const serial = queryValue("serial", c.req.query("serial"), Identifier);
       const shipmentId = c.req.query("shipmentId");
-      if (shipmentId !== undefined && !SHIPMENT_ID.test(shipmentId)) {
-        throw new BorderLedgerError("VALIDATION_FAILED", "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
-      }
+      if (shipmentId !== undefined) shipmentIdOf(shipmentId);
       return c.json(await ctx.runtime.catalogs.authenticity({ gtin, serial, shipmentId }));
     });
 }

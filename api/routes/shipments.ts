@@ -1,19 +1,13 @@
 // Reading shipments: derived status and the trace bundle (DESIGN §5, §9).
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/errors";
-import { SHIPMENT_ID } from "../../node/domain/event";
 import { sumDecimals } from "../../node/domain/decimal";
 import { deriveStatus, type ClaimStatus, type LifecycleEvent } from "../../node/domain/lifecycle";
 import { engineTaxPolicy } from "../../node/domain/tax-due";
 import { buildTraceBundle, visibilityOf } from "../../node/trace";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
-import { viewerOf, type ApiContext } from "../context";
-
-function shipmentIdOf(id: string): string {
-  if (!SHIPMENT_ID.test(id)) throw new BorderLedgerError("VALIDATION_FAILED", "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -");
-  return id;
-}
+import { shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 type Money = { amount: string; currency: string };
 

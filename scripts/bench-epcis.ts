@@ -1,0 +1,121 @@
+// npm run bench:epcis — EPCIS 2.0 and the explorer over HTTP, the node in its own process as `npm start` runs it:
+// signed EPCIS documents imported (documents/s, events/s), exports read as customs, GS1 schema validation per
+// document, and explorer trace pages (each one verified through the chain). Prints as it goes; last line JSON.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BorderLedgerClient } from "../node/client/client";
+import { devWallet } from "../node/chain/dev-participants";
+import { domainSeparator } from "../node/domain/eip712";
+import { epcisDocumentOfRequests } from "../node/domain/epcis/document";
+import { signEpcisImport } from "../node/domain/epcis/import";
+import { validateEpcis } from "../node/domain/epcis/validate";
+import { cannon, postAll, startNodeProcess, syntheticLifecycles } from "./bench-support";
+
+const DOCUMENTS = Number(process.env.BENCH_EPCIS_DOCUMENTS ?? 2_000);
+const SECONDS = Number(process.env.BENCH_EPCIS_SECONDS ?? 10);
+const say = (line: string) => console.log(`[bench:epcis] ${line}`);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-epcis-"));
+  const { child, url } = await startNodeProcess(dir);
+  try {
+    const chain = (await (await fetch(`${url}/v1/chain`)).json()) as { chainId: number; participantRegistry: string };
+    const domain = { chainId: chain.chainId, verifyingContract: chain.participantRegistry };
+    const separator = domainSeparator(domain);
+    say(`node at ${url}`);
+
+    say(`signing ${DOCUMENTS.toLocaleString("en")} shipments' lifecycles, each one EPCIS document signed by the platform (not timed) …`);
+    const lifecycles = syntheticLifecycles({ separator, shipments: DOCUMENTS, offset: 0, progress: say });
+    const platformKey = devWallet(1).privateKey;
+    const bodies = lifecycles.map((requests) => {
+      const shipmentId = requests[0].event.shipmentId;
+      const document = epcisDocumentOfRequests({ separator, requests, creationDate: "2026-06-02T00:00:00.000Z" });
+      return { path: `/v1/shipments/${shipmentId}/epcis`, body: JSON.stringify(signEpcisImport({ separator, shipmentId, document, privateKey: platformKey })) };
+    });
+    const events = lifecycles.reduce((n, l) => n + l.length, 0);
+
+    // One document first, so that a refusal is shown with its reason rather than counted.
+    const first = await fetch(`${url}${bodies[0].path}`, { method: "POST", headers: { "content-type": "application/ld+json" }, body: bodies[0].body });
+    if (first.status !== 201) throw new Error(`the first EPCIS import was refused: ${first.status} ${await first.text()}`);
+    say(`importing ${bodies.length.toLocaleString("en")} documents (${events.toLocaleString("en")} events) …`);
+    const imported = await postAll(url, bodies);
+    if (imported.non2xx > 0) throw new Error(`${imported.non2xx} EPCIS imports were refused`);
+    const documentsPerSecond = imported.requests / imported.seconds;
+    const eventsPerSecond = events / imported.seconds;
+    say(`  ${Math.round(documentsPerSecond).toLocaleString("en")} documents/s = ${Math.round(eventsPerSecond).toLocaleString("en")} events/s, p50 ${imported.p50} ms, p99 ${imported.p99} ms per document`);
+
+    const customs = new BorderLedgerClient({ nodeUrl: url, privateKey: devWallet(4).privateKey, domain });
+    const size = (await customs.checkpoint()).head.treeSize;
+    for (let i = 0; i < 150 && (await customs.checkpoint()).treeSize < size; i++) await new Promise((r) => setTimeout(r, 200));
+    const shipmentIds = lifecycles.map((l) => l[0].event.shipmentId);
+
+    say("EPCIS exports read as customs of DE (every field) …");
+    let reads = 0;
+    const exports = await cannon({
+      url,
+      duration: SECONDS,
+      requests: [
+        {
+          method: "GET",
+          setupRequest: (request) => {
+            const pathAndQuery = `/v1/shipments/${shipmentIds[reads++ % shipmentIds.length]}/epcis`;
+            return { ...request, path: pathAndQuery, headers: customs.readHeaders({ method: "GET", pathAndQuery }) };
+          },
+        },
+      ],
+    });
+    if (exports.non2xx > 0) throw new Error(`${exports.non2xx} exports were refused`);
+    const exportsPerSecond = exports.requests / exports.seconds;
+    say(`  ${Math.round(exportsPerSecond).toLocaleString("en")} documents/s, p50 ${exports.p50} ms, p99 ${exports.p99} ms`);
+
+    say("GS1 schema validation of exported documents (this process, one core) …");
+    const sample = await Promise.all(shipmentIds.slice(0, 50).map((id) => customs.epcis(id)));
+    const start = performance.now();
+    let validated = 0;
+    while (performance.now() - start < SECONDS * 300) {
+      const result = validateEpcis(sample[validated % sample.length]);
+      if (!result.valid) throw new Error(`export ${validated} refused by the GS1 schema: ${JSON.stringify(result.issues.slice(0, 3))}`);
+      validated++;
+    }
+    const validationMs = (performance.now() - start) / validated;
+    say(`  ${validationMs.toFixed(2)} ms per document (${sample[0].epcisBody.eventList.length}–${Math.max(...sample.map((d) => d.epcisBody.eventList.length))} events)`);
+
+    say("explorer trace pages (anonymous timeline, every check through the chain's JSON-RPC) …");
+    let pages = 0;
+    const explorer = await cannon({
+      url,
+      duration: SECONDS,
+      requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: `/trace/${shipmentIds[pages++ % shipmentIds.length]}` }) }],
+    });
+    if (explorer.non2xx > 0) throw new Error(`${explorer.non2xx} explorer pages failed`);
+    const pagesPerSecond = explorer.requests / explorer.seconds;
+    say(`  ${pagesPerSecond.toFixed(1)} pages/s, p50 ${explorer.p50} ms, p99 ${explorer.p99} ms`);
+
+    console.log(
+      JSON.stringify({
+        bench: "epcis",
+        import_documents_per_s: Math.round(documentsPerSecond),
+        import_events_per_s: Math.round(eventsPerSecond),
+        import_p50_ms: imported.p50,
+        import_p99_ms: imported.p99,
+        exports_per_s: Math.round(exportsPerSecond),
+        export_p50_ms: exports.p50,
+        export_p99_ms: exports.p99,
+        gs1_validation_ms: Number(validationMs.toFixed(3)),
+        explorer_pages_per_s: Number(pagesPerSecond.toFixed(1)),
+        explorer_p50_ms: explorer.p50,
+        explorer_p99_ms: explorer.p99,
+      }),
+    );
+  } finally {
+    child.kill("SIGINT");
+    await new Promise((resolve) => child.once("exit", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
