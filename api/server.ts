@@ -62,7 +62,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     throw error;
   }
   const url = `http://${config.host}:${address.port}`;
-  log(`API on ${url}/v1 (try ${url}/v1/chain)`);
+  log(`API on ${url}/v1 (try ${url}/v1/chain); trace explorer on ${url}/`);
   return {
     url,
     chain,
