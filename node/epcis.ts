@@ -1,13 +1,11 @@
 // EPCIS 2.0 in and out: a shipment's trace exported as an EPCIS document for one viewer, and an EPCIS document signed
 // by its submitter recorded as ledger events, all of them or none (docs/protocol.md, "EPCIS 2.0").
-import { BorderLedgerError } from "./errors";
+import { BorderLedgerError, invariant } from "./errors";
 import type { Issue } from "./domain/event";
 import { bundleToEpcis, type EpcisDocument } from "./domain/epcis/document";
 import { EpcisImportBodySchema, epcisDocumentDigest, epcisDocumentHash, planEpcisImport } from "./domain/epcis/import";
-import { eventUri } from "./domain/epcis/vocabulary";
-import { formatIssuePath } from "./domain/payloads";
+import { validationFailed } from "./domain/payloads";
 import { SignatureError, recoverSigner } from "./domain/signature";
-import { traceEventDigest } from "./domain/eip712";
 import type { Viewer } from "./domain/views";
 import type { EventType } from "./domain/event-types";
 import type { ParticipantLookup } from "./chain/participant-directory";
@@ -65,10 +63,7 @@ export class EpcisService {
    */
   async import({ shipmentId, body }: { shipmentId: string; body: unknown }): Promise<EpcisImportResult> {
     const parsed = EpcisImportBodySchema.safeParse(body);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path as (string | number)[]), message: issue.message }));
-      throw new BorderLedgerError("VALIDATION_FAILED", issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "), { issues });
-    }
+    if (!parsed.success) throw validationFailed(parsed.error);
     const { document, signature } = parsed.data;
     const separator = this.deps.ledger.domainSeparator;
     const plan = planEpcisImport({ document, shipmentId, separator });
@@ -105,9 +100,9 @@ export class EpcisService {
       importedAt: (this.deps.clock ?? Date.now)(),
     });
     const events = plan.events.map((planned, index) => {
-      const event = planned.request.event as { occurredAt: string; payloadHash: string };
-      const digest = traceEventDigest({ separator, shipmentId, eventType: planned.eventType, occurredAtMs: Date.parse(event.occurredAt), payloadHash: event.payloadHash });
-      return { index, eventType: planned.eventType, eventID: eventUri(digest), status: outcomes[index].status, receipt: outcomes[index].receipt, notRecorded: planned.notRecorded };
+      // Recorded, so well formed: the plan computed its identity.
+      invariant(planned.eventID !== undefined, `event ${index} was recorded without an eventID`);
+      return { index, eventType: planned.eventType, eventID: planned.eventID, status: outcomes[index].status, receipt: outcomes[index].receipt, notRecorded: planned.notRecorded };
     });
     return { documentHash, submitter, status: events.some((e) => e.status === "created") ? "created" : "replayed", events };
   }

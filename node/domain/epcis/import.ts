@@ -6,8 +6,9 @@ import { canonicalJson, fieldDigests, keccak256, keccak256Utf8 } from "../hashin
 import { hashTypedData, traceEventDigest } from "../eip712";
 import { fromHex, toHex } from "../hex";
 import { signDigest } from "../signature";
-import { EVENT_TYPES, type EventType } from "../event-types";
+import type { EventType } from "../event-types";
 import type { Issue } from "../event";
+import { SignatureHex } from "../payloads";
 import { BL_DIGESTS, BL_EVENT, BL_EVENT_TYPE, BL_PAYLOAD, BL_SALTS } from "./document";
 import { validateEpcis } from "./validate";
 import { EVENT_MAPPING, eventTypeOfBizStep, eventUri, shipmentUri } from "./vocabulary";
@@ -45,13 +46,15 @@ export const MAX_IMPORT_EVENTS = 1000;
 // The import body comes from outside: parsed strictly; the document itself is checked by the GS1 schema next.
 export const EpcisImportBodySchema = z.strictObject({
   document: z.record(z.string(), z.unknown()),
-  signature: z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits (a 65-byte signature)"),
+  signature: SignatureHex,
 });
 export type EpcisImportBody = z.infer<typeof EpcisImportBodySchema>;
 
 /** One EPCIS event read as the append request it carries, with the members the ledger does not record. */
 export type ImportedEvent = {
   eventType: EventType;
+  /** `bl:event/<eventDigest>`; undefined only for an event whose append will be refused as malformed. */
+  eventID: string | undefined;
   request: { event: unknown; payload: unknown; salts: unknown };
   /** Standard members the ledger does not keep: export derives them again from the signed payload. */
   notRecorded: string[];
@@ -113,16 +116,21 @@ export function planEpcisImport({ document, shipmentId, separator }: { document:
     if (eventTime !== occurredAt) issues.push({ path: `${at}.eventTime`, message: `must be the instant of ${BL_EVENT}.occurredAt (${String(event.occurredAt)})` });
     const epcList = Array.isArray(epcis.epcList) ? epcis.epcList : [];
     if (!epcList.includes(shipmentUri(shipmentId))) issues.push({ path: `${at}.epcList`, message: `must name the shipment as ${shipmentUri(shipmentId)}` });
-    if (epcis.eventID !== undefined && typeof event.payloadHash === "string" && /^0x[0-9a-f]{64}$/.test(event.payloadHash) && Number.isFinite(occurredAt) && EVENT_TYPES.includes(eventType)) {
-      const expected = eventUri(traceEventDigest({ separator, shipmentId, eventType, occurredAtMs: occurredAt, payloadHash: event.payloadHash }));
-      if (epcis.eventID !== expected) issues.push({ path: `${at}.eventID`, message: `must be ${expected}, the signed event's digest, or be left out` });
+    // The event's identity, when its signed fields are well formed enough to have one (the append checks them fully;
+    // a time before the epoch has no uint64 occurredAt).
+    const eventID =
+      typeof event.payloadHash === "string" && /^0x[0-9a-f]{64}$/.test(event.payloadHash) && Number.isFinite(occurredAt) && occurredAt >= 0
+        ? eventUri(traceEventDigest({ separator, shipmentId, eventType, occurredAtMs: occurredAt, payloadHash: event.payloadHash }))
+        : undefined;
+    if (epcis.eventID !== undefined && eventID !== undefined && epcis.eventID !== eventID) {
+      issues.push({ path: `${at}.eventID`, message: `must be ${eventID}, the signed event's digest, or be left out` });
     }
     if (epcis[BL_DIGESTS] !== undefined && digestsDiffer({ digests: epcis[BL_DIGESTS], payload, salts })) {
       issues.push({ path: `${at}.${BL_DIGESTS}`, message: `must be the digests of ${BL_PAYLOAD} under ${BL_SALTS}, or be left out` });
     }
     if (issues.length > before) return;
     const notRecorded = Object.keys(epcis).filter((name) => !READ_MEMBERS.has(name));
-    events.push({ eventType, request: { event, payload, salts }, notRecorded });
+    events.push({ eventType, eventID, request: { event, payload, salts }, notRecorded });
   });
   if (issues.length > 0) return { ok: false, rule: "EPCIS_IMPORT", issues };
   return { ok: true, events };
