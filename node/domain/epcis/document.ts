@@ -44,7 +44,7 @@ export const BL_FORMAT = `${BL_PREFIX}:format`;
 export const BL_ANCHORING = `${BL_PREFIX}:anchoring`;
 
 /** What earlier events of the shipment tell later ones: the order and declaration ids, the ordered items. */
-export type ShipmentContext = { orderId?: string; declarationId?: string; orderItems?: readonly Record<string, unknown>[] };
+type ShipmentContext = { orderId?: string; declarationId?: string; orderItems?: readonly Record<string, unknown>[] };
 
 type BizTransaction = { type: string; bizTransaction: string };
 
@@ -99,7 +99,7 @@ function itemsNamed({ event, payload, context }: { event: SignedEvent; payload: 
 }
 
 /** The shipment context after an event, from the fields the viewer sees. */
-export function nextContext({ context, eventType, payload }: { context: ShipmentContext; eventType: EventType; payload: Record<string, unknown> }): ShipmentContext {
+function nextContext({ context, eventType, payload }: { context: ShipmentContext; eventType: EventType; payload: Record<string, unknown> }): ShipmentContext {
   if (eventType === "ORDER") {
     return { ...context, orderId: stringField(payload, "orderId"), orderItems: Array.isArray(payload.items) ? (payload.items as Record<string, unknown>[]) : undefined };
   }
@@ -114,7 +114,7 @@ export type LogPlace = Omit<BundleEntry, "event" | "digests" | "payload" | "salt
  * `bl:` members carry the signed event, the disclosed fields with their salts, every field's digest, and — for an
  * event already in a log — its place there (`log`).
  */
-export function epcisEventOf({
+function epcisEventOf({
   separator,
   event,
   payload,
@@ -170,6 +170,22 @@ export function epcisEventOf({
   };
 }
 
+/** One shipment's events in log order, each read with what the events before it disclosed. */
+export function epcisEventsOf({
+  separator,
+  events,
+}: {
+  separator: Uint8Array;
+  events: readonly { event: SignedEvent; payload: Record<string, unknown>; salts: Record<string, string>; digests: Record<string, string>; log?: LogPlace }[];
+}): EpcisEvent[] {
+  let context: ShipmentContext = {};
+  return events.map(({ event, payload, salts, digests, log }) => {
+    const epcis = epcisEventOf({ separator, event, payload, salts, digests, context, log });
+    context = nextContext({ context, eventType: event.eventType as EventType, payload });
+    return epcis;
+  });
+}
+
 function dedupe(transactions: BizTransaction[]): BizTransaction[] {
   const seen = new Set<string>();
   return transactions.filter((t) => !seen.has(t.bizTransaction) && seen.add(t.bizTransaction));
@@ -193,15 +209,9 @@ export function epcisDocumentOf({ creationDate, events, extensions = {} }: { cre
  * checkpoint) as the document's `bl:anchoring`. What the bundle hides stays hidden: only its disclosed fields are used.
  */
 export function bundleToEpcis({ bundle, separator, creationDate }: { bundle: TraceBundle; separator: Uint8Array; creationDate: string }): EpcisDocument {
-  let context: ShipmentContext = {};
-  const events = bundle.entries.map(({ event, digests, payload, salts, ...log }) => {
-    const epcis = epcisEventOf({ separator, event, payload, salts, digests, context, log });
-    context = nextContext({ context, eventType: event.eventType as EventType, payload });
-    return epcis;
-  });
   return epcisDocumentOf({
     creationDate,
-    events,
+    events: epcisEventsOf({ separator, events: bundle.entries.map(({ event, digests, payload, salts, ...log }) => ({ event, payload, salts, digests, log })) }),
     extensions: {
       [BL_ANCHORING]: { trace: TRACE_FORMAT, shipmentId: bundle.shipmentId, chain: bundle.chain, logId: bundle.logId, checkpoint: bundle.checkpoint },
     },
@@ -273,11 +283,6 @@ export function epcisDocumentOfRequests({
   requests: readonly { event: SignedEvent; payload: Record<string, unknown>; salts: Record<string, string> }[];
   creationDate: string;
 }): EpcisDocument {
-  let context: ShipmentContext = {};
-  const events = requests.map(({ event, payload, salts }) => {
-    const epcis = epcisEventOf({ separator, event, payload, salts, digests: fieldDigests({ payload, salts }), context });
-    context = nextContext({ context, eventType: event.eventType as EventType, payload });
-    return epcis;
-  });
-  return epcisDocumentOf({ creationDate, events });
+  const events = requests.map(({ event, payload, salts }) => ({ event, payload, salts, digests: fieldDigests({ payload, salts }) }));
+  return epcisDocumentOf({ creationDate, events: epcisEventsOf({ separator, events }) });
 }

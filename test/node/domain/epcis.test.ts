@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { devWallet } from "../../../node/chain/dev-participants";
 import { domainSeparator } from "../../../node/domain/eip712";
-import { epcisDocumentOf, epcisDocumentOfRequests, epcisEventOf, epcisToBundle, nextContext, type ShipmentContext } from "../../../node/domain/epcis/document";
+import { epcisDocumentOf, epcisDocumentOfRequests, epcisEventsOf, epcisToBundle } from "../../../node/domain/epcis/document";
 import { planEpcisImport } from "../../../node/domain/epcis/import";
 import { jsonPointerToPath, validateEpcis } from "../../../node/domain/epcis/validate";
 import { BL_NAMESPACE, EVENT_MAPPING, digitalLink, dispositionOf, eventTypeOfBizStep } from "../../../node/domain/epcis/vocabulary";
@@ -127,15 +127,13 @@ describe("EPCIS 2.0 mapping and validation", () => {
         fc.property(
           fc.array(fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), { minLength: requests.length, maxLength: requests.length }),
           (masks) => {
-            let context: ShipmentContext = {};
-            const events = requests.map(({ event, payload, salts }, i) => {
+            const views = requests.map(({ event, payload, salts }, i) => {
               const shown = Object.keys(payload).filter((_, f) => masks[i][f]);
               const visible = Object.fromEntries(shown.map((name) => [name, payload[name]]));
               const visibleSalts = Object.fromEntries(shown.map((name) => [name, salts[name]]));
-              const epcis = epcisEventOf({ separator, event, payload: visible, salts: visibleSalts, digests: fieldDigests({ payload, salts }), context });
-              context = nextContext({ context, eventType: event.eventType as EventType, payload: visible });
-              return epcis;
+              return { event, payload: visible, salts: visibleSalts, digests: fieldDigests({ payload, salts }) };
             });
+            const events = epcisEventsOf({ separator, events: views });
             const result = validateEpcis(epcisDocumentOf({ creationDate: "2026-06-02T00:00:00.000Z", events }));
             return result.valid || (console.error(JSON.stringify(result.issues)), false);
           },
@@ -162,6 +160,16 @@ describe("EPCIS 2.0 mapping and validation", () => {
       expect(plan.ok).to.equal(false);
       if (plan.ok) return;
       expect(plan.issues.map((i) => i.path)).to.deep.equal(["document.epcisBody.eventList[0].eventID", "document.epcisBody.eventList[1].bl:digests"]);
+    });
+
+    it("leaves an event dated before the epoch to the append's own refusal instead of failing on its eventID", () => {
+      const document = epcisDocumentOfRequests({ separator, requests: exampleRequests().slice(0, 1), creationDate: "2026-06-02T00:00:00.000Z" });
+      const event = document.epcisBody.eventList[0];
+      (event["bl:event"] as Record<string, unknown>).occurredAt = "1969-12-31T23:59:59.000Z";
+      event.eventTime = "1969-12-31T23:59:59.000Z";
+      const plan = planEpcisImport({ document, shipmentId: EXAMPLE_SHIPMENT_ID, separator });
+      expect(plan.ok).to.equal(true);
+      if (plan.ok) expect(plan.events[0].eventID).to.equal(undefined);
     });
 
     it("refuses to read a bundle from a document that is not a BorderLedger export, naming the member", () => {
