@@ -6,7 +6,7 @@ import { BorderLedgerError } from "./errors";
 import type { Anchorer } from "./chain/anchorer";
 import type { BrandDirectory } from "./chain/brand-directory";
 import { buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, type Catalog, type CatalogRequest } from "./domain/catalog";
-import { formatIssuePath } from "./domain/payloads";
+import { validationFailed } from "./domain/payloads";
 import { recoverSigner } from "./domain/signature";
 import type { OrderPayload } from "./domain/payloads";
 import { CATALOG_FORMAT, type CatalogStore, type StoredCatalog } from "./store/catalog-store";
@@ -261,6 +261,5 @@ export class CatalogService {
 function parseCatalogRequest(body: unknown): CatalogRequest {
   const parsed = CatalogRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path as (string | number)[]), message: issue.message }));
-  throw new BorderLedgerError("VALIDATION_FAILED", issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "), { issues });
+  throw validationFailed(parsed.error);
 }

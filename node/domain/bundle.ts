@@ -1,7 +1,7 @@
 // The trace bundle `borderledger.trace.v1` (DESIGN §5): everything needed to verify one shipment against the chain.
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
-import { HexDigest } from "./payloads";
+import { HexDigest, SignatureHex } from "./payloads";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";
 
@@ -15,7 +15,7 @@ export const ReceiptSchema = z.strictObject({
   leafHash: hex32,
   seq: uint,
   recordedAt: IsoMillis,
-  signature: z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits"),
+  signature: SignatureHex,
 });
 export type ReceiptJson = z.infer<typeof ReceiptSchema>;
 

@@ -6,7 +6,7 @@ import { EIP712_NAME, EIP712_VERSION, domainSeparator, hashTypedData } from "./e
 import { keccak256, keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";
 import { hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "./merkle";
-import { Gtin, Identifier } from "./payloads";
+import { Gtin, Identifier, SignatureHex } from "./payloads";
 
 const coder = AbiCoder.defaultAbiCoder();
 
@@ -198,6 +198,6 @@ export const CatalogRequestSchema = z.strictObject({
   version: z.int().min(1),
   items: z.array(z.strictObject({ gtin: Gtin, serial: Identifier })).max(MAX_CATALOG_ITEMS),
   sellers: z.array(Identifier).max(MAX_CATALOG_SELLERS),
-  signature: z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x followed by 130 lowercase hex digits (r || s || v)"),
+  signature: SignatureHex,
 });
 export type CatalogRequest = z.infer<typeof CatalogRequestSchema>;

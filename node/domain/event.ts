@@ -4,7 +4,7 @@ import { z } from "zod";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
-import { HexDigest, parsePayload, formatIssuePath } from "./payloads";
+import { HexDigest, SignatureHex, parsePayload, formatIssuePath } from "./payloads";
 import { SignatureError, checksumAddress, recoverSigner } from "./signature";
 
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -26,7 +26,7 @@ export const SignedEventSchema = z.strictObject({
     .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
     .refine((a) => checksumAddress(a) === a, "must be in EIP-55 checksum form"),
   payloadHash: HexDigest,
-  signature: z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits (r || s || v)"),
+  signature: SignatureHex,
 });
 
 export type SignedEvent = z.infer<typeof SignedEventSchema>;

@@ -75,6 +75,9 @@ export const WeightKg = decimalString("weights").refine((value) => /[1-9]/.test(
 /** 0x and 64 lowercase hex digits: a keccak256 or sha256 digest of evidence kept off the ledger. */
 export const HexDigest = z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x followed by 64 lowercase hex digits");
 
+/** A 65-byte secp256k1 signature r || s || v, as events, receipts, catalogs and EPCIS imports carry it. */
+export const SignatureHex = z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits (r || s || v)");
+
 /** Harmonized System code: the 6-digit WCO subheading, or a national extension up to 10 digits. */
 export const HsCode = z.string().regex(/^[0-9]{6,10}$/, 'must be an HS code of 6 to 10 digits such as "640399"');
 
@@ -360,6 +363,12 @@ export function formatIssuePath(path: readonly (string | number)[]): string {
     else out += `[${JSON.stringify(segment)}]`;
   }
   return out;
+}
+
+/** A request body's schema failure as the one 400 every route gives: each issue at its path, all in the message. */
+export function validationFailed(error: z.ZodError): BorderLedgerError {
+  const issues = error.issues.map((issue) => ({ path: formatIssuePath(issue.path as (string | number)[]), message: issue.message }));
+  return new BorderLedgerError("VALIDATION_FAILED", issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "), { issues });
 }
 
 /** The top-level field names of an event type's payload, in DESIGN §6 order: each is committed on its own (§2.1). */
