@@ -8,7 +8,7 @@ import { BorderLedgerClient } from "../node/client/client";
 import { devWallet } from "../node/chain/dev-participants";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { createRpcChainReader } from "../node/verify/chain-reader";
-import { cannon, postAll, startNodeProcess, syntheticLifecycles, CONNECTIONS } from "./bench-support";
+import { cannon, postAll, signedReads, startNodeProcess, syntheticLifecycles, CONNECTIONS } from "./bench-support";
 import { domainSeparator } from "../node/domain/eip712";
 import type { AppendRequest } from "../node/domain/event";
 
@@ -71,21 +71,7 @@ async function main(): Promise<void> {
     say(`  ${Math.round(tracesPerSecond).toLocaleString("en")} traces/s, p50 ${traces.p50} ms, p99 ${traces.p99} ms`);
 
     say("signed trace reads (customs of DE, every field) …");
-    let signedReads = 0;
-    const signed = await cannon({
-      url,
-      duration: SECONDS,
-      requests: [
-        {
-          method: "GET",
-          setupRequest: (request) => {
-            const pathAndQuery = `/v1/shipments/${shipmentIds[signedReads++ % shipmentIds.length]}/trace`;
-            return { ...request, path: pathAndQuery, headers: customs.readHeaders({ method: "GET", pathAndQuery }) };
-          },
-        },
-      ],
-    });
-    if (signed.non2xx > 0) throw new Error(`${signed.non2xx} signed reads were refused`);
+    const signed = await signedReads({ url, seconds: SECONDS, paths: shipmentIds.map((id) => `/v1/shipments/${id}/trace`), client: customs });
     const signedPerSecond = signed.requests / signed.seconds;
     say(`  ${Math.round(signedPerSecond).toLocaleString("en")} traces/s, p50 ${signed.p50} ms, p99 ${signed.p99} ms`);
 

@@ -163,3 +163,33 @@ export async function postAll(url: string, bodies: { path: string; body: string 
   });
 }
 
+
+/** GETs the paths round-robin for `seconds`, each request signed as a read by `client` (a fresh signature each). */
+export async function signedReads({
+  url,
+  seconds,
+  paths,
+  client,
+}: {
+  url: string;
+  seconds: number;
+  paths: readonly string[];
+  client: { readHeaders(args: { method: string; pathAndQuery: string }): Record<string, string> };
+}): Promise<Result> {
+  let reads = 0;
+  const result = await cannon({
+    url,
+    duration: seconds,
+    requests: [
+      {
+        method: "GET",
+        setupRequest: (request) => {
+          const pathAndQuery = paths[reads++ % paths.length];
+          return { ...request, path: pathAndQuery, headers: client.readHeaders({ method: "GET", pathAndQuery }) };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} signed reads were refused`);
+  return result;
+}
