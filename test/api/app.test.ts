@@ -1,39 +1,30 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
 import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { fromHex } from "../../node/domain/hex";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/node-runtime";
+import { openTestNode } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 
 type Json = Record<string, any>;
 
 describe("API", function () {
   this.timeout(60_000);
-  let dir: string;
+  let node: Awaited<ReturnType<typeof openTestNode>>;
   let runtime: NodeRuntime;
   let separator: Buffer;
   let app: ReturnType<typeof createApp>;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "bl-api-"));
-    runtime = await openNodeRuntime({
-      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "api-test-log", devParticipants: true },
-      dataDir: dir,
-      anchorMaxEvents: 1_000_000,
-      anchorIntervalMs: 3_600_000,
-      prepareWorkers: 0,
-    });
+    node = await openTestNode({ logName: "api-test-log" });
+    runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
     app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z"), limits: { bodyBytes: 64 * 1024, batchEvents: 50 } });
   });
   after(async () => {
-    await runtime?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await node?.close();
   });
 
   const post = (url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
@@ -334,23 +325,16 @@ describe("API", function () {
 
 describe("API: metrics, OpenAPI and docs", function () {
   this.timeout(60_000);
-  let dir: string;
+  let node: Awaited<ReturnType<typeof openTestNode>>;
   let runtime: NodeRuntime;
   let app: ReturnType<typeof createApp>;
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "bl-api-meta-"));
-    runtime = await openNodeRuntime({
-      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "api-meta-log", devParticipants: true },
-      dataDir: dir,
-      anchorMaxEvents: 1_000_000,
-      anchorIntervalMs: 3_600_000,
-      prepareWorkers: 0,
-    });
+    node = await openTestNode({ logName: "api-meta-log" });
+    runtime = node.runtime;
     app = createApp({ runtime, startedAt: new Date() });
   });
   after(async () => {
-    await runtime?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await node?.close();
   });
 
   it("counts appends, rejects by code, pending leaves and request latency in /metrics", async () => {

@@ -1,7 +1,4 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
 import { BorderLedgerClient } from "../../node/client/client";
@@ -9,7 +6,8 @@ import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../../
 import type { EventType } from "../../node/domain/event-types";
 import { roleId } from "../../node/domain/roles";
 import { signDigest } from "../../node/domain/signature";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/node-runtime";
+import { openTestNode } from "../helpers/bundle";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { signedAppend } from "../helpers/events";
 
@@ -34,28 +32,20 @@ const GREY_SELLER = { id: "SELLER-GREY-9", name: "Grey Market Goods Ltd.", count
 
 describe("customs API: assessment, catalogs and authenticity, automatic risk, views", function () {
   this.timeout(120_000);
-  let dir: string;
+  let node: Awaited<ReturnType<typeof openTestNode>>;
   let runtime: NodeRuntime;
   let separator: Buffer;
   let app: ReturnType<typeof createApp>;
   let lastReadAt = 0;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "bl-customs-"));
-    runtime = await openNodeRuntime({
-      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "customs-test-log", devParticipants: true },
-      dataDir: dir,
-      anchorMaxEvents: 1_000_000,
-      anchorIntervalMs: 3_600_000,
-      prepareWorkers: 0,
-      autoRisk: { signers: [{ country: "DE", privateKey: devWallet(4).privateKey }] },
-    });
+    node = await openTestNode({ logName: "customs-test-log", autoRisk: { signers: [{ country: "DE", privateKey: devWallet(4).privateKey }] } });
+    runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
     app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
   });
   after(async () => {
-    await runtime?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await node?.close();
   });
 
   const post = (url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>

@@ -3,13 +3,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TraceBundle } from "../../node/domain/bundle";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { openNodeRuntime, type NodeRuntime, type NodeRuntimeOptions } from "../../node/node-runtime";
 import { buildTraceBundle } from "../../node/trace";
 
 const NEVER = 1_000_000_000;
 
-/** A node on its own embedded chain and temporary store, anchoring only when told to (anchorer.anchorNow()). */
-export async function openTestNode({ logName }: { logName: string }): Promise<{ runtime: NodeRuntime; close(): Promise<void> }> {
+/**
+ * A node on its own embedded chain and temporary store, anchoring only when told to (anchorer.anchorNow()); appends
+ * are prepared on the main thread unless `prepareWorkers` says otherwise.
+ */
+export async function openTestNode({
+  logName,
+  prepareWorkers = 0,
+  autoRisk,
+}: {
+  logName: string;
+  prepareWorkers?: number;
+  autoRisk?: NodeRuntimeOptions["autoRisk"];
+}): Promise<{ runtime: NodeRuntime; close(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "bl-verify-"));
   let runtime: NodeRuntime;
   try {
@@ -18,7 +29,8 @@ export async function openTestNode({ logName }: { logName: string }): Promise<{ 
       dataDir,
       anchorMaxEvents: NEVER,
       anchorIntervalMs: NEVER,
-      prepareWorkers: 0,
+      prepareWorkers,
+      autoRisk,
     });
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });

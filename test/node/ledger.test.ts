@@ -8,30 +8,24 @@ import { fromHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { openTestNode } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { rejectionOf } from "../helpers/assertions";
 
 
 describe("Ledger", function () {
   this.timeout(60_000);
-  let dir: string;
+  let opened: Awaited<ReturnType<typeof openTestNode>>;
   let node: NodeRuntime;
   let separator: Buffer;
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "bl-ledger-"));
-    node = await openNodeRuntime({
-      chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "ledger-test", devParticipants: true },
-      dataDir: dir,
-      anchorMaxEvents: 1_000_000,
-      anchorIntervalMs: 3_600_000,
-      prepareWorkers: 1,
-    });
+    opened = await openTestNode({ logName: "ledger-test", prepareWorkers: 1 });
+    node = opened.runtime;
     separator = node.ledger.domainSeparator;
   });
   after(async () => {
-    await node?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await opened?.close();
   });
 
   it("appends a full lifecycle, chaining seq and prevLeafHash, with receipts signed by the log operator", async () => {
