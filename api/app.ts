@@ -12,6 +12,7 @@ import { ReplayGuard } from "./read-auth";
 import { assessRoutes } from "./routes/assess";
 import { chainRoutes } from "./routes/chain";
 import { epcisRoutes } from "./routes/epcis";
+import { erasureRoutes } from "./routes/erasures";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { logRoutes } from "./routes/log";
@@ -58,7 +59,8 @@ export function createApp(deps: AppDeps): Hono {
     .route("/", participantRoutes(ctx))
     .route("/", productRoutes(ctx))
     .route("/", assessRoutes(ctx))
-    .route("/", epcisRoutes(ctx));
+    .route("/", epcisRoutes(ctx))
+    .route("/", erasureRoutes(ctx));
   const app = new Hono();
   app.use(async (c, next) => {
     const started = performance.now();

@@ -373,6 +373,11 @@ export class Ledger {
     };
   }
 
+  /** Drops a shipment's cached state (its stored entries were rewritten); the next append reads it from the store. */
+  forgetShipment(shipmentId: string): void {
+    this.shipments.delete(shipmentId);
+  }
+
   getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
     return this.store.getShipmentEntries(shipmentId);
   }

@@ -13,6 +13,10 @@ import type { RiskConfig } from "./domain/risk";
 import { CatalogStore } from "./store/catalog-store";
 import { EpcisImportStore } from "./store/epcis-import-store";
 import { EpcisService } from "./epcis";
+import { ErasureService } from "./erasure";
+import { ErasureStore } from "./store/erasure-store";
+import type { TraceSource } from "./trace";
+import { createRpcChainReader } from "./verify/chain-reader";
 import { Ledger } from "./ledger";
 import { PreparePool } from "./prepare-pool";
 import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "./store/ledger-store";
@@ -22,6 +26,8 @@ export type NodeRuntimeOptions = {
   dataDir: string;
   anchorMaxEvents: number;
   anchorIntervalMs: number;
+  /** How long to wait for an anchoring transaction to be mined before trying again (default: the anchorer's). */
+  anchorTxTimeoutMs?: number;
   /** Threads preparing appends (0 = the main thread). */
   prepareWorkers?: number;
   log?: (line: string) => void;
@@ -40,6 +46,9 @@ export type NodeRuntime = {
   catalogs: CatalogService;
   autoRisk: AutoRisk;
   epcis: EpcisService;
+  erasures: ErasureService;
+  /** What trace bundles are built from: the store, the ledger's receipts, the chain's identity, the erasure records. */
+  traceSource: TraceSource;
   close(): Promise<void>;
 };
 
@@ -69,6 +78,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       logId: chain.logId,
       maxEvents: options.anchorMaxEvents,
       intervalMs: options.anchorIntervalMs,
+      txTimeoutMs: options.anchorTxTimeoutMs,
       log,
       clock: options.clock,
     });
@@ -103,8 +113,21 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     await checkCustomsSigners({ participants, signers: options.autoRisk?.signers ?? [] });
     autoRisk.start();
     if (autoRisk.countries.length > 0) log(`risk engine: assessing DECLARATIONs to ${autoRisk.countries.join(", ")}`);
+    const erasureStore = new ErasureStore(store);
+    const traceSource: TraceSource = { ledger, store, erasures: erasureStore, chainId: chain.chainId, addresses: chain.addresses };
+    const authorityReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
+    const erasures = new ErasureService({
+      store,
+      erasures: erasureStore,
+      ledger,
+      chain: authorityReader,
+      latestBlock: () => chain!.provider.getBlockNumber(),
+      participantRegistry: chain.addresses.participantRegistry,
+      clock: options.clock,
+      log,
+    });
     const epcis = new EpcisService({
-      source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses },
+      source: traceSource,
       ledger,
       participants,
       imports: new EpcisImportStore(store),
@@ -124,8 +147,11 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       catalogs,
       autoRisk,
       epcis,
+      erasures,
+      traceSource,
       close: async () => {
         await autoRisk.idle();
+        authorityReader.close();
         await running.stop();
         runningParticipants.stop();
         runningBrands.stop();

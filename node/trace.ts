@@ -6,11 +6,13 @@ import { destinationOf } from "./domain/lifecycle";
 import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from "./domain/views";
 import type { ContractAddresses } from "./chain/contracts";
 import type { Ledger } from "./ledger";
+import type { ErasureStore } from "./store/erasure-store";
 import type { LedgerStore, StoredCheckpoint, StoredEntry } from "./store/ledger-store";
 
 export type TraceSource = {
   ledger: Ledger;
   store: LedgerStore;
+  erasures: ErasureStore;
   chainId: number;
   addresses: ContractAddresses;
 };
@@ -30,9 +32,9 @@ export async function buildTraceBundle({
 }): Promise<TraceBundle> {
   const entries = await source.store.getShipmentEntries(shipmentId);
   if (entries.length === 0) throw new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
-  const checkpoint = await source.store.latestCheckpoint();
+  const [checkpoint, erasures] = await Promise.all([source.store.latestCheckpoint(), source.erasures.list(shipmentId)]);
   const visible = visibilityOf({ viewer, entries });
-  return {
+  const bundle: TraceBundle = {
     format: TRACE_FORMAT,
     shipmentId,
     chain: {
@@ -47,6 +49,9 @@ export async function buildTraceBundle({
       entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] })),
     ),
   };
+  // Only a shipment with erasures carries the member, so every other bundle is exactly DESIGN §5's.
+  if (erasures.length > 0) bundle.erasures = erasures;
+  return bundle;
 }
 
 /** What the viewer sees of each of a shipment's entries ("all": every field of every one). */

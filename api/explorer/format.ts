@@ -14,6 +14,7 @@ export const CHECK_TITLES: Record<CheckName, string> = {
   "actor-roles": "Actors held their roles (§5.7)",
   lifecycle: "Lifecycle rules (§5.8)",
   payment: "Duty and taxes paid (§5.9)",
+  erasures: "Personal data erased by authorised request",
 };
 
 /** The marks of `borderledger verify`, so the explorer and the CLI read alike. */

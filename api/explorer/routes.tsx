@@ -31,10 +31,7 @@ function asError(error: unknown): BorderLedgerError {
 export function explorerRoutes(ctx: ApiContext): Hono {
   // Pages verify as GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would.
   const chainReader = createRpcChainReader({ rpcUrl: ctx.runtime.chain.rpcUrl });
-  const source = (): TraceSource => {
-    const { chain, ledger, store } = ctx.runtime;
-    return { ledger, store, chainId: chain.chainId, addresses: chain.addresses };
-  };
+  const source = (): TraceSource => ctx.runtime.traceSource;
   const nodeChain = () => ({ chainId: ctx.runtime.chain.chainId, logId: ctx.runtime.chain.logId, addresses: ctx.runtime.chain.addresses });
 
   const logSummary = async (): Promise<LogSummary> => ({

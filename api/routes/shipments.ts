@@ -74,14 +74,12 @@ export function shipmentRoutes(ctx: ApiContext): Hono {
     .get("/shipments/:id/trace", async (c) => {
       const shipmentId = shipmentIdOf(c.req.param("id"));
       const viewer = await viewerOf(ctx, c);
-      const { chain, ledger, store } = ctx.runtime;
-      return c.json(await buildTraceBundle({ source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses }, shipmentId, viewer }));
+      return c.json(await buildTraceBundle({ source: ctx.runtime.traceSource, shipmentId, viewer }));
     })
     .get("/shipments/:id/verify", async (c) => {
       const shipmentId = shipmentIdOf(c.req.param("id"));
-      const { chain, ledger, store } = ctx.runtime;
       // Every field is checked; the answer holds only check names, statuses and reasons, so anyone may ask.
-      const bundle = await buildTraceBundle({ source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses }, shipmentId, viewer: "all" });
+      const bundle = await buildTraceBundle({ source: ctx.runtime.traceSource, shipmentId, viewer: "all" });
       return c.json(await verifyBundle({ bundle, chain: chainReader }));
     });
 }

@@ -12,6 +12,7 @@ import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../dom
 import { epcisDocumentOfRequests, type EpcisDocument } from "../domain/epcis/document";
 import { signEpcisImport, type EpcisImportBody } from "../domain/epcis/import";
 import type { EpcisImportResult } from "../epcis";
+import { signErasure, type ErasureRecord, type PersonalDataField } from "../domain/erasure";
 import { randomSalts } from "../salts";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
@@ -147,6 +148,20 @@ export class BorderLedgerClient {
   /** The shipment as an EPCIS 2.0 document, as this participant may see it. */
   async epcis(shipmentId: string): Promise<EpcisDocument> {
     return (await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}/epcis`)).json()) as EpcisDocument;
+  }
+
+  /**
+   * Erases personal data of a shipment (by default its buyer, consignor and consignee; TAX_PAID.payment only when
+   * named). This participant must be customs of the destination country or the registry's admin.
+   */
+  async erase({ shipmentId, fields, reason }: { shipmentId: string; fields?: PersonalDataField[]; reason: string }): Promise<ErasureRecord> {
+    const body = signErasure({ separator: this.separator, privateKey: this.options.privateKey, shipmentId, fields, reason, requestedAtMs: Date.now() });
+    return (await (await this.send("POST", `/v1/shipments/${encodeURIComponent(shipmentId)}/erasures`, body)).json()) as ErasureRecord;
+  }
+
+  /** A shipment's erasure records, oldest first. */
+  async erasures(shipmentId: string): Promise<ErasureRecord[]> {
+    return ((await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}/erasures`)).json()) as { erasures: ErasureRecord[] }).erasures;
   }
 
   /** The X-BL headers of a signed read (DESIGN §9). */

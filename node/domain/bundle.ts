@@ -1,6 +1,7 @@
 // The trace bundle `borderledger.trace.v1` (DESIGN §5): everything needed to verify one shipment against the chain.
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
+import { ErasureRecordSchema } from "./erasure";
 import { HexDigest, SignatureHex } from "./payloads";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";
@@ -58,5 +59,7 @@ export const TraceBundleSchema = z.strictObject({
   /** The newest anchored checkpoint; null before the log's first anchoring. */
   checkpoint: CheckpointRefSchema.nullable(),
   entries: z.array(BundleEntrySchema),
+  /** Personal data erased from the shipment's entries, each with its signed request (absent when none was). */
+  erasures: z.array(ErasureRecordSchema).optional(),
 });
 export type TraceBundle = z.infer<typeof TraceBundleSchema>;

@@ -70,3 +70,7 @@ export const catalogSellerKey = (brandId: string, sellerId: string): string => `
 
 // epcisImports: <documentHash: 0x + 64 hex> -> StoredEpcisImport (json)
 export const epcisImportKey = (documentHash: string): string => documentHash;
+
+// erasures: <shipmentId>/<requestDigest: 0x + 64 hex> -> ErasureRecord (json); a shipment's erasures are one range
+export const erasureKey = (shipmentId: string, requestDigest: string): string => `${shipmentId}/${requestDigest}`;
+export const erasureRange = (shipmentId: string): { gte: string; lt: string } => shipmentRange(shipmentId);

@@ -288,6 +288,49 @@ export class LedgerStore {
     this.size = size;
   }
 
+  /**
+   * Rewrites stored entries (personal data erased from their payload and salts), deletes consignee index keys and puts
+   * `records`, in one atomic batch; then compacts the rewritten key ranges, so the old values leave the disk too
+   * (LevelDB keeps overwritten values in its files until a compaction drops them). Entries must be whole and valid.
+   */
+  async rewriteEntries({
+    entries,
+    consigneeKeys,
+    records,
+  }: {
+    entries: readonly StoredEntry[];
+    consigneeKeys: readonly string[];
+    records: readonly { sublevel: unknown; key: string; value: unknown }[];
+  }): Promise<void> {
+    const ops: { type: "put" | "del"; sublevel: unknown; key: string; value?: unknown }[] = [];
+    for (const entry of entries) {
+      StoredEntrySchema.parse(entry);
+      ops.push({ type: "put", sublevel: this.entries, key: entryKey(entry.leafIndex), value: JSON.stringify(entry) });
+    }
+    for (const key of consigneeKeys) ops.push({ type: "del", sublevel: this.consignees, key });
+    for (const record of records) ops.push({ type: "put", ...record });
+    const ranges = [
+      { table: this.entries, keys: entries.map((e) => entryKey(e.leafIndex)) },
+      { table: this.consignees, keys: [...consigneeKeys] },
+    ];
+    // A memtable flush keeps every version of a key, and a manual compaction only merges a level into the next: the
+    // old values are flushed first, so that the compaction after the batch merges the new ones over them.
+    await this.compactKeys(ranges);
+    await this.db.batch(ops as never);
+    await this.compactKeys(ranges);
+  }
+
+  /** Compacts each table's key range from its least to its greatest key (classic-level, LevelDB's CompactRange). */
+  private async compactKeys(ranges: readonly { table: { prefix: string }; keys: readonly string[] }[]): Promise<void> {
+    // classic-level (what `level` is on Node.js) has compactRange; the shared Level typings leave it out.
+    const db = this.db as unknown as { compactRange(start: string, end: string): Promise<void> };
+    for (const { table, keys } of ranges) {
+      if (keys.length === 0) continue;
+      const sorted = [...keys].sort();
+      await db.compactRange(table.prefix + sorted[0], table.prefix + sorted[sorted.length - 1]);
+    }
+  }
+
   /** Hashes of perfect subtrees, in the order asked. */
   async readNodes(ids: readonly NodeId[]): Promise<Hash[]> {
     const keys = ids.map((id) => nodeKey(id.level, id.index));

@@ -16,7 +16,8 @@ import { domainSeparator, receiptDigest, traceEventDigest } from "../domain/eip7
 import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domain/event-types";
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
-import { checkSequence, PAYMENT_RULES, type LifecycleEvent } from "../domain/lifecycle";
+import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure";
+import { checkSequence, destinationOf, PAYMENT_RULES, type LifecycleEvent } from "../domain/lifecycle";
 import { isValidInclusionProof } from "../domain/merkle";
 import { PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames } from "../domain/payloads";
 import { roleId } from "../domain/roles";
@@ -39,6 +40,7 @@ export const CHECK_NAMES = [
   "actor-roles",
   "lifecycle",
   "payment",
+  "erasures",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -111,6 +113,7 @@ export async function verifyBundle({ bundle, chain, now = Date.now, trusted }: V
     await runStep("actor-roles", () => verifyActorRoles(ctx)),
     await runStep("lifecycle", () => verifyLifecycle(ctx)),
     await runStep("payment", () => verifyPayment(ctx)),
+    await runStep("erasures", () => verifyErasures(ctx)),
   ];
   return {
     format: VERIFICATION_FORMAT,
@@ -501,6 +504,65 @@ function verifyPayment(ctx: Context): Omit<CheckResult, "name"> {
     return entryResult(index, entry, check.status, reason);
   });
   return summarise(results, results.map((r) => `${r.seq}: ${r.reason}`).join("; "));
+}
+
+/**
+ * Personal data erased after the fact (docs/protocol.md): each record's request is signed by its requester, who held
+ * CUSTOMS of the destination country or the registry's admin role at the record's block, and each field it says it
+ * erased is committed in that entry's digests, named by the request, and not disclosed. Erased fields are hidden
+ * fields for every other check, so they can only turn a pass into not-checkable there.
+ */
+async function verifyErasures(ctx: Context): Promise<Omit<CheckResult, "name">> {
+  const records = ctx.bundle.erasures ?? [];
+  if (records.length === 0) return { status: "pass", reason: "no personal data was erased from this shipment" };
+  const destination = destinationOf(lifecycleEvents(ctx));
+  const verdicts = await Promise.all(records.map((record) => verifyErasure(ctx, record, destination)));
+  const status = verdicts.reduce<CheckStatus>((worst, v) => (SEVERITY[v.status] > SEVERITY[worst] ? v.status : worst), "pass");
+  const reasons = verdicts.map((v, i) => `erasure ${i} (${records[i].erasedAt}): ${v.reason}`);
+  return { status, reason: reasons.join("; ") };
+}
+
+async function verifyErasure(ctx: Context, record: ErasureRecord, destination: string | undefined): Promise<{ status: CheckStatus; reason: string }> {
+  const problems: string[] = [];
+  if (record.shipmentId !== ctx.bundle.shipmentId) problems.push(`it is for shipment ${record.shipmentId}`);
+  const digest = erasureDigest({ separator: ctx.separator, request: requestOf(record) });
+  if (digest !== record.requestDigest) problems.push(`requestDigest ${record.requestDigest} is not the request's (computed ${digest})`);
+  try {
+    const signer = recoverSigner({ digest, signature: record.signature });
+    if (signer !== record.requestedBy) problems.push(`the request is signed by ${signer}, not by requestedBy ${record.requestedBy}`);
+  } catch (error) {
+    problems.push(`signature: ${error instanceof SignatureError ? error.message : "no signer recovers from it"}`);
+  }
+  for (const { seq, fields } of record.erased) {
+    const entry = ctx.entries.find((e) => e.entry.seq === seq)?.entry;
+    if (entry === undefined) {
+      problems.push(`it names seq ${seq}, which the bundle does not hold`);
+      continue;
+    }
+    const named = record.fields.map(splitField).filter((f) => f.eventType === entry.event.eventType).map((f) => f.field);
+    for (const field of fields) {
+      if (!named.includes(field)) problems.push(`seq ${seq}: ${entry.event.eventType}.${field} is not a field the request names`);
+      else if (!hasOwn(entry.digests, field)) problems.push(`seq ${seq}: ${field} is not committed in its digests`);
+      else if (hasOwn(entry.payload, field)) problems.push(`seq ${seq}: ${field} is said to be erased but is disclosed`);
+    }
+  }
+  const what = record.erased.map((e) => `${e.fields.join(", ")} of seq ${e.seq}`).join("; ");
+  if (problems.length > 0) return { status: "fail", reason: problems.join("; ") };
+  const asked = `${what} erased at the signed request of ${record.requestedBy} (${record.reason})`;
+  if (ctx.chain.state !== "ready") return { status: "not-checkable", reason: `${asked}; the requester's authority needs the chain: ${ctx.chain.reason}` };
+  try {
+    const verdict = await erasureAuthority({
+      reader: ctx.chain.reader,
+      participantRegistry: ctx.bundle.chain.participantRegistry,
+      account: record.requestedBy,
+      blockTag: record.blockNumber,
+      destinationCountry: destination,
+    });
+    if (verdict.ok) return { status: "pass", reason: `${asked}, who held ${verdict.authority} at block ${record.blockNumber}` };
+    return { status: verdict.undetermined ? "not-checkable" : "fail", reason: `${asked}, but ${verdict.reason}` };
+  } catch (error) {
+    return { status: "not-checkable", reason: `${asked}; the requester's authority could not be read: ${messageOf(error)}` };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -50,8 +50,7 @@ export async function openTestNode({
  * checkpoint and a receipt on every entry — built by the same code as GET /v1/shipments/{id}/trace.
  */
 export async function traceBundleOf({ runtime, shipmentId }: { runtime: NodeRuntime; shipmentId: string }): Promise<TraceBundle> {
-  const { store, ledger, chain } = runtime;
-  return buildTraceBundle({ source: { ledger, store, chainId: chain.chainId, addresses: chain.addresses }, shipmentId, viewer: "all" });
+  return buildTraceBundle({ source: runtime.traceSource, shipmentId, viewer: "all" });
 }
 
 /** A copy of `bundle` with the named payload fields (and their salts) of the entry at `seq` hidden; digests stay. */

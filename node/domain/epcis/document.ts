@@ -206,14 +206,22 @@ export function epcisDocumentOf({ creationDate, events, extensions = {} }: { cre
 
 /**
  * The trace bundle as EPCIS: one event per entry, in log order, and the anchoring evidence (log, chain, newest
- * checkpoint) as the document's `bl:anchoring`. What the bundle hides stays hidden: only its disclosed fields are used.
+ * checkpoint, and the erasure records if any) as the document's `bl:anchoring`. What the bundle hides stays hidden:
+ * only its disclosed fields are used.
  */
 export function bundleToEpcis({ bundle, separator, creationDate }: { bundle: TraceBundle; separator: Uint8Array; creationDate: string }): EpcisDocument {
   return epcisDocumentOf({
     creationDate,
     events: epcisEventsOf({ separator, events: bundle.entries.map(({ event, digests, payload, salts, ...log }) => ({ event, payload, salts, digests, log })) }),
     extensions: {
-      [BL_ANCHORING]: { trace: TRACE_FORMAT, shipmentId: bundle.shipmentId, chain: bundle.chain, logId: bundle.logId, checkpoint: bundle.checkpoint },
+      [BL_ANCHORING]: {
+        trace: TRACE_FORMAT,
+        shipmentId: bundle.shipmentId,
+        chain: bundle.chain,
+        logId: bundle.logId,
+        checkpoint: bundle.checkpoint,
+        ...(bundle.erasures ? { erasures: bundle.erasures } : {}),
+      },
     },
   });
 }
@@ -225,6 +233,7 @@ const AnchoringSchema = z.strictObject({
   chain: TraceBundleSchema.shape.chain,
   logId: TraceBundleSchema.shape.logId,
   checkpoint: CheckpointRefSchema.nullable(),
+  erasures: TraceBundleSchema.shape.erasures,
 });
 
 /** Why a document is not an EPCIS export carrying a trace bundle: the first problem, at its path. */
@@ -267,6 +276,7 @@ export function epcisToBundle(document: unknown): TraceBundle {
     logId: anchoring.logId,
     checkpoint: anchoring.checkpoint,
     entries,
+    ...(anchoring.erasures ? { erasures: anchoring.erasures } : {}),
   });
 }
 

@@ -1,0 +1,319 @@
+import { expect } from "chai";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { createApp } from "../../api/app";
+import { devWallet } from "../../node/chain/dev-participants";
+import { BorderLedgerClient } from "../../node/client/client";
+import type { TraceBundle } from "../../node/domain/bundle";
+import { consigneeKeyOf } from "../../node/domain/consignee";
+import { epcisToBundle } from "../../node/domain/epcis/document";
+import { signErasure, type ErasureRecord, type PersonalDataField } from "../../node/domain/erasure";
+import type { EventType } from "../../node/domain/event-types";
+import type { NodeRuntime } from "../../node/node-runtime";
+import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
+import { verifyBundle, type CheckName, type VerificationReport } from "../../node/verify/verify-bundle";
+import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { openTestNode, traceBundleOf } from "../helpers/bundle";
+import { happyLifecycle, signedAppend } from "../helpers/events";
+
+type Json = Record<string, any>;
+
+/** A name no other test data holds, so finding it in the store's files means this buyer's data is still there. */
+const BUYER = { name: "Zuzanna Erasable-Testperson", country: "DE", address: "Erasurestraße 7, 10115 Berlin" };
+const JUNE_1 = Date.UTC(2026, 5, 1, 8);
+
+describe("personal data erasure", function () {
+  this.timeout(120_000);
+  let node: Awaited<ReturnType<typeof openTestNode>>;
+  let runtime: NodeRuntime;
+  let app: ReturnType<typeof createApp>;
+  let reader: RpcChainReader;
+  let separator: Buffer;
+  let lastReadAt = 0;
+
+  before(async () => {
+    node = await openTestNode({ logName: "erasure-test-log" });
+    runtime = node.runtime;
+    separator = runtime.ledger.domainSeparator;
+    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
+    reader = createRpcChainReader({ rpcUrl: runtime.chain.rpcUrl });
+  });
+  after(async () => {
+    reader?.close();
+    await node?.close();
+  });
+
+  /** A DE-bound parcel's happy lifecycle with BUYER as buyer and consignee, anchored. */
+  async function parcel(shipmentId: string): Promise<void> {
+    const payloads: Partial<Record<EventType, Json>> = {
+      ORDER: { ...structuredClone(EXAMPLE_PAYLOADS.ORDER), buyer: BUYER },
+      DISPATCH: { ...structuredClone(EXAMPLE_PAYLOADS.DISPATCH), consignee: BUYER },
+    };
+    const steps = happyLifecycle({ separator, shipmentId, startMs: JUNE_1 });
+    for (const [i, step] of steps.entries()) {
+      const type = step.request.event.eventType;
+      const request = payloads[type]
+        ? signedAppend({ separator, signer: i === 0 ? 1 : 2, shipmentId, eventType: type, payload: payloads[type], occurredAtMs: JUNE_1 + i * 60_000 }).request
+        : step.request;
+      const response = await post(`/v1/shipments/${shipmentId}/events`, request);
+      expect(response.status, await response.clone().text()).to.equal(201);
+    }
+    await runtime.anchorer.anchorNow();
+  }
+
+  const post = (url: string, body: unknown) =>
+    app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  function erasureBody({ signer, shipmentId, fields, reason = "GDPR Art. 17 request, case DE-2026-0042", requestedAtMs = Date.now() }: { signer: number; shipmentId: string; fields?: PersonalDataField[]; reason?: string; requestedAtMs?: number }) {
+    return signErasure({ separator, privateKey: devWallet(signer).privateKey, shipmentId, fields, reason, requestedAtMs });
+  }
+
+  async function erase(shipmentId: string, body: unknown, status: number): Promise<Json> {
+    const response = await post(`/v1/shipments/${shipmentId}/erasures`, body);
+    const json = (await response.json()) as Json;
+    expect(response.status, JSON.stringify(json)).to.equal(status);
+    return json;
+  }
+
+  async function signedGet(index: number, pathAndQuery: string): Promise<Json> {
+    const client = new BorderLedgerClient({
+      nodeUrl: "http://127.0.0.1:1",
+      privateKey: devWallet(index).privateKey,
+      domain: { chainId: runtime.chain.chainId, verifyingContract: runtime.chain.addresses.participantRegistry },
+    });
+    lastReadAt = Math.max(Date.now(), lastReadAt + 1);
+    const response = await app.request(pathAndQuery, { headers: client.readHeaders({ method: "GET", pathAndQuery, timestamp: lastReadAt }) });
+    expect(response.status).to.equal(200);
+    return (await response.json()) as Json;
+  }
+
+  const verify = (bundle: unknown) => verifyBundle({ bundle, chain: reader });
+  const check = (report: VerificationReport, name: CheckName) => report.checks.find((c) => c.name === name)!;
+
+  /** Every file of the store's LevelDB directory, searched for `text` as bytes. */
+  function storeFilesHold(text: string): boolean {
+    const dir = path.join((runtime.store as unknown as { db: { location: string } }).db.location);
+    const needle = Buffer.from(text, "utf8");
+    return readdirSync(dir).some((file) => readFileSync(path.join(dir, file)).includes(needle));
+  }
+
+  describe("customs of the destination country erases a parcel's names and addresses", () => {
+    const shipmentId = "ERASE-DE-0001";
+    let original: TraceBundle;
+    let record: ErasureRecord;
+
+    before(async () => {
+      await parcel(shipmentId);
+      original = await traceBundleOf({ runtime, shipmentId });
+      // Precondition: the check below could see the name if it were still on disk.
+      expect(storeFilesHold(BUYER.name), "the buyer's name is in the store before erasure").to.equal(true);
+      record = (await erase(shipmentId, erasureBody({ signer: 4, shipmentId }), 201)) as ErasureRecord;
+    });
+
+    it("answers 201 with the record: the signed request, its signer and authority, the block, and what each entry lost", () => {
+      expect(record).to.include({ format: "borderledger.erasure.v1", shipmentId, requestedBy: devWallet(4).address, authority: "CUSTOMS" });
+      expect(record.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"]);
+      expect(record.erased).to.deep.equal([
+        { seq: 0, fields: ["buyer"] },
+        { seq: 1, fields: ["consignor", "consignee"] },
+      ]);
+      expect(record.blockNumber).to.be.greaterThan(0);
+    });
+
+    it("removes the values and salts from the store and keeps every digest, leaf and root", async () => {
+      const after = await traceBundleOf({ runtime, shipmentId });
+      expect(after.entries[0].payload).to.not.have.property("buyer");
+      expect(after.entries[0].salts).to.not.have.property("buyer");
+      expect(after.entries[1].payload).to.not.have.any.keys("consignor", "consignee");
+      expect(after.entries.map((e) => e.digests)).to.deep.equal(original.entries.map((e) => e.digests));
+      expect(after.entries.map((e) => e.leafHash)).to.deep.equal(original.entries.map((e) => e.leafHash));
+      expect(after.checkpoint).to.deep.equal(original.checkpoint);
+      // Everything not erased is as it was.
+      expect(after.entries[0].payload.items).to.deep.equal(original.entries[0].payload.items);
+      expect(after.entries[2]).to.deep.equal(original.entries[2]);
+    });
+
+    it("leaves no copy of the name or address in the store's files, nor in the consignee index", async () => {
+      expect(storeFilesHold(BUYER.name)).to.equal(false);
+      expect(storeFilesHold(BUYER.address)).to.equal(false);
+      const parcels = await runtime.store.consigneeParcels({ key: consigneeKeyOf(BUYER), fromMs: 0, toMs: Date.now() + 86_400_000 });
+      expect(parcels.filter((p) => p.shipmentId === shipmentId)).to.deep.equal([]);
+    });
+
+    it("serves bundles that still verify, with the erased fields not checkable and the erasure checked against the chain", async () => {
+      const bundle = (await signedGet(4, `/v1/shipments/${shipmentId}/trace`)) as TraceBundle;
+      expect(bundle.erasures).to.deep.equal([record]);
+      const report = await verify(bundle);
+      expect(report.ok, JSON.stringify(report.checks.filter((c) => c.status === "fail"))).to.equal(true);
+      for (const name of ["field-digests", "event-signatures", "shipment-chain", "inclusion", "checkpoint-anchored", "actor-roles"] as const) {
+        expect(check(report, name).status, name).to.equal("pass");
+      }
+      expect(check(report, "payload-schema").entries![0].reason).to.match(/buyer is hidden/);
+      expect(check(report, "erasures")).to.include({ status: "pass" });
+      expect(check(report, "erasures").reason).to.contain(`held CUSTOMS at block ${record.blockNumber}`);
+    });
+
+    it("answers the same signed request again with its record (200) and erases nothing more", async () => {
+      const again = await erase(shipmentId, { request: { fields: record.fields, reason: record.reason, requestedAt: record.requestedAt }, signature: record.signature }, 200);
+      expect(again).to.deep.equal(record);
+    });
+
+    it("refuses a second request that finds nothing left to erase (409 ERASURE_NOTHING_TO_ERASE)", async () => {
+      const error = (await erase(shipmentId, erasureBody({ signer: 4, shipmentId, fields: ["ORDER.buyer"] }), 409)).error;
+      expect(error.details.rule).to.equal("ERASURE_NOTHING_TO_ERASE");
+    });
+
+    it("lists the record at GET /v1/shipments/{id}/erasures for anyone", async () => {
+      const response = await app.request(`/v1/shipments/${shipmentId}/erasures`);
+      expect(response.status).to.equal(200);
+      expect(await response.json()).to.deep.equal({ shipmentId, erasures: [record] });
+    });
+
+    it("carries the record in the EPCIS export, whose bundle verifies", async () => {
+      const client = new BorderLedgerClient({ nodeUrl: "http://127.0.0.1:1", privateKey: devWallet(4).privateKey, domain: { chainId: runtime.chain.chainId, verifyingContract: runtime.chain.addresses.participantRegistry } });
+      lastReadAt = Math.max(Date.now(), lastReadAt + 1);
+      const pathAndQuery = `/v1/shipments/${shipmentId}/epcis`;
+      const response = await app.request(pathAndQuery, { headers: client.readHeaders({ method: "GET", pathAndQuery, timestamp: lastReadAt }) });
+      const bundle = epcisToBundle(await response.json());
+      expect(bundle.erasures).to.deep.equal([record]);
+      const report = await verify(bundle);
+      expect(report.ok).to.equal(true);
+      expect(check(report, "erasures").status).to.equal("pass");
+    });
+
+    it("keeps taking the shipment's appends after the erasure", async () => {
+      const { request } = signedAppend({ separator, signer: 7, shipmentId, eventType: "CLAIM", occurredAtMs: JUNE_1 + 3_600_000 });
+      expect((await post(`/v1/shipments/${shipmentId}/events`, request)).status).to.equal(201);
+    });
+  });
+
+  describe("the registry's admin", () => {
+    it("may erase the payment (and so its payer); the payment check then cannot be checked, the bundle still verifies", async () => {
+      const shipmentId = "ERASE-ADMIN-0001";
+      await parcel(shipmentId);
+      const record = await erase(shipmentId, erasureBody({ signer: 0, shipmentId, fields: ["TAX_PAID.payment"] }), 201);
+      expect(record).to.include({ authority: "ADMIN", requestedBy: devWallet(0).address });
+      expect(record.erased).to.deep.equal([{ seq: 4, fields: ["payment"] }]);
+      const report = await verify(await traceBundleOf({ runtime, shipmentId }));
+      expect(report.ok).to.equal(true);
+      expect(check(report, "payment").status).to.equal("not-checkable");
+      expect(check(report, "erasures").reason).to.contain("held ADMIN");
+    });
+  });
+
+  describe("refusals: nothing is erased", () => {
+    const shipmentId = "ERASE-REFUSED-01";
+    let stored: string;
+
+    before(async () => {
+      await parcel(shipmentId);
+      stored = JSON.stringify(await runtime.store.getShipmentEntries(shipmentId));
+    });
+    afterEach(async () => {
+      expect(JSON.stringify(await runtime.store.getShipmentEntries(shipmentId))).to.equal(stored);
+      expect(await runtime.erasures.list(shipmentId)).to.deep.equal([]);
+    });
+
+    async function refused(body: unknown, status: number, code: string, target = shipmentId): Promise<Json> {
+      const error = (await erase(target, body, status)).error;
+      expect(error.code).to.equal(code);
+      return error;
+    }
+
+    it("a carrier (403 ERASURE_AUTHORITY)", async () => {
+      const error = await refused(erasureBody({ signer: 2, shipmentId }), 403, "FORBIDDEN");
+      expect(error.details.rule).to.equal("ERASURE_AUTHORITY");
+      expect(error.message).to.contain("neither CUSTOMS nor the registry's admin");
+    });
+
+    it("customs of another country (403 ERASURE_AUTHORITY)", async () => {
+      const error = await refused(erasureBody({ signer: 5, shipmentId }), 403, "FORBIDDEN");
+      expect(error.message).to.contain("CUSTOMS of GB, not of the destination country DE");
+    });
+
+    it("a request signed for another shipment (the signer recovered is nobody with authority)", async () => {
+      await refused(erasureBody({ signer: 4, shipmentId: "ERASE-DE-0001" }), 403, "FORBIDDEN");
+    });
+
+    it("a signature that is not one (401)", async () => {
+      const body = erasureBody({ signer: 4, shipmentId });
+      body.signature = body.signature.slice(0, -2) + "1d";
+      await refused(body, 401, "BAD_SIGNATURE");
+    });
+
+    it("a request signed more than five minutes ago (400 naming request.requestedAt)", async () => {
+      const error = await refused(erasureBody({ signer: 4, shipmentId, requestedAtMs: Date.now() - 10 * 60_000 }), 400, "VALIDATION_FAILED");
+      expect(error.details.issues[0].path).to.equal("request.requestedAt");
+    });
+
+    it("a field that is not personal data (400 naming request.fields[0])", async () => {
+      const body = erasureBody({ signer: 4, shipmentId });
+      (body.request.fields as string[]) = ["ORDER.items"];
+      const error = await refused(body, 400, "VALIDATION_FAILED");
+      expect(error.details.issues[0].path).to.equal("request.fields[0]");
+    });
+
+    it("a request without a reason, and one with an unknown member (400)", async () => {
+      const noReason = erasureBody({ signer: 4, shipmentId, reason: " " });
+      expect((await refused(noReason, 400, "VALIDATION_FAILED")).details.issues[0].path).to.equal("request.reason");
+      await refused({ ...erasureBody({ signer: 4, shipmentId }), extra: 1 }, 400, "VALIDATION_FAILED");
+    });
+
+    it("an unknown shipment (404)", async () => {
+      const afterStored = stored; // the known shipment stays as it was too
+      await refused(erasureBody({ signer: 4, shipmentId: "NO-SUCH-PARCEL" }), 404, "NOT_FOUND", "NO-SUCH-PARCEL");
+      expect(afterStored).to.equal(stored);
+    });
+  });
+
+  describe("the verifier's erasures check", () => {
+    let bundle: TraceBundle;
+
+    before(async () => {
+      const shipmentId = "ERASE-VERIFY-01";
+      await parcel(shipmentId);
+      await erase(shipmentId, erasureBody({ signer: 4, shipmentId }), 201);
+      bundle = await traceBundleOf({ runtime, shipmentId });
+      expect((await verify(bundle)).ok).to.equal(true);
+    });
+
+    it("passes a bundle without erasures, which carries no erasures member", async () => {
+      const plain = await traceBundleOf({ runtime, shipmentId: "ERASE-REFUSED-01" });
+      expect(plain).to.not.have.property("erasures");
+      expect(check(await verify(plain), "erasures")).to.include({ status: "pass", reason: "no personal data was erased from this shipment" });
+    });
+
+    it("fails a record whose requester is changed to someone without authority", async () => {
+      const forged = structuredClone(bundle);
+      forged.erasures![0].requestedBy = devWallet(2).address;
+      const result = check(await verify(forged), "erasures");
+      expect(result.status).to.equal("fail");
+      expect(result.reason).to.contain(`not by requestedBy ${devWallet(2).address}`);
+    });
+
+    it("fails a record signed by someone without authority (a node that erased on its own)", async () => {
+      const forged = structuredClone(bundle);
+      const record = forged.erasures![0];
+      const signed = signErasure({ separator, privateKey: devWallet(2).privateKey, shipmentId: record.shipmentId, fields: record.fields, reason: record.reason, requestedAtMs: Date.parse(record.requestedAt) });
+      Object.assign(record, { signature: signed.signature, requestedBy: devWallet(2).address });
+      const result = check(await verify(forged), "erasures");
+      expect(result.status).to.equal("fail");
+      expect(result.reason).to.contain("neither CUSTOMS nor the registry's admin");
+    });
+
+    it("fails a record that says a field was erased while the bundle discloses it, or names a field the request did not", async () => {
+      const disclosed = structuredClone(bundle);
+      disclosed.entries[2].payload = { ...disclosed.entries[2].payload };
+      disclosed.erasures![0].erased.push({ seq: 2, fields: ["declarationId"] });
+      expect(check(await verify(disclosed), "erasures").reason).to.contain("DECLARATION.declarationId is not a field the request names");
+      const changed = structuredClone(bundle);
+      changed.erasures![0].reason = "another reason";
+      expect(check(await verify(changed), "erasures").reason).to.contain("requestDigest");
+    });
+
+    it("cannot check the requester's authority without the chain", async () => {
+      const report = await verifyBundle({ bundle });
+      expect(check(report, "erasures").status).to.equal("not-checkable");
+    });
+  });
+});
