@@ -5,6 +5,7 @@ import { AppendRequestSchema } from "../node/domain/event";
 import { EVENT_TYPES } from "../node/domain/event-types";
 import { PAYLOAD_SCHEMAS } from "../node/domain/payloads";
 import { EpcisImportBodySchema } from "../node/domain/epcis/import";
+import { ErasureBodySchema } from "../node/domain/erasure";
 
 function schema(type: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(type, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;
@@ -73,6 +74,15 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [shipmentId],
           requestBody: { required: true, content: { "application/ld+json": { schema: schema(EpcisImportBodySchema) }, "application/json": { schema: schema(EpcisImportBodySchema) } } },
           responses: { "201": { description: "recorded; one receipt per event" }, "200": { description: "every event was already recorded: their receipts" }, ...errors(400, 401, 403, 409, 413, 415, 429) },
+        },
+      },
+      "/shipments/{id}/erasures": {
+        get: { summary: "The shipment's personal data erasures: signed requests and what each erased (never the values)", parameters: [shipmentId], responses: { "200": { description: "erasure records, oldest first" }, ...errors(400, 404) } },
+        post: {
+          summary: "Erase personal-data fields (names, addresses) at a request signed by customs of the destination or the registry's admin (EIP-712 Erasure); digests stay, bundles still verify",
+          parameters: [shipmentId],
+          requestBody: { required: true, ...json(schema(ErasureBodySchema)) },
+          responses: { "201": { description: "erased; the erasure record" }, "200": { description: "the same signed request again: its record" }, ...errors(400, 401, 403, 404, 409, 413, 415, 429, 503) },
         },
       },
       "/shipments/{id}/trace": {

@@ -30,14 +30,15 @@ export function splitField(name: PersonalDataField): { eventType: EventType; fie
   return { eventType, field };
 }
 
-export const ERASURE_TYPES = {
+/** The type as ethers' signTypedData takes it (for wallets and the SDK). */
+export const ERASURE_TYPES: Record<string, { name: string; type: string }[]> = {
   Erasure: [
     { name: "shipmentId", type: "string" },
     { name: "fields", type: "string[]" },
     { name: "reason", type: "string" },
     { name: "requestedAt", type: "uint64" },
   ],
-} as const;
+};
 
 const ERASURE_TYPEHASH = keccak256Utf8("Erasure(string shipmentId,string[] fields,string reason,uint64 requestedAt)");
 

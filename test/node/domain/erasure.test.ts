@@ -1,0 +1,65 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { TypedDataEncoder, Wallet, verifyTypedData } from "ethers";
+import { domainSeparator } from "../../../node/domain/eip712";
+import { ERASURE_TYPES, ErasureBodySchema, PERSONAL_DATA_FIELDS, erasureDigest, signErasure, type ErasureRequest } from "../../../node/domain/erasure";
+import { recoverSigner } from "../../../node/domain/signature";
+
+const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
+const eip712Domain = { name: "BorderLedger", version: "1", ...domain };
+const separator = domainSeparator(domain);
+
+const request: ErasureRequest = {
+  shipmentId: "RR123456785CN",
+  fields: ["ORDER.buyer", "DISPATCH.consignee"],
+  reason: "GDPR Art. 17, case 42",
+  requestedAt: "2026-11-21T10:00:00.000Z",
+};
+const typed = (r: ErasureRequest) => ({ ...r, requestedAt: Date.parse(r.requestedAt) });
+
+describe("erasure requests (EIP-712 Erasure)", () => {
+  it("declares the type the digest hashes", () => {
+    expect(TypedDataEncoder.from(ERASURE_TYPES).encodeType("Erasure")).to.equal("Erasure(string shipmentId,string[] fields,string reason,uint64 requestedAt)");
+  });
+
+  it("computes the digest ethers' TypedDataEncoder computes, for any request", () => {
+    const shipmentId = fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/);
+    const fields = fc.uniqueArray(fc.constantFrom(...PERSONAL_DATA_FIELDS), { minLength: 1 });
+    const time = fc.integer({ min: 0, max: 8.64e15 }).map((ms) => new Date(ms).toISOString());
+    fc.assert(
+      fc.property(shipmentId, fields, fc.string({ maxLength: 80 }), time, (id, names, reason, requestedAt) => {
+        const r: ErasureRequest = { shipmentId: id, fields: names, reason, requestedAt };
+        expect(erasureDigest({ separator, request: r })).to.equal(TypedDataEncoder.hash(eip712Domain, ERASURE_TYPES, typed(r)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("is the digest a wallet's signTypedData signs, and signErasure signs it too", async () => {
+    const wallet = Wallet.createRandom();
+    const signature = await wallet.signTypedData(eip712Domain, ERASURE_TYPES, typed(request));
+    expect(verifyTypedData(eip712Domain, ERASURE_TYPES, typed(request), signature)).to.equal(wallet.address);
+    const body = signErasure({ separator, privateKey: wallet.privateKey, shipmentId: request.shipmentId, fields: request.fields, reason: request.reason, requestedAtMs: Date.parse(request.requestedAt) });
+    expect(recoverSigner({ digest: erasureDigest({ separator, request }), signature: body.signature })).to.equal(wallet.address);
+  });
+
+  it("changes with every member: a request for one shipment or field list is no request for another", () => {
+    const digest = erasureDigest({ separator, request });
+    const others: ErasureRequest[] = [
+      { ...request, shipmentId: "RR123456786CN" },
+      { ...request, fields: ["ORDER.buyer"] },
+      { ...request, fields: ["DISPATCH.consignee", "ORDER.buyer"] },
+      { ...request, reason: "another case" },
+      { ...request, requestedAt: "2026-11-21T10:00:00.001Z" },
+    ];
+    for (const other of others) expect(erasureDigest({ separator, request: other })).to.not.equal(digest);
+  });
+
+  it("takes the default fields when a body names none, and refuses fields that are not personal data, naming them", () => {
+    const parsed = ErasureBodySchema.parse({ request: { reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
+    expect(parsed.request.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"]);
+    const refused = ErasureBodySchema.safeParse({ request: { fields: ["ORDER.buyer", "ORDER.buyer"], reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
+    expect(refused.success).to.equal(false);
+    expect(refused.error!.issues[0].message).to.equal("must not name a field twice");
+  });
+});
