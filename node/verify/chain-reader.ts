@@ -32,6 +32,11 @@ export interface ChainReader {
   profileOf(params: { participantRegistry: string; account: string; blockTag: BlockTag }): Promise<ParticipantProfile>;
   /** The block a transaction was mined in, null when the chain does not know it. Optional: not every chain keeps them. */
   transactionBlock?(params: { txHash: string }): Promise<number | null>;
+  /**
+   * The log's checkpoints as AnchorRegistry's CheckpointAnchored events tell them, up to `toBlock`, oldest first.
+   * Optional: it needs the chain's event logs (eth_getLogs).
+   */
+  checkpoints?(params: { anchorRegistry: string; logId: string; toBlock: number }): Promise<{ treeSize: number; blockNumber: number }[]>;
 }
 
 /** A ChainReader over JSON-RPC that holds a connection: close it when done. */
@@ -154,6 +159,18 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
         throw chainError(`the receipt of transaction ${txHash}`, error);
       }
     },
+    async checkpoints({ anchorRegistry, logId, toBlock }) {
+      const registry = await contract("AnchorRegistry", anchorRegistry);
+      let events: Awaited<ReturnType<Contract["queryFilter"]>>;
+      try {
+        events = await registry.queryFilter(registry.filters.CheckpointAnchored(logId), 0, toBlock);
+      } catch (error) {
+        throw chainError(`AnchorRegistry's CheckpointAnchored events of ${logId}`, error);
+      }
+      return events
+        .map((event) => ({ treeSize: Uint64.parse("args" in event ? event.args.treeSize : undefined), blockNumber: event.blockNumber }))
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.treeSize - b.treeSize);
+    },
     close() {
       closed = true;
       void connection?.then(({ provider }) => provider.destroy(), () => undefined);
@@ -186,5 +203,7 @@ export function cachingChainReader(reader: ChainReader): ChainReader {
   };
   const transactionBlock = reader.transactionBlock?.bind(reader);
   if (transactionBlock) cached.transactionBlock = (params) => once(keyOf("transactionBlock", params), () => transactionBlock(params));
+  const checkpoints = reader.checkpoints?.bind(reader);
+  if (checkpoints) cached.checkpoints = (params) => once(keyOf("checkpoints", params), () => checkpoints(params));
   return cached;
 }

@@ -84,13 +84,16 @@ export type TrustedContracts = { chainId?: number; participantRegistry?: string;
 export async function verifyBundle({ bundle, chain, now = Date.now, trusted }: VerifyBundleParams): Promise<VerificationReport> {
   const verifiedAt = new Date(now()).toISOString();
   const parsed = TraceBundleSchema.safeParse(bundle);
-  if (!parsed.success) {
+  // zod leaves a "__proto__" key out of a record without an issue: refuse it (no field has that name), or the checks
+  // would run on a bundle other than the one given.
+  const protoKey = parsed.success ? protoKeyPath(bundle) : undefined;
+  if (!parsed.success || protoKey !== undefined) {
     return {
       format: VERIFICATION_FORMAT,
       shipmentId: shipmentIdOf(bundle),
       verifiedAt,
       ok: false,
-      checks: [{ name: "format", status: "fail", reason: describeIssues(parsed.error.issues) }],
+      checks: [{ name: "format", status: "fail", reason: parsed.success ? `not a borderledger.trace.v1 bundle: ${protoKey}: no field is named "__proto__"` : describeIssues(parsed.error.issues) }],
     };
   }
   let ctx: Context;
@@ -408,13 +411,14 @@ async function verifyCheckpointAnchored(ctx: Context): Promise<Omit<CheckResult,
   const { treeSize, rootHash, blockNumber, txHash } = checkpoint;
   let anchoredRoot: string;
   let anchoredBlock: number;
-  let operator: string;
+  let operator: string | { unreadable: string };
   let txBlock: number | null | undefined;
   try {
     [anchoredRoot, anchoredBlock, operator, txBlock] = await Promise.all([
       chain.reader.rootAt({ anchorRegistry, logId, treeSize }),
       chain.reader.anchoredAt({ anchorRegistry, logId, treeSize }),
-      chain.reader.operatorOf({ anchorRegistry, logId, blockTag: blockNumber }),
+      // Read at the bundle's block, which may be one the chain has not reached: that must not hide a wrong block below.
+      chain.reader.operatorOf({ anchorRegistry, logId, blockTag: blockNumber }).catch((error: unknown) => ({ unreadable: messageOf(error) })),
       chain.reader.transactionBlock?.({ txHash }),
     ]);
   } catch (error) {
@@ -424,9 +428,10 @@ async function verifyCheckpointAnchored(ctx: Context): Promise<Omit<CheckResult,
   const problems: string[] = [];
   if (!sameHex(anchoredRoot, rootHash)) problems.push(`the root anchored for tree size ${treeSize} is ${anchoredRoot}, not the bundle's ${rootHash}`);
   if (anchoredBlock !== blockNumber) problems.push(`tree size ${treeSize} was anchored in block ${anchoredBlock}, not in block ${blockNumber} as the bundle says`);
-  if (sameHex(operator, ZERO_ADDRESS)) problems.push(`the log ${logId} had no operator at block ${blockNumber}`);
+  if (typeof operator === "string" && sameHex(operator, ZERO_ADDRESS)) problems.push(`the log ${logId} had no operator at block ${blockNumber}`);
   if (txBlock !== undefined && txBlock !== null && txBlock !== blockNumber) problems.push(`the checkpoint's transaction ${txHash} was mined in block ${txBlock}, not in block ${blockNumber}`);
   if (problems.length > 0) return { status: "fail", reason: problems.join("; ") };
+  if (typeof operator !== "string") return { status: "not-checkable", reason: `the chain could not be read: ${operator.unreadable}` };
   // Only the log's operator can anchor (DESIGN §4), so the operator at that block is who anchored it.
   const tx = txBlock === null ? ` (its transaction ${txHash} is not known to this chain)` : ` in transaction ${txHash}`;
   return { status: "pass", reason: `root ${rootHash} of tree size ${treeSize} is anchored for log ${logId} in block ${blockNumber}${tx} by the log's operator ${operator}` };
@@ -442,7 +447,7 @@ async function verifyActorRoles(ctx: Context): Promise<Omit<CheckResult, "name">
     ctx.entries.map(async ({ index, entry, anchored }): Promise<EntryResult> => {
       if (!anchored || checkpoint === null) return entryResult(index, entry, "pending", "not yet anchored: its receipt stands for it until a checkpoint covers it");
       const { actor, eventType } = entry.event;
-      const blockTag = checkpoint.blockNumber;
+      const blockTag = await anchoringBlockOf(ctx, entry.leafIndex);
       const roles = rolesForEventType(eventType);
       let held: boolean[];
       let profile: ParticipantProfile;
@@ -468,7 +473,7 @@ async function verifyActorRoles(ctx: Context): Promise<Omit<CheckResult, "name">
       return entryResult(index, entry, "pass", `${holds}; customs of ${profile.country}, the destination (${destination.source})`);
     }),
   );
-  return summarise(results, `every actor held a role that may append its event type at block ${checkpoint?.blockNumber}, and customs acted only for their own country`);
+  return summarise(results, "every actor held a role that may append its event type when the log first anchored its event, and customs acted only for their own country");
 }
 
 /** §5.8: the lifecycle rules of DESIGN §7 over the sequence, on what is disclosed. */
@@ -579,7 +584,7 @@ async function addCustomsCountries(ctx: Context, events: LifecycleEvent[]): Prom
   await Promise.all(
     ctx.entries.map(async ({ index, entry, anchored }) => {
       if (!CUSTOMS_EVENT_TYPES.includes(entry.event.eventType)) return;
-      const blockTag: BlockTag = anchored && ctx.bundle.checkpoint !== null ? ctx.bundle.checkpoint.blockNumber : "latest";
+      const blockTag: BlockTag = anchored ? await anchoringBlockOf(ctx, entry.leafIndex) : "latest";
       try {
         const profile = await chain.reader.profileOf({ participantRegistry: ctx.bundle.chain.participantRegistry, account: entry.event.actor, blockTag });
         // An unregistered account has an empty country: leave it unknown, actor-roles reports the missing role.
@@ -589,6 +594,25 @@ async function addCustomsCountries(ctx: Context, events: LifecycleEvent[]): Prom
       }
     }),
   );
+}
+
+/**
+ * The block of the first checkpoint that covered leaf `leafIndex`: roles count as they were when the log fixed the
+ * event, so revoking a participant later (a stolen key) leaves what it signed before anchored and valid. The chain
+ * verified every checkpoint consistent with the one before, so the first tree covering the leaf holds the same leaf
+ * the bundle's checkpoint does. Without the chain's event logs, the bundle's checkpoint block.
+ */
+async function anchoringBlockOf(ctx: Context, leafIndex: number): Promise<number> {
+  const { bundle, chain } = ctx;
+  const checkpoint = bundle.checkpoint!;
+  if (chain.state !== "ready" || chain.reader.checkpoints === undefined) return checkpoint.blockNumber;
+  let anchored: { treeSize: number; blockNumber: number }[];
+  try {
+    anchored = await chain.reader.checkpoints({ anchorRegistry: bundle.chain.anchorRegistry, logId: bundle.logId, toBlock: checkpoint.blockNumber });
+  } catch {
+    return checkpoint.blockNumber;
+  }
+  return anchored.find((c) => c.treeSize > leafIndex)?.blockNumber ?? checkpoint.blockNumber;
 }
 
 type Destination = { country: string; source: string } | { unknown: string } | { none: string };
@@ -660,6 +684,16 @@ function shipmentIdOf(input: unknown): string | null {
   if (typeof input !== "object" || input === null) return null;
   const id = (input as { shipmentId?: unknown }).shipmentId;
   return typeof id === "string" ? id : null;
+}
+
+/** Where an entry's digests, payload or salts hold a "__proto__" key, in input the bundle schema accepted. */
+function protoKeyPath(input: unknown): string | undefined {
+  const entries = (input as { entries: Record<"digests" | "payload" | "salts", object>[] }).entries;
+  for (const [index, entry] of entries.entries()) {
+    const part = (["digests", "payload", "salts"] as const).find((name) => hasOwn(entry[name], "__proto__"));
+    if (part !== undefined) return formatIssuePath(["entries", index, part, "__proto__"]);
+  }
+  return undefined;
 }
 
 function pathOf(path: readonly PropertyKey[]): (string | number)[] {
