@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { verifyTypedData } from "ethers";
-import { RECEIPT_TYPES } from "../../node/domain/eip712";
+import { RECEIPT_TYPES, domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
@@ -90,6 +90,21 @@ describe("Ledger", function () {
     const error = await rejectionOf(node.ledger.append({ body: request }));
     expect(error.code).to.equal("BAD_SIGNATURE");
     expect(error.message).to.contain("not by the actor");
+    expect(node.ledger.treeSize).to.equal(size);
+  });
+
+  it("refuses an event signed for another chain or another deployment (EIP-712 domain), storing nothing", async () => {
+    const size = node.ledger.treeSize;
+    const registry = node.chain.addresses.participantRegistry;
+    for (const domain of [
+      { chainId: 1, verifyingContract: registry },
+      { chainId: node.chain.chainId, verifyingContract: "0x0000000000000000000000000000000000000bad" },
+    ]) {
+      const { request } = signedAppend({ separator: domainSeparator(domain), signer: 1, shipmentId: "RR000000009DE", eventType: "ORDER" });
+      const error = await rejectionOf(node.ledger.append({ body: request }));
+      expect(error.code).to.equal("BAD_SIGNATURE");
+      expect(error.message).to.contain("not by the actor");
+    }
     expect(node.ledger.treeSize).to.equal(size);
   });
 
