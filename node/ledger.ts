@@ -9,7 +9,7 @@ import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent, type LifecycleEvent } from "./domain/lifecycle";
 import type { ParticipantLookup } from "./chain/participant-directory";
-import type { LedgerStore, NewEntry, StoredEntry } from "./store/ledger-store";
+import type { LedgerStore, NewEntry, ShipmentHead, StoredEntry } from "./store/ledger-store";
 import type { PrepareJob, PreparePool } from "./prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare-worker";
 
@@ -200,7 +200,7 @@ export class Ledger {
       const known = await this.store.findDigests(candidates.map((c) => c.eventDigest));
       const inBatch = new Map<string, NewEntry>();
       const touched = new Map<string, ShipmentState>();
-      await this.loadShipments([...new Set(candidates.map((c) => c.shipmentId))], touched);
+      const unreadable = await this.loadShipments([...new Set(candidates.map((c) => c.shipmentId))], touched);
       let leafIndex = this.store.treeSize;
       let position = 0;
       for (const waiting of batch) {
@@ -221,6 +221,12 @@ export class Ledger {
           if (twin) {
             outcomes.push(() => this.receiptFor(twin).then((receipt) => ({ status: "replayed" as const, receipt })));
             continue;
+          }
+          // A shipment whose stored state is corrupted refuses its own appends, not the batch's others.
+          const unreadableError = unreadable.get(prepared.shipmentId);
+          if (unreadableError) {
+            failure = waiting.items.length > 1 ? inGroup(unreadableError, index) : unreadableError;
+            break;
           }
           const state = touched.get(prepared.shipmentId)!;
           if (!mark.states.has(prepared.shipmentId)) {
@@ -291,8 +297,12 @@ export class Ledger {
     }
   }
 
-  /** Loads the state of shipments not in the cache: head and lifecycle history from the store. */
-  private async loadShipments(shipmentIds: string[], into: Map<string, ShipmentState>): Promise<void> {
+  /**
+   * Loads the state of shipments not in the cache: head and lifecycle history from the store. Returns the shipments
+   * whose stored head or entries are corrupted (the store's INTERNAL error naming the value), left out of `into`.
+   */
+  private async loadShipments(shipmentIds: string[], into: Map<string, ShipmentState>): Promise<Map<string, BorderLedgerError>> {
+    const unreadable = new Map<string, BorderLedgerError>();
     const missing: string[] = [];
     for (const id of shipmentIds) {
       const cached = this.shipments.get(id);
@@ -300,16 +310,31 @@ export class Ledger {
       if (cached) into.set(id, { nextSeq: cached.nextSeq, prevLeafHash: cached.prevLeafHash, history: cached.history.slice() });
       else missing.push(id);
     }
-    if (missing.length === 0) return;
-    const heads = await this.store.getHeads(missing);
+    if (missing.length === 0) return unreadable;
+    const readOne = (id: string) => this.store.getHead(id).catch((error: unknown) => (error instanceof BorderLedgerError ? error : Promise.reject(error)));
+    // One read for all heads; when one is corrupted, one read each, to tell which.
+    const heads: (ShipmentHead | BorderLedgerError | undefined)[] = await this.store
+      .getHeads(missing)
+      .catch((error: unknown) => (error instanceof BorderLedgerError ? Promise.all(missing.map(readOne)) : Promise.reject(error)));
     await Promise.all(
       missing.map(async (id, i) => {
         const head = heads[i];
+        if (head instanceof BorderLedgerError) {
+          unreadable.set(id, head);
+          return;
+        }
         if (!head) {
           into.set(id, { nextSeq: 0, prevLeafHash: ZERO_HASH, history: [] });
           return;
         }
-        const entries = await this.store.getShipmentEntries(id);
+        let entries: StoredEntry[];
+        try {
+          entries = await this.store.getShipmentEntries(id);
+        } catch (error) {
+          if (!(error instanceof BorderLedgerError)) throw error;
+          unreadable.set(id, error);
+          return;
+        }
         const history = await Promise.all(
           entries.map(async (e) => ({
             eventType: e.event.eventType,
@@ -321,6 +346,7 @@ export class Ledger {
         into.set(id, { nextSeq: head.seq + 1, prevLeafHash: head.leafHash, history });
       }),
     );
+    return unreadable;
   }
 
   /**

@@ -2,8 +2,8 @@
 // leaves are waiting or ANCHOR_INTERVAL_MS has passed with at least one, each with the consistency proof from the
 // last anchored checkpoint. Resumes from the chain at start; retries while the chain is away and then catches up in
 // one checkpoint; re-anchors stored checkpoints on a chain that starts empty.
-import type { Contract, TransactionReceipt } from "ethers";
-import { hexlify } from "ethers";
+import type { Contract, TransactionReceipt, TransactionResponse } from "ethers";
+import { hexlify, isError } from "ethers";
 import { toHex } from "../domain/hex";
 import type { LedgerStore, StoredCheckpoint } from "../store/ledger-store";
 
@@ -39,6 +39,8 @@ export class Anchorer {
   private anchoredSize = 0;
   private lastAnchorAt = 0;
   private lastError: string | undefined;
+  /** The last anchoring transaction whose wait timed out: it may still be mined, so no other is sent meanwhile. */
+  private unmined: TransactionResponse | undefined;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -85,7 +87,7 @@ export class Anchorer {
     this.running = this.anchorNow()
       .then(() => undefined)
       .catch((error) => {
-        const message = (error as Error).message ?? String(error);
+        const message = this.describeError(error);
         if (message !== this.lastError) this.log(`anchoring failed, will retry: ${message.split("\n")[0]}`);
         this.lastError = message;
         // Re-read the chain before the next try: the transaction may have been mined after all.
@@ -116,6 +118,7 @@ export class Anchorer {
 
   /** Anchors the whole log as it is now in one transaction (no-op when nothing is pending). */
   async anchorNow(): Promise<StoredCheckpoint | undefined> {
+    await this.settleUnmined();
     const size = this.store.treeSize;
     if (size <= this.anchoredSize) return undefined;
     const checkpoint = await this.anchorCheckpoint(this.anchoredSize, size, toHex(await this.store.rootAt(size)));
@@ -140,10 +143,51 @@ export class Anchorer {
     return checkpoint;
   }
 
-  private async waitMined(tx: { hash: string; wait(confirms?: number, timeout?: number): Promise<TransactionReceipt | null> }): Promise<TransactionReceipt> {
-    const receipt = await tx.wait(1, this.txTimeoutMs);
+  private async waitMined(tx: TransactionResponse): Promise<TransactionReceipt> {
+    let receipt: TransactionReceipt | null;
+    try {
+      receipt = await tx.wait(1, this.txTimeoutMs);
+    } catch (error) {
+      if (isError(error, "TIMEOUT")) this.unmined = tx;
+      throw error;
+    }
     if (!receipt) throw new Error(`anchoring transaction ${tx.hash} was not mined`);
     return receipt;
+  }
+
+  /**
+   * Before another anchoring transaction: the last one that timed out must be mined or gone. Sending a second one
+   * while it waits in the mempool would take the next nonce and, once both are mined, revert (its tree size no longer
+   * grows, or its proof starts from the wrong checkpoint) — or sit forever behind the first if that one is dropped.
+   */
+  private async settleUnmined(): Promise<void> {
+    const tx = this.unmined;
+    if (!tx) return;
+    const seen = await tx.provider.getTransaction(tx.hash);
+    if (seen && seen.blockNumber === null) {
+      throw new Error(`anchoring transaction ${tx.hash} is not mined yet: waiting for it rather than sending another`);
+    }
+    this.unmined = undefined;
+    if (seen) {
+      // Mined after its wait timed out: its checkpoint is the chain's, adopt it.
+      await this.syncFromChain();
+    } else {
+      this.log(`anchoring transaction ${tx.hash} was dropped by the chain: anchoring again`);
+    }
+  }
+
+  /** An error's message, with AnchorRegistry's custom error decoded when the chain refused the transaction. */
+  private describeError(error: unknown): string {
+    const message = (error as Error).message ?? String(error);
+    const data = (error as { data?: unknown }).data;
+    if (typeof data !== "string" || data.length < 10) return message;
+    try {
+      const decoded = this.registry.interface.parseError(data);
+      if (decoded) return `AnchorRegistry refused the checkpoint: ${decoded.name}(${decoded.args.map(String).join(", ")})`;
+    } catch {
+      // Not one of the contract's errors: keep the provider's message.
+    }
+    return message;
   }
 
   /** Adopts the chain's latest checkpoint when it is ahead of what the store recorded (mined before a crash). */
@@ -157,6 +201,8 @@ export class Anchorer {
     const txHash = await this.findAnchoringTx(size, Number(blockNumber));
     await this.store.putCheckpoint({ treeSize: size, rootHash, txHash, blockNumber: Number(blockNumber), anchoredAt: this.clock() });
     this.anchoredSize = size;
+    // What failed has been overtaken by a checkpoint of this log on the chain.
+    this.lastError = undefined;
   }
 
   private async findAnchoringTx(size: number, blockNumber: number): Promise<string> {

@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
-import net, { type AddressInfo, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet, type EventLog } from "ethers";
@@ -13,6 +12,7 @@ import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
 import { LedgerStore, type StoredCheckpoint } from "../../node/store/ledger-store";
 import { happyLifecycle } from "../helpers/events";
 import { rejectionOf } from "../helpers/assertions";
+import { TcpProxy } from "../helpers/tcp-proxy";
 
 const NEVER = 1_000_000_000;
 
@@ -86,52 +86,6 @@ async function anchoredEvents(registry: Contract, logId: string): Promise<Anchor
 
 function shipments(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, "0")}`);
-}
-
-/** A TCP proxy on loopback that can be stopped (dropping every connection) and started again on the same port. */
-class TcpProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly targetPort: number) {}
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, "127.0.0.1");
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on("close", () => this.sockets.delete(socket));
-        socket.on("error", () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.on("close", () => upstream.destroy());
-      upstream.on("close", () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 }
 
 describe("Anchorer", function () {
