@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps): Hono {
         },
       }),
     )
-    .route("/", healthRoutes({ chain: deps.runtime.chain, startedAt: deps.startedAt }))
+    .route("/", healthRoutes({ chain: deps.runtime.chain, anchorer: deps.runtime.anchorer, startedAt: deps.startedAt }))
     .route("/", chainRoutes({ chain: deps.runtime.chain }))
     .route("/", eventRoutes(ctx))
     .route("/", shipmentRoutes(ctx))

@@ -72,6 +72,8 @@ describe("API", function () {
       const body = (await (await app.request("/v1/health")).json()) as Json;
       expect(body.status).to.equal("ok");
       expect(body.chain.blockNumber).to.equal(await runtime.chain.provider.getBlockNumber());
+      const { anchoredSize, pending } = runtime.anchorer.status();
+      expect(body.anchoring).to.deep.include({ anchoredSize, pending, lastError: null });
     });
 
     it("GET /v1/health answers 503 degraded when the chain does not answer", async () => {

@@ -92,6 +92,8 @@ describe("drill: the chain unreachable for a while", function () {
     expect(health.body).to.deep.include({ status: "degraded" });
     expect(health.body.chain).to.include({ reachable: false });
     expect(health.body.chain.error).to.be.a("string").that.is.not.empty;
+    expect(health.body.anchoring).to.include({ anchoredSize: 7, pending: during.length });
+    expect(health.body.anchoring.lastError).to.be.a("string").that.is.not.empty;
     const { body: meanwhile } = await getJson(`${url}/v1/log/checkpoint`);
     expect(meanwhile.treeSize).to.equal(7);
     expect(meanwhile.head.treeSize).to.equal(fullSize);
@@ -134,7 +136,9 @@ describe("drill: the chain unreachable for a while", function () {
       expect(included, `leaf ${receipt.leafIndex} in the anchored tree`).to.equal(true);
     });
 
-    expect((await getJson(`${url}/v1/health`)).status).to.equal(200);
+    const healthy = await getJson(`${url}/v1/health`);
+    expect(healthy.status).to.equal(200);
+    expect(healthy.body.anchoring).to.include({ anchoredSize: fullSize, pending: 0, lastError: null });
     expect(await metric(url, "borderledger_pending_leaves")).to.equal(0);
     expect(await metric(url, "borderledger_anchor_lag_seconds")).to.equal(0);
     expect((await stopNode(node)).code).to.equal(0);
