@@ -48,21 +48,10 @@ export function syntheticLifecycles({
   offset?: number;
   progress: (line: string) => void;
 }): AppendRequest[][] {
-  const keys = new Map<number, string>();
-  const keyOf = (signer: number) => keys.get(signer) ?? keys.set(signer, devWallet(signer).privateKey).get(signer)!;
+  const sign = lifecycleSigner(separator);
   const out: AppendRequest[][] = [];
-  const base = Date.UTC(2026, 5, 1);
   for (let s = 0; s < shipments; s++) {
-    const i = offset + s;
-    const shipmentId = `BL${String(i).padStart(9, "0")}DE`;
-    out.push(
-      variantOf(i).map((step, k) => {
-        const payload = structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, any>;
-        step.patch?.(payload, i);
-        const salts = randomSalts(payload);
-        return signAppendRequest({ separator, privateKey: keyOf(step.signer), shipmentId, eventType: step.eventType, occurredAtMs: base + i * 1000 + k, payload, salts }).request;
-      }),
-    );
+    out.push(sign(offset + s));
     if ((s + 1) % 2000 === 0) progress(`  signed ${(s + 1).toLocaleString("en")} lifecycles`);
   }
   return out;
@@ -192,4 +181,23 @@ export async function signedReads({
   });
   if (result.non2xx > 0) throw new Error(`${result.non2xx} signed reads were refused`);
   return result;
+}
+
+/**
+ * Signs synthetic lifecycles one at a time, as syntheticLifecycles signs them (same ids, variants and June 2026
+ * dates for index `i`), deriving each signer's key once: for loops that need a lifecycle at a time without stalling.
+ */
+export function lifecycleSigner(separator: Uint8Array): (i: number) => AppendRequest[] {
+  const keys = new Map<number, string>();
+  const keyOf = (signer: number) => keys.get(signer) ?? keys.set(signer, devWallet(signer).privateKey).get(signer)!;
+  const base = Date.UTC(2026, 5, 1);
+  return (i) => {
+    const shipmentId = `BL${String(i).padStart(9, "0")}DE`;
+    return variantOf(i).map((step, k) => {
+      const payload = structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, any>;
+      step.patch?.(payload, i);
+      const salts = randomSalts(payload);
+      return signAppendRequest({ separator, privateKey: keyOf(step.signer), shipmentId, eventType: step.eventType, occurredAtMs: base + i * 1000 + k, payload, salts }).request;
+    });
+  };
 }

@@ -36,7 +36,16 @@ const Actor: FC<{ address: string; info: ActorInfo }> = ({ address, info }) => (
   </>
 );
 
-const Fields: FC<{ entry: BundleEntry }> = ({ entry }) => {
+/** When each (seq, field) was erased from the shipment, from the bundle's erasure records. */
+function erasuresBySeq(bundle: TraceBundle): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const record of bundle.erasures ?? []) {
+    for (const { seq, fields } of record.erased) for (const field of fields) out.set(`${seq}/${field}`, record.erasedAt);
+  }
+  return out;
+}
+
+const Fields: FC<{ entry: BundleEntry; erased: ReadonlyMap<string, string> }> = ({ entry, erased }) => {
   // Every committed field, in commitment order: the disclosed ones with their value, the others by digest only.
   const names = Object.keys(entry.digests);
   const extra = Object.keys(entry.payload).filter((name) => !Object.prototype.hasOwnProperty.call(entry.digests, name));
@@ -49,8 +58,9 @@ const Fields: FC<{ entry: BundleEntry }> = ({ entry }) => {
             <pre>{valueText(entry.payload[name])}</pre>
           </li>
         ) : (
-          <li class="hidden" data-field={name} data-disclosed="false">
-            <span class="fname">{name}</span> hidden — digest <code>{entry.digests[name]}</code>
+          <li class="hidden" data-field={name} data-disclosed="false" data-erased={erased.has(`${entry.seq}/${name}`) ? "true" : "false"}>
+            <span class="fname">{name}</span> {erased.has(`${entry.seq}/${name}`) ? `erased ${timeText(erased.get(`${entry.seq}/${name}`)!)}` : "hidden"} — digest{" "}
+            <code>{entry.digests[name]}</code>
           </li>
         ),
       )}
@@ -58,7 +68,14 @@ const Fields: FC<{ entry: BundleEntry }> = ({ entry }) => {
   );
 };
 
-const EntryItem: FC<{ entry: BundleEntry; index: number; actor: ActorInfo; checks: EntryCheck[]; treeSize: number | undefined }> = ({ entry, index, actor, checks, treeSize }) => {
+const EntryItem: FC<{ entry: BundleEntry; index: number; actor: ActorInfo; checks: EntryCheck[]; treeSize: number | undefined; erased: ReadonlyMap<string, string> }> = ({
+  entry,
+  index,
+  actor,
+  checks,
+  treeSize,
+  erased,
+}) => {
   const anchored = entry.inclusionProof !== null;
   const notes = checks.filter((check) => check.status !== "pass");
   return (
@@ -92,7 +109,7 @@ const EntryItem: FC<{ entry: BundleEntry; index: number; actor: ActorInfo; check
           index {entry.leafIndex.toLocaleString("en")} · <code>{entry.leafHash}</code>
         </dd>
       </dl>
-      <Fields entry={entry} />
+      <Fields entry={entry} erased={erased} />
       {checks.length > 0 ? (
         <div class="chips" aria-label="checks of this entry">
           {checks.map((check) => (
@@ -117,6 +134,7 @@ const EntryItem: FC<{ entry: BundleEntry; index: number; actor: ActorInfo; check
 
 export const Timeline: FC<{ bundle: TraceBundle; report?: VerificationReport; actors: ReadonlyMap<string, ActorInfo> }> = ({ bundle, report, actors }) => {
   const results = resultsByEntry(report);
+  const erased = erasuresBySeq(bundle);
   return (
     <ol class="timeline">
       {bundle.entries.map((entry, index) => (
@@ -126,6 +144,7 @@ export const Timeline: FC<{ bundle: TraceBundle; report?: VerificationReport; ac
           actor={actors.get(entry.event.actor.toLowerCase())}
           checks={results.get(index) ?? []}
           treeSize={bundle.checkpoint?.treeSize}
+          erased={erased}
         />
       ))}
     </ol>

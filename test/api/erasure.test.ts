@@ -181,6 +181,14 @@ describe("personal data erasure", function () {
       expect(check(report, "erasures").status).to.equal("pass");
     });
 
+    it("shows the fields as erased on the explorer's trace page, the erasures check passing", async () => {
+      const page = await (await app.request(`/trace/${shipmentId}`)).text();
+      expect(page).to.match(/data-field="buyer" data-disclosed="false" data-erased="true"/);
+      expect(page).to.match(/data-field="consignee" data-disclosed="false" data-erased="true"/);
+      expect(page).to.match(/data-field="items" data-disclosed="false" data-erased="false"/);
+      expect(page).to.not.contain(BUYER.name);
+    });
+
     it("keeps taking the shipment's appends after the erasure", async () => {
       const { request } = signedAppend({ separator, signer: 7, shipmentId, eventType: "CLAIM", occurredAtMs: JUNE_1 + 3_600_000 });
       expect((await post(`/v1/shipments/${shipmentId}/events`, request)).status).to.equal(201);

@@ -1,0 +1,76 @@
+// npm run soak, shortened: the soak script against a real node process passes, with every kind of bad request answered as it must be.
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { statusOf } from "../../api/errors";
+import { BorderLedgerError, type ErrorCode } from "../../node/errors";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+type SoakResult = {
+  ok: boolean;
+  accepted: number;
+  receiptsChecked: number;
+  receiptsMissing: number;
+  receiptsBad: number;
+  tracesVerified: number;
+  tracesFailed: number;
+  rejected: { byCode: Record<string, number> };
+  byStatus: Record<string, number>;
+  badKinds: Record<string, { sent: number; mismatches: number }>;
+  memory: { flat: boolean };
+  failures: string[];
+};
+
+/** Runs scripts/soak.ts with `env`; resolves with its exit code, its output and its last line parsed. */
+function runSoak(env: Record<string, string>): Promise<{ code: number | null; output: string; result: SoakResult }> {
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/soak.ts"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) =>
+    child.once("close", (code) => {
+      const last = output.trim().split("\n").at(-1) ?? "";
+      resolve({ code, output, result: (last.startsWith("{") ? JSON.parse(last) : {}) as SoakResult });
+    }),
+  );
+}
+
+describe("npm run soak", function () {
+  this.timeout(180_000);
+  let soak: Awaited<ReturnType<typeof runSoak>>;
+
+  before(async () => {
+    soak = await runSoak({ SOAK_SECONDS: "20", SOAK_WRITERS: "6", SOAK_READERS: "2", SOAK_VERIFY_SAMPLE: "10" });
+  });
+
+  it("exits 0 with ok true, every receipt in the log and every sampled trace verified", () => {
+    expect(soak.code, soak.output).to.equal(0);
+    const { result } = soak;
+    expect(result.ok, result.failures?.join("\n")).to.equal(true);
+    expect(result.accepted).to.be.greaterThan(0);
+    expect(result.receiptsChecked).to.be.at.least(result.accepted);
+    expect(result.receiptsMissing).to.equal(0);
+    expect(result.receiptsBad).to.equal(0);
+    expect(result.tracesVerified).to.be.greaterThan(0);
+    expect(result.tracesFailed).to.equal(0);
+    expect(result.memory.flat).to.equal(true);
+  });
+
+  it("sends every kind of bad request at least once and gets the answer each must get", () => {
+    const kinds = Object.entries(soak.result.badKinds ?? {});
+    expect(kinds.length).to.be.greaterThan(20);
+    for (const [kind, { sent, mismatches }] of kinds) {
+      expect(sent, kind).to.be.greaterThan(0);
+      expect(mismatches, kind).to.equal(0);
+    }
+  });
+
+  it("gets no 5xx answer", () => {
+    const statuses = Object.keys(soak.result.byStatus ?? {}).map(Number);
+    expect(statuses).to.not.be.empty;
+    expect(statuses.filter((status) => status >= 500)).to.deep.equal([]);
+    const serverErrors = Object.keys(soak.result.rejected.byCode).filter((code) => statusOf(new BorderLedgerError(code as ErrorCode, code)) >= 500);
+    expect(serverErrors).to.deep.equal([]);
+  });
+});
