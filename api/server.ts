@@ -48,7 +48,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
   const fetchCounted = async (request: Request): Promise<Response> => {
     inFlight++;
     try {
-      return await app.fetch(request);
+      return closeIfBodyUnread(request, await app.fetch(request));
     } finally {
       inFlight--;
     }
@@ -73,6 +73,18 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
       await runtime.close();
     },
   };
+}
+
+/**
+ * A refusal that never read the request's body (too large, not JSON, a bad path) leaves it on the socket, and the
+ * server gives up draining it after a moment and drops the connection under the client's next request. Such an
+ * answer says `Connection: close`, so clients open a new connection instead of losing a request.
+ */
+export function closeIfBodyUnread(request: Request, response: Response): Response {
+  if (request.body === null || request.bodyUsed) return response;
+  const headers = new Headers(response.headers);
+  headers.set("connection", "close");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** The customs keys that sign automatic RISK_RESULTs: CUSTOMS_RISK_KEY, or the development customs accounts. */

@@ -73,6 +73,7 @@ export class BorderLedgerClient {
   private readonly separator: Buffer;
   private readonly attempts: number;
   private readonly doFetch: typeof fetch;
+  private lastReadAt = 0;
 
   constructor(private readonly options: ClientOptions) {
     this.address = addressOfPrivateKey(options.privateKey);
@@ -164,8 +165,11 @@ export class BorderLedgerClient {
     return ((await (await this.send("GET", `/v1/shipments/${encodeURIComponent(shipmentId)}/erasures`)).json()) as { erasures: ErasureRecord[] }).erasures;
   }
 
-  /** The X-BL headers of a signed read (DESIGN §9). */
-  readHeaders({ method, pathAndQuery, timestamp = Date.now() }: { method: string; pathAndQuery: string; timestamp?: number }): Record<string, string> {
+  /**
+   * The X-BL headers of a signed read (DESIGN §9). The node accepts each signature once, and the same read signed in
+   * the same millisecond is the same signature, so each read of this client gets a millisecond of its own.
+   */
+  readHeaders({ method, pathAndQuery, timestamp = this.nextReadTimestamp() }: { method: string; pathAndQuery: string; timestamp?: number }): Record<string, string> {
     const digest = personalMessageDigest(readMessage({ method, pathAndQuery, timestamp }));
     return { "x-bl-address": this.address, "x-bl-timestamp": String(timestamp), "x-bl-signature": signDigest({ digest, privateKey: this.options.privateKey }) };
   }
@@ -236,6 +240,11 @@ export class BorderLedgerClient {
    * body is the same signed event, so a second arrival can only be answered with the first receipt. Reads are
    * signed anew on every attempt (the node accepts each read signature once).
    */
+  private nextReadTimestamp(): number {
+    this.lastReadAt = Math.max(Date.now(), this.lastReadAt + 1);
+    return this.lastReadAt;
+  }
+
   private async send(method: "GET" | "POST", pathAndQuery: string, body?: unknown): Promise<Response> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     let lastError: unknown;

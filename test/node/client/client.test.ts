@@ -87,6 +87,12 @@ describe("BorderLedgerClient", function () {
     expect(await platform.status("SDK0001")).to.include({ stage: "ORDER", released: false });
   });
 
+  it("reads the same trace many times at once: each read signed for a millisecond of its own, none refused as a replay", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    const bundles = await Promise.all(Array.from({ length: 20 }, () => platform.trace("SDK0001")));
+    expect(bundles.map((b) => b.shipmentId)).to.deep.equal(Array(20).fill("SDK0001"));
+  });
+
   it("fetches and verifies a trace against the chain: pending before anchoring, anchored after", async () => {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
     const before = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
