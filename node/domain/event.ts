@@ -24,7 +24,8 @@ export const SignedEventSchema = z.strictObject({
   actor: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-    .refine((a) => checksumAddress(a) === a, "must be in EIP-55 checksum form"),
+    // Only on an address: zod runs a refinement after a failed regex, and checksumAddress reads 40 hex digits.
+    .refine((a) => checksumAddress(a) === a, { message: "must be in EIP-55 checksum form", when: (payload) => payload.issues.length === 0 }),
   payloadHash: HexDigest,
   signature: SignatureHex,
 });
@@ -88,6 +89,10 @@ export function prepareEvent({
   if (!envelope.success) {
     return validationFailure(envelope.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })));
   }
+  // zod leaves a "__proto__" key out of a record without an issue: refuse it as the unknown field it is (DESIGN §6),
+  // or the node would hash and store less than it was sent.
+  const protoPart = (["payload", "salts"] as const).find((part) => Object.prototype.hasOwnProperty.call((body as Record<string, object>)[part], "__proto__"));
+  if (protoPart !== undefined) return validationFailure([{ path: `${protoPart}.__proto__`, message: "no field of any event type is named __proto__" }]);
   const { event, payload, salts } = envelope.data;
   if (shipmentId !== undefined && event.shipmentId !== shipmentId) {
     return validationFailure([{ path: "event.shipmentId", message: `must equal the shipment id in the path (${shipmentId})` }]);
