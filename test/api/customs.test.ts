@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
-import { BorderLedgerClient } from "../../node/client/client";
 import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../../node/domain/catalog";
 import type { EventType } from "../../node/domain/event-types";
 import { roleId } from "../../node/domain/roles";
@@ -10,6 +9,7 @@ import type { NodeRuntime } from "../../node/node-runtime";
 import { openTestNode } from "../helpers/bundle";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { signedAppend } from "../helpers/events";
+import { signedReader } from "../helpers/reads";
 
 type Json = Record<string, any>;
 type Party = { name: string; country: string; address?: string };
@@ -36,13 +36,14 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   let runtime: NodeRuntime;
   let separator: Buffer;
   let app: ReturnType<typeof createApp>;
-  let lastReadAt = 0;
+  let signedGet: ReturnType<typeof signedReader>;
 
   before(async () => {
     node = await openTestNode({ logName: "customs-test-log", autoRisk: { signers: [{ country: "DE", privateKey: devWallet(4).privateKey }] } });
     runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
     app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
+    signedGet = signedReader(runtime, app);
   });
   after(async () => {
     await node?.close();
@@ -63,17 +64,6 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     expect(body.error.code).to.equal(code);
     expect(body.error.message).to.be.a("string");
     return body.error;
-  }
-
-  /** A GET signed by development account `index` (DESIGN §9), each with a fresh timestamp so no signature repeats. */
-  async function signedGet(index: number, pathAndQuery: string): Promise<Response> {
-    const client = new BorderLedgerClient({
-      nodeUrl: "http://127.0.0.1:1",
-      privateKey: devWallet(index).privateKey,
-      domain: { chainId: runtime.chain.chainId, verifyingContract: runtime.chain.addresses.participantRegistry },
-    });
-    lastReadAt = Math.max(Date.now(), lastReadAt + 1);
-    return app.request(pathAndQuery, { headers: client.readHeaders({ method: "GET", pathAndQuery, timestamp: lastReadAt }) });
   }
 
   /** Appends one event signed by development account `signer`; expects 201. */

@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
-import { BorderLedgerClient } from "../../node/client/client";
 import type { TraceBundle } from "../../node/domain/bundle";
 import { consigneeKeyOf } from "../../node/domain/consignee";
 import { epcisToBundle } from "../../node/domain/epcis/document";
@@ -15,6 +14,7 @@ import { verifyBundle, type CheckName, type VerificationReport } from "../../nod
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
+import { signedReader } from "../helpers/reads";
 
 type Json = Record<string, any>;
 
@@ -29,7 +29,7 @@ describe("personal data erasure", function () {
   let app: ReturnType<typeof createApp>;
   let reader: RpcChainReader;
   let separator: Buffer;
-  let lastReadAt = 0;
+  let read: ReturnType<typeof signedReader>;
 
   before(async () => {
     node = await openTestNode({ logName: "erasure-test-log" });
@@ -37,6 +37,7 @@ describe("personal data erasure", function () {
     separator = runtime.ledger.domainSeparator;
     app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
     reader = createRpcChainReader({ rpcUrl: runtime.chain.rpcUrl });
+    read = signedReader(runtime, app);
   });
   after(async () => {
     reader?.close();
@@ -76,13 +77,7 @@ describe("personal data erasure", function () {
   }
 
   async function signedGet(index: number, pathAndQuery: string): Promise<Json> {
-    const client = new BorderLedgerClient({
-      nodeUrl: "http://127.0.0.1:1",
-      privateKey: devWallet(index).privateKey,
-      domain: { chainId: runtime.chain.chainId, verifyingContract: runtime.chain.addresses.participantRegistry },
-    });
-    lastReadAt = Math.max(Date.now(), lastReadAt + 1);
-    const response = await app.request(pathAndQuery, { headers: client.readHeaders({ method: "GET", pathAndQuery, timestamp: lastReadAt }) });
+    const response = await read(index, pathAndQuery);
     expect(response.status).to.equal(200);
     return (await response.json()) as Json;
   }
@@ -170,10 +165,7 @@ describe("personal data erasure", function () {
     });
 
     it("carries the record in the EPCIS export, whose bundle verifies", async () => {
-      const client = new BorderLedgerClient({ nodeUrl: "http://127.0.0.1:1", privateKey: devWallet(4).privateKey, domain: { chainId: runtime.chain.chainId, verifyingContract: runtime.chain.addresses.participantRegistry } });
-      lastReadAt = Math.max(Date.now(), lastReadAt + 1);
-      const pathAndQuery = `/v1/shipments/${shipmentId}/epcis`;
-      const response = await app.request(pathAndQuery, { headers: client.readHeaders({ method: "GET", pathAndQuery, timestamp: lastReadAt }) });
+      const response = await read(4, `/v1/shipments/${shipmentId}/epcis`);
       const bundle = epcisToBundle(await response.json());
       expect(bundle.erasures).to.deep.equal([record]);
       const report = await verify(bundle);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, Wallet, type EventLog } from "ethers";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { devWallet } from "../../node/chain/dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import type { ChainOptions } from "../../node/chain/chain-runtime";
@@ -10,6 +10,7 @@ import { fromHex, toHex } from "../../node/domain/hex";
 import { isValidConsistencyProof } from "../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
 import { LedgerStore, type StoredCheckpoint } from "../../node/store/ledger-store";
+import { anchoredEvents, latestChainCheckpoint } from "../helpers/checkpoints";
 import { happyLifecycle } from "../helpers/events";
 import { rejectionOf } from "../helpers/assertions";
 import { TcpProxy } from "../helpers/tcp-proxy";
@@ -65,23 +66,9 @@ async function appendLifecycles(runtime: NodeRuntime, shipmentIds: string[], ste
   }
 }
 
-async function chainCheckpoint(runtime: NodeRuntime): Promise<{ treeSize: number; rootHash: string; blockNumber: number }> {
-  const [treeSize, rootHash, blockNumber] = (await runtime.chain.contracts.anchorRegistry.latestCheckpoint(runtime.chain.logId)) as [bigint, string, bigint];
-  return { treeSize: Number(treeSize), rootHash, blockNumber: Number(blockNumber) };
-}
-
-type Anchored = { treeSize: number; rootHash: string; previousTreeSize: number; blockNumber: number; transactionHash: string };
-
-/** The log's CheckpointAnchored events, oldest first. */
-async function anchoredEvents(registry: Contract, logId: string): Promise<Anchored[]> {
-  const events = (await registry.queryFilter(registry.filters.CheckpointAnchored(logId), 0, "latest")) as EventLog[];
-  return events.map((e) => ({
-    treeSize: Number(e.args.treeSize),
-    rootHash: e.args.rootHash as string,
-    previousTreeSize: Number(e.args.previousTreeSize),
-    blockNumber: e.blockNumber,
-    transactionHash: e.transactionHash,
-  }));
+/** The chain's latest checkpoint of the runtime's log. */
+function chainCheckpoint(runtime: NodeRuntime) {
+  return latestChainCheckpoint(runtime.chain.contracts.anchorRegistry, runtime.chain.logId);
 }
 
 function shipments(prefix: string, count: number): string[] {
