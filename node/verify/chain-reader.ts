@@ -1,6 +1,6 @@
 // The port the verifier reads the chain through (DESIGN §4 readers, §5 checks 6–7), its JSON-RPC implementation, and
 // a per-verification cache of identical reads.
-import { Contract, getAddress, type JsonRpcProvider } from "ethers";
+import { Contract, getAddress, isError, type JsonRpcProvider } from "ethers";
 import { z } from "zod";
 import { BorderLedgerError } from "../errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
@@ -65,6 +65,16 @@ function chainError(what: string, error: unknown): BorderLedgerError {
   return new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: ${detail}`);
 }
 
+/** The chain's answer that an address holds no such contract: unlike an unreachable chain, a fact to fail on. */
+function wrongContractError(message: string, address: string): BorderLedgerError {
+  return new BorderLedgerError("NOT_FOUND", message, { wrongContract: address });
+}
+
+/** Whether a reader's error says the address it called holds no such contract (see wrongContractError). */
+export function isWrongContract(error: unknown): error is BorderLedgerError {
+  return error instanceof BorderLedgerError && typeof (error.details as { wrongContract?: unknown } | undefined)?.wrongContract === "string";
+}
+
 async function rawChainId(rpcUrl: string, timeoutMs: number): Promise<number> {
   const response = await fetch(rpcUrl, {
     method: "POST",
@@ -117,6 +127,12 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     try {
       raw = await handle.getFunction(method).staticCall(...args, { blockTag });
     } catch (error) {
+      // A view that reverts or answers nothing: the chain did answer — the address holds no such contract.
+      if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) {
+        const code = await (await connect()).provider.getCode(address, blockTag).catch(() => undefined);
+        const why = code === "0x" ? `there is no contract at ${address}` : `the contract at ${address} is no ${name}: ${method} reverted or answered nothing`;
+        throw wrongContractError(`${what} at block ${blockTag}: ${why}`, address);
+      }
       throw chainError(`${what} at block ${blockTag}`, error);
     }
     const parsed = schema.safeParse(raw);

@@ -23,7 +23,7 @@ import { PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames } fro
 import { roleId } from "../domain/roles";
 import { findChainProblems } from "../domain/shipment-chain";
 import { SignatureError, recoverSigner } from "../domain/signature";
-import { cachingChainReader, type BlockTag, type ChainReader, type ParticipantProfile } from "./chain-reader";
+import { cachingChainReader, isWrongContract, type BlockTag, type ChainReader, type ParticipantProfile } from "./chain-reader";
 
 export const VERIFICATION_FORMAT = "borderledger.verification.v1";
 
@@ -418,10 +418,14 @@ async function verifyCheckpointAnchored(ctx: Context): Promise<Omit<CheckResult,
       chain.reader.rootAt({ anchorRegistry, logId, treeSize }),
       chain.reader.anchoredAt({ anchorRegistry, logId, treeSize }),
       // Read at the bundle's block, which may be one the chain has not reached: that must not hide a wrong block below.
-      chain.reader.operatorOf({ anchorRegistry, logId, blockTag: blockNumber }).catch((error: unknown) => ({ unreadable: messageOf(error) })),
+      chain.reader.operatorOf({ anchorRegistry, logId, blockTag: blockNumber }).catch((error: unknown) => {
+        if (isWrongContract(error)) throw error;
+        return { unreadable: messageOf(error) };
+      }),
       chain.reader.transactionBlock?.({ txHash }),
     ]);
   } catch (error) {
+    if (isWrongContract(error)) return { status: "fail", reason: error.message };
     return { status: "not-checkable", reason: `the chain could not be read: ${messageOf(error)}` };
   }
   if (sameHex(anchoredRoot, ZERO_HASH)) return { status: "fail", reason: `tree size ${treeSize} of log ${logId} was never anchored in AnchorRegistry ${anchorRegistry}` };
@@ -457,6 +461,7 @@ async function verifyActorRoles(ctx: Context): Promise<Omit<CheckResult, "name">
           chain.reader.profileOf({ participantRegistry: bundle.chain.participantRegistry, account: actor, blockTag }),
         ]);
       } catch (error) {
+        if (isWrongContract(error)) return entryResult(index, entry, "fail", error.message);
         return entryResult(index, entry, "not-checkable", `the chain could not be read: ${messageOf(error)}`);
       }
       const roleHeld = roles.filter((_, i) => held[i]);

@@ -133,6 +133,19 @@ describe("verifyBundle", function () {
       expect(report.ok).to.equal(false);
     });
 
+    it("fails checkpoint-anchored and actor-roles, on the chain's answer, for registries at addresses that hold none", async () => {
+      const noCode = { ...structuredClone(honest), chain: { ...honest.chain, anchorRegistry: "0x" + "12".repeat(20) } };
+      const anchored = check(await verifyBundle({ bundle: noCode, chain }), "checkpoint-anchored");
+      expect(anchored.status).to.equal("fail");
+      expect(anchored.reason).to.contain(`there is no contract at 0x${"12".repeat(20)}`);
+      const otherContract = { ...structuredClone(honest), chain: { ...honest.chain, anchorRegistry: honest.chain.productRegistry } };
+      expect(check(await verifyBundle({ bundle: otherContract, chain }), "checkpoint-anchored").reason).to.contain(`the contract at ${honest.chain.productRegistry} is no AnchorRegistry`);
+      const noParticipants = { ...structuredClone(honest), chain: { ...honest.chain, participantRegistry: "0x" + "34".repeat(20) } };
+      const roles = check(await verifyBundle({ bundle: noParticipants, chain }), "actor-roles");
+      expect(roles.status).to.equal("fail");
+      expect(roles.reason).to.contain("there is no contract at");
+    });
+
     it("reports trusted-contracts not-checkable when no trusted addresses are given", async () => {
       const report = await verifyBundle({ bundle: honest, chain });
       expect(check(report, "trusted-contracts").status).to.equal("not-checkable");
