@@ -48,7 +48,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
   const fetchCounted = async (request: Request): Promise<Response> => {
     inFlight++;
     try {
-      return closeIfBodyUnread(request, await app.fetch(request));
+      return await settleUnreadBody(request, await app.fetch(request));
     } finally {
       inFlight--;
     }
@@ -75,16 +75,48 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
   };
 }
 
+/** How much of a body a refusal that did not read it still reads and discards, so the connection can be kept. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 2_000;
+
 /**
- * A refusal that never read the request's body (too large, not JSON, a bad path) leaves it on the socket, and the
- * server gives up draining it after a moment and drops the connection under the client's next request. Such an
- * answer says `Connection: close`, so clients open a new connection instead of losing a request.
+ * A refusal that never read the request's body (too large, not JSON, a bad path) leaves it on the socket: closing at
+ * once makes the client's upload fail (EPIPE) before it reads the answer, and leaving it makes the server drop the
+ * connection under the client's next request. So the rest of the body is read and discarded (up to 16 MiB within
+ * 2 s) before answering; a body larger or slower than that is answered with `Connection: close`.
  */
-export function closeIfBodyUnread(request: Request, response: Response): Response {
+export async function settleUnreadBody(request: Request, response: Response): Promise<Response> {
   if (request.body === null || request.bodyUsed) return response;
+  if (!request.body.locked && (await drained(request.body))) return response;
   const headers = new Headers(response.headers);
   headers.set("connection", "close");
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Reads `body` to its end and discards it; false when it is longer than DRAIN_BYTES or takes longer than DRAIN_MS. */
+async function drained(body: ReadableStream<Uint8Array>): Promise<boolean> {
+  const reader = body.getReader();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    void reader.cancel().catch(() => undefined);
+  }, DRAIN_MS);
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return !expired;
+      bytes += value.byteLength;
+      if (bytes > DRAIN_BYTES) {
+        await reader.cancel();
+        return false;
+      }
+    }
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The customs keys that sign automatic RISK_RESULTs: CUSTOMS_RISK_KEY, or the development customs accounts. */

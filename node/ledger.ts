@@ -38,7 +38,10 @@ export type LedgerOptions = {
   clock?: () => number;
   /** Largest number of events in one LevelDB batch. */
   maxBatch?: number;
-  /** Shipments whose state is kept in memory. */
+  /**
+   * Shipments whose state is kept in memory (about 5 KB each: the lifecycle fields of their events). A shipment that
+   * fell out is read back from the store on its next append.
+   */
   shipmentCacheSize?: number;
 };
 
@@ -110,7 +113,7 @@ export class Ledger {
     this.separator = domainSeparator(options.domain);
     this.clock = options.clock ?? Date.now;
     this.maxBatch = options.maxBatch ?? 5000;
-    this.shipments = new LruMap(options.shipmentCacheSize ?? 100_000);
+    this.shipments = new LruMap(options.shipmentCacheSize ?? 20_000);
   }
 
   /** Continues recordedAt from the log's last entry, so that it never goes backwards across restarts. */

@@ -450,7 +450,8 @@ const BAD_KINDS: readonly BadKind[] = [
   {
     name: "body-too-large",
     expected: { status: 413, code: "PAYLOAD_TOO_LARGE" },
-    // On the shared keep-alive connections: the refusal says Connection: close, so no other request is lost.
+    // On the shared keep-alive connections: the node reads and discards the refused body, so no upload breaks and no
+    // other request is lost.
     send: (run) => postBad(run, eventsPath(unusedId(run)), oversizedBody()),
   },
   {
