@@ -4,7 +4,7 @@ import { z } from "zod";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
-import { HexDigest, SignatureHex, parsePayload, formatIssuePath } from "./payloads";
+import { HexDigest, SignatureHex, fieldRecord, parsePayload, formatIssuePath } from "./payloads";
 import { SignatureError, checksumAddress, recoverSigner } from "./signature";
 
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -35,8 +35,8 @@ export type SignedEvent = z.infer<typeof SignedEventSchema>;
 // HTTP bodies are untrusted: the envelope is parsed strictly here; the payload by its event type's schema below.
 export const AppendRequestSchema = z.strictObject({
   event: SignedEventSchema,
-  payload: z.record(z.string(), z.unknown()),
-  salts: z.record(z.string(), z.string().regex(SALT, "must be 0x and 32 lowercase hex digits (16 random bytes)")),
+  payload: fieldRecord(z.unknown()),
+  salts: fieldRecord(z.string().regex(SALT, "must be 0x and 32 lowercase hex digits (16 random bytes)")),
 });
 
 export type AppendRequest = z.infer<typeof AppendRequestSchema>;
@@ -89,10 +89,6 @@ export function prepareEvent({
   if (!envelope.success) {
     return validationFailure(envelope.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })));
   }
-  // zod leaves a "__proto__" key out of a record without an issue: refuse it as the unknown field it is (DESIGN §6),
-  // or the node would hash and store less than it was sent.
-  const protoPart = (["payload", "salts"] as const).find((part) => Object.prototype.hasOwnProperty.call((body as Record<string, object>)[part], "__proto__"));
-  if (protoPart !== undefined) return validationFailure([{ path: `${protoPart}.__proto__`, message: "no field of any event type is named __proto__" }]);
   const { event, payload, salts } = envelope.data;
   if (shipmentId !== undefined && event.shipmentId !== shipmentId) {
     return validationFailure([{ path: "event.shipmentId", message: `must equal the shipment id in the path (${shipmentId})` }]);
