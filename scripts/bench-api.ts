@@ -8,7 +8,7 @@ import { BorderLedgerClient } from "../node/client/client";
 import { devWallet } from "../node/chain/dev-participants";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { createRpcChainReader } from "../node/verify/chain-reader";
-import { cannon, postAll, signedReads, startNodeProcess, syntheticLifecycles, CONNECTIONS } from "./bench-support";
+import { cannon, postAll, signedReads, startNodeProcess, stopNodeProcess, syntheticLifecycles, CONNECTIONS } from "./bench-support";
 import { domainSeparator } from "../node/domain/eip712";
 import type { AppendRequest } from "../node/domain/event";
 
@@ -110,8 +110,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    child.kill("SIGINT");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await stopNodeProcess(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ import { domainSeparator } from "../node/domain/eip712";
 import { epcisDocumentOfRequests } from "../node/domain/epcis/document";
 import { signEpcisImport } from "../node/domain/epcis/import";
 import { validateEpcis } from "../node/domain/epcis/validate";
-import { cannon, postAll, signedReads, startNodeProcess, syntheticLifecycles } from "./bench-support";
+import { cannon, postAll, signedReads, startNodeProcess, stopNodeProcess, syntheticLifecycles } from "./bench-support";
 
 const DOCUMENTS = Number(process.env.BENCH_EPCIS_DOCUMENTS ?? 2_000);
 const SECONDS = Number(process.env.BENCH_EPCIS_SECONDS ?? 10);
@@ -95,8 +95,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    child.kill("SIGINT");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await stopNodeProcess(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

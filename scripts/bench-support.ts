@@ -118,6 +118,16 @@ export function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess
   });
 }
 
+/** Stops a node started by startNodeProcess: SIGINT, then SIGKILL if it has not exited within 15 s. */
+export async function stopNodeProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGINT");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(killer);
+}
+
 export type Result = { requests: number; seconds: number; p50: number; p99: number; non2xx: number };
 
 /** autocannon at up to CONNECTIONS connections, reduced to counts and latency percentiles. */

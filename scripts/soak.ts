@@ -50,7 +50,7 @@ import { randomSalts } from "../node/salts";
 import { createRpcChainReader, type RpcChainReader } from "../node/verify/chain-reader";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { EXAMPLE_PAYLOADS } from "../test/fixtures/payload-examples";
-import { lifecycleSigner, percentile, startNodeProcess } from "./bench-support";
+import { lifecycleSigner, percentile, startNodeProcess, stopNodeProcess } from "./bench-support";
 
 const say = (line: string) => console.log(`[soak] ${line}`);
 
@@ -1056,15 +1056,6 @@ async function createRun({ url, settings }: { url: string; settings: Settings })
   return run;
 }
 
-async function stopNode(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGINT");
-  const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(killer);
-}
-
 async function main(): Promise<void> {
   const settings = settingsOf(process.argv.slice(2), process.env);
   const dir = mkdtempSync(path.join(tmpdir(), "bl-soak-"));
@@ -1077,7 +1068,7 @@ async function main(): Promise<void> {
     watchNode(run, child);
     process.exitCode = (await soak(run)) ? 0 : 1;
   } finally {
-    if (child) await stopNode(child);
+    if (child) await stopNodeProcess(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
