@@ -16,7 +16,7 @@ export type ApiLimits = {
 };
 
 export type ApiContext = {
-  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants" | "brands" | "catalogs" | "autoRisk" | "epcis" | "erasures" | "traceSource">;
+  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants" | "brands" | "catalogs" | "autoRisk" | "epcis" | "erasures" | "traceSource" | "chainReader">;
   limits: ApiLimits;
   clock: () => number;
   replay: ReplayGuard;

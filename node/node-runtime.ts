@@ -16,7 +16,7 @@ import { EpcisService } from "./epcis";
 import { ErasureService } from "./erasure";
 import { ErasureStore } from "./store/erasure-store";
 import type { TraceSource } from "./trace";
-import { createRpcChainReader } from "./verify/chain-reader";
+import { createRpcChainReader, type RpcChainReader } from "./verify/chain-reader";
 import { Ledger } from "./ledger";
 import { PreparePool } from "./prepare-pool";
 import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "./store/ledger-store";
@@ -49,6 +49,8 @@ export type NodeRuntime = {
   erasures: ErasureService;
   /** What trace bundles are built from: the store, the ledger's receipts, the chain's identity, the erasure records. */
   traceSource: TraceSource;
+  /** Reads the chain through its JSON-RPC, as an outside verifier does: for verifications and erasure authority. */
+  chainReader: RpcChainReader;
   close(): Promise<void>;
 };
 
@@ -115,12 +117,12 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     if (autoRisk.countries.length > 0) log(`risk engine: assessing DECLARATIONs to ${autoRisk.countries.join(", ")}`);
     const erasureStore = new ErasureStore(store);
     const traceSource: TraceSource = { ledger, store, erasures: erasureStore, chainId: chain.chainId, addresses: chain.addresses };
-    const authorityReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
+    const chainReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
     const erasures = new ErasureService({
       store,
       erasures: erasureStore,
       ledger,
-      chain: authorityReader,
+      chain: chainReader,
       latestBlock: () => chain!.provider.getBlockNumber(),
       participantRegistry: chain.addresses.participantRegistry,
       clock: options.clock,
@@ -149,9 +151,10 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       epcis,
       erasures,
       traceSource,
+      chainReader,
       close: async () => {
         await autoRisk.idle();
-        authorityReader.close();
+        chainReader.close();
         await running.stop();
         runningParticipants.stop();
         runningBrands.stop();

@@ -7,7 +7,6 @@ import { SHIPMENT_ID } from "../../node/domain/event";
 import { toHex } from "../../node/domain/hex";
 import { Gtin, Identifier } from "../../node/domain/payloads";
 import { buildTraceBundle, type TraceSource } from "../../node/trace";
-import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { EpcisBundleError, epcisToBundle } from "../../node/domain/epcis/document";
 // The API's shipment id rule and words, so the pages explain an id as the API does.
@@ -30,7 +29,7 @@ function asError(error: unknown): BorderLedgerError {
 
 export function explorerRoutes(ctx: ApiContext): Hono {
   // Pages verify as GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would.
-  const chainReader = createRpcChainReader({ rpcUrl: ctx.runtime.chain.rpcUrl });
+  const chainReader = ctx.runtime.chainReader;
   const source = (): TraceSource => ctx.runtime.traceSource;
   const nodeChain = () => ({ chainId: ctx.runtime.chain.chainId, logId: ctx.runtime.chain.logId, addresses: ctx.runtime.chain.addresses });
 

@@ -5,7 +5,6 @@ import { sumDecimals } from "../../node/domain/decimal";
 import { deriveStatus, type ClaimStatus, type LifecycleEvent } from "../../node/domain/lifecycle";
 import { engineTaxPolicy } from "../../node/domain/tax-due";
 import { buildTraceBundle, visibilityOf } from "../../node/trace";
-import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
@@ -42,8 +41,6 @@ function amountsOf(events: LifecycleEvent[]): { ruleSet: string | null; due: Mon
 }
 
 export function shipmentRoutes(ctx: ApiContext): Hono {
-  // The node verifies as an outsider would: through the chain's JSON-RPC, not through its own state.
-  const chainReader = createRpcChainReader({ rpcUrl: ctx.runtime.chain.rpcUrl });
   return new Hono()
     .get("/shipments/:id", async (c) => {
       const shipmentId = shipmentIdOf(c.req.param("id"));
@@ -80,6 +77,7 @@ export function shipmentRoutes(ctx: ApiContext): Hono {
       const shipmentId = shipmentIdOf(c.req.param("id"));
       // Every field is checked; the answer holds only check names, statuses and reasons, so anyone may ask.
       const bundle = await buildTraceBundle({ source: ctx.runtime.traceSource, shipmentId, viewer: "all" });
-      return c.json(await verifyBundle({ bundle, chain: chainReader }));
+      // The node verifies as an outsider would: through the chain's JSON-RPC, not through its own state.
+      return c.json(await verifyBundle({ bundle, chain: ctx.runtime.chainReader }));
     });
 }
