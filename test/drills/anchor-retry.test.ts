@@ -9,8 +9,9 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, Wallet, type Contract } from "ethers";
+import { Wallet, type Contract, type JsonRpcProvider } from "ethers";
 import { devWallet } from "../../node/chain/dev-participants";
+import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import { toHex } from "../../node/domain/hex";
 import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
@@ -62,7 +63,7 @@ for (const kind of CHAINS) {
       const openedProxy = proxy;
       cleanups.push(() => openedProxy.stop());
       // The test's own view of the chain: direct, not through the proxy.
-      provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, batchStallTime: 0, cacheTimeout: -1 });
+      provider = createRpcProvider({ rpcUrl: chain.rpcUrl, chainId: chain.chainId });
       const openedProvider = provider;
       cleanups.push(() => openedProvider.destroy());
       dataDir = mkdtempSync(path.join(tmpdir(), "bl-drill-retry-"));

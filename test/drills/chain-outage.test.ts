@@ -5,8 +5,9 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider } from "ethers";
+import type { JsonRpcProvider } from "ethers";
 import { devWallet } from "../../node/chain/dev-participants";
+import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import { domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
@@ -49,7 +50,7 @@ describe("drill: the chain unreachable for a while", function () {
   it("keeps accepting appends, reports the chain unreachable and the anchor lag, then catches up with one checkpoint proven consistent on-chain", async () => {
     chain = await startEmbeddedChain({ hostname: "127.0.0.1", port: 0 });
     // The test reads the chain directly; the node reaches it only through the proxy.
-    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, batchStallTime: 0, cacheTimeout: -1 });
+    provider = createRpcProvider({ rpcUrl: chain.rpcUrl, chainId: chain.chainId });
     proxy = new TcpProxy(chain.port);
     await proxy.start();
     dataDir = mkdtempSync(path.join(tmpdir(), "bl-drill-outage-"));

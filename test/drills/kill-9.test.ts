@@ -5,8 +5,9 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { JsonRpcProvider, Transaction, type Contract } from "ethers";
+import { Transaction, type Contract, type JsonRpcProvider } from "ethers";
 import { devWallet } from "../../node/chain/dev-participants";
+import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import { domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
@@ -42,7 +43,7 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
   it("keeps every receipted event, extends the chain's latest checkpoint, and appends and anchors again after a restart", async () => {
     // The chain belongs to the test, so it outlives the node it is killed under.
     chain = await startEmbeddedChain({ hostname: "127.0.0.1", port: 0 });
-    provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true, batchStallTime: 0, cacheTimeout: -1 });
+    provider = createRpcProvider({ rpcUrl: chain.rpcUrl, chainId: chain.chainId });
     dataDir = mkdtempSync(path.join(tmpdir(), "bl-drill-kill9-"));
     // The first node reaches the chain through a JSON-RPC proxy that kills it once its anchoring transaction is
     // mined, and keeps the answer from it: the chain holds a checkpoint the store never recorded.
