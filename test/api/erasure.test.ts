@@ -9,7 +9,6 @@ import { epcisToBundle } from "../../node/domain/epcis/document";
 import { signErasure, type ErasureRecord, type PersonalDataField } from "../../node/domain/erasure";
 import type { EventType } from "../../node/domain/event-types";
 import type { NodeRuntime } from "../../node/node-runtime";
-import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle, type CheckName, type VerificationReport } from "../../node/verify/verify-bundle";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
@@ -27,7 +26,6 @@ describe("personal data erasure", function () {
   let node: Awaited<ReturnType<typeof openTestNode>>;
   let runtime: NodeRuntime;
   let app: ReturnType<typeof createApp>;
-  let reader: RpcChainReader;
   let separator: Buffer;
   let read: ReturnType<typeof signedReader>;
 
@@ -36,11 +34,9 @@ describe("personal data erasure", function () {
     runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
     app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
-    reader = createRpcChainReader({ rpcUrl: runtime.chain.rpcUrl });
     read = signedReader(runtime, app);
   });
   after(async () => {
-    reader?.close();
     await node?.close();
   });
 
@@ -82,7 +78,8 @@ describe("personal data erasure", function () {
     return (await response.json()) as Json;
   }
 
-  const verify = (bundle: unknown) => verifyBundle({ bundle, chain: reader });
+  // Through the chain's JSON-RPC, as an outside verifier reads it.
+  const verify = (bundle: unknown) => verifyBundle({ bundle, chain: runtime.chainReader });
   const check = (report: VerificationReport, name: CheckName) => report.checks.find((c) => c.name === name)!;
 
   /** Every file of the store's LevelDB directory, searched for `text` as bytes. */
