@@ -1,7 +1,7 @@
 // Erasures of personal data in LevelDB: each signed request with what the node erased, per shipment.
 import { ErasureRecordSchema, type ErasureRecord } from "../domain/erasure";
 import { erasureKey, erasureRange } from "./keys";
-import { parseStored, type LedgerStore } from "./ledger-store";
+import { parseStored, type LedgerStore, type StoredEntry } from "./ledger-store";
 
 export class ErasureStore {
   private readonly erasures;
@@ -24,7 +24,7 @@ export class ErasureStore {
   }
 
   /** Writes the rewritten entries, drops their consignee index keys and records the erasure, all in one batch. */
-  async record({ record, entries, consigneeKeys }: { record: ErasureRecord; entries: Parameters<LedgerStore["rewriteEntries"]>[0]["entries"]; consigneeKeys: readonly string[] }): Promise<void> {
+  async record({ record, entries, consigneeKeys }: { record: ErasureRecord; entries: readonly StoredEntry[]; consigneeKeys: readonly string[] }): Promise<void> {
     await this.store.rewriteEntries({
       entries,
       consigneeKeys,
