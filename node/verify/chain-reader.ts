@@ -114,7 +114,9 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     const key = `${name}:${address.toLowerCase()}`;
     let handle = contracts.get(key);
     if (!handle) {
-      handle = new Contract(address, loadArtifact(name).abi as never, provider);
+      // An address is its 20 bytes, whatever its letter case (as trusted-contracts compares them): ethers would refuse a
+      // mixed-case one whose checksum is wrong as if the chain could not be read, and hide that no registry is there.
+      handle = new Contract(address.toLowerCase(), loadArtifact(name).abi as never, provider);
       contracts.set(key, handle);
     }
     return handle;
@@ -129,7 +131,7 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     } catch (error) {
       // A view that reverts or answers nothing: the chain did answer — the address holds no such contract.
       if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) {
-        const code = await (await connect()).provider.getCode(address, blockTag).catch(() => undefined);
+        const code = await (await connect()).provider.getCode(address.toLowerCase(), blockTag).catch(() => undefined);
         const why = code === "0x" ? `there is no contract at ${address}` : `the contract at ${address} is no ${name}: ${method} reverted or answered nothing`;
         throw wrongContractError(`${what} at block ${blockTag}: ${why}`, address);
       }

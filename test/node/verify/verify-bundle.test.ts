@@ -140,6 +140,10 @@ describe("verifyBundle", function () {
       expect(anchored.reason).to.contain(`there is no contract at 0x${"12".repeat(20)}`);
       const otherContract = { ...structuredClone(honest), chain: { ...honest.chain, anchorRegistry: honest.chain.productRegistry } };
       expect(check(await verifyBundle({ bundle: otherContract, chain }), "checkpoint-anchored").reason).to.contain(`the contract at ${honest.chain.productRegistry} is no AnchorRegistry`);
+      // One bit flipped in a checksummed address: its letter case no longer checks, and no contract is at its bytes.
+      const badChecksum = "0xf7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+      const flipped = { ...structuredClone(honest), chain: { ...honest.chain, anchorRegistry: badChecksum } };
+      expect(check(await verifyBundle({ bundle: flipped, chain }), "checkpoint-anchored").reason).to.contain(`there is no contract at ${badChecksum}`);
       const noParticipants = { ...structuredClone(honest), chain: { ...honest.chain, participantRegistry: "0x" + "34".repeat(20) } };
       const roles = check(await verifyBundle({ bundle: noParticipants, chain }), "actor-roles");
       expect(roles.status).to.equal("fail");
