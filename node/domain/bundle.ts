@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
 import { ErasureRecordSchema } from "./erasure";
-import { HexDigest, SignatureHex, fieldRecord } from "./payloads";
+import { HexDigest, SignatureHex, jsonRecord } from "./payloads";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";
 
@@ -28,10 +28,10 @@ export const BundleEntrySchema = z.strictObject({
   recordedAt: IsoMillis,
   event: SignedEventSchema,
   /** Every top-level payload field's digest, disclosed or not. */
-  digests: fieldRecord(hex32),
+  digests: jsonRecord(hex32),
   /** Only the fields this viewer may see. */
-  payload: fieldRecord(z.unknown()),
-  salts: fieldRecord(z.string().regex(/^0x[0-9a-f]{32}$/)),
+  payload: jsonRecord(z.unknown()),
+  salts: jsonRecord(z.string().regex(/^0x[0-9a-f]{32}$/)),
   /** RFC 9162 inclusion proof in `checkpoint`; null when the checkpoint does not cover the entry yet. */
   inclusionProof: z.array(hex32).nullable(),
   receipt: ReceiptSchema,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
-import { HexDigest, SignatureHex, fieldRecord, parsePayload, formatIssuePath } from "./payloads";
+import { HexDigest, SignatureHex, jsonRecord, parsePayload, formatIssuePath } from "./payloads";
 import { SignatureError, checksumAddress, recoverSigner } from "./signature";
 
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -35,8 +35,8 @@ export type SignedEvent = z.infer<typeof SignedEventSchema>;
 // HTTP bodies are untrusted: the envelope is parsed strictly here; the payload by its event type's schema below.
 export const AppendRequestSchema = z.strictObject({
   event: SignedEventSchema,
-  payload: fieldRecord(z.unknown()),
-  salts: fieldRecord(z.string().regex(SALT, "must be 0x and 32 lowercase hex digits (16 random bytes)")),
+  payload: jsonRecord(z.unknown()),
+  salts: jsonRecord(z.string().regex(SALT, "must be 0x and 32 lowercase hex digits (16 random bytes)")),
 });
 
 export type AppendRequest = z.infer<typeof AppendRequestSchema>;

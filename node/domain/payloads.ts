@@ -76,18 +76,18 @@ export const WeightKg = decimalString("weights").refine((value) => /[1-9]/.test(
 export const HexDigest = z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x followed by 64 lowercase hex digits");
 
 /**
- * A JSON object keyed by top-level field names (a payload, its salts, its digests). zod's record leaves a key named
- * "__proto__" out without an issue, so it is refused first: no field has that name, and dropping it would hash, store
- * or verify less than was given.
+ * A JSON object with members of `value` (a payload, its salts or digests, an EPCIS document). zod's record leaves a
+ * key named "__proto__" out without an issue, so it is refused first: no field has that name, and dropping it would
+ * hash, store or verify less than was given (or, for a signed document, take it as the document signed without it).
  */
-export function fieldRecord<T extends z.ZodType>(value: T) {
+export function jsonRecord<T extends z.ZodType>(value: T) {
   const record = z.record(z.string(), value);
   const noProtoKey = (input: unknown) => typeof input !== "object" || input === null || !Object.prototype.hasOwnProperty.call(input, "__proto__");
   // The check runs on the input, before the record drops the key; the JSON Schema (OpenAPI) stays the record's.
   const { $schema: _, ...jsonSchema } = z.toJSONSchema(record, { io: "input", unrepresentable: "any" });
   return z
     .unknown()
-    .refine(noProtoKey, { message: "no field of any event type is named __proto__", path: ["__proto__"] })
+    .refine(noProtoKey, { message: 'no member may be named "__proto__"', path: ["__proto__"] })
     .pipe(record)
     .meta(jsonSchema);
 }

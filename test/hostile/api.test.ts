@@ -335,6 +335,16 @@ describe("hostile input to the API", function () {
         expect(answer.status, `${url}: ${answer.text.slice(0, 300)}`).to.be.below(300);
       }
     });
+    it("refuses an EPCIS import whose document holds a key named __proto__ with 400 (once taken as the signed document without it)", async () => {
+      const { url, body } = validBodies.find((b) => b.url.endsWith("/epcis"))!;
+      const changed = jsonRoundTrip(body) as { document: Record<string, unknown> };
+      defineOwn(changed.document, "__proto__", []);
+      const before = await snapshot();
+      const answer = await expectSafe(await post(url, JSON.stringify(changed)), "__proto__ in the document");
+      expect(answer.status, answer.text).to.equal(400);
+      expect(answer.json.error.message).to.contain("document.__proto__");
+      expect(await snapshot()).to.equal(before);
+    });
   });
 
   describe("random paths and queries on GET routes", () => {

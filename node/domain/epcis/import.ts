@@ -8,7 +8,7 @@ import { fromHex, toHex } from "../hex";
 import { signDigest } from "../signature";
 import type { EventType } from "../event-types";
 import type { Issue } from "../event";
-import { SignatureHex } from "../payloads";
+import { SignatureHex, jsonRecord } from "../payloads";
 import { BL_DIGESTS, BL_EVENT, BL_EVENT_TYPE, BL_PAYLOAD, BL_SALTS } from "./document";
 import { validateEpcis } from "./validate";
 import { EVENT_MAPPING, eventTypeOfBizStep, eventUri, shipmentUri } from "./vocabulary";
@@ -45,7 +45,7 @@ export const MAX_IMPORT_EVENTS = 1000;
 
 // The import body comes from outside: parsed strictly; the document itself is checked by the GS1 schema next.
 export const EpcisImportBodySchema = z.strictObject({
-  document: z.record(z.string(), z.unknown()),
+  document: jsonRecord(z.unknown()),
   signature: SignatureHex,
 });
 export type EpcisImportBody = z.infer<typeof EpcisImportBodySchema>;
