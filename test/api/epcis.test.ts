@@ -22,7 +22,7 @@ import { openTestNode } from "../helpers/bundle";
 type Json = Record<string, any>;
 
 // The conformance vector itself (not the node's copy), so the test checks the node against GS1's schema.
-const GS1_SCHEMA = JSON.parse(readFileSync(path.join(__dirname, "../../../shared/vectors/epcis/EPCIS-JSON-Schema.json"), "utf8"));
+const GS1_SCHEMA = JSON.parse(readFileSync(path.join(__dirname, "../vectors/epcis/EPCIS-JSON-Schema.json"), "utf8"));
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validateGs1 = ajv.compile(GS1_SCHEMA);
@@ -155,7 +155,7 @@ describe("EPCIS 2.0 API: export and signed import", function () {
         const failed = await run(changed);
         expect(failed.status).to.equal(1);
         expect(failed.out).to.match(/✘ field-digests/);
-        const plain = await run(JSON.parse(readFileSync(path.join(__dirname, "../../../shared/vectors/epcis/examples-Example_9.6.1-ObjectEvent.jsonld"), "utf8")));
+        const plain = await run(JSON.parse(readFileSync(path.join(__dirname, "../vectors/epcis/examples-Example_9.6.1-ObjectEvent.jsonld"), "utf8")));
         expect(plain.status).to.equal(2);
         expect(plain.err, plain.err).to.match(/not a BorderLedger export carrying a trace bundle \(.*bl:format/);
       } finally {

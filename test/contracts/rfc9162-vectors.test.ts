@@ -18,8 +18,8 @@ import {
   type Hash,
 } from "../../node/domain/merkle";
 
-// The repository is checked out at <x>/main; the shared vectors sit beside it at <x>/shared.
-const VECTOR_DIR = path.resolve(__dirname, "../../../shared/vectors/rfc9162");
+// The transparency-dev vectors, copied into the repository with their licence (test/vectors/README.md).
+const VECTOR_DIR = path.join(__dirname, "../vectors/rfc9162");
 const MIN_CASES = 190;
 
 type InclusionCase = {

@@ -14,7 +14,7 @@ import { signAppendRequest } from "../../../node/domain/sign-event";
 import { EXAMPLE_PAYLOADS, EXAMPLE_SHIPMENT_ID } from "../../fixtures/payload-examples";
 import { randomSalts } from "../../helpers/events";
 
-const VECTORS = path.join(__dirname, "../../../../shared/vectors/epcis");
+const VECTORS = path.join(__dirname, "../../vectors/epcis");
 const separator = domainSeparator({ chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" });
 const ORDER_OF_EVENTS: EventType[] = ["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "INSPECTION", "TAX_PAID", "RELEASE", "DELIVERY", "CLAIM", "CLAIM_DECISION"];
 
