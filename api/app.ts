@@ -1,7 +1,7 @@
 // createApp(deps): the BorderLedger HTTP API as a Hono app, with no port of its own (server.ts listens).
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { BorderLedgerError } from "../node/errors";
+import { BorderLedgerError } from "../node/domain/errors";
 import type { ApiContext, ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";

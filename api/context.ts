@@ -1,9 +1,9 @@
 // What the routes share: the node's parts, limits, the clock, and helpers for bodies, views and rate limits.
 import type { Context } from "hono";
-import { BorderLedgerError } from "../node/errors";
+import { BorderLedgerError } from "../node/domain/errors";
 import { SHIPMENT_ID } from "../node/domain/event";
 import type { Viewer } from "../node/domain/views";
-import type { NodeRuntime } from "../node/node-runtime";
+import type { NodeRuntime } from "../node/runtime/node-runtime";
 import type { ApiMetrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
 import { authenticateRead, type ReplayGuard } from "./read-auth";

@@ -1,7 +1,7 @@
 // One table from error code to HTTP status, and the JSON error envelope of DESIGN §9.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { BorderLedgerError, type ErrorCode } from "../node/errors";
+import { BorderLedgerError, type ErrorCode } from "../node/domain/errors";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   BAD_REQUEST: 400,

@@ -5,7 +5,7 @@ import { AppendRequestSchema } from "../node/domain/event";
 import { EVENT_TYPES } from "../node/domain/event-types";
 import { PAYLOAD_SCHEMAS } from "../node/domain/payloads";
 import { EpcisImportBodySchema } from "../node/domain/epcis/import";
-import { ErasureBodySchema } from "../node/domain/erasure";
+import { ErasureBodySchema } from "../node/domain/erasure-request";
 
 function schema(type: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(type, { unrepresentable: "any", io: "input" }) as Record<string, unknown>;

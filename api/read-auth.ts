@@ -2,7 +2,7 @@
 // personal_sign of `${METHOD} ${pathAndQuery} ${timestamp}`. A signature is accepted once.
 import { personalMessageDigest, readMessage } from "../node/domain/read-message";
 import { SignatureError, checksumAddress, recoverSigner } from "../node/domain/signature";
-import { BorderLedgerError } from "../node/errors";
+import { BorderLedgerError } from "../node/domain/errors";
 
 export const READ_WINDOW_MS = 5 * 60_000;
 

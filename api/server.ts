@@ -4,11 +4,11 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import type { ChainRuntime } from "../node/chain/chain-runtime";
 import { DEV_PARTICIPANTS, devWallet } from "../node/chain/dev-participants";
-import type { CustomsSigner } from "../node/auto-risk";
+import type { CustomsSigner } from "../node/services/auto-risk";
 import { parseRiskConfig, type RiskConfig } from "../node/domain/risk";
-import { openNodeRuntime, type NodeRuntime } from "../node/node-runtime";
-import { parseConfig, type NodeConfig } from "../node/config";
-import { BorderLedgerError } from "../node/errors";
+import { openNodeRuntime, type NodeRuntime } from "../node/runtime/node-runtime";
+import { parseConfig, type NodeConfig } from "../node/runtime/config";
+import { BorderLedgerError } from "../node/domain/errors";
 import { createApp } from "./app";
 
 export type RunningNode = {

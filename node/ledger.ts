@@ -2,7 +2,7 @@
 // lifecycle → seq and leaf index → one atomic write → a receipt signed by the log operator. Appends are group-
 // committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
 // to one shipment are serialised while different shipments share every write.
-import { BorderLedgerError } from "./errors";
+import { BorderLedgerError } from "./domain/errors";
 import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
 import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
@@ -10,8 +10,8 @@ import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent, type LifecycleEvent } from "./domain/lifecycle";
 import type { ParticipantLookup } from "./chain/participant-directory";
 import type { LedgerStore, NewEntry, ShipmentHead, StoredEntry } from "./store/ledger-store";
-import type { PrepareJob, PreparePool } from "./prepare-pool";
-import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare-worker";
+import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
+import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
 /** What an appender gets back (DESIGN §3): the node's signed promise to include the event. */
 export type Receipt = {

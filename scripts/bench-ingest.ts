@@ -8,7 +8,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { Level } from "level";
 import type { AppendRequest } from "../node/domain/event";
-import { openNodeRuntime } from "../node/node-runtime";
+import { openNodeRuntime } from "../node/runtime/node-runtime";
 import { bench, percentile, syntheticLifecycles } from "./bench-support";
 
 const SHIPMENTS = Number(process.env.BENCH_SHIPMENTS ?? 10_000);

@@ -46,7 +46,7 @@ import { fromHex } from "../node/domain/hex";
 import { isValidInclusionProof } from "../node/domain/merkle";
 import { signAppendRequest } from "../node/domain/sign-event";
 import { addressOfPrivateKey, recoverSigner } from "../node/domain/signature";
-import { randomSalts } from "../node/salts";
+import { randomSalts } from "../node/prepare/salts";
 import { createRpcChainReader, type RpcChainReader } from "../node/verify/chain-reader";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { EXAMPLE_PAYLOADS } from "../test/fixtures/payload-examples";

@@ -1,12 +1,12 @@
 // The trace explorer at `/`: HTML pages to find, read and verify shipments, watch the log and check authenticity.
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
 import { SHIPMENT_ID } from "../../node/domain/event";
 import { toHex } from "../../node/domain/hex";
 import { Gtin, Identifier } from "../../node/domain/payloads";
-import { buildTraceBundle, type TraceSource } from "../../node/trace";
+import { buildTraceBundle, type TraceSource } from "../../node/services/trace-service";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { EpcisBundleError, epcisToBundle } from "../../node/domain/epcis/document";
 // The API's shipment id rule and words, so the pages explain an id as the API does.

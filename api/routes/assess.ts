@@ -1,7 +1,7 @@
 // POST /v1/assess (DESIGN §9): the duty and taxes due for a DECLARATION payload on a date, line by line, from the
 // rule set in force for its destination — what a platform collects at checkout and a TAX_PAID must state.
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { formatIssuePath, Money, parsePayload } from "../../node/domain/payloads";
 import { assess } from "../../node/domain/tax";
 import { isCalendarDate } from "../../node/domain/tax/rule-set";

@@ -1,6 +1,6 @@
 // EPCIS 2.0: a shipment exported as a JSON-LD document, and signed EPCIS documents recorded as ledger events.
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { chargeRate, claimedActor, parseJson, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 const JSON_LD = "application/ld+json";

@@ -1,6 +1,6 @@
 // Personal data erasure: POST a signed request to erase a shipment's personal-data fields; GET its erasure records.
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { chargeRate, jsonText, parseJson, shipmentIdOf, type ApiContext } from "../context";
 
 export function erasureRoutes(ctx: ApiContext): Hono {

@@ -1,6 +1,6 @@
 // Appending events: POST /v1/shipments/{id}/events and POST /v1/events:batch (DESIGN §9).
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { chargeRate, claimedActor, jsonText, parseJson, type ApiContext } from "../context";
 import { errorBody, statusOf } from "../errors";
 

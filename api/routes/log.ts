@@ -1,8 +1,8 @@
 // The log: newest checkpoint and head, consistency proofs, entries with inclusion proofs (DESIGN §3, §9).
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { toHex } from "../../node/domain/hex";
-import { bundleEntry, visibilityOf } from "../../node/trace";
+import { bundleEntry, visibilityOf } from "../../node/services/trace-service";
 import { viewerOf, type ApiContext } from "../context";
 
 function sizeParam(value: string | undefined, name: string): number {

@@ -1,6 +1,6 @@
 // GET /v1/participants/{address}: a participant's profile and roles, as ParticipantRegistry holds them.
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { checksumAddress } from "../../node/domain/signature";
 import type { ApiContext } from "../context";
 

@@ -1,10 +1,10 @@
 // Reading shipments: derived status and the trace bundle (DESIGN §5, §9).
 import { Hono } from "hono";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 import { sumDecimals } from "../../node/domain/decimal";
 import { deriveStatus, type ClaimStatus, type LifecycleEvent } from "../../node/domain/lifecycle";
-import { engineTaxPolicy } from "../../node/domain/tax-due";
-import { buildTraceBundle, visibilityOf } from "../../node/trace";
+import { engineTaxPolicy } from "../../node/domain/tax/tax-due";
+import { buildTraceBundle, visibilityOf } from "../../node/services/trace-service";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { shipmentIdOf, viewerOf, type ApiContext } from "../context";
 

@@ -1,6 +1,6 @@
 // Brings up the node's chain side: the embedded chain or a remote one, the contracts, the dev participants, the log.
 import { Wallet, id, isAddress, type JsonRpcProvider, type Signer } from "ethers";
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "../domain/errors";
 import type { RoleName } from "../domain/roles";
 import { attachContracts, deployContracts, type BorderLedgerContracts, type ContractAddresses } from "./contracts";
 import { DEV_BRANDS, DEV_PARTICIPANTS, devWallet } from "./dev-participants";

@@ -11,9 +11,9 @@ import { personalMessageDigest, readMessage } from "../domain/read-message";
 import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../domain/catalog";
 import { epcisDocumentOfRequests, type EpcisDocument } from "../domain/epcis/document";
 import { signEpcisImport, type EpcisImportBody } from "../domain/epcis/import";
-import type { EpcisImportResult } from "../epcis";
-import { signErasure, type ErasureRecord, type PersonalDataField } from "../domain/erasure";
-import { randomSalts } from "../salts";
+import type { EpcisImportResult } from "../services/epcis-service";
+import { signErasure, type ErasureRecord, type PersonalDataField } from "../domain/erasure-request";
+import { randomSalts } from "../prepare/salts";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 

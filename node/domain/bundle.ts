@@ -1,7 +1,7 @@
 // The trace bundle `borderledger.trace.v1` (DESIGN §5): everything needed to verify one shipment against the chain.
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
-import { ErasureRecordSchema } from "./erasure";
+import { ErasureRecordSchema } from "./erasure-request";
 import { HexDigest, SignatureHex, jsonRecord } from "./payloads";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";

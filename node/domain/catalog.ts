@@ -1,7 +1,7 @@
 // Brand catalogs (DESIGN §4, §8): item and seller leaf hashes, RFC 9162 roots and proofs, the EIP-712 Catalog a brand owner signs, and its HTTP body.
 import { AbiCoder, getBytes } from "ethers";
 import { z } from "zod";
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "./errors";
 import { EIP712_NAME, EIP712_VERSION, domainSeparator, hashTypedData } from "./eip712";
 import { keccak256, keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";

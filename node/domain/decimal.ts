@@ -1,5 +1,5 @@
 // Exact arithmetic on unsigned decimal strings ("24.90") with bigint on scaled integers — money never touches a float.
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "./errors";
 
 /** An unsigned decimal string: no sign, no exponent, no leading zeros, digits after a point if there is one. */
 export const DECIMAL_PATTERN = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;

@@ -38,7 +38,7 @@
  */
 import { CUSTOMS_EVENT_TYPES, type EventType } from "./event-types";
 import { formatDecimal, type Decimal } from "./decimal";
-import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "./tax-due";
+import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "./tax/tax-due";
 
 /** The rules in the order they are checked; the first broken one is reported. */
 export const LIFECYCLE_RULES = [

@@ -1,6 +1,6 @@
 // The payload schema of each event type (DESIGN §6): strict zod objects, money as decimal strings, cross-field sums checked exactly.
 import { z } from "zod";
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "./errors";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { compareDecimals, multiplyDecimal, sumDecimals } from "./decimal";
 

@@ -1,5 +1,5 @@
 // Erasures of personal data in LevelDB: each signed request with what the node erased, per shipment.
-import { ErasureRecordSchema, type ErasureRecord } from "../domain/erasure";
+import { ErasureRecordSchema, type ErasureRecord } from "../domain/erasure-request";
 import { erasureKey, erasureRange } from "./keys";
 import { parseStored, type LedgerStore, type StoredEntry } from "./ledger-store";
 

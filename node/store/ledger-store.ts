@@ -1,7 +1,7 @@
 // The ledger's LevelDB store: entries, shipment index and heads, event digests, Merkle nodes, checkpoints.
 import { Level } from "level";
 import { z } from "zod";
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "../domain/errors";
 import { SignedEventSchema } from "../domain/event";
 import { HexDigest } from "../domain/payloads";
 import {

@@ -2,7 +2,7 @@
 // a per-verification cache of identical reads.
 import { Contract, getAddress, isError, type JsonRpcProvider } from "ethers";
 import { z } from "zod";
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "../domain/errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
 import { createRpcProvider } from "../chain/rpc-provider";
 

@@ -1,7 +1,7 @@
 // `borderledger verify`: verifies a trace bundle from a file or a node against a chain, for people (✔/✘) or machines (--json).
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError } from "../domain/errors";
 import { SHIPMENT_ID } from "../domain/event";
 import { EpcisBundleError, epcisToBundle } from "../domain/epcis/document";
 import { createRpcChainReader, type RpcChainReader } from "./chain-reader";

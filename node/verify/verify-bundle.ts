@@ -16,7 +16,7 @@ import { domainSeparator, receiptDigest, traceEventDigest } from "../domain/eip7
 import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domain/event-types";
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
-import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure";
+import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
 import { checkSequence, destinationOf, PAYMENT_RULES, type LifecycleEvent } from "../domain/lifecycle";
 import { isValidInclusionProof } from "../domain/merkle";
 import { PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames } from "../domain/payloads";

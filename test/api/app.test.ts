@@ -4,7 +4,7 @@ import { devWallet } from "../../node/chain/dev-participants";
 import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { fromHex } from "../../node/domain/hex";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { openTestNode } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 

@@ -5,7 +5,7 @@ import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../../
 import type { EventType } from "../../node/domain/event-types";
 import { roleId } from "../../node/domain/roles";
 import { signDigest } from "../../node/domain/signature";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { openTestNode } from "../helpers/bundle";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { signedAppend } from "../helpers/events";

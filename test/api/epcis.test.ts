@@ -11,7 +11,7 @@ import { epcisDocumentOfRequests, epcisToBundle } from "../../node/domain/epcis/
 import { epcisDocumentHash, signEpcisImport } from "../../node/domain/epcis/import";
 import { shipmentUri } from "../../node/domain/epcis/vocabulary";
 import type { AppendRequest } from "../../node/domain/event";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { EpcisImportStore } from "../../node/store/epcis-import-store";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { runCli } from "../../node/verify/cli";

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { TraceBundle } from "../../node/domain/bundle";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { CHECK_NAMES } from "../../node/verify/verify-bundle";
 import { openTestNode } from "../helpers/bundle";
 import { HAPPY_PATH, happyLifecycle, signedAppend } from "../helpers/events";

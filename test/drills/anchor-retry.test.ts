@@ -14,7 +14,7 @@ import { devWallet } from "../../node/chain/dev-participants";
 import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import { toHex } from "../../node/domain/hex";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { anchorRegistryAt, anchoredEvents } from "../helpers/checkpoints";
 import { happyLifecycleRequests } from "../helpers/http-load";
 import { JsonRpcProxy } from "../helpers/json-rpc-proxy";

@@ -12,7 +12,7 @@ import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedde
 import type { ContractAddresses } from "../../node/chain/contracts";
 import { fromHex } from "../../node/domain/hex";
 import { consistencyProofRanges, inclusionProofRanges, isValidConsistencyProof, isValidInclusionProof, rangeNodes, type LeafRange } from "../../node/domain/merkle";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { checkpointKey, entryKey, headKey, nodeKey } from "../../node/store/keys";
 import { rejectionOf } from "../helpers/assertions";
 import { happyLifecycleRequests } from "../helpers/http-load";

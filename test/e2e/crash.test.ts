@@ -6,7 +6,7 @@ import path from "node:path";
 import { fromHex, toHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { memoryNodeReader, treeRoot } from "../../node/domain/merkle";
-import { openNodeRuntime } from "../../node/node-runtime";
+import { openNodeRuntime } from "../../node/runtime/node-runtime";
 import { LedgerStore, type StoredEntry } from "../../node/store/ledger-store";
 import { happyLifecycle } from "../helpers/events";
 

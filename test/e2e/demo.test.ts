@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startNode, type RunningNode } from "../../api/server";
 import { runDemo } from "../../node/client/demo";
-import { parseConfig } from "../../node/config";
+import { parseConfig } from "../../node/runtime/config";
 
 describe("npm run demo against a development node", function () {
   this.timeout(300_000);

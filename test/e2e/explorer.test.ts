@@ -8,7 +8,7 @@ import { startNode, type RunningNode } from "../../api/server";
 import { devWallet } from "../../node/chain/dev-participants";
 import { BorderLedgerClient } from "../../node/client/client";
 import { runDemo, type DemoResult } from "../../node/client/demo";
-import { parseConfig } from "../../node/config";
+import { parseConfig } from "../../node/runtime/config";
 import type { TraceBundle } from "../../node/domain/bundle";
 import { CHECK_NAMES } from "../../node/verify/verify-bundle";
 

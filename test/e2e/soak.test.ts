@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { statusOf } from "../../api/errors";
-import { BorderLedgerError, type ErrorCode } from "../../node/errors";
+import { BorderLedgerError, type ErrorCode } from "../../node/domain/errors";
 
 const ROOT = path.resolve(__dirname, "../..");
 

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { startNode, type RunningNode } from "../../api/server";
 import { BorderLedgerClient } from "../../node/client/client";
 import { devWallet } from "../../node/chain/dev-participants";
-import { parseConfig } from "../../node/config";
+import { parseConfig } from "../../node/runtime/config";
 import type { TraceBundle } from "../../node/domain/bundle";
 import { HAPPY_PATH } from "../helpers/events";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";

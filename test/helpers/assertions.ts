@@ -1,6 +1,6 @@
 // Shared assertions for tests of the node.
 import { expect } from "chai";
-import { BorderLedgerError } from "../../node/errors";
+import { BorderLedgerError } from "../../node/domain/errors";
 
 /** The BorderLedgerError `promise` rejects with; fails the test if it resolves or rejects with anything else. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedgerError> {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TraceBundle } from "../../node/domain/bundle";
-import { openNodeRuntime, type NodeRuntime, type NodeRuntimeOptions } from "../../node/node-runtime";
-import { buildTraceBundle } from "../../node/trace";
+import { openNodeRuntime, type NodeRuntime, type NodeRuntimeOptions } from "../../node/runtime/node-runtime";
+import { buildTraceBundle } from "../../node/services/trace-service";
 
 const NEVER = 1_000_000_000;
 

@@ -2,7 +2,7 @@
 import { devWallet } from "../../node/chain/dev-participants";
 import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
-import { randomSalts } from "../../node/salts";
+import { randomSalts } from "../../node/prepare/salts";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 

@@ -3,7 +3,7 @@ import { devWallet } from "../../node/chain/dev-participants";
 import type { AppendRequest } from "../../node/domain/event";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import type { Receipt } from "../../node/ledger";
-import { randomSalts } from "../../node/salts";
+import { randomSalts } from "../../node/prepare/salts";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { HAPPY_PATH } from "./events";
 

@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import { devWallet } from "../../node/chain/dev-participants";
 import { BorderLedgerClient } from "../../node/client/client";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 
 /**
  * `get(index, pathAndQuery)`: the app's answer to a GET signed by development account `index`. Every read gets a

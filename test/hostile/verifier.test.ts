@@ -7,7 +7,7 @@ import path from "node:path";
 import { TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
 import { EpcisBundleError, bundleToEpcis, epcisToBundle } from "../../node/domain/epcis/document";
 import { devWallet } from "../../node/chain/dev-participants";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
 import { runCli } from "../../node/verify/cli";
 import { CHECK_NAMES, verifyBundle, type TrustedContracts, type VerificationReport } from "../../node/verify/verify-bundle";

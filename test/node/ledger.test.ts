@@ -7,7 +7,7 @@ import { RECEIPT_TYPES, domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
+import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { openTestNode } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { rejectionOf } from "../helpers/assertions";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { devWallet } from "../../node/chain/dev-participants";
-import type { NodeRuntime } from "../../node/node-runtime";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { rejectionOf } from "../helpers/assertions";

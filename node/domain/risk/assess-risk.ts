@@ -1,5 +1,5 @@
 // The explainable risk engine (DESIGN §8): every rule that fires adds its weight and says why; the clamped sum is the score and picks the lane.
-import { BorderLedgerError } from "../../errors";
+import { BorderLedgerError } from "../errors";
 import { compareDecimals, divideDecimals, multiplyDecimals, roundDecimal, sumDecimals } from "../decimal";
 import { MAX_LENGTH, RiskResultPayload, formatIssuePath, type DeclarationPayload, type Money, type OrderPayload } from "../payloads";
 import { DEFAULT_RISK_CONFIG, parseRiskConfig, type RiskConfig } from "./risk-config";

@@ -1,6 +1,6 @@
 // The risk engine's configuration `borderledger.riskconfig.v1` (DESIGN §8): rule weights and parameters, lane thresholds, reference data.
 import { z } from "zod";
-import { BorderLedgerError } from "../../errors";
+import { BorderLedgerError } from "../errors";
 import { compareDecimals } from "../decimal";
 import { Country, Currency, Identifier, Name, formatIssuePath } from "../payloads";
 

@@ -1,5 +1,5 @@
 // The duty and tax engine (DESIGN §8): assesses a DECLARATION line by line under the rule set in force on the day it was lodged, and explains each step.
-import { BorderLedgerError } from "../../errors";
+import { BorderLedgerError } from "../errors";
 import { addDecimals, compareDecimals, multiplyDecimals, roundDecimal, sumDecimals, trimDecimal } from "../decimal";
 import { DeclarationPayload, formatIssuePath, Money, type DeclarationItem } from "../payloads";
 import { CURRENCY_MINOR_UNITS, getRuleSet, ruleSetFor, type TaxBand, type TaxRuleSet } from "./rule-set";

@@ -1,6 +1,6 @@
 // Duty and tax rule sets (DESIGN §8): the `borderledger.taxruleset.v1` file schema, the shipped versions, and lookup by id or by destination and date.
 import { z } from "zod";
-import { BorderLedgerError } from "../../errors";
+import { BorderLedgerError } from "../errors";
 import { compareDecimals, DECIMAL_PATTERN } from "../decimal";
 import { AMOUNT_PATTERN, COLLECTION_SCHEMES, Country, Currency, HttpUrl, Identifier } from "../payloads";
 // Each version is a data file imported statically, so the set a node runs is fixed at build time and the domain does no I/O.

@@ -5,7 +5,7 @@ import path from "node:path";
 import { startNode, type RunningNode } from "../../../api/server";
 import { BorderLedgerClient, NodeError } from "../../../node/client/client";
 import { devWallet } from "../../../node/chain/dev-participants";
-import { parseConfig } from "../../../node/config";
+import { parseConfig } from "../../../node/runtime/config";
 import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
 
 const payload = (type: keyof typeof EXAMPLE_PAYLOADS) => structuredClone(EXAMPLE_PAYLOADS[type]) as Record<string, unknown>;

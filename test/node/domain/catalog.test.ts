@@ -16,7 +16,7 @@ import {
   type SignedCatalog,
 } from "../../../node/domain/catalog";
 import { hashLeaf, isValidInclusionProof, memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
-import { BorderLedgerError } from "../../../node/errors";
+import { BorderLedgerError } from "../../../node/domain/errors";
 
 // The leaves the contract computes are checked against the chain in test/contracts/product-registry.test.ts; here
 // catalog.ts is checked against ethers' AbiCoder and merkle.ts, which the contract tests tie to the contract.

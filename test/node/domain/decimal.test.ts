@@ -12,7 +12,7 @@ import {
   sumDecimals,
   trimDecimal,
 } from "../../../node/domain/decimal";
-import { BorderLedgerError } from "../../../node/errors";
+import { BorderLedgerError } from "../../../node/domain/errors";
 
 const MALFORMED = ["", "1.", ".5", "01", "00.5", "-1", "+1", "1e3", "1,5", " 1", "1 ", "0x10", "1.2.3", "NaN", "Infinity", "١٢"];
 

@@ -12,7 +12,7 @@ import {
 } from "../../../node/domain/lifecycle";
 import type { DeclarationPayload } from "../../../node/domain/payloads";
 import { assess } from "../../../node/domain/tax";
-import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "../../../node/domain/tax-due";
+import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "../../../node/domain/tax/tax-due";
 
 // Events as the rules see them, with payloads shaped as DESIGN §6 and, for DECLARATIONs, the signed occurredAt whose
 // UTC date selects the duty and tax rule set (DESIGN §8).

@@ -8,7 +8,7 @@ import {
   payloadFieldNames,
   type PayloadIssue,
 } from "../../../node/domain/payloads";
-import { BorderLedgerError } from "../../../node/errors";
+import { BorderLedgerError } from "../../../node/domain/errors";
 import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
 
 type Path = (string | number)[];

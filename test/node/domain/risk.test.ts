@@ -15,7 +15,7 @@ import {
   type RiskReasonCode,
   type SellerCheck,
 } from "../../../node/domain/risk";
-import { BorderLedgerError } from "../../../node/errors";
+import { BorderLedgerError } from "../../../node/domain/errors";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures: a CN → DE parcel of headphones and phone cases, ordered on a platform and declared under H7.

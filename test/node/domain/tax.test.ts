@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BorderLedgerError } from "../../../node/errors";
+import { BorderLedgerError } from "../../../node/domain/errors";
 import { Assessment, type DeclarationPayload, type Money } from "../../../node/domain/payloads";
 import { assess, getRuleSet, listRuleSets, parseRuleSet, ruleSetFor, TAX_RULE_SET_FORMAT, type AssessParams, type TaxAssessment } from "../../../node/domain/tax";
 import { ruleSetCitations, verifyRuleSetCollection, type TaxRuleSet } from "../../../node/domain/tax/rule-set";

@@ -6,7 +6,7 @@ import { Level } from "level";
 import { fromHex, toHex } from "../../../node/domain/hex";
 import { ZERO_HASH } from "../../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof, memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
-import { openNodeRuntime, type NodeRuntime } from "../../../node/node-runtime";
+import { openNodeRuntime, type NodeRuntime } from "../../../node/runtime/node-runtime";
 import { entryKey } from "../../../node/store/keys";
 import { LedgerStore, type StoredEntry } from "../../../node/store/ledger-store";
 import { happyLifecycle } from "../../helpers/events";

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TraceBundle } from "../../../node/domain/bundle";
-import type { NodeRuntime } from "../../../node/node-runtime";
+import type { NodeRuntime } from "../../../node/runtime/node-runtime";
 import { openTestNode, traceBundleOf } from "../../helpers/bundle";
 import { CHECK_NAMES } from "../../../node/verify/verify-bundle";
 import { happyLifecycle } from "../../helpers/events";

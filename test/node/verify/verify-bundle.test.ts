@@ -7,7 +7,7 @@ import type { DeclarationPayload } from "../../../node/domain/payloads";
 import { signAppendRequest } from "../../../node/domain/sign-event";
 import { signDigest } from "../../../node/domain/signature";
 import { assess } from "../../../node/domain/tax";
-import type { NodeRuntime } from "../../../node/node-runtime";
+import type { NodeRuntime } from "../../../node/runtime/node-runtime";
 import { createRpcChainReader, type ChainReader, type RpcChainReader } from "../../../node/verify/chain-reader";
 import { CHECK_NAMES, verifyBundle, type CheckName, type CheckResult, type CheckStatus, type VerificationReport } from "../../../node/verify/verify-bundle";
 import { anonymous, openTestNode, redact, traceBundleOf } from "../../helpers/bundle";

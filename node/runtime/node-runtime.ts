@@ -1,25 +1,25 @@
 // Wires a whole node: chain side, LevelDB store, participant directory, prepare pool, ledger and anchorer.
 import path from "node:path";
-import { BorderLedgerError } from "./errors";
-import { domainSeparator } from "./domain/eip712";
-import { addressOfPrivateKey } from "./domain/signature";
-import { openChain, type ChainOptions, type ChainRuntime } from "./chain/chain-runtime";
-import { Anchorer } from "./chain/anchorer";
-import { BrandDirectory } from "./chain/brand-directory";
-import { ParticipantDirectory } from "./chain/participant-directory";
-import { AutoRisk, type CustomsSigner } from "./auto-risk";
-import { CatalogService } from "./catalogs";
-import type { RiskConfig } from "./domain/risk";
-import { CatalogStore } from "./store/catalog-store";
-import { EpcisImportStore } from "./store/epcis-import-store";
-import { EpcisService } from "./epcis";
-import { ErasureService } from "./erasure";
-import { ErasureStore } from "./store/erasure-store";
-import type { TraceSource } from "./trace";
-import { createRpcChainReader, type RpcChainReader } from "./verify/chain-reader";
-import { Ledger } from "./ledger";
-import { PreparePool } from "./prepare-pool";
-import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "./store/ledger-store";
+import { BorderLedgerError } from "../domain/errors";
+import { domainSeparator } from "../domain/eip712";
+import { addressOfPrivateKey } from "../domain/signature";
+import { openChain, type ChainOptions, type ChainRuntime } from "../chain/chain-runtime";
+import { Anchorer } from "../chain/anchorer";
+import { BrandDirectory } from "../chain/brand-directory";
+import { ParticipantDirectory } from "../chain/participant-directory";
+import { AutoRisk, type CustomsSigner } from "../services/auto-risk";
+import { CatalogService } from "../services/catalog-service";
+import type { RiskConfig } from "../domain/risk";
+import { CatalogStore } from "../store/catalog-store";
+import { EpcisImportStore } from "../store/epcis-import-store";
+import { EpcisService } from "../services/epcis-service";
+import { ErasureService } from "../services/erasure-service";
+import { ErasureStore } from "../store/erasure-store";
+import type { TraceSource } from "../services/trace-service";
+import { createRpcChainReader, type RpcChainReader } from "../verify/chain-reader";
+import { Ledger } from "../ledger";
+import { PreparePool } from "../prepare/prepare-pool";
+import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "../store/ledger-store";
 
 export type NodeRuntimeOptions = {
   chain: ChainOptions;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { parseConfig } from "../../node/config";
-import { BorderLedgerError } from "../../node/errors";
+import { parseConfig } from "../../../node/runtime/config";
+import { BorderLedgerError } from "../../../node/domain/errors";
 
 function configError(env: Record<string, string>): BorderLedgerError {
   try {

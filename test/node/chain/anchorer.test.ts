@@ -3,17 +3,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { devWallet } from "../../node/chain/dev-participants";
-import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
-import type { ChainOptions } from "../../node/chain/chain-runtime";
-import { fromHex, toHex } from "../../node/domain/hex";
-import { isValidConsistencyProof } from "../../node/domain/merkle";
-import { openNodeRuntime, type NodeRuntime } from "../../node/node-runtime";
-import { LedgerStore, type StoredCheckpoint } from "../../node/store/ledger-store";
-import { anchoredEvents, latestChainCheckpoint } from "../helpers/checkpoints";
-import { happyLifecycle } from "../helpers/events";
-import { rejectionOf } from "../helpers/assertions";
-import { TcpProxy } from "../helpers/tcp-proxy";
+import { devWallet } from "../../../node/chain/dev-participants";
+import { startEmbeddedChain, type EmbeddedChain } from "../../../node/chain/embedded-chain";
+import type { ChainOptions } from "../../../node/chain/chain-runtime";
+import { fromHex, toHex } from "../../../node/domain/hex";
+import { isValidConsistencyProof } from "../../../node/domain/merkle";
+import { openNodeRuntime, type NodeRuntime } from "../../../node/runtime/node-runtime";
+import { LedgerStore, type StoredCheckpoint } from "../../../node/store/ledger-store";
+import { anchoredEvents, latestChainCheckpoint } from "../../helpers/checkpoints";
+import { happyLifecycle } from "../../helpers/events";
+import { rejectionOf } from "../../helpers/assertions";
+import { TcpProxy } from "../../helpers/tcp-proxy";
 
 const NEVER = 1_000_000_000;
 

@@ -1,8 +1,8 @@
 // What is due for a DECLARATION, as the lifecycle rules and the verifier ask it: the duty and tax engine's assessment
 // for the declaration's destination on the day it was made (its signed occurredAt, UTC).
 import { BorderLedgerError } from "../errors";
-import { DeclarationPayload, type Money } from "./payloads";
-import { assess, ruleSetFor } from "./tax";
+import { DeclarationPayload, type Money } from "../payloads";
+import { assess, ruleSetFor } from "./index";
 
 /** The money of an assessment: what a TAX_PAID's `ruleSet` and `assessment` must state. */
 export type TaxDue = { ruleSet: string; customsValue: Money; duty: Money; vat: Money; fees: Money; total: Money };

@@ -1,8 +1,8 @@
 // The node's configuration, parsed from environment variables; every error names the variable.
 import { z } from "zod";
-import { BorderLedgerError } from "./errors";
-import type { ContractAddresses } from "./chain/contracts";
-import { DEV_PARTICIPANTS } from "./chain/dev-participants";
+import { BorderLedgerError } from "../domain/errors";
+import type { ContractAddresses } from "../chain/contracts";
+import { DEV_PARTICIPANTS } from "../chain/dev-participants";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");

@@ -3,8 +3,8 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { toHex } from "./domain/hex";
-import { signDigest } from "./domain/signature";
+import { toHex } from "../domain/hex";
+import { signDigest } from "../domain/signature";
 import {
   runJob,
   type CandidateResult,

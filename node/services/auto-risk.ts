@@ -1,16 +1,16 @@
 // Customs risk assessment on arrival (DESIGN §8, CUSTOMS_AUTO_RISK): for every DECLARATION to a country this node
 // assesses for, gather what the risk rules need from the store and the registries, and append a RISK_RESULT signed
 // with that country's customs key through the normal append path.
-import type { BrandDirectory } from "./chain/brand-directory";
-import type { ParticipantLookup } from "./chain/participant-directory";
-import { consigneeKeysOf } from "./domain/consignee";
-import type { DeclarationPayload, OrderPayload } from "./domain/payloads";
-import { assessRisk, riskResultPayload, type ConsigneeParcel, type RiskAssessment, type RiskConfig, type SellerCheck } from "./domain/risk";
-import { signAppendRequest } from "./domain/sign-event";
-import type { AppendedEvent, Ledger } from "./ledger";
-import { randomSalts } from "./salts";
-import type { CatalogStore } from "./store/catalog-store";
-import type { LedgerStore, StoredEntry } from "./store/ledger-store";
+import type { BrandDirectory } from "../chain/brand-directory";
+import type { ParticipantLookup } from "../chain/participant-directory";
+import { consigneeKeysOf } from "../domain/consignee";
+import type { DeclarationPayload, OrderPayload } from "../domain/payloads";
+import { assessRisk, riskResultPayload, type ConsigneeParcel, type RiskAssessment, type RiskConfig, type SellerCheck } from "../domain/risk";
+import { signAppendRequest } from "../domain/sign-event";
+import type { AppendedEvent, Ledger } from "../ledger";
+import { randomSalts } from "../prepare/salts";
+import type { CatalogStore } from "../store/catalog-store";
+import type { LedgerStore, StoredEntry } from "../store/ledger-store";
 
 /** A customs administration this node assesses for: its country and its account's key. */
 export type CustomsSigner = { country: string; privateKey: string };

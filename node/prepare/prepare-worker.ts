@@ -1,11 +1,11 @@
 // Worker thread body for PreparePool: the stateless, CPU-bound parts of appends — JSON parsing, schemas, hashing,
 // secp256k1 signer recovery — and the signing of receipts.
 import { parentPort } from "node:worker_threads";
-import { prepareEvent, type PrepareFailure, type PreparedEvent } from "./domain/event";
-import type { EventType } from "./domain/event-types";
-import { consigneeKeysOf } from "./domain/consignee";
-import { fromHex } from "./domain/hex";
-import { signDigest } from "./domain/signature";
+import { prepareEvent, type PrepareFailure, type PreparedEvent } from "../domain/event";
+import type { EventType } from "../domain/event-types";
+import { consigneeKeysOf } from "../domain/consignee";
+import { fromHex } from "../domain/hex";
+import { signDigest } from "../domain/signature";
 
 export type PrepareJob = { text?: string; body?: unknown; shipmentId?: string };
 

@@ -2,15 +2,15 @@
 // by the node, and stored; an item (GTIN + serial) is checked against the anchored root on the chain and against the
 // ledger for clones.
 import type { Contract } from "ethers";
-import { BorderLedgerError } from "./errors";
-import type { Anchorer } from "./chain/anchorer";
-import type { BrandDirectory } from "./chain/brand-directory";
-import { buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, type Catalog, type CatalogRequest } from "./domain/catalog";
-import { validationFailed } from "./domain/payloads";
-import { recoverSigner } from "./domain/signature";
-import type { OrderPayload } from "./domain/payloads";
-import { CATALOG_FORMAT, type CatalogStore, type StoredCatalog } from "./store/catalog-store";
-import type { LedgerStore } from "./store/ledger-store";
+import { BorderLedgerError } from "../domain/errors";
+import type { Anchorer } from "../chain/anchorer";
+import type { BrandDirectory } from "../chain/brand-directory";
+import { buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, type Catalog, type CatalogRequest } from "../domain/catalog";
+import { validationFailed } from "../domain/payloads";
+import { recoverSigner } from "../domain/signature";
+import type { OrderPayload } from "../domain/payloads";
+import { CATALOG_FORMAT, type CatalogStore, type StoredCatalog } from "../store/catalog-store";
+import type { LedgerStore } from "../store/ledger-store";
 
 export type CatalogServiceOptions = {
   store: LedgerStore;

@@ -1,17 +1,17 @@
 // EPCIS 2.0 in and out: a shipment's trace exported as an EPCIS document for one viewer, and an EPCIS document signed
 // by its submitter recorded as ledger events, all of them or none (docs/protocol.md, "EPCIS 2.0").
-import { BorderLedgerError, invariant } from "./errors";
-import type { Issue } from "./domain/event";
-import { bundleToEpcis, type EpcisDocument } from "./domain/epcis/document";
-import { EpcisImportBodySchema, epcisDocumentDigest, epcisDocumentHash, planEpcisImport } from "./domain/epcis/import";
-import { validationFailed } from "./domain/payloads";
-import { SignatureError, recoverSigner } from "./domain/signature";
-import type { Viewer } from "./domain/views";
-import type { EventType } from "./domain/event-types";
-import type { ParticipantLookup } from "./chain/participant-directory";
-import type { AppendOutcome, Ledger } from "./ledger";
-import type { EpcisImportStore } from "./store/epcis-import-store";
-import { buildTraceBundle, type TraceSource } from "./trace";
+import { BorderLedgerError, invariant } from "../domain/errors";
+import type { Issue } from "../domain/event";
+import { bundleToEpcis, type EpcisDocument } from "../domain/epcis/document";
+import { EpcisImportBodySchema, epcisDocumentDigest, epcisDocumentHash, planEpcisImport } from "../domain/epcis/import";
+import { validationFailed } from "../domain/payloads";
+import { SignatureError, recoverSigner } from "../domain/signature";
+import type { Viewer } from "../domain/views";
+import type { EventType } from "../domain/event-types";
+import type { ParticipantLookup } from "../chain/participant-directory";
+import type { AppendOutcome, Ledger } from "../ledger";
+import type { EpcisImportStore } from "../store/epcis-import-store";
+import { buildTraceBundle, type TraceSource } from "./trace-service";
 
 export type EpcisImportResult = {
   documentHash: string;

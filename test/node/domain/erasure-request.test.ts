@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { TypedDataEncoder, Wallet, verifyTypedData } from "ethers";
 import { domainSeparator } from "../../../node/domain/eip712";
-import { ERASURE_TYPES, ErasureBodySchema, PERSONAL_DATA_FIELDS, erasureDigest, signErasure, type ErasureRequest } from "../../../node/domain/erasure";
+import { ERASURE_TYPES, ErasureBodySchema, PERSONAL_DATA_FIELDS, erasureDigest, signErasure, type ErasureRequest } from "../../../node/domain/erasure-request";
 import { recoverSigner } from "../../../node/domain/signature";
 
 const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };

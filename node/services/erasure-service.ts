@@ -1,8 +1,8 @@
 // Personal data erasure (docs/protocol.md, "Personal data erasure"): on a request signed by customs of the
 // destination country or by the registry's admin, the named fields' values and salts leave the store — digests,
 // signatures and the log stay, so every bundle still verifies — and the signed request is recorded beside them.
-import { BorderLedgerError } from "./errors";
-import { consigneeKeysOf } from "./domain/consignee";
+import { BorderLedgerError } from "../domain/errors";
+import { consigneeKeysOf } from "../domain/consignee";
 import {
   ERASURE_FORMAT,
   ErasureBodySchema,
@@ -11,15 +11,15 @@ import {
   splitField,
   type ErasureRecord,
   type PersonalDataField,
-} from "./domain/erasure";
-import { destinationOf } from "./domain/lifecycle";
-import { validationFailed } from "./domain/payloads";
-import { SignatureError, recoverSigner } from "./domain/signature";
-import type { ChainReader } from "./verify/chain-reader";
-import type { Ledger } from "./ledger";
-import type { ErasureStore } from "./store/erasure-store";
-import { consigneeKey } from "./store/keys";
-import type { LedgerStore, StoredEntry } from "./store/ledger-store";
+} from "../domain/erasure-request";
+import { destinationOf } from "../domain/lifecycle";
+import { validationFailed } from "../domain/payloads";
+import { SignatureError, recoverSigner } from "../domain/signature";
+import type { ChainReader } from "../verify/chain-reader";
+import type { Ledger } from "../ledger";
+import type { ErasureStore } from "../store/erasure-store";
+import { consigneeKey } from "../store/keys";
+import type { LedgerStore, StoredEntry } from "../store/ledger-store";
 
 /** How far a request's requestedAt may be from the node's clock: a signed request is not kept for later use. */
 export const ERASURE_WINDOW_MS = 5 * 60_000;

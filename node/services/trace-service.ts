@@ -1,13 +1,13 @@
 // Builds the trace bundle `borderledger.trace.v1` of one shipment (DESIGN §5) from the store, for one viewer.
-import { BorderLedgerError } from "./errors";
-import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "./domain/bundle";
-import { toHex } from "./domain/hex";
-import { destinationOf } from "./domain/lifecycle";
-import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from "./domain/views";
-import type { ContractAddresses } from "./chain/contracts";
-import type { Ledger } from "./ledger";
-import type { ErasureStore } from "./store/erasure-store";
-import type { LedgerStore, StoredCheckpoint, StoredEntry } from "./store/ledger-store";
+import { BorderLedgerError } from "../domain/errors";
+import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "../domain/bundle";
+import { toHex } from "../domain/hex";
+import { destinationOf } from "../domain/lifecycle";
+import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from "../domain/views";
+import type { ContractAddresses } from "../chain/contracts";
+import type { Ledger } from "../ledger";
+import type { ErasureStore } from "../store/erasure-store";
+import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../store/ledger-store";
 
 export type TraceSource = {
   ledger: Ledger;
