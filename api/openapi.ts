@@ -28,7 +28,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "BorderLedger API",
       version: "1",
-      description: "Signed shipment lifecycle events in an RFC 9162 log anchored on an EVM chain. Protocol: DESIGN.md; readings: docs/protocol.md.",
+      description: "Signed shipment lifecycle events in an RFC 9162 log anchored on an EVM chain. Protocol: docs/specification.md in the BorderLedger repository.",
     },
     servers: [{ url: "/v1" }],
     components: {

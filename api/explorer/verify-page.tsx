@@ -28,7 +28,7 @@ export const VerifyPage: FC<{ limitBytes: number; error?: { message: string; cod
   <Layout title="Verify a bundle" section="verify">
     <h1>Verify a trace bundle</h1>
     <p class="muted">
-      Every check of DESIGN §5 runs on the bundle alone and on the chain's JSON-RPC: field digests, signatures, the shipment chain,
+      Every check of the BorderLedger specification (§5) runs on the bundle alone and on the chain's JSON-RPC: field digests, signatures, the shipment chain,
       inclusion in the anchored checkpoint, actors' roles, lifecycle and payment.
     </p>
     <p class="muted">
