@@ -7,7 +7,7 @@ import type { AppendRequest } from "../node/domain/event";
 import type { EventType } from "../node/domain/event-types";
 import { randomSalts } from "../node/prepare/salts";
 import { signAppendRequest } from "../node/domain/sign-event";
-import { EXAMPLE_PAYLOADS } from "../test/fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../tools/fixtures/payload-examples";
 
 type Step = { eventType: EventType; signer: number; patch?: (payload: Record<string, any>, i: number) => void };
 

@@ -9,7 +9,7 @@ import { ZERO_HASH, encodeLeafData, leafHashOf, shipmentKey } from "../node/doma
 import { memoryNodeReader, treeRoot } from "../node/domain/merkle";
 import { fromHex } from "../node/domain/hex";
 import { signAppendRequest } from "../node/domain/sign-event";
-import { EXAMPLE_PAYLOADS, EXAMPLE_SHIPMENT_ID } from "../test/fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS, EXAMPLE_SHIPMENT_ID } from "../tools/fixtures/payload-examples";
 
 const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
 const payload = structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown>;

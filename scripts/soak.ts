@@ -49,7 +49,7 @@ import { addressOfPrivateKey, recoverSigner } from "../node/domain/signature";
 import { randomSalts } from "../node/prepare/salts";
 import { createRpcChainReader, type RpcChainReader } from "../node/verify/chain-reader";
 import { verifyBundle } from "../node/verify/verify-bundle";
-import { EXAMPLE_PAYLOADS } from "../test/fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../tools/fixtures/payload-examples";
 import { lifecycleSigner, percentile, startNodeProcess, stopNodeProcess } from "./bench-support";
 
 const say = (line: string) => console.log(`[soak] ${line}`);

@@ -7,7 +7,7 @@ import { roleId } from "../../node/domain/roles";
 import { signDigest } from "../../node/domain/signature";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { openTestNode } from "../helpers/bundle";
-import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { signedAppend } from "../helpers/events";
 import { signedReader } from "../helpers/reads";
 

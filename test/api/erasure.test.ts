@@ -10,7 +10,7 @@ import { signErasure, type ErasureRecord, type PersonalDataField } from "../../n
 import type { EventType } from "../../node/domain/event-types";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { verifyBundle, type CheckName, type VerificationReport } from "../../node/verify/verify-bundle";
-import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { signedReader } from "../helpers/reads";

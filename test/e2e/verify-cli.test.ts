@@ -10,7 +10,7 @@ import { devWallet } from "../../node/chain/dev-participants";
 import { parseConfig } from "../../node/runtime/config";
 import type { TraceBundle } from "../../node/domain/bundle";
 import { HAPPY_PATH } from "../helpers/events";
-import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, "../../scripts/borderledger.js");

@@ -4,7 +4,7 @@ import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
 import { randomSalts } from "../../node/prepare/salts";
 import { signAppendRequest } from "../../node/domain/sign-event";
-import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 
 /** Fresh random salts for every field of a payload (the node's one salt maker). */
 export { randomSalts };

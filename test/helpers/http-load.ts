@@ -4,7 +4,7 @@ import type { AppendRequest } from "../../node/domain/event";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import type { Receipt } from "../../node/ledger";
 import { randomSalts } from "../../node/prepare/salts";
-import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { HAPPY_PATH } from "./events";
 
 type Json = Record<string, any>;

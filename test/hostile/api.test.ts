@@ -10,7 +10,7 @@ import { bundleToEpcis, epcisDocumentOfRequests } from "../../node/domain/epcis/
 import { signEpcisImport } from "../../node/domain/epcis/import";
 import { signErasure } from "../../node/domain/erasure-request";
 import { signDigest } from "../../node/domain/signature";
-import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import type { AppendRequest } from "../../node/domain/event";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";

@@ -6,7 +6,7 @@ import { startNode, type RunningNode } from "../../../api/server";
 import { BorderLedgerClient, NodeError } from "../../../node/client/client";
 import { devWallet } from "../../../node/chain/dev-participants";
 import { parseConfig } from "../../../node/runtime/config";
-import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 
 const payload = (type: keyof typeof EXAMPLE_PAYLOADS) => structuredClone(EXAMPLE_PAYLOADS[type]) as Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import { BL_NAMESPACE, EVENT_MAPPING, digitalLink, dispositionOf, eventTypeOfBiz
 import { EVENT_TYPES, type EventType } from "../../../node/domain/event-types";
 import { fieldDigests } from "../../../node/domain/hashing";
 import { signAppendRequest } from "../../../node/domain/sign-event";
-import { EXAMPLE_PAYLOADS, EXAMPLE_SHIPMENT_ID } from "../../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS, EXAMPLE_SHIPMENT_ID } from "../../../tools/fixtures/payload-examples";
 import { randomSalts } from "../../helpers/events";
 
 const VECTORS = path.join(__dirname, "../../vectors/epcis");

@@ -9,7 +9,7 @@ import {
   type PayloadIssue,
 } from "../../../node/domain/payloads";
 import { BorderLedgerError } from "../../../node/domain/errors";
-import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 
 type Path = (string | number)[];
 type Json = Record<string, unknown>;

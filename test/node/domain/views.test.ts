@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { devWallet } from "../../../node/chain/dev-participants";
 import type { RoleName } from "../../../node/domain/roles";
 import { BRAND_ORDER_FIELDS, pickVisible, visibleFields, type ViewedEvent, type Viewer } from "../../../node/domain/views";
-import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 
 const PLATFORM = devWallet(1).address;
 const CARRIER = devWallet(2).address;

@@ -8,7 +8,7 @@ import { consigneeKeyOf, consigneeKeysOf } from "../../../node/domain/consignee"
 import { toHex } from "../../../node/domain/hex";
 import { consigneeKey, consigneeRange, itemSightingKey, itemSightingRange } from "../../../node/store/keys";
 import { LedgerStore, type NewEntry } from "../../../node/store/ledger-store";
-import { EXAMPLE_PAYLOADS } from "../../fixtures/payload-examples";
+import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
