@@ -17,6 +17,20 @@ export function parseDecimal(value: string): Decimal {
   if (!isDecimal(value)) {
     throw new BorderLedgerError("VALIDATION_FAILED", `not an unsigned decimal string: ${JSON.stringify(value)}`);
   }
+  return splitDecimal(value);
+}
+
+/**
+ * Parses a decimal string that no schema has checked (a bundle's payload as the lifecycle rules read it): digits with
+ * an optional point and more digits, leading zeros allowed ("024.90"); undefined for anything else, never a throw.
+ */
+export function tryParseDecimal(value: unknown): Decimal | undefined {
+  if (typeof value !== "string" || !/^\d+(\.\d+)?$/.test(value)) return undefined;
+  return splitDecimal(value);
+}
+
+// `value` is digits with at most one point between digits.
+function splitDecimal(value: string): Decimal {
   const [whole, fraction = ""] = value.split(".");
   return { units: BigInt(whole + fraction), scale: fraction.length };
 }
@@ -41,8 +55,12 @@ export function decimalToScaled(value: string, scale: number): bigint {
 
 /** a + b, exactly, at the larger of the two scales: "24.90" + "10" is "34.90". */
 export function addDecimals(a: string, b: string): string {
-  const scale = Math.max(parseDecimal(a).scale, parseDecimal(b).scale);
-  return formatDecimal({ units: decimalToScaled(a, scale) + decimalToScaled(b, scale), scale });
+  return formatDecimal(addDecimalValues(parseDecimal(a), parseDecimal(b)));
+}
+
+/** max(a - b, 0), exactly, at the larger of the two scales: "6.63" - "10" is "0.00" (decimals here are unsigned). */
+export function subtractDecimalsFloor(a: string, b: string): string {
+  return formatDecimal(subtractDecimalValuesFloor(parseDecimal(a), parseDecimal(b)));
 }
 
 /** The exact sum of `values` ("0" for none). */
@@ -63,10 +81,7 @@ export function multiplyDecimal(amount: string, quantity: number | bigint): stri
 
 /** -1, 0 or 1 as a is less than, equal to or greater than b, by value: "34.9" equals "34.90". */
 export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
-  const scale = Math.max(parseDecimal(a).scale, parseDecimal(b).scale);
-  const x = decimalToScaled(a, scale);
-  const y = decimalToScaled(b, scale);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareDecimalValues(parseDecimal(a), parseDecimal(b));
 }
 
 /** `value` rounded half-up (ties away from zero; values are unsigned) to exactly `places` decimals: "2.345" to 2 is "2.35", "3" to 2 is "3.00". */
@@ -116,4 +131,33 @@ export function divideDecimals({ dividend, divisor, places }: { dividend: string
   const numerator = x.units * 10n ** BigInt(places + y.scale);
   const denominator = y.units * 10n ** BigInt(x.scale);
   return formatDecimal({ units: (2n * numerator + denominator) / (2n * denominator), scale: places });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// On parsed Decimals (for values read leniently with tryParseDecimal, whose spelling may not be canonical)
+
+/** a + b at the larger of the two scales. */
+export function addDecimalValues(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  return { units: unitsAt(a, scale) + unitsAt(b, scale), scale };
+}
+
+/** max(a - b, 0) at the larger of the two scales. */
+export function subtractDecimalValuesFloor(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  const units = unitsAt(a, scale) - unitsAt(b, scale);
+  return { units: units > 0n ? units : 0n, scale };
+}
+
+/** -1, 0 or 1 as a is less than, equal to or greater than b, by value. */
+export function compareDecimalValues(a: Decimal, b: Decimal): -1 | 0 | 1 {
+  const scale = Math.max(a.scale, b.scale);
+  const x = unitsAt(a, scale);
+  const y = unitsAt(b, scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+// `scale` is at least the decimal's own: scaling up never drops digits.
+function unitsAt(decimal: Decimal, scale: number): bigint {
+  return decimal.units * 10n ** BigInt(scale - decimal.scale);
 }

@@ -37,7 +37,7 @@
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
 import { CUSTOMS_EVENT_TYPES, type EventType } from "./event-types";
-import { formatDecimal, type Decimal } from "./decimal";
+import { addDecimalValues, compareDecimalValues, formatDecimal, subtractDecimalValuesFloor, tryParseDecimal, type Decimal } from "./decimal";
 import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "./tax/tax-due";
 
 /** The rules in the order they are checked; the first broken one is reported. */
@@ -400,7 +400,7 @@ function checkTaxPaidAssessment(ctx: Context): Outcome {
   for (const name of ["customsValue", "duty", "vat", "fees", "total"] as const) {
     const stated = assessment.state === "present" ? moneyAt(assessment.value, name) : undefined;
     const expected = due[name];
-    if (stated === undefined || stated.currency !== expected.currency || compareDecimal(stated.value, parseDecimal(expected.amount)!) !== 0) {
+    if (stated === undefined || stated.currency !== expected.currency || compareDecimalValues(stated.value, tryParseDecimal(expected.amount)!) !== 0) {
       differences.push(`${name} ${stated === undefined ? "missing" : `${stated.text} ${stated.currency}`} (engine: ${expected.amount} ${expected.currency})`);
     }
   }
@@ -427,8 +427,8 @@ function checkTaxPaidShort(ctx: Context): Outcome {
   const countEarlier = verdict?.kind === "due" || verdict?.kind === "hidden";
   const earlier = countEarlier ? paidBefore(ctx, index, total.currency) : { sum: { units: 0n, scale: 0 } as Decimal, hidden: undefined };
   if (earlier.hidden !== undefined) return unknown(earlier.hidden);
-  const outstanding = subtractFloor(total.value, earlier.sum);
-  if (compareDecimal(amount.value, outstanding) >= 0) return verdict?.kind === "hidden" ? unknown(verdict.reason) : PASS;
+  const outstanding = subtractDecimalValuesFloor(total.value, earlier.sum);
+  if (compareDecimalValues(amount.value, outstanding) >= 0) return verdict?.kind === "hidden" ? unknown(verdict.reason) : PASS;
   const before = earlier.sum.units === 0n ? "" : ` less ${formatDecimal(earlier.sum)} ${total.currency} paid by earlier TAX_PAIDs`;
   return fail(`payment.amount ${amount.text} ${amount.currency} falls short of assessment.total ${total.text} ${total.currency}${before}: ${formatDecimal(outstanding)} ${total.currency} is due`);
 }
@@ -443,10 +443,10 @@ function checkReleasePaid(ctx: Context): Outcome {
   if (verdict.kind === "invalid") return fail(`what is due for the DECLARATION at seq ${declaration} cannot be assessed: ${verdict.reason}`);
   if (verdict.kind === "unsupported") return checkPaidOwnAssessment(ctx, declaration);
   const due = verdict.due.total;
-  const dueAmount = parseDecimal(due.amount)!;
+  const dueAmount = tryParseDecimal(due.amount)!;
   if (dueAmount.units === 0n) return PASS;
   const paid = paidBefore(ctx, ctx.events.length, due.currency);
-  if (compareDecimal(paid.sum, dueAmount) >= 0) return PASS;
+  if (compareDecimalValues(paid.sum, dueAmount) >= 0) return PASS;
   if (paid.hidden !== undefined) return unknown(paid.hidden);
   return fail(
     `RELEASE released needs ${due.amount} ${due.currency} paid for the DECLARATION at seq ${declaration} (${verdict.due.ruleSet}); ` +
@@ -468,7 +468,7 @@ function checkPaidOwnAssessment(ctx: Context, declaration: number): Outcome {
     }
     const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
     const total = assessment.state === "present" ? moneyAt(assessment.value, "total") : undefined;
-    if (amount !== undefined && total !== undefined && amount.currency === total.currency && compareDecimal(amount.value, total.value) >= 0) {
+    if (amount !== undefined && total !== undefined && amount.currency === total.currency && compareDecimalValues(amount.value, total.value) >= 0) {
       return PASS;
     }
     const pays = amount === undefined ? "no valid payment.amount" : `${amount.text} ${amount.currency}`;
@@ -508,7 +508,7 @@ function paidBefore(ctx: Context, index: number, currency: string): { sum: Decim
       continue;
     }
     const amount = payment.state === "present" ? moneyAt(payment.value, "amount") : undefined;
-    if (amount !== undefined && amount.currency === currency) sum = addDecimal(sum, amount.value);
+    if (amount !== undefined && amount.currency === currency) sum = addDecimalValues(sum, amount.value);
   }
   return { sum, hidden };
 }
@@ -680,42 +680,13 @@ function indicesOf(events: readonly LifecycleEvent[], type: EventType, from = 0)
   return found;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Exact decimals (DESIGN §2.1: amounts are decimal strings), on decimal.ts's Decimal. Parsing is lenient here (an
-// unparsable amount is "not money", which the rules report) where decimal.ts's parseDecimal throws.
-
-function parseDecimal(text: unknown): Decimal | undefined {
-  if (typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text)) return undefined;
-  const [whole, fraction = ""] = text.split(".");
-  return { units: BigInt(whole + fraction), scale: fraction.length };
-}
-
-function addDecimal(a: Decimal, b: Decimal): Decimal {
-  const scale = Math.max(a.scale, b.scale);
-  return { units: a.units * 10n ** BigInt(scale - a.scale) + b.units * 10n ** BigInt(scale - b.scale), scale };
-}
-
-/** max(a - b, 0). */
-function subtractFloor(a: Decimal, b: Decimal): Decimal {
-  const scale = Math.max(a.scale, b.scale);
-  const units = a.units * 10n ** BigInt(scale - a.scale) - b.units * 10n ** BigInt(scale - b.scale);
-  return { units: units > 0n ? units : 0n, scale };
-}
-
-function compareDecimal(a: Decimal, b: Decimal): number {
-  const scale = Math.max(a.scale, b.scale);
-  const x = a.units * 10n ** BigInt(scale - a.scale);
-  const y = b.units * 10n ** BigInt(scale - b.scale);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /** container[key] as money { amount, currency }, or undefined when it is not one. */
 function moneyAt(container: unknown, key: string): { value: Decimal; text: string; currency: string } | undefined {
   if (typeof container !== "object" || container === null) return undefined;
   const money = (container as Record<string, unknown>)[key];
   if (typeof money !== "object" || money === null) return undefined;
   const { amount, currency } = money as Record<string, unknown>;
-  const value = parseDecimal(amount);
+  const value = tryParseDecimal(amount);
   if (value === undefined || typeof currency !== "string") return undefined;
   return { value, text: amount as string, currency };
 }

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import {
+  addDecimalValues,
   addDecimals,
+  compareDecimalValues,
   compareDecimals,
   decimalToScaled,
   formatDecimal,
@@ -9,8 +11,11 @@ import {
   multiplyDecimals,
   parseDecimal,
   roundDecimal,
+  subtractDecimalValuesFloor,
+  subtractDecimalsFloor,
   sumDecimals,
   trimDecimal,
+  tryParseDecimal,
 } from "../../../node/domain/decimal";
 import { BorderLedgerError } from "../../../node/domain/errors";
 
@@ -52,6 +57,24 @@ describe("decimal", () => {
     });
   });
 
+  describe("tryParseDecimal", () => {
+    it("parses what parseDecimal parses, to the same units and scale", () => {
+      expect(tryParseDecimal("24.90")).to.deep.equal(parseDecimal("24.90"));
+      expect(tryParseDecimal("0")).to.deep.equal({ units: 0n, scale: 0 });
+    });
+
+    it("reads leading zeros, which no canonical spelling has", () => {
+      expect(tryParseDecimal("024.90")).to.deep.equal({ units: 2490n, scale: 2 });
+      expect(tryParseDecimal("00.5")).to.deep.equal({ units: 5n, scale: 1 });
+    });
+
+    it("gives undefined, without throwing, for signs, exponents, bare points, non-ASCII digits and non-strings", () => {
+      for (const value of ["", "1.", ".5", "-1", "+1", "1e3", "1,5", " 1", "1.2.3", "NaN", "١٢", 1.5, null, undefined, { amount: "1" }]) {
+        expect(tryParseDecimal(value), String(value)).to.equal(undefined);
+      }
+    });
+  });
+
   describe("decimalToScaled", () => {
     it("scales up by appending zeros", () => {
       expect(decimalToScaled("24.9", 2)).to.equal(2490n);
@@ -84,6 +107,44 @@ describe("decimal", () => {
     it("rejects a malformed addend", () => {
       expectValidationFailed(() => addDecimals("1", "-1"));
       expectValidationFailed(() => sumDecimals(["1.00", "2e2"]));
+    });
+  });
+
+  describe("subtractDecimalsFloor", () => {
+    it("subtracts exactly at the larger scale of the two", () => {
+      expect(subtractDecimalsFloor("10.00", "3.37")).to.equal("6.63");
+      expect(subtractDecimalsFloor("0.3", "0.1")).to.equal("0.2");
+      expect(subtractDecimalsFloor("6.63", "0")).to.equal("6.63");
+    });
+
+    it("gives zero, at that scale, where b is at least a", () => {
+      expect(subtractDecimalsFloor("6.63", "10")).to.equal("0.00");
+      expect(subtractDecimalsFloor("5", "5.000")).to.equal("0.000");
+    });
+
+    it("rejects a malformed operand", () => {
+      expectValidationFailed(() => subtractDecimalsFloor("1", "-1"));
+      expectValidationFailed(() => subtractDecimalsFloor("01", "0"));
+    });
+  });
+
+  describe("on parsed Decimals", () => {
+    const d = (value: string) => tryParseDecimal(value)!;
+
+    it("adds at the larger scale of the two", () => {
+      expect(addDecimalValues(d("24.90"), d("010"))).to.deep.equal({ units: 3490n, scale: 2 });
+      expect(addDecimalValues({ units: 0n, scale: 0 }, d("0.000001"))).to.deep.equal({ units: 1n, scale: 6 });
+    });
+
+    it("subtracts down to zero and no further", () => {
+      expect(subtractDecimalValuesFloor(d("10.00"), d("3.37"))).to.deep.equal({ units: 663n, scale: 2 });
+      expect(subtractDecimalValuesFloor(d("3.37"), d("10"))).to.deep.equal({ units: 0n, scale: 2 });
+    });
+
+    it("compares by value, not by spelling or scale", () => {
+      expect(compareDecimalValues(d("034.9"), d("34.90"))).to.equal(0);
+      expect(compareDecimalValues(d("9.99"), d("10.00"))).to.equal(-1);
+      expect(compareDecimalValues(d("0.1"), d("0.09"))).to.equal(1);
     });
   });
 
