@@ -228,18 +228,18 @@ const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
   FIRST_EVENT: checkFirstEvent,
   AFTER_FINAL_DECISION: checkAfterFinalDecision,
   CUSTOMS_JURISDICTION: checkCustomsJurisdiction,
-  DECLARATION_BEFORE_DISPATCH: checkDeclarationAfterDispatch,
-  RISK_RESULT_BEFORE_DECLARATION: checkRiskResultAfterDeclaration,
-  DECLARATION_NOT_ASSESSABLE: checkDeclarationAssessable,
+  DECLARATION_BEFORE_DISPATCH: checkDeclarationBeforeDispatch,
+  RISK_RESULT_BEFORE_DECLARATION: checkRiskResultBeforeDeclaration,
+  DECLARATION_NOT_ASSESSABLE: checkDeclarationNotAssessable,
   TAX_PAID_ASSESSMENT: checkTaxPaidAssessment,
   TAX_PAID_SHORT: checkTaxPaidShort,
-  RELEASE_WITHOUT_RISK_RESULT: checkReleaseRiskResult,
-  RELEASE_RED_WITHOUT_INSPECTION: checkReleaseRedInspection,
-  RELEASE_UNPAID: checkReleasePaid,
-  RELEASE_WITH_OPEN_CLAIM: checkReleaseNoOpenClaim,
-  DELIVERY_BEFORE_RELEASE: checkDeliveryAfterRelease,
-  DUPLICATE_CLAIM: checkClaimUnique,
-  CLAIM_DECISION_WITHOUT_CLAIM: checkClaimDecisionHasClaim,
+  RELEASE_WITHOUT_RISK_RESULT: checkReleaseWithoutRiskResult,
+  RELEASE_RED_WITHOUT_INSPECTION: checkReleaseRedWithoutInspection,
+  RELEASE_UNPAID: checkReleaseUnpaid,
+  RELEASE_WITH_OPEN_CLAIM: checkReleaseWithOpenClaim,
+  DELIVERY_BEFORE_RELEASE: checkDeliveryBeforeRelease,
+  DUPLICATE_CLAIM: checkDuplicateClaim,
+  CLAIM_DECISION_WITHOUT_CLAIM: checkClaimDecisionWithoutClaim,
 };
 
 function evaluate(ctx: Context, rules: readonly LifecycleRule[] = LIFECYCLE_RULES): RuleResult[] {
@@ -329,17 +329,17 @@ function checkCustomsJurisdiction(ctx: Context): Outcome {
   return PASS;
 }
 
-function checkDeclarationAfterDispatch(ctx: Context): Outcome {
+function checkDeclarationBeforeDispatch(ctx: Context): Outcome {
   if (ctx.next.eventType !== "DECLARATION") return SKIP;
   return lastIndexOf(ctx.events, "DISPATCH") !== undefined ? PASS : fail("DECLARATION needs an earlier DISPATCH");
 }
 
-function checkRiskResultAfterDeclaration(ctx: Context): Outcome {
+function checkRiskResultBeforeDeclaration(ctx: Context): Outcome {
   if (ctx.next.eventType !== "RISK_RESULT") return SKIP;
   return lastIndexOf(ctx.events, "DECLARATION") !== undefined ? PASS : fail("RISK_RESULT needs an earlier DECLARATION");
 }
 
-function checkReleaseRiskResult(ctx: Context): Outcome {
+function checkReleaseWithoutRiskResult(ctx: Context): Outcome {
   const gate = releasedGate(ctx);
   if (gate !== undefined) return gate;
   const declaration = lastIndexOf(ctx.events, "DECLARATION");
@@ -350,7 +350,7 @@ function checkReleaseRiskResult(ctx: Context): Outcome {
   return fail(`RELEASE released needs a RISK_RESULT for the DECLARATION at seq ${declaration}${note}`);
 }
 
-function checkReleaseRedInspection(ctx: Context): Outcome {
+function checkReleaseRedWithoutInspection(ctx: Context): Outcome {
   const gate = releasedGate(ctx);
   if (gate !== undefined) return gate;
   const declaration = lastIndexOf(ctx.events, "DECLARATION");
@@ -372,7 +372,7 @@ function checkReleaseRedInspection(ctx: Context): Outcome {
   );
 }
 
-function checkDeclarationAssessable(ctx: Context): Outcome {
+function checkDeclarationNotAssessable(ctx: Context): Outcome {
   if (ctx.next.eventType !== "DECLARATION") return SKIP;
   const verdict = taxOf(ctx, ctx.events.length);
   if (verdict.kind === "invalid") return fail(`the DECLARATION cannot be assessed: ${verdict.reason}`);
@@ -433,7 +433,7 @@ function checkTaxPaidShort(ctx: Context): Outcome {
   return fail(`payment.amount ${amount.text} ${amount.currency} falls short of assessment.total ${total.text} ${total.currency}${before}: ${formatDecimal(outstanding)} ${total.currency} is due`);
 }
 
-function checkReleasePaid(ctx: Context): Outcome {
+function checkReleaseUnpaid(ctx: Context): Outcome {
   const gate = releasedGate(ctx);
   if (gate !== undefined) return gate;
   const declaration = lastIndexOf(ctx.events, "DECLARATION");
@@ -513,7 +513,7 @@ function paidBefore(ctx: Context, index: number, currency: string): { sum: Decim
   return { sum, hidden };
 }
 
-function checkReleaseNoOpenClaim(ctx: Context): Outcome {
+function checkReleaseWithOpenClaim(ctx: Context): Outcome {
   const gate = releasedGate(ctx);
   if (gate !== undefined) return gate;
   const claims = new Map<string, number>();
@@ -543,7 +543,7 @@ function checkReleaseNoOpenClaim(ctx: Context): Outcome {
   return undisclosed[0] ?? PASS;
 }
 
-function checkDeliveryAfterRelease(ctx: Context): Outcome {
+function checkDeliveryBeforeRelease(ctx: Context): Outcome {
   if (ctx.next.eventType !== "DELIVERY") return SKIP;
   const release = lastIndexOf(ctx.events, "RELEASE");
   if (release === undefined) return fail("DELIVERY needs an earlier RELEASE released");
@@ -553,7 +553,7 @@ function checkDeliveryAfterRelease(ctx: Context): Outcome {
   return fail(`DELIVERY needs the latest RELEASE to be released; the RELEASE at seq ${release} decided ${decision.value}`);
 }
 
-function checkClaimUnique(ctx: Context): Outcome {
+function checkDuplicateClaim(ctx: Context): Outcome {
   if (ctx.next.eventType !== "CLAIM") return SKIP;
   const earlier = indicesOf(ctx.events, "CLAIM");
   if (earlier.length === 0) return PASS;
@@ -568,7 +568,7 @@ function checkClaimUnique(ctx: Context): Outcome {
   return undisclosed[0] ?? PASS;
 }
 
-function checkClaimDecisionHasClaim(ctx: Context): Outcome {
+function checkClaimDecisionWithoutClaim(ctx: Context): Outcome {
   if (ctx.next.eventType !== "CLAIM_DECISION") return SKIP;
   const claims = indicesOf(ctx.events, "CLAIM");
   if (claims.length === 0) return fail("CLAIM_DECISION needs an earlier CLAIM with its claimId, and there is no CLAIM");
