@@ -8,7 +8,7 @@ import { BorderLedgerClient } from "../node/client/client";
 import { devWallet } from "../node/chain/dev-participants";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { createRpcChainReader } from "../node/verify/chain-reader";
-import { cannon, postAll, signedReads, startNodeProcess, stopNodeProcess, syntheticLifecycles, CONNECTIONS } from "./bench-support";
+import { cannon, postAll, signedReads, startNodeProcess, stopNodeProcess, syntheticLifecycles, CONNECTIONS } from "../tools/bench/bench-support";
 import { domainSeparator } from "../node/domain/eip712";
 import type { AppendRequest } from "../node/domain/event";
 

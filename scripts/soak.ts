@@ -50,7 +50,7 @@ import { randomSalts } from "../node/prepare/salts";
 import { createRpcChainReader, type RpcChainReader } from "../node/verify/chain-reader";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { EXAMPLE_PAYLOADS } from "../tools/fixtures/payload-examples";
-import { lifecycleSigner, percentile, startNodeProcess, stopNodeProcess } from "./bench-support";
+import { lifecycleSigner, percentile, startNodeProcess, stopNodeProcess } from "../tools/bench/bench-support";
 
 const say = (line: string) => console.log(`[soak] ${line}`);
 

@@ -2,12 +2,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
-import { devWallet } from "../node/chain/dev-participants";
-import type { AppendRequest } from "../node/domain/event";
-import type { EventType } from "../node/domain/event-types";
-import { randomSalts } from "../node/prepare/salts";
-import { signAppendRequest } from "../node/domain/sign-event";
-import { EXAMPLE_PAYLOADS } from "../tools/fixtures/payload-examples";
+import { devWallet } from "../../node/chain/dev-participants";
+import type { AppendRequest } from "../../node/domain/event";
+import type { EventType } from "../../node/domain/event-types";
+import { randomSalts } from "../../node/prepare/salts";
+import { signAppendRequest } from "../../node/domain/sign-event";
+import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 
 type Step = { eventType: EventType; signer: number; patch?: (payload: Record<string, any>, i: number) => void };
 
@@ -103,7 +103,7 @@ export const CONNECTIONS = 50;
 
 /** Starts `npm start`'s script in its own process on free ports; resolves with the API's base URL. */
 export function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "start.ts")], {
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "../../scripts/start.ts")], {
     env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none" },
     stdio: ["ignore", "pipe", "inherit"],
   });
