@@ -8,7 +8,9 @@ import { BorderLedgerClient } from "../node/client/client";
 import { devWallet } from "../node/chain/dev-participants";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { createRpcChainReader } from "../node/verify/chain-reader";
-import { cannon, postAll, signedReads, startNodeProcess, stopNodeProcess, syntheticLifecycles, CONNECTIONS } from "../tools/bench/bench-support";
+import { cannon, CONNECTIONS, postAll, signedReads } from "../tools/bench/http-load";
+import { syntheticLifecycles } from "../tools/bench/lifecycles";
+import { startNodeProcess, stopNodeProcess } from "../tools/bench/node-process";
 import { domainSeparator } from "../node/domain/eip712";
 import type { AppendRequest } from "../node/domain/event";
 

@@ -10,7 +10,9 @@ import { domainSeparator } from "../node/domain/eip712";
 import { epcisDocumentOfRequests } from "../node/domain/epcis/document";
 import { signEpcisImport } from "../node/domain/epcis/import";
 import { validateEpcis } from "../node/domain/epcis/validate";
-import { cannon, postAll, signedReads, startNodeProcess, stopNodeProcess, syntheticLifecycles } from "../tools/bench/bench-support";
+import { cannon, postAll, signedReads } from "../tools/bench/http-load";
+import { syntheticLifecycles } from "../tools/bench/lifecycles";
+import { startNodeProcess, stopNodeProcess } from "../tools/bench/node-process";
 
 const DOCUMENTS = Number(process.env.BENCH_EPCIS_DOCUMENTS ?? 2_000);
 const SECONDS = Number(process.env.BENCH_EPCIS_SECONDS ?? 10);

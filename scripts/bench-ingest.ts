@@ -9,7 +9,9 @@ import { Worker } from "node:worker_threads";
 import { Level } from "level";
 import type { AppendRequest } from "../node/domain/event";
 import { openNodeRuntime } from "../node/runtime/node-runtime";
-import { bench, percentile, syntheticLifecycles } from "../tools/bench/bench-support";
+import { bench } from "../tools/bench/closed-loop";
+import { syntheticLifecycles } from "../tools/bench/lifecycles";
+import { percentile } from "../tools/bench/percentile";
 
 const SHIPMENTS = Number(process.env.BENCH_SHIPMENTS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2048);

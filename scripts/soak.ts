@@ -4,7 +4,7 @@
  * lifecycles (green; red with an inspection; claimed and decided), each step signed by the development account that
  * owns it (DESIGN §1): mostly one event per POST /v1/shipments/{id}/events, some lifecycles step by step in
  * POST /v1/events:batch, some with ORDER and DISPATCH imported as a signed EPCIS document. Shipment ids and dates come
- * from bench-support's synthetic lifecycles: ids unique in the run, dates in June 2026 (when the fixtures' TAX_PAID
+ * from tools/bench/lifecycles.ts: ids unique in the run, dates in June 2026 (when the fixtures' TAX_PAID
  * matches the tax engine). About 10 % of requests are bad ones, every kind in turn (BAD_KINDS), each compared with
  * the status, error code and, where there is one, lifecycle rule or field path the node must answer (api/errors.ts,
  * api/routes, node/ledger.ts, node/domain/lifecycle.ts); a replayed event must get 200 and its first receipt.
@@ -50,7 +50,9 @@ import { randomSalts } from "../node/prepare/salts";
 import { createRpcChainReader, type RpcChainReader } from "../node/verify/chain-reader";
 import { verifyBundle } from "../node/verify/verify-bundle";
 import { EXAMPLE_PAYLOADS } from "../tools/fixtures/payload-examples";
-import { lifecycleSigner, percentile, startNodeProcess, stopNodeProcess } from "../tools/bench/bench-support";
+import { lifecycleSigner } from "../tools/bench/lifecycles";
+import { startNodeProcess, stopNodeProcess } from "../tools/bench/node-process";
+import { percentile } from "../tools/bench/percentile";
 
 const say = (line: string) => console.log(`[soak] ${line}`);
 

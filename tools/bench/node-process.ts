@@ -1,0 +1,30 @@
+// The real node in its own process, started as `npm start` runs it (scripts/start.ts) and stopped as Ctrl-C stops it.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+/** Starts `npm start`'s script in its own process on free ports; resolves with the API's base URL. */
+export function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "../../scripts/start.ts")], {
+    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/API on (http:\/\/\S+)\/v1 /);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output}`)));
+  });
+}
+
+/** Stops a node started by startNodeProcess: SIGINT, then SIGKILL if it has not exited within 15 s. */
+export async function stopNodeProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGINT");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(killer);
+}
