@@ -1,5 +1,5 @@
 // npm run demo: the customs demo against a running node (NODE_URL, default http://127.0.0.1:8787); exit 1 unless every bundle verifies.
-import { runDemo } from "../node/client/demo";
+import { runDemo } from "../tools/demo/demo";
 
 const nodeUrl = process.env.NODE_URL ?? "http://127.0.0.1:8787";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startNode, type RunningNode } from "../../api/server";
-import { runDemo } from "../../node/client/demo";
+import { runDemo } from "../../tools/demo/demo";
 import { parseConfig } from "../../node/runtime/config";
 
 describe("npm run demo against a development node", function () {

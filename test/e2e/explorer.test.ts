@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startNode, type RunningNode } from "../../api/server";
 import { devWallet } from "../../node/chain/dev-participants";
 import { BorderLedgerClient } from "../../node/client/client";
-import { runDemo, type DemoResult } from "../../node/client/demo";
+import { runDemo, type DemoResult } from "../../tools/demo/demo";
 import { parseConfig } from "../../node/runtime/config";
 import type { TraceBundle } from "../../node/domain/bundle";
 import { CHECK_NAMES } from "../../node/verify/verify-bundle";

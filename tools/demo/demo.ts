@@ -2,10 +2,10 @@
 // step printed, ending with every bundle verified against the chain. It uses only the HTTP API and the development
 // accounts, as any outside party would.
 import { createHash } from "node:crypto";
-import { devWallet } from "../chain/dev-participants";
-import type { EventType } from "../domain/event-types";
-import { validateEpcis } from "../domain/epcis/validate";
-import { BorderLedgerClient, NodeError, type TaxAssessmentJson } from "./client";
+import { devWallet } from "../../node/chain/dev-participants";
+import type { EventType } from "../../node/domain/event-types";
+import { validateEpcis } from "../../node/domain/epcis/validate";
+import { BorderLedgerClient, NodeError, type TaxAssessmentJson } from "../../node/client/client";
 
 export type DemoOptions = {
   nodeUrl: string;
