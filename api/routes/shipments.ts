@@ -2,7 +2,8 @@
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
 import { sumDecimals } from "../../node/domain/decimal";
-import { deriveStatus, type ClaimStatus, type LifecycleEvent } from "../../node/domain/lifecycle";
+import { deriveStatus, type ClaimStatus } from "../../node/domain/lifecycle/status";
+import type { LifecycleEvent } from "../../node/domain/lifecycle/types";
 import { engineTaxPolicy } from "../../node/domain/tax/tax-due";
 import { buildTraceBundle, visibilityOf } from "../../node/services/trace-service";
 import { verifyBundle } from "../../node/verify/verify-bundle";

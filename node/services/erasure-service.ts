@@ -12,7 +12,7 @@ import {
   type ErasureRecord,
   type PersonalDataField,
 } from "../domain/erasure-request";
-import { destinationOf } from "../domain/lifecycle";
+import { destinationOf } from "../domain/lifecycle/status";
 import { validationFailed } from "../domain/payloads";
 import { SignatureError, recoverSigner } from "../domain/signature";
 import type { ChainReader } from "../verify/chain-reader";

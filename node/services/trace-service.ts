@@ -2,7 +2,7 @@
 import { BorderLedgerError } from "../domain/errors";
 import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "../domain/bundle";
 import { toHex } from "../domain/hex";
-import { destinationOf } from "../domain/lifecycle";
+import { destinationOf } from "../domain/lifecycle/status";
 import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from "../domain/views";
 import type { ContractAddresses } from "../chain/contracts";
 import type { Ledger } from "../ledger";

@@ -17,7 +17,10 @@ import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domai
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
 import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
-import { checkSequence, destinationOf, PAYMENT_RULES, type LifecycleEvent } from "../domain/lifecycle";
+import { checkSequence } from "../domain/lifecycle/evaluate";
+import { PAYMENT_RULES } from "../domain/lifecycle/rules";
+import { destinationOf } from "../domain/lifecycle/status";
+import type { LifecycleEvent } from "../domain/lifecycle/types";
 import { isValidInclusionProof } from "../domain/merkle";
 import { PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames } from "../domain/payloads";
 import { roleId } from "../domain/roles";

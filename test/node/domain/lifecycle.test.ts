@@ -1,15 +1,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  LIFECYCLE_RULES,
-  PAYMENT_RULES,
-  checkNextEvent,
-  checkSequence,
-  deriveStatus,
-  destinationOf,
-  type LifecycleEvent,
-  type LifecycleRule,
-} from "../../../node/domain/lifecycle";
+import { checkNextEvent, checkSequence } from "../../../node/domain/lifecycle/evaluate";
+import { LIFECYCLE_RULES, PAYMENT_RULES, type LifecycleRule } from "../../../node/domain/lifecycle/rules";
+import { deriveStatus, destinationOf } from "../../../node/domain/lifecycle/status";
+import type { LifecycleEvent } from "../../../node/domain/lifecycle/types";
 import type { DeclarationPayload } from "../../../node/domain/payloads";
 import { assess } from "../../../node/domain/tax";
 import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "../../../node/domain/tax/tax-due";

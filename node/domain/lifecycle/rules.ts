@@ -1,16 +1,5 @@
-// Shipment lifecycle rules (DESIGN §7): the node checks each event before appending it, the verifier re-checks a bundle.
+// The lifecycle rules of DESIGN §7, in the order they are checked, and the check of each.
 /*
- * One evaluator serves both callers. `checkNextEvent` is the node's gate (DESIGN §7: refuse with the rule's name);
- * `checkSequence` is verification step 8 (DESIGN §5), which runs over a bundle whose payloads may be partly hidden.
- *
- * Hidden fields. A bundle discloses only some payload fields (DESIGN §2.1). A rule that needs a field that is not
- * disclosed — in the event itself or in an earlier event it depends on — reports "not-checkable" naming that field,
- * never "fail": a verdict of fail is only given on disclosed facts, and hiding fields can only turn a pass or a fail
- * into not-checkable. Without `hiddenFields`, every absent field is taken as possibly hidden. A verifier that has the
- * entry's `digests` should pass `hiddenFields` (digest names minus disclosed names), so that an absent optional field
- * (CLAIM_DECISION.action) is known to be absent and does not make every later event not-checkable. At the node every
- * field is present, so an absent field needed by a rule is a breach of that rule, with a message naming the field.
- *
  * Payment (DESIGN §7 and §8). What is due for a DECLARATION comes from the duty and tax engine (`tax`, by default
  * engineTaxPolicy: the rule set in force for its destination on the UTC date of its occurredAt):
  *  - DECLARATION_NOT_ASSESSABLE: where a rule set covers the destination, the engine must be able to assess the
@@ -36,9 +25,23 @@
  *    else of the latest ORDER; countries are compared as upper-case ISO 3166-1 alpha-2 codes.
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
-import { CUSTOMS_EVENT_TYPES, type EventType } from "./event-types";
-import { addDecimalValues, compareDecimalValues, formatDecimal, subtractDecimalValuesFloor, tryParseDecimal, type Decimal } from "./decimal";
-import { engineTaxPolicy, type TaxDue, type TaxPolicy } from "./tax/tax-due";
+import { CUSTOMS_EVENT_TYPES } from "../event-types";
+import { addDecimalValues, compareDecimalValues, formatDecimal, subtractDecimalValuesFloor, tryParseDecimal, type Decimal } from "../decimal";
+import type { TaxDue } from "../tax/tax-due";
+import { PASS, SKIP, fail, unknown, type Outcome } from "./outcome";
+import {
+  describeEvent,
+  destinationSourceIndex,
+  eventAt,
+  indicesOf,
+  lastIndexOf,
+  moneyAt,
+  notDisclosed,
+  possiblyHiddenDeclarationFields,
+  readField,
+  readString,
+} from "./event-readers";
+import type { Context } from "./types";
 
 /** The rules in the order they are checked; the first broken one is reported. */
 export const LIFECYCLE_RULES = [
@@ -62,169 +65,10 @@ export const LIFECYCLE_RULES = [
 /** A lifecycle rule's stable name (API: the node's 409 and the verifier's report carry it). */
 export type LifecycleRule = (typeof LIFECYCLE_RULES)[number];
 
-/** What the rules see of one event. */
-export type LifecycleEvent = {
-  eventType: EventType;
-  /** The actor's profile country (DESIGN §1); needed for CUSTOMS events only. */
-  actorCountry?: string;
-  /** The signed occurredAt (ISO 8601); a DECLARATION's gives the date its duty and taxes are assessed for. */
-  occurredAt?: string;
-  /** The disclosed payload fields; a field may be absent because it was not disclosed. */
-  payload?: Record<string, unknown>;
-  /** Fields committed but not disclosed (a bundle entry's digest names minus its payload names), when known. */
-  hiddenFields?: readonly string[];
-};
-
 /** The rules about duty and tax (the verifier's `payment` check runs these). */
 export const PAYMENT_RULES: readonly LifecycleRule[] = ["DECLARATION_NOT_ASSESSABLE", "TAX_PAID_ASSESSMENT", "TAX_PAID_SHORT", "RELEASE_UNPAID"];
 
-export type LifecycleVerdict = { ok: true } | { ok: false; rule: LifecycleRule; message: string };
-
-export type CheckNextEventParams = { history: readonly LifecycleEvent[]; next: LifecycleEvent; tax?: TaxPolicy };
-
-/** `rules`: check only these (default: all). */
-export type CheckSequenceParams = { events: readonly LifecycleEvent[]; tax?: TaxPolicy; rules?: readonly LifecycleRule[] };
-
-export type LifecycleCheckStatus = "pass" | "fail" | "not-checkable";
-
-/** One event's result: `rule` is the broken rule (fail) or the first rule that could not be checked. */
-export type LifecycleCheck = { index: number; status: LifecycleCheckStatus; rule?: LifecycleRule; reason: string };
-
-export type FinalDecision = "seized" | "returned" | "destroyed";
-
-export type LifecycleStatus = {
-  /** The last event's type, or "NONE" for a shipment with no events. */
-  stage: EventType | "NONE";
-  destinationCountry?: string;
-  latestDeclarationIndex?: number;
-  /** The lane of the latest RISK_RESULT for the latest DECLARATION. */
-  lane?: string;
-  /** The latest RELEASE's decision. */
-  releaseDecision?: string;
-  /** The latest RELEASE is `released` and no final decision followed it. */
-  released: boolean;
-  /** The latest final decision: RELEASE seized/returned, CLAIM_DECISION action seize/destroy. */
-  finalDecision?: FinalDecision;
-  /** claimIds of CLAIMs without a CLAIM_DECISION, in the order claimed. */
-  openClaims: string[];
-  /** Every CLAIM with its decision, in the order claimed (fields as far as they are known). */
-  claims: ClaimStatus[];
-};
-
-/** One claim on a shipment and where it stands. */
-export type ClaimStatus = {
-  claimId: string;
-  /** Index of the CLAIM event. */
-  index: number;
-  brand?: string;
-  ground?: string;
-  lineIds?: string[];
-  status: "open" | "upheld" | "rejected";
-  action?: string;
-};
-
-/** Checks `next` against the shipment's accepted `history` before the node appends it (DESIGN §7). */
-export function checkNextEvent(params: CheckNextEventParams): LifecycleVerdict {
-  const results = evaluate({ events: params.history, next: params.next, mode: "append", tax: params.tax ?? engineTaxPolicy });
-  // A definite breach is the better answer; a rule that cannot be decided at the node is a breach too.
-  const broken = results.find((r) => r.outcome.status === "fail") ?? results.find((r) => r.outcome.status === "unknown");
-  if (broken === undefined) return { ok: true };
-  return { ok: false, rule: broken.rule, message: outcomeText(broken.outcome) };
-}
-
-/** Re-checks every event of a shipment against the events before it (DESIGN §5, verification step 8). */
-export function checkSequence(params: CheckSequenceParams): LifecycleCheck[] {
-  return params.events.map((next, index) => {
-    const results = evaluate({ events: params.events.slice(0, index), next, mode: "verify", tax: params.tax ?? engineTaxPolicy }, params.rules);
-    return summarise(index, next, results);
-  });
-}
-
-/** The shipment's destination country (see the header), or undefined when no event gives one. */
-export function destinationOf(events: readonly LifecycleEvent[]): string | undefined {
-  const source = destinationSourceIndex(events);
-  if (source === undefined) return undefined;
-  const value = events[source].payload?.destinationCountry;
-  return typeof value === "string" ? value : undefined;
-}
-
-/** A shipment's derived status from its full events (for GET /v1/shipments/{id}, DESIGN §9). */
-export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus {
-  const status: LifecycleStatus = {
-    stage: events.length === 0 ? "NONE" : events[events.length - 1].eventType,
-    released: false,
-    openClaims: [],
-    claims: [],
-  };
-  const destination = destinationOf(events);
-  if (destination !== undefined) status.destinationCountry = destination;
-
-  const declaration = lastIndexOf(events, "DECLARATION");
-  if (declaration !== undefined) {
-    status.latestDeclarationIndex = declaration;
-    const risk = lastIndexOf(events, "RISK_RESULT", declaration + 1);
-    const lane = risk === undefined ? undefined : events[risk].payload?.lane;
-    if (typeof lane === "string") status.lane = lane;
-  }
-
-  const release = lastIndexOf(events, "RELEASE");
-  const decision = release === undefined ? undefined : events[release].payload?.decision;
-  if (typeof decision === "string") status.releaseDecision = decision;
-
-  const decided = new Set<string>();
-  for (const event of events) {
-    const final = finalDecisionOf(event);
-    if (final !== undefined) status.finalDecision = final;
-    const claimId = event.payload?.claimId;
-    if (event.eventType === "CLAIM_DECISION" && typeof claimId === "string") decided.add(claimId);
-  }
-  for (const event of events) {
-    const claimId = event.payload?.claimId;
-    if (event.eventType === "CLAIM" && typeof claimId === "string" && !decided.has(claimId) && !status.openClaims.includes(claimId)) {
-      status.openClaims.push(claimId);
-    }
-  }
-  events.forEach((event, index) => {
-    const claimId = event.payload?.claimId;
-    if (event.eventType !== "CLAIM" || typeof claimId !== "string" || status.claims.some((c) => c.claimId === claimId)) return;
-    const claim: ClaimStatus = { claimId, index, status: "open" };
-    const { brand, ground, lineIds } = event.payload ?? {};
-    if (typeof brand === "string") claim.brand = brand;
-    if (typeof ground === "string") claim.ground = ground;
-    if (Array.isArray(lineIds)) claim.lineIds = lineIds.filter((id): id is string => typeof id === "string");
-    const decisionEvent = events.find((e, i) => i > index && e.eventType === "CLAIM_DECISION" && e.payload?.claimId === claimId);
-    const decided = decisionEvent?.payload?.decision;
-    if (decided === "upheld" || decided === "rejected") claim.status = decided;
-    const action = decisionEvent?.payload?.action;
-    if (typeof action === "string") claim.action = action;
-    status.claims.push(claim);
-  });
-  status.released = decision === "released" && status.finalDecision === undefined;
-  return status;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Evaluation
-
-/** "append": the node, every field present. "verify": a bundle, absent fields may be hidden. */
-type Mode = "append" | "verify";
-
-type Context = { events: readonly LifecycleEvent[]; next: LifecycleEvent; mode: Mode; tax: TaxPolicy };
-
-type Outcome =
-  | { status: "skip" } // the rule does not constrain this event
-  | { status: "pass" }
-  | { status: "fail"; message: string }
-  | { status: "unknown"; reason: string }; // a needed field is not disclosed, or what is due cannot be determined
-
-type RuleResult = { rule: LifecycleRule; outcome: Outcome };
-
-const SKIP: Outcome = { status: "skip" };
-const PASS: Outcome = { status: "pass" };
-const fail = (message: string): Outcome => ({ status: "fail", message });
-const unknown = (reason: string): Outcome => ({ status: "unknown", reason });
-
-const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
+export const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
   FIRST_EVENT: checkFirstEvent,
   AFTER_FINAL_DECISION: checkAfterFinalDecision,
   CUSTOMS_JURISDICTION: checkCustomsJurisdiction,
@@ -241,41 +85,6 @@ const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
   DUPLICATE_CLAIM: checkDuplicateClaim,
   CLAIM_DECISION_WITHOUT_CLAIM: checkClaimDecisionWithoutClaim,
 };
-
-function evaluate(ctx: Context, rules: readonly LifecycleRule[] = LIFECYCLE_RULES): RuleResult[] {
-  return rules.map((rule) => ({ rule, outcome: RULE_CHECKS[rule](ctx) })).filter((r) => r.outcome.status !== "skip");
-}
-
-function outcomeText(outcome: Outcome): string {
-  if (outcome.status === "fail") return outcome.message;
-  if (outcome.status === "unknown") return outcome.reason;
-  return outcome.status;
-}
-
-function summarise(index: number, event: LifecycleEvent, results: RuleResult[]): LifecycleCheck {
-  const fails = results.filter((r) => r.outcome.status === "fail");
-  if (fails.length > 0) {
-    const also = fails.length > 1 ? ` (also breaks ${fails.slice(1).map((r) => r.rule).join(", ")})` : "";
-    return { index, status: "fail", rule: fails[0].rule, reason: outcomeText(fails[0].outcome) + also };
-  }
-  const unknowns = results.filter((r) => r.outcome.status === "unknown");
-  if (unknowns.length > 0) {
-    // Several release rules often wait on the same hidden field: say it once, with all their names.
-    const byReason = new Map<string, LifecycleRule[]>();
-    for (const r of unknowns) {
-      const text = outcomeText(r.outcome);
-      byReason.set(text, [...(byReason.get(text) ?? []), r.rule]);
-    }
-    const reason = [...byReason].map(([text, rules]) => `${rules.join(", ")}: ${text}`).join("; ");
-    return { index, status: "not-checkable", rule: unknowns[0].rule, reason };
-  }
-  const held = results.map((r) => r.rule);
-  const reason = held.length > 0 ? `${held.join(", ")} ${held.length === 1 ? "holds" : "hold"}` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;
-  return { index, status: "pass", reason };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Rules
 
 function checkFirstEvent(ctx: Context): Outcome {
   if (ctx.events.length !== 0) return SKIP;
@@ -600,93 +409,7 @@ function releasedGate(ctx: Context): Outcome | undefined {
   return decision.value === "released" ? undefined : SKIP;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Reading events
-
-type FieldRead = { state: "present"; value: unknown } | { state: "absent" } | { state: "hidden" };
-
-/** The event at `index`; `index === events.length` is `next`. */
-function eventAt(ctx: Context, index: number): LifecycleEvent {
-  return index === ctx.events.length ? ctx.next : ctx.events[index];
-}
-
-function describeEvent(ctx: Context, index: number): string {
-  return `${eventAt(ctx, index).eventType} at seq ${index}`;
-}
-
-function notDisclosed(ctx: Context, index: number, field: string): string {
-  return `${field} of ${describeEvent(ctx, index)} is not disclosed`;
-}
-
-function readField(ctx: Context, index: number, name: string): FieldRead {
-  const event = eventAt(ctx, index);
-  const payload = event.payload;
-  if (payload !== undefined && Object.prototype.hasOwnProperty.call(payload, name) && payload[name] !== undefined) {
-    return { state: "present", value: payload[name] };
-  }
-  if (ctx.mode === "append") return { state: "absent" };
-  if (event.hiddenFields !== undefined && !event.hiddenFields.includes(name)) return { state: "absent" };
-  return { state: "hidden" };
-}
-
-/** A required string field: its value, or the outcome (fail when missing, unknown when hidden). */
-function readString(ctx: Context, index: number, name: string): { ok: true; value: string } | { ok: false; outcome: Outcome } {
-  const field = readField(ctx, index, name);
-  if (field.state === "hidden") return { ok: false, outcome: unknown(notDisclosed(ctx, index, name)) };
-  if (field.state === "absent") return { ok: false, outcome: fail(`${describeEvent(ctx, index)} has no ${name}, which the lifecycle rules need`) };
-  if (typeof field.value !== "string") return { ok: false, outcome: fail(`${name} of ${describeEvent(ctx, index)} is not a string`) };
-  return { ok: true, value: field.value };
-}
-
-// DECLARATION's fields (DESIGN §6), to tell a fully disclosed DECLARATION when no hiddenFields are given.
-const DECLARATION_FIELDS = ["declarationId", "procedure", "destinationCountry", "items", "totalValue", "collection"] as const;
-
-function possiblyHiddenDeclarationFields(event: LifecycleEvent): string[] {
-  if (event.hiddenFields !== undefined) return [...event.hiddenFields];
-  return DECLARATION_FIELDS.filter((name) => event.payload?.[name] === undefined);
-}
-
 function staleTaxPaidNote(ctx: Context, declaration: number): string {
   const stale = lastIndexOf(ctx.events.slice(0, declaration), "TAX_PAID");
   return stale === undefined ? "" : ` (the TAX_PAID at seq ${stale} was for an earlier DECLARATION)`;
-}
-
-/** The index of the event whose destinationCountry is the shipment's: latest DECLARATION, else DISPATCH, else ORDER. */
-function destinationSourceIndex(events: readonly LifecycleEvent[]): number | undefined {
-  return lastIndexOf(events, "DECLARATION") ?? lastIndexOf(events, "DISPATCH") ?? lastIndexOf(events, "ORDER");
-}
-
-function finalDecisionOf(event: LifecycleEvent): FinalDecision | undefined {
-  if (event.eventType === "RELEASE") {
-    const decision = event.payload?.decision;
-    return decision === "seized" || decision === "returned" ? decision : undefined;
-  }
-  if (event.eventType === "CLAIM_DECISION") {
-    const action = event.payload?.action;
-    return action === "seize" ? "seized" : action === "destroy" ? "destroyed" : undefined;
-  }
-  return undefined;
-}
-
-/** The last index of `type` in events[from..], or undefined. */
-function lastIndexOf(events: readonly LifecycleEvent[], type: EventType, from = 0): number | undefined {
-  for (let i = events.length - 1; i >= from; i--) if (events[i].eventType === type) return i;
-  return undefined;
-}
-
-function indicesOf(events: readonly LifecycleEvent[], type: EventType, from = 0): number[] {
-  const found: number[] = [];
-  for (let i = from; i < events.length; i++) if (events[i].eventType === type) found.push(i);
-  return found;
-}
-
-/** container[key] as money { amount, currency }, or undefined when it is not one. */
-function moneyAt(container: unknown, key: string): { value: Decimal; text: string; currency: string } | undefined {
-  if (typeof container !== "object" || container === null) return undefined;
-  const money = (container as Record<string, unknown>)[key];
-  if (typeof money !== "object" || money === null) return undefined;
-  const { amount, currency } = money as Record<string, unknown>;
-  const value = tryParseDecimal(amount);
-  if (value === undefined || typeof currency !== "string") return undefined;
-  return { value, text: amount as string, currency };
 }

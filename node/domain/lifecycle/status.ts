@@ -1,0 +1,112 @@
+// A shipment's derived status (DESIGN §9): stage, destination, lane, release, final decision and claims.
+import type { EventType } from "../event-types";
+import { destinationSourceIndex, lastIndexOf } from "./event-readers";
+import type { LifecycleEvent } from "./types";
+
+export type FinalDecision = "seized" | "returned" | "destroyed";
+
+export type LifecycleStatus = {
+  /** The last event's type, or "NONE" for a shipment with no events. */
+  stage: EventType | "NONE";
+  destinationCountry?: string;
+  latestDeclarationIndex?: number;
+  /** The lane of the latest RISK_RESULT for the latest DECLARATION. */
+  lane?: string;
+  /** The latest RELEASE's decision. */
+  releaseDecision?: string;
+  /** The latest RELEASE is `released` and no final decision followed it. */
+  released: boolean;
+  /** The latest final decision: RELEASE seized/returned, CLAIM_DECISION action seize/destroy. */
+  finalDecision?: FinalDecision;
+  /** claimIds of CLAIMs without a CLAIM_DECISION, in the order claimed. */
+  openClaims: string[];
+  /** Every CLAIM with its decision, in the order claimed (fields as far as they are known). */
+  claims: ClaimStatus[];
+};
+
+/** One claim on a shipment and where it stands. */
+export type ClaimStatus = {
+  claimId: string;
+  /** Index of the CLAIM event. */
+  index: number;
+  brand?: string;
+  ground?: string;
+  lineIds?: string[];
+  status: "open" | "upheld" | "rejected";
+  action?: string;
+};
+
+/** The shipment's destination country (the latest DECLARATION's, else DISPATCH's, else ORDER's destinationCountry), or undefined when no event gives one. */
+export function destinationOf(events: readonly LifecycleEvent[]): string | undefined {
+  const source = destinationSourceIndex(events);
+  if (source === undefined) return undefined;
+  const value = events[source].payload?.destinationCountry;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A shipment's derived status from its full events (for GET /v1/shipments/{id}, DESIGN §9). */
+export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus {
+  const status: LifecycleStatus = {
+    stage: events.length === 0 ? "NONE" : events[events.length - 1].eventType,
+    released: false,
+    openClaims: [],
+    claims: [],
+  };
+  const destination = destinationOf(events);
+  if (destination !== undefined) status.destinationCountry = destination;
+
+  const declaration = lastIndexOf(events, "DECLARATION");
+  if (declaration !== undefined) {
+    status.latestDeclarationIndex = declaration;
+    const risk = lastIndexOf(events, "RISK_RESULT", declaration + 1);
+    const lane = risk === undefined ? undefined : events[risk].payload?.lane;
+    if (typeof lane === "string") status.lane = lane;
+  }
+
+  const release = lastIndexOf(events, "RELEASE");
+  const decision = release === undefined ? undefined : events[release].payload?.decision;
+  if (typeof decision === "string") status.releaseDecision = decision;
+
+  const decided = new Set<string>();
+  for (const event of events) {
+    const final = finalDecisionOf(event);
+    if (final !== undefined) status.finalDecision = final;
+    const claimId = event.payload?.claimId;
+    if (event.eventType === "CLAIM_DECISION" && typeof claimId === "string") decided.add(claimId);
+  }
+  for (const event of events) {
+    const claimId = event.payload?.claimId;
+    if (event.eventType === "CLAIM" && typeof claimId === "string" && !decided.has(claimId) && !status.openClaims.includes(claimId)) {
+      status.openClaims.push(claimId);
+    }
+  }
+  events.forEach((event, index) => {
+    const claimId = event.payload?.claimId;
+    if (event.eventType !== "CLAIM" || typeof claimId !== "string" || status.claims.some((c) => c.claimId === claimId)) return;
+    const claim: ClaimStatus = { claimId, index, status: "open" };
+    const { brand, ground, lineIds } = event.payload ?? {};
+    if (typeof brand === "string") claim.brand = brand;
+    if (typeof ground === "string") claim.ground = ground;
+    if (Array.isArray(lineIds)) claim.lineIds = lineIds.filter((id): id is string => typeof id === "string");
+    const decisionEvent = events.find((e, i) => i > index && e.eventType === "CLAIM_DECISION" && e.payload?.claimId === claimId);
+    const decided = decisionEvent?.payload?.decision;
+    if (decided === "upheld" || decided === "rejected") claim.status = decided;
+    const action = decisionEvent?.payload?.action;
+    if (typeof action === "string") claim.action = action;
+    status.claims.push(claim);
+  });
+  status.released = decision === "released" && status.finalDecision === undefined;
+  return status;
+}
+
+function finalDecisionOf(event: LifecycleEvent): FinalDecision | undefined {
+  if (event.eventType === "RELEASE") {
+    const decision = event.payload?.decision;
+    return decision === "seized" || decision === "returned" ? decision : undefined;
+  }
+  if (event.eventType === "CLAIM_DECISION") {
+    const action = event.payload?.action;
+    return action === "seize" ? "seized" : action === "destroy" ? "destroyed" : undefined;
+  }
+  return undefined;
+}
