@@ -1,44 +1,13 @@
 // Reading shipments: derived status and the trace bundle (DESIGN §5, §9).
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
-import { sumDecimals } from "../../node/domain/decimal";
-import { deriveStatus, type ClaimStatus } from "../../node/domain/lifecycle/status";
-import type { LifecycleEvent } from "../../node/domain/lifecycle/types";
-import { engineTaxPolicy } from "../../node/domain/tax/tax-due";
+import { deriveStatus, shipmentAmounts, type ClaimStatus } from "../../node/domain/lifecycle/status";
 import { buildTraceBundle, visibilityOf } from "../../node/services/trace-service";
 import { verifyBundle } from "../../node/verify/verify-bundle";
 import { shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
-type Money = { amount: string; currency: string };
-
 function claimJson({ index: _index, ...claim }: ClaimStatus) {
   return claim;
-}
-
-/**
- * What is due for the latest DECLARATION (the duty and tax engine's assessment, or when no rule set covers it, the
- * latest TAX_PAID's own assessment) and what the shipment's TAX_PAIDs paid in that currency.
- */
-function amountsOf(events: LifecycleEvent[]): { ruleSet: string | null; due: Money | null; paid: Money | null } {
-  const declaration = events.filter((e) => e.eventType === "DECLARATION").at(-1);
-  const payments = events.filter((e) => e.eventType === "TAX_PAID").map((e) => e.payload as { ruleSet: string; assessment: { total: Money }; payment: { amount: Money } });
-  let ruleSet: string | null = null;
-  let due: Money | null = null;
-  const verdict = declaration ? engineTaxPolicy({ payload: declaration.payload ?? {}, occurredAt: declaration.occurredAt }) : undefined;
-  if (verdict?.kind === "due") {
-    ruleSet = verdict.due.ruleSet;
-    due = verdict.due.total;
-  } else if (payments.length > 0) {
-    ruleSet = payments[payments.length - 1].ruleSet;
-    due = payments[payments.length - 1].assessment.total;
-  }
-  const currency = due?.currency ?? payments[0]?.payment.amount.currency;
-  // Written with at least the places of what is due: nothing paid against "6.63" is "0.00".
-  const places = due?.amount.split(".")[1]?.length ?? 0;
-  const zero = places === 0 ? "0" : `0.${"0".repeat(places)}`;
-  const paidAmounts = payments.map((p) => p.payment.amount).filter((m) => m.currency === currency).map((m) => m.amount);
-  const paid = currency === undefined ? null : { amount: sumDecimals([zero, ...paidAmounts]), currency };
-  return { ruleSet, due, paid };
 }
 
 export function shipmentRoutes(ctx: ApiContext): Hono {
@@ -62,7 +31,7 @@ export function shipmentRoutes(ctx: ApiContext): Hono {
         ...base,
         destinationCountry: status.destinationCountry ?? null,
         lane: status.lane ?? null,
-        ...amountsOf(events),
+        ...shipmentAmounts(events),
         releaseDecision: status.releaseDecision ?? null,
         finalDecision: status.finalDecision ?? null,
         openClaims: status.openClaims,

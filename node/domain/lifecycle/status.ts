@@ -1,5 +1,8 @@
 // A shipment's derived status (DESIGN §9): stage, destination, lane, release, final decision and claims.
+import { sumDecimals } from "../decimal";
 import type { EventType } from "../event-types";
+import type { Money, TaxPaidPayload } from "../payloads";
+import { engineTaxPolicy } from "../tax/tax-due";
 import { destinationSourceIndex, lastIndexOf } from "./event-readers";
 import type { LifecycleEvent } from "./types";
 
@@ -35,6 +38,9 @@ export type ClaimStatus = {
   status: "open" | "upheld" | "rejected";
   action?: string;
 };
+
+/** What is due for a shipment and what it paid; null where the events do not say. */
+export type ShipmentAmounts = { ruleSet: string | null; due: Money | null; paid: Money | null };
 
 /** The shipment's destination country (the latest DECLARATION's, else DISPATCH's, else ORDER's destinationCountry), or undefined when no event gives one. */
 export function destinationOf(events: readonly LifecycleEvent[]): string | undefined {
@@ -97,6 +103,33 @@ export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus
   });
   status.released = decision === "released" && status.finalDecision === undefined;
   return status;
+}
+
+/**
+ * What is due for the latest DECLARATION (the duty and tax engine's assessment, or when no rule set covers it, the
+ * latest TAX_PAID's own assessment) and what the shipment's TAX_PAIDs paid in that currency. For events the node
+ * accepted, whole: a TAX_PAID's payload is read as the schema it passed.
+ */
+export function shipmentAmounts(events: readonly LifecycleEvent[]): ShipmentAmounts {
+  const declaration = events.filter((e) => e.eventType === "DECLARATION").at(-1);
+  const payments = events.filter((e) => e.eventType === "TAX_PAID").map((e) => e.payload as TaxPaidPayload);
+  let ruleSet: string | null = null;
+  let due: Money | null = null;
+  const verdict = declaration ? engineTaxPolicy({ payload: declaration.payload ?? {}, occurredAt: declaration.occurredAt }) : undefined;
+  if (verdict?.kind === "due") {
+    ruleSet = verdict.due.ruleSet;
+    due = verdict.due.total;
+  } else if (payments.length > 0) {
+    ruleSet = payments[payments.length - 1].ruleSet;
+    due = payments[payments.length - 1].assessment.total;
+  }
+  const currency = due?.currency ?? payments[0]?.payment.amount.currency;
+  // Written with at least the places of what is due: nothing paid against "6.63" is "0.00".
+  const places = due?.amount.split(".")[1]?.length ?? 0;
+  const zero = places === 0 ? "0" : `0.${"0".repeat(places)}`;
+  const paidAmounts = payments.map((p) => p.payment.amount).filter((m) => m.currency === currency).map((m) => m.amount);
+  const paid = currency === undefined ? null : { amount: sumDecimals([zero, ...paidAmounts]), currency };
+  return { ruleSet, due, paid };
 }
 
 function finalDecisionOf(event: LifecycleEvent): FinalDecision | undefined {

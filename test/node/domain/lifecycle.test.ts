@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { checkNextEvent, checkSequence } from "../../../node/domain/lifecycle/evaluate";
 import { LIFECYCLE_RULES, PAYMENT_RULES, type LifecycleRule } from "../../../node/domain/lifecycle/rules";
-import { deriveStatus, destinationOf } from "../../../node/domain/lifecycle/status";
+import { deriveStatus, destinationOf, shipmentAmounts } from "../../../node/domain/lifecycle/status";
 import type { LifecycleEvent } from "../../../node/domain/lifecycle/types";
 import type { DeclarationPayload } from "../../../node/domain/payloads";
 import { assess } from "../../../node/domain/tax";
@@ -914,6 +914,27 @@ describe("lifecycle rules", () => {
     it("derives a claim from the fields that are disclosed, and counts a repeated claimId once", () => {
       const events = [order(), dispatch(), { eventType: "CLAIM", payload: { claimId: "c-1" } } satisfies LifecycleEvent, claim("c-1")];
       expect(deriveStatus(events).claims).to.deep.equal([{ claimId: "c-1", index: 2, status: "open" }]);
+    });
+  });
+
+  describe("shipmentAmounts", () => {
+    it("gives the engine's total for the latest DECLARATION and what the TAX_PAIDs paid in its currency", () => {
+      const events = [order(), dispatch(), declaration(), taxPaid({ paid: "2.00" }), taxPaid({ paid: "4.63" }), taxPaid({ paid: "9.99", paidCurrency: "GBP" })];
+      expect(shipmentAmounts(events)).to.deep.equal({ ruleSet: "EU-2021-07-01", due: money("6.63"), paid: money("6.63") });
+    });
+
+    it("writes nothing paid with the places of what is due", () => {
+      expect(shipmentAmounts([order(), dispatch(), declaration()])).to.deep.equal({ ruleSet: "EU-2021-07-01", due: money("6.63"), paid: money("0.00") });
+    });
+
+    it("takes the latest TAX_PAID's own assessment where no rule set covers the destination", () => {
+      const events = [...toBrazil(), taxPaid({ assessed: BR_STATED, paid: "50.00" }), taxPaid({ assessed: BR_STATED, paid: "3.00" })];
+      expect(shipmentAmounts(events)).to.deep.equal({ ruleSet: "BR-RFB-2024-08-01", due: money("53.00", "BRL"), paid: money("53.00", "BRL") });
+    });
+
+    it("says null where the events do not tell what is due or paid", () => {
+      expect(shipmentAmounts([order(), dispatch()])).to.deep.equal({ ruleSet: null, due: null, paid: null });
+      expect(shipmentAmounts(toBrazil())).to.deep.equal({ ruleSet: null, due: null, paid: null });
     });
   });
 
