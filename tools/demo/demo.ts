@@ -3,6 +3,7 @@
 // accounts, as any outside party would.
 import { createHash } from "node:crypto";
 import { devWallet } from "../../node/chain/dev-participants";
+import { compareDecimals, multiplyDecimal, subtractDecimalsFloor, sumDecimals } from "../../node/domain/decimal";
 import type { EventType } from "../../node/domain/event-types";
 import { validateEpcis } from "../../node/domain/epcis/validate";
 import { BorderLedgerClient, NodeError, type TaxAssessmentJson } from "../../node/client/client";
@@ -21,6 +22,7 @@ export type DemoResult = {
 };
 
 type Money = { amount: string; currency: string };
+// Every amount the demo states has two decimal places; decimal.ts keeps its inputs' scale, so sums and products do too.
 type Line = { lineId: string; description: string; hsCode: string; quantity: number; unitPrice: string; originCountry: string; gtin?: string; serial?: string; brand?: string };
 type Party = { name: string; country: string; address?: string };
 type Parcel = {
@@ -272,7 +274,7 @@ async function usDeMinimis(ctx: StoryContext): Promise<void> {
     await orderDispatchDeclare(ctx, parcel, { declarant: CARRIER, quiet: true });
     await awaitRisk(ctx, parcel);
     const assessment = await assessFor(ctx, parcel, day);
-    if (compareAmount(assessment.total.amount, "0") > 0) {
+    if (compareDecimals(assessment.total.amount, "0") > 0) {
       await expectRefused(ctx, CUSTOMS_OF.US, parcel, "RELEASE", { decision: "released" });
       await payWhatIsDue(ctx, parcel, { payer: CARRIER, date: day, assessment });
     }
@@ -291,7 +293,7 @@ async function orderDispatchDeclare(
   ctx.shipments.push(parcel.shipmentId);
   const start = parcel.startMs;
   const at = (i: number) => (start === undefined ? undefined : start + i * HOUR);
-  const total = sum(parcel.lines.map((l) => times(l.unitPrice, l.quantity)));
+  const total = sumDecimals(parcel.lines.map((l) => multiplyDecimal(l.unitPrice, l.quantity)));
   const order: Record<string, unknown> = {
     orderId: `ORD-${parcel.shipmentId}`,
     platform: { name: "ShopWorld Marketplace", url: "https://shopworld.example.com" },
@@ -325,14 +327,14 @@ async function orderDispatchDeclare(
 }
 
 function declarationPayload(parcel: Parcel, { value, suffix = "" }: { value?: string; suffix?: string }): Record<string, unknown> {
-  const lines = parcel.lines.map((l) => ({ ...l, value: times(l.unitPrice, l.quantity) }));
+  const lines = parcel.lines.map((l) => ({ ...l, value: multiplyDecimal(l.unitPrice, l.quantity) }));
   if (value !== undefined && lines.length === 1) lines[0].value = value;
   const declaration: Record<string, unknown> = {
     declarationId: `DEC-${parcel.shipmentId}${suffix}`.slice(0, 64),
     procedure: parcel.procedure,
     destinationCountry: parcel.destination,
     items: lines.map((l) => ({ lineId: l.lineId, description: l.description, hsCode: l.hsCode, quantity: l.quantity, value: money(l.value, parcel.currency), originCountry: l.originCountry })),
-    totalValue: money(sum(lines.map((l) => l.value)), parcel.currency),
+    totalValue: money(sumDecimals(lines.map((l) => l.value)), parcel.currency),
   };
   if (parcel.collection) declaration.collection = parcel.collection;
   return declaration;
@@ -420,19 +422,19 @@ async function assessFor(ctx: StoryContext, parcel: Parcel, date: string): Promi
 /** Assesses the latest DECLARATION (unless given) and appends a TAX_PAID for what is still due, if anything is. */
 async function payWhatIsDue(ctx: StoryContext, parcel: Parcel, { payer, date, assessment }: { payer: number; date: string; assessment?: TaxAssessmentJson }): Promise<void> {
   const due = assessment ?? (await assessFor(ctx, parcel, date));
-  if (compareAmount(due.total.amount, "0") === 0) {
+  if (compareDecimals(due.total.amount, "0") === 0) {
     ctx.log("   nothing is due: no TAX_PAID needed");
     return;
   }
   const bundle = await (await ctx.as(CUSTOMS_OF[parcel.destination])).trace(parcel.shipmentId);
-  const paid = sum(
+  const paid = sumDecimals(
     bundle.entries
       .filter((e) => e.event.eventType === "TAX_PAID")
       .map((e) => (e.payload as { payment: { amount: Money } }).payment.amount)
       .filter((m) => m.currency === due.total.currency)
       .map((m) => m.amount),
   );
-  const outstanding = subtract(due.total.amount, paid);
+  const outstanding = subtractDecimalsFloor(due.total.amount, paid);
   await step(ctx, payer, parcel, "TAX_PAID", {
     ruleSet: due.ruleSet,
     assessment: { customsValue: due.customsValue, duty: due.duty, vat: due.vat, fees: due.fees, total: due.total },
@@ -458,7 +460,7 @@ async function waitAnchored({ client, waitMs, log }: { client: BorderLedgerClien
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Small helpers (decimal strings with two places, exact)
+// Small helpers
 
 function describe(eventType: EventType, payload: Record<string, unknown>): string {
   switch (eventType) {
@@ -483,12 +485,3 @@ const money = (amount: string, currency: string): Money => ({ amount, currency }
 const fmt = (m: Money): string => `${m.amount} ${m.currency}`;
 const short = (hex: string): string => `${hex.slice(0, 10)}…`;
 const today = (): string => new Date().toISOString().slice(0, 10);
-const cents = (amount: string): bigint => {
-  const [whole, fraction = ""] = amount.split(".");
-  return BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
-};
-const fromCents = (value: bigint): string => `${value / 100n}.${String(value % 100n).padStart(2, "0")}`;
-const sum = (amounts: string[]): string => fromCents(amounts.reduce((total, a) => total + cents(a), 0n));
-const times = (amount: string, quantity: number): string => fromCents(cents(amount) * BigInt(quantity));
-const subtract = (a: string, b: string): string => fromCents(cents(a) > cents(b) ? cents(a) - cents(b) : 0n);
-const compareAmount = (a: string, b: string): number => Number(cents(a) - cents(b));
