@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
 import { ErasureRecordSchema } from "./erasure-request";
-import { HexDigest, SignatureHex, jsonRecord } from "./payloads";
+import { HexDigest, SignatureHex, jsonRecord } from "./primitives";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";
 

@@ -6,7 +6,8 @@ import { EIP712_NAME, EIP712_VERSION, domainSeparator, hashTypedData } from "./e
 import { keccak256, keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";
 import { hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "./merkle";
-import { Gtin, Identifier, SignatureHex } from "./payloads";
+import { Gtin, Identifier } from "./payloads";
+import { SignatureHex } from "./primitives";
 
 const coder = AbiCoder.defaultAbiCoder();
 

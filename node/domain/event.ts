@@ -4,7 +4,8 @@ import { z } from "zod";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
-import { HexDigest, SignatureHex, jsonRecord, parsePayload, formatIssuePath } from "./payloads";
+import { parsePayload, formatIssuePath } from "./payloads";
+import { HexDigest, SignatureHex, jsonRecord } from "./primitives";
 import { SignatureError, checksumAddress, recoverSigner } from "./signature";
 
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;

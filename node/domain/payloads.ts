@@ -3,6 +3,7 @@ import { z } from "zod";
 import { BorderLedgerError } from "./errors";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { compareDecimals, multiplyDecimal, sumDecimals } from "./decimal";
+import { HexDigest } from "./primitives";
 
 // Payloads arrive from HTTP bodies and trace bundles written by other parties, so every field is parsed here
 // before it is hashed, stored or shown; unknown fields are rejected rather than stripped (DESIGN §6), because a
@@ -71,29 +72,6 @@ export type Money = z.infer<typeof Money>;
 
 /** A weight in kilograms as a decimal string, greater than zero: "1.25". */
 export const WeightKg = decimalString("weights").refine((value) => /[1-9]/.test(value), "must be greater than 0");
-
-/** 0x and 64 lowercase hex digits: a keccak256 or sha256 digest of evidence kept off the ledger. */
-export const HexDigest = z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x followed by 64 lowercase hex digits");
-
-/**
- * A JSON object with members of `value` (a payload, its salts or digests, an EPCIS document). zod's record leaves a
- * key named "__proto__" out without an issue, so it is refused first: no field has that name, and dropping it would
- * hash, store or verify less than was given (or, for a signed document, take it as the document signed without it).
- */
-export function jsonRecord<T extends z.ZodType>(value: T) {
-  const record = z.record(z.string(), value);
-  const noProtoKey = (input: unknown) => typeof input !== "object" || input === null || !Object.prototype.hasOwnProperty.call(input, "__proto__");
-  // The check runs on the input, before the record drops the key; the JSON Schema (OpenAPI) stays the record's.
-  const { $schema: _, ...jsonSchema } = z.toJSONSchema(record, { io: "input", unrepresentable: "any" });
-  return z
-    .unknown()
-    .refine(noProtoKey, { message: 'no member may be named "__proto__"', path: ["__proto__"] })
-    .pipe(record)
-    .meta(jsonSchema);
-}
-
-/** A 65-byte secp256k1 signature r || s || v, as events, receipts, catalogs and EPCIS imports carry it. */
-export const SignatureHex = z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits (r || s || v)");
 
 /** Harmonized System code: the 6-digit WCO subheading, or a national extension up to 10 digits. */
 export const HsCode = z.string().regex(/^[0-9]{6,10}$/, 'must be an HS code of 6 to 10 digits such as "640399"');

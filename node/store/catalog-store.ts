@@ -1,7 +1,7 @@
 // Brand catalogs in LevelDB: each anchored version's items and sellers, and lookups from an item or a seller to the
 // newest catalog listing it, so an authenticity check is two reads and a proof.
 import { z } from "zod";
-import { HexDigest } from "../domain/payloads";
+import { HexDigest } from "../domain/primitives";
 import { catalogItemKey, catalogItemRange, catalogKey, catalogRange, catalogSellerKey } from "./keys";
 import { parseStored, type LedgerStore } from "./ledger-store";
 

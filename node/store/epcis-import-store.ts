@@ -1,6 +1,6 @@
 // EPCIS imports in LevelDB: who submitted which document, with their signature over it, and where its events went.
 import { z } from "zod";
-import { HexDigest } from "../domain/payloads";
+import { HexDigest } from "../domain/primitives";
 import { epcisImportKey } from "./keys";
 import { parseStored, type LedgerStore } from "./ledger-store";
 

@@ -3,7 +3,7 @@ import { Level } from "level";
 import { z } from "zod";
 import { BorderLedgerError } from "../domain/errors";
 import { SignedEventSchema } from "../domain/event";
-import { HexDigest } from "../domain/payloads";
+import { HexDigest } from "../domain/primitives";
 import {
   appendLeaf,
   foldSubtrees,

@@ -8,7 +8,7 @@ import { fromHex, toHex } from "../hex";
 import { signDigest } from "../signature";
 import type { EventType } from "../event-types";
 import type { Issue } from "../event";
-import { SignatureHex, jsonRecord } from "../payloads";
+import { SignatureHex, jsonRecord } from "../primitives";
 import { BL_DIGESTS, BL_EVENT, BL_EVENT_TYPE, BL_PAYLOAD, BL_SALTS } from "./document";
 import { validateEpcis } from "./validate";
 import { EVENT_MAPPING, eventTypeOfBizStep, eventUri, shipmentUri } from "./vocabulary";
