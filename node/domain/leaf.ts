@@ -3,6 +3,7 @@ import { hashLeaf } from "./merkle";
 import { keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";
 
+/** 32 zero bytes: the prevLeafHash of a shipment's first leaf, and the root AnchorRegistry gives for a size never anchored. */
 export const ZERO_HASH = "0x" + "00".repeat(32);
 
 /** shipmentKey = keccak256(utf8(shipmentId)). */

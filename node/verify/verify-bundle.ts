@@ -17,6 +17,7 @@ import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domai
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
 import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
+import { ZERO_HASH } from "../domain/leaf";
 import { checkSequence } from "../domain/lifecycle/evaluate";
 import { PAYMENT_RULES } from "../domain/lifecycle/rules";
 import { destinationOf } from "../domain/lifecycle/status";
@@ -646,7 +647,6 @@ function lastIndexOf(events: readonly LifecycleEvent[], type: EventType): number
 // ---------------------------------------------------------------------------------------------------------------
 // Results
 
-const ZERO_HASH = "0x" + "00".repeat(32);
 const ZERO_ADDRESS = "0x" + "00".repeat(20);
 const SEVERITY: Record<CheckStatus, number> = { pass: 0, pending: 1, "not-checkable": 2, fail: 3 };
 
