@@ -1,0 +1,225 @@
+// The steps the demo's stories are told in: events signed by their actors, risk results awaited, taxes assessed and paid.
+import { compareDecimals, multiplyDecimal, subtractDecimalsFloor, sumDecimals } from "../../node/domain/decimal";
+import type { EventType } from "../../node/domain/event-types";
+import { NodeError, type BorderLedgerClient, type TaxAssessmentJson } from "../../node/client/client";
+
+type Money = { amount: string; currency: string };
+// Every amount the demo states has two decimal places; decimal.ts keeps its inputs' scale, so sums and products do too.
+export type Line = { lineId: string; description: string; hsCode: string; quantity: number; unitPrice: string; originCountry: string; gtin?: string; serial?: string; brand?: string };
+export type Party = { name: string; country: string; address?: string };
+export type Parcel = {
+  shipmentId: string;
+  destination: string;
+  currency: string;
+  seller: { id: string; name: string; country: string };
+  buyer: Party;
+  lines: Line[];
+  collection?: { scheme: string; registrationId?: string };
+  /** The value the DECLARATION states, when it is not the order's. */
+  declaredTotal?: string;
+  procedure: string;
+  /** occurredAt of ORDER, DISPATCH and DECLARATION (one hour apart); now by default. */
+  startMs?: number;
+};
+
+// The development accounts of DESIGN §1 (README table). Addresses carry the run id, so that parcels of an earlier
+// run against the same node are other consignees and every run tells the same story.
+export const PLATFORM = 1;
+export const CARRIER = 2;
+export const CUSTOMS_OF: Record<string, number> = { DE: 4, GB: 5, US: 6 };
+export const BRAND_OWNER = 7;
+
+export const HOUR = 3600_000;
+
+/** What every step of a story needs: a client per development account, the log, and the run id that makes this run's parcels its own. */
+export type StoryContext = {
+  as: (index: number) => Promise<BorderLedgerClient>;
+  log: (line: string) => void;
+  waitMs: number;
+  run: string;
+  shipments: string[];
+};
+
+export async function orderDispatchDeclare(
+  ctx: StoryContext,
+  parcel: Parcel,
+  { declarant, quiet = false, viaEpcis = false }: { declarant: number; quiet?: boolean; viaEpcis?: boolean },
+): Promise<void> {
+  ctx.shipments.push(parcel.shipmentId);
+  const start = parcel.startMs;
+  const at = (i: number) => (start === undefined ? undefined : start + i * HOUR);
+  const total = sumDecimals(parcel.lines.map((l) => multiplyDecimal(l.unitPrice, l.quantity)));
+  const order: Record<string, unknown> = {
+    orderId: `ORD-${parcel.shipmentId}`,
+    platform: { name: "ShopWorld Marketplace", url: "https://shopworld.example.com" },
+    seller: parcel.seller,
+    buyer: parcel.buyer,
+    destinationCountry: parcel.destination,
+    items: parcel.lines.map((l) => {
+      const item: Record<string, unknown> = { lineId: l.lineId, description: l.description, quantity: l.quantity, unitPrice: money(l.unitPrice, parcel.currency), hsCode: l.hsCode, originCountry: l.originCountry };
+      if (l.gtin) Object.assign(item, { gtin: l.gtin, serial: l.serial, brand: l.brand });
+      return item;
+    }),
+    total: money(total, parcel.currency),
+  };
+  if (parcel.collection) order.collection = parcel.collection;
+  const dispatch: Record<string, unknown> = {
+    trackingNumber: parcel.shipmentId,
+    transportMode: "post",
+    packages: 1,
+    grossWeightKg: "0.80",
+    consignor: { name: parcel.seller.name, country: parcel.seller.country },
+    consignee: parcel.buyer,
+    departureCountry: parcel.seller.country,
+    destinationCountry: parcel.destination,
+  };
+  if (viaEpcis) await feedEpcis(ctx, parcel, [{ signer: PLATFORM, eventType: "ORDER", payload: order, occurredAt: at(0) }, { signer: CARRIER, eventType: "DISPATCH", payload: dispatch, occurredAt: at(1) }]);
+  else {
+    await step(ctx, PLATFORM, parcel, "ORDER", order, { occurredAt: at(0), quiet });
+    await step(ctx, CARRIER, parcel, "DISPATCH", dispatch, { occurredAt: at(1), quiet });
+  }
+  await step(ctx, declarant, parcel, "DECLARATION", declarationPayload(parcel, { value: parcel.declaredTotal }), { occurredAt: at(2) });
+}
+
+export function declarationPayload(parcel: Parcel, { value, suffix = "" }: { value?: string; suffix?: string }): Record<string, unknown> {
+  const lines = parcel.lines.map((l) => ({ ...l, value: multiplyDecimal(l.unitPrice, l.quantity) }));
+  if (value !== undefined && lines.length === 1) lines[0].value = value;
+  const declaration: Record<string, unknown> = {
+    declarationId: `DEC-${parcel.shipmentId}${suffix}`.slice(0, 64),
+    procedure: parcel.procedure,
+    destinationCountry: parcel.destination,
+    items: lines.map((l) => ({ lineId: l.lineId, description: l.description, hsCode: l.hsCode, quantity: l.quantity, value: money(l.value, parcel.currency), originCountry: l.originCountry })),
+    totalValue: money(sumDecimals(lines.map((l) => l.value)), parcel.currency),
+  };
+  if (parcel.collection) declaration.collection = parcel.collection;
+  return declaration;
+}
+
+/**
+ * Events signed by their actors, fed as one EPCIS 2.0 document that the platform's EPCIS gateway signs as a whole —
+ * how an existing EPCIS system feeds the ledger.
+ */
+async function feedEpcis(
+  ctx: StoryContext,
+  parcel: Parcel,
+  events: { signer: number; eventType: EventType; payload: Record<string, unknown>; occurredAt?: number }[],
+): Promise<void> {
+  const requests = await Promise.all(
+    events.map(async (e) => (await ctx.as(e.signer)).buildEvent({ shipmentId: parcel.shipmentId, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt }).request),
+  );
+  const gateway = await ctx.as(PLATFORM);
+  const { shipmentId, body } = gateway.buildEpcisImport({ events: requests });
+  const result = await gateway.importEpcis({ shipmentId, body });
+  ctx.log(`   EPCIS 2.0 document ${short(result.documentHash)} signed by the platform's gateway, POST /v1/shipments/${shipmentId}/epcis:`);
+  for (const [i, e] of result.events.entries()) ctx.log(`   ${e.eventType.padEnd(14)} by #${events[i].signer} → seq ${e.receipt.seq}, leaf ${e.receipt.leafIndex}${describe(events[i].eventType, events[i].payload)}`);
+}
+
+export async function step(
+  ctx: StoryContext,
+  signer: number,
+  parcel: Parcel,
+  eventType: EventType,
+  payload: Record<string, unknown>,
+  { occurredAt, quiet = false }: { occurredAt?: number; quiet?: boolean } = {},
+): Promise<void> {
+  const client = await ctx.as(signer);
+  const receipt = await client.append({ shipmentId: parcel.shipmentId, eventType, payload, occurredAt });
+  if (!quiet) ctx.log(`   ${eventType.padEnd(14)} by #${signer} → seq ${receipt.seq}, leaf ${receipt.leafIndex}${describe(eventType, payload)}`);
+  else if (eventType === "ORDER") ctx.log(`   ${parcel.shipmentId}: ORDER, DISPATCH, DECLARATION …`);
+}
+
+export async function expectRefused(ctx: StoryContext, signer: number, parcel: Parcel, eventType: EventType, payload: Record<string, unknown>): Promise<void> {
+  try {
+    await (await ctx.as(signer)).append({ shipmentId: parcel.shipmentId, eventType, payload });
+  } catch (error) {
+    if (error instanceof NodeError && error.status === 409) {
+      ctx.log(`   ${eventType} ${JSON.stringify(payload)} refused, as it must be: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+  throw new Error(`${eventType} on ${parcel.shipmentId} was accepted, but the lifecycle rules should have refused it`);
+}
+
+/** Waits for the RISK_RESULT the node's customs risk engine appends for the latest DECLARATION, and prints it. */
+export async function awaitRisk(ctx: StoryContext, parcel: Parcel): Promise<{ lane: string; score: number; reasons: { code: string; detail?: string }[] }> {
+  const customs = await ctx.as(CUSTOMS_OF[parcel.destination]);
+  const deadline = Date.now() + ctx.waitMs;
+  for (;;) {
+    const bundle = await customs.trace(parcel.shipmentId);
+    const types = bundle.entries.map((e) => e.event.eventType);
+    const declaration = types.lastIndexOf("DECLARATION");
+    const risk = types.lastIndexOf("RISK_RESULT");
+    if (risk > declaration) {
+      const payload = bundle.entries[risk].payload as { lane: string; score: number; reasons: { code: string; detail?: string }[] };
+      ctx.log(`   RISK_RESULT    by customs of ${parcel.destination} (risk engine) → ${payload.lane.toUpperCase()}, score ${payload.score}`);
+      for (const reason of payload.reasons) ctx.log(`     - ${reason.code}: ${reason.detail ?? ""}`);
+      return payload;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no RISK_RESULT for ${parcel.shipmentId} within ${ctx.waitMs} ms: is the node assessing risk for ${parcel.destination}? (CUSTOMS_AUTO_RISK)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function assessFor(ctx: StoryContext, parcel: Parcel, date: string): Promise<TaxAssessmentJson> {
+  const customs = await ctx.as(CUSTOMS_OF[parcel.destination]);
+  const bundle = await customs.trace(parcel.shipmentId);
+  const declaration = bundle.entries.filter((e) => e.event.eventType === "DECLARATION").at(-1)!;
+  const assessment = await (await ctx.as(PLATFORM)).assess({ declaration: declaration.payload, date });
+  ctx.log(`   POST /v1/assess (${date}) → ${assessment.ruleSet}: duty ${fmt(assessment.duty)}, VAT ${fmt(assessment.vat)}, fees ${fmt(assessment.fees)}, total ${fmt(assessment.total)}`);
+  // The headline steps of the explanation; the full one is in the /v1/assess answer.
+  for (const line of assessment.explanation.filter((l) => /^(Threshold test|Regime:|Line |Total due)/.test(l))) ctx.log(`     · ${line}`);
+  return assessment;
+}
+
+/** Assesses the latest DECLARATION (unless given) and appends a TAX_PAID for what is still due, if anything is. */
+export async function payWhatIsDue(ctx: StoryContext, parcel: Parcel, { payer, date, assessment }: { payer: number; date: string; assessment?: TaxAssessmentJson }): Promise<void> {
+  const due = assessment ?? (await assessFor(ctx, parcel, date));
+  if (compareDecimals(due.total.amount, "0") === 0) {
+    ctx.log("   nothing is due: no TAX_PAID needed");
+    return;
+  }
+  const bundle = await (await ctx.as(CUSTOMS_OF[parcel.destination])).trace(parcel.shipmentId);
+  const paid = sumDecimals(
+    bundle.entries
+      .filter((e) => e.event.eventType === "TAX_PAID")
+      .map((e) => (e.payload as { payment: { amount: Money } }).payment.amount)
+      .filter((m) => m.currency === due.total.currency)
+      .map((m) => m.amount),
+  );
+  const outstanding = subtractDecimalsFloor(due.total.amount, paid);
+  await step(ctx, payer, parcel, "TAX_PAID", {
+    ruleSet: due.ruleSet,
+    assessment: { customsValue: due.customsValue, duty: due.duty, vat: due.vat, fees: due.fees, total: due.total },
+    payment: { reference: `PAY-${parcel.shipmentId}-${bundle.entries.length}`.slice(0, 64), amount: money(outstanding, due.total.currency), payer: payer === PLATFORM ? "ShopWorld Marketplace" : "SwiftParcel Express" },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers
+
+function describe(eventType: EventType, payload: Record<string, unknown>): string {
+  switch (eventType) {
+    case "DECLARATION":
+      return `: declared ${fmt(payload.totalValue as Money)}`;
+    case "TAX_PAID":
+      return `: paid ${fmt((payload.payment as { amount: Money }).amount)} under ${payload.ruleSet}`;
+    case "RELEASE":
+      return `: ${payload.decision}`;
+    case "INSPECTION":
+      return `: ${payload.method}, ${payload.outcome}`;
+    case "CLAIM":
+      return `: ${payload.ground} claim ${payload.claimId}`;
+    case "CLAIM_DECISION":
+      return `: ${payload.decision}, ${payload.action ?? "no action"}`;
+    default:
+      return "";
+  }
+}
+
+const money = (amount: string, currency: string): Money => ({ amount, currency });
+const fmt = (m: Money): string => `${m.amount} ${m.currency}`;
+export const short = (hex: string): string => `${hex.slice(0, 10)}…`;
+export const today = (): string => new Date().toISOString().slice(0, 10);
