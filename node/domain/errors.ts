@@ -28,6 +28,11 @@ export class BorderLedgerError extends Error {
   }
 }
 
+/** What a caught value says: an Error's message (BorderLedgerError included), else the value as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Throws a bug report: a condition the code itself guarantees did not hold (not a caller mistake). */
 export function invariant(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`invariant failed: ${message}`);

@@ -1,7 +1,7 @@
 // `borderledger verify`: verifies a trace bundle from a file or a node against a chain, for people (✔/✘) or machines (--json).
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { BorderLedgerError } from "../domain/errors";
+import { BorderLedgerError, messageOf } from "../domain/errors";
 import { SHIPMENT_ID } from "../domain/event";
 import { EpcisBundleError, epcisToBundle } from "../domain/epcis/document";
 import { createRpcChainReader, type RpcChainReader } from "./chain-reader";
@@ -218,10 +218,6 @@ function formatCheck(check: CheckResult): string[] {
 
 function consoleOutput(): Output {
   return { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** fetch() says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause. */

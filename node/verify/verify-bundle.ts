@@ -17,6 +17,7 @@ import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domai
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
 import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
+import { messageOf } from "../domain/errors";
 import { ZERO_HASH } from "../domain/leaf";
 import { checkSequence } from "../domain/lifecycle/evaluate";
 import { PAYMENT_RULES } from "../domain/lifecycle/rules";
@@ -714,8 +715,4 @@ function count(n: number, singular: string, plural = `${singular}s`): string {
 
 function unique(items: string[]): string[] {
   return [...new Set(items)];
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
 // What is due for a DECLARATION, as the lifecycle rules and the verifier ask it: the duty and tax engine's assessment
 // for the declaration's destination on the day it was made (its signed occurredAt, UTC).
-import { BorderLedgerError } from "../errors";
+import { messageOf } from "../errors";
 import { DeclarationPayload, type Money } from "../payloads";
 import { assess, ruleSetFor } from "./index";
 
@@ -56,8 +56,4 @@ function assessDeclaration({ payload, occurredAt }: { payload: Record<string, un
   } catch (error) {
     return { kind: "invalid", reason: messageOf(error) };
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof BorderLedgerError || error instanceof Error ? error.message : String(error);
 }
