@@ -52,13 +52,13 @@ export type TaxAssessment = {
 
 /** Assesses duty, import VAT/GST and fees; throws VALIDATION_FAILED for bad input and NOT_FOUND for an unknown ruleSetId. */
 export function assess(params: AssessParams): TaxAssessment {
-  if (typeof params !== "object" || params === null) throw validationFailed("params", "assess needs a parameters object");
+  if (typeof params !== "object" || params === null) throw invalidFieldError("params", "assess needs a parameters object");
   const declaration = parseDeclaration(params.declaration);
   const destination = params.destination ?? declaration.destinationCountry;
   const requested = params.ruleSetId === undefined ? undefined : requireRuleSet(params.ruleSetId);
   const ruleSet = ruleSetFor({ destination, date: params.date });
   if (requested !== undefined && requested.id !== ruleSet.id) {
-    throw validationFailed("ruleSetId", `ruleSetId ${requested.id} is not the rule set in force for ${destination} on ${params.date}; ${ruleSet.id} is`);
+    throw invalidFieldError("ruleSetId", `ruleSetId ${requested.id} is not the rule set in force for ${destination} on ${params.date}; ${ruleSet.id} is`);
   }
   const buyerYearToDate = params.buyerYearToDate === undefined ? undefined : parseMoney(params.buyerYearToDate, "buyerYearToDate");
 
@@ -215,7 +215,7 @@ function converterFor({ ruleSet, from, field }: { ruleSet: TaxRuleSet; from: str
   const rate = Object.hasOwn(ruleSet.exchangeRates.rates, from) ? ruleSet.exchangeRates.rates[from] : undefined;
   if (rate === undefined) {
     const known = Object.keys(ruleSet.exchangeRates.rates).sort().join(", ");
-    throw validationFailed(field, `${field} ${from} has no reference rate in rule set ${ruleSet.id} (rates for ${to}, ${known})`);
+    throw invalidFieldError(field, `${field} ${from} has no reference rate in rule set ${ruleSet.id} (rates for ${to}, ${known})`);
   }
   return {
     rate,
@@ -361,11 +361,11 @@ function parseMoney(input: unknown, field: string): Money {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = formatIssuePath([field, ...issue.path.map(pathSegment)]);
-  throw validationFailed(field, `${path}: ${issue.message}`);
+  throw invalidFieldError(field, `${path}: ${issue.message}`);
 }
 
 function requireRuleSet(id: unknown): TaxRuleSet {
-  if (typeof id !== "string") throw validationFailed("ruleSetId", "ruleSetId must be a string such as \"EU-2021-07-01\"");
+  if (typeof id !== "string") throw invalidFieldError("ruleSetId", "ruleSetId must be a string such as \"EU-2021-07-01\"");
   const ruleSet = getRuleSet(id);
   if (ruleSet === undefined) throw new BorderLedgerError("NOT_FOUND", `ruleSetId ${JSON.stringify(id)}: no such tax rule set`, { field: "ruleSetId" });
   return ruleSet;
@@ -375,7 +375,8 @@ function pathSegment(segment: PropertyKey): string | number {
   return typeof segment === "symbol" ? String(segment) : segment;
 }
 
-function validationFailed(field: string, message: string): BorderLedgerError {
+/** One field of what assess() was given is refused: VALIDATION_FAILED with details { field }. */
+function invalidFieldError(field: string, message: string): BorderLedgerError {
   return new BorderLedgerError("VALIDATION_FAILED", message, { field });
 }
 
