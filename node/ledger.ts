@@ -2,6 +2,7 @@
 // lifecycle → seq and leaf index → one atomic write → a receipt signed by the log operator. Appends are group-
 // committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
 // to one shipment are serialised while different shipments share every write.
+import type { ReceiptJson } from "./domain/bundle";
 import { BorderLedgerError } from "./domain/errors";
 import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
@@ -15,14 +16,7 @@ import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
 /** What an appender gets back (DESIGN §3): the node's signed promise to include the event. */
-export type Receipt = {
-  logId: string;
-  leafIndex: number;
-  leafHash: string;
-  seq: number;
-  recordedAt: string;
-  signature: string;
-};
+export type Receipt = ReceiptJson;
 
 export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
 
