@@ -16,6 +16,7 @@ import {
   sumDecimals,
   trimDecimal,
   tryParseDecimal,
+  type Decimal,
 } from "../../../node/domain/decimal";
 import { BorderLedgerError } from "../../../node/domain/errors";
 
@@ -129,7 +130,11 @@ describe("decimal", () => {
   });
 
   describe("on parsed Decimals", () => {
-    const d = (value: string) => tryParseDecimal(value)!;
+    function d(value: string): Decimal {
+      const decimal = tryParseDecimal(value);
+      if (decimal === undefined) throw new Error(`test value ${value} does not parse`);
+      return decimal;
+    }
 
     it("adds at the larger scale of the two", () => {
       expect(addDecimalValues(d("24.90"), d("010"))).to.deep.equal({ units: 3490n, scale: 2 });
