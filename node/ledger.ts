@@ -10,8 +10,8 @@ import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent } from "./domain/lifecycle/evaluate";
 import type { LifecycleEvent } from "./domain/lifecycle/types";
-import type { ParticipantLookup } from "./chain/participant-directory";
-import type { LedgerStore, NewEntry, ShipmentHead, StoredEntry } from "./store/ledger-store";
+import type { NewEntry, ShipmentHead, StoredEntry } from "./domain/log-entry";
+import type { LedgerLog, ParticipantLookup } from "./ports";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
@@ -24,7 +24,7 @@ export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt }
 export type AppendedEvent = { shipmentId: string; eventType: EventType; leafIndex: number; recordedAt: number };
 
 export type LedgerOptions = {
-  store: LedgerStore;
+  store: LedgerLog;
   pool: PreparePool;
   participants: ParticipantLookup;
   domain: Eip712Domain;
@@ -87,7 +87,7 @@ function inGroup(error: BorderLedgerError, index: number): BorderLedgerError {
 export class Ledger {
   readonly logId: string;
   readonly domain: Eip712Domain;
-  private readonly store: LedgerStore;
+  private readonly store: LedgerLog;
   private readonly pool: PreparePool;
   private readonly participants: ParticipantLookup;
   private readonly separator: Buffer;

@@ -5,10 +5,12 @@
 import type { Contract, TransactionReceipt, TransactionResponse } from "ethers";
 import { hexlify, isError } from "ethers";
 import { toHex } from "../domain/hex";
-import type { LedgerStore, StoredCheckpoint } from "../store/ledger-store";
+import type { StoredCheckpoint } from "../domain/log-entry";
+import type { AnchoringLog } from "../ports";
 
 export type AnchorerOptions = {
-  store: LedgerStore;
+  /** The log whose checkpoints are anchored. */
+  store: AnchoringLog;
   /** AnchorRegistry connected to the log operator's wallet. */
   anchorRegistry: Contract;
   logId: string;
@@ -28,7 +30,7 @@ export type AnchorStatus = {
 };
 
 export class Anchorer {
-  private readonly store: LedgerStore;
+  private readonly store: AnchoringLog;
   private readonly registry: Contract;
   private readonly logId: string;
   private readonly maxEvents: number;

@@ -3,21 +3,7 @@
 import type { LogDescription } from "ethers";
 import { ContractEventFollower } from "./contract-event-follower";
 import { ROLE_NAMES, roleId, type RoleName } from "../domain/roles";
-
-export type ParticipantInfo = {
-  address: string;
-  active: boolean;
-  name: string;
-  country: string;
-  trustTier: number;
-  roles: Set<RoleName>;
-};
-
-/** The port the ledger reads participants through. */
-export interface ParticipantLookup {
-  /** The participant, refreshed from the chain at most every `maxAgeMs` for an address not seen yet. */
-  lookup(address: string): Promise<ParticipantInfo | undefined>;
-}
+import type { ParticipantInfo, ParticipantLookup } from "../ports";
 
 const ROLE_BY_ID = new Map(ROLE_NAMES.map((name) => [roleId(name), name] as const));
 

@@ -19,7 +19,12 @@ import type { TraceSource } from "../services/trace-service";
 import { createRpcChainReader, type RpcChainReader } from "../verify/chain-reader";
 import { Ledger } from "../ledger";
 import { PreparePool } from "../prepare/prepare-pool";
-import { LedgerStore, STORE_FORMAT, type StoredChainBinding } from "../store/ledger-store";
+import type { Database } from "../store/database";
+import type { IndexStore } from "../store/index-store";
+import { STORE_FORMAT, type LogStore, type StoredChainBinding } from "../store/log-store";
+import { openStores } from "../store/stores";
+import type { NodeApi } from "../node-api";
+import { createNodeApi } from "./node-api-adapter";
 
 export type NodeRuntimeOptions = {
   chain: ChainOptions;
@@ -38,7 +43,12 @@ export type NodeRuntimeOptions = {
 
 export type NodeRuntime = {
   chain: ChainRuntime;
-  store: LedgerStore;
+  /** The node's LevelDB database, which every store below declares its tables on. */
+  db: Database;
+  /** The log in LevelDB: entries, shipment chains and heads, Merkle nodes, checkpoints. */
+  log: LogStore;
+  /** The log's secondary indexes: parcels by consignee, item sightings. */
+  index: IndexStore;
   ledger: Ledger;
   anchorer: Anchorer;
   participants: ParticipantDirectory;
@@ -51,6 +61,8 @@ export type NodeRuntime = {
   traceSource: TraceSource;
   /** Reads the chain through its JSON-RPC, as an outside verifier does: for verifications and erasure authority. */
   chainReader: RpcChainReader;
+  /** The one interface the HTTP API reaches the node through. */
+  api: NodeApi;
   close(): Promise<void>;
 };
 
@@ -58,7 +70,8 @@ export type NodeRuntime = {
 export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<NodeRuntime> {
   const log = options.log ?? (() => undefined);
   const location = path.resolve(options.dataDir, "ledger");
-  const store = await LedgerStore.open(location);
+  const stores = await openStores(location);
+  const store = stores.log;
   log(`store ${location}: ${store.treeSize} entries`);
   let chain: ChainRuntime | undefined;
   let pool: PreparePool | undefined;
@@ -89,9 +102,10 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     ledger.onAppended(() => running.notifyAppended());
     brands = new BrandDirectory(chain.contracts.productRegistry, { pollMs: 1000 });
     await brands.start();
-    const catalogStore = new CatalogStore(store);
+    const catalogStore = new CatalogStore(stores.db);
     const catalogs = new CatalogService({
       store,
+      index: stores.index,
       catalogs: catalogStore,
       brands,
       productRegistry: chain.contracts.productRegistry.connect(chain.operator) as typeof chain.contracts.productRegistry,
@@ -104,6 +118,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     const autoRisk = new AutoRisk({
       ledger,
       store,
+      index: stores.index,
       catalogs: catalogStore,
       brands,
       participants,
@@ -115,7 +130,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     await checkCustomsSigners({ participants, signers: options.autoRisk?.signers ?? [] });
     autoRisk.start();
     if (autoRisk.countries.length > 0) log(`risk engine: assessing DECLARATIONs to ${autoRisk.countries.join(", ")}`);
-    const erasureStore = new ErasureStore(store);
+    const erasureStore = new ErasureStore(stores);
     const traceSource: TraceSource = { ledger, store, erasures: erasureStore, chainId: chain.chainId, addresses: chain.addresses };
     const chainReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
     const erasures = new ErasureService({
@@ -132,16 +147,18 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       source: traceSource,
       ledger,
       participants,
-      imports: new EpcisImportStore(store),
+      imports: new EpcisImportStore(stores.db),
       clock: options.clock,
     });
     const runningChain = chain;
     const runningPool = pool;
     const runningParticipants = participants;
     const runningBrands = brands;
-    return {
+    const parts = {
       chain,
-      store,
+      db: stores.db,
+      log: store,
+      index: stores.index,
       ledger,
       anchorer: running,
       participants,
@@ -152,6 +169,10 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       erasures,
       traceSource,
       chainReader,
+    };
+    return {
+      ...parts,
+      api: createNodeApi(parts),
       close: async () => {
         await autoRisk.idle();
         chainReader.close();
@@ -159,7 +180,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
         runningParticipants.stop();
         runningBrands.stop();
         await runningPool.close();
-        await store.close();
+        await stores.close();
         await runningChain.close();
       },
     };
@@ -169,7 +190,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     brands?.stop();
     await pool?.close();
     await chain?.close();
-    await store.close();
+    await stores.close();
     throw error;
   }
 }
@@ -192,7 +213,7 @@ async function checkCustomsSigners({ participants, signers }: { participants: Pa
  * A store belongs to one chain, one set of contracts and one log: every stored signature commits to the EIP-712
  * domain (chain id and ParticipantRegistry address). Refuse to run against anything else (DESIGN §11).
  */
-async function checkChainBinding({ store, chain }: { store: LedgerStore; chain: ChainRuntime }): Promise<void> {
+async function checkChainBinding({ store, chain }: { store: LogStore; chain: ChainRuntime }): Promise<void> {
   const current: StoredChainBinding = {
     format: STORE_FORMAT,
     chainId: chain.chainId,

@@ -2,7 +2,7 @@
 // assesses for, gather what the risk rules need from the store and the registries, and append a RISK_RESULT signed
 // with that country's customs key through the normal append path.
 import type { BrandDirectory } from "../chain/brand-directory";
-import type { ParticipantLookup } from "../chain/participant-directory";
+import type { ParticipantLookup } from "../ports";
 import { consigneeKeysOf } from "../domain/consignee";
 import type { DeclarationPayload, OrderPayload } from "../domain/payloads";
 import { assessRisk, riskResultPayload, type ConsigneeParcel, type RiskAssessment, type RiskConfig, type SellerCheck } from "../domain/risk";
@@ -10,14 +10,17 @@ import { signAppendRequest } from "../domain/sign-event";
 import type { AppendedEvent, Ledger } from "../ledger";
 import { randomSalts } from "../prepare/salts";
 import type { CatalogStore } from "../store/catalog-store";
-import type { LedgerStore, StoredEntry } from "../store/ledger-store";
+import type { StoredEntry } from "../domain/log-entry";
+import type { IndexStore } from "../store/index-store";
+import type { LogStore } from "../store/log-store";
 
 /** A customs administration this node assesses for: its country and its account's key. */
 export type CustomsSigner = { country: string; privateKey: string };
 
 export type AutoRiskOptions = {
   ledger: Ledger;
-  store: LedgerStore;
+  store: LogStore;
+  index: IndexStore;
   catalogs: CatalogStore;
   brands: BrandDirectory;
   participants: ParticipantLookup;
@@ -28,7 +31,7 @@ export type AutoRiskOptions = {
 };
 
 /** What the risk rules read of one shipment, gathered from the store and the registries. */
-export type RiskInputSources = Pick<AutoRiskOptions, "store" | "catalogs" | "brands" | "participants">;
+export type RiskInputSources = Pick<AutoRiskOptions, "store" | "index" | "catalogs" | "brands" | "participants">;
 
 export class AutoRisk {
   private readonly byCountry: Map<string, CustomsSigner>;
@@ -153,7 +156,7 @@ async function consigneeParcelsOf({
   const keys = new Set(entries.flatMap((e) => consigneeKeysOf({ eventType: e.event.eventType, payload: e.payload })));
   const others = new Set<string>();
   for (const key of keys) {
-    for (const ref of await sources.store.consigneeParcels({ key, fromMs: aroundMs - 2 * windowMs, toMs: aroundMs })) {
+    for (const ref of await sources.index.consigneeParcels({ key, fromMs: aroundMs - 2 * windowMs, toMs: aroundMs })) {
       if (ref.shipmentId !== self) others.add(ref.shipmentId);
     }
   }

@@ -10,10 +10,12 @@ import { validationFailed } from "../domain/payloads";
 import { recoverSigner } from "../domain/signature";
 import type { OrderPayload } from "../domain/payloads";
 import { CATALOG_FORMAT, type CatalogStore, type StoredCatalog } from "../store/catalog-store";
-import type { LedgerStore } from "../store/ledger-store";
+import type { IndexStore } from "../store/index-store";
+import type { LogStore } from "../store/log-store";
 
 export type CatalogServiceOptions = {
-  store: LedgerStore;
+  store: LogStore;
+  index: IndexStore;
   catalogs: CatalogStore;
   brands: BrandDirectory;
   /** ProductRegistry connected to the operator's wallet, which submits owners' signed catalogs. */
@@ -183,7 +185,7 @@ export class CatalogService {
 
   /** Checks an item against its brand's anchored catalog (on the chain) and against the ledger for clones. */
   async authenticity({ gtin, serial, shipmentId }: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport> {
-    const { store, catalogs, brands, productRegistry } = this.options;
+    const { store, index, catalogs, brands, productRegistry } = this.options;
     const reasons: string[] = [];
     // The brand whose newest catalog lists the item, else one whose older catalog did (to say so).
     const refs = await catalogs.findItem({ gtin, serial });
@@ -208,7 +210,7 @@ export class CatalogService {
 
     const sightings: AuthenticityReport["sightings"] = [];
     const sellerBrand = brand && brand.sellerCount > 0 ? brand : undefined;
-    for (const sighting of (await store.itemSightings({ gtin, serial })).sort((a, b) => a.leafIndex - b.leafIndex)) {
+    for (const sighting of (await index.itemSightings({ gtin, serial })).sort((a, b) => a.leafIndex - b.leafIndex)) {
       const entry = await store.getEntry(sighting.leafIndex);
       const order = entry?.payload as OrderPayload | undefined;
       const sellerId = order?.seller?.id ?? null;

@@ -8,7 +8,7 @@ import { validationFailed } from "../domain/payloads";
 import { SignatureError, recoverSigner } from "../domain/signature";
 import type { Viewer } from "../domain/views";
 import type { EventType } from "../domain/event-types";
-import type { ParticipantLookup } from "../chain/participant-directory";
+import type { ParticipantLookup } from "../ports";
 import type { AppendOutcome, Ledger } from "../ledger";
 import type { EpcisImportStore } from "../store/epcis-import-store";
 import { buildTraceBundle, type TraceSource } from "./trace-service";

@@ -19,7 +19,8 @@ import type { ChainReader } from "../verify/chain-reader";
 import type { Ledger } from "../ledger";
 import type { ErasureStore } from "../store/erasure-store";
 import { consigneeKey } from "../store/keys";
-import type { LedgerStore, StoredEntry } from "../store/ledger-store";
+import type { StoredEntry } from "../domain/log-entry";
+import type { LogStore } from "../store/log-store";
 
 /** How far a request's requestedAt may be from the node's clock: a signed request is not kept for later use. */
 export const ERASURE_WINDOW_MS = 5 * 60_000;
@@ -56,7 +57,7 @@ export class ErasureService {
 
   constructor(
     private readonly deps: {
-      store: LedgerStore;
+      store: LogStore;
       erasures: ErasureStore;
       ledger: Ledger;
       chain: ChainReader;

@@ -7,11 +7,12 @@ import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from ".
 import type { ContractAddresses } from "../chain/contracts";
 import type { Ledger } from "../ledger";
 import type { ErasureStore } from "../store/erasure-store";
-import type { LedgerStore, StoredCheckpoint, StoredEntry } from "../store/ledger-store";
+import type { StoredCheckpoint, StoredEntry } from "../domain/log-entry";
+import type { LogStore } from "../store/log-store";
 
 export type TraceSource = {
   ledger: Ledger;
-  store: LedgerStore;
+  store: LogStore;
   erasures: ErasureStore;
   chainId: number;
   addresses: ContractAddresses;

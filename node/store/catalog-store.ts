@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { HexDigest } from "../domain/primitives";
 import { catalogItemKey, catalogItemRange, catalogKey, catalogRange, catalogSellerKey } from "./keys";
-import { parseStored, type LedgerStore } from "./ledger-store";
+import { parseStored, type Database, type Table } from "./database";
 
 export const CATALOG_FORMAT = "borderledger.catalog.v1";
 
@@ -30,30 +30,28 @@ const SellerRefSchema = z.strictObject({ version: z.number().int().positive(), l
 export type CatalogSellerRef = z.infer<typeof SellerRefSchema>;
 
 export class CatalogStore {
-  private readonly catalogs;
-  private readonly itemRefs;
-  private readonly sellerRefs;
+  private readonly catalogs: Table<unknown>;
+  private readonly itemRefs: Table<unknown>;
+  private readonly sellerRefs: Table<unknown>;
   /** The newest catalog of each brand, parsed, for proofs (catalogs change rarely and are read often). */
   private readonly latest = new Map<string, StoredCatalog>();
 
-  constructor(private readonly store: LedgerStore) {
-    this.catalogs = store.table("catalogs");
-    this.itemRefs = store.table("catalogItems");
-    this.sellerRefs = store.table("catalogSellers");
+  constructor(private readonly db: Database) {
+    this.catalogs = db.table("catalogs", "json");
+    this.itemRefs = db.table("catalogItems", "json");
+    this.sellerRefs = db.table("catalogSellers", "json");
   }
 
   /** Records an anchored catalog version and points its items and sellers at it, in one batch. */
   async put(catalog: StoredCatalog): Promise<void> {
-    const ops: { sublevel: unknown; key: string; value: unknown }[] = [
-      { sublevel: this.catalogs, key: catalogKey(catalog.brandId, catalog.version), value: catalog },
-    ];
+    const batch = this.db.batch().put(this.catalogs, catalogKey(catalog.brandId, catalog.version), catalog);
     catalog.items.forEach((item, leafIndex) => {
-      ops.push({ sublevel: this.itemRefs, key: catalogItemKey(item.gtin, item.serial, catalog.brandId), value: { brandId: catalog.brandId, version: catalog.version, leafIndex } });
+      batch.put(this.itemRefs, catalogItemKey(item.gtin, item.serial, catalog.brandId), { brandId: catalog.brandId, version: catalog.version, leafIndex } satisfies CatalogItemRef);
     });
     catalog.sellers.forEach((sellerId, leafIndex) => {
-      ops.push({ sublevel: this.sellerRefs, key: catalogSellerKey(catalog.brandId, sellerId), value: { version: catalog.version, leafIndex } });
+      batch.put(this.sellerRefs, catalogSellerKey(catalog.brandId, sellerId), { version: catalog.version, leafIndex } satisfies CatalogSellerRef);
     });
-    await this.store.batch(ops);
+    await batch.write();
     this.latest.set(catalog.brandId, catalog);
   }
 
@@ -61,7 +59,7 @@ export class CatalogStore {
   async latestOf(brandId: string): Promise<StoredCatalog | undefined> {
     const cached = this.latest.get(brandId);
     if (cached) return cached;
-    for await (const [key, value] of this.catalogs.iterator({ ...catalogRange(brandId), reverse: true, limit: 1 })) {
+    for await (const [key, value] of this.catalogs.entries({ ...catalogRange(brandId), reverse: true, limit: 1 })) {
       const catalog = parseStored(StoredCatalogSchema, "catalogs", key, value);
       this.latest.set(brandId, catalog);
       return catalog;
@@ -79,7 +77,7 @@ export class CatalogStore {
   /** For each brand whose catalogs listed this item: where its newest such catalog has it (maybe not the brand's newest). */
   async findItem({ gtin, serial }: { gtin: string; serial: string }): Promise<CatalogItemRef[]> {
     const refs: CatalogItemRef[] = [];
-    for await (const [key, value] of this.itemRefs.iterator(catalogItemRange(gtin, serial))) refs.push(parseStored(ItemRefSchema, "catalogItems", key, value));
+    for await (const [key, value] of this.itemRefs.entries(catalogItemRange(gtin, serial))) refs.push(parseStored(ItemRefSchema, "catalogItems", key, value));
     return refs;
   }
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { HexDigest } from "../domain/primitives";
 import { epcisImportKey } from "./keys";
-import { parseStored, type LedgerStore } from "./ledger-store";
+import { parseStored, type Database, type Table } from "./database";
 
 export const EPCIS_IMPORT_FORMAT = "borderledger.epcisimport.v1";
 
@@ -19,10 +19,10 @@ const StoredEpcisImportSchema = z.strictObject({
 export type StoredEpcisImport = z.infer<typeof StoredEpcisImportSchema>;
 
 export class EpcisImportStore {
-  private readonly imports;
+  private readonly imports: Table<unknown>;
 
-  constructor(store: LedgerStore) {
-    this.imports = store.table("epcisImports");
+  constructor(db: Database) {
+    this.imports = db.table("epcisImports", "json");
   }
 
   /** Records an import unless the same document was recorded before (the first submission is kept). */

@@ -1,13 +1,16 @@
 // Erasures of personal data in LevelDB: each signed request with what the node erased, per shipment.
 import { ErasureRecordSchema, type ErasureRecord } from "../domain/erasure-request";
+import type { StoredEntry } from "../domain/log-entry";
+import { parseStored, type Database, type Table } from "./database";
+import type { IndexStore } from "./index-store";
 import { erasureKey, erasureRange } from "./keys";
-import { parseStored, type LedgerStore, type StoredEntry } from "./ledger-store";
+import type { LogStore } from "./log-store";
 
 export class ErasureStore {
-  private readonly erasures;
+  private readonly erasures: Table<unknown>;
 
-  constructor(private readonly store: LedgerStore) {
-    this.erasures = store.table("erasures");
+  constructor(private readonly stores: { db: Database; log: LogStore; index: IndexStore }) {
+    this.erasures = stores.db.table("erasures", "json");
   }
 
   async get(shipmentId: string, requestDigest: string): Promise<ErasureRecord | undefined> {
@@ -19,16 +22,24 @@ export class ErasureStore {
   /** A shipment's erasures, oldest first. */
   async list(shipmentId: string): Promise<ErasureRecord[]> {
     const out: ErasureRecord[] = [];
-    for await (const [key, value] of this.erasures.iterator(erasureRange(shipmentId))) out.push(parseStored(ErasureRecordSchema, "erasures", key, value));
+    for await (const [key, value] of this.erasures.entries(erasureRange(shipmentId))) out.push(parseStored(ErasureRecordSchema, "erasures", key, value));
     return out.sort((a, b) => a.erasedAt.localeCompare(b.erasedAt) || a.requestDigest.localeCompare(b.requestDigest));
   }
 
-  /** Writes the rewritten entries, drops their consignee index keys and records the erasure, all in one batch. */
+  /**
+   * Rewrites the erased entries, drops their consignee index keys and records the erasure, in one atomic batch; then
+   * compacts the rewritten key ranges, so the old values leave the disk too (LevelDB keeps overwritten values in its
+   * files until a compaction drops them). Entries must be whole and valid.
+   */
   async record({ record, entries, consigneeKeys }: { record: ErasureRecord; entries: readonly StoredEntry[]; consigneeKeys: readonly string[] }): Promise<void> {
-    await this.store.rewriteEntries({
-      entries,
-      consigneeKeys,
-      records: [{ sublevel: this.erasures, key: erasureKey(record.shipmentId, record.requestDigest), value: ErasureRecordSchema.parse(record) }],
-    });
+    const { db, log, index } = this.stores;
+    const batch = db.batch();
+    const ranges = [log.stageRewrite(batch, entries), index.stageConsigneeRemoval(batch, consigneeKeys)];
+    batch.put(this.erasures, erasureKey(record.shipmentId, record.requestDigest), ErasureRecordSchema.parse(record));
+    // A memtable flush keeps every version of a key, and a manual compaction only merges a level into the next: the
+    // old values are flushed first, so that the compaction after the batch merges the new ones over them.
+    await db.compactKeys(ranges);
+    await batch.write();
+    await db.compactKeys(ranges);
   }
 }

@@ -12,7 +12,7 @@ import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedde
 import { domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
-import { LedgerStore } from "../../node/store/ledger-store";
+import { openStores } from "../../node/store/stores";
 import { anchorRegistryAt, anchoredEvents, latestChainCheckpoint } from "../helpers/checkpoints";
 import { appendOverHttp, forEachConcurrently, getJson, happyLifecycleRequests, startAppendLoad } from "../helpers/http-load";
 import { JsonRpcProxy } from "../helpers/json-rpc-proxy";
@@ -99,9 +99,9 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
     const anchoredBeforeKill = (await anchoredEvents(registry, logId)).length;
 
     // What the dead node left on disk: its log and the checkpoints it had recorded.
-    const left = await LedgerStore.open(path.join(dataDir, "ledger"));
-    const leftSize = left.treeSize;
-    const recordedAtKill = (await left.latestCheckpoint())?.treeSize ?? 0;
+    const left = await openStores(path.join(dataDir, "ledger"));
+    const leftSize = left.log.treeSize;
+    const recordedAtKill = (await left.log.latestCheckpoint())?.treeSize ?? 0;
     await left.close();
     expect(leftSize).to.be.at.least(Math.max(...receipts.map((r) => r.receipt.leafIndex)) + 1);
     expect(recordedAtKill, "the store never heard of the last checkpoint").to.be.below(onChainAtKill.treeSize);
@@ -180,9 +180,9 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
     // Stopped cleanly, the store holds exactly the chain's checkpoints: the one the dead node never recorded
     // was adopted, none was anchored twice.
     expect((await stopNode(second)).code).to.equal(0);
-    const store = await LedgerStore.open(path.join(dataDir, "ledger"));
+    const store = await openStores(path.join(dataDir, "ledger"));
     try {
-      const stored = await store.listCheckpoints();
+      const stored = await store.log.listCheckpoints();
       expect(stored.map((c) => [c.treeSize, c.rootHash, c.txHash, c.blockNumber])).to.deep.equal(
         anchored.map((e) => [e.treeSize, e.rootHash, e.transactionHash, e.blockNumber]),
       );

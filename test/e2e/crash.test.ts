@@ -7,7 +7,8 @@ import { fromHex, toHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { memoryNodeReader, treeRoot } from "../../node/domain/merkle";
 import { openNodeRuntime } from "../../node/runtime/node-runtime";
-import { LedgerStore, type StoredEntry } from "../../node/store/ledger-store";
+import type { StoredEntry } from "../../node/domain/log-entry";
+import { openStores, type Stores } from "../../node/store/stores";
 import { happyLifecycle } from "../helpers/events";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -52,11 +53,11 @@ async function runAndKill({ dataDir, killAfter }: { dataDir: string; killAfter: 
 }
 
 /** Every entry of the log in leaf order; fails naming the first missing leaf. */
-async function readLog(store: LedgerStore): Promise<StoredEntry[]> {
+async function readLog(store: Stores): Promise<StoredEntry[]> {
   const entries: StoredEntry[] = [];
-  for (let leafIndex = 0; leafIndex < store.treeSize; leafIndex++) {
-    const entry = await store.getEntry(leafIndex);
-    if (!entry) throw new Error(`leaf ${leafIndex} of ${store.treeSize} has no entry`);
+  for (let leafIndex = 0; leafIndex < store.log.treeSize; leafIndex++) {
+    const entry = await store.log.getEntry(leafIndex);
+    if (!entry) throw new Error(`leaf ${leafIndex} of ${store.log.treeSize} has no entry`);
     expect(entry.leafIndex).to.equal(leafIndex);
     entries.push(entry);
   }
@@ -71,13 +72,13 @@ async function crashAndCheck(killAfter: number): Promise<void> {
     expect(signal).to.equal("SIGKILL");
     expect(receipts.length).to.be.at.least(killAfter);
 
-    const store = await LedgerStore.open(path.join(dataDir, "ledger"));
+    const store = await openStores(path.join(dataDir, "ledger"));
     let treeSize: number;
     try {
-      treeSize = store.treeSize;
+      treeSize = store.log.treeSize;
       // Every receipt is a promise kept: its leaf is stored with the receipted hash.
       for (const receipt of receipts) {
-        const entry = await store.getEntry(receipt.leafIndex);
+        const entry = await store.log.getEntry(receipt.leafIndex);
         expect(entry, `receipted leaf ${receipt.leafIndex}`).to.not.equal(undefined);
         expect(entry!.leafHash, `leaf ${receipt.leafIndex}`).to.equal(receipt.leafHash);
         expect(entry!.seq).to.equal(receipt.seq);
@@ -98,7 +99,7 @@ async function crashAndCheck(killAfter: number): Promise<void> {
         expect(recomputed, `leaf hash of ${entry.leafIndex}`).to.equal(entry.leafHash);
       }
       const read = memoryNodeReader(entries.map((e) => fromHex(e.leafHash)));
-      expect(toHex(await store.rootAt(treeSize))).to.equal(toHex(treeRoot({ size: treeSize, read })));
+      expect(toHex(await store.log.rootAt(treeSize))).to.equal(toHex(treeRoot({ size: treeSize, read })));
 
       // Every shipment: seq contiguous from 0, prevLeafHash links, and its index lists exactly its entries.
       const byShipment = new Map<string, StoredEntry[]>();
@@ -108,7 +109,7 @@ async function crashAndCheck(killAfter: number): Promise<void> {
         byShipment.set(entry.event.shipmentId, list);
       }
       for (const [shipmentId, list] of byShipment) {
-        const indexed = await store.getShipmentEntries(shipmentId);
+        const indexed = await store.log.getShipmentEntries(shipmentId);
         expect(indexed.map((e) => e.leafIndex), shipmentId).to.deep.equal(list.map((e) => e.leafIndex));
         indexed.forEach((entry, seq) => {
           expect(entry.seq, `${shipmentId} seq`).to.equal(seq);
@@ -117,9 +118,9 @@ async function crashAndCheck(killAfter: number): Promise<void> {
       }
 
       // Checkpoints recorded before the kill are checkpoints of this tree.
-      for (const checkpoint of await store.listCheckpoints()) {
+      for (const checkpoint of await store.log.listCheckpoints()) {
         expect(checkpoint.treeSize).to.be.at.most(treeSize);
-        expect(toHex(await store.rootAt(checkpoint.treeSize)), `checkpoint ${checkpoint.treeSize}`).to.equal(checkpoint.rootHash);
+        expect(toHex(await store.log.rootAt(checkpoint.treeSize)), `checkpoint ${checkpoint.treeSize}`).to.equal(checkpoint.rootHash);
       }
     } finally {
       await store.close();
@@ -134,7 +135,7 @@ async function crashAndCheck(killAfter: number): Promise<void> {
       prepareWorkers: 0,
     });
     try {
-      expect(runtime.store.treeSize).to.equal(treeSize);
+      expect(runtime.log.treeSize).to.equal(treeSize);
       const [order] = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "AFTER-CRASH" });
       const { receipt } = await runtime.ledger.append({ body: order.request });
       expect(receipt.leafIndex).to.equal(treeSize);

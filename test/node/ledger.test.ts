@@ -171,22 +171,22 @@ describe("Ledger", function () {
   });
 
   it("proves every entry's inclusion and the log's consistency from the store", async () => {
-    const size = node.store.treeSize;
-    const root = node.store.headRoot();
+    const size = node.log.treeSize;
+    const root = node.log.headRoot();
     for (let leafIndex = 0; leafIndex < size; leafIndex += 7) {
-      const entry = (await node.store.getEntry(leafIndex))!;
-      const proof = await node.store.inclusionProof(leafIndex, size);
+      const entry = (await node.log.getEntry(leafIndex))!;
+      const proof = await node.log.inclusionProof(leafIndex, size);
       expect(isValidInclusionProof({ index: leafIndex, size, leafHash: fromHex(entry.leafHash), proof, root })).to.equal(true);
     }
     for (const from of [1, 2, 5, size - 1]) {
-      const proof = await node.store.consistencyProof(from, size);
-      expect(isValidConsistencyProof({ size1: from, size2: size, root1: await node.store.rootAt(from), root2: root, proof })).to.equal(true);
+      const proof = await node.log.consistencyProof(from, size);
+      expect(isValidConsistencyProof({ size1: from, size2: size, root1: await node.log.rootAt(from), root2: root, proof })).to.equal(true);
     }
   });
 
   it("anchors the log in one transaction that the chain accepts, with a consistency proof after the first", async () => {
     const first = (await node.anchorer.anchorNow())!;
-    expect(first.treeSize).to.equal(node.store.treeSize);
+    expect(first.treeSize).to.equal(node.log.treeSize);
     const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000013DE", eventType: "ORDER" });
     await node.ledger.append({ body: request });
     const second = (await node.anchorer.anchorNow())!;
@@ -195,7 +195,7 @@ describe("Ledger", function () {
     expect(Number(treeSize)).to.equal(second.treeSize);
     expect(rootHash).to.equal(second.rootHash);
     expect(Number(blockNumber)).to.equal(second.blockNumber);
-    expect(await node.store.latestCheckpoint()).to.deep.equal(second);
+    expect(await node.log.latestCheckpoint()).to.deep.equal(second);
   });
 });
 

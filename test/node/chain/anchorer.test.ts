@@ -9,7 +9,8 @@ import type { ChainOptions } from "../../../node/chain/chain-runtime";
 import { fromHex, toHex } from "../../../node/domain/hex";
 import { isValidConsistencyProof } from "../../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../../node/runtime/node-runtime";
-import { LedgerStore, type StoredCheckpoint } from "../../../node/store/ledger-store";
+import type { StoredCheckpoint } from "../../../node/domain/log-entry";
+import { openStores } from "../../../node/store/stores";
 import { anchoredEvents, latestChainCheckpoint } from "../../helpers/checkpoints";
 import { happyLifecycle } from "../../helpers/events";
 import { rejectionOf } from "../../helpers/assertions";
@@ -119,11 +120,11 @@ describe("Anchorer", function () {
       for (const { request } of happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId })) {
         await runtime.ledger.append({ body: request });
       }
-      const checkpoint = await waitFor("a checkpoint in the store", () => runtime.store.latestCheckpoint());
-      const first = (await runtime.store.listCheckpoints())[0];
+      const checkpoint = await waitFor("a checkpoint in the store", () => runtime.log.latestCheckpoint());
+      const first = (await runtime.log.listCheckpoints())[0];
       expect(first.treeSize).to.be.at.least(5);
       expect(checkpoint.treeSize).to.be.at.most(7);
-      expect(checkpoint.rootHash).to.equal(toHex(await runtime.store.rootAt(checkpoint.treeSize)));
+      expect(checkpoint.rootHash).to.equal(toHex(await runtime.log.rootAt(checkpoint.treeSize)));
       expect(await chainCheckpoint(runtime)).to.deep.equal({ treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, blockNumber: checkpoint.blockNumber });
       const events = await anchoredEvents(runtime.chain.contracts.anchorRegistry, runtime.chain.logId);
       expect(events.find((e) => e.treeSize === checkpoint.treeSize)?.transactionHash).to.equal(checkpoint.txHash);
@@ -133,9 +134,9 @@ describe("Anchorer", function () {
       const runtime = await opened({ dataDir: tempDir(), anchorIntervalMs: 200 });
       const [order] = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "INTERVAL01" });
       await runtime.ledger.append({ body: order.request });
-      const checkpoint = await waitFor("a checkpoint in the store", () => runtime.store.latestCheckpoint());
+      const checkpoint = await waitFor("a checkpoint in the store", () => runtime.log.latestCheckpoint());
       expect(checkpoint.treeSize).to.equal(1);
-      expect(checkpoint.rootHash).to.equal(toHex(await runtime.store.rootAt(1)));
+      expect(checkpoint.rootHash).to.equal(toHex(await runtime.log.rootAt(1)));
       expect(await chainCheckpoint(runtime)).to.deep.equal({ treeSize: 1, rootHash: checkpoint.rootHash, blockNumber: checkpoint.blockNumber });
       expect(runtime.anchorer.status()).to.include({ anchoredSize: 1, pending: 0 });
     });
@@ -151,7 +152,7 @@ describe("Anchorer", function () {
       expect(anchored.treeSize).to.equal(7);
       // Three more leaves, not anchored before the restart.
       await appendLifecycles(first, shipments("RES", 2).slice(1), 3);
-      const sizeAtClose = first.store.treeSize;
+      const sizeAtClose = first.log.treeSize;
       const addresses = first.chain.addresses;
       await first.close();
 
@@ -160,7 +161,7 @@ describe("Anchorer", function () {
       const onChain = await chainCheckpoint(second);
       expect(onChain.treeSize).to.equal(7);
       expect(second.anchorer.status()).to.include({ anchoredSize: onChain.treeSize, pending: sizeAtClose - 7 });
-      expect(second.store.treeSize).to.equal(sizeAtClose);
+      expect(second.log.treeSize).to.equal(sizeAtClose);
 
       await appendLifecycles(second, shipments("RES2", 1));
       const next = (await second.anchorer.anchorNow())!;
@@ -174,7 +175,7 @@ describe("Anchorer", function () {
       const registry = second.chain.contracts.anchorRegistry;
       const root7 = fromHex(await registry.rootAt(second.chain.logId, 7));
       const rootNext = fromHex(await registry.rootAt(second.chain.logId, next.treeSize));
-      const proof = await second.store.consistencyProof(7, next.treeSize);
+      const proof = await second.log.consistencyProof(7, next.treeSize);
       expect(isValidConsistencyProof({ size1: 7, size2: next.treeSize, root1: root7, root2: rootNext, proof })).to.equal(true);
       expect(second.anchorer.status()).to.include({ anchoredSize: next.treeSize, pending: 0 });
     });
@@ -192,10 +193,10 @@ describe("Anchorer", function () {
       await first.close();
 
       // Anchor size 21 behind the node's back, as if the node died between mining and recording.
-      const store = await LedgerStore.open(path.join(dataDir, "ledger"));
-      const root21 = toHex(await store.rootAt(21));
-      const proof = (await store.consistencyProof(14, 21)).map((h) => toHex(h));
-      expect((await store.listCheckpoints()).map((c) => c.treeSize)).to.deep.equal([14]);
+      const store = await openStores(path.join(dataDir, "ledger"));
+      const root21 = toHex(await store.log.rootAt(21));
+      const proof = (await store.log.consistencyProof(14, 21)).map((h) => toHex(h));
+      expect((await store.log.listCheckpoints()).map((c) => c.treeSize)).to.deep.equal([14]);
       await store.close();
       const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true });
       try {
@@ -205,7 +206,7 @@ describe("Anchorer", function () {
 
         const second = await opened({ dataDir, chain: remote(chain.rpcUrl, addresses) });
         expect(second.anchorer.status()).to.include({ anchoredSize: 21, pending: 0 });
-        const latest = (await second.store.latestCheckpoint())!;
+        const latest = (await second.log.latestCheckpoint())!;
         expect(latest).to.include({ treeSize: 21, rootHash: root21, txHash: receipt.hash, blockNumber: receipt.blockNumber });
       } finally {
         provider.destroy();
@@ -224,7 +225,7 @@ describe("Anchorer", function () {
       const registry = runtime.chain.contracts.anchorRegistry;
 
       await appendLifecycles(runtime, shipments("PRE", 1));
-      await waitFor("the first events to be anchored", () => runtime.anchorer.status().anchoredSize === runtime.store.treeSize);
+      await waitFor("the first events to be anchored", () => runtime.anchorer.status().anchoredSize === runtime.log.treeSize);
       const preOutage = runtime.anchorer.status().anchoredSize;
       expect(preOutage).to.equal(7);
       const eventsBefore = (await anchoredEvents(registry, runtime.chain.logId)).length;
@@ -232,7 +233,7 @@ describe("Anchorer", function () {
       await proxy.stop();
       // Appends need no chain: they keep succeeding.
       await appendLifecycles(runtime, shipments("OUT", 3));
-      const fullSize = runtime.store.treeSize;
+      const fullSize = runtime.log.treeSize;
       expect(fullSize).to.equal(preOutage + 21);
       const failed = await waitFor("the anchorer to report an error", () => runtime.anchorer.status().lastError, 30_000);
       expect(failed).to.be.a("string").that.is.not.empty;
@@ -240,17 +241,17 @@ describe("Anchorer", function () {
       const outageStart = Date.now();
       await waitFor("a few anchor intervals to pass", () => Date.now() - outageStart >= 3 * intervalMs);
       expect(runtime.anchorer.status()).to.include({ anchoredSize: preOutage, pending: fullSize - preOutage });
-      expect((await runtime.store.latestCheckpoint())!.treeSize).to.equal(preOutage);
+      expect((await runtime.log.latestCheckpoint())!.treeSize).to.equal(preOutage);
 
       await proxy.start();
       await waitFor("the anchorer to catch up", () => runtime.anchorer.status().anchoredSize === fullSize, 60_000);
       const after = (await anchoredEvents(registry, runtime.chain.logId)).slice(eventsBefore);
       expect(after.map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal([[preOutage, fullSize]]);
-      expect(after[0].rootHash).to.equal(toHex(await runtime.store.rootAt(fullSize)));
-      const stored = (await runtime.store.latestCheckpoint())!;
+      expect(after[0].rootHash).to.equal(toHex(await runtime.log.rootAt(fullSize)));
+      const stored = (await runtime.log.latestCheckpoint())!;
       expect(stored).to.include({ treeSize: fullSize, rootHash: after[0].rootHash, txHash: after[0].transactionHash });
       expect(runtime.anchorer.status().lastError).to.equal(undefined);
-      expect(runtime.store.treeSize).to.equal(fullSize);
+      expect(runtime.log.treeSize).to.equal(fullSize);
     });
   });
 
@@ -263,7 +264,7 @@ describe("Anchorer", function () {
       await appendLifecycles(first, shipments("EMB2", 2));
       await first.anchorer.anchorNow();
       await appendLifecycles(first, shipments("EMB3", 1)); // stored but never anchored
-      const storedBefore = await first.store.listCheckpoints();
+      const storedBefore = await first.log.listCheckpoints();
       expect(storedBefore.map((c) => c.treeSize)).to.deep.equal([7, 21]);
       const addresses = first.chain.addresses;
       await first.close();
@@ -272,14 +273,14 @@ describe("Anchorer", function () {
       const second = await opened({ dataDir, log: (line) => lines.push(line) });
       expect(second.chain.addresses).to.deep.equal(addresses);
       expect(lines.some((line) => /anchoring them again/.test(line)), lines.join("\n")).to.equal(true);
-      const stored = await second.store.listCheckpoints();
+      const stored = await second.log.listCheckpoints();
       expect(stored.map((c) => [c.treeSize, c.rootHash])).to.deep.equal(storedBefore.map((c) => [c.treeSize, c.rootHash]));
       const last: StoredCheckpoint = stored[stored.length - 1];
       expect(await chainCheckpoint(second)).to.deep.equal({ treeSize: last.treeSize, rootHash: last.rootHash, blockNumber: last.blockNumber });
       const registry = second.chain.contracts.anchorRegistry;
       for (const checkpoint of storedBefore) {
         expect(await registry.rootAt(second.chain.logId, checkpoint.treeSize), `root at ${checkpoint.treeSize}`).to.equal(checkpoint.rootHash);
-        expect(toHex(await second.store.rootAt(checkpoint.treeSize))).to.equal(checkpoint.rootHash);
+        expect(toHex(await second.log.rootAt(checkpoint.treeSize))).to.equal(checkpoint.rootHash);
       }
       const events = await anchoredEvents(registry, second.chain.logId);
       expect(events.map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal([
@@ -302,7 +303,7 @@ describe("Anchorer", function () {
       expect(error.message).to.contain("logId");
       // The refusal released the store and the chain it started: the original configuration opens again.
       const again = await opened({ dataDir, chain: { logName: "log-one" } });
-      expect(again.store.treeSize).to.equal(7);
+      expect(again.log.treeSize).to.equal(7);
     });
 
     it("refuses other contracts on the same chain with CHAIN_SETUP_FAILED naming participantRegistry", async () => {

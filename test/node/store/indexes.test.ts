@@ -7,7 +7,8 @@ import path from "node:path";
 import { consigneeKeyOf, consigneeKeysOf } from "../../../node/domain/consignee";
 import { toHex } from "../../../node/domain/hex";
 import { consigneeKey, consigneeRange, itemSightingKey, itemSightingRange } from "../../../node/store/keys";
-import { LedgerStore, type NewEntry } from "../../../node/store/ledger-store";
+import type { NewEntry } from "../../../node/domain/log-entry";
+import { openStores, type Stores } from "../../../node/store/stores";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 
 function compareKeys(a: string, b: string): number {
@@ -146,10 +147,10 @@ describe("store indexes", () => {
     });
   });
 
-  describe("LedgerStore indexes", function () {
+  describe("the index store", function () {
     this.timeout(30_000);
     let dir: string;
-    let store: LedgerStore;
+    let store: Stores;
     const anna = consigneeKeyOf(ANNA);
     const bernd = consigneeKeyOf({ name: "Bernd Weber", country: "DE" });
     const T = Date.UTC(2026, 5, 1, 8);
@@ -172,13 +173,13 @@ describe("store indexes", () => {
 
     before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), "bl-indexes-"));
-      store = await LedgerStore.open(path.join(dir, "ledger"));
-      await store.append([
+      store = await openStores(path.join(dir, "ledger"));
+      await store.log.append([
         entry(0, "P1", T, { consignees: [anna], items: [{ gtin: GTIN, serial: "A", lineId: "1" }] }),
         entry(1, "P2", T + 1000, { consignees: [anna], items: [{ gtin: GTIN, serial: "A/1", lineId: "2" }, { gtin: GTIN, serial: "A1", lineId: "3" }] }),
         entry(2, "P3", T + 2000, { consignees: [bernd], items: [{ gtin: GTIN, serial: "A", lineId: "7" }] }),
       ]);
-      await store.append([entry(3, "P4", T + 3000, { consignees: [anna, bernd] }), entry(4, "P5", T + 4000, undefined)]);
+      await store.log.append([entry(3, "P4", T + 3000, { consignees: [anna, bernd] }), entry(4, "P5", T + 4000, undefined)]);
     });
     after(async () => {
       await store?.close();
@@ -186,50 +187,50 @@ describe("store indexes", () => {
     });
 
     it("returns the parcels append wrote for a consignee, oldest first, with their times and leaf indexes", async () => {
-      expect(await store.consigneeParcels({ key: anna, fromMs: 0, toMs: T + 10_000 })).to.deep.equal([
+      expect(await store.index.consigneeParcels({ key: anna, fromMs: 0, toMs: T + 10_000 })).to.deep.equal([
         { shipmentId: "P1", recordedAt: T, leafIndex: 0 },
         { shipmentId: "P2", recordedAt: T + 1000, leafIndex: 1 },
         { shipmentId: "P4", recordedAt: T + 3000, leafIndex: 3 },
       ]);
-      expect((await store.consigneeParcels({ key: bernd, fromMs: 0, toMs: T + 10_000 })).map((p) => p.shipmentId)).to.deep.equal(["P3", "P4"]);
+      expect((await store.index.consigneeParcels({ key: bernd, fromMs: 0, toMs: T + 10_000 })).map((p) => p.shipmentId)).to.deep.equal(["P3", "P4"]);
     });
 
     it("bounds consigneeParcels inclusively by fromMs and toMs", async () => {
-      expect((await store.consigneeParcels({ key: anna, fromMs: T + 1000, toMs: T + 3000 })).map((p) => p.shipmentId)).to.deep.equal(["P2", "P4"]);
-      expect((await store.consigneeParcels({ key: anna, fromMs: T + 1, toMs: T + 2999 })).map((p) => p.shipmentId)).to.deep.equal(["P2"]);
-      expect(await store.consigneeParcels({ key: anna, fromMs: T + 3001, toMs: T + 10_000 })).to.deep.equal([]);
+      expect((await store.index.consigneeParcels({ key: anna, fromMs: T + 1000, toMs: T + 3000 })).map((p) => p.shipmentId)).to.deep.equal(["P2", "P4"]);
+      expect((await store.index.consigneeParcels({ key: anna, fromMs: T + 1, toMs: T + 2999 })).map((p) => p.shipmentId)).to.deep.equal(["P2"]);
+      expect(await store.index.consigneeParcels({ key: anna, fromMs: T + 3001, toMs: T + 10_000 })).to.deep.equal([]);
     });
 
     it("returns the item sightings append wrote, each serial on its own", async () => {
-      expect(await store.itemSightings({ gtin: GTIN, serial: "A" })).to.deep.equal([
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A" })).to.deep.equal([
         { leafIndex: 0, lineId: "1", recordedAt: T, shipmentId: "P1" },
         { leafIndex: 2, lineId: "7", recordedAt: T + 2000, shipmentId: "P3" },
       ]);
-      expect(await store.itemSightings({ gtin: GTIN, serial: "A/1" })).to.deep.equal([{ leafIndex: 1, lineId: "2", recordedAt: T + 1000, shipmentId: "P2" }]);
-      expect(await store.itemSightings({ gtin: GTIN, serial: "A1" })).to.deep.equal([{ leafIndex: 1, lineId: "3", recordedAt: T + 1000, shipmentId: "P2" }]);
-      expect(await store.itemSightings({ gtin: GTIN, serial: "A/" })).to.deep.equal([]);
-      expect(await store.itemSightings({ gtin: "6941234500024", serial: "A" })).to.deep.equal([]);
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A/1" })).to.deep.equal([{ leafIndex: 1, lineId: "2", recordedAt: T + 1000, shipmentId: "P2" }]);
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A1" })).to.deep.equal([{ leafIndex: 1, lineId: "3", recordedAt: T + 1000, shipmentId: "P2" }]);
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A/" })).to.deep.equal([]);
+      expect(await store.index.itemSightings({ gtin: "6941234500024", serial: "A" })).to.deep.equal([]);
     });
 
     it("keeps the indexes across closing and reopening the store", async () => {
       await store.close();
-      store = await LedgerStore.open(path.join(dir, "ledger"));
-      expect(store.treeSize).to.equal(5);
-      expect((await store.consigneeParcels({ key: anna, fromMs: 0, toMs: T + 10_000 })).map((p) => p.shipmentId)).to.deep.equal(["P1", "P2", "P4"]);
-      expect((await store.itemSightings({ gtin: GTIN, serial: "A/1" })).map((s) => s.shipmentId)).to.deep.equal(["P2"]);
+      store = await openStores(path.join(dir, "ledger"));
+      expect(store.log.treeSize).to.equal(5);
+      expect((await store.index.consigneeParcels({ key: anna, fromMs: 0, toMs: T + 10_000 })).map((p) => p.shipmentId)).to.deep.equal(["P1", "P2", "P4"]);
+      expect((await store.index.itemSightings({ gtin: GTIN, serial: "A/1" })).map((s) => s.shipmentId)).to.deep.equal(["P2"]);
     });
 
     it("writes no index entry when a batch is refused", async () => {
       const bad = [entry(5, "P6", T + 5000, { consignees: [anna], items: [{ gtin: GTIN, serial: "B", lineId: "1" }] }), entry(7, "P7", T + 6000, undefined)];
       try {
-        await store.append(bad);
+        await store.log.append(bad);
         expect.fail("expected the out-of-order batch to be refused");
       } catch (error) {
         expect((error as Error).message).to.match(/does not continue the log/);
       }
-      expect(await store.itemSightings({ gtin: GTIN, serial: "B" })).to.deep.equal([]);
-      expect((await store.consigneeParcels({ key: anna, fromMs: T + 5000, toMs: T + 5000 }))).to.deep.equal([]);
-      expect(store.treeSize).to.equal(5);
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "B" })).to.deep.equal([]);
+      expect((await store.index.consigneeParcels({ key: anna, fromMs: T + 5000, toMs: T + 5000 }))).to.deep.equal([]);
+      expect(store.log.treeSize).to.equal(5);
     });
   });
 });

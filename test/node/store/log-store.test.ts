@@ -8,7 +8,9 @@ import { ZERO_HASH } from "../../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof, memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../../node/runtime/node-runtime";
 import { entryKey } from "../../../node/store/keys";
-import { LedgerStore, type StoredEntry } from "../../../node/store/ledger-store";
+import type { StoredEntry } from "../../../node/domain/log-entry";
+import type { LogStore } from "../../../node/store/log-store";
+import { openStores } from "../../../node/store/stores";
 import { happyLifecycle } from "../../helpers/events";
 import { rejectionOf } from "../../helpers/assertions";
 
@@ -37,7 +39,7 @@ async function appendSteps(runtime: NodeRuntime, lifecycles: Lifecycle[], from: 
   return receipts;
 }
 
-async function allEntries(store: LedgerStore): Promise<StoredEntry[]> {
+async function allEntries(store: LogStore): Promise<StoredEntry[]> {
   const entries: StoredEntry[] = [];
   for (let leafIndex = 0; leafIndex < store.treeSize; leafIndex++) {
     const entry = await store.getEntry(leafIndex);
@@ -47,7 +49,7 @@ async function allEntries(store: LedgerStore): Promise<StoredEntry[]> {
   return entries;
 }
 
-describe("LedgerStore", function () {
+describe("the log store", function () {
   this.timeout(120_000);
 
   describe("across a restart", () => {
@@ -78,11 +80,11 @@ describe("LedgerStore", function () {
         const shipments = new Map<string, StoredEntry[]>();
         for (const id of [...complete, unfinished]) shipments.set(id, await first.ledger.getShipmentEntries(id));
         const roots: string[] = [];
-        for (let size = 0; size <= first.store.treeSize; size++) roots.push(toHex(await first.store.rootAt(size)));
+        for (let size = 0; size <= first.log.treeSize; size++) roots.push(toHex(await first.log.rootAt(size)));
         stored = {
-          treeSize: first.store.treeSize,
-          root: toHex(await first.store.rootAt(first.store.treeSize)),
-          entries: await allEntries(first.store),
+          treeSize: first.log.treeSize,
+          root: toHex(await first.log.rootAt(first.log.treeSize)),
+          entries: await allEntries(first.log),
           shipments,
           roots,
         };
@@ -105,18 +107,18 @@ describe("LedgerStore", function () {
     });
 
     it("reopens with the same tree size, root and root at every earlier size", async () => {
-      expect(runtime.store.treeSize).to.equal(stored.treeSize);
-      expect(toHex(await runtime.store.rootAt(runtime.store.treeSize))).to.equal(stored.root);
+      expect(runtime.log.treeSize).to.equal(stored.treeSize);
+      expect(toHex(await runtime.log.rootAt(runtime.log.treeSize))).to.equal(stored.root);
       for (let size = 0; size <= stored.treeSize; size++) {
-        expect(toHex(await runtime.store.rootAt(size)), `root at ${size}`).to.equal(stored.roots[size]);
+        expect(toHex(await runtime.log.rootAt(size)), `root at ${size}`).to.equal(stored.roots[size]);
       }
     });
 
     it("reopens with every entry and every shipment's entries identical", async () => {
       for (let leafIndex = 0; leafIndex < stored.treeSize; leafIndex++) {
-        expect(await runtime.store.getEntry(leafIndex), `entry ${leafIndex}`).to.deep.equal(stored.entries[leafIndex]);
+        expect(await runtime.log.getEntry(leafIndex), `entry ${leafIndex}`).to.deep.equal(stored.entries[leafIndex]);
       }
-      expect(await runtime.store.getEntry(stored.treeSize)).to.equal(undefined);
+      expect(await runtime.log.getEntry(stored.treeSize)).to.equal(undefined);
       for (const [shipmentId, entries] of stored.shipments) {
         expect(await runtime.ledger.getShipmentEntries(shipmentId), shipmentId).to.deep.equal(entries);
       }
@@ -127,7 +129,7 @@ describe("LedgerStore", function () {
       const again = await runtime.ledger.append({ body: structuredClone(lifecycles.get("AB")![0].request) });
       expect(again.status).to.equal("replayed");
       expect(again.receipt).to.include({ leafIndex: first.leafIndex, leafHash: first.leafHash, seq: 0 });
-      expect(runtime.store.treeSize).to.equal(stored.treeSize);
+      expect(runtime.log.treeSize).to.equal(stored.treeSize);
     });
 
     it("continues leafIndex after the last stored leaf and each shipment's seq and prevLeafHash chain", async () => {
@@ -150,28 +152,28 @@ describe("LedgerStore", function () {
       const fresh = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "RR100000003DE" });
       const [order] = await appendSteps(runtime, [fresh], 0, 1);
       expect(order).to.include({ seq: 0, leafIndex: stored.treeSize + 6 });
-      expect(runtime.store.treeSize).to.equal(stored.treeSize + 7);
+      expect(runtime.log.treeSize).to.equal(stored.treeSize + 7);
     });
 
     it("gives proofs from the reopened store that verify: inclusion of every leaf, consistency from every earlier size", async () => {
-      const size = runtime.store.treeSize;
+      const size = runtime.log.treeSize;
       expect(size).to.be.above(stored.treeSize);
-      const entries = await allEntries(runtime.store);
-      const root = await runtime.store.rootAt(size);
+      const entries = await allEntries(runtime.log);
+      const root = await runtime.log.rootAt(size);
       // The root the store keeps equals the root recomputed from the leaves alone.
       expect(toHex(treeRoot({ size, read: memoryNodeReader(entries.map((e) => fromHex(e.leafHash))) }))).to.equal(toHex(root));
       for (const entry of entries) {
-        const proof = await runtime.store.inclusionProof(entry.leafIndex, size);
+        const proof = await runtime.log.inclusionProof(entry.leafIndex, size);
         expect(isValidInclusionProof({ index: entry.leafIndex, size, leafHash: fromHex(entry.leafHash), proof, root }), `leaf ${entry.leafIndex}`).to.equal(true);
         // Also inside the tree as it was before the restart.
         if (entry.leafIndex < stored.treeSize) {
-          const old = await runtime.store.inclusionProof(entry.leafIndex, stored.treeSize);
+          const old = await runtime.log.inclusionProof(entry.leafIndex, stored.treeSize);
           expect(isValidInclusionProof({ index: entry.leafIndex, size: stored.treeSize, leafHash: fromHex(entry.leafHash), proof: old, root: fromHex(stored.root) })).to.equal(true);
         }
       }
       for (let from = 1; from <= size; from++) {
-        const proof = await runtime.store.consistencyProof(from, size);
-        const root1 = from <= stored.treeSize ? fromHex(stored.roots[from]) : await runtime.store.rootAt(from);
+        const proof = await runtime.log.consistencyProof(from, size);
+        const root1 = from <= stored.treeSize ? fromHex(stored.roots[from]) : await runtime.log.rootAt(from);
         expect(isValidConsistencyProof({ size1: from, size2: size, root1, root2: root, proof }), `from ${from}`).to.equal(true);
       }
     });
@@ -188,20 +190,20 @@ describe("LedgerStore", function () {
 
     it("refuses to open a store directory another open store holds, saying it is locked", async () => {
       const location = path.join(dataDir, "ledger");
-      const holder = await LedgerStore.open(location);
+      const holder = await openStores(location);
       try {
-        const error = await rejectionOf(LedgerStore.open(location));
+        const error = await rejectionOf(openStores(location));
         expect(error.code).to.equal("CONFIG_INVALID");
         expect(error.message).to.contain("locked");
         expect(error.message).to.contain(location);
         // The holder is unaffected.
-        expect(holder.treeSize).to.equal(0);
-        expect(await holder.getEntry(0)).to.equal(undefined);
+        expect(holder.log.treeSize).to.equal(0);
+        expect(await holder.log.getEntry(0)).to.equal(undefined);
       } finally {
         await holder.close();
       }
       // Once the holder closed, the directory opens again.
-      const next = await LedgerStore.open(location);
+      const next = await openStores(location);
       await next.close();
     });
 
@@ -257,16 +259,16 @@ describe("LedgerStore", function () {
     it("refuses a corrupted entry, naming its table and key, in getEntry and getShipmentEntries", async () => {
       const key = entryKey(victim);
       await overwrite("entries", key, { format: "borderledger.entry.v1", leafIndex: "x" });
-      const store = await LedgerStore.open(location);
+      const store = await openStores(location);
       try {
-        const error = await rejectionOf(store.getEntry(victim));
+        const error = await rejectionOf(store.log.getEntry(victim));
         expect(error.code).to.equal("INTERNAL");
         expect(error.message).to.contain(`entries/${key}`);
-        const viaShipment = await rejectionOf(store.getShipmentEntries(shipmentId));
+        const viaShipment = await rejectionOf(store.log.getShipmentEntries(shipmentId));
         expect(viaShipment.message).to.contain(`entries/${key}`);
         // Its neighbours are still served.
-        expect((await store.getEntry(victim - 1))?.leafIndex).to.equal(victim - 1);
-        expect((await store.getEntry(victim + 1))?.leafIndex).to.equal(victim + 1);
+        expect((await store.log.getEntry(victim - 1))?.leafIndex).to.equal(victim - 1);
+        expect((await store.log.getEntry(victim + 1))?.leafIndex).to.equal(victim + 1);
       } finally {
         await store.close();
       }
@@ -275,33 +277,31 @@ describe("LedgerStore", function () {
     it("refuses an entry that is well-formed JSON of another format, naming its key", async () => {
       const key = entryKey(victim + 1);
       await overwrite("entries", key, "not an entry");
-      const store = await LedgerStore.open(location);
+      const store = await openStores(location);
       try {
-        const error = await rejectionOf(store.getEntry(victim + 1));
+        const error = await rejectionOf(store.log.getEntry(victim + 1));
         expect(error.message).to.contain(`entries/${key}`);
       } finally {
         await store.close();
       }
     });
 
-    // The two tests below corrupt the tree size, which LedgerStore.open reads; they run last in this block.
+    // The two tests below corrupt the tree size, which openStores reads; they run last in this block.
 
-    // Skipped: product bug. LedgerStore.open (node/store/ledger-store.ts, `await store.loadTree()` right after
-    // `await store.db.open()`) does not close the LevelDB it opened when loadTree throws, so after refusing a
-    // corrupted store the directory stays locked ("LOCK: already held by process") until the process exits.
+    // openStores closes the LevelDB it opened when loading the tree throws: the directory must not stay locked.
     it("releases the store directory when it refuses to open a corrupted store", async () => {
       await overwrite("meta", "treeSize", "x");
-      await rejectionOf(LedgerStore.open(location));
+      await rejectionOf(openStores(location));
       // Nothing holds the directory any more: it can be opened (here: to repair it) at once.
       await overwrite("meta", "treeSize", 3);
-      const store = await LedgerStore.open(location);
-      expect(store.treeSize).to.equal(3);
+      const store = await openStores(location);
+      expect(store.log.treeSize).to.equal(3);
       await store.close();
     });
 
     it("refuses a corrupted tree size when it opens, naming meta/treeSize", async () => {
       await overwrite("meta", "treeSize", -1);
-      const error = await rejectionOf(LedgerStore.open(location));
+      const error = await rejectionOf(openStores(location));
       expect(error.code).to.equal("INTERNAL");
       expect(error.message).to.contain("meta/treeSize");
     });

@@ -1,0 +1,45 @@
+// The ports the ledger and its anchorer declare; the LevelDB stores and the chain directories implement them.
+import type { Hash } from "./domain/merkle";
+import type { RoleName } from "./domain/roles";
+import type { NewEntry, ShipmentHead, StoredCheckpoint, StoredEntry } from "./domain/log-entry";
+
+/** What the ledger reads and writes of the log (store/log-store.ts implements it over LevelDB). */
+export interface LedgerLog {
+  /** The number of leaves in the log. */
+  readonly treeSize: number;
+  getEntry(leafIndex: number): Promise<StoredEntry | undefined>;
+  /** Every entry of a shipment, in seq order. */
+  getShipmentEntries(shipmentId: string): Promise<StoredEntry[]>;
+  getHead(shipmentId: string): Promise<ShipmentHead | undefined>;
+  getHeads(shipmentIds: readonly string[]): Promise<(ShipmentHead | undefined)[]>;
+  /** The leaf index of each event digest already in the log (undefined where absent). */
+  findDigests(eventDigests: readonly string[]): Promise<(number | undefined)[]>;
+  /** Writes accepted entries, which continue the log in order, as one atomic write. */
+  append(entries: readonly NewEntry[]): Promise<void>;
+}
+
+/** What the anchorer reads of the log and records of the chain's checkpoints. */
+export interface AnchoringLog {
+  readonly treeSize: number;
+  /** The root of the first `size` leaves. */
+  rootAt(size: number): Promise<Hash>;
+  consistencyProof(size1: number, size2: number): Promise<Hash[]>;
+  putCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /** Every recorded checkpoint, oldest first. */
+  listCheckpoints(): Promise<StoredCheckpoint[]>;
+}
+
+export type ParticipantInfo = {
+  address: string;
+  active: boolean;
+  name: string;
+  country: string;
+  trustTier: number;
+  roles: Set<RoleName>;
+};
+
+/** The port the ledger reads participants through (chain/participant-directory.ts keeps it from the registry). */
+export interface ParticipantLookup {
+  /** The participant, refreshed from the chain at most every `maxAgeMs` for an address not seen yet. */
+  lookup(address: string): Promise<ParticipantInfo | undefined>;
+}

@@ -1,0 +1,147 @@
+// One LevelDB database and its tables: typed reads, atomic writes across tables, compaction, and values parsed on read.
+import { Level } from "level";
+import type { z } from "zod";
+import { BorderLedgerError } from "../domain/errors";
+
+/** How a table's values are stored: JSON values, UTF-8 text (parsed by its owner) or raw bytes. */
+type Encoding = "json" | "utf8" | "view";
+type ValueOf<E extends Encoding> = E extends "json" ? unknown : E extends "utf8" ? string : Uint8Array;
+// The type of `db.sublevel<string, V>(…)`, named without a value (declare emits nothing).
+declare const level: Level<string, unknown>;
+type Sublevel<V> = ReturnType<typeof level.sublevel<string, V>>;
+type KeyRange = { gte?: string; gt?: string; lte?: string; lt?: string; reverse?: boolean; limit?: number };
+
+/** A refusal to use a value read back from disk: it did not parse, and the table and key are named. */
+export function corruptedValue({ table, key, detail }: { table: string; key: string; detail: string }): BorderLedgerError {
+  return new BorderLedgerError("INTERNAL", `stored value ${table}/${key} is corrupted (${detail}); refusing to use it`, { table, key });
+}
+
+/** A value read back from `table`, parsed: a corrupted or foreign value is refused with its table and key named. */
+export function parseStored<T>(schema: z.ZodType<T>, table: string, key: string, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path.join(".");
+    throw corruptedValue({ table, key, detail: `${path || "value"}: ${parsed.error.issues[0]?.message ?? "invalid"}` });
+  }
+  return parsed.data;
+}
+
+/** One table of the database (a LevelDB sublevel): its keys are prefixed by its name. */
+export class Table<V> {
+  /** @internal the sublevel, for WriteBatch only */
+  readonly sublevel: Sublevel<V>;
+
+  constructor(
+    readonly name: string,
+    sublevel: Sublevel<V>,
+  ) {
+    this.sublevel = sublevel;
+  }
+
+  /** The prefix LevelDB stores this table's keys under. */
+  get prefix(): string {
+    return this.sublevel.prefix;
+  }
+
+  get(key: string): Promise<V | undefined> {
+    return this.sublevel.get(key);
+  }
+
+  getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    return this.sublevel.getMany([...keys]);
+  }
+
+  /** Key and value pairs in key order within `range`. */
+  async *entries(range: KeyRange = {}): AsyncGenerator<[string, V]> {
+    for await (const entry of this.sublevel.iterator(range)) yield entry;
+  }
+
+  /** Writes one value on its own (a logical write that spans tables uses a WriteBatch instead). */
+  put(key: string, value: V): Promise<void> {
+    return this.sublevel.put(key, value);
+  }
+}
+
+/** Puts and deletes across tables, written atomically by `write()`. */
+export class WriteBatch {
+  private readonly batch: ReturnType<Level<string, unknown>["batch"]>;
+  private count = 0;
+
+  constructor(db: Level<string, unknown>) {
+    this.batch = db.batch();
+  }
+
+  put<V>(table: Table<V>, key: string, value: V): this {
+    this.batch.put(key, value, { sublevel: table.sublevel });
+    this.count++;
+    return this;
+  }
+
+  del<V>(table: Table<V>, key: string): this {
+    this.batch.del(key, { sublevel: table.sublevel });
+    this.count++;
+    return this;
+  }
+
+  /** Operations queued so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  async write(): Promise<void> {
+    await this.batch.write();
+  }
+}
+
+/** The node's one LevelDB database. Each store declares its own tables on it; no store lends its tables out. */
+export class Database {
+  private constructor(
+    private readonly db: Level<string, unknown>,
+    readonly location: string,
+  ) {}
+
+  /** Opens (creating if needed) the database at `location`; a locked or unreadable one is a one-line CONFIG_INVALID. */
+  static async open(location: string): Promise<Database> {
+    const db = new Level<string, unknown>(location, { valueEncoding: "json" });
+    try {
+      await db.open();
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const detail = cause?.message ?? (error as Error).message;
+      if (/lock/i.test(detail) || cause?.code === "LEVEL_LOCKED") {
+        throw new BorderLedgerError("CONFIG_INVALID", `the store at ${location} is locked: another BorderLedger node is using it (${detail})`);
+      }
+      throw new BorderLedgerError("CONFIG_INVALID", `cannot open the store at ${location}: ${detail}`);
+    }
+    return new Database(db, location);
+  }
+
+  /** The table `name`, its values stored as `encoding`. */
+  table<E extends Encoding>(name: string, encoding: E): Table<ValueOf<E>> {
+    return new Table(name, this.db.sublevel<string, ValueOf<E>>(name, { valueEncoding: encoding }));
+  }
+
+  /** A batch of writes across tables, applied all or nothing. */
+  batch(): WriteBatch {
+    return new WriteBatch(this.db);
+  }
+
+  /**
+   * Compacts each table's key range from its least to its greatest key (LevelDB's CompactRange), so that overwritten
+   * and deleted values leave the files too.
+   */
+  async compactKeys(ranges: readonly { table: { prefix: string }; keys: readonly string[] }[]): Promise<void> {
+    // classic-level (what `level` is on Node.js) has compactRange; the shared Level typings leave it out.
+    const db = this.db as unknown as { compactRange(start: string, end: string): Promise<void> };
+    for (const { table, keys } of ranges) {
+      const sorted = [...keys].sort();
+      const [first, last] = [sorted[0], sorted[sorted.length - 1]];
+      if (first === undefined || last === undefined) continue;
+      await db.compactRange(table.prefix + first, table.prefix + last);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

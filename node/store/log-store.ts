@@ -1,0 +1,285 @@
+// The log in LevelDB: entries, each shipment's chain and head, event digests, Merkle nodes, checkpoints, and the
+// chain the store belongs to. Implements the ledger's and the anchorer's ports (node/ports.ts).
+import { z } from "zod";
+import { BorderLedgerError } from "../domain/errors";
+import { HexDigest } from "../domain/primitives";
+import {
+  ENTRY_FORMAT,
+  ShipmentHeadSchema,
+  StoredCheckpointSchema,
+  StoredEntrySchema,
+  type NewEntry,
+  type ShipmentHead,
+  type StoredCheckpoint,
+  type StoredEntry,
+} from "../domain/log-entry";
+import {
+  appendLeaf,
+  consistencyProofRanges,
+  foldSubtrees,
+  frontierRoot,
+  inclusionProofRanges,
+  rangeNodes,
+  type Hash,
+  type HashedNode,
+  type LeafRange,
+  type NodeId,
+} from "../domain/merkle";
+import { fromHex } from "../domain/hex";
+import type { AnchoringLog, LedgerLog } from "../ports";
+import { corruptedValue, parseStored, type Database, type Table, type WriteBatch } from "./database";
+import { META_CHAIN, META_TREE_SIZE, checkpointKey, digestKey, entryKey, headKey, nodeKey, shipmentRange, shipmentSeqKey } from "./keys";
+
+export const STORE_FORMAT = "borderledger.store.v1";
+
+const StoredChainBindingSchema = z.strictObject({
+  format: z.literal(STORE_FORMAT),
+  chainId: z.number().int(),
+  participantRegistry: z.string(),
+  anchorRegistry: z.string(),
+  productRegistry: z.string(),
+  logId: HexDigest,
+});
+/** The chain, contracts and log a store was written for: every stored signature commits to them. */
+export type StoredChainBinding = z.infer<typeof StoredChainBindingSchema>;
+
+const LeafIndexSchema = z.number().int().nonnegative();
+
+/** Another store that keys entries in the same atomic write as the log (store/index-store.ts). */
+export interface EntryIndexer {
+  stageEntry(batch: WriteBatch, entry: NewEntry): void;
+}
+
+/** Keys of one table that a rewrite touched, to compact afterwards. */
+export type CompactionRange = { table: { prefix: string }; keys: readonly string[] };
+
+/** The stored JSON text of an entry (parsed back with StoredEntrySchema). */
+function entryText(entry: NewEntry): string {
+  return `{"format":"${ENTRY_FORMAT}","leafIndex":${entry.leafIndex},"seq":${entry.seq},"prevLeafHash":"${entry.prevLeafHash}","leafHash":"${entry.leafHash}","recordedAt":${entry.recordedAt},${entry.storedMembers}}`;
+}
+
+function parseEntryText(key: string, text: unknown): StoredEntry {
+  if (typeof text !== "string") throw corruptedValue({ table: "entries", key, detail: "not text" });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corruptedValue({ table: "entries", key, detail: "not JSON" });
+  }
+  return parseStored(StoredEntrySchema, "entries", key, value);
+}
+
+export class LogStore implements LedgerLog, AnchoringLog {
+  // Entries arrive serialised from the prepare workers, so this table stores text and parses on read.
+  private readonly entries: Table<string>;
+  private readonly shipments: Table<unknown>;
+  private readonly heads: Table<unknown>;
+  private readonly digests: Table<unknown>;
+  private readonly nodes: Table<Uint8Array>;
+  private readonly checkpoints: Table<unknown>;
+  private readonly meta: Table<unknown>;
+  private frontier: HashedNode[] = [];
+  private size = 0;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly indexers: readonly EntryIndexer[],
+  ) {
+    this.entries = db.table("entries", "utf8");
+    this.shipments = db.table("shipments", "json");
+    this.heads = db.table("heads", "json");
+    this.digests = db.table("digests", "json");
+    this.nodes = db.table("nodes", "view");
+    this.checkpoints = db.table("checkpoints", "json");
+    this.meta = db.table("meta", "json");
+  }
+
+  /** The log in `db`, with the tree's right edge loaded; `indexers` are written in each append's batch. */
+  static async open({ db, indexers = [] }: { db: Database; indexers?: readonly EntryIndexer[] }): Promise<LogStore> {
+    const log = new LogStore(db, indexers);
+    await log.loadTree();
+    return log;
+  }
+
+  private async loadTree(): Promise<void> {
+    const stored = await this.meta.get(META_TREE_SIZE);
+    this.size = stored === undefined ? 0 : parseStored(LeafIndexSchema, "meta", META_TREE_SIZE, stored);
+    const ids = rangeNodes({ start: 0, end: this.size });
+    const hashes = await this.readNodes(ids);
+    this.frontier = ids.map((id, i) => ({ ...id, hash: hashes[i] as Hash }));
+  }
+
+  /** The number of leaves in the log. */
+  get treeSize(): number {
+    return this.size;
+  }
+
+  /** The root of the whole log now. */
+  headRoot(): Hash {
+    return frontierRoot(this.frontier);
+  }
+
+  async getHead(shipmentId: string): Promise<ShipmentHead | undefined> {
+    const value = await this.heads.get(headKey(shipmentId));
+    return value === undefined ? undefined : parseStored(ShipmentHeadSchema, "heads", headKey(shipmentId), value);
+  }
+
+  async getHeads(shipmentIds: readonly string[]): Promise<(ShipmentHead | undefined)[]> {
+    const keys = shipmentIds.map(headKey);
+    const values = await this.heads.getMany(keys);
+    return values.map((v, i) => (v === undefined ? undefined : parseStored(ShipmentHeadSchema, "heads", keys[i] ?? "", v)));
+  }
+
+  /** The leaf index of each event digest already in the log (undefined where absent). */
+  async findDigests(eventDigests: readonly string[]): Promise<(number | undefined)[]> {
+    const keys = eventDigests.map(digestKey);
+    const values = await this.digests.getMany(keys);
+    return values.map((v, i) => (v === undefined ? undefined : parseStored(LeafIndexSchema, "digests", keys[i] ?? "", v)));
+  }
+
+  async getEntry(leafIndex: number): Promise<StoredEntry | undefined> {
+    const key = entryKey(leafIndex);
+    const value = await this.entries.get(key);
+    return value === undefined ? undefined : parseEntryText(key, value);
+  }
+
+  /** Every entry of a shipment, in seq order. */
+  async getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
+    const keys: string[] = [];
+    for await (const [key, value] of this.shipments.entries(shipmentRange(shipmentId))) {
+      keys.push(entryKey(parseStored(LeafIndexSchema, "shipments", key, value)));
+    }
+    const values = await this.entries.getMany(keys);
+    return keys.map((key, i) => {
+      const value = values[i];
+      if (value === undefined) throw corruptedValue({ table: "entries", key, detail: "missing, though the shipment index names it" });
+      return parseEntryText(key, value);
+    });
+  }
+
+  /**
+   * Writes accepted events in one atomic batch: each entry, its shipment index key, its shipment's head, its
+   * digest, the index keys it feeds, the Merkle nodes it completes, and the new tree size. Entries must continue the
+   * log in order.
+   */
+  async append(newEntries: readonly NewEntry[]): Promise<void> {
+    if (newEntries.length === 0) return;
+    const batch = this.db.batch();
+    let frontier = this.frontier;
+    let size = this.size;
+    for (const entry of newEntries) {
+      if (entry.leafIndex !== size) throw new Error(`invariant failed: entry leafIndex ${entry.leafIndex} does not continue the log at ${size}`);
+      batch.put(this.entries, entryKey(entry.leafIndex), entryText(entry));
+      batch.put(this.shipments, shipmentSeqKey(entry.shipmentId, entry.seq), entry.leafIndex);
+      batch.put(this.heads, headKey(entry.shipmentId), { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash } satisfies ShipmentHead);
+      batch.put(this.digests, digestKey(entry.eventDigest), entry.leafIndex);
+      for (const indexer of this.indexers) indexer.stageEntry(batch, entry);
+      const appended = appendLeaf(frontier, fromHex(entry.leafHash), size);
+      for (const node of appended.created) batch.put(this.nodes, nodeKey(node.level, node.index), node.hash);
+      frontier = appended.frontier;
+      size++;
+    }
+    batch.put(this.meta, META_TREE_SIZE, size);
+    await batch.write();
+    this.frontier = frontier;
+    this.size = size;
+  }
+
+  /**
+   * Queues whole, valid entries to replace the stored ones (personal data erased from their payload and salts) in
+   * `batch`; returns the keys to compact so the old values leave the disk too.
+   */
+  stageRewrite(batch: WriteBatch, entries: readonly StoredEntry[]): CompactionRange {
+    for (const entry of entries) batch.put(this.entries, entryKey(entry.leafIndex), JSON.stringify(StoredEntrySchema.parse(entry)));
+    return { table: this.entries, keys: entries.map((e) => entryKey(e.leafIndex)) };
+  }
+
+  /** Hashes of perfect subtrees, in the order asked. */
+  async readNodes(ids: readonly NodeId[]): Promise<Hash[]> {
+    const keys = ids.map((id) => nodeKey(id.level, id.index));
+    const values = await this.nodes.getMany(keys);
+    return keys.map((key, i) => {
+      const value = values[i];
+      if (!(value instanceof Uint8Array) || value.length !== 32) throw corruptedValue({ table: "nodes", key, detail: value === undefined ? "missing" : "not a 32-byte hash" });
+      return value;
+    });
+  }
+
+  /** Tree hashes of leaf ranges, reading each perfect subtree once (O(log n) reads per range). */
+  private async rangeHashes(ranges: readonly LeafRange[]): Promise<Hash[]> {
+    const perRange = ranges.map((range) => rangeNodes(range));
+    const unique = new Map<string, NodeId>();
+    for (const ids of perRange) for (const id of ids) unique.set(nodeKey(id.level, id.index), id);
+    const ids = [...unique.values()];
+    const hashes = await this.readNodes(ids);
+    const byKey = new Map(ids.map((id, i) => [nodeKey(id.level, id.index), hashes[i] as Hash]));
+    return perRange.map((nodes) =>
+      foldSubtrees(
+        nodes.map((id) => {
+          const hash = byKey.get(nodeKey(id.level, id.index));
+          if (hash === undefined) throw new Error(`invariant failed: node ${id.level}/${id.index} was not read`);
+          return hash;
+        }),
+      ),
+    );
+  }
+
+  private checkSize(size: number, what: string): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.size) {
+      throw new BorderLedgerError("BAD_REQUEST", `${what} ${size} is outside the log (tree size ${this.size})`);
+    }
+  }
+
+  /** The root of the first `size` leaves. */
+  async rootAt(size: number): Promise<Hash> {
+    this.checkSize(size, "tree size");
+    if (size === this.size) return this.headRoot();
+    if (size === 0) return frontierRoot([]);
+    const [root] = await this.rangeHashes([{ start: 0, end: size }]);
+    if (root === undefined) throw new Error("invariant failed: no root for one range");
+    return root;
+  }
+
+  async inclusionProof(leafIndex: number, size: number): Promise<Hash[]> {
+    this.checkSize(size, "tree size");
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= size) {
+      throw new BorderLedgerError("BAD_REQUEST", `leaf index ${leafIndex} is not inside a tree of size ${size}`);
+    }
+    return this.rangeHashes(inclusionProofRanges({ index: leafIndex, size }));
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<Hash[]> {
+    this.checkSize(size2, "tree size");
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
+      throw new BorderLedgerError("BAD_REQUEST", `no consistency proof from tree size ${size1} to ${size2}`);
+    }
+    return this.rangeHashes(consistencyProofRanges({ size1, size2 }));
+  }
+
+  async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    await this.checkpoints.put(checkpointKey(checkpoint.treeSize), checkpoint);
+  }
+
+  /** Every recorded checkpoint, oldest first. */
+  async listCheckpoints(): Promise<StoredCheckpoint[]> {
+    const out: StoredCheckpoint[] = [];
+    for await (const [key, value] of this.checkpoints.entries()) out.push(parseStored(StoredCheckpointSchema, "checkpoints", key, value));
+    return out;
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    for await (const [key, value] of this.checkpoints.entries({ reverse: true, limit: 1 })) {
+      return parseStored(StoredCheckpointSchema, "checkpoints", key, value);
+    }
+    return undefined;
+  }
+
+  async getChainBinding(): Promise<StoredChainBinding | undefined> {
+    const value = await this.meta.get(META_CHAIN);
+    return value === undefined ? undefined : parseStored(StoredChainBindingSchema, "meta", META_CHAIN, value);
+  }
+
+  async putChainBinding(binding: StoredChainBinding): Promise<void> {
+    await this.meta.put(META_CHAIN, binding);
+  }
+}
