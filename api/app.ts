@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { BorderLedgerError } from "../node/domain/errors";
+import type { NodeApi } from "../node/node-api";
 import type { ApiContext, ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";
@@ -21,7 +22,7 @@ import { productRoutes } from "./routes/products";
 import { shipmentRoutes } from "./routes/shipments";
 
 export type AppDeps = {
-  runtime: ApiContext["runtime"];
+  node: NodeApi;
   startedAt: Date;
   clock?: () => number;
   limits?: Partial<ApiLimits>;
@@ -33,10 +34,10 @@ export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEven
 
 export function createApp(deps: AppDeps): Hono {
   const clock = deps.clock ?? Date.now;
-  const metrics = createMetrics(deps.runtime, clock);
+  const metrics = createMetrics(deps.node, clock);
   const ctx: ApiContext = {
     metrics,
-    runtime: deps.runtime,
+    node: deps.node,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     clock,
     replay: new ReplayGuard(),
@@ -51,8 +52,8 @@ export function createApp(deps: AppDeps): Hono {
         },
       }),
     )
-    .route("/", healthRoutes({ chain: deps.runtime.chain, anchorer: deps.runtime.anchorer, startedAt: deps.startedAt }))
-    .route("/", chainRoutes({ chain: deps.runtime.chain }))
+    .route("/", healthRoutes({ node: deps.node, startedAt: deps.startedAt }))
+    .route("/", chainRoutes({ node: deps.node }))
     .route("/", eventRoutes(ctx))
     .route("/", shipmentRoutes(ctx))
     .route("/", logRoutes(ctx))

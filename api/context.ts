@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { BorderLedgerError } from "../node/domain/errors";
 import { SHIPMENT_ID } from "../node/domain/event";
 import type { Viewer } from "../node/domain/views";
-import type { NodeRuntime } from "../node/runtime/node-runtime";
+import type { NodeApi } from "../node/node-api";
 import type { ApiMetrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
 import { authenticateRead, type ReplayGuard } from "./read-auth";
@@ -16,7 +16,8 @@ export type ApiLimits = {
 };
 
 export type ApiContext = {
-  runtime: Pick<NodeRuntime, "chain" | "ledger" | "store" | "anchorer" | "participants" | "brands" | "catalogs" | "autoRisk" | "epcis" | "erasures" | "traceSource" | "chainReader">;
+  /** The node, through its one interface. */
+  node: NodeApi;
   limits: ApiLimits;
   clock: () => number;
   replay: ReplayGuard;
@@ -53,10 +54,7 @@ export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
     replay: ctx.replay,
   });
   if (address === null) return null;
-  const participant = await ctx.runtime.participants.lookup(address);
-  if (!participant) return { address, roles: new Set(), country: "", active: false };
-  const brands = participant.roles.has("BRAND_OWNER") ? ctx.runtime.brands.brandsOwnedBy(address) : [];
-  return { address, roles: participant.roles, country: participant.country, active: participant.active, brands };
+  return ctx.node.viewer(address);
 }
 
 /** Charges `cost` to a participant's rate limit; throws RATE_LIMITED with the seconds to wait. */

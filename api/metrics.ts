@@ -1,6 +1,6 @@
 // Prometheus metrics of one node: appends, rejects by code, anchor lag, pending leaves, request latency.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { ApiContext } from "./context";
+import type { NodeApi } from "../node/node-api";
 
 export type ApiMetrics = {
   registry: Registry;
@@ -9,7 +9,7 @@ export type ApiMetrics = {
   requestSeconds: Histogram<"method" | "route" | "status">;
 };
 
-export function createMetrics(runtime: ApiContext["runtime"], clock: () => number): ApiMetrics {
+export function createMetrics(node: Pick<NodeApi, "logHead" | "anchoring">, clock: () => number): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const appends = new Counter({ name: "borderledger_appends_total", help: "Events appended (created) or answered again (replayed)", labelNames: ["status"], registers: [registry] });
@@ -26,7 +26,7 @@ export function createMetrics(runtime: ApiContext["runtime"], clock: () => numbe
     help: "Leaves in the log",
     registers: [registry],
     collect() {
-      this.set(runtime.store.treeSize);
+      this.set(node.logHead().treeSize);
     },
   });
   new Gauge({
@@ -34,7 +34,7 @@ export function createMetrics(runtime: ApiContext["runtime"], clock: () => numbe
     help: "Leaves not yet covered by an anchored checkpoint",
     registers: [registry],
     collect() {
-      this.set(runtime.anchorer.status().pending);
+      this.set(node.anchoring().pending);
     },
   });
   new Gauge({
@@ -42,7 +42,7 @@ export function createMetrics(runtime: ApiContext["runtime"], clock: () => numbe
     help: "Seconds since the last anchored checkpoint while leaves are pending (0 when none are)",
     registers: [registry],
     collect() {
-      const { pending, lastAnchoredAt } = runtime.anchorer.status();
+      const { pending, lastAnchoredAt } = node.anchoring();
       this.set(pending > 0 && lastAnchoredAt ? (clock() - lastAnchoredAt) / 1000 : 0);
     },
   });

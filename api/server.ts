@@ -41,7 +41,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     log,
   });
   const { chain } = runtime;
-  const app = createApp({ runtime, startedAt: new Date() });
+  const app = createApp({ node: runtime.api, startedAt: new Date() });
   // Requests still being answered: a client that hangs up ends its connection, not the handler, so closing waits
   // for these before it closes the store and the chain under them.
   let inFlight = 0;

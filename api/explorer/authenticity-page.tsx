@@ -1,6 +1,6 @@
 // /authenticity — is an item (GTIN + serial) in its brand's anchored catalog, who sold it, and is it a clone.
 import type { FC } from "hono/jsx";
-import type { AuthenticityReport } from "../../node/services/catalog-service";
+import type { AuthenticityReport } from "../../node/node-api";
 import { ErrorBox, Layout } from "./layout";
 import { timeText } from "./format";
 

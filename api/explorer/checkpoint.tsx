@@ -1,10 +1,10 @@
 // The checkpoint a bundle is proven against, and the chain, log and contracts it names.
 import type { FC } from "hono/jsx";
 import type { TraceBundle } from "../../node/domain/bundle";
-import type { ContractAddresses } from "../../node/chain/contracts";
+import type { NetworkView } from "../../node/node-api";
 
 /** This node's own chain and contracts, to say whether an uploaded bundle names the same ones. */
-export type NodeChain = { chainId: number; logId: string; addresses: ContractAddresses };
+export type NodeChain = Pick<NetworkView, "chainId" | "logId" | "addresses">;
 
 function sameContracts(bundle: TraceBundle, node: NodeChain): string[] {
   const differ: string[] = [];

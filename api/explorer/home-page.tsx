@@ -1,10 +1,10 @@
 // The explorer's front page: find a shipment by id, and where the log stands.
 import type { FC } from "hono/jsx";
-import type { StoredCheckpoint } from "../../node/store/ledger-store";
+import type { CheckpointView } from "../../node/node-api";
 import { ErrorBox, Layout } from "./layout";
 import { msText } from "./format";
 
-export type LogSummary = { treeSize: number; checkpoint: StoredCheckpoint | undefined; chainId: number; logId: string };
+export type LogSummary = { treeSize: number; checkpoint: CheckpointView | undefined; chainId: number; logId: string };
 
 export const SearchForm: FC<{ value?: string }> = ({ value }) => (
   <form class="inline" method="get" action="/" role="search">

@@ -1,6 +1,6 @@
 // A small inline SVG chart of the log's size at each checkpoint, oldest to newest.
 import type { FC } from "hono/jsx";
-import type { StoredCheckpoint } from "../../node/store/ledger-store";
+import type { CheckpointView } from "../../node/node-api";
 import { msText } from "./format";
 
 // The plot stretches to any width (preserveAspectRatio none, strokes that do not scale); its labels are HTML, so
@@ -10,13 +10,13 @@ const HEIGHT = 150;
 /** More points than pixels only slow the page: keep an even sample, always with the newest. */
 const MAX_POINTS = 300;
 
-function sample(checkpoints: readonly StoredCheckpoint[]): StoredCheckpoint[] {
+function sample(checkpoints: readonly CheckpointView[]): CheckpointView[] {
   if (checkpoints.length <= MAX_POINTS) return [...checkpoints];
   const step = (checkpoints.length - 1) / (MAX_POINTS - 1);
   return Array.from({ length: MAX_POINTS }, (_, i) => checkpoints[Math.round(i * step)]);
 }
 
-export const TreeSizeChart: FC<{ checkpoints: readonly StoredCheckpoint[] }> = ({ checkpoints }) => {
+export const TreeSizeChart: FC<{ checkpoints: readonly CheckpointView[] }> = ({ checkpoints }) => {
   if (checkpoints.length === 0) return <p class="muted">No checkpoint yet.</p>;
   const points = sample(checkpoints);
   const max = Math.max(...points.map((p) => p.treeSize));

@@ -1,6 +1,6 @@
 // /log — the log's size and head, its newest anchored checkpoint, and its checkpoints over time.
 import type { FC } from "hono/jsx";
-import type { StoredCheckpoint } from "../../node/store/ledger-store";
+import type { CheckpointView } from "../../node/node-api";
 import { Layout } from "./layout";
 import { TreeSizeChart } from "./log-chart";
 import { msText, plural } from "./format";
@@ -8,7 +8,7 @@ import { msText, plural } from "./format";
 /** Newest first, this many rows: the table is for looking, the API is for reading everything. */
 export const CHECKPOINT_ROWS = 50;
 
-export type LogPageProps = { treeSize: number; headRoot: string; logId: string; chainId: number; anchorRegistry: string; checkpoints: readonly StoredCheckpoint[] };
+export type LogPageProps = { treeSize: number; headRoot: string; logId: string; chainId: number; anchorRegistry: string; checkpoints: readonly CheckpointView[] };
 
 export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, anchorRegistry, checkpoints }) => {
   const newest = checkpoints.at(-1);

@@ -4,10 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { BorderLedgerError } from "../../node/domain/errors";
 import { TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
 import { SHIPMENT_ID } from "../../node/domain/event";
-import { toHex } from "../../node/domain/hex";
 import { Gtin, Identifier } from "../../node/domain/payloads";
-import { buildTraceBundle, type TraceSource } from "../../node/services/trace-service";
-import { verifyBundle } from "../../node/verify/verify-bundle";
 import { EpcisBundleError, epcisToBundle } from "../../node/domain/epcis/document";
 // The API's shipment id rule and words, so the pages explain an id as the API does.
 import { SHIPMENT_ID_RULE, parseJson, queryValue, shipmentIdOf, type ApiContext } from "../context";
@@ -28,22 +25,20 @@ function asError(error: unknown): BorderLedgerError {
 }
 
 export function explorerRoutes(ctx: ApiContext): Hono {
-  // Pages verify as GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would.
-  const chainReader = ctx.runtime.chainReader;
-  const source = (): TraceSource => ctx.runtime.traceSource;
-  const nodeChain = () => ({ chainId: ctx.runtime.chain.chainId, logId: ctx.runtime.chain.logId, addresses: ctx.runtime.chain.addresses });
+  const { node } = ctx;
+  const nodeChain = () => ({ chainId: node.network.chainId, logId: node.network.logId, addresses: node.network.addresses });
 
   const logSummary = async (): Promise<LogSummary> => ({
-    treeSize: ctx.runtime.store.treeSize,
-    checkpoint: await ctx.runtime.store.latestCheckpoint(),
-    chainId: ctx.runtime.chain.chainId,
-    logId: ctx.runtime.chain.logId,
+    treeSize: node.logHead().treeSize,
+    checkpoint: await node.latestCheckpoint(),
+    chainId: node.network.chainId,
+    logId: node.network.logId,
   });
 
   /** Each signer's profile from the node's participant directory, by lowercase address. */
   const actorsOf = async (bundle: TraceBundle): Promise<Map<string, ActorInfo>> => {
     const addresses = [...new Set(bundle.entries.map((entry) => entry.event.actor.toLowerCase()))];
-    const infos = await Promise.all(addresses.map((address) => ctx.runtime.participants.lookup(address)));
+    const infos = await Promise.all(addresses.map((address) => node.participant(address)));
     return new Map(
       addresses.map((address, i) => {
         const info = infos[i];
@@ -70,23 +65,23 @@ export function explorerRoutes(ctx: ApiContext): Hono {
 
   app.get("/trace/:id", async (c) => {
     const shipmentId = shipmentIdOf(c.req.param("id"));
-    // The timeline shows what an anonymous reader may see; only the report comes from the bundle with every field.
-    const bundle = await buildTraceBundle({ source: source(), shipmentId, viewer: null });
-    const full = await buildTraceBundle({ source: source(), shipmentId, viewer: "all" });
-    const report = await verifyBundle({ bundle: full, chain: chainReader });
+    // The timeline shows what an anonymous reader may see; only the report comes from the bundle with every field,
+    // verified as GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would.
+    const bundle = await node.trace({ shipmentId, viewer: null });
+    const report = await node.verifyShipment(shipmentId);
     return c.html(<TracePage bundle={bundle} report={report} actors={await actorsOf(bundle)} />);
   });
 
   app.get("/log", async (c) => {
-    const { store, chain } = ctx.runtime;
+    const head = node.logHead();
     return c.html(
       <LogPage
-        treeSize={store.treeSize}
-        headRoot={toHex(store.headRoot())}
-        logId={chain.logId}
-        chainId={chain.chainId}
-        anchorRegistry={chain.addresses.anchorRegistry}
-        checkpoints={await store.listCheckpoints()}
+        treeSize={head.treeSize}
+        headRoot={head.rootHash}
+        logId={node.network.logId}
+        chainId={node.network.chainId}
+        anchorRegistry={node.network.addresses.anchorRegistry}
+        checkpoints={await node.checkpoints()}
       />,
     );
   });
@@ -100,7 +95,7 @@ export function explorerRoutes(ctx: ApiContext): Hono {
       // The form always sends the optional field: empty means not given.
       const shipmentId = query.shipmentId?.trim() || undefined;
       if (shipmentId !== undefined) shipmentIdOf(shipmentId);
-      const report = await ctx.runtime.catalogs.authenticity({ gtin, serial, shipmentId });
+      const report = await node.authenticity({ gtin, serial, shipmentId });
       return c.html(<AuthenticityPage query={query} report={report} />);
     } catch (caught) {
       const error = asError(caught);
@@ -160,7 +155,7 @@ export function explorerRoutes(ctx: ApiContext): Hono {
           return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", `an EPCIS document that is not a BorderLedger export carrying a trace bundle: ${error.message}`), pasted);
         }
       }
-      const report = await verifyBundle({ bundle: json, chain: chainReader });
+      const report = await node.verifyBundle(json);
       const parsed = TraceBundleSchema.safeParse(json);
       // verifyBundle names what is wrong with a body that is not a bundle in its format check: show that.
       if (!parsed.success) return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", report.checks[0].reason), pasted);

@@ -1,12 +1,12 @@
 // GET /v1/chain: where the chain is and what is deployed on it (DESIGN §11).
 import { Hono } from "hono";
-import type { ChainRuntime } from "../../node/chain/chain-runtime";
+import type { NodeApi } from "../../node/node-api";
 
-export type ChainDeps = { chain: Pick<ChainRuntime, "chainId" | "rpcUrl" | "addresses" | "logId" | "devAccounts"> };
+export type ChainDeps = { node: Pick<NodeApi, "network"> };
 
 export function chainRoutes(deps: ChainDeps): Hono {
   return new Hono().get("/chain", (c) => {
-    const { chain } = deps;
+    const chain = deps.node.network;
     return c.json({
       chainId: chain.chainId,
       rpcUrl: chain.rpcUrl,

@@ -10,7 +10,7 @@ export function epcisRoutes(ctx: ApiContext): Hono {
     .get("/shipments/:id/epcis", async (c) => {
       const shipmentId = shipmentIdOf(c.req.param("id"));
       const viewer = await viewerOf(ctx, c);
-      const document = await ctx.runtime.epcis.export({ shipmentId, viewer });
+      const document = await ctx.node.exportEpcis({ shipmentId, viewer });
       return c.body(JSON.stringify(document), 200, { "content-type": `${JSON_LD}; charset=utf-8` });
     })
     .post("/shipments/:id/epcis", async (c) => {
@@ -23,7 +23,7 @@ export function epcisRoutes(ctx: ApiContext): Hono {
       const text = await c.req.text();
       // Charged to the first actor the document names, as appends are, before any signature is checked.
       chargeRate(ctx, claimedActor(text) ?? "anonymous");
-      const result = await ctx.runtime.epcis.import({ shipmentId, body: parseJson(text) });
+      const result = await ctx.node.importEpcis({ shipmentId, body: parseJson(text) });
       ctx.metrics.appends.inc({ status: result.status }, result.events.length);
       return c.json(result, result.status === "created" ? 201 : 200);
     });

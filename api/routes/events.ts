@@ -9,7 +9,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
     .post("/shipments/:id/events", async (c) => {
       const text = await jsonText(c);
       chargeRate(ctx, claimedActor(text) ?? "anonymous");
-      const { status, receipt } = await ctx.runtime.ledger.append({ text, shipmentId: c.req.param("id") });
+      const { status, receipt } = await ctx.node.append({ text, shipmentId: c.req.param("id") });
       ctx.metrics.appends.inc({ status });
       return c.json(receipt, status === "created" ? 201 : 200);
     })
@@ -34,7 +34,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
         actors.set(key, (actors.get(key) ?? 0) + 1);
       }
       for (const [actor, count] of actors) chargeRate(ctx, actor, count);
-      const results = await ctx.runtime.ledger.appendMany(events.map((e) => ({ body: e })));
+      const results = await ctx.node.appendMany(events.map((e) => ({ body: e })));
       for (const r of results) {
         if (r.ok) ctx.metrics.appends.inc({ status: r.outcome.status });
         else ctx.metrics.rejects.inc({ code: r.error.code });

@@ -8,7 +8,7 @@ export function participantRoutes(ctx: ApiContext): Hono {
   return new Hono().get("/participants/:address", async (c) => {
     const address = c.req.param("address");
     if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new BorderLedgerError("VALIDATION_FAILED", "address: must be 0x and 40 hex digits");
-    const participant = await ctx.runtime.participants.lookup(address);
+    const participant = await ctx.node.participant(address);
     if (!participant) throw new BorderLedgerError("NOT_FOUND", `${address} is not a participant`);
     return c.json({
       address: checksumAddress(address),

@@ -7,7 +7,7 @@ import { jsonText, parseJson, queryValue, shipmentIdOf, type ApiContext } from "
 export function productRoutes(ctx: ApiContext): Hono {
   return new Hono()
     .get("/brands", (c) => {
-      const brands = ctx.runtime.brands.all().map((b) => ({
+      const brands = ctx.node.brands().map((b) => ({
         brandId: b.brandId,
         name: b.name,
         owner: b.owner,
@@ -19,7 +19,7 @@ export function productRoutes(ctx: ApiContext): Hono {
     })
     .post("/brands/catalog", async (c) => {
       const body = parseJson(await jsonText(c));
-      const receipt = await ctx.runtime.catalogs.register(body);
+      const receipt = await ctx.node.registerCatalog(body);
       return c.json(receipt, 201);
     })
     .get("/authenticity", async (c) => {
@@ -27,6 +27,6 @@ export function productRoutes(ctx: ApiContext): Hono {
       const serial = queryValue("serial", c.req.query("serial"), Identifier);
       const shipmentId = c.req.query("shipmentId");
       if (shipmentId !== undefined) shipmentIdOf(shipmentId);
-      return c.json(await ctx.runtime.catalogs.authenticity({ gtin, serial, shipmentId }));
+      return c.json(await ctx.node.authenticity({ gtin, serial, shipmentId }));
     });
 }

@@ -21,7 +21,7 @@ describe("API", function () {
     node = await openTestNode({ logName: "api-test-log" });
     runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
-    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z"), limits: { bodyBytes: 64 * 1024, batchEvents: 50 } });
+    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z"), limits: { bodyBytes: 64 * 1024, batchEvents: 50 } });
   });
   after(async () => {
     await node?.close();
@@ -64,7 +64,7 @@ describe("API", function () {
     });
 
     it("GET /v1/chain leaves out devAccounts outside development mode", async () => {
-      const other = createApp({ runtime: { ...runtime, chain: { ...runtime.chain, devAccounts: null } }, startedAt: new Date() });
+      const other = createApp({ node: { ...runtime.api, network: { ...runtime.api.network, devAccounts: null } }, startedAt: new Date() });
       expect((await (await other.request("/v1/chain")).json()) as Json).to.not.have.property("devAccounts");
     });
 
@@ -79,7 +79,7 @@ describe("API", function () {
     it("GET /v1/health answers 503 degraded when the chain does not answer", async () => {
       const provider = createRpcProvider({ rpcUrl: "http://127.0.0.1:9", chainId: 31337 });
       try {
-        const other = createApp({ runtime: { ...runtime, chain: { ...runtime.chain, provider } }, startedAt: new Date() });
+        const other = createApp({ node: { ...runtime.api, chainBlockNumber: () => provider.getBlockNumber() }, startedAt: new Date() });
         const response = await other.request("/v1/health");
         expect(response.status).to.equal(503);
         expect(((await response.json()) as Json).status).to.equal("degraded");
@@ -100,11 +100,11 @@ describe("API", function () {
       expect(first.status).to.equal(201);
       const receipt = (await first.json()) as Json;
       expect(Object.keys(receipt)).to.have.members(["logId", "leafIndex", "leafHash", "seq", "recordedAt", "signature"]);
-      const size = runtime.store.treeSize;
+      const size = runtime.log.treeSize;
       const again = await post("/v1/shipments/API0001/events", request);
       expect(again.status).to.equal(200);
       expect(await again.json()).to.deep.equal(receipt);
-      expect(runtime.store.treeSize).to.equal(size);
+      expect(runtime.log.treeSize).to.equal(size);
     });
 
     const refusals: [string, () => Promise<Response>, number, string][] = [
@@ -152,9 +152,9 @@ describe("API", function () {
     ];
     for (const [what, send, status, code] of refusals) {
       it(`refuses ${what} with ${status} ${code} and stores nothing`, async () => {
-        const size = runtime.store.treeSize;
+        const size = runtime.log.treeSize;
         await expectError(await send(), status, code);
-        expect(runtime.store.treeSize).to.equal(size);
+        expect(runtime.log.treeSize).to.equal(size);
       });
     }
 
@@ -173,15 +173,15 @@ describe("API", function () {
     });
 
     it("refuses too many requests from one participant with 429 and Retry-After", async () => {
-      const limited = createApp({ runtime, startedAt: new Date(), rateLimit: { perSecond: 1, burst: 2 } });
+      const limited = createApp({ node: runtime.api, startedAt: new Date(), rateLimit: { perSecond: 1, burst: 2 } });
       const send = () => limited.request("/v1/shipments/API0005/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(signedAppend({ separator, signer: 8, shipmentId: "API0005", eventType: "ORDER" }).request) });
       await send();
       await send();
-      const size = runtime.store.treeSize;
+      const size = runtime.log.treeSize;
       const response = await send();
       await expectError(response, 429, "RATE_LIMITED");
       expect(Number(response.headers.get("retry-after"))).to.be.at.least(1);
-      expect(runtime.store.treeSize).to.equal(size);
+      expect(runtime.log.treeSize).to.equal(size);
     });
   });
 
@@ -198,12 +198,12 @@ describe("API", function () {
     });
 
     it("refuses more events than the batch limit", async () => {
-      const size = runtime.store.treeSize;
+      const size = runtime.log.treeSize;
       const good = signedAppend({ separator, signer: 1, shipmentId: "API0102", eventType: "ORDER" }).request;
       const events = [good, ...Array.from({ length: 50 }, () => ({}))];
       const error = await expectError(await post("/v1/events:batch", { events }), 400, "VALIDATION_FAILED");
       expect(error.message).to.contain("1 to 50");
-      expect(runtime.store.treeSize).to.equal(size);
+      expect(runtime.log.treeSize).to.equal(size);
     });
   });
 
@@ -293,16 +293,16 @@ describe("API", function () {
     it("reports the newest anchored checkpoint and the head", async () => {
       await appendLifecycle("API0300", 1);
       const body = (await (await app.request("/v1/log/checkpoint")).json()) as Json;
-      const anchored = await runtime.store.latestCheckpoint();
+      const anchored = await runtime.log.latestCheckpoint();
       expect(body).to.include({ logId: runtime.chain.logId, treeSize: anchored!.treeSize, rootHash: anchored!.rootHash, txHash: anchored!.txHash });
-      expect(body.head.treeSize).to.equal(runtime.store.treeSize);
+      expect(body.head.treeSize).to.equal(runtime.log.treeSize);
     });
 
     it("serves consistency proofs that verify, and refuses sizes outside the log", async () => {
-      const to = runtime.store.treeSize;
+      const to = runtime.log.treeSize;
       const body = (await (await app.request(`/v1/log/proof/consistency?from=3&to=${to}`)).json()) as Json;
-      const root1 = await runtime.store.rootAt(3);
-      expect(isValidConsistencyProof({ size1: 3, size2: to, root1, root2: runtime.store.headRoot(), proof: body.proof.map(fromHex) })).to.equal(true);
+      const root1 = await runtime.log.rootAt(3);
+      expect(isValidConsistencyProof({ size1: 3, size2: to, root1, root2: runtime.log.headRoot(), proof: body.proof.map(fromHex) })).to.equal(true);
       await expectError(await app.request(`/v1/log/proof/consistency?from=3&to=${to + 5}`), 400, "BAD_REQUEST");
       await expectError(await app.request(`/v1/log/proof/consistency?from=x&to=4`), 400, "VALIDATION_FAILED");
     });
@@ -333,7 +333,7 @@ describe("API: metrics, OpenAPI and docs", function () {
   before(async () => {
     node = await openTestNode({ logName: "api-meta-log" });
     runtime = node.runtime;
-    app = createApp({ runtime, startedAt: new Date() });
+    app = createApp({ node: runtime.api, startedAt: new Date() });
   });
   after(async () => {
     await node?.close();

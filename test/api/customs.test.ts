@@ -42,7 +42,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     node = await openTestNode({ logName: "customs-test-log", autoRisk: { signers: [{ country: "DE", privateKey: devWallet(4).privateKey }] } });
     runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
-    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
+    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z") });
     signedGet = signedReader(runtime, app);
   });
   after(async () => {
@@ -72,7 +72,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     return json(await post(`/v1/shipments/${shipmentId}/events`, request), 201);
   }
 
-  const entriesOf = (shipmentId: string) => runtime.store.getShipmentEntries(shipmentId);
+  const entriesOf = (shipmentId: string) => runtime.log.getShipmentEntries(shipmentId);
 
   // -------------------------------------------------------------------------------------------------------------
   // Payloads
@@ -157,7 +157,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     const assess = (body: unknown) => post("/v1/assess", body);
 
     it("assesses the example declaration on 2026-06-01 under EU-2021-07-01: no duty, VAT 6.63 EUR line by line", async () => {
-      const size = runtime.store.treeSize;
+      const size = runtime.log.treeSize;
       const body = await json(await assess({ declaration: example("DECLARATION"), date: "2026-06-01" }));
       expect(body.ruleSet).to.equal("EU-2021-07-01");
       expect(body.customsValue).to.deep.equal(eur("34.90"));
@@ -172,7 +172,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       ]);
       expect(body.explanation).to.be.an("array").that.is.not.empty;
       expect(body.explanation[0]).to.include("EU-2021-07-01");
-      expect(runtime.store.treeSize).to.equal(size);
+      expect(runtime.log.treeSize).to.equal(size);
     });
 
     it("matches the example TAX_PAID, so what a platform collects at checkout is what the ledger accepts", async () => {
@@ -234,11 +234,11 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     ];
     for (const [what, body, message, issuePath] of refusals) {
       it(`refuses ${what} with 400 naming the field, storing nothing`, async () => {
-        const size = runtime.store.treeSize;
+        const size = runtime.log.treeSize;
         const error = await expectError(await assess(body()), 400, "VALIDATION_FAILED");
         expect(error.message).to.match(message);
         if (issuePath !== undefined) expect(error.details.issues.map((i: Json) => i.path)).to.include(issuePath);
-        expect(runtime.store.treeSize).to.equal(size);
+        expect(runtime.log.treeSize).to.equal(size);
       });
     }
 

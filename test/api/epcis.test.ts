@@ -45,7 +45,7 @@ describe("EPCIS 2.0 API: export and signed import", function () {
     node = await openTestNode({ logName: "epcis-test-log" });
     runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
-    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
+    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z") });
     for (const { request } of happyLifecycle({ separator, shipmentId: SHIPPED })) await runtime.ledger.append({ body: request });
     await runtime.anchorer.anchorNow();
   });
@@ -173,18 +173,18 @@ describe("EPCIS 2.0 API: export and signed import", function () {
     it("records every event of a signed document, each verifiable, and answers the same receipts when it comes again", async () => {
       const shipmentId = "EPCIS-IMPORT-1";
       const body = importBody({ requests: happyLifecycle({ separator, shipmentId }).map((s) => s.request), shipmentId });
-      const before = runtime.store.treeSize;
+      const before = runtime.log.treeSize;
       const first = await json(await post(`/v1/shipments/${shipmentId}/epcis`, body), 201);
       expect(first.submitter).to.equal(devWallet(1).address);
       expect(first.documentHash).to.equal(epcisDocumentHash(body.document));
       expect(first.events).to.have.length(7);
       expect(first.events.every((e: Json) => e.status === "created")).to.equal(true);
-      expect(runtime.store.treeSize).to.equal(before + 7);
+      expect(runtime.log.treeSize).to.equal(before + 7);
       const again = await json(await post(`/v1/shipments/${shipmentId}/epcis`, body), 200);
       expect(again.status).to.equal("replayed");
       expect(again.events.map((e: Json) => e.receipt.leafIndex)).to.deep.equal(first.events.map((e: Json) => e.receipt.leafIndex));
-      expect(runtime.store.treeSize).to.equal(before + 7);
-      const record = await new EpcisImportStore(runtime.store).get(first.documentHash);
+      expect(runtime.log.treeSize).to.equal(before + 7);
+      const record = await new EpcisImportStore(runtime.db).get(first.documentHash);
       expect(record?.submitter).to.equal(devWallet(1).address);
       expect(record?.leafIndices).to.deep.equal(first.events.map((e: Json) => e.receipt.leafIndex));
       await runtime.anchorer.anchorNow();
@@ -206,7 +206,7 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       const body = importBody({ requests: happyLifecycle({ separator, shipmentId }).slice(0, 2).map((s) => s.request), shipmentId });
       delete (body.document as Json).epcisBody.eventList[1].eventTimeZoneOffset;
       (body.document as Json).epcisBody.eventList[0].action = "CREATE";
-      const before = runtime.store.treeSize;
+      const before = runtime.log.treeSize;
       const error = (await json(await post(`/v1/shipments/${shipmentId}/epcis`, body), 400)).error;
       expect(error.code).to.equal("VALIDATION_FAILED");
       expect(error.details.rule).to.equal("EPCIS_SCHEMA");
@@ -216,7 +216,7 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       });
       expect(error.details.issues.map((i: Json) => i.path)).to.include("document.epcisBody.eventList[0].action");
       expect(error.message).to.match(/GS1 EPCIS 2\.0 schema/);
-      expect(runtime.store.treeSize).to.equal(before);
+      expect(runtime.log.treeSize).to.equal(before);
       await json(await get(`/v1/shipments/${shipmentId}`), 404);
     });
 
@@ -254,12 +254,12 @@ describe("EPCIS 2.0 API: export and signed import", function () {
     it("records all events or none: one that breaks a lifecycle rule refuses the document and names it", async () => {
       const shipmentId = "EPCIS-ATOMIC";
       const [order, dispatch, declaration, , , release] = happyLifecycle({ separator, shipmentId }).map((s) => s.request);
-      const before = runtime.store.treeSize;
+      const before = runtime.log.treeSize;
       const error = (await json(await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [order, dispatch, declaration, release], shipmentId })), 409)).error;
       expect(error.code).to.equal("CONFLICT");
       expect(error.details.index).to.equal(3);
       expect(error.message).to.match(/^document\.epcisBody\.eventList\[3\]: RELEASE_WITHOUT_RISK/);
-      expect(runtime.store.treeSize).to.equal(before);
+      expect(runtime.log.treeSize).to.equal(before);
       await json(await get(`/v1/shipments/${shipmentId}`), 404);
       // The same node goes on accepting: the refused group left nothing behind in the shipment's state.
       const ok = await json(await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [order, dispatch, declaration], shipmentId })), 201);

@@ -33,7 +33,7 @@ describe("personal data erasure", function () {
     node = await openTestNode({ logName: "erasure-test-log" });
     runtime = node.runtime;
     separator = runtime.ledger.domainSeparator;
-    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z") });
+    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z") });
     read = signedReader(runtime, app);
   });
   after(async () => {
@@ -84,7 +84,7 @@ describe("personal data erasure", function () {
 
   /** Every file of the store's LevelDB directory, searched for `text` as bytes. */
   function storeFilesHold(text: string): boolean {
-    const dir = path.join((runtime.store as unknown as { db: { location: string } }).db.location);
+    const dir = runtime.db.location;
     const needle = Buffer.from(text, "utf8");
     return readdirSync(dir).some((file) => readFileSync(path.join(dir, file)).includes(needle));
   }
@@ -128,7 +128,7 @@ describe("personal data erasure", function () {
     it("leaves no copy of the name or address in the store's files, nor in the consignee index", async () => {
       expect(storeFilesHold(BUYER.name)).to.equal(false);
       expect(storeFilesHold(BUYER.address)).to.equal(false);
-      const parcels = await runtime.store.consigneeParcels({ key: consigneeKeyOf(BUYER), fromMs: 0, toMs: Date.now() + 86_400_000 });
+      const parcels = await runtime.index.consigneeParcels({ key: consigneeKeyOf(BUYER), fromMs: 0, toMs: Date.now() + 86_400_000 });
       expect(parcels.filter((p) => p.shipmentId === shipmentId)).to.deep.equal([]);
     });
 
@@ -204,10 +204,10 @@ describe("personal data erasure", function () {
 
     before(async () => {
       await parcel(shipmentId);
-      stored = JSON.stringify(await runtime.store.getShipmentEntries(shipmentId));
+      stored = JSON.stringify(await runtime.log.getShipmentEntries(shipmentId));
     });
     afterEach(async () => {
-      expect(JSON.stringify(await runtime.store.getShipmentEntries(shipmentId))).to.equal(stored);
+      expect(JSON.stringify(await runtime.log.getShipmentEntries(shipmentId))).to.equal(stored);
       expect(await runtime.erasures.list(shipmentId)).to.deep.equal([]);
     });
 

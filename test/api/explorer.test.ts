@@ -39,7 +39,7 @@ describe("Trace explorer pages", function () {
 
   before(async () => {
     node = await openTestNode({ logName: "explorer-test-log" });
-    app = createApp({ runtime: node.runtime, startedAt: new Date() });
+    app = createApp({ node: node.runtime.api, startedAt: new Date() });
     const separator = node.runtime.ledger.domainSeparator;
     for (const { request } of happyLifecycle({ separator, shipmentId: RELEASED })) await appendOk(RELEASED, request);
     await node.runtime.anchorer.anchorNow();
@@ -115,7 +115,7 @@ describe("Trace explorer pages", function () {
 
     it("names each signer from the participant directory and shows the checkpoint with its chain and contracts", async () => {
       const { html } = await page(`/trace/${RELEASED}`);
-      const { chain, store } = node.runtime;
+      const { chain, log: store } = node.runtime;
       const checkpoint = (await store.latestCheckpoint())!;
       expect(html).to.contain("ShopWorld Marketplace").and.to.contain("Customs of Germany").and.to.contain("PLATFORM");
       expect(html).to.contain(devWallet(1).address);
@@ -178,8 +178,8 @@ describe("Trace explorer pages", function () {
       const { status, html } = await page("/");
       expect(status).to.equal(200);
       expect(html).to.contain('name="shipment"');
-      expect(tagsWith(html, "data-log-size")[0]["data-log-size"]).to.equal(String(node.runtime.store.treeSize));
-      expect(html).to.contain(`${(await node.runtime.store.latestCheckpoint())!.treeSize} events`);
+      expect(tagsWith(html, "data-log-size")[0]["data-log-size"]).to.equal(String(node.runtime.log.treeSize));
+      expect(html).to.contain(`${(await node.runtime.log.latestCheckpoint())!.treeSize} events`);
     });
 
     it("redirects a search for a shipment id to its trace page", async () => {
@@ -198,7 +198,7 @@ describe("Trace explorer pages", function () {
 
   describe("/log", () => {
     it("shows the log size, the head root, the newest checkpoint and the checkpoints newest first", async () => {
-      const { store } = node.runtime;
+      const { log: store } = node.runtime;
       const separator = node.runtime.ledger.domainSeparator;
       await node.runtime.anchorer.anchorNow();
       await appendOk("EXPL-0003", signedAppend({ separator, signer: 1, shipmentId: "EXPL-0003", eventType: "ORDER" }).request);
@@ -352,7 +352,7 @@ describe("Trace explorer pages", function () {
     });
 
     it("answers an upload over the body limit with a 413 page", async () => {
-      const small = createApp({ runtime: node.runtime, startedAt: new Date(), limits: { bodyBytes: 2048 } });
+      const small = createApp({ node: node.runtime.api, startedAt: new Date(), limits: { bodyBytes: 2048 } });
       const form = new FormData();
       form.append("bundle", new File(["x".repeat(4096)], "big.json", { type: "application/json" }));
       const response = await small.request("/verify", { method: "POST", body: form });

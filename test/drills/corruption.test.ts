@@ -115,7 +115,7 @@ describe("drill: corrupted stored values", function () {
     before(async () => {
       const clean = await openRuntime();
       try {
-        statusBefore = (await (await createApp({ runtime: clean, startedAt: new Date() }).request(`/v1/shipments/${NODE_VICTIM}`)).json()) as Json;
+        statusBefore = (await (await createApp({ node: clean.api, startedAt: new Date() }).request(`/v1/shipments/${NODE_VICTIM}`)).json()) as Json;
       } finally {
         await clean.close();
       }
@@ -124,7 +124,7 @@ describe("drill: corrupted stored values", function () {
       await overwrite("heads", headKey(HEAD_VICTIM), "garbage", "json");
       // None of them is read at start: the node opens and serves.
       runtime = await openRuntime();
-      app = createApp({ runtime, startedAt: new Date() });
+      app = createApp({ node: runtime.api, startedAt: new Date() });
     });
     after(async () => {
       await runtime?.close();
@@ -144,12 +144,12 @@ describe("drill: corrupted stored values", function () {
 
     it("(a) refuses an append to that shipment and writes nothing", async () => {
       const [order] = happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: ENTRY_VICTIM, startMs: Date.UTC(2026, 6, 1) });
-      const size = runtime.store.treeSize;
-      const root = runtime.store.headRoot();
+      const size = runtime.log.treeSize;
+      const root = runtime.log.headRoot();
       await expectRefusal(await post(`/v1/shipments/${ENTRY_VICTIM}/events`, order), "entries", entryKey(VICTIM_LEAF));
       // The log is one atomic batch per write: the same size and root mean nothing of the refused append was written.
-      expect(runtime.store.treeSize).to.equal(size);
-      expect(runtime.store.headRoot()).to.deep.equal(root);
+      expect(runtime.log.treeSize).to.equal(size);
+      expect(runtime.log.headRoot()).to.deep.equal(root);
     });
 
     it("(b) refuses every proof that needs the corrupted Merkle node, naming nodes/<level><index>, and gives the others", async () => {
@@ -158,7 +158,7 @@ describe("drill: corrupted stored values", function () {
       const touching = leaves.filter((index) => touchesVictimNode(inclusionProofRanges({ index, size: TREE_SIZE })));
       expect(touching).to.deep.equal([8, 9]);
       for (const leaf of touching) await expectRefusal(await get(`/v1/log/entries/${leaf}?treeSize=${TREE_SIZE}`), "nodes", key);
-      const root = await runtime.store.rootAt(TREE_SIZE);
+      const root = await runtime.log.rootAt(TREE_SIZE);
       // Leaves of shipment A are refused for its corrupted entry (an entry's visibility depends on its whole shipment).
       for (const leaf of leaves.filter((i) => !touching.includes(i) && i >= 7)) {
         const response = await get(`/v1/log/entries/${leaf}?treeSize=${TREE_SIZE}`);
@@ -174,7 +174,7 @@ describe("drill: corrupted stored values", function () {
       for (const from of touchingFrom) await expectRefusal(await get(`/v1/log/proof/consistency?from=${from}&to=${TREE_SIZE}`), "nodes", key);
       const clean = sizes.find((s) => !touchingFrom.includes(s) && !touchesVictimNode([{ start: 0, end: s }]))!;
       const { proof } = (await (await get(`/v1/log/proof/consistency?from=${clean}&to=${TREE_SIZE}`)).json()) as Json;
-      const root1 = await runtime.store.rootAt(clean);
+      const root1 = await runtime.log.rootAt(clean);
       expect(isValidConsistencyProof({ size1: clean, size2: TREE_SIZE, root1, root2: root, proof: proof.map(fromHex) })).to.equal(true);
     });
 
@@ -189,12 +189,12 @@ describe("drill: corrupted stored values", function () {
 
     it("(d) refuses an append to the shipment whose head is corrupted, naming heads/<shipmentId>, and writes nothing", async () => {
       const requests = happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: HEAD_VICTIM, startMs: Date.UTC(2026, 6, 1) });
-      const size = runtime.store.treeSize;
-      const root = runtime.store.headRoot();
+      const size = runtime.log.treeSize;
+      const root = runtime.log.headRoot();
       await expectRefusal(await post(`/v1/shipments/${HEAD_VICTIM}/events`, requests[0]), "heads", headKey(HEAD_VICTIM));
-      expect(runtime.store.treeSize).to.equal(size);
-      expect(runtime.store.headRoot()).to.deep.equal(root);
-      expect((await runtime.store.getShipmentEntries(HEAD_VICTIM)).map((e) => e.seq)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+      expect(runtime.log.treeSize).to.equal(size);
+      expect(runtime.log.headRoot()).to.deep.equal(root);
+      expect((await runtime.log.getShipmentEntries(HEAD_VICTIM)).map((e) => e.seq)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
     });
 
     it("(a, d) still accepts the appends to other shipments written in the same group commit as those to the corrupted shipments", async () => {
@@ -203,7 +203,7 @@ describe("drill: corrupted stored values", function () {
       const [headVictim] = happyLifecycleRequests({ separator, shipmentId: HEAD_VICTIM, startMs: later });
       const [entryVictim] = happyLifecycleRequests({ separator, shipmentId: ENTRY_VICTIM, startMs: later });
       const [f, g, h] = ["CORRUPT-F", "CORRUPT-G", "CORRUPT-H"].map((shipmentId) => happyLifecycleRequests({ separator, shipmentId })[0]);
-      const size = runtime.store.treeSize;
+      const size = runtime.log.treeSize;
       // The ledger commits the first event of a batch request at once and the rest together, in one LevelDB batch,
       // while that write is under way: the corrupted shipments' appends share that one with G's and H's.
       const response = await post("/v1/events:batch", { events: [f, headVictim, g, entryVictim, h] });
@@ -212,8 +212,8 @@ describe("drill: corrupted stored values", function () {
       expect(results.map((r: Json) => r.status), JSON.stringify(results)).to.deep.equal([201, 500, 201, 500, 201]);
       expect(results[1].error).to.deep.include({ code: "INTERNAL", details: { table: "heads", key: headKey(HEAD_VICTIM) } });
       expect(results[3].error).to.deep.include({ code: "INTERNAL", details: { table: "entries", key: entryKey(VICTIM_LEAF) } });
-      expect(runtime.store.treeSize).to.equal(size + 3);
-      expect((await runtime.store.getShipmentEntries(HEAD_VICTIM)).map((e) => e.seq)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+      expect(runtime.log.treeSize).to.equal(size + 3);
+      expect((await runtime.log.getShipmentEntries(HEAD_VICTIM)).map((e) => e.seq)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
     });
 
     it("serves every other shipment whole: status, trace, verification and EPCIS document", async () => {
@@ -235,10 +235,10 @@ describe("drill: corrupted stored values", function () {
     it("refuses GET /v1/log/checkpoint and every bundle (each would carry it), naming checkpoints/<treeSize>, and serves the rest", async () => {
       const runtime = await openRuntime();
       try {
-        const app = createApp({ runtime, startedAt: new Date() });
+        const app = createApp({ node: runtime.api, startedAt: new Date() });
         const key = checkpointKey(TREE_SIZE);
         // Written while the node runs, through its own LevelDB: what it reads next is garbage.
-        await runtime.store.table("checkpoints").put(key, { treeSize: "35", rootHash: "not a hash" });
+        await runtime.db.table("checkpoints", "json").put(key, { treeSize: "35", rootHash: "not a hash" });
         await expectRefusal(await app.request("/v1/log/checkpoint"), "checkpoints", key);
         for (const shipmentId of UNTOUCHED) {
           for (const read of ["/trace", "/verify", "/epcis"]) await expectRefusal(await app.request(`/v1/shipments/${shipmentId}${read}`), "checkpoints", key);

@@ -75,8 +75,8 @@ describe("The trace explorer in a browser", function () {
     expect(demo.ok, "the demo verified every bundle").to.equal(true);
     released = shipment("-CLEAN-DE");
     run = released.split("-")[1];
-    const size = node.runtime.store.treeSize;
-    await waitFor(`a checkpoint covering the demo's ${size} events`, async () => ((await node!.runtime.store.latestCheckpoint())?.treeSize ?? 0) >= size);
+    const size = node.runtime.log.treeSize;
+    await waitFor(`a checkpoint covering the demo's ${size} events`, async () => ((await node!.runtime.log.latestCheckpoint())?.treeSize ?? 0) >= size);
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -148,7 +148,7 @@ describe("The trace explorer in a browser", function () {
   it("shows the log's size, its newest checkpoint and its checkpoints over time", async () => {
     const page = await newPage();
     await page.goto(`${node!.url}/log`);
-    const { store } = node!.runtime;
+    const { log: store } = node!.runtime;
     expect(Number(await page.getAttribute("[data-log-size]", "data-log-size"))).to.equal(store.treeSize);
     const newest = (await store.latestCheckpoint())!;
     expect(Number(await page.getAttribute("[data-anchored-size]", "data-anchored-size"))).to.equal(newest.treeSize);

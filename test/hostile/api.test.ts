@@ -50,7 +50,7 @@ describe("hostile input to the API", function () {
     node = await openTestNode({ logName: "hostile-api" });
     runtime = node.runtime;
     // Rate limits are their own subject (429 is a fine answer, but would hide what the input does).
-    app = createApp({ runtime, startedAt: new Date("2026-01-01T00:00:00Z"), rateLimit: { perSecond: 1e9, burst: 1e9 } });
+    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z"), rateLimit: { perSecond: 1e9, burst: 1e9 } });
     const separator = runtime.ledger.domainSeparator;
     const partial = happyLifecycle({ separator, shipmentId: PARTIAL });
     for (const { request } of [...happyLifecycle({ separator, shipmentId: FULL }), ...happyLifecycle({ separator, shipmentId: OTHER }), ...partial.slice(0, 6)]) {
@@ -139,7 +139,7 @@ describe("hostile input to the API", function () {
   async function snapshot(): Promise<string> {
     const erasures = await Promise.all(SHIPMENTS.map((id) => runtime.erasures.list(id)));
     const brands = runtime.brands.all().map((b) => [b.brandId, b.version]);
-    return JSON.stringify({ treeSize: runtime.store.treeSize, brands, erasures: erasures.map((e) => e.length) });
+    return JSON.stringify({ treeSize: runtime.log.treeSize, brands, erasures: erasures.map((e) => e.length) });
   }
 
   const shipmentSegment = fc.oneof(
@@ -255,7 +255,7 @@ describe("hostile input to the API", function () {
       await fc.assert(
         fc.asyncProperty(requests, fc.boolean(), async ({ i, what, text }, batch) => {
           const base = fresh[i];
-          const size = runtime.store.treeSize;
+          const size = runtime.log.treeSize;
           const same = sameJson(parsedBody(text), base);
           const label = `${what}${batch ? " (in a batch)" : ""}`;
           let status: number;
@@ -282,7 +282,7 @@ describe("hostile input to the API", function () {
             expect([400, 401, 413], `${label} answered ${status} ${code}`).to.include(status);
             expect(ENVELOPE_CODES, label).to.include(code);
           }
-          expect(runtime.store.treeSize, label).to.equal(status === 201 ? size + 1 : size);
+          expect(runtime.log.treeSize, label).to.equal(status === 201 ? size + 1 : size);
         }),
         { numRuns: 1000, plugins: [fc.timeout(HANG_MS)] },
       );
@@ -300,11 +300,11 @@ describe("hostile input to the API", function () {
       it(`refuses a ${part} holding a key named __proto__ with 400 (once dropped without a word and the event stored)`, async () => {
         const request = jsonRoundTrip(fresh[1]) as unknown as Record<string, Record<string, unknown>>;
         defineOwn(request[part], "__proto__", part === "payload" ? { orderId: "X" } : "0x" + "ab".repeat(16));
-        const size = runtime.store.treeSize;
+        const size = runtime.log.treeSize;
         const answer = await expectSafe(await post("/v1/shipments/HOSTILE-M1/events", JSON.stringify(request)), `__proto__ in ${part}`);
         expect(answer.status, answer.text).to.equal(400);
         expect(answer.json.error.message).to.contain(`${part}.__proto__`);
-        expect(runtime.store.treeSize).to.equal(size);
+        expect(runtime.log.treeSize).to.equal(size);
       });
     }
   });

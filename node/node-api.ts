@@ -1,0 +1,123 @@
+// The one interface the HTTP API and the trace explorer reach the node through, and the view types they render.
+// runtime/node-api-adapter.ts implements it over the ledger, the stores, the services and the chain.
+import type { AnchorStatus } from "./chain/anchorer";
+import type { BrandInfo } from "./chain/brand-directory";
+import type { DevAccount } from "./chain/chain-runtime";
+import type { ContractAddresses } from "./chain/contracts";
+import type { BundleEntry, TraceBundle } from "./domain/bundle";
+import type { EpcisDocument } from "./domain/epcis/document";
+import type { ErasureRecord } from "./domain/erasure-request";
+import type { BorderLedgerError } from "./domain/errors";
+import type { ClaimStatus, FinalDecision, ShipmentAmounts } from "./domain/lifecycle/status";
+import type { StoredCheckpoint } from "./domain/log-entry";
+import type { Viewer } from "./domain/views";
+import type { AppendOutcome } from "./ledger";
+import type { ParticipantInfo } from "./ports";
+import type { PrepareJob } from "./prepare/prepare-pool";
+import type { AuthenticityReport, CatalogReceipt } from "./services/catalog-service";
+import type { EpcisImportResult } from "./services/epcis-service";
+import type { ErasureOutcome } from "./services/erasure-service";
+import type { VerificationReport } from "./verify/verify-bundle";
+
+export type { AnchorStatus, AppendOutcome, AuthenticityReport, CatalogReceipt, EpcisImportResult, ErasureOutcome, ParticipantInfo, PrepareJob };
+
+/** Where the node's chain is and what is deployed on it (GET /v1/chain). */
+export type NetworkView = {
+  chainId: number;
+  rpcUrl: string;
+  logId: string;
+  addresses: ContractAddresses;
+  /** The development participants as registered (null outside development mode). */
+  devAccounts: DevAccount[] | null;
+};
+
+/** The log as the node holds it now, anchored or not. */
+export type LogHeadView = { treeSize: number; rootHash: string };
+
+/** A checkpoint the node saw mined in AnchorRegistry. */
+export type CheckpointView = StoredCheckpoint;
+
+/** One log entry as a viewer may see it, with its inclusion proof in the tree of `treeSize` leaves. */
+export type LogEntryView = {
+  leafIndex: number;
+  treeSize: number;
+  rootHash: string;
+  inclusionProof: string[] | null;
+  entry: Omit<BundleEntry, "inclusionProof">;
+};
+
+/** One claim on a shipment and where it stands, as the status answer shows it. */
+export type ClaimView = Omit<ClaimStatus, "index">;
+
+/**
+ * A shipment's derived status as a viewer may see it: everyone who may read it gets the stage; amounts, lane and
+ * decisions only a viewer who sees every field; others see the claims on events they see whole.
+ */
+export type ShipmentStatusView =
+  | { shipmentId: string; events: number; stage: string; released: boolean; claims?: ClaimView[] }
+  | ({
+      shipmentId: string;
+      events: number;
+      stage: string;
+      released: boolean;
+      destinationCountry: string | null;
+      lane: string | null;
+      releaseDecision: string | null;
+      finalDecision: FinalDecision | null;
+      openClaims: string[];
+      claims: ClaimView[];
+    } & ShipmentAmounts);
+
+/** A brand and its latest anchored catalog (GET /v1/brands). */
+export type BrandView = BrandInfo;
+
+export type AppendResult = { ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError };
+
+export interface NodeApi {
+  readonly network: NetworkView;
+
+  // The log (DESIGN §3).
+  logHead(): LogHeadView;
+  latestCheckpoint(): Promise<CheckpointView | undefined>;
+  /** Every checkpoint, oldest first. */
+  checkpoints(): Promise<CheckpointView[]>;
+  consistencyProof(query: { from: number; to: number }): Promise<string[]>;
+  /** Entry `leafIndex` as `viewer` may see it, proven in the tree of `treeSize` leaves (default: the whole log). */
+  logEntry(query: { leafIndex: number; treeSize?: number; viewer: Viewer }): Promise<LogEntryView>;
+
+  // Health of the node's link to its chain.
+  anchoring(): AnchorStatus;
+  /** The chain's newest block number; rejects when the chain does not answer. */
+  chainBlockNumber(): Promise<number>;
+
+  // Appends (DESIGN §2).
+  append(job: PrepareJob): Promise<AppendOutcome>;
+  /** Appends each event on its own; each is answered in order. */
+  appendMany(jobs: PrepareJob[]): Promise<AppendResult[]>;
+
+  // Participants and brands (DESIGN §1, §4).
+  participant(address: string): Promise<ParticipantInfo | undefined>;
+  /** A signed reader as the registries know it: roles, country, and the brands it owns. */
+  viewer(address: string): Promise<Viewer>;
+  brands(): BrandView[];
+  registerCatalog(body: unknown): Promise<CatalogReceipt>;
+  authenticity(query: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport>;
+
+  // Shipments (DESIGN §5, §9).
+  shipmentStatus(query: { shipmentId: string; viewer: Viewer }): Promise<ShipmentStatusView>;
+  /** The trace bundle as `viewer` may see it; "all" is every field, for the node's own verification. */
+  trace(query: { shipmentId: string; viewer: Viewer | "all" }): Promise<TraceBundle>;
+  /** Verifies the shipment's whole trace against the chain, as an outside verifier does. */
+  verifyShipment(shipmentId: string): Promise<VerificationReport>;
+  /** Verifies any JSON value as a trace bundle against the chain. */
+  verifyBundle(bundle: unknown): Promise<VerificationReport>;
+
+  // EPCIS 2.0 (DESIGN §9).
+  exportEpcis(query: { shipmentId: string; viewer: Viewer }): Promise<EpcisDocument>;
+  importEpcis(query: { shipmentId: string; body: unknown }): Promise<EpcisImportResult>;
+
+  // Personal data erasure (DESIGN §8).
+  /** The shipment's erasures, oldest first; NOT_FOUND for a shipment not in the log. */
+  erasures(shipmentId: string): Promise<ErasureRecord[]>;
+  erase(query: { shipmentId: string; body: unknown }): Promise<ErasureOutcome>;
+}

@@ -1,0 +1,95 @@
+// The NodeApi the HTTP API sees, over the node's parts: each call reads or writes through the ledger, the stores,
+// the services or the chain reader, and answers in the interface's view types.
+import { BorderLedgerError } from "../domain/errors";
+import { toHex } from "../domain/hex";
+import { deriveStatus, shipmentAmounts } from "../domain/lifecycle/status";
+import type { NodeApi, ShipmentStatusView } from "../node-api";
+import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-service";
+import { verifyBundle } from "../verify/verify-bundle";
+import type { NodeRuntime } from "./node-runtime";
+
+type NodeParts = Pick<
+  NodeRuntime,
+  "chain" | "log" | "ledger" | "anchorer" | "participants" | "brands" | "catalogs" | "epcis" | "erasures" | "traceSource" | "chainReader"
+>;
+
+/** The NodeApi of a running node. A plain object, so a test may replace one member with a spread. */
+export function createNodeApi(node: NodeParts): NodeApi {
+  const { chain, log, ledger } = node;
+  const notFound = (shipmentId: string) => new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
+  return {
+    network: { chainId: chain.chainId, rpcUrl: chain.rpcUrl, logId: chain.logId, addresses: chain.addresses, devAccounts: chain.devAccounts },
+
+    logHead: () => ({ treeSize: log.treeSize, rootHash: toHex(log.headRoot()) }),
+    latestCheckpoint: () => log.latestCheckpoint(),
+    checkpoints: () => log.listCheckpoints(),
+    consistencyProof: async ({ from, to }) => (await log.consistencyProof(from, to)).map(toHex),
+    logEntry: async ({ leafIndex, treeSize = log.treeSize, viewer }) => {
+      const entry = await log.getEntry(leafIndex);
+      if (!entry || leafIndex >= log.treeSize) throw new BorderLedgerError("NOT_FOUND", `no entry ${leafIndex} in this log (size ${log.treeSize})`);
+      if (leafIndex >= treeSize) throw new BorderLedgerError("BAD_REQUEST", `leaf index ${leafIndex} is not inside a tree of size ${treeSize}`);
+      const visible = visibilityOf({ viewer, entries: await log.getShipmentEntries(entry.event.shipmentId) })[entry.seq] ?? "none";
+      const { inclusionProof, ...shown } = await bundleEntry({ source: { ledger, store: log }, entry, proofTreeSize: treeSize, visible });
+      return { leafIndex, treeSize, rootHash: toHex(await log.rootAt(treeSize)), inclusionProof, entry: shown };
+    },
+
+    anchoring: () => node.anchorer.status(),
+    chainBlockNumber: () => chain.provider.getBlockNumber(),
+
+    append: (job) => ledger.append(job),
+    appendMany: (jobs) => ledger.appendMany(jobs),
+
+    participant: (address) => node.participants.lookup(address),
+    viewer: async (address) => {
+      const participant = await node.participants.lookup(address);
+      if (!participant) return { address, roles: new Set(), country: "", active: false };
+      const brands = participant.roles.has("BRAND_OWNER") ? node.brands.brandsOwnedBy(address) : [];
+      return { address, roles: participant.roles, country: participant.country, active: participant.active, brands };
+    },
+    brands: () => node.brands.all(),
+    registerCatalog: (body) => node.catalogs.register(body),
+    authenticity: (query) => node.catalogs.authenticity(query),
+
+    shipmentStatus: async ({ shipmentId, viewer }): Promise<ShipmentStatusView> => {
+      const entries = await log.getShipmentEntries(shipmentId);
+      if (entries.length === 0) throw notFound(shipmentId);
+      const events = entries.map((e) => ({ eventType: e.event.eventType, occurredAt: e.event.occurredAt, payload: e.payload }));
+      const status = deriveStatus(events);
+      const visible = visibilityOf({ viewer, entries });
+      const claims = status.claims.map(({ index, ...claim }) => ({ index, claim }));
+      const base = { shipmentId, events: entries.length, stage: status.stage, released: status.released };
+      // Amounts, lane and claims are the shipment's business: only for viewers who may see all of it. Others see the
+      // claims on events they see whole (a brand owner, its own claims).
+      if (!visible.every((v) => v === "all")) {
+        const shown = claims.filter(({ index }) => visible[index] === "all").map(({ claim }) => claim);
+        return shown.length > 0 ? { ...base, claims: shown } : base;
+      }
+      return {
+        ...base,
+        destinationCountry: status.destinationCountry ?? null,
+        lane: status.lane ?? null,
+        ...shipmentAmounts(events),
+        releaseDecision: status.releaseDecision ?? null,
+        finalDecision: status.finalDecision ?? null,
+        openClaims: status.openClaims,
+        claims: claims.map(({ claim }) => claim),
+      };
+    },
+    trace: ({ shipmentId, viewer }) => buildTraceBundle({ source: node.traceSource, shipmentId, viewer }),
+    verifyShipment: async (shipmentId) => {
+      // Every field is checked, through the chain's JSON-RPC as an outsider would, not through the node's own state.
+      const bundle = await buildTraceBundle({ source: node.traceSource, shipmentId, viewer: "all" });
+      return verifyBundle({ bundle, chain: node.chainReader });
+    },
+    verifyBundle: (bundle) => verifyBundle({ bundle, chain: node.chainReader }),
+
+    exportEpcis: (query) => node.epcis.export(query),
+    importEpcis: (query) => node.epcis.import(query),
+
+    erasures: async (shipmentId) => {
+      if (!(await log.getHead(shipmentId))) throw notFound(shipmentId);
+      return node.erasures.list(shipmentId);
+    },
+    erase: (query) => node.erasures.erase(query),
+  };
+}
