@@ -1,0 +1,315 @@
+// The soak's 27 kinds of bad request, each with the answer the node must give, sent now and then between good ones.
+import type { ReceiptJson } from "../../node/domain/bundle";
+import type { AppendRequest } from "../../node/domain/event";
+import type { EventType } from "../../node/domain/event-types";
+import { addressOfPrivateKey } from "../../node/domain/signature";
+import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import { call, errorText, eventsPath, failureText, JSON_TYPE, tracePath, type Answer, type RequestInit } from "./http";
+import { keyOf, signedEvent } from "./lifecycles";
+import { randomOf, signedRead, type Run } from "./run";
+
+/** Share of requests that are bad. */
+const BAD_SHARE = 0.1;
+const MB = 1024 * 1024;
+
+type Expected = { status: number; code?: string; rule?: string; path?: string };
+
+/** What the node answered to a bad request; `problem` is set when the answer is wrong in a way status and code miss. */
+type Got = { status: number; code?: string; rule?: string; paths: string[]; problem?: string };
+
+type BadKind = { name: string; expected: Expected; send(run: Run): Promise<Got> };
+
+/** A shipment id no one has used: requests to it that are refused leave it unused. */
+const unusedId = (run: Run) => `BLBAD${run.badSerial++}`;
+
+function gotOf(answer: Answer): Got {
+  const error = answer.body?.error;
+  const issues: { path?: unknown }[] = Array.isArray(error?.details?.issues) ? error.details.issues : [];
+  return { status: answer.status, code: error?.code, rule: error?.details?.rule, paths: issues.map((i) => String(i.path)) };
+}
+
+async function sendBad(run: Run, pathAndQuery: string, init: RequestInit): Promise<Answer> {
+  const answer = await call(run.url, pathAndQuery, init);
+  run.stats.count("bad", `${init.method ?? "GET"} ${pathAndQuery.slice(0, 100)}`, answer);
+  return answer;
+}
+
+async function postBad(run: Run, pathAndQuery: string, body: string, headers: Record<string, string> = JSON_TYPE): Promise<Got> {
+  return gotOf(await sendBad(run, pathAndQuery, { method: "POST", headers, body }));
+}
+
+/** Posts `request` as JSON to the events of `shipmentId`. */
+const postEvent = (run: Run, request: AppendRequest | Record<string, unknown>, shipmentId: string) => postBad(run, eventsPath(shipmentId), JSON.stringify(request));
+
+/** An ORDER by the platform to an unused shipment, changed by `patch`. */
+function orderTo(run: Run, patch?: (payload: Record<string, any>) => void): AppendRequest {
+  return signedEvent(run, { signer: 1, shipmentId: unusedId(run), eventType: "ORDER", patch });
+}
+
+function flipByte(hex: string, byte: number): string {
+  const at = 2 + byte * 2;
+  const flipped = (parseInt(hex.slice(at, at + 2), 16) ^ 0x01).toString(16).padStart(2, "0");
+  return hex.slice(0, at) + flipped + hex.slice(at + 2);
+}
+
+/** A signed trace read of a parked shipment as customs of DE, its headers changed by `spoil`. */
+async function badRead(run: Run, spoil: (headers: Record<string, string>) => Record<string, string>): Promise<Got> {
+  const pathAndQuery = tracePath(randomOf(run.parked)!);
+  return gotOf(await sendBad(run, pathAndQuery, { headers: spoil(signedRead(run, pathAndQuery)) }));
+}
+
+let oversized: string | undefined;
+/** A JSON body just over the node's 2 MiB limit. */
+const oversizedBody = () => (oversized ??= JSON.stringify({ pad: "x".repeat(2 * MB + 1024) }));
+
+/** An accepted event sent again: 200 with the first receipt, storing nothing (DESIGN §2.2). */
+async function replay(run: Run): Promise<Got> {
+  const original = randomOf(run.replayable)!;
+  const answer = await sendBad(run, eventsPath(original.shipmentId), { method: "POST", headers: JSON_TYPE, body: original.body });
+  const got = gotOf(answer);
+  if (answer.status !== 200) return got;
+  run.stats.replayed++;
+  const receipt = answer.body as ReceiptJson;
+  run.receipts.get(original.shipmentId)!.push(receipt);
+  if (JSON.stringify(receipt) !== JSON.stringify(original.receipt)) {
+    got.problem = `the replay's receipt ${JSON.stringify(receipt)} differs from the first ${JSON.stringify(original.receipt)}`;
+  }
+  return got;
+}
+
+/** Every kind of bad request, with what the node must answer (codes: api/errors.ts; rules: node/domain/lifecycle.ts). */
+export const BAD_KINDS: readonly BadKind[] = [
+  {
+    name: "malformed-json",
+    expected: { status: 400, code: "VALIDATION_FAILED" },
+    send: (run) => postBad(run, eventsPath(unusedId(run)), '{"event": {"shipmentId": '),
+  },
+  {
+    name: "wrong-content-type",
+    expected: { status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
+    send: (run) => {
+      const request = orderTo(run);
+      return postBad(run, eventsPath(request.event.shipmentId), JSON.stringify(request), { "content-type": "text/plain" });
+    },
+  },
+  {
+    name: "body-too-large",
+    expected: { status: 413, code: "PAYLOAD_TOO_LARGE" },
+    // On the shared keep-alive connections: the node reads and discards the refused body, so no upload breaks and no
+    // other request is lost.
+    send: (run) => postBad(run, eventsPath(unusedId(run)), oversizedBody()),
+  },
+  {
+    name: "unknown-envelope-field",
+    expected: { status: 400, code: "VALIDATION_FAILED" },
+    send: (run) => {
+      const request = orderTo(run);
+      return postEvent(run, { ...request, note: "not a member of an append request" }, request.event.shipmentId);
+    },
+  },
+  {
+    name: "unknown-payload-field",
+    expected: { status: 400, code: "VALIDATION_FAILED", path: "payload.items[0].colour" },
+    send: (run) => {
+      const request = orderTo(run, (p) => (p.items[0].colour = "red"));
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "missing-payload-field",
+    expected: { status: 400, code: "VALIDATION_FAILED", path: "payload.orderId" },
+    send: (run) => {
+      const request = orderTo(run, (p) => delete p.orderId);
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "unknown-event-type",
+    expected: { status: 400, code: "VALIDATION_FAILED", path: "event.eventType" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 1, shipmentId: unusedId(run), eventType: "PICKUP" as EventType, payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "bad-signature",
+    expected: { status: 401, code: "BAD_SIGNATURE", path: "event.signature" },
+    send: (run) => {
+      const request = orderTo(run);
+      request.event.signature = flipByte(request.event.signature, 5);
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "signer-not-actor",
+    expected: { status: 401, code: "BAD_SIGNATURE", path: "event.signature" },
+    send: (run) => {
+      const request = orderTo(run);
+      request.event.actor = addressOfPrivateKey(keyOf(8));
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "actor-without-role",
+    expected: { status: 403, code: "FORBIDDEN" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 2, shipmentId: unusedId(run), eventType: "ORDER" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "unregistered-actor",
+    expected: { status: 403, code: "FORBIDDEN" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 15, shipmentId: unusedId(run), eventType: "ORDER" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "customs-of-another-country",
+    expected: { status: 403, code: "FORBIDDEN", rule: "CUSTOMS_JURISDICTION" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 5, shipmentId: randomOf(run.parked)!, eventType: "RISK_RESULT" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "shipment-id-too-long",
+    expected: { status: 400, code: "VALIDATION_FAILED", path: "event.shipmentId" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 1, shipmentId: `BL${"9".repeat(63)}`, eventType: "ORDER" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "shipment-id-bad-characters",
+    expected: { status: 400, code: "VALIDATION_FAILED", path: "event.shipmentId" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 1, shipmentId: `BL*BAD!${run.badSerial}`, eventType: "ORDER" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "path-body-mismatch",
+    expected: { status: 400, code: "VALIDATION_FAILED", path: "event.shipmentId" },
+    send: (run) => postEvent(run, orderTo(run), unusedId(run)),
+  },
+  {
+    name: "replay",
+    expected: { status: 200 },
+    send: replay,
+  },
+  {
+    name: "release-before-declaration",
+    expected: { status: 409, code: "CONFLICT", rule: "RELEASE_WITHOUT_RISK_RESULT" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 4, shipmentId: randomOf(run.parked)!, eventType: "RELEASE" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "declaration-before-dispatch",
+    expected: { status: 409, code: "CONFLICT", rule: "DECLARATION_BEFORE_DISPATCH" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 3, shipmentId: randomOf(run.parked)!, eventType: "DECLARATION" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "first-event-not-order-or-dispatch",
+    expected: { status: 409, code: "CONFLICT", rule: "FIRST_EVENT" },
+    send: (run) => {
+      const request = signedEvent(run, { signer: 2, shipmentId: unusedId(run), eventType: "DELIVERY" });
+      return postEvent(run, request, request.event.shipmentId);
+    },
+  },
+  {
+    name: "batch-over-1000-events",
+    expected: { status: 400, code: "VALIDATION_FAILED" },
+    send: (run) => postBad(run, "/v1/events:batch", JSON.stringify({ events: Array.from({ length: 1001 }, () => ({})) })),
+  },
+  {
+    name: "batch-event-without-role",
+    expected: { status: 403, code: "FORBIDDEN" },
+    send: async (run) => {
+      const request = signedEvent(run, { signer: 2, shipmentId: unusedId(run), eventType: "ORDER" });
+      const answer = await sendBad(run, "/v1/events:batch", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ events: [request] }) });
+      const result = answer.status === 200 ? answer.body?.results?.[0] : undefined;
+      if (result === undefined) return gotOf(answer);
+      if (typeof result.error?.code === "string") run.stats.reject(result.error.code);
+      return gotOf({ status: result.status, body: result, ms: answer.ms });
+    },
+  },
+  {
+    name: "read-bad-signature",
+    expected: { status: 401, code: "BAD_SIGNATURE" },
+    send: (run) => badRead(run, (h) => ({ ...h, "x-bl-signature": flipByte(h["x-bl-signature"], 5) })),
+  },
+  {
+    name: "read-stale-timestamp",
+    expected: { status: 401, code: "BAD_SIGNATURE" },
+    send: (run) => {
+      const pathAndQuery = tracePath(randomOf(run.parked)!);
+      const headers = run.customs.readHeaders({ method: "GET", pathAndQuery, timestamp: Date.now() - 6 * 60_000 });
+      return sendBad(run, pathAndQuery, { headers }).then(gotOf);
+    },
+  },
+  {
+    name: "read-signature-used-twice",
+    expected: { status: 401, code: "BAD_SIGNATURE" },
+    send: async (run) => {
+      const pathAndQuery = tracePath(randomOf(run.parked)!);
+      const headers = signedRead(run, pathAndQuery);
+      const first = await call(run.url, pathAndQuery, { headers });
+      run.stats.count("trace", `GET ${pathAndQuery}`, first);
+      if (first.status !== 200) return { ...gotOf(first), problem: `the first use of a fresh read signature must get 200, got ${errorText(first)}` };
+      return gotOf(await sendBad(run, pathAndQuery, { headers }));
+    },
+  },
+  {
+    name: "read-bad-shipment-id",
+    expected: { status: 400, code: "VALIDATION_FAILED" },
+    send: (run) => sendBad(run, "/v1/shipments/bad%20id/trace", {}).then(gotOf),
+  },
+  {
+    name: "read-unknown-shipment",
+    expected: { status: 404, code: "NOT_FOUND" },
+    send: (run) => sendBad(run, tracePath(unusedId(run)), {}).then(gotOf),
+  },
+  {
+    name: "unknown-route",
+    expected: { status: 404, code: "NOT_FOUND" },
+    send: (run) => sendBad(run, "/v1/nowhere", {}).then(gotOf),
+  },
+];
+
+/** What is wrong with `got` against `expected`, or undefined when it is right. */
+function mismatchOf(expected: Expected, got: Got): string | undefined {
+  if (got.problem !== undefined) return got.problem;
+  const wrong =
+    got.status !== expected.status ||
+    (expected.code !== undefined && got.code !== expected.code) ||
+    (expected.rule !== undefined && got.rule !== expected.rule) ||
+    (expected.path !== undefined && !got.paths.includes(expected.path));
+  if (!wrong) return undefined;
+  const describe = (a: { status: number; code?: string; rule?: string }, paths?: string) =>
+    [a.status, a.code, a.rule && `rule ${a.rule}`, paths && `path ${paths}`].filter(Boolean).join(" ");
+  return `expected ${describe(expected, expected.path)}, got ${describe(got, got.paths.join(", ") || undefined)}`;
+}
+
+/** Sends the next bad kind with probability BAD_SHARE / (1 − BAD_SHARE), so about BAD_SHARE of requests are bad. */
+export async function maybeBad(run: Run): Promise<void> {
+  if (Math.random() >= BAD_SHARE / (1 - BAD_SHARE)) return;
+  const kind = BAD_KINDS[run.badCursor++ % BAD_KINDS.length];
+  const record = (run.stats.badKinds[kind.name] ??= { sent: 0, expectedStatus: kind.expected.status, expectedCode: kind.expected.code ?? null, mismatches: 0 });
+  record.sent++;
+  let problem: string | undefined;
+  try {
+    problem = mismatchOf(kind.expected, await kind.send(run));
+  } catch (error) {
+    problem = `no answer: ${failureText(error)}`;
+  }
+  if (problem === undefined) return;
+  record.mismatches++;
+  run.stats.fail(`bad request ${kind.name}: ${problem}`);
+}

@@ -1,0 +1,38 @@
+// The soak's signed events from the development accounts: valid lifecycles in turn for the writers, single events for
+// the bad requests and the parked shipments.
+import { devWallet } from "../../node/chain/dev-participants";
+import type { AppendRequest } from "../../node/domain/event";
+import type { EventType } from "../../node/domain/event-types";
+import { signAppendRequest } from "../../node/domain/sign-event";
+import { randomSalts } from "../../node/prepare/salts";
+import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
+import type { Run } from "./run";
+
+/** syntheticLifecycles dates lifecycle i at June 2026 + i seconds: past this index they leave June. */
+const LAST_LIFECYCLE = 2_500_000;
+const BAD_EVENTS_AT = Date.UTC(2026, 5, 20);
+
+const keys = new Map<number, string>();
+/** The private key of development account `account`, derived once (a derivation takes milliseconds). */
+export const keyOf = (account: number) => keys.get(account) ?? keys.set(account, devWallet(account).privateKey).get(account)!;
+
+export function nextLifecycle(run: Run): AppendRequest[] {
+  if (run.nextLifecycle > LAST_LIFECYCLE) throw new Error(`more than ${LAST_LIFECYCLE} lifecycles: their dates would leave June 2026`);
+  return run.signLifecycle(run.nextLifecycle++);
+}
+
+type EventSpec = {
+  signer: number;
+  shipmentId: string;
+  eventType: EventType;
+  /** The payload; by default the example payload of `eventType`. */
+  payload?: Record<string, any>;
+  patch?: (payload: Record<string, any>) => void;
+};
+
+/** A freshly signed event of development account `signer`, its payload changed by `patch`. */
+export function signedEvent(run: Run, { signer, shipmentId, eventType, payload = structuredClone(EXAMPLE_PAYLOADS[eventType]), patch }: EventSpec): AppendRequest {
+  patch?.(payload);
+  const occurredAtMs = BAD_EVENTS_AT + run.badSerial++;
+  return signAppendRequest({ separator: run.separator, privateKey: keyOf(signer), shipmentId, eventType, occurredAtMs, payload, salts: randomSalts(payload) }).request;
+}

@@ -1,0 +1,37 @@
+// The soak's reader loop: traces read as customs of DE, and now and then a complete shipment verified by the node.
+import type { TraceBundle } from "../../node/domain/bundle";
+import { call, errorText, tracePath } from "./http";
+import { guarded, pause, randomOf, signedRead, type Run } from "./run";
+
+/** Every how many reads a reader asks the node to verify a shipment instead of reading its trace. */
+const VERIFY_EVERY = 5;
+
+async function traceRead(run: Run, shipmentId: string): Promise<void> {
+  const pathAndQuery = tracePath(shipmentId);
+  const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery) });
+  run.stats.count("trace", `GET ${pathAndQuery}`, answer);
+  const bundle = answer.body as TraceBundle;
+  if (answer.status !== 200 || bundle.format !== "borderledger.trace.v1" || bundle.entries.length === 0) {
+    run.stats.fail(`GET ${pathAndQuery} signed by customs of DE: a started shipment must get its trace, got ${errorText(answer)}`);
+  }
+}
+
+async function verifyRead(run: Run, shipmentId: string): Promise<void> {
+  const pathAndQuery = `/v1/shipments/${shipmentId}/verify`;
+  const answer = await call(run.url, pathAndQuery);
+  run.stats.count("verify", `GET ${pathAndQuery}`, answer);
+  if (answer.status !== 200 || answer.body?.ok !== true) {
+    const failed = (answer.body?.checks ?? []).filter((c: { status: string }) => c.status === "fail").map((c: { name: string; reason: string }) => `${c.name}: ${c.reason}`);
+    run.stats.fail(`GET ${pathAndQuery}: a complete shipment must verify, got ${answer.status} ${failed.join("; ") || errorText(answer)}`);
+  }
+}
+
+export async function reader(run: Run): Promise<void> {
+  for (let reads = 1; !run.stopping && run.fatal === undefined; reads++) {
+    const verify = reads % VERIFY_EVERY === 0;
+    const shipmentId = randomOf(verify ? run.completed : run.started);
+    if (shipmentId === undefined) await pause(run, 200);
+    else if (verify) await guarded(run, `verify ${shipmentId}`, () => verifyRead(run, shipmentId));
+    else await guarded(run, `trace ${shipmentId}`, () => traceRead(run, shipmentId));
+  }
+}

@@ -1,0 +1,111 @@
+// What the soak tells: a progress line every 10 s while it runs, and at the end its failures, verdict and summary.
+import { percentile } from "../bench/percentile";
+import { BAD_KINDS } from "./bad-requests";
+import type { ReceiptCounts, TraceCounts } from "./end-checks";
+import { afterMajorGcs, memoryFigures, type MemoryFigures } from "./memory";
+import { pause, type Run } from "./run";
+import { CATEGORIES, latencyOf, type Latency, type Stats } from "./stats";
+
+const PROGRESS_MS = 10_000;
+
+type Progress = { at: number; requests: number; accepted: number; appends: number; lags: number };
+
+function progressOf(run: Run): Progress {
+  const { stats } = run;
+  return { at: Date.now(), requests: stats.requests, accepted: stats.accepted, appends: stats.latency.append.length, lags: stats.anchorLags.length };
+}
+
+/** Rates and latency since `last`, memory and anchor lag now. */
+function progressLine(run: Run, last: Progress, now: Progress): string {
+  const { stats } = run;
+  const seconds = (now.at - last.at) / 1000;
+  const latency = stats.latency.append.slice(last.appends).sort((a, b) => a - b);
+  const lags = stats.anchorLags.slice(last.lags).sort((a, b) => a - b);
+  const memory = run.memory.at(-1);
+  const afterGc = afterMajorGcs(run.memory).at(-1);
+  return (
+    `${String(Math.round((now.at - run.startedAt) / 1000)).padStart(4)} s: ${Math.round((now.requests - last.requests) / seconds)} req/s, ` +
+    `${Math.round((now.accepted - last.accepted) / seconds)} accepted/s; accepted ${stats.accepted}, replayed ${stats.replayed}, rejected ${stats.rejected}; ` +
+    `append p50 ${percentile(latency, 0.5).toFixed(1)} ms p99 ${percentile(latency, 0.99).toFixed(1)} ms; ` +
+    `node rss ${memory?.rssMb ?? "?"} MB heap ${memory?.heapMb ?? "?"} MB (${afterGc?.heapMb ?? "?"} MB after the last major GC); ` +
+    `anchor lag p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s max ${((lags.at(-1) ?? 0) / 1000).toFixed(1)} s` +
+    (stats.failureCount > 0 ? `; ${stats.failureCount} failures` : "")
+  );
+}
+
+/** A progress line every PROGRESS_MS, and one for the last stretch when it lasted a second or more. */
+export async function reportProgress(run: Run): Promise<void> {
+  let last = progressOf(run);
+  while (!run.stopping) {
+    await pause(run, PROGRESS_MS);
+    const now = progressOf(run);
+    if (now.at - last.at >= 1000) run.log(progressLine(run, last, now));
+    last = now;
+  }
+}
+
+/** The soak's last line of JSON: what was sent and answered, latency, memory, anchor lag and the end checks. */
+export type SoakSummary = {
+  seconds: number;
+  writers: number;
+  readers: number;
+  requests: number;
+  accepted: number;
+  replayed: number;
+  rejected: { total: number; byCode: Record<string, number> };
+  byStatus: Record<string, number>;
+  badKinds: Stats["badKinds"];
+  latencyMs: Latency;
+  latencyByKindMs: Record<string, Latency>;
+  appendsPerSecond: number;
+  memory: MemoryFigures;
+  anchorLagMs: { p50: number; p99: number; max: number; measured: number };
+  shipments: { started: number; completed: number };
+  logSize: number;
+  receiptsChecked: number;
+  receiptsMissing: number;
+  receiptsBad: number;
+  tracesVerified: number;
+  tracesFailed: number;
+  failures: string[];
+  ok: boolean;
+};
+
+/** Fails the run for what only its end shows, logs its failures and verdict, and returns its summary. */
+export function summarize(run: Run, { writeSeconds, logSize, receipts, traces }: { writeSeconds: number; logSize: number; receipts: ReceiptCounts; traces: TraceCounts }): SoakSummary {
+  const { stats, settings } = run;
+  const memory = memoryFigures(run.memory, settings.seconds);
+  const badKindsSent = BAD_KINDS.every((k) => (stats.badKinds[k.name]?.sent ?? 0) > 0);
+  if (!badKindsSent) stats.fail(`not every kind of bad request was sent: ${BAD_KINDS.filter((k) => !stats.badKinds[k.name]).map((k) => k.name).join(", ")}`);
+  if (!memory.flat) stats.fail(`the node's heap after major GCs grew by ${memory.liveHeapGrowthMb} MB (${memory.liveHeapGrowthPct} %) in the second half: ${memory.rule}`);
+  if (run.completed.length === 0) stats.fail("no lifecycle was completed");
+  const ok = stats.failureCount === 0;
+  for (const failure of stats.failures.slice(0, 20)) run.log(`FAIL ${failure}`);
+  const lags = [...stats.anchorLags].sort((a, b) => a - b);
+  run.log(ok ? "ok: every check held" : `NOT ok: ${stats.failureCount} failures`);
+  return {
+    seconds: settings.seconds,
+    writers: settings.writers,
+    readers: settings.readers,
+    requests: stats.requests,
+    accepted: stats.accepted,
+    replayed: stats.replayed,
+    rejected: { total: stats.rejected, byCode: stats.byCode },
+    byStatus: stats.byStatus,
+    badKinds: stats.badKinds,
+    latencyMs: latencyOf(stats.latency.append),
+    latencyByKindMs: Object.fromEntries(CATEGORIES.map((c) => [c, latencyOf(stats.latency[c])])),
+    appendsPerSecond: Math.round(stats.accepted / writeSeconds),
+    memory,
+    anchorLagMs: { p50: Math.round(percentile(lags, 0.5)), p99: Math.round(percentile(lags, 0.99)), max: Math.round(lags.at(-1) ?? 0), measured: lags.length },
+    shipments: { started: run.started.length, completed: run.completed.length },
+    logSize,
+    receiptsChecked: receipts.checked,
+    receiptsMissing: receipts.missing,
+    receiptsBad: receipts.bad,
+    tracesVerified: traces.verified,
+    tracesFailed: traces.failed,
+    failures: stats.failures.slice(0, 20),
+    ok,
+  };
+}

@@ -1,0 +1,109 @@
+// The state one soak's loops share, made from the node's chain, and the small helpers every loop uses.
+import { BorderLedgerClient } from "../../node/client/client";
+import type { ReceiptJson } from "../../node/domain/bundle";
+import { domainSeparator } from "../../node/domain/eip712";
+import type { AppendRequest } from "../../node/domain/event";
+import { lifecycleSigner } from "../bench/lifecycles";
+import { failureText } from "./http";
+import { keyOf } from "./lifecycles";
+import type { MemorySample } from "./memory";
+import { Stats } from "./stats";
+
+/** How long and how hard one soak runs. */
+export type SoakSettings = { seconds: number; writers: number; readers: number; verifySample: number };
+
+export type ChainInfo = { chainId: number; rpcUrl: string; participantRegistry: string; anchorRegistry: string; logId: string };
+
+export type Replayable = { shipmentId: string; body: string; receipt: ReceiptJson };
+
+/** Everything the loops of one soak share. */
+export type Run = {
+  url: string;
+  settings: SoakSettings;
+  chain: ChainInfo;
+  separator: Buffer;
+  /** Signs reads as customs of DE (#4), who sees every field of these DE-bound shipments. */
+  customs: BorderLedgerClient;
+  signLifecycle: (i: number) => AppendRequest[];
+  nextLifecycle: number;
+  badSerial: number;
+  badCursor: number;
+  stats: Stats;
+  log: (line: string) => void;
+  receipts: Map<string, ReceiptJson[]>;
+  awaitingAnchor: { leafIndex: number; recordedAtMs: number }[];
+  replayable: Replayable[];
+  started: string[];
+  completed: string[];
+  parked: string[];
+  memory: MemorySample[];
+  startedAt: number;
+  /** Last timestamp of a signed read: reads are signed at distinct milliseconds (see signedRead). */
+  lastReadAt: number;
+  stopping: boolean;
+  /** Resolves when the soak stops, to cut its pauses short. */
+  stopped: Promise<void>;
+  stop(): void;
+  fatal?: string;
+};
+
+/** A soak's state before its first request, for the node at `url`. */
+export async function createRun({ url, settings, log }: { url: string; settings: SoakSettings; log: (line: string) => void }): Promise<Run> {
+  const chain = (await (await fetch(`${url}/v1/chain`)).json()) as ChainInfo;
+  const domain = { chainId: chain.chainId, verifyingContract: chain.participantRegistry };
+  const separator = domainSeparator(domain);
+  let resolveStopped!: () => void;
+  const run: Run = {
+    url,
+    settings,
+    chain,
+    separator,
+    customs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(4), domain }),
+    signLifecycle: lifecycleSigner(separator),
+    nextLifecycle: 0,
+    badSerial: 0,
+    badCursor: 0,
+    stats: new Stats(),
+    log,
+    receipts: new Map(),
+    awaitingAnchor: [],
+    replayable: [],
+    started: [],
+    completed: [],
+    parked: [],
+    memory: [],
+    startedAt: Date.now(),
+    lastReadAt: 0,
+    stopping: false,
+    stopped: new Promise<void>((resolve) => (resolveStopped = resolve)),
+    stop: () => {
+      run.stopping = true;
+      resolveStopped();
+    },
+  };
+  return run;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sleeps `ms`, or less when the soak stops meanwhile. */
+export const pause = (run: Run, ms: number) => Promise.race([sleep(ms), run.stopped]);
+export const randomOf = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
+
+/**
+ * The X-BL headers of a GET signed by customs of DE. Signatures are deterministic, so two reads of one path in the
+ * same millisecond would carry the same signature, which the node accepts once (DESIGN §9): each read gets its own
+ * millisecond.
+ */
+export function signedRead(run: Run, pathAndQuery: string): Record<string, string> {
+  run.lastReadAt = Math.max(Date.now(), run.lastReadAt + 1);
+  return run.customs.readHeaders({ method: "GET", pathAndQuery, timestamp: run.lastReadAt });
+}
+
+/** Runs one step of a loop; a request that gets no answer is a failure of the soak, and the loop goes on. */
+export async function guarded(run: Run, what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    run.stats.fail(`${what}: no answer: ${failureText(error)}`);
+  }
+}

@@ -1,0 +1,52 @@
+// The soak's counts, latencies and failures, and the percentiles its latencies are told in.
+import { percentile } from "../bench/percentile";
+import type { Answer } from "./http";
+
+export type Category = "append" | "batch" | "epcis" | "bad" | "trace" | "verify";
+export const CATEGORIES: readonly Category[] = ["append", "batch", "epcis", "bad", "trace", "verify"];
+
+/** Counts, latencies and failures of one soak. */
+export class Stats {
+  requests = 0;
+  accepted = 0;
+  replayed = 0;
+  byCode: Record<string, number> = {};
+  byStatus: Record<string, number> = {};
+  latency = Object.fromEntries(CATEGORIES.map((c) => [c, [] as number[]])) as Record<Category, number[]>;
+  anchorLags: number[] = [];
+  badKinds: Record<string, { sent: number; expectedStatus: number; expectedCode: string | null; mismatches: number }> = {};
+  failures: string[] = [];
+  failureCount = 0;
+
+  /** Counts one answer of the load; a 5xx is a failure whatever was sent. */
+  count(category: Category, what: string, answer: Answer): void {
+    this.requests++;
+    this.byStatus[answer.status] = (this.byStatus[answer.status] ?? 0) + 1;
+    this.latency[category].push(answer.ms);
+    const code = answer.body?.error?.code;
+    if (typeof code === "string") this.reject(code);
+    if (answer.status >= 500) this.fail(`${what} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  }
+
+  reject(code: string): void {
+    this.byCode[code] = (this.byCode[code] ?? 0) + 1;
+  }
+
+  fail(message: string): void {
+    this.failureCount++;
+    if (this.failures.length < 50) this.failures.push(message);
+  }
+
+  get rejected(): number {
+    return Object.values(this.byCode).reduce((a, b) => a + b, 0);
+  }
+}
+
+export const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export type Latency = { p50: number; p90: number; p99: number; max: number; count: number };
+
+export function latencyOf(values: number[]): Latency {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: round1(percentile(sorted, 0.5)), p90: round1(percentile(sorted, 0.9)), p99: round1(percentile(sorted, 0.99)), max: round1(sorted.at(-1) ?? 0), count: sorted.length };
+}
