@@ -9,8 +9,6 @@ import { keccak256, keccak256Utf8 } from "./hashing";
 import { Description } from "./payloads";
 import { HexDigest, SignatureHex } from "./primitives";
 import { signDigest } from "./signature";
-import { ADMIN_ROLE_ID, roleId } from "./roles";
-import type { BlockTag, ChainReader } from "../verify/chain-reader";
 
 export const ERASURE_FORMAT = "borderledger.erasure.v1";
 
@@ -127,37 +125,36 @@ export type ErasureAuthority =
   | { ok: false; reason: string; undetermined: boolean };
 
 /**
- * The signer's authority at `blockTag` as the chain tells it: an active CUSTOMS participant of the shipment's
- * destination country, or a holder of the registry's DEFAULT_ADMIN_ROLE. The node checks this before erasing and
- * verifiers check it again at the block the record names. `destinationCountry` undefined: customs cannot qualify.
+ * Who may erase, decided from what the chain says of the signer at one block: an active CUSTOMS participant of the
+ * shipment's destination country, or a holder of the registry's DEFAULT_ADMIN_ROLE. The node decides this before
+ * erasing and verifiers again at the block the record names (verify/erasure-authority.ts reads the chain).
+ * `destinationCountry` undefined: customs cannot qualify.
  */
-export async function erasureAuthority({
-  reader,
-  participantRegistry,
+export function judgeErasureAuthority({
   account,
-  blockTag,
+  block,
+  holdsCustoms,
+  holdsAdmin,
+  profile,
   destinationCountry,
 }: {
-  reader: ChainReader;
-  participantRegistry: string;
   account: string;
-  blockTag: BlockTag;
+  /** The block the roles were read at, as the reason names it. */
+  block: number | string;
+  holdsCustoms: boolean;
+  holdsAdmin: boolean;
+  profile: { active: boolean; country: string };
   destinationCountry: string | undefined;
-}): Promise<ErasureAuthority> {
-  const [customs, admin, profile] = await Promise.all([
-    reader.hasRole({ participantRegistry, role: roleId("CUSTOMS"), account, blockTag }),
-    reader.hasRole({ participantRegistry, role: ADMIN_ROLE_ID, account, blockTag }),
-    reader.profileOf({ participantRegistry, account, blockTag }),
-  ]);
-  if (customs && profile.active && destinationCountry !== undefined && profile.country === destinationCountry) return { ok: true, authority: "CUSTOMS" };
-  if (admin) return { ok: true, authority: "ADMIN" };
-  const what = customs
+}): ErasureAuthority {
+  if (holdsCustoms && profile.active && destinationCountry !== undefined && profile.country === destinationCountry) return { ok: true, authority: "CUSTOMS" };
+  if (holdsAdmin) return { ok: true, authority: "ADMIN" };
+  const what = holdsCustoms
     ? !profile.active
       ? "an inactive CUSTOMS participant"
       : destinationCountry === undefined
         ? `CUSTOMS of ${profile.country}, and the shipment's destination country is not known`
         : `CUSTOMS of ${profile.country}, not of the destination country ${destinationCountry}`
     : "neither CUSTOMS nor the registry's admin";
-  const undetermined = customs && profile.active && destinationCountry === undefined;
-  return { ok: false, reason: `${account} is ${what} at block ${blockTag}`, undetermined };
+  const undetermined = holdsCustoms && profile.active && destinationCountry === undefined;
+  return { ok: false, reason: `${account} is ${what} at block ${block}`, undetermined };
 }

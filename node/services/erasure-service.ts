@@ -6,12 +6,12 @@ import { consigneeKeysOf } from "../domain/consignee";
 import {
   ERASURE_FORMAT,
   ErasureBodySchema,
-  erasureAuthority,
   erasureDigest,
   splitField,
   type ErasureRecord,
   type PersonalDataField,
 } from "../domain/erasure-request";
+import { readErasureAuthority } from "../verify/erasure-authority";
 import { destinationOf } from "../domain/lifecycle/status";
 import { validationFailed } from "../domain/payloads";
 import { SignatureError, recoverSigner } from "../domain/signature";
@@ -146,10 +146,10 @@ export class ErasureService {
   /** The signer's authority now (the chain's newest block), or FORBIDDEN; CHAIN_UNAVAILABLE when the chain cannot say. */
   private async authorityOf({ signer, destinationCountry, shipmentId }: { signer: string; destinationCountry: string | undefined; shipmentId: string }) {
     let blockNumber: number;
-    let verdict: Awaited<ReturnType<typeof erasureAuthority>>;
+    let verdict: Awaited<ReturnType<typeof readErasureAuthority>>;
     try {
       blockNumber = await this.deps.latestBlock();
-      verdict = await erasureAuthority({ reader: this.deps.chain, participantRegistry: this.deps.participantRegistry, account: signer, blockTag: blockNumber, destinationCountry });
+      verdict = await readErasureAuthority({ reader: this.deps.chain, participantRegistry: this.deps.participantRegistry, account: signer, blockTag: blockNumber, destinationCountry });
     } catch (error) {
       if (error instanceof BorderLedgerError) throw error;
       throw new BorderLedgerError("CHAIN_UNAVAILABLE", `the signer's authority could not be read from the chain: ${(error as Error).message}`);

@@ -16,7 +16,8 @@ import { domainSeparator, receiptDigest, traceEventDigest } from "../domain/eip7
 import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domain/event-types";
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
-import { erasureAuthority, erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
+import { erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
+import { readErasureAuthority } from "./erasure-authority";
 import { messageOf } from "../domain/errors";
 import { ZERO_HASH } from "../domain/leaf";
 import { checkSequence } from "../domain/lifecycle/evaluate";
@@ -563,7 +564,7 @@ async function verifyErasure(ctx: Context, record: ErasureRecord, destination: s
   const asked = `${what} erased at the signed request of ${record.requestedBy} (${record.reason})`;
   if (ctx.chain.state !== "ready") return { status: "not-checkable", reason: `${asked}; the requester's authority needs the chain: ${ctx.chain.reason}` };
   try {
-    const verdict = await erasureAuthority({
+    const verdict = await readErasureAuthority({
       reader: ctx.chain.reader,
       participantRegistry: ctx.bundle.chain.participantRegistry,
       account: record.requestedBy,

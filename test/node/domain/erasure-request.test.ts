@@ -2,7 +2,15 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { TypedDataEncoder, Wallet, verifyTypedData } from "ethers";
 import { domainSeparator } from "../../../node/domain/eip712";
-import { ERASURE_TYPES, ErasureBodySchema, PERSONAL_DATA_FIELDS, erasureDigest, signErasure, type ErasureRequest } from "../../../node/domain/erasure-request";
+import {
+  ERASURE_TYPES,
+  ErasureBodySchema,
+  PERSONAL_DATA_FIELDS,
+  erasureDigest,
+  judgeErasureAuthority,
+  signErasure,
+  type ErasureRequest,
+} from "../../../node/domain/erasure-request";
 import { recoverSigner } from "../../../node/domain/signature";
 
 const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
@@ -61,5 +69,26 @@ describe("erasure requests (EIP-712 Erasure)", () => {
     const refused = ErasureBodySchema.safeParse({ request: { fields: ["ORDER.buyer", "ORDER.buyer"], reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
     expect(refused.success).to.equal(false);
     expect(refused.error!.issues[0].message).to.equal("must not name a field twice");
+  });
+});
+
+describe("who may erase (judgeErasureAuthority)", () => {
+  const account = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
+  const judge = (over: Partial<Parameters<typeof judgeErasureAuthority>[0]>) =>
+    judgeErasureAuthority({ account, block: 12, holdsCustoms: true, holdsAdmin: false, profile: { active: true, country: "DE" }, destinationCountry: "DE", ...over });
+
+  it("allows active customs of the destination country, and the registry's admin of any country", () => {
+    expect(judge({})).to.deep.equal({ ok: true, authority: "CUSTOMS" });
+    expect(judge({ holdsCustoms: false, holdsAdmin: true, profile: { active: false, country: "" } })).to.deep.equal({ ok: true, authority: "ADMIN" });
+  });
+
+  it("refuses customs of another country and inactive customs, naming the block", () => {
+    expect(judge({ destinationCountry: "US" })).to.deep.equal({ ok: false, reason: `${account} is CUSTOMS of DE, not of the destination country US at block 12`, undetermined: false });
+    expect(judge({ profile: { active: false, country: "DE" } })).to.deep.equal({ ok: false, reason: `${account} is an inactive CUSTOMS participant at block 12`, undetermined: false });
+    expect(judge({ holdsCustoms: false })).to.deep.equal({ ok: false, reason: `${account} is neither CUSTOMS nor the registry's admin at block 12`, undetermined: false });
+  });
+
+  it("leaves customs undetermined when the destination country is not known", () => {
+    expect(judge({ destinationCountry: undefined })).to.include({ ok: false, undetermined: true });
   });
 });
