@@ -11,6 +11,7 @@ import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent } from "./domain/lifecycle/evaluate";
 import type { LifecycleEvent } from "./domain/lifecycle/types";
 import type { NewEntry, ShipmentHead, StoredEntry } from "./domain/log-entry";
+import { LruMap } from "./lru-map";
 import type { LedgerLog, ParticipantLookup } from "./ports";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
@@ -48,31 +49,6 @@ type Waiting = {
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (error: Error) => void;
 };
-
-/** Bounded map that forgets the least recently used key. */
-class LruMap<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
-  }
-  delete(key: K): void {
-    this.map.delete(key);
-  }
-  clear(): void {
-    this.map.clear();
-  }
-}
 
 function failureToError({ failure }: { failure: PrepareFailure }): BorderLedgerError {
   return new BorderLedgerError(failure.code, failure.message, { issues: failure.issues });
