@@ -9,9 +9,6 @@ import {RFC9162} from "./libraries/RFC9162.sol";
 /// @notice Logs and their checkpoints; each checkpoint after the first is verified on-chain against the
 ///         previous one with an RFC 9162 consistency proof (DESIGN §3–4).
 contract AnchorRegistry is IAnchorRegistry {
-    bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
-    bytes32 private constant LOG_OPERATOR = keccak256("LOG_OPERATOR");
-
     struct Log {
         address operator;
         uint64 treeSize;
@@ -22,12 +19,16 @@ contract AnchorRegistry is IAnchorRegistry {
         uint64 blockNumber;
     }
 
+    bytes32 private constant _DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 private constant _LOG_OPERATOR = keccak256("LOG_OPERATOR");
+
     /// @notice The ParticipantRegistry that holds the admin and the LOG_OPERATOR role.
     IAccessControl public immutable participants;
 
-    mapping(bytes32 logId => Log) private _logs;
+    mapping(bytes32 logId => Log log) private _logs;
     mapping(bytes32 logId => mapping(uint64 treeSize => Checkpoint)) private _checkpoints;
 
+    /// @notice Binds the registry to the ParticipantRegistry it takes its admin and log operators from.
     /// @param participantRegistry The ParticipantRegistry whose admin and LOG_OPERATOR role this contract trusts.
     constructor(IAccessControl participantRegistry) {
         participants = participantRegistry;
@@ -58,7 +59,7 @@ contract AnchorRegistry is IAnchorRegistry {
         Log storage log = _logs[logId];
         address operator = log.operator;
         if (operator == address(0)) revert AnchorRegistryUnknownLog(logId);
-        if (msg.sender != operator || !participants.hasRole(LOG_OPERATOR, msg.sender)) {
+        if (msg.sender != operator || !participants.hasRole(_LOG_OPERATOR, msg.sender)) {
             revert AnchorRegistryNotOperator(logId, msg.sender);
         }
         uint64 previousTreeSize = log.treeSize;
@@ -100,10 +101,10 @@ contract AnchorRegistry is IAnchorRegistry {
     }
 
     function _checkAdmin() private view {
-        if (!participants.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert AnchorRegistryNotAdmin(msg.sender);
+        if (!participants.hasRole(_DEFAULT_ADMIN_ROLE, msg.sender)) revert AnchorRegistryNotAdmin(msg.sender);
     }
 
     function _checkLogOperator(address operator) private view {
-        if (!participants.hasRole(LOG_OPERATOR, operator)) revert AnchorRegistryOperatorNotLogOperator(operator);
+        if (!participants.hasRole(_LOG_OPERATOR, operator)) revert AnchorRegistryOperatorNotLogOperator(operator);
     }
 }

@@ -8,17 +8,25 @@ import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 /// @notice Roles and profiles of BorderLedger participants (DESIGN §1). The admin (DEFAULT_ADMIN_ROLE)
 ///         registers, updates and revokes; `hasRole` read at a past block answers "did X hold role R then".
 contract ParticipantRegistry is AccessControl, IParticipantRegistry {
+    /// @notice A marketplace or seller platform: appends ORDER, DECLARATION and TAX_PAID.
     bytes32 public constant PLATFORM = keccak256("PLATFORM");
+    /// @notice A postal operator or express carrier: appends DISPATCH, DECLARATION, TAX_PAID and DELIVERY.
     bytes32 public constant CARRIER = keccak256("CARRIER");
+    /// @notice A customs broker or declarant: appends DECLARATION and TAX_PAID.
     bytes32 public constant BROKER = keccak256("BROKER");
+    /// @notice A customs administration: appends its country's RISK_RESULT, INSPECTION, RELEASE and CLAIM_DECISION.
     bytes32 public constant CUSTOMS = keccak256("CUSTOMS");
+    /// @notice A rights holder: appends CLAIM, owns brands in the ProductRegistry and anchors their catalogs.
     bytes32 public constant BRAND_OWNER = keccak256("BRAND_OWNER");
+    /// @notice The operator of a node's log: anchors its checkpoints in the AnchorRegistry.
     bytes32 public constant LOG_OPERATOR = keccak256("LOG_OPERATOR");
 
+    /// @notice The highest trust tier (1 = AEO-certified).
     uint8 public constant MAX_TRUST_TIER = 1;
 
-    mapping(address account => Profile) private _profiles;
+    mapping(address account => Profile profile) private _profiles;
 
+    /// @notice Hands DEFAULT_ADMIN_ROLE to the registry's one administrator.
     /// @param admin The account that holds DEFAULT_ADMIN_ROLE.
     constructor(address admin) {
         if (admin == address(0)) revert ParticipantRegistryZeroAddress();

@@ -10,17 +10,18 @@ import {RFC9162} from "./libraries/RFC9162.sol";
 /// @title ProductRegistry
 /// @notice Brand catalogs: the anchored roots of authentic items and authorised sellers (DESIGN §4, §8).
 contract ProductRegistry is IProductRegistry, EIP712 {
-    bytes32 private constant DEFAULT_ADMIN_ROLE = 0x00;
-    bytes32 private constant BRAND_OWNER = keccak256("BRAND_OWNER");
-    bytes32 private constant CATALOG_TYPEHASH = keccak256(
+    bytes32 private constant _DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 private constant _BRAND_OWNER = keccak256("BRAND_OWNER");
+    bytes32 private constant _CATALOG_TYPEHASH = keccak256(
         "Catalog(bytes32 brandId,uint64 version,bytes32 itemsRoot,uint64 itemCount,bytes32 sellersRoot,uint64 sellerCount)"
     );
 
     /// @notice The ParticipantRegistry that holds the admin and the BRAND_OWNER role.
     IAccessControl public immutable participants;
 
-    mapping(bytes32 brandId => Brand) private _brands;
+    mapping(bytes32 brandId => Brand brand) private _brands;
 
+    /// @notice Binds the registry to the ParticipantRegistry it takes its admin and brand owners from.
     /// @param participantRegistry The ParticipantRegistry whose admin and BRAND_OWNER role this contract trusts.
     ///        Catalog signatures use the EIP-712 domain ("BorderLedger", "1", this chain, this contract): the name and
     ///        version of events (DESIGN §2.2), with this contract, not the ParticipantRegistry, as verifying contract.
@@ -30,10 +31,10 @@ contract ProductRegistry is IProductRegistry, EIP712 {
 
     /// @inheritdoc IProductRegistry
     function registerBrand(string calldata name, address owner) external returns (bytes32 brandId) {
-        if (!participants.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert ProductRegistryNotAdmin(msg.sender);
+        if (!participants.hasRole(_DEFAULT_ADMIN_ROLE, msg.sender)) revert ProductRegistryNotAdmin(msg.sender);
         uint256 nameLength = bytes(name).length;
         if (nameLength == 0 || nameLength > 128) revert ProductRegistryInvalidBrandName(name);
-        if (!participants.hasRole(BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwnerRole(owner);
+        if (!participants.hasRole(_BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwnerRole(owner);
         brandId = keccak256(bytes(name));
         Brand storage brand = _brands[brandId];
         if (brand.owner != address(0)) revert ProductRegistryBrandAlreadyRegistered(brandId, brand.owner);
@@ -44,11 +45,11 @@ contract ProductRegistry is IProductRegistry, EIP712 {
 
     /// @inheritdoc IProductRegistry
     function setBrandOwner(bytes32 brandId, address owner) external {
-        if (!participants.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert ProductRegistryNotAdmin(msg.sender);
+        if (!participants.hasRole(_DEFAULT_ADMIN_ROLE, msg.sender)) revert ProductRegistryNotAdmin(msg.sender);
         Brand storage brand = _brands[brandId];
         address previous = brand.owner;
         if (previous == address(0)) revert ProductRegistryUnknownBrand(brandId);
-        if (!participants.hasRole(BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwnerRole(owner);
+        if (!participants.hasRole(_BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwnerRole(owner);
         brand.owner = owner;
         emit BrandOwnerChanged(brandId, previous, owner);
     }
@@ -59,7 +60,7 @@ contract ProductRegistry is IProductRegistry, EIP712 {
     {
         Brand storage brand = _brands[brandId];
         if (brand.owner == address(0)) revert ProductRegistryUnknownBrand(brandId);
-        if (msg.sender != brand.owner || !participants.hasRole(BRAND_OWNER, msg.sender)) {
+        if (msg.sender != brand.owner || !participants.hasRole(_BRAND_OWNER, msg.sender)) {
             revert ProductRegistryNotBrandOwner(brandId, msg.sender);
         }
         _anchorCatalog(brand, brandId, itemsRoot, itemCount, sellersRoot, sellerCount);
@@ -81,22 +82,8 @@ contract ProductRegistry is IProductRegistry, EIP712 {
         bytes32 digest = catalogDigest(brandId, brand.version + 1, itemsRoot, itemCount, sellersRoot, sellerCount);
         address signer = ECDSA.recoverCalldata(digest, signature);
         if (signer != owner) revert ProductRegistryBadCatalogSignature(brandId, signer);
-        if (!participants.hasRole(BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwner(brandId, owner);
+        if (!participants.hasRole(_BRAND_OWNER, owner)) revert ProductRegistryNotBrandOwner(brandId, owner);
         _anchorCatalog(brand, brandId, itemsRoot, itemCount, sellersRoot, sellerCount);
-    }
-
-    /// @inheritdoc IProductRegistry
-    function catalogDigest(
-        bytes32 brandId,
-        uint64 version,
-        bytes32 itemsRoot,
-        uint64 itemCount,
-        bytes32 sellersRoot,
-        uint64 sellerCount
-    ) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(abi.encode(CATALOG_TYPEHASH, brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount))
-        );
     }
 
     /// @inheritdoc IProductRegistry
@@ -122,6 +109,20 @@ contract ProductRegistry is IProductRegistry, EIP712 {
     {
         Brand storage brand = _brands[brandId];
         return RFC9162.verifyInclusion(leafIndex, brand.sellerCount, sellerLeafHash(sellerId), proof, brand.sellersRoot);
+    }
+
+    /// @inheritdoc IProductRegistry
+    function catalogDigest(
+        bytes32 brandId,
+        uint64 version,
+        bytes32 itemsRoot,
+        uint64 itemCount,
+        bytes32 sellersRoot,
+        uint64 sellerCount
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(_CATALOG_TYPEHASH, brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount))
+        );
     }
 
     /// @inheritdoc IProductRegistry

@@ -6,6 +6,22 @@ pragma solidity 0.8.28;
 ///         is accepted only with an RFC 9162 consistency proof from the previous one, verified on-chain, so no
 ///         one, the operator included, can anchor a fork or a rewrite of a log.
 interface IAnchorRegistry {
+    /// @notice A log was registered with its operator.
+    /// @param logId keccak256(utf8(logName)).
+    /// @param operator The account that anchors the log's checkpoints.
+    event LogRegistered(bytes32 indexed logId, address indexed operator);
+    /// @notice A log's operator was replaced (for example after a key compromise).
+    /// @param logId The log.
+    /// @param previousOperator The operator replaced.
+    /// @param operator The new operator.
+    event LogOperatorChanged(bytes32 indexed logId, address indexed previousOperator, address indexed operator);
+    /// @notice A checkpoint was anchored.
+    /// @param logId The log.
+    /// @param treeSize The new checkpoint's tree size.
+    /// @param rootHash Its RFC 9162 root.
+    /// @param previousTreeSize The tree size of the checkpoint it extends (0 for a log's first).
+    event CheckpointAnchored(bytes32 indexed logId, uint64 treeSize, bytes32 rootHash, uint64 previousTreeSize);
+
     /// @notice The caller does not hold DEFAULT_ADMIN_ROLE in the ParticipantRegistry.
     error AnchorRegistryNotAdmin(address caller);
     /// @notice A log with this id is already registered.
@@ -24,13 +40,6 @@ interface IAnchorRegistry {
     error AnchorRegistryInconsistentCheckpoint(
         bytes32 logId, uint64 previousTreeSize, bytes32 previousRootHash, uint64 treeSize, bytes32 rootHash
     );
-
-    /// @notice A log was registered with its operator.
-    event LogRegistered(bytes32 indexed logId, address indexed operator);
-    /// @notice A log's operator was replaced (for example after a key compromise).
-    event LogOperatorChanged(bytes32 indexed logId, address indexed previousOperator, address indexed operator);
-    /// @notice A checkpoint was anchored.
-    event CheckpointAnchored(bytes32 indexed logId, uint64 treeSize, bytes32 rootHash, uint64 previousTreeSize);
 
     /// @notice Registers a log and its operator. Admin only; the operator must hold LOG_OPERATOR.
     /// @param logId keccak256(utf8(logName)).

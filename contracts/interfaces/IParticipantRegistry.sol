@@ -17,6 +17,22 @@ interface IParticipantRegistry {
         bool active;
     }
 
+    /// @notice A participant was registered with a profile.
+    /// @param account The participant's address.
+    /// @param name Display name.
+    /// @param country ISO 3166-1 alpha-2 country; for CUSTOMS, its jurisdiction.
+    /// @param trustTier 0 = none, 1 = AEO-certified.
+    event ParticipantRegistered(address indexed account, string name, string country, uint8 trustTier);
+    /// @notice A participant's profile was changed.
+    /// @param account The participant's address.
+    /// @param name The new display name.
+    /// @param country The new country.
+    /// @param trustTier The new trust tier.
+    event ParticipantUpdated(address indexed account, string name, string country, uint8 trustTier);
+    /// @notice A participant was revoked: every participant role it held was revoked with it.
+    /// @param account The participant's address.
+    event ParticipantRevoked(address indexed account);
+
     /// @notice The account is already registered.
     error ParticipantRegistryAlreadyRegistered(address account);
     /// @notice The account has no active registration.
@@ -31,13 +47,6 @@ interface IParticipantRegistry {
     error ParticipantRegistryInvalidTrustTier(uint8 trustTier);
     /// @notice The role is not one of BorderLedger's participant roles.
     error ParticipantRegistryUnknownRole(bytes32 role);
-
-    /// @notice A participant was registered with a profile.
-    event ParticipantRegistered(address indexed account, string name, string country, uint8 trustTier);
-    /// @notice A participant's profile was changed.
-    event ParticipantUpdated(address indexed account, string name, string country, uint8 trustTier);
-    /// @notice A participant was revoked: every participant role it held was revoked with it.
-    event ParticipantRevoked(address indexed account);
 
     /// @notice Registers `account` with a profile and grants it `roles`. Admin only.
     /// @param account The participant's address.

@@ -30,6 +30,32 @@ interface IProductRegistry {
         uint64 blockNumber;
     }
 
+    /// @notice A brand was registered to its owner.
+    /// @param brandId keccak256(utf8(name)).
+    /// @param owner The brand owner's account.
+    /// @param name The brand name.
+    event BrandRegistered(bytes32 indexed brandId, address indexed owner, string name);
+    /// @notice A brand was handed to a new owner (for example after its owner was revoked).
+    /// @param brandId The brand.
+    /// @param previousOwner The owner replaced.
+    /// @param owner The new owner.
+    event BrandOwnerChanged(bytes32 indexed brandId, address indexed previousOwner, address indexed owner);
+    /// @notice A brand's catalog of authentic items and authorised sellers was anchored.
+    /// @param brandId The brand.
+    /// @param version The catalog's version (1 for the first).
+    /// @param itemsRoot RFC 9162 root of the authentic items.
+    /// @param itemCount Number of leaves in the items tree.
+    /// @param sellersRoot RFC 9162 root of the authorised sellers.
+    /// @param sellerCount Number of leaves in the sellers tree.
+    event CatalogAnchored(
+        bytes32 indexed brandId,
+        uint64 version,
+        bytes32 itemsRoot,
+        uint64 itemCount,
+        bytes32 sellersRoot,
+        uint64 sellerCount
+    );
+
     /// @notice The caller does not hold DEFAULT_ADMIN_ROLE in the ParticipantRegistry.
     error ProductRegistryNotAdmin(address caller);
     /// @notice The account does not hold BRAND_OWNER in the ParticipantRegistry.
@@ -50,20 +76,6 @@ interface IProductRegistry {
     /// @param signer The address the signature recovers to over the submitted catalog (a random-looking address
     ///        when the signature was made over other values: another version, root, count, chain or contract).
     error ProductRegistryBadCatalogSignature(bytes32 brandId, address signer);
-
-    /// @notice A brand was registered to its owner.
-    event BrandRegistered(bytes32 indexed brandId, address indexed owner, string name);
-    /// @notice A brand was handed to a new owner (for example after its owner was revoked).
-    event BrandOwnerChanged(bytes32 indexed brandId, address indexed previousOwner, address indexed owner);
-    /// @notice A brand's catalog of authentic items and authorised sellers was anchored.
-    event CatalogAnchored(
-        bytes32 indexed brandId,
-        uint64 version,
-        bytes32 itemsRoot,
-        uint64 itemCount,
-        bytes32 sellersRoot,
-        uint64 sellerCount
-    );
 
     /// @notice Registers a brand to an owner. Admin only; the owner must hold BRAND_OWNER.
     /// @param name The brand name; its id is keccak256(utf8(name)).

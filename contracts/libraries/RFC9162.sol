@@ -9,17 +9,25 @@ pragma solidity 0.8.28;
 ///      callers can revert with their own errors carrying their own context.
 library RFC9162 {
     /// @notice The hash of an interior node: SHA-256(0x01 || left || right) (RFC 9162 §2.1.1).
+    /// @param left The left child's hash.
+    /// @param right The right child's hash.
     function hashChildren(bytes32 left, bytes32 right) internal pure returns (bytes32) {
         return sha256(abi.encodePacked(bytes1(0x01), left, right));
     }
 
     /// @notice The hash of a leaf: SHA-256(0x00 || data) (RFC 9162 §2.1.1).
+    /// @param data The leaf's bytes.
     function hashLeaf(bytes memory data) internal pure returns (bytes32) {
         return sha256(abi.encodePacked(bytes1(0x00), data));
     }
 
     /// @notice Checks that `leafHash` is leaf `index` of the tree of `size` leaves with root `root`
     ///         (RFC 9162 §2.1.3.2).
+    /// @param index The leaf's index, below `size`.
+    /// @param size The tree's number of leaves.
+    /// @param leafHash The leaf's hash.
+    /// @param proof The inclusion proof, from the leaf's sibling up.
+    /// @param root The tree's root.
     function verifyInclusion(uint64 index, uint64 size, bytes32 leafHash, bytes32[] memory proof, bytes32 root)
         internal
         pure
@@ -41,6 +49,11 @@ library RFC9162 {
     /// @notice Checks that the tree of `size2` leaves with root `root2` extends the tree of `size1`
     ///         leaves with root `root1` (RFC 9162 §2.1.4.2). A proof from size 0 is refused: every tree extends
     ///         the empty one, so it would show nothing.
+    /// @param size1 The older tree's number of leaves.
+    /// @param size2 The newer tree's number of leaves, at least `size1`.
+    /// @param root1 The older tree's root.
+    /// @param root2 The newer tree's root.
+    /// @param proof The consistency proof.
     function verifyConsistency(uint64 size1, uint64 size2, bytes32 root1, bytes32 root2, bytes32[] memory proof)
         internal
         pure
