@@ -2,12 +2,11 @@
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
 import { ErasureRecordSchema } from "./erasure-request";
-import { HexDigest, SignatureHex, jsonRecord } from "./primitives";
+import { Address, HexDigest, SignatureHex, jsonRecord } from "./primitives";
 
 export const TRACE_FORMAT = "borderledger.trace.v1";
 
 const hex32 = HexDigest;
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address");
 const uint = z.number().int().nonnegative();
 
 export const ReceiptSchema = z.strictObject({
@@ -51,9 +50,9 @@ export const TraceBundleSchema = z.strictObject({
   shipmentId: z.string(),
   chain: z.strictObject({
     chainId: z.number().int().positive(),
-    participantRegistry: address,
-    anchorRegistry: address,
-    productRegistry: address,
+    participantRegistry: Address,
+    anchorRegistry: Address,
+    productRegistry: Address,
   }),
   logId: hex32,
   /** The newest anchored checkpoint; null before the log's first anchoring. */

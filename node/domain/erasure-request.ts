@@ -7,7 +7,7 @@ import { IsoMillis } from "./event";
 import { hashTypedData } from "./eip712";
 import { keccak256, keccak256Utf8 } from "./hashing";
 import { Description } from "./payloads";
-import { HexDigest, SignatureHex } from "./primitives";
+import { Address, HexDigest, SignatureHex } from "./primitives";
 import { signDigest } from "./signature";
 
 export const ERASURE_FORMAT = "borderledger.erasure.v1";
@@ -90,7 +90,6 @@ export function signErasure({
   return { request, signature: signDigest({ digest, privateKey }) };
 }
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address");
 
 /**
  * The record of one erasure, as the node stores it and as bundles carry it: the signed request, who signed it, the
@@ -102,7 +101,7 @@ export const ErasureRecordSchema = z.strictObject({
   fields: z.array(z.enum(PERSONAL_DATA_FIELDS)).min(1),
   reason: z.string(),
   requestedAt: IsoMillis,
-  requestedBy: address,
+  requestedBy: Address,
   /** CUSTOMS (of the destination country) or ADMIN: the authority the node found at `blockNumber`. */
   authority: z.enum(["CUSTOMS", "ADMIN"]),
   signature: SignatureHex,

@@ -21,5 +21,8 @@ export function jsonRecord<T extends z.ZodType>(value: T) {
     .meta(jsonSchema);
 }
 
+/** 0x and 40 hex digits in any case: an account address (the checksum, where it matters, is checked by its user). */
+export const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address");
+
 /** A 65-byte secp256k1 signature r || s || v, as events, receipts, catalogs and EPCIS imports carry it. */
 export const SignatureHex = z.string().regex(/^0x[0-9a-f]{130}$/, "must be 0x and 130 lowercase hex digits (r || s || v)");

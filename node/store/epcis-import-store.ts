@@ -1,6 +1,6 @@
 // EPCIS imports in LevelDB: who submitted which document, with their signature over it, and where its events went.
 import { z } from "zod";
-import { HexDigest } from "../domain/primitives";
+import { Address, HexDigest } from "../domain/primitives";
 import { epcisImportKey } from "./keys";
 import { parseStored, type Database, type Table } from "./database";
 
@@ -11,7 +11,7 @@ const StoredEpcisImportSchema = z.strictObject({
   format: z.literal(EPCIS_IMPORT_FORMAT),
   documentHash: HexDigest,
   shipmentId: z.string(),
-  submitter: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  submitter: Address,
   signature: z.string(),
   leafIndices: z.array(z.number().int().nonnegative()),
   importedAt: z.number().int().nonnegative(),
