@@ -154,7 +154,7 @@ for (const kind of CHAINS) {
       const events = await anchoredEvents(registry, runtime.chain.logId);
       const sizes = events.map((e) => e.treeSize);
       expect(new Set(sizes).size, `tree sizes anchored: ${sizes.join(", ")}`).to.equal(sizes.length);
-      const stored = await runtime.store.listCheckpoints();
+      const stored = await runtime.log.listCheckpoints();
       expect(stored.map((c) => [c.treeSize, c.rootHash, c.txHash, c.blockNumber])).to.deep.equal(
         events.map((e) => [e.treeSize, e.rootHash, e.transactionHash, e.blockNumber]),
       );
@@ -202,7 +202,7 @@ for (const kind of CHAINS) {
       await waitForAnchored(14);
       const events = await anchoredEvents(registry, runtime.chain.logId);
       expect(events.filter((e) => e.treeSize === 14).map((e) => e.transactionHash)).to.deep.equal([late]);
-      expect((await runtime.store.latestCheckpoint())!.txHash).to.equal(late);
+      expect((await runtime.log.latestCheckpoint())!.txHash).to.equal(late);
       const txs = await anchoringTxs();
       expect(txs.filter((t) => t.status !== 1), "reverted anchoring transactions").to.deep.equal([]);
       expect(txs.filter((t) => t.treeSize === 14).map((t) => t.hash)).to.deep.equal([late]);
@@ -222,8 +222,8 @@ for (const kind of CHAINS) {
         // Anchoring is held back while the racing transaction goes out: it is in the mempool before the node tries.
         const racing = await runtime.anchorer.exclusive(async () => {
           await appendShipment();
-          const proof = (await runtime.store.consistencyProof(7, race.size)).map(toHex);
-          const root = toHex(await runtime.store.rootAt(race.size));
+          const proof = (await runtime.log.consistencyProof(7, race.size)).map(toHex);
+          const root = toHex(await runtime.log.rootAt(race.size));
           return (await outside.anchor(runtime.chain.logId, race.size, root, proof)) as { hash: string; nonce: number };
         });
         // The node tries 7 -> 14 against it: refused at estimation (EDR), or sent behind it (go-ethereum style).
@@ -234,7 +234,7 @@ for (const kind of CHAINS) {
         await waitForAnchored(14);
         const events = await anchoredEvents(registry, runtime.chain.logId);
         expect(events.find((e) => e.treeSize === race.size)?.transactionHash).to.equal(racing.hash);
-        expect((await runtime.store.listCheckpoints()).find((c) => c.treeSize === race.size)?.txHash).to.equal(racing.hash);
+        expect((await runtime.log.listCheckpoints()).find((c) => c.treeSize === race.size)?.txHash).to.equal(racing.hash);
         expect(events.slice(-(race.size === 14 ? 1 : 2)).map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal(
           race.size === 14 ? [[7, 14]] : [[7, 10], [10, 14]],
         );

@@ -52,7 +52,7 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       }
     }
     const customs = await clientOf(4);
-    const size = node.runtime.store.treeSize;
+    const size = node.runtime.log.treeSize;
     const deadline = Date.now() + 30_000;
     while ((await customs.checkpoint()).treeSize < size) {
       if (Date.now() > deadline) throw new Error("the log was not anchored within 30 s");

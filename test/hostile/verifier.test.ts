@@ -419,7 +419,7 @@ describe("hostile input to the verifier", function () {
       const report = await verify(unknown);
       expect(report.ok).to.equal(true);
       expect(report.checks.find((c) => c.name === "checkpoint-anchored")!.reason).to.contain("not known to this chain");
-      const first = (await node.runtime.store.listCheckpoints())[0];
+      const first = (await node.runtime.log.listCheckpoints())[0];
       const other = structuredClone(honest);
       other.checkpoint!.txHash = first.txHash;
       expect((await verify(other)).ok).to.equal(false);

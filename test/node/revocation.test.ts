@@ -50,11 +50,11 @@ describe("a stolen key, revoked", function () {
 
     // The thief's next event never enters the log.
     await runtime.ledger.append({ body: afterwards[0].request });
-    const size = runtime.store.treeSize;
+    const size = runtime.log.treeSize;
     const refused = await rejectionOf(runtime.ledger.append({ body: afterwards[1].request }));
     expect(refused).to.include({ code: "FORBIDDEN" });
     expect(refused.message).to.contain(`actor ${carrier.address} is not a registered participant`);
-    expect(runtime.store.treeSize).to.equal(size);
+    expect(runtime.log.treeSize).to.equal(size);
 
     await runtime.anchorer.anchorNow();
     const roles = async (shipmentId: string) => {

@@ -45,11 +45,11 @@ describe("BorderLedgerClient", function () {
       return response;
     };
     const client = new BorderLedgerClient({ nodeUrl: node.url, privateKey: devWallet(1).privateKey, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry }, fetch: flaky });
-    const size = node.runtime.store.treeSize;
+    const size = node.runtime.log.treeSize;
     const receipt = await client.append({ shipmentId: "SDK0002", eventType: "ORDER", payload: payload("ORDER") });
     expect(calls).to.equal(2);
     expect(receipt.replayed).to.equal(true);
-    expect(node.runtime.store.treeSize).to.equal(size + 1);
+    expect(node.runtime.log.treeSize).to.equal(size + 1);
   });
 
   it("throws a NodeError with the code for a refusal, without retrying it", async () => {
