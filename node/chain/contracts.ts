@@ -1,5 +1,5 @@
 // ethers handles on the three BorderLedger contracts, and their deployment.
-import { Contract, ContractFactory, getCreateAddress, type ContractRunner, type Signer } from "ethers";
+import { Contract, ContractFactory, getCreateAddress, type BaseContractMethod, type ContractRunner, type Signer } from "ethers";
 import { loadArtifact, type ContractName } from "./artifacts";
 
 export type ContractAddresses = {
@@ -8,14 +8,60 @@ export type ContractAddresses = {
   productRegistry: string;
 };
 
+/**
+ * The functions in each contract's ABI (test/node/chain/contracts.test.ts checks them against the artifacts). A handle
+ * names them as properties, so a call is a known method rather than a lookup in Contract's index signature.
+ */
+export const CONTRACT_FUNCTIONS = {
+  ParticipantRegistry: [
+    "BRAND_OWNER",
+    "BROKER",
+    "CARRIER",
+    "CUSTOMS",
+    "DEFAULT_ADMIN_ROLE",
+    "LOG_OPERATOR",
+    "MAX_TRUST_TIER",
+    "PLATFORM",
+    "getRoleAdmin",
+    "grantRole",
+    "hasRole",
+    "isActive",
+    "profileOf",
+    "register",
+    "renounceRole",
+    "revoke",
+    "revokeRole",
+    "supportsInterface",
+    "updateProfile",
+  ],
+  AnchorRegistry: ["anchor", "anchoredAt", "latestCheckpoint", "operatorOf", "participants", "registerLog", "rootAt", "setOperator"],
+  ProductRegistry: [
+    "anchorCatalog",
+    "anchorCatalogSigned",
+    "brandOf",
+    "catalogDigest",
+    "eip712Domain",
+    "isAuthenticItem",
+    "isAuthorisedSeller",
+    "itemLeafHash",
+    "participants",
+    "registerBrand",
+    "sellerLeafHash",
+    "setBrandOwner",
+  ],
+} as const satisfies Record<ContractName, readonly string[]>;
+
+/** An ethers Contract on one BorderLedger contract, with its ABI's functions as methods. */
+export type ContractHandle<N extends ContractName> = Contract & { readonly [F in (typeof CONTRACT_FUNCTIONS)[N][number]]: BaseContractMethod };
+
 export type BorderLedgerContracts = {
-  participantRegistry: Contract;
-  anchorRegistry: Contract;
-  productRegistry: Contract;
+  participantRegistry: ContractHandle<"ParticipantRegistry">;
+  anchorRegistry: ContractHandle<"AnchorRegistry">;
+  productRegistry: ContractHandle<"ProductRegistry">;
 };
 
-function contractAt(name: ContractName, address: string, runner: ContractRunner): Contract {
-  return new Contract(address, loadArtifact(name).abi as never, runner);
+function contractAt<N extends ContractName>(name: N, address: string, runner: ContractRunner): ContractHandle<N> {
+  return new Contract(address, loadArtifact(name).abi as never, runner) as ContractHandle<N>;
 }
 
 /** Handles on deployed contracts, with calls sent through `runner`. */

@@ -1,6 +1,6 @@
 // Registering participants in ParticipantRegistry and reading back who holds which role.
-import type { Contract } from "ethers";
 import { ADMIN_ROLE_ID, ROLE_NAMES, roleId, type RoleName } from "../domain/roles";
+import type { ContractHandle } from "./contracts";
 
 export type ParticipantRegistration = {
   address: string;
@@ -18,7 +18,7 @@ export async function registerParticipants({
   participantRegistry,
   participants,
 }: {
-  participantRegistry: Contract;
+  participantRegistry: ContractHandle<"ParticipantRegistry">;
   participants: readonly ParticipantRegistration[];
 }): Promise<number> {
   let registered = 0;
@@ -36,7 +36,7 @@ export async function rolesOf({
   participantRegistry,
   address,
 }: {
-  participantRegistry: Contract;
+  participantRegistry: ContractHandle<"ParticipantRegistry">;
   address: string;
 }): Promise<("ADMIN" | RoleName)[]> {
   const ids = [ADMIN_ROLE_ID, ...ROLE_NAMES.map(roleId)];
