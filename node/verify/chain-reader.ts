@@ -2,7 +2,7 @@
 // a per-verification cache of identical reads.
 import { Contract, getAddress, isError, type JsonRpcProvider } from "ethers";
 import { z } from "zod";
-import { BorderLedgerError } from "../domain/errors";
+import { BorderLedgerError, messageOf } from "../domain/errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
 import { createRpcProvider } from "../chain/rpc-provider";
 
@@ -60,7 +60,7 @@ function chainError(what: string, error: unknown): BorderLedgerError {
   // ethers errors carry a short message and a long one with the whole request; people want the short one.
   const short = (error as { shortMessage?: unknown })?.shortMessage;
   const cause = (error as { cause?: { message?: unknown } })?.cause?.message;
-  const message = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  const message = typeof short === "string" ? short : messageOf(error);
   const detail = typeof cause === "string" && cause !== message ? `${message} (${cause})` : message;
   return new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: ${detail}`);
 }
