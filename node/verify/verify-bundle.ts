@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { TraceBundleSchema, type BundleEntry, type TraceBundle } from "../domain/bundle";
 import { domainSeparator, receiptDigest, traceEventDigest } from "../domain/eip712";
-import { CUSTOMS_EVENT_TYPES, rolesForEventType, type EventType } from "../domain/event-types";
+import { CUSTOMS_EVENT_TYPES, rolesForEventType } from "../domain/event-types";
 import { fieldDigest, payloadHashOf } from "../domain/hashing";
 import { fromHex } from "../domain/hex";
 import { erasureDigest, requestOf, splitField, type ErasureRecord } from "../domain/erasure-request";
@@ -21,6 +21,7 @@ import { readErasureAuthority } from "./erasure-authority";
 import { messageOf } from "../domain/errors";
 import { ZERO_HASH } from "../domain/leaf";
 import { checkSequence } from "../domain/lifecycle/evaluate";
+import { destinationSourceIndex } from "../domain/lifecycle/event-readers";
 import { PAYMENT_RULES } from "../domain/lifecycle/rules";
 import { destinationOf } from "../domain/lifecycle/status";
 import type { LifecycleEvent } from "../domain/lifecycle/types";
@@ -626,12 +627,12 @@ async function anchoringBlockOf(ctx: Context, leafIndex: number): Promise<number
 type Destination = { country: string; source: string } | { unknown: string } | { none: string };
 
 /**
- * The shipment's destination when entry `index` was appended, as the lifecycle rules read it (node/domain/lifecycle.ts):
+ * The shipment's destination when entry `index` was appended, as the lifecycle rules read it (destinationSourceIndex):
  * destinationCountry of the latest DECLARATION, else DISPATCH, else ORDER before it.
  */
 function destinationBefore(events: readonly LifecycleEvent[], index: number): Destination {
   const before = events.slice(0, index);
-  const source = lastIndexOf(before, "DECLARATION") ?? lastIndexOf(before, "DISPATCH") ?? lastIndexOf(before, "ORDER");
+  const source = destinationSourceIndex(before);
   if (source === undefined) return { none: "no ORDER, DISPATCH or DECLARATION before it gives the destination" };
   const event = before[source];
   const value = event.payload?.destinationCountry;
@@ -639,11 +640,6 @@ function destinationBefore(events: readonly LifecycleEvent[], index: number): De
   if (typeof value === "string") return { country: value, source: where };
   if (event.hiddenFields?.includes("destinationCountry")) return { unknown: `${where} is not disclosed` };
   return { none: `the ${event.eventType} at seq ${source} has no destinationCountry` };
-}
-
-function lastIndexOf(events: readonly LifecycleEvent[], type: EventType): number | undefined {
-  for (let i = events.length - 1; i >= 0; i--) if (events[i].eventType === type) return i;
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
