@@ -151,6 +151,8 @@ type PreparedEntry = {
   hiddenFields: string[];
 };
 
+type Checkpoint = NonNullable<TraceBundle["checkpoint"]>;
+
 type Context = {
   bundle: TraceBundle;
   separator: Buffer;
@@ -455,7 +457,7 @@ async function verifyActorRoles(ctx: Context): Promise<Omit<CheckResult, "name">
     ctx.entries.map(async ({ index, entry, anchored }): Promise<EntryResult> => {
       if (!anchored || checkpoint === null) return entryResult(index, entry, "pending", "not yet anchored: its receipt stands for it until a checkpoint covers it");
       const { actor, eventType } = entry.event;
-      const blockTag = await anchoringBlockOf(ctx, entry.leafIndex);
+      const blockTag = await anchoringBlockOf({ ctx, checkpoint, leafIndex: entry.leafIndex });
       const roles = rolesForEventType(eventType);
       let held: boolean[];
       let profile: ParticipantProfile;
@@ -589,11 +591,13 @@ function lifecycleEvents(ctx: Context): LifecycleEvent[] {
 /** Sets actorCountry on customs events from the chain: at the checkpoint's block if anchored, else the newest. */
 async function addCustomsCountries(ctx: Context, events: LifecycleEvent[]): Promise<void> {
   const { chain } = ctx;
+  const { checkpoint } = ctx.bundle;
   if (chain.state !== "ready") return;
   await Promise.all(
     ctx.entries.map(async ({ index, entry, anchored }) => {
       if (!CUSTOMS_EVENT_TYPES.includes(entry.event.eventType)) return;
-      const blockTag: BlockTag = anchored ? await anchoringBlockOf(ctx, entry.leafIndex) : "latest";
+      // An anchored entry always has a checkpoint (leafIndex is never negative): the null test only narrows the type.
+      const blockTag: BlockTag = anchored && checkpoint !== null ? await anchoringBlockOf({ ctx, checkpoint, leafIndex: entry.leafIndex }) : "latest";
       try {
         const profile = await chain.reader.profileOf({ participantRegistry: ctx.bundle.chain.participantRegistry, account: entry.event.actor, blockTag });
         // An unregistered account has an empty country: leave it unknown, actor-roles reports the missing role.
@@ -611,9 +615,8 @@ async function addCustomsCountries(ctx: Context, events: LifecycleEvent[]): Prom
  * verified every checkpoint consistent with the one before, so the first tree covering the leaf holds the same leaf
  * the bundle's checkpoint does. Without the chain's event logs, the bundle's checkpoint block.
  */
-async function anchoringBlockOf(ctx: Context, leafIndex: number): Promise<number> {
+async function anchoringBlockOf({ ctx, checkpoint, leafIndex }: { ctx: Context; checkpoint: Checkpoint; leafIndex: number }): Promise<number> {
   const { bundle, chain } = ctx;
-  const checkpoint = bundle.checkpoint!;
   if (chain.state !== "ready" || chain.reader.checkpoints === undefined) return checkpoint.blockNumber;
   let anchored: { treeSize: number; blockNumber: number }[];
   try {
