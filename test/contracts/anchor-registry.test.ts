@@ -5,7 +5,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, ZeroHash, getBytes, type ContractTransactionResponse } from "ethers";
 import { isValidConsistencyProof, type Hash } from "../../node/domain/merkle";
 import { roleId } from "../../node/domain/roles";
-import { buildTree, connectAs, deployBorderLedger, distinctLeaves, flipBit } from "./fixtures";
+import { defined } from "../helpers/assertions";
+import { buildTree, connectAs, deployBorderLedger, distinctLeaf, distinctLeaves, flipBit, receiptOf } from "./fixtures";
 
 const LOG_OPERATOR = roleId("LOG_OPERATOR");
 const PLATFORM = roleId("PLATFORM");
@@ -18,7 +19,7 @@ const honest = buildTree(distinctLeaves("event", 16));
 /** The honest tree with leaf `index` replaced: agrees with it on every other leaf. */
 function withLeafChanged(index: number) {
   const leaves = [...honest.leaves];
-  leaves[index] = distinctLeaves("forged", index + 1)[index];
+  leaves[index] = distinctLeaf("forged", index);
   return buildTree(leaves);
 }
 
@@ -28,7 +29,7 @@ function isConsistent(size1: number, size2: number, root1: string, root2: string
 }
 
 async function blockOf(tx: ContractTransactionResponse): Promise<number> {
-  return (await tx.wait())!.blockNumber;
+  return (await receiptOf(tx)).blockNumber;
 }
 
 async function anchorsFixture() {
@@ -154,12 +155,12 @@ describe("AnchorRegistry", function () {
         const tx = await asOperator.anchor(LOG_ID, size, honest.root(size), proof);
         await expect(tx).to.emit(anchors, "CheckpointAnchored").withArgs(LOG_ID, size, honest.root(size), previous);
         blocks.set(size, await blockOf(tx));
-        expect(await anchors.latestCheckpoint(LOG_ID)).to.deep.equal([BigInt(size), honest.root(size), BigInt(blocks.get(size)!)]);
+        expect(await anchors.latestCheckpoint(LOG_ID)).to.deep.equal([BigInt(size), honest.root(size), BigInt(defined(blocks.get(size), `the block of checkpoint ${size}`))]);
         previous = size;
       }
       for (const size of sizes) {
         expect(await anchors.rootAt(LOG_ID, size)).to.equal(honest.root(size), `rootAt ${size}`);
-        expect(await anchors.anchoredAt(LOG_ID, size)).to.equal(BigInt(blocks.get(size)!), `anchoredAt ${size}`);
+        expect(await anchors.anchoredAt(LOG_ID, size)).to.equal(BigInt(defined(blocks.get(size), `the block of checkpoint ${size}`)), `anchoredAt ${size}`);
       }
       // Sizes that were skipped were never anchored.
       for (const size of [0, 5, 6, 9, 12, 15, 17]) {

@@ -1,14 +1,17 @@
 // Shared deployment for the contract tests: the three BorderLedger contracts wired together, and small RFC 9162 tree helpers.
 import { ethers } from "hardhat";
-import { Contract, getBytes, hexlify, toUtf8Bytes } from "ethers";
+import { expect } from "chai";
+import { Contract, getBytes, hexlify, toUtf8Bytes, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractHandle } from "../../node/chain/contracts";
 import { consistencyProof, hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "../../node/domain/merkle";
+import { defined } from "../helpers/assertions";
 
 /** The deployed contracts and the development accounts, named after their DESIGN §1 slots. */
 export type BorderLedgerDeployment = {
-  participants: Contract;
-  anchors: Contract;
-  products: Contract;
+  participants: ContractHandle<"ParticipantRegistry">;
+  anchors: ContractHandle<"AnchorRegistry">;
+  products: ContractHandle<"ProductRegistry">;
   /** #0: DEFAULT_ADMIN_ROLE of the ParticipantRegistry, and the deployer. */
   admin: HardhatEthersSigner;
   platform: HardhatEthersSigner;
@@ -18,13 +21,15 @@ export type BorderLedgerDeployment = {
   customsGb: HardhatEthersSigner;
   customsUs: HardhatEthersSigner;
   brandOwner: HardhatEthersSigner;
-  /** #8 onwards: accounts no test file has registered yet. */
-  others: HardhatEthersSigner[];
+  /** #8 onwards: accounts no test file has registered yet (hardhat.config.ts configures 20). */
+  others: readonly [HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, ...HardhatEthersSigner[]];
 };
 
 /** Deploys ParticipantRegistry(admin), AnchorRegistry(participantRegistry), ProductRegistry(participantRegistry). Registers no one. */
 export async function deployBorderLedger(): Promise<BorderLedgerDeployment> {
-  const [admin, platform, carrier, broker, customsDe, customsGb, customsUs, brandOwner, ...others] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  const account = (slot: number) => defined(signers[slot], `development account #${slot}`);
+  const admin = account(0);
 
   const participants = await (await ethers.getContractFactory("ParticipantRegistry", admin)).deploy(admin.address);
   await participants.waitForDeployment();
@@ -36,24 +41,31 @@ export async function deployBorderLedger(): Promise<BorderLedgerDeployment> {
   await products.waitForDeployment();
 
   return {
-    participants: participants as unknown as Contract,
-    anchors: anchors as unknown as Contract,
-    products: products as unknown as Contract,
+    participants: participants as unknown as ContractHandle<"ParticipantRegistry">,
+    anchors: anchors as unknown as ContractHandle<"AnchorRegistry">,
+    products: products as unknown as ContractHandle<"ProductRegistry">,
     admin,
-    platform,
-    carrier,
-    broker,
-    customsDe,
-    customsGb,
-    customsUs,
-    brandOwner,
-    others,
+    platform: account(1),
+    carrier: account(2),
+    broker: account(3),
+    customsDe: account(4),
+    customsGb: account(5),
+    customsUs: account(6),
+    brandOwner: account(7),
+    others: [account(8), account(9), account(10), ...signers.slice(11)],
   };
 }
 
-/** `contract` with `signer` as its runner, keeping the untyped method surface (ethers' connect() returns a BaseContract). */
-export function connectAs(contract: Contract, signer: HardhatEthersSigner): Contract {
-  return contract.connect(signer) as Contract;
+/** `contract` with `signer` as its runner, keeping the handle's methods (ethers' connect() returns a BaseContract). */
+export function connectAs<C extends Contract>(contract: C, signer: HardhatEthersSigner): C {
+  return contract.connect(signer) as C;
+}
+
+/** The receipt of `tx` once mined; fails the test when there is none (ethers answers null for a dropped transaction). */
+export async function receiptOf(tx: ContractTransactionResponse): Promise<ContractTransactionReceipt> {
+  const receipt = await tx.wait();
+  if (receipt === null) expect.fail(`transaction ${tx.hash} has no receipt`);
+  return receipt;
 }
 
 /** An RFC 9162 tree over fixed leaf hashes, built with node/domain/merkle.ts, with hex views for contract calls. */
@@ -77,14 +89,19 @@ export function buildTree(leaves: Hash[]): TestTree {
   };
 }
 
+/** Leaf hash `i` of distinctLeaves(label, …): SHA-256(0x00 || "<label>-<i>"). */
+export function distinctLeaf(label: string, i: number): Hash {
+  return hashLeaf(toUtf8Bytes(`${label}-${i}`));
+}
+
 /** `count` distinct leaf hashes: SHA-256(0x00 || "<label>-<i>"). */
 export function distinctLeaves(label: string, count: number): Hash[] {
-  return Array.from({ length: count }, (_, i) => hashLeaf(toUtf8Bytes(`${label}-${i}`)));
+  return Array.from({ length: count }, (_, i) => distinctLeaf(label, i));
 }
 
 /** A copy of a 0x-hex byte string with one bit flipped (bit 0 of byte 0 unless told otherwise). */
 export function flipBit(hex: string, byteIndex = 0, bit = 0): string {
   const bytes = getBytes(hex).slice();
-  bytes[byteIndex] ^= 1 << bit;
+  bytes[byteIndex] = defined(bytes[byteIndex], `byte ${byteIndex} of ${hex}`) ^ (1 << bit);
   return hexlify(bytes);
 }

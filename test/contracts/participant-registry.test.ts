@@ -5,13 +5,12 @@ import { ZeroHash } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, type Contract, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import { ADMIN_ROLE_ID, ROLE_NAMES, roleId } from "../../node/domain/roles";
-import { connectAs, deployBorderLedger } from "./fixtures";
+import { connectAs, deployBorderLedger, receiptOf } from "./fixtures";
 
 const PLATFORM = roleId("PLATFORM");
 const CARRIER = roleId("CARRIER");
 const BROKER = roleId("BROKER");
 const CUSTOMS = roleId("CUSTOMS");
-const BRAND_OWNER = roleId("BRAND_OWNER");
 const LOG_OPERATOR = roleId("LOG_OPERATOR");
 const UNKNOWN_ROLE = ethers.id("SMUGGLER");
 
@@ -25,10 +24,10 @@ async function participantsFixture() {
 
 /** The RoleRevoked events of a receipt as [role, account, sender] triples. */
 function roleRevokedEvents(participants: Contract, receipt: ContractTransactionReceipt) {
-  return receipt.logs
-    .map((log) => participants.interface.parseLog(log))
-    .filter((parsed) => parsed?.name === "RoleRevoked")
-    .map((parsed) => [parsed!.args[0], parsed!.args[1], parsed!.args[2]]);
+  return receipt.logs.flatMap((log) => {
+    const parsed = participants.interface.parseLog(log);
+    return parsed?.name === "RoleRevoked" ? [[parsed.args[0], parsed.args[1], parsed.args[2]]] : [];
+  });
 }
 
 describe("ParticipantRegistry", function () {
@@ -246,7 +245,7 @@ describe("ParticipantRegistry", function () {
       await expect(tx).to.emit(participants, "ParticipantRevoked").withArgs(carrier.address);
       await expect(tx).to.emit(participants, "RoleRevoked").withArgs(CARRIER, carrier.address, admin.address);
       await expect(tx).to.emit(participants, "RoleRevoked").withArgs(BROKER, carrier.address, admin.address);
-      const receipt = (await tx.wait())!;
+      const receipt = await receiptOf(tx);
       expect(roleRevokedEvents(participants, receipt)).to.deep.equal([
         [CARRIER, carrier.address, admin.address],
         [BROKER, carrier.address, admin.address],
@@ -363,8 +362,8 @@ describe("ParticipantRegistry", function () {
     it("answers hasRole at a past block with the roles held then", async function () {
       const { participants, platform } = await loadFixture(participantsFixture);
       const before = await ethers.provider.getBlockNumber();
-      const registered = (await (await participants.register(platform.address, "Shopwave", "NL", 0, [PLATFORM])).wait())!.blockNumber;
-      const revoked = (await (await participants.revoke(platform.address)).wait())!.blockNumber;
+      const registered = (await receiptOf(await participants.register(platform.address, "Shopwave", "NL", 0, [PLATFORM]))).blockNumber;
+      const revoked = (await receiptOf(await participants.revoke(platform.address))).blockNumber;
 
       expect(await participants.hasRole(PLATFORM, platform.address, { blockTag: before })).to.equal(false);
       expect(await participants.hasRole(PLATFORM, platform.address, { blockTag: registered })).to.equal(true);

@@ -17,7 +17,8 @@ import {
 } from "../../node/domain/catalog";
 import { hashLeaf } from "../../node/domain/merkle";
 import { roleId } from "../../node/domain/roles";
-import { buildTree, connectAs, deployBorderLedger, flipBit } from "./fixtures";
+import { defined } from "../helpers/assertions";
+import { buildTree, connectAs, deployBorderLedger, flipBit, receiptOf } from "./fixtures";
 
 const BRAND_OWNER = roleId("BRAND_OWNER");
 const PLATFORM = roleId("PLATFORM");
@@ -164,7 +165,7 @@ describe("ProductRegistry", function () {
       await expect(tx)
         .to.emit(products, "CatalogAnchored")
         .withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
-      const block = (await tx.wait())!.blockNumber;
+      const block = (await receiptOf(tx)).blockNumber;
 
       const brand = await products.brandOf(BRAND_ID);
       expect(brand.owner).to.equal(brandOwner.address);
@@ -197,7 +198,7 @@ describe("ProductRegistry", function () {
           BigInt(catalog[1]),
           catalog[2],
           BigInt(catalog[3]),
-          BigInt((await tx.wait())!.blockNumber),
+          BigInt((await receiptOf(tx)).blockNumber),
         ]);
       }
     });
@@ -289,7 +290,7 @@ describe("ProductRegistry", function () {
         BigInt(ITEMS.length),
         sellers.root(),
         BigInt(SELLERS.length),
-        BigInt((await tx.wait())!.blockNumber),
+        BigInt((await receiptOf(tx)).blockNumber),
       ]);
     });
 
@@ -617,7 +618,8 @@ describe("ProductRegistry", function () {
         .withArgs(BRAND_ID, brandOwner.address, rivalOwner.address);
       expect((await products.brandOf(BRAND_ID)).owner).to.equal(rivalOwner.address);
       // The catalog stays until the new owner anchors another.
-      expect(await products.isAuthenticItem(BRAND_ID, ITEMS[0][0], ITEMS[0][1], 0, items.inclusion(0))).to.equal(true);
+      const [gtin, serial] = defined(ITEMS[0], "the first item");
+      expect(await products.isAuthenticItem(BRAND_ID, gtin, serial, 0, items.inclusion(0))).to.equal(true);
       await expect(asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, ZeroHash, 0))
         .to.be.revertedWithCustomError(products, "ProductRegistryNotBrandOwner")
         .withArgs(BRAND_ID, brandOwner.address);

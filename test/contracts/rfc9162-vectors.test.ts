@@ -5,7 +5,7 @@ import path from "node:path";
 import { ethers } from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { hexlify, type Contract } from "ethers";
+import { hexlify, type BaseContractMethod, type Contract } from "ethers";
 import fc from "fast-check";
 import {
   consistencyProof,
@@ -17,6 +17,7 @@ import {
   treeRoot,
   type Hash,
 } from "../../node/domain/merkle";
+import { defined } from "../helpers/assertions";
 
 // The transparency-dev vectors, copied into the repository with their licence (test/vectors/README.md).
 const VECTOR_DIR = path.join(__dirname, "../vectors/rfc9162");
@@ -109,10 +110,13 @@ const title = (c: VectorCase) => `${c.wantErr ? "rejects" : "accepts"} ${c.file}
 async function harnessFixture() {
   const harness = await (await ethers.getContractFactory("RFC9162Harness")).deploy();
   await harness.waitForDeployment();
-  return { harness: harness as unknown as Contract };
+  return { harness: harness as unknown as Harness };
 }
 
-function solidityVerifies(harness: Contract, c: VectorCase): Promise<boolean> {
+/** contracts/test/RFC9162Harness.sol's two checks. */
+type Harness = Contract & { verifyInclusion: BaseContractMethod; verifyConsistency: BaseContractMethod };
+
+function solidityVerifies(harness: Harness, c: VectorCase): Promise<boolean> {
   if (c.kind === "inclusion") {
     return harness.verifyInclusion(c.leafIdx, c.treeSize, hexlify(c.leafHash), c.proof.map((h) => hexlify(h)), hexlify(c.root));
   }
@@ -129,7 +133,7 @@ function typescriptVerifies(c: VectorCase): boolean {
 /** A copy of `hash` with bit `bit` (0..255) flipped. */
 function flipped(hash: Hash, bit: number): Hash {
   const copy = Uint8Array.from(hash);
-  copy[bit >> 3] ^= 1 << (bit & 7);
+  copy[bit >> 3] = defined(copy[bit >> 3], `byte ${bit >> 3} of a 32-byte hash`) ^ (1 << (bit & 7));
   return copy;
 }
 
@@ -182,7 +186,7 @@ describe("RFC 9162 Solidity and TypeScript agreement on random trees", function 
         const size = leaves.length;
         const root = treeRoot({ size, read });
         const proof = inclusionProof({ index, size, read });
-        const valid: InclusionCase = { kind: "inclusion", file: "", desc: "", leafIdx: BigInt(index), treeSize: BigInt(size), root, leafHash: leaves[index], proof, wantErr: false };
+        const valid: InclusionCase = { kind: "inclusion", file: "", desc: "", leafIdx: BigInt(index), treeSize: BigInt(size), root, leafHash: defined(leaves[index], `leaf ${index}`), proof, wantErr: false };
         expect(typescriptVerifies(valid), "TypeScript, valid proof").to.equal(true);
         expect(await solidityVerifies(harness, valid), "Solidity, valid proof").to.equal(true);
 
@@ -257,7 +261,7 @@ describe("RFC 9162 Solidity and TypeScript agreement on random trees", function 
         // An honest proof, checked against arbitrary claimed index/size pairs.
         const inclusion: InclusionCase = {
           kind: "inclusion", file: "", desc: "", leafIdx: BigInt(claimedA), treeSize: BigInt(claimedB),
-          root, leafHash: leaves[index], proof: inclusionProof({ index, size, read }), wantErr: false,
+          root, leafHash: defined(leaves[index], `leaf ${index}`), proof: inclusionProof({ index, size, read }), wantErr: false,
         };
         expect(await solidityVerifies(harness, inclusion), "inclusion").to.equal(typescriptVerifies(inclusion));
         const consistency: ConsistencyCase = {

@@ -12,3 +12,9 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedg
   }
   throw new Error("expected a rejection");
 }
+
+/** `value`, failing the test when it is undefined: an element or entry the test's own setup put there. */
+export function defined<T>(value: T | undefined, what: string): T {
+  if (value === undefined) expect.fail(`expected ${what} to be defined`);
+  return value;
+}
