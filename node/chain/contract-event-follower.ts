@@ -1,6 +1,7 @@
 // Follows one contract's events: loads its whole history, then polls for new blocks, and hands each log it can
 // decode to `apply`. The registries' in-memory directories (participants, brands) are built on it.
 import type { Contract, LogDescription } from "ethers";
+import { invariant } from "../domain/errors";
 
 export abstract class ContractEventFollower {
   private nextBlock = 0;
@@ -38,7 +39,8 @@ export abstract class ContractEventFollower {
 
   private async fetchAndApply(): Promise<void> {
     this.lastRefresh = (this.options.clock ?? Date.now)();
-    const provider = this.contract.runner!.provider!;
+    const provider = this.contract.runner?.provider;
+    invariant(provider, "the followed contract is connected to no provider");
     const latest = await provider.getBlockNumber();
     if (latest < this.nextBlock) return;
     const logs = await provider.getLogs({ address: await this.contract.getAddress(), fromBlock: this.nextBlock, toBlock: latest });

@@ -16,10 +16,13 @@ type JsonRpcServer = { listen(): Promise<AddressInfo>; close(): Promise<void> };
  * JSON-RPC on `hostname:port` (port 0 picks a free one), so wallets and outside verifiers can read it.
  */
 export async function startEmbeddedChain({ hostname, port }: { hostname: string; port: number }): Promise<EmbeddedChain> {
-  // Hardhat is loaded only here, so a node pointed at another chain never loads it.
+  // Hardhat is loaded only here, so a node pointed at another chain never loads it. require(), not import(): tsx
+  // leaves import() to Node's ESM resolver, which does not find hardhat's extensionless internal paths.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const hre = require("hardhat");
   const { createProvider } = require("hardhat/internal/core/providers/construction");
   const { TASK_NODE_CREATE_SERVER } = require("hardhat/builtin-tasks/task-names");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // A provider of its own, not hre.network.provider: the node's chain must not share state with anything else
   // in the process (tests snapshot and revert that one).
   const provider = await createProvider(hre.config, "hardhat", hre.artifacts);
