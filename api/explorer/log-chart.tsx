@@ -13,19 +13,20 @@ const MAX_POINTS = 300;
 function sample(checkpoints: readonly CheckpointView[]): CheckpointView[] {
   if (checkpoints.length <= MAX_POINTS) return [...checkpoints];
   const step = (checkpoints.length - 1) / (MAX_POINTS - 1);
-  return Array.from({ length: MAX_POINTS }, (_, i) => checkpoints[Math.round(i * step)]);
+  // Every index is in range (the last is length - 1); the filter only tells the type checker so.
+  return Array.from({ length: MAX_POINTS }, (_, i) => checkpoints[Math.round(i * step)]).filter((c): c is CheckpointView => c !== undefined);
 }
 
 export const TreeSizeChart: FC<{ checkpoints: readonly CheckpointView[] }> = ({ checkpoints }) => {
-  if (checkpoints.length === 0) return <p class="muted">No checkpoint yet.</p>;
   const points = sample(checkpoints);
+  const first = points[0];
+  const last = points.at(-1);
+  if (first === undefined || last === undefined) return <p class="muted">No checkpoint yet.</p>;
   const max = Math.max(...points.map((p) => p.treeSize));
   const x = (i: number) => (points.length === 1 ? WIDTH : (i / (points.length - 1)) * WIDTH);
   const y = (size: number) => HEIGHT - (size / max) * (HEIGHT - 4);
   const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p.treeSize).toFixed(1)}`).join(" ");
   const area = `0,${HEIGHT} ${line} ${x(points.length - 1).toFixed(1)},${HEIGHT}`;
-  const first = points[0];
-  const last = points[points.length - 1];
   const summary = `Tree size over ${checkpoints.length} checkpoints, from ${first.treeSize} to ${last.treeSize} events`;
   return (
     <figure class="chart" data-points={points.length}>

@@ -42,14 +42,14 @@ function sellerLeaf(sellerId: string): Hash {
  */
 function abiEncodeStrings(values: readonly string[]): Buffer {
   const data = values.map((value) => Buffer.from(value, "utf8"));
-  const tailSizes = data.map((bytes) => 32 + Math.ceil(bytes.length / 32) * 32);
-  const out = Buffer.alloc(32 * values.length + tailSizes.reduce((a, b) => a + b, 0));
+  const tailSize = (bytes: Buffer) => 32 + Math.ceil(bytes.length / 32) * 32;
+  const out = Buffer.alloc(32 * values.length + data.reduce((sum, bytes) => sum + tailSize(bytes), 0));
   let tail = 32 * values.length;
   for (const [i, bytes] of data.entries()) {
     out.writeUInt32BE(tail, 32 * i + 28);
     out.writeUInt32BE(bytes.length, tail + 28);
     bytes.copy(out, tail + 32);
-    tail += tailSizes[i];
+    tail += tailSize(bytes);
   }
   return out;
 }

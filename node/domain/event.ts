@@ -1,6 +1,7 @@
 // A signed event as submitted and stored (DESIGN §2, §9): its zod schema, and the pure preparation pipeline —
 // validate, hash fields, check payloadHash, compute the EIP-712 digest, recover the signer — that every append runs.
 import { z } from "zod";
+import { invariant } from "./errors";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
@@ -68,7 +69,8 @@ function pathOf(path: readonly PropertyKey[]): string {
 }
 
 function validationFailure(issues: Issue[]): PrepareResult {
-  const first = issues[0];
+  const [first] = issues;
+  invariant(first !== undefined, "a validation failure has at least one issue");
   return { ok: false, failure: { code: "VALIDATION_FAILED", message: `${first.path}: ${first.message}`, issues } };
 }
 

@@ -56,10 +56,9 @@ export function rangeNodes({ start, end }: { start: number; end: number }): Node
  * (as rangeNodes gives them): folded from the right, as RFC 9162 splits at the largest power of two.
  */
 export function foldSubtrees(hashes: readonly Hash[]): Hash {
-  if (hashes.length === 0) return EMPTY_ROOT;
-  let hash = hashes[hashes.length - 1];
-  for (let i = hashes.length - 2; i >= 0; i--) hash = hashChildren(hashes[i], hash);
-  return hash;
+  const last = hashes.at(-1);
+  if (last === undefined) return EMPTY_ROOT;
+  return hashes.slice(0, -1).reduceRight((hash, left) => hashChildren(left, hash), last);
 }
 
 /** The tree hash of leaves [start, end) from the hashes of its perfect subtrees. */
@@ -80,8 +79,8 @@ export function appendLeaf(frontier: readonly HashedNode[], leafHash: Hash, size
   const next = frontier.slice();
   let node: HashedNode = { level: 0, index: size, hash: leafHash };
   const created: HashedNode[] = [node];
-  while (next.length > 0 && next[next.length - 1].level === node.level) {
-    const left = next.pop()!;
+  for (let left = next.at(-1); left !== undefined && left.level === node.level; left = next.at(-1)) {
+    next.pop();
     node = { level: node.level + 1, index: left.index / 2, hash: hashChildren(left.hash, node.hash) };
     created.push(node);
   }
@@ -289,13 +288,15 @@ export function isValidConsistencyProof(args: {
   // A proof from the empty tree proves nothing; the conformance vectors require it to be refused.
   if (size1 === 0n) return false;
   if (size1 === size2) return proof.length === 0 && equalHashes(root1, root2);
-  if (proof.length === 0 || !allHashSized(proof)) return false;
+  const [first] = proof;
+  if (first === undefined || !allHashSized(proof)) return false;
 
-  let { inner, border } = decomposeInclusionProof(size1 - 1n, size2);
+  const decomposed = decomposeInclusionProof(size1 - 1n, size2);
   const shift = trailingZeros(size1);
-  inner -= shift;
+  const inner = decomposed.inner - shift;
+  const border = decomposed.border;
   // The proof starts with the root of the 2^shift subtree unless size1 is that subtree itself.
-  let seed = proof[0];
+  let seed = first;
   let start = 1;
   if (size1 === 1n << BigInt(shift)) {
     seed = root1;

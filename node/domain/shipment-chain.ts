@@ -21,7 +21,8 @@ export function findChainProblems({ shipmentId, entries }: { shipmentId: string;
       problems.push({ index, check: "SHIPMENT", message: `entry ${index} belongs to shipment ${entry.shipmentId}, not ${shipmentId}` });
     }
     if (entry.seq !== index) problems.push({ index, check: "SEQ", message: `entry ${index} has seq ${entry.seq}, expected ${index}` });
-    const expectedPrev = index === 0 ? ZERO_HASH : entries[index - 1].leafHash;
+    // Entry 0 has no previous entry and links to the zero hash.
+    const expectedPrev = entries[index - 1]?.leafHash ?? ZERO_HASH;
     if (entry.prevLeafHash !== expectedPrev) {
       problems.push({ index, check: "PREV_LINK", message: `entry ${index} does not link to ${index === 0 ? "the zero hash" : `entry ${index - 1}`}` });
     }

@@ -27,14 +27,9 @@ export function checksumAddress(address: string): string {
   const lower = address.toLowerCase();
   let cached = checksumCache.get(lower);
   if (cached === undefined) {
-    const hash = keccak256Utf8(lower.slice(2));
-    let out = "0x";
-    for (let i = 0; i < 40; i++) {
-      const c = lower[2 + i];
-      const nibble = (hash[i >> 1] >> (i % 2 === 0 ? 4 : 0)) & 0xf;
-      out += nibble >= 8 ? c.toUpperCase() : c;
-    }
-    cached = out;
+    // EIP-55: upper-case each letter whose nibble at the same position of the hash's hex is 8 or more.
+    const hashHex = toHex(keccak256Utf8(lower.slice(2))).slice(2);
+    cached = `0x${[...lower.slice(2)].map((c, i) => (parseInt(hashHex.charAt(i), 16) >= 8 ? c.toUpperCase() : c)).join("")}`;
     if (checksumCache.size < 100_000) checksumCache.set(lower, cached);
   }
   return cached;

@@ -83,6 +83,9 @@ export function pickVisible<T>(record: Record<string, T>, visibility: FieldVisib
   if (visibility === "all") return record;
   if (visibility === "none") return {};
   const out: Record<string, T> = {};
-  for (const name of visibility) if (Object.prototype.hasOwnProperty.call(record, name)) out[name] = record[name];
+  for (const name of visibility) {
+    const value = record[name];
+    if (value !== undefined && Object.prototype.hasOwnProperty.call(record, name)) out[name] = value;
+  }
   return out;
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { TRACE_FORMAT, BundleEntrySchema, CheckpointRefSchema, TraceBundleSchema, type BundleEntry, type TraceBundle } from "../bundle";
 import { traceEventDigest } from "../eip712";
+import { invariant } from "../errors";
 import { fieldDigests } from "../hashing";
 import type { SignedEvent } from "../event";
 import type { EventType } from "../event-types";
@@ -258,7 +259,8 @@ function memberPath(segments: readonly (string | number)[]): string {
 function parsed<T>(schema: z.ZodType<T>, value: unknown, prefix: (string | number)[] = []): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const [issue] = result.error.issues;
+  invariant(issue !== undefined, "a failed parse reports at least one issue");
   throw new EpcisBundleError(memberPath([...prefix, ...(issue.path as (string | number)[])]), issue.message);
 }
 

@@ -300,8 +300,8 @@ function listWithin(items: readonly string[], budget: number): string {
   const all = items.join(", ");
   if (all.length <= budget) return all;
   let shown = "";
-  for (let count = 0; count < items.length; count++) {
-    const next = shown === "" ? items[count] : `${shown}, ${items[count]}`;
+  for (const [count, item] of items.entries()) {
+    const next = shown === "" ? item : `${shown}, ${item}`;
     if (`${next} and ${items.length - count - 1} more`.length > budget) {
       return shown === "" ? `${items.length} of them` : `${shown} and ${items.length - count} more`;
     }
@@ -316,7 +316,7 @@ function fitDetail(text: string): string {
   if (clean.length <= MAX_LENGTH.text) return clean;
   let cut = MAX_LENGTH.text - 1;
   // Never split a surrogate pair.
-  if (/[\uD800-\uDBFF]/.test(clean[cut - 1])) cut -= 1;
+  if (/[\uD800-\uDBFF]/.test(clean.charAt(cut - 1))) cut -= 1;
   return `${clean.slice(0, cut).trimEnd()}…`;
 }
 

@@ -1,5 +1,5 @@
 // The duty and tax engine (DESIGN §8): assesses a DECLARATION line by line under the rule set in force on the day it was lodged, and explains each step.
-import { BorderLedgerError } from "../errors";
+import { BorderLedgerError, invariant } from "../errors";
 import { addDecimals, compareDecimals, multiplyDecimals, roundDecimal, sumDecimals, trimDecimal } from "../decimal";
 import { DeclarationPayload, formatIssuePath, Money, type DeclarationItem } from "../payloads";
 import { CURRENCY_MINOR_UNITS, getRuleSet, ruleSetFor, type TaxBand, type TaxRuleSet } from "./rule-set";
@@ -70,6 +70,7 @@ export function assess(params: AssessParams): TaxAssessment {
   const range = ruleSet.effectiveTo === undefined ? `from ${ruleSet.effectiveFrom}` : `from ${ruleSet.effectiveFrom} to ${ruleSet.effectiveTo}`;
   explanation.push(`Rule set ${ruleSet.id} (${ruleSet.title}), in force ${range}, applies to destination ${destination} on ${params.date}.`);
   const country = ruleSet.countries[destination];
+  invariant(country !== undefined, `rule set ${ruleSet.id}, chosen for destination ${destination}, covers it`);
   const rateText = country.taxRate === undefined ? `no ${taxName} at import` : `${taxName} rate ${country.taxRate}`;
   explanation.push(`Destination ${destination} (${country.name}): ${rateText}${country.note === undefined ? "." : `. ${country.note}`}`);
 
@@ -352,14 +353,16 @@ function parseDeclaration(input: unknown): DeclarationPayload {
   const result = DeclarationPayload.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({ path: ["declaration", ...issue.path.map(pathSegment)], message: issue.message }));
-  const first = issues[0];
+  const [first] = issues;
+  invariant(first !== undefined, "a failed parse reports at least one issue");
   throw new BorderLedgerError("VALIDATION_FAILED", `${formatIssuePath(first.path)}: ${first.message}`, { field: formatIssuePath(first.path), issues });
 }
 
 function parseMoney(input: unknown, field: string): Money {
   const result = Money.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const [issue] = result.error.issues;
+  invariant(issue !== undefined, "a failed parse reports at least one issue");
   const path = formatIssuePath([field, ...issue.path.map(pathSegment)]);
   throw invalidFieldError(field, `${path}: ${issue.message}`);
 }

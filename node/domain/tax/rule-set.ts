@@ -27,10 +27,12 @@ const ASSESSMENT_CURRENCIES = Object.keys(CURRENCY_MINOR_UNITS) as [AssessmentCu
 /** Whether `value` is a real calendar day written YYYY-MM-DD (proleptic Gregorian, as JavaScript dates are). */
 export function isCalendarDate(value: unknown): value is string {
   if (typeof value !== "string" || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value)) return false;
-  const [year, month, day] = value.split("-").map(Number);
+  // The pattern guarantees the three parts; the defaults only satisfy the type checker.
+  const [year = 0, month = 0, day = 0] = value.split("-").map(Number);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  return month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1];
+  // Undefined for a month outside 1..12.
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return daysInMonth !== undefined && day >= 1 && day <= daysInMonth;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -144,10 +146,9 @@ export const TaxRuleSet = z
     if (Object.keys(ruleSet.countries).length === 0) issue(["countries"], "must name at least one country");
     if (ruleSet.exchangeRates.rates[ruleSet.currency] !== undefined) issue(["exchangeRates", "rates", ruleSet.currency], "is the rule set's own currency");
 
-    const last = ruleSet.bands.length - 1;
-    const lastBand = ruleSet.bands[last];
-    if (lastBand.upTo !== undefined || lastBand.annualUpTo !== undefined || lastBand.originsAllIn !== undefined) {
-      issue(["bands", last], "the last band must have no conditions, so every consignment falls in some band");
+    const lastBand = ruleSet.bands.at(-1);
+    if (lastBand !== undefined && (lastBand.upTo !== undefined || lastBand.annualUpTo !== undefined || lastBand.originsAllIn !== undefined)) {
+      issue(["bands", ruleSet.bands.length - 1], "the last band must have no conditions, so every consignment falls in some band");
     }
     if (ruleSet.bands.some((band) => band.tax.due !== "none")) {
       if (ruleSet.taxName === undefined) issue(["taxName"], "is required when a band charges tax");
@@ -251,13 +252,14 @@ export function verifyRuleSetCollection({ ruleSets }: { ruleSets: readonly TaxRu
     }
   }
   const sorted = [...ruleSets].sort((a, b) => (a.jurisdiction + a.effectiveFrom < b.jurisdiction + b.effectiveFrom ? -1 : 1));
-  for (let index = 1; index < sorted.length; index += 1) {
-    const previous = sorted[index - 1];
-    const current = sorted[index];
-    if (previous.jurisdiction !== current.jurisdiction) continue;
-    if (previous.effectiveTo === undefined || previous.effectiveTo >= current.effectiveFrom) {
-      throw new BorderLedgerError("VALIDATION_FAILED", `rule sets ${previous.id} and ${current.id} are both in force on ${current.effectiveFrom}`);
+  let previous: TaxRuleSet | undefined;
+  for (const current of sorted) {
+    if (previous !== undefined && previous.jurisdiction === current.jurisdiction) {
+      if (previous.effectiveTo === undefined || previous.effectiveTo >= current.effectiveFrom) {
+        throw new BorderLedgerError("VALIDATION_FAILED", `rule sets ${previous.id} and ${current.id} are both in force on ${current.effectiveFrom}`);
+      }
     }
+    previous = current;
   }
 }
 
@@ -305,13 +307,13 @@ export function ruleSetFor({ destination, date }: { destination: string; date: s
     });
   }
   const versions = RULE_SETS.filter((ruleSet) => Object.hasOwn(ruleSet.countries, destination));
-  if (versions.length === 0) {
+  const [first] = versions;
+  if (first === undefined) {
     const covered = [...new Set(RULE_SETS.flatMap((ruleSet) => Object.keys(ruleSet.countries)))].sort().join(", ");
     throw new BorderLedgerError("VALIDATION_FAILED", `destination ${destination} is covered by no tax rule set (covered: ${covered})`, { field: "destination" });
   }
   const inForce = versions.find((ruleSet) => isInForce({ ruleSet, date }));
   if (inForce !== undefined) return inForce;
-  const first = versions[0];
   if (date < first.effectiveFrom) {
     throw new BorderLedgerError("VALIDATION_FAILED", `date ${date} is before the first tax rule set for ${destination} (${first.id}, in force from ${first.effectiveFrom})`, {
       field: "date",
