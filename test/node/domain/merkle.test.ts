@@ -13,6 +13,7 @@ import {
   treeRoot,
   type Hash,
 } from "../../../node/domain/merkle";
+import { defined } from "../../helpers/assertions";
 
 function leaves(count: number, seed = 0): Hash[] {
   return Array.from({ length: count }, (_, i) => hashLeaf(Buffer.from(`leaf ${seed}:${i}`)));
@@ -20,8 +21,9 @@ function leaves(count: number, seed = 0): Hash[] {
 
 /** The tree hash by the recursive definition of RFC 9162 §2.1.1, independent of the stored-subtree code. */
 function referenceRoot(hashes: Hash[]): Hash {
-  if (hashes.length === 0) return EMPTY_ROOT;
-  if (hashes.length === 1) return hashes[0];
+  const [first, ...rest] = hashes;
+  if (first === undefined) return EMPTY_ROOT;
+  if (rest.length === 0) return first;
   let k = 1;
   while (k * 2 < hashes.length) k *= 2;
   return hashChildren(referenceRoot(hashes.slice(0, k)), referenceRoot(hashes.slice(k)));
@@ -29,7 +31,7 @@ function referenceRoot(hashes: Hash[]): Hash {
 
 function flip(hash: Hash, bit: number): Hash {
   const copy = Uint8Array.from(hash);
-  copy[bit >> 3] ^= 1 << (bit & 7);
+  copy[bit >> 3] = defined(copy[bit >> 3], `byte ${bit >> 3} of a 32-byte hash`) ^ (1 << (bit & 7));
   return copy;
 }
 
@@ -60,14 +62,15 @@ describe("merkle (RFC 9162)", () => {
         const read = memoryNodeReader(hashes);
         const root = treeRoot({ size, read });
         const proof = inclusionProof({ index, size, read });
-        expect(isValidInclusionProof({ index, size, leafHash: hashes[index], proof, root })).to.equal(true);
+        const leafHash = defined(hashes[index], `leaf ${index}`);
+        expect(isValidInclusionProof({ index, size, leafHash, proof, root })).to.equal(true);
         // Any flipped bit, a wrong index or a wrong size breaks it.
         if (proof.length > 0) {
           const tampered = proof.map((h, i) => (i === proof.length - 1 ? flip(h, 9) : h));
-          expect(isValidInclusionProof({ index, size, leafHash: hashes[index], proof: tampered, root })).to.equal(false);
+          expect(isValidInclusionProof({ index, size, leafHash, proof: tampered, root })).to.equal(false);
         }
-        expect(isValidInclusionProof({ index, size, leafHash: flip(hashes[index], 0), proof, root })).to.equal(false);
-        if (size > 1) expect(isValidInclusionProof({ index: (index + 1) % size, size, leafHash: hashes[index], proof, root })).to.equal(false);
+        expect(isValidInclusionProof({ index, size, leafHash: flip(leafHash, 0), proof, root })).to.equal(false);
+        if (size > 1) expect(isValidInclusionProof({ index: (index + 1) % size, size, leafHash, proof, root })).to.equal(false);
       }),
       { numRuns: 150 },
     );
@@ -84,7 +87,7 @@ describe("merkle (RFC 9162)", () => {
         expect(isValidConsistencyProof({ size1, size2, root1, root2, proof })).to.equal(true);
         // A fork: the same sizes, one old leaf rewritten, its own honest proof — must not pass against root1.
         const forked = hashes.slice();
-        forked[size1 - 1] = flip(forked[size1 - 1], 3);
+        forked[size1 - 1] = flip(defined(forked[size1 - 1], `leaf ${size1 - 1}`), 3);
         const forkRead = memoryNodeReader(forked);
         const forkRoot = treeRoot({ size: size2, read: forkRead });
         const forkProof = consistencyProof({ size1, size2, read: forkRead });
