@@ -1,0 +1,56 @@
+// Check "checkpoint-anchored" (DESIGN §5.6): the chain holds the bundle's checkpoint, anchored by the log's operator.
+import { messageOf } from "../../domain/errors";
+import { ZERO_HASH } from "../../domain/leaf";
+import { ZERO_ADDRESS, sameHex } from "../chain-answers";
+import { isWrongContract } from "../chain-reader";
+import type { Context } from "../context";
+import type { CheckOutcome } from "../report";
+
+/** §5.6 (chain): the checkpoint's root is anchored at its tree size for the bundle's log, in its block, by the operator. */
+export async function verifyCheckpointAnchored(ctx: Context): Promise<CheckOutcome> {
+  const { bundle, chain } = ctx;
+  if (chain.state !== "ready") {
+    return chain.otherChainId === undefined ? { status: "not-checkable", reason: chain.reason } : { status: "fail", reason: chain.reason };
+  }
+  const checkpoint = bundle.checkpoint;
+  if (checkpoint === null) return { status: "pending", reason: "the bundle has no checkpoint: no entry of it is anchored yet" };
+  const { anchorRegistry } = bundle.chain;
+  const { logId } = bundle;
+  const { treeSize, rootHash, blockNumber, txHash } = checkpoint;
+  let anchoredRoot: string;
+  let anchoredBlock: number;
+  let operator: string | { unreadable: string };
+  let txBlock: number | null | undefined;
+  try {
+    [anchoredRoot, anchoredBlock, operator, txBlock] = await Promise.all([
+      chain.reader.rootAt({ anchorRegistry, logId, treeSize }),
+      chain.reader.anchoredAt({ anchorRegistry, logId, treeSize }),
+      // Read at the bundle's block, which may be one the chain has not reached: that must not hide a wrong block below.
+      chain.reader.operatorOf({ anchorRegistry, logId, blockTag: blockNumber }).catch((error: unknown) => {
+        if (isWrongContract(error)) throw error;
+        return { unreadable: messageOf(error) };
+      }),
+      chain.reader.transactionBlock?.({ txHash }),
+    ]);
+  } catch (error) {
+    if (isWrongContract(error)) return { status: "fail", reason: error.message };
+    return { status: "not-checkable", reason: `the chain could not be read: ${messageOf(error)}` };
+  }
+  if (sameHex(anchoredRoot, ZERO_HASH))
+    return { status: "fail", reason: `tree size ${treeSize} of log ${logId} was never anchored in AnchorRegistry ${anchorRegistry}` };
+  const problems: string[] = [];
+  if (!sameHex(anchoredRoot, rootHash)) problems.push(`the root anchored for tree size ${treeSize} is ${anchoredRoot}, not the bundle's ${rootHash}`);
+  if (anchoredBlock !== blockNumber)
+    problems.push(`tree size ${treeSize} was anchored in block ${anchoredBlock}, not in block ${blockNumber} as the bundle says`);
+  if (typeof operator === "string" && sameHex(operator, ZERO_ADDRESS)) problems.push(`the log ${logId} had no operator at block ${blockNumber}`);
+  if (txBlock !== undefined && txBlock !== null && txBlock !== blockNumber)
+    problems.push(`the checkpoint's transaction ${txHash} was mined in block ${txBlock}, not in block ${blockNumber}`);
+  if (problems.length > 0) return { status: "fail", reason: problems.join("; ") };
+  if (typeof operator !== "string") return { status: "not-checkable", reason: `the chain could not be read: ${operator.unreadable}` };
+  // Only the log's operator can anchor (DESIGN §4), so the operator at that block is who anchored it.
+  const tx = txBlock === null ? ` (its transaction ${txHash} is not known to this chain)` : ` in transaction ${txHash}`;
+  return {
+    status: "pass",
+    reason: `root ${rootHash} of tree size ${treeSize} is anchored for log ${logId} in block ${blockNumber}${tx} by the log's operator ${operator}`,
+  };
+}
