@@ -13,8 +13,8 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<BorderLedg
   throw new Error("expected a rejection");
 }
 
-/** `value`, failing the test when it is undefined: an element or entry the test's own setup put there. */
-export function defined<T>(value: T | undefined, what: string): T {
-  if (value === undefined) expect.fail(`expected ${what} to be defined`);
+/** `value`, failing the test when it is undefined or null: an element or entry the test's own setup put there. */
+export function defined<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) expect.fail(`expected ${what} to be present`);
   return value;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TraceBundle } from "../../../node/domain/bundle";
 import type { NodeRuntime } from "../../../node/runtime/node-runtime";
+import { defined } from "../../helpers/assertions";
 import { openTestNode, traceBundleOf } from "../../helpers/bundle";
 import { CHECK_NAMES } from "../../../node/verify/verify-bundle";
 import { happyLifecycle } from "../../helpers/events";
@@ -96,7 +97,7 @@ describe("borderledger verify", function () {
 
   it("exits 1 and names the failed check and entry when a payload field was changed", async () => {
     const tampered = structuredClone(bundle);
-    tampered.entries[2].payload.procedure = "T86";
+    defined(tampered.entries[2], "entry 2").payload.procedure = "T86";
     const run = await borderledger(["verify", file("tampered.json", JSON.stringify(tampered)), "--rpc", rpc]);
     expect(run.code).to.equal(1);
     expect(run.stdout).to.match(/^✘ field-digests — 1 of 7 entries fails/m);
@@ -106,7 +107,7 @@ describe("borderledger verify", function () {
 
   it("exits 1 with --json and a report whose failed check is named", async () => {
     const tampered = structuredClone(bundle);
-    tampered.checkpoint!.rootHash = "0x" + "ab".repeat(32);
+    defined(tampered.checkpoint, "the checkpoint").rootHash = "0x" + "ab".repeat(32);
     const run = await borderledger(["verify", file("root.json", JSON.stringify(tampered)), "--rpc", rpc, "--json"]);
     expect(run.code).to.equal(1);
     const report = JSON.parse(run.stdout);

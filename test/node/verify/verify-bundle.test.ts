@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { devWallet } from "../../../node/chain/dev-participants";
-import type { TraceBundle } from "../../../node/domain/bundle";
+import type { BundleEntry, TraceBundle } from "../../../node/domain/bundle";
 import { receiptDigest } from "../../../node/domain/eip712";
 import { leafHashOf } from "../../../node/domain/leaf";
 import type { DeclarationPayload } from "../../../node/domain/payloads";
@@ -10,6 +10,7 @@ import { assess } from "../../../node/domain/tax";
 import type { NodeRuntime } from "../../../node/runtime/node-runtime";
 import { createRpcChainReader, type ChainReader, type RpcChainReader } from "../../../node/verify/chain-reader";
 import { CHECK_NAMES, verifyBundle, type CheckName, type CheckResult, type CheckStatus, type VerificationReport } from "../../../node/verify/verify-bundle";
+import { defined } from "../../helpers/assertions";
 import { anonymous, openTestNode, redact, traceBundleOf } from "../../helpers/bundle";
 import { HAPPY_PATH, happyLifecycle } from "../../helpers/events";
 
@@ -36,10 +37,26 @@ function entryStatuses(result: CheckResult): CheckStatus[] {
   return (result.entries ?? []).map((e) => e.status);
 }
 
+type EntryResult = NonNullable<CheckResult["entries"]>[number];
+
+/** The per-entry results of a check; fails the test when the check reports none. */
+function entriesOf(result: CheckResult): EntryResult[] {
+  return defined(result.entries, `the entries of ${result.name}`);
+}
+
+/** The result of entry `index` in a check. */
+function entryOf(result: CheckResult, index: number): EntryResult {
+  return defined(entriesOf(result)[index], `entry ${index} of ${result.name}`);
+}
+
+/** Entry `index` of a bundle; fails the test when the bundle is shorter. */
+function entryAt(bundle: TraceBundle, index: number): BundleEntry {
+  return defined(bundle.entries[index], `entry ${index} of the bundle`);
+}
+
 /** Another 32-byte value of the same lowercase hex form: the last digit changed. */
 function flipped(hex: string): string {
-  const last = hex[hex.length - 1];
-  return hex.slice(0, -1) + (last === "0" ? "1" : "0");
+  return hex.slice(0, -1) + (hex.endsWith("0") ? "1" : "0");
 }
 
 describe("verifyBundle", function () {
@@ -69,8 +86,8 @@ describe("verifyBundle", function () {
     for (const { request } of third.slice(0, 4)) await ledger.append({ body: request });
     await anchorer.anchorNow();
     // After the checkpoint: the last event of the second shipment and the TAX_PAID of the third wait for the next one.
-    await ledger.append({ body: second[6].request });
-    await ledger.append({ body: third[4].request });
+    await ledger.append({ body: defined(second[6], "the second shipment's last event").request });
+    await ledger.append({ body: defined(third[4], "the third shipment's TAX_PAID").request });
     honest = await traceBundleOf({ runtime: node.runtime, shipmentId: HONEST });
     pending = await traceBundleOf({ runtime: node.runtime, shipmentId: PENDING });
     paying = await traceBundleOf({ runtime: node.runtime, shipmentId: PAYING });
@@ -94,30 +111,30 @@ describe("verifyBundle", function () {
     it("names the log's operator as the anchorer and the customs country in the chain checks' reasons", async () => {
       const report = await verify(honest);
       expect(check(report, "checkpoint-anchored").reason).to.contain(node.runtime.chain.operator.address);
-      expect(check(report, "checkpoint-anchored").reason).to.contain(`block ${honest.checkpoint!.blockNumber}`);
-      const riskResult = check(report, "actor-roles").entries!.find((e) => e.seq === 3)!;
+      expect(check(report, "checkpoint-anchored").reason).to.contain(`block ${defined(honest.checkpoint, "the checkpoint").blockNumber}`);
+      const riskResult = defined(entriesOf(check(report, "actor-roles")).find((e) => e.seq === 3), "the RISK_RESULT's result");
       expect(riskResult.reason).to.contain("held CUSTOMS").and.to.contain("customs of DE");
     });
 
     it("reports every entry of the per-entry checks with its index and seq", async () => {
       const report = await verify(honest);
       for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "actor-roles", "lifecycle"] as const) {
-        expect(check(report, name).entries!.map((e) => [e.index, e.seq]), name).to.deep.equal(honest.entries.map((_, i) => [i, i]));
+        expect(entriesOf(check(report, name)).map((e) => [e.index, e.seq]), name).to.deep.equal(honest.entries.map((_, i) => [i, i]));
       }
     });
 
     it("passes payment on the DECLARATION, TAX_PAID and RELEASE, recomputing what is due with the engine", async () => {
       // The example DECLARATION, lodged 2026-06-01 without IOSS: EU-2021-07-01, VAT 6.63 EUR, which the TAX_PAID states and pays.
-      const declaration = honest.entries[2];
+      const declaration = entryAt(honest, 2);
       const engine = assess({ declaration: declaration.payload as DeclarationPayload, date: declaration.event.occurredAt.slice(0, 10) });
-      const taxPaid = honest.entries[4].payload as { ruleSet: string; assessment: { total: unknown } };
+      const taxPaid = entryAt(honest, 4).payload as { ruleSet: string; assessment: { total: unknown } };
       expect(engine).to.deep.include({ ruleSet: "EU-2021-07-01", total: { amount: "6.63", currency: "EUR" } });
       expect(taxPaid.ruleSet).to.equal(engine.ruleSet);
       expect(taxPaid.assessment.total).to.deep.equal(engine.total);
 
       const payment = check(await verify(honest), "payment");
       expect(payment.status).to.equal("pass");
-      expect(payment.entries!.map((e) => [e.seq, e.status, e.reason])).to.deep.equal([
+      expect(entriesOf(payment).map((e) => [e.seq, e.status, e.reason])).to.deep.equal([
         [2, "pass", "DECLARATION_NOT_ASSESSABLE holds"],
         [4, "pass", "TAX_PAID_ASSESSMENT, TAX_PAID_SHORT hold"],
         [5, "pass", "RELEASE_UNPAID holds"],
@@ -197,7 +214,7 @@ describe("verifyBundle", function () {
       const inclusion = check(report, "inclusion");
       expect(inclusion.status).to.equal("pending");
       expect(entryStatuses(inclusion)).to.deep.equal(["pass", "pass", "pass", "pass", "pass", "pass", "pending"]);
-      expect(inclusion.entries![6].reason).to.contain(`signed by the log's operator ${node.runtime.chain.operator.address}`);
+      expect(entryOf(inclusion, 6).reason).to.contain(`signed by the log's operator ${node.runtime.chain.operator.address}`);
       expect(entryStatuses(check(report, "actor-roles"))).to.deep.equal(["pass", "pass", "pass", "pass", "pass", "pass", "pending"]);
       expect(check(report, "checkpoint-anchored").status).to.equal("pass");
       expect(report.ok).to.equal(true);
@@ -205,18 +222,18 @@ describe("verifyBundle", function () {
 
     it("fails inclusion when a pending entry's receipt is signed by someone other than the log's operator", async () => {
       const bundle = structuredClone(pending);
-      const last = bundle.entries[6];
+      const last = entryAt(bundle, 6);
       const digest = receiptDigest({ separator: node.runtime.ledger.domainSeparator, logId: bundle.logId, leafIndex: last.leafIndex, leafHash: last.leafHash });
       last.receipt.signature = signDigest({ digest, privateKey: devWallet(1).privateKey });
       const report = await verify(bundle);
       expect(check(report, "inclusion").status).to.equal("fail");
-      expect(check(report, "inclusion").entries![6].reason).to.contain(`signed by ${devWallet(1).address}, not by the log's operator`);
+      expect(entryOf(check(report, "inclusion"), 6).reason).to.contain(`signed by ${devWallet(1).address}, not by the log's operator`);
       expect(report.ok).to.equal(false);
     });
 
     it("without a chain, cannot compare a pending entry's receipt with the operator and says so", async () => {
       const report = await verifyBundle({ bundle: pending });
-      const last = check(report, "inclusion").entries![6];
+      const last = entryOf(check(report, "inclusion"), 6);
       expect(last.status).to.equal("not-checkable");
       expect(last.reason).to.contain(`signed by ${node.runtime.chain.operator.address}`).and.to.contain("no chain given");
       expect(report.ok).to.equal(true);
@@ -234,10 +251,10 @@ describe("verifyBundle", function () {
 
     it("fails inclusion for an entry inside the checkpoint that comes without its proof", async () => {
       const bundle = fresh();
-      bundle.entries[2].inclusionProof = null;
+      entryAt(bundle, 2).inclusionProof = null;
       const report = await verify(bundle);
       expect(failed(report)).to.deep.equal(["inclusion"]);
-      expect(check(report, "inclusion").entries![2].reason).to.contain("no inclusion proof");
+      expect(entryOf(check(report, "inclusion"), 2).reason).to.contain("no inclusion proof");
     });
   });
 
@@ -245,48 +262,54 @@ describe("verifyBundle", function () {
     const cases: { what: string; tamper: (bundle: TraceBundle) => void; fails: CheckName[]; entry?: number }[] = [
       {
         what: "a payload field is changed",
-        tamper: (b) => void (b.entries[0].payload.orderId = "SG-2025-0614-99999"),
+        tamper: (b) => void (entryAt(b, 0).payload.orderId = "SG-2025-0614-99999"),
         fails: ["field-digests"],
         entry: 0,
       },
       {
         what: "a salt is changed",
-        tamper: (b) => void (b.entries[2].salts.items = "0x" + "00".repeat(16)),
+        tamper: (b) => void (entryAt(b, 2).salts.items = "0x" + "00".repeat(16)),
         fails: ["field-digests"],
         entry: 2,
       },
       {
         what: "a signature is changed",
-        tamper: (b) => void (b.entries[3].event.signature = "0x" + "11".repeat(32) + b.entries[3].event.signature.slice(66)),
+        tamper: (b) => void (entryAt(b, 3).event.signature = "0x" + "11".repeat(32) + entryAt(b, 3).event.signature.slice(66)),
         fails: ["event-signatures"],
         entry: 3,
       },
       {
         what: "an event is re-attributed to another actor",
         // Account #9 is a carrier too, so only the signature can tell.
-        tamper: (b) => void (b.entries[1].event.actor = devWallet(9).address),
+        tamper: (b) => void (entryAt(b, 1).event.actor = devWallet(9).address),
         fails: ["event-signatures"],
         entry: 1,
       },
       {
         what: "a hash of an inclusion proof is changed",
-        tamper: (b) => void (b.entries[4].inclusionProof![0] = flipped(b.entries[4].inclusionProof![0])),
+        tamper: (b) => {
+          const proof = defined(entryAt(b, 4).inclusionProof, "entry 4's inclusion proof");
+          proof[0] = flipped(defined(proof[0], "its first hash"));
+        },
         fails: ["inclusion"],
         entry: 4,
       },
       {
         what: "the checkpoint's root is changed",
-        tamper: (b) => void (b.checkpoint!.rootHash = flipped(b.checkpoint!.rootHash)),
+        tamper: (b) => {
+          const checkpoint = defined(b.checkpoint, "the checkpoint");
+          checkpoint.rootHash = flipped(checkpoint.rootHash);
+        },
         fails: ["inclusion", "checkpoint-anchored"],
       },
       {
         what: "the checkpoint's block is changed",
-        tamper: (b) => void (b.checkpoint!.blockNumber -= 1),
+        tamper: (b) => void (defined(b.checkpoint, "the checkpoint").blockNumber -= 1),
         fails: ["checkpoint-anchored"],
       },
       {
         what: "a receipt disagrees with its entry",
-        tamper: (b) => void (b.entries[5].receipt.seq = 4),
+        tamper: (b) => void (entryAt(b, 5).receipt.seq = 4),
         fails: ["shipment-chain"],
         entry: 5,
       },
@@ -300,7 +323,7 @@ describe("verifyBundle", function () {
         expect(failed(report)).to.deep.equal(fails);
         expect(report.ok).to.equal(false);
         if (entry !== undefined) {
-          const failing = check(report, fails[0]).entries!.filter((e) => e.status === "fail").map((e) => e.index);
+          const failing = entriesOf(check(report, defined(fails[0], "the first failing check"))).filter((e) => e.status === "fail").map((e) => e.index);
           expect(failing).to.deep.equal([entry]);
         }
       });
@@ -308,10 +331,12 @@ describe("verifyBundle", function () {
 
     it("fails shipment-chain when two entries change places, though each entry is still authentic and included", async () => {
       const bundle = fresh();
-      [bundle.entries[1], bundle.entries[2]] = [bundle.entries[2], bundle.entries[1]];
+      const [second, third] = [entryAt(bundle, 1), entryAt(bundle, 2)];
+      bundle.entries[1] = third;
+      bundle.entries[2] = second;
       const report = await verify(bundle);
       expect(check(report, "shipment-chain").status).to.equal("fail");
-      expect(check(report, "shipment-chain").entries!.filter((e) => e.status === "fail").map((e) => e.index)).to.include.members([1, 2]);
+      expect(entriesOf(check(report, "shipment-chain")).filter((e) => e.status === "fail").map((e) => e.index)).to.include.members([1, 2]);
       for (const name of ["field-digests", "event-signatures", "inclusion", "checkpoint-anchored"] as const) expect(check(report, name).status, name).to.equal("pass");
       expect(report.ok).to.equal(false);
     });
@@ -336,24 +361,24 @@ describe("verifyBundle", function () {
 
     it("fails actor-roles when an event is attributed to an actor without a role that may append it", async () => {
       const bundle = fresh();
-      bundle.entries[0].event.actor = devWallet(2).address; // a carrier; ORDER is for platforms
+      entryAt(bundle, 0).event.actor = devWallet(2).address; // a carrier; ORDER is for platforms
       const report = await verify(bundle);
       expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles"]);
-      expect(check(report, "actor-roles").entries![0].reason).to.contain("held none of PLATFORM");
+      expect(entryOf(check(report, "actor-roles"), 0).reason).to.contain("held none of PLATFORM");
     });
 
     it("fails actor-roles and lifecycle when a customs event is attributed to customs of another country", async () => {
       const bundle = fresh();
-      bundle.entries[3].event.actor = devWallet(5).address; // customs of GB; the parcel goes to DE
+      entryAt(bundle, 3).event.actor = devWallet(5).address; // customs of GB; the parcel goes to DE
       const report = await verify(bundle);
       expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles", "lifecycle"]);
-      expect(check(report, "actor-roles").entries![3].reason).to.contain("customs of GB, but the shipment goes to DE");
-      expect(check(report, "lifecycle").entries![3].reason).to.match(/^CUSTOMS_JURISDICTION: /);
+      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain("customs of GB, but the shipment goes to DE");
+      expect(entryOf(check(report, "lifecycle"), 3).reason).to.match(/^CUSTOMS_JURISDICTION: /);
     });
 
     it("fails field-digests when a field is disclosed without its salt", async () => {
       const bundle = fresh();
-      delete bundle.entries[2].salts.procedure;
+      delete entryAt(bundle, 2).salts.procedure;
       const report = await verify(bundle);
       expect(failed(report)).to.deep.equal(["field-digests"]);
       expect(check(report, "field-digests").reason).to.contain("payload.procedure is disclosed without its salt");
@@ -361,29 +386,29 @@ describe("verifyBundle", function () {
 
     it("fails payload-schema when a disclosed field is invalid for its event type", async () => {
       const bundle = fresh();
-      bundle.entries[0].payload.destinationCountry = "Germany";
+      entryAt(bundle, 0).payload.destinationCountry = "Germany";
       const report = await verify(bundle);
       expect(check(report, "payload-schema").status).to.equal("fail");
-      expect(check(report, "payload-schema").entries![0].reason).to.contain("payload.destinationCountry: must be an ISO 3166-1 alpha-2 country code");
+      expect(entryOf(check(report, "payload-schema"), 0).reason).to.contain("payload.destinationCountry: must be an ISO 3166-1 alpha-2 country code");
     });
 
     it("validates disclosed fields one by one when other fields are hidden", async () => {
       const bundle = redact(fresh(), { 0: ["items", "total"] });
-      bundle.entries[0].payload.seller = { id: "S-1", name: "Seller", country: "CN", vat: "x" };
+      entryAt(bundle, 0).payload.seller = { id: "S-1", name: "Seller", country: "CN", vat: "x" };
       const report = await verify(bundle);
       expect(check(report, "payload-schema").status).to.equal("fail");
-      expect(check(report, "payload-schema").entries![0].reason).to.contain("payload.seller");
+      expect(entryOf(check(report, "payload-schema"), 0).reason).to.contain("payload.seller");
     });
 
     it("fails payload-schema when a required field is not committed or an unknown field is", async () => {
       const bundle = fresh();
-      const order = bundle.entries[0];
+      const order = entryAt(bundle, 0);
       delete order.digests.orderId;
       delete order.payload.orderId;
       delete order.salts.orderId;
       order.digests.colour = "0x" + "ab".repeat(32);
       const report = await verify(bundle);
-      const reason = check(report, "payload-schema").entries![0].reason;
+      const reason = entryOf(check(report, "payload-schema"), 0).reason;
       expect(check(report, "payload-schema").status).to.equal("fail");
       expect(reason).to.contain("digests.orderId: required field of ORDER is not committed");
       expect(reason).to.contain('digests.colour: ORDER has no field "colour"');
@@ -392,7 +417,7 @@ describe("verifyBundle", function () {
   });
 
   describe("payment", () => {
-    type TaxPaidPayload = { ruleSet: string; assessment: Record<string, { amount: string }>; payment: { amount: { amount: string } } };
+    type TaxPaidPayload = { ruleSet: string; assessment: { vat: { amount: string }; total: { amount: string } }; payment: { amount: { amount: string } } };
 
     /**
      * `bundle` with its last entry — a TAX_PAID after the checkpoint — changed by `change` and signed again, by the
@@ -401,11 +426,11 @@ describe("verifyBundle", function () {
      */
     function forged(bundle: TraceBundle, change: (payload: TaxPaidPayload) => void): TraceBundle {
       const copy = structuredClone(bundle);
-      const entry = copy.entries[copy.entries.length - 1];
+      const entry = defined(copy.entries.at(-1), "the last entry");
       if (entry.event.eventType !== "TAX_PAID" || entry.inclusionProof !== null) throw new Error("the last entry must be a TAX_PAID after the checkpoint");
       change(entry.payload as TaxPaidPayload);
       const separator = node.runtime.ledger.domainSeparator;
-      const signer = HAPPY_PATH.find((step) => step.eventType === "TAX_PAID")!.signer;
+      const signer = defined(HAPPY_PATH.find((step) => step.eventType === "TAX_PAID"), "the TAX_PAID step").signer;
       const signed = signAppendRequest({
         separator,
         privateKey: devWallet(signer).privateKey,
@@ -430,13 +455,13 @@ describe("verifyBundle", function () {
       expect(statuses(report)).to.deep.include({ "field-digests": "pass", "event-signatures": "pass", "shipment-chain": "pass", inclusion: "pending" });
       expect(report.ok).to.equal(false);
       const payment = check(report, "payment");
-      expect(payment.entries!.map((e) => [e.seq, e.status])).to.deep.equal([
+      expect(entriesOf(payment).map((e) => [e.seq, e.status])).to.deep.equal([
         [2, "pass"],
         [4, "fail"],
       ]);
       expect(payment.reason).to.match(/^1 of 2 entries fails; first, entry 4 \(seq 4\): /);
-      expect(check(report, "lifecycle").entries![4].reason).to.equal(payment.entries![1].reason);
-      return payment.entries![1].reason;
+      expect(entryOf(check(report, "lifecycle"), 4).reason).to.equal(entryOf(payment, 1).reason);
+      return entryOf(payment, 1).reason;
     }
 
     it("passes a TAX_PAID after the checkpoint that states and pays the engine's assessment, and the re-signing keeps it so", async () => {
@@ -481,19 +506,19 @@ describe("verifyBundle", function () {
         const payment = check(report, "payment");
         expect(payment.status).to.equal("not-checkable");
         expect(payment.reason).to.contain("entry 2 (seq 2): DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: items is not disclosed");
-        expect(payment.entries!.find((e) => e.seq === 4)).to.include({ status: "not-checkable" });
+        expect(entriesOf(payment).find((e) => e.seq === 4)).to.include({ status: "not-checkable" });
       }
     });
 
     it("reports the RELEASE not-checkable when the TAX_PAID's payment is hidden", async () => {
       const payment = check(await verify(redact(honest, { 4: ["payment"] })), "payment");
       expect(payment.status).to.equal("not-checkable");
-      expect(payment.entries!.map((e) => [e.seq, e.status])).to.deep.equal([
+      expect(entriesOf(payment).map((e) => [e.seq, e.status])).to.deep.equal([
         [2, "pass"],
         [4, "not-checkable"],
         [5, "not-checkable"],
       ]);
-      expect(payment.entries![2].reason).to.equal("RELEASE_UNPAID: payment of TAX_PAID at seq 4 is not disclosed");
+      expect(entryOf(payment, 2).reason).to.equal("RELEASE_UNPAID: payment of TAX_PAID at seq 4 is not disclosed");
     });
 
     it("reports payment not-checkable for a shipment with nothing paid or released yet", async () => {
@@ -522,18 +547,18 @@ describe("verifyBundle", function () {
         lifecycle: "not-checkable",
         payment: "not-checkable",
       });
-      expect(check(report, "actor-roles").entries![3].reason).to.contain("destinationCountry of the DECLARATION at seq 2 is not disclosed");
+      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain("destinationCountry of the DECLARATION at seq 2 is not disclosed");
       expect(check(report, "payment").reason).to.contain(
         "DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: destinationCountry, items, totalValue are not disclosed",
       );
-      expect(check(report, "payload-schema").entries![2].reason).to.contain("hidden");
+      expect(entryOf(check(report, "payload-schema"), 2).reason).to.contain("hidden");
     });
 
     it("verifies an anonymous viewer's bundle of digests only without a failure", async () => {
       const report = await verify(anonymous(honest));
       expect(failed(report)).to.deep.equal([]);
       expect(check(report, "field-digests").status).to.equal("pass");
-      expect(check(report, "field-digests").entries![0].reason).to.match(/^0 of \d+ fields disclosed/);
+      expect(entryOf(check(report, "field-digests"), 0).reason).to.match(/^0 of \d+ fields disclosed/);
       expect(check(report, "lifecycle").status).to.equal("not-checkable");
     });
   });
@@ -543,7 +568,7 @@ describe("verifyBundle", function () {
       const report = await verifyBundle({ bundle: input, chain });
       expect(report.checks.map((c) => [c.name, c.status])).to.deep.equal([["format", "fail"]]);
       expect(report.ok).to.equal(false);
-      return report.checks[0].reason;
+      return defined(report.checks[0], "the format check").reason;
     };
 
     it("gives a failing format check, not a throw, for input that is not an object", async () => {
@@ -565,7 +590,7 @@ describe("verifyBundle", function () {
 
     it("gives a failing format check naming the path of a malformed entry", async () => {
       const bundle = fresh();
-      bundle.entries[2].event.actor = bundle.entries[2].event.actor.toLowerCase();
+      entryAt(bundle, 2).event.actor = entryAt(bundle, 2).event.actor.toLowerCase();
       expect(await formatOf(bundle)).to.contain("entries[2].event.actor: must be in EIP-55 checksum form");
     });
 
@@ -609,10 +634,11 @@ describe("verifyBundle", function () {
 
     it("fails checkpoint-anchored when the log never anchored the checkpoint's tree size", async () => {
       const bundle = fresh();
-      bundle.checkpoint!.treeSize += 1;
+      const checkpoint = defined(bundle.checkpoint, "the checkpoint");
+      checkpoint.treeSize += 1;
       const report = await verify(bundle);
       expect(check(report, "checkpoint-anchored").status).to.equal("fail");
-      expect(check(report, "checkpoint-anchored").reason).to.contain(`tree size ${bundle.checkpoint!.treeSize} of log ${bundle.logId} was never anchored`);
+      expect(check(report, "checkpoint-anchored").reason).to.contain(`tree size ${checkpoint.treeSize} of log ${bundle.logId} was never anchored`);
     });
   });
 });
