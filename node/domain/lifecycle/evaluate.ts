@@ -52,13 +52,14 @@ function evaluate(ctx: Context, rules: readonly LifecycleRule[] = LIFECYCLE_RULE
 }
 
 function summarise(index: number, event: LifecycleEvent, results: RuleResult[]): LifecycleCheck {
-  const fails = results.filter((r) => r.outcome.status === "fail");
-  if (fails.length > 0) {
-    const also = fails.length > 1 ? ` (also breaks ${fails.slice(1).map((r) => r.rule).join(", ")})` : "";
-    return { index, status: "fail", rule: fails[0].rule, reason: outcomeText(fails[0].outcome) + also };
+  const [firstFail, ...otherFails] = results.filter((r) => r.outcome.status === "fail");
+  if (firstFail) {
+    const also = otherFails.length > 0 ? ` (also breaks ${otherFails.map((r) => r.rule).join(", ")})` : "";
+    return { index, status: "fail", rule: firstFail.rule, reason: outcomeText(firstFail.outcome) + also };
   }
   const unknowns = results.filter((r) => r.outcome.status === "unknown");
-  if (unknowns.length > 0) {
+  const [firstUnknown] = unknowns;
+  if (firstUnknown) {
     // Several release rules often wait on the same hidden field: say it once, with all their names.
     const byReason = new Map<string, LifecycleRule[]>();
     for (const r of unknowns) {
@@ -66,7 +67,7 @@ function summarise(index: number, event: LifecycleEvent, results: RuleResult[]):
       byReason.set(text, [...(byReason.get(text) ?? []), r.rule]);
     }
     const reason = [...byReason].map(([text, rules]) => `${rules.join(", ")}: ${text}`).join("; ");
-    return { index, status: "not-checkable", rule: unknowns[0].rule, reason };
+    return { index, status: "not-checkable", rule: firstUnknown.rule, reason };
   }
   const held = results.map((r) => r.rule);
   const reason = held.length > 0 ? `${held.join(", ")} ${held.length === 1 ? "holds" : "hold"}` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;

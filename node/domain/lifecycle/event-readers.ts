@@ -1,6 +1,7 @@
 // How the lifecycle rules read events: a field present, absent or hidden; the latest event of a type; money.
 import type { EventType } from "../event-types";
 import { tryParseDecimal, type Decimal } from "../decimal";
+import { invariant } from "../errors";
 import { fail, unknown, type Outcome } from "./outcome";
 import type { Context, LifecycleEvent } from "./types";
 
@@ -8,7 +9,10 @@ export type FieldRead = { state: "present"; value: unknown } | { state: "absent"
 
 /** The event at `index`; `index === events.length` is `next`. */
 export function eventAt(ctx: Context, index: number): LifecycleEvent {
-  return index === ctx.events.length ? ctx.next : ctx.events[index];
+  const event = index === ctx.events.length ? ctx.next : ctx.events[index];
+  // Rules ask only for indexes they found in the history (or next's own): any other is a bug in a rule.
+  invariant(event !== undefined, `lifecycle rule read event ${index} of ${ctx.events.length}`);
+  return event;
 }
 
 export function describeEvent(ctx: Context, index: number): string {
@@ -54,13 +58,13 @@ export function destinationSourceIndex(events: readonly LifecycleEvent[]): numbe
 
 /** The last index of `type` in events[from..], or undefined. */
 export function lastIndexOf(events: readonly LifecycleEvent[], type: EventType, from = 0): number | undefined {
-  for (let i = events.length - 1; i >= from; i--) if (events[i].eventType === type) return i;
+  for (let i = events.length - 1; i >= from; i--) if (events[i]?.eventType === type) return i;
   return undefined;
 }
 
 export function indicesOf(events: readonly LifecycleEvent[], type: EventType, from = 0): number[] {
   const found: number[] = [];
-  for (let i = from; i < events.length; i++) if (events[i].eventType === type) found.push(i);
+  for (let i = from; i < events.length; i++) if (events[i]?.eventType === type) found.push(i);
   return found;
 }
 

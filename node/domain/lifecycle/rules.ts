@@ -26,7 +26,7 @@
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
 import { CUSTOMS_EVENT_TYPES } from "../event-types";
-import { addDecimalValues, compareDecimalValues, formatDecimal, subtractDecimalValuesFloor, tryParseDecimal, type Decimal } from "../decimal";
+import { addDecimalValues, compareDecimalValues, formatDecimal, parseDecimal, subtractDecimalValuesFloor, type Decimal } from "../decimal";
 import type { TaxDue } from "../tax/tax-due";
 import { PASS, SKIP, fail, unknown, type Outcome } from "./outcome";
 import {
@@ -95,8 +95,7 @@ function checkFirstEvent(ctx: Context): Outcome {
 function checkAfterFinalDecision(ctx: Context): Outcome {
   if (ctx.events.length === 0 || ctx.next.eventType === "CLAIM_DECISION") return SKIP;
   const undecidable: Outcome[] = [];
-  for (let i = 0; i < ctx.events.length; i++) {
-    const event = ctx.events[i];
+  for (const [i, event] of ctx.events.entries()) {
     if (event.eventType === "RELEASE") {
       const decision = readString(ctx, i, "decision");
       if (!decision.ok) {
@@ -209,7 +208,7 @@ function checkTaxPaidAssessment(ctx: Context): Outcome {
   for (const name of ["customsValue", "duty", "vat", "fees", "total"] as const) {
     const stated = assessment.state === "present" ? moneyAt(assessment.value, name) : undefined;
     const expected = due[name];
-    if (stated === undefined || stated.currency !== expected.currency || compareDecimalValues(stated.value, tryParseDecimal(expected.amount)!) !== 0) {
+    if (stated === undefined || stated.currency !== expected.currency || compareDecimalValues(stated.value, parseDecimal(expected.amount)) !== 0) {
       differences.push(`${name} ${stated === undefined ? "missing" : `${stated.text} ${stated.currency}`} (engine: ${expected.amount} ${expected.currency})`);
     }
   }
@@ -252,7 +251,7 @@ function checkReleaseUnpaid(ctx: Context): Outcome {
   if (verdict.kind === "invalid") return fail(`what is due for the DECLARATION at seq ${declaration} cannot be assessed: ${verdict.reason}`);
   if (verdict.kind === "unsupported") return checkPaidOwnAssessment(ctx, declaration);
   const due = verdict.due.total;
-  const dueAmount = tryParseDecimal(due.amount)!;
+  const dueAmount = parseDecimal(due.amount);
   if (dueAmount.units === 0n) return PASS;
   const paid = paidBefore(ctx, ctx.events.length, due.currency);
   if (compareDecimalValues(paid.sum, dueAmount) >= 0) return PASS;
@@ -284,7 +283,8 @@ function checkPaidOwnAssessment(ctx: Context, declaration: number): Outcome {
     const of = total === undefined ? "no valid assessment.total" : `${total.text} ${total.currency}`;
     payments.push(`the TAX_PAID at seq ${paid} pays ${pays} of ${of}`);
   }
-  if (undisclosed.length > 0) return undisclosed[0];
+  const [firstUndisclosed] = undisclosed;
+  if (firstUndisclosed) return firstUndisclosed;
   return fail(
     `RELEASE released needs a TAX_PAID after the DECLARATION at seq ${declaration} whose payment covers its assessment.total ` +
       `(no duty and tax rule set covers this destination and date); ` +
@@ -329,8 +329,7 @@ function checkReleaseWithOpenClaim(ctx: Context): Outcome {
   const decided = new Set<string>();
   const undisclosed: Outcome[] = [];
   let hiddenDecisions = 0;
-  for (let i = 0; i < ctx.events.length; i++) {
-    const type = ctx.events[i].eventType;
+  for (const [i, { eventType: type }] of ctx.events.entries()) {
     if (type !== "CLAIM" && type !== "CLAIM_DECISION") continue;
     const claimId = readString(ctx, i, "claimId");
     if (!claimId.ok) {
@@ -343,10 +342,10 @@ function checkReleaseWithOpenClaim(ctx: Context): Outcome {
       decided.add(claimId.value);
     }
   }
-  const open = [...claims].filter(([claimId]) => !decided.has(claimId));
+  const [open] = [...claims].filter(([claimId]) => !decided.has(claimId));
   // A disclosed claim with no disclosed decision is open for sure only when no decision is hidden.
-  if (open.length > 0 && hiddenDecisions === 0) {
-    const [claimId, seq] = open[0];
+  if (open !== undefined && hiddenDecisions === 0) {
+    const [claimId, seq] = open;
     return fail(`RELEASE released needs a CLAIM_DECISION for every CLAIM; the CLAIM ${claimId} at seq ${seq} has none`);
   }
   return undisclosed[0] ?? PASS;

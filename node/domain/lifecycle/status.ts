@@ -46,14 +46,14 @@ export type ShipmentAmounts = { ruleSet: string | null; due: Money | null; paid:
 export function destinationOf(events: readonly LifecycleEvent[]): string | undefined {
   const source = destinationSourceIndex(events);
   if (source === undefined) return undefined;
-  const value = events[source].payload?.destinationCountry;
+  const value = events[source]?.payload?.destinationCountry;
   return typeof value === "string" ? value : undefined;
 }
 
 /** A shipment's derived status from its full events (for GET /v1/shipments/{id}, DESIGN §9). */
 export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus {
   const status: LifecycleStatus = {
-    stage: events.length === 0 ? "NONE" : events[events.length - 1].eventType,
+    stage: events.at(-1)?.eventType ?? "NONE",
     released: false,
     openClaims: [],
     claims: [],
@@ -65,12 +65,12 @@ export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus
   if (declaration !== undefined) {
     status.latestDeclarationIndex = declaration;
     const risk = lastIndexOf(events, "RISK_RESULT", declaration + 1);
-    const lane = risk === undefined ? undefined : events[risk].payload?.lane;
+    const lane = risk === undefined ? undefined : events[risk]?.payload?.lane;
     if (typeof lane === "string") status.lane = lane;
   }
 
   const release = lastIndexOf(events, "RELEASE");
-  const decision = release === undefined ? undefined : events[release].payload?.decision;
+  const decision = release === undefined ? undefined : events[release]?.payload?.decision;
   if (typeof decision === "string") status.releaseDecision = decision;
 
   const decided = new Set<string>();
@@ -119,9 +119,12 @@ export function shipmentAmounts(events: readonly LifecycleEvent[]): ShipmentAmou
   if (verdict?.kind === "due") {
     ruleSet = verdict.due.ruleSet;
     due = verdict.due.total;
-  } else if (payments.length > 0) {
-    ruleSet = payments[payments.length - 1].ruleSet;
-    due = payments[payments.length - 1].assessment.total;
+  } else {
+    const latest = payments.at(-1);
+    if (latest !== undefined) {
+      ruleSet = latest.ruleSet;
+      due = latest.assessment.total;
+    }
   }
   const currency = due?.currency ?? payments[0]?.payment.amount.currency;
   // Written with at least the places of what is due: nothing paid against "6.63" is "0.00".
