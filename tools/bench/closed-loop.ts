@@ -1,19 +1,19 @@
 // The closed-loop append driver of the ingest benchmark: every lifecycle in order, a fixed number of shipments at a time.
-import type { AppendRequest } from "../../node/domain/event";
 
 /** Appends every lifecycle, each shipment's events in order, `concurrency` shipments at a time. */
-export async function bench({
+export async function bench<Item>({
   lifecycles,
   concurrency,
   append,
   progress,
 }: {
-  lifecycles: AppendRequest[][];
+  lifecycles: readonly (readonly Item[])[];
   concurrency: number;
-  append: (request: AppendRequest) => Promise<void>;
+  append: (event: Item) => Promise<void>;
   progress: (done: number, seconds: number) => void;
 }): Promise<{ seconds: number; done: number }> {
-  let next = 0;
+  // One iterator shared by every appender: each takes the next shipment not yet taken.
+  const shipments = lifecycles.values();
   let done = 0;
   const start = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
@@ -21,10 +21,9 @@ export async function bench({
   try {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < lifecycles.length) {
-          const lifecycle = lifecycles[next++];
-          for (const request of lifecycle) {
-            await append(request);
+        for (const lifecycle of shipments) {
+          for (const event of lifecycle) {
+            await append(event);
             done++;
           }
         }
