@@ -1,5 +1,6 @@
 // HTTP load for the API benchmarks: autocannon at a fixed number of connections, reduced to counts and percentiles.
 import autocannon from "autocannon";
+import { inTurn } from "./round-robin";
 
 /** Connections the HTTP benchmarks keep open. */
 export const CONNECTIONS = 50;
@@ -30,7 +31,7 @@ export async function postAll(url: string, bodies: { path: string; body: string 
         method: "POST",
         headers: { "content-type": "application/json" },
         setupRequest: (request) => {
-          const item = bodies[next++ % bodies.length];
+          const item = inTurn(bodies, next++, "bodies");
           return { ...request, path: item.path, body: item.body };
         },
       },
@@ -58,7 +59,7 @@ export async function signedReads({
       {
         method: "GET",
         setupRequest: (request) => {
-          const pathAndQuery = paths[reads++ % paths.length];
+          const pathAndQuery = inTurn(paths, reads++, "paths");
           return { ...request, path: pathAndQuery, headers: client.readHeaders({ method: "GET", pathAndQuery }) };
         },
       },
