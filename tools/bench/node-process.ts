@@ -10,10 +10,11 @@ export function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    // stdout is piped (stdio above), so spawn's types give it as a stream, never null.
+    child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      const match = output.match(/API on (http:\/\/\S+)\/v1 /);
-      if (match) resolve({ child, url: match[1] });
+      const url = output.match(/API on (http:\/\/\S+)\/v1 /)?.[1];
+      if (url !== undefined) resolve({ child, url });
     });
     child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${output}`)));
   });
