@@ -55,7 +55,8 @@ async function main(): Promise<void> {
       const events = lifecycles.map((l) => l[step]).filter((e): e is AppendRequest => e !== undefined);
       if (events.length === 0) continue;
       const refused = (await customs.appendBatch(events)).filter((r) => r.status >= 300);
-      if (refused.length > 0) throw new Error(`${refused.length} lifecycle events were refused: ${JSON.stringify(refused[0].error)}`);
+      const [firstRefused] = refused;
+      if (firstRefused !== undefined) throw new Error(`${refused.length} lifecycle events were refused: ${JSON.stringify(firstRefused.error)}`);
     }
     // Wait for a checkpoint covering them, so traces carry inclusion proofs.
     const size = (await customs.checkpoint()).head.treeSize;

@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     const events = lifecycles.reduce((n, l) => n + l.length, 0);
 
     // One document first, so that a refusal is shown with its reason rather than counted.
-    const first = await fetch(`${url}${bodies[0].path}`, { method: "POST", headers: { "content-type": "application/ld+json" }, body: bodies[0].body });
+    const [firstBody] = bodies;
+    if (firstBody === undefined) throw new Error(`no EPCIS documents to import: BENCH_EPCIS_DOCUMENTS is ${DOCUMENTS}`);
+    const first = await fetch(`${url}${firstBody.path}`, { method: "POST", headers: { "content-type": "application/ld+json" }, body: firstBody.body });
     if (first.status !== 201) throw new Error(`the first EPCIS import was refused: ${first.status} ${await first.text()}`);
     say(`importing ${bodies.length.toLocaleString("en")} documents (${events.toLocaleString("en")} events) …`);
     const imported = await postAll(url, bodies);
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
 
     say("GS1 schema validation of exported documents (this process, one core) …");
     const sample = await Promise.all(shipmentIds.slice(0, 50).map((id) => customs.epcis(id)));
+    const [firstSample] = sample;
+    if (firstSample === undefined) throw new Error("no exported EPCIS documents to validate");
     const start = performance.now();
     let validated = 0;
     while (performance.now() - start < SECONDS * 300) {
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
       validated++;
     }
     const validationMs = (performance.now() - start) / validated;
-    say(`  ${validationMs.toFixed(2)} ms per document (${sample[0].epcisBody.eventList.length}–${Math.max(...sample.map((d) => d.epcisBody.eventList.length))} events)`);
+    say(`  ${validationMs.toFixed(2)} ms per document (${firstSample.epcisBody.eventList.length}–${Math.max(...sample.map((d) => d.epcisBody.eventList.length))} events)`);
 
     say("explorer trace pages (anonymous timeline, every check through the chain's JSON-RPC) …");
     let pages = 0;

@@ -2,35 +2,52 @@
 import { devWallet } from "../../node/chain/dev-participants";
 import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
+import type { PayloadOf } from "../../node/domain/payloads";
 import { randomSalts } from "../../node/prepare/salts";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 
-type Step = { eventType: EventType; signer: number; patch?: (payload: Record<string, any>, i: number) => void };
+/** One shipment's signed events in order: every synthetic lifecycle opens with its ORDER and its DISPATCH. */
+export type Lifecycle = [order: AppendRequest, dispatch: AppendRequest, ...rest: AppendRequest[]];
 
-const order: Step = { eventType: "ORDER", signer: 1, patch: (p, i) => ((p.orderId = `ORD-${i}`), (p.buyer.name = `Buyer ${i}`)) };
-const dispatch: Step = { eventType: "DISPATCH", signer: 2, patch: (p, i) => (p.trackingNumber = `TRK${i}`) };
-const declaration: Step = { eventType: "DECLARATION", signer: 3, patch: (p, i) => (p.declarationId = `DEC-${i}`) };
-const green: Step = { eventType: "RISK_RESULT", signer: 4 };
-const red: Step = { eventType: "RISK_RESULT", signer: 4, patch: (p) => ((p.lane = "red"), (p.score = 81)) };
-const inspection: Step = { eventType: "INSPECTION", signer: 4 };
-const taxPaid: Step = { eventType: "TAX_PAID", signer: 1, patch: (p, i) => (p.payment.reference = `PAY-${i}`) };
-const release: Step = { eventType: "RELEASE", signer: 4 };
-const delivery: Step = { eventType: "DELIVERY", signer: 2 };
-const claim: Step = { eventType: "CLAIM", signer: 7 };
-const claimDecision: Step = { eventType: "CLAIM_DECISION", signer: 4 };
+/** Who signs a step, and its payload for shipment `i`: a fresh copy of the example payload of its type. */
+type Step = { eventType: EventType; signer: number; payload: (i: number) => Record<string, unknown> };
 
-/** Lifecycles covering all ten event types: most parcels green, one in ten red with an inspection, one in twenty claimed. */
-const VARIANTS: Step[][] = [
-  [order, dispatch, declaration, green, taxPaid, release, delivery],
-  [order, dispatch, declaration, red, inspection, taxPaid, release, delivery],
-  [order, dispatch, declaration, green, claim, claimDecision, taxPaid, release, delivery],
-];
+/** A step of `eventType` signed by `signer`, its example payload changed by `patch` (typed by the event's schema). */
+function stepOf<T extends EventType>(eventType: T, signer: number, patch?: (payload: PayloadOf<T>, i: number) => void): Step {
+  return {
+    eventType,
+    signer,
+    payload: (i) => {
+      const payload = structuredClone(EXAMPLE_PAYLOADS[eventType]);
+      patch?.(payload, i);
+      return payload;
+    },
+  };
+}
 
-function variantOf(i: number): Step[] {
-  if (i % 20 === 7) return VARIANTS[2];
-  if (i % 10 === 3) return VARIANTS[1];
-  return VARIANTS[0];
+const order = stepOf("ORDER", 1, (p, i) => ((p.orderId = `ORD-${i}`), (p.buyer.name = `Buyer ${i}`)));
+const dispatch = stepOf("DISPATCH", 2, (p, i) => (p.trackingNumber = `TRK${i}`));
+const declaration = stepOf("DECLARATION", 3, (p, i) => (p.declarationId = `DEC-${i}`));
+const green = stepOf("RISK_RESULT", 4);
+const red = stepOf("RISK_RESULT", 4, (p) => ((p.lane = "red"), (p.score = 81)));
+const inspection = stepOf("INSPECTION", 4);
+const taxPaid = stepOf("TAX_PAID", 1, (p, i) => (p.payment.reference = `PAY-${i}`));
+const release = stepOf("RELEASE", 4);
+const delivery = stepOf("DELIVERY", 2);
+const claim = stepOf("CLAIM", 7);
+const claimDecision = stepOf("CLAIM_DECISION", 4);
+
+// Lifecycles covering all ten event types: most parcels green, one in ten red with an inspection, one in twenty claimed.
+type Variant = [order: Step, dispatch: Step, ...rest: Step[]];
+const GREEN: Variant = [order, dispatch, declaration, green, taxPaid, release, delivery];
+const RED: Variant = [order, dispatch, declaration, red, inspection, taxPaid, release, delivery];
+const CLAIMED: Variant = [order, dispatch, declaration, green, claim, claimDecision, taxPaid, release, delivery];
+
+function variantOf(i: number): Variant {
+  if (i % 20 === 7) return CLAIMED;
+  if (i % 10 === 3) return RED;
+  return GREEN;
 }
 
 /** Signed lifecycles of `shipments` DE-bound parcels from the development accounts, one array per shipment. */
@@ -44,9 +61,9 @@ export function syntheticLifecycles({
   shipments: number;
   offset?: number;
   progress: (line: string) => void;
-}): AppendRequest[][] {
+}): Lifecycle[] {
   const sign = lifecycleSigner(separator);
-  const out: AppendRequest[][] = [];
+  const out: Lifecycle[] = [];
   for (let s = 0; s < shipments; s++) {
     out.push(sign(offset + s));
     if ((s + 1) % 2000 === 0) progress(`  signed ${(s + 1).toLocaleString("en")} lifecycles`);
@@ -58,17 +75,24 @@ export function syntheticLifecycles({
  * Signs synthetic lifecycles one at a time, as syntheticLifecycles signs them (same ids, variants and June 2026
  * dates for index `i`), deriving each signer's key once: for loops that need a lifecycle at a time without stalling.
  */
-export function lifecycleSigner(separator: Uint8Array): (i: number) => AppendRequest[] {
+export function lifecycleSigner(separator: Uint8Array): (i: number) => Lifecycle {
   const keys = new Map<number, string>();
-  const keyOf = (signer: number) => keys.get(signer) ?? keys.set(signer, devWallet(signer).privateKey).get(signer)!;
+  const keyOf = (signer: number): string => {
+    const known = keys.get(signer);
+    if (known !== undefined) return known;
+    const key = devWallet(signer).privateKey;
+    keys.set(signer, key);
+    return key;
+  };
   const base = Date.UTC(2026, 5, 1);
   return (i) => {
     const shipmentId = `BL${String(i).padStart(9, "0")}DE`;
-    return variantOf(i).map((step, k) => {
-      const payload = structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, any>;
-      step.patch?.(payload, i);
+    const sign = (step: Step, k: number): AppendRequest => {
+      const payload = step.payload(i);
       const salts = randomSalts(payload);
       return signAppendRequest({ separator, privateKey: keyOf(step.signer), shipmentId, eventType: step.eventType, occurredAtMs: base + i * 1000 + k, payload, salts }).request;
-    });
+    };
+    const [first, second, ...rest] = variantOf(i);
+    return [sign(first, 0), sign(second, 1), ...rest.map((step, k) => sign(step, k + 2))];
   };
 }
