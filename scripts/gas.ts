@@ -13,18 +13,30 @@ import { roleId } from "../node/domain/roles";
  * sha256 precompile and calldata cost the same for any 32 non-zero-heavy bytes), so these are the figures of a real log.
  */
 function uniformLog(): NodeHashReader {
-  const levels = [hashLeaf(new TextEncoder().encode("borderledger gas leaf"))];
+  let top = hashLeaf(new TextEncoder().encode("borderledger gas leaf"));
+  const levels = [top];
   return ({ level }) => {
-    while (levels.length <= level) levels.push(hashChildren(levels[levels.length - 1], levels[levels.length - 1]));
-    return levels[level];
+    while (levels.length <= level) {
+      top = hashChildren(top, top);
+      levels.push(top);
+    }
+    const hash = levels[level];
+    if (hash === undefined) throw new Error(`no subtree hash at level ${level} of the uniform log`);
+    return hash;
   };
 }
 
 async function main(): Promise<void> {
-  const [admin, operator, platform, brandOwner] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  const [admin, operator, platform, brandOwner] = signers;
+  if (!admin || !operator || !platform || !brandOwner) throw new Error(`gas needs four accounts (admin, operator, platform, brand owner); the network has ${signers.length}`);
   const addresses = await deployContracts({ deployer: admin });
   const { participantRegistry, anchorRegistry, productRegistry } = attachContracts({ addresses, runner: admin });
-  const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
+  const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
+    const receipt = await (await tx).wait();
+    if (receipt === null) throw new Error("a transaction's wait() gave no receipt");
+    return Number(receipt.gasUsed);
+  };
 
   const figures: Record<string, number> = {};
   figures.register_participant_gas = await gasOf(
