@@ -1,18 +1,26 @@
 // Hardhat configuration: offline solc from the `solc` npm package, the embedded development chain, mocha tests.
+import { createRequire } from "node:module";
 import path from "node:path";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/types";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
+import solcPackage from "solc/package.json";
 
 // The machine has no route to the compiler download site: compile with the soljson.js shipped in `solc`.
-const SOLC_VERSION: string = require("solc/package.json").version;
+const SOLC_VERSION: string = solcPackage.version;
+
+/** What the emscripten build of solc exports that this file reads. */
+type Soljson = { version?: () => string };
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
   if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
-  const compilerPath = require.resolve("solc/soljson.js");
-  return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: require(compilerPath).version?.() ?? SOLC_VERSION };
+  const load = createRequire(__filename);
+  const compilerPath = load.resolve("solc/soljson.js");
+  // Loaded only here: soljson.js is a large emscripten build, needed only when Hardhat compiles with it.
+  const soljson = load(compilerPath) as Soljson;
+  return { compilerPath, isSolcJs: true, version: SOLC_VERSION, longVersion: soljson.version?.() ?? SOLC_VERSION };
 });
 
 const config: HardhatUserConfig = {
