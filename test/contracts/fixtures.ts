@@ -1,7 +1,7 @@
 // Shared deployment for the contract tests: the three BorderLedger contracts wired together, and small RFC 9162 tree helpers.
 import { ethers } from "hardhat";
 import { expect } from "chai";
-import { Contract, getBytes, hexlify, toUtf8Bytes, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
+import { Contract, getBytes, hexlify, toUtf8Bytes, type BaseContractMethod, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractHandle } from "../../node/chain/contracts";
 import { consistencyProof, hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "../../node/domain/merkle";
@@ -54,6 +54,21 @@ export async function deployBorderLedger(): Promise<BorderLedgerDeployment> {
     brandOwner: account(7),
     others: [account(8), account(9), account(10), ...signers.slice(11)],
   };
+}
+
+/** contracts/test/RFC9162Harness.sol: the RFC9162 library's functions, over raw bytes. */
+export type RFC9162Harness = Contract & {
+  verifyInclusion: BaseContractMethod;
+  verifyConsistency: BaseContractMethod;
+  hashLeaf: BaseContractMethod;
+  hashChildren: BaseContractMethod;
+};
+
+/** Deploys a fresh RFC9162Harness. */
+export async function deployRFC9162Harness(): Promise<RFC9162Harness> {
+  const harness = await (await ethers.getContractFactory("RFC9162Harness")).deploy();
+  await harness.waitForDeployment();
+  return harness as unknown as RFC9162Harness;
 }
 
 /** `contract` with `signer` as its runner, keeping the handle's methods (ethers' connect() returns a BaseContract). */

@@ -2,10 +2,9 @@
 // and the two implementations agreeing on random trees.
 import fs from "node:fs";
 import path from "node:path";
-import { ethers } from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { hexlify, type BaseContractMethod, type Contract } from "ethers";
+import { hexlify } from "ethers";
 import fc from "fast-check";
 import {
   consistencyProof,
@@ -18,6 +17,7 @@ import {
   type Hash,
 } from "../../node/domain/merkle";
 import { defined } from "../helpers/assertions";
+import { deployRFC9162Harness, type RFC9162Harness } from "./fixtures";
 
 // The transparency-dev vectors, copied into the repository with their licence (test/vectors/README.md).
 const VECTOR_DIR = path.join(__dirname, "../vectors/rfc9162");
@@ -108,15 +108,10 @@ const CASES = loadCases();
 const title = (c: VectorCase) => `${c.wantErr ? "rejects" : "accepts"} ${c.file} (${c.desc})`;
 
 async function harnessFixture() {
-  const harness = await (await ethers.getContractFactory("RFC9162Harness")).deploy();
-  await harness.waitForDeployment();
-  return { harness: harness as unknown as Harness };
+  return { harness: await deployRFC9162Harness() };
 }
 
-/** contracts/test/RFC9162Harness.sol's two checks. */
-type Harness = Contract & { verifyInclusion: BaseContractMethod; verifyConsistency: BaseContractMethod };
-
-function solidityVerifies(harness: Harness, c: VectorCase): Promise<boolean> {
+function solidityVerifies(harness: RFC9162Harness, c: VectorCase): Promise<boolean> {
   if (c.kind === "inclusion") {
     return harness.verifyInclusion(c.leafIdx, c.treeSize, hexlify(c.leafHash), c.proof.map((h) => hexlify(h)), hexlify(c.root));
   }

@@ -18,3 +18,8 @@ export function defined<T>(value: T | undefined | null, what: string): T {
   if (value === undefined || value === null) expect.fail(`expected ${what} to be present`);
   return value;
 }
+
+/** Element `index` of `items` (negative counts from the end, as at() does), failing the test when there is none. */
+export function elementAt<T>(items: readonly T[], index: number): T {
+  return defined(items.at(index), `element ${index} of ${items.length}`);
+}

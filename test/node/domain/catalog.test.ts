@@ -17,6 +17,7 @@ import {
 } from "../../../node/domain/catalog";
 import { hashLeaf, isValidInclusionProof, memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
 import { BorderLedgerError } from "../../../node/domain/errors";
+import { defined } from "../../helpers/assertions";
 
 // The leaves the contract computes are checked against the chain in test/contracts/product-registry.test.ts; here
 // catalog.ts is checked against ethers' AbiCoder and merkle.ts, which the contract tests tie to the contract.
@@ -25,14 +26,14 @@ const referenceItemLeaf = ({ gtin, serial }: CatalogItem) => hashLeaf(getBytes(c
 const referenceSellerLeaf = (sellerId: string) => hashLeaf(getBytes(coder.encode(["string"], [sellerId])));
 
 const ZERO = "0x" + "00".repeat(32);
-const ITEMS: CatalogItem[] = [
+const ITEMS = [
   { gtin: "04012345678901", serial: "SN-0001" },
   { gtin: "04012345678901", serial: "SN-0002" },
   { gtin: "04012345678918", serial: "SN-0001" }, // same serial, another GTIN: another item
   { gtin: "4006381333931", serial: "AX-77" },
   { gtin: "12345670", serial: "Größe-42/β" },
-];
-const SELLERS = ["shopwave:acme-official", "shopwave:timepieces-berlin", "bazaar:acme-store-uk"];
+] as const satisfies readonly CatalogItem[];
+const SELLERS = ["shopwave:acme-official", "shopwave:timepieces-berlin", "bazaar:acme-store-uk"] as const;
 
 function itemsOf(count: number, label = "SN"): CatalogItem[] {
   return Array.from({ length: count }, (_, i) => ({ gtin: "04012345678901", serial: `${label}-${i}` }));
@@ -49,10 +50,10 @@ function rejection(build: () => unknown): BorderLedgerError {
 }
 
 function expectProofsVerify(leaves: string[], root: string): void {
-  for (let index = 0; index < leaves.length; index++) {
+  for (const [index, leaf] of leaves.entries()) {
     const { leafIndex, proof } = catalogInclusionProof({ leaves, index });
     expect(leafIndex).to.equal(index);
-    const args = { index, size: leaves.length, leafHash: getBytes(leaves[index]), proof: proof.map((h) => getBytes(h)), root: getBytes(root) };
+    const args = { index, size: leaves.length, leafHash: getBytes(leaf), proof: proof.map((h) => getBytes(h)), root: getBytes(root) };
     expect(isValidInclusionProof(args)).to.equal(true, `leaf ${index} of ${leaves.length}`);
     if (leaves.length > 1) expect(isValidInclusionProof({ ...args, index: (index + 1) % leaves.length })).to.equal(false);
   }
@@ -224,7 +225,7 @@ describe("catalog", () => {
     const valid = () => ({
       brand: "Acme Watches",
       version: 1,
-      items: ITEMS.map((item) => ({ ...item })),
+      items: ITEMS.map((item): CatalogItem => ({ ...item })),
       sellers: [...SELLERS],
       signature,
     });
@@ -245,19 +246,19 @@ describe("catalog", () => {
 
     it("names the path of a bad GTIN or serial", () => {
       const body = valid();
-      body.items[1].gtin = "0401234567890X";
-      body.items[3].serial = "";
+      defined(body.items[1], "item 1").gtin = "0401234567890X";
+      defined(body.items[3], "item 3").serial = "";
       expect(issuePaths(body)).to.deep.equal([
         ["items", 1, "gtin"],
         ["items", 3, "serial"],
       ]);
       for (const gtin of ["1234567", "123456789", "123456789012345", ""]) {
         const short = valid();
-        short.items[0].gtin = gtin;
+        defined(short.items[0], "item 0").gtin = gtin;
         expect(issuePaths(short), gtin).to.deep.equal([["items", 0, "gtin"]]);
       }
       const long = valid();
-      long.items[2].serial = "s".repeat(65);
+      defined(long.items[2], "item 2").serial = "s".repeat(65);
       expect(issuePaths(long)).to.deep.equal([["items", 2, "serial"]]);
     });
 
@@ -273,9 +274,9 @@ describe("catalog", () => {
     it("refuses unknown fields at the top and inside an item", () => {
       const result = CatalogRequestSchema.safeParse({ ...valid(), note: "x" });
       expect(result.success).to.equal(false);
-      expect(result.error!.issues.map((issue) => [issue.code, issue.path])).to.deep.equal([["unrecognized_keys", []]]);
+      expect(defined(result.error, "the parse error").issues.map((issue) => [issue.code, issue.path])).to.deep.equal([["unrecognized_keys", []]]);
       const body = valid() as { items: Record<string, unknown>[] };
-      body.items[2].price = 1;
+      defined(body.items[2], "item 2").price = 1;
       expect(issuePaths(body)).to.deep.equal([["items", 2]]);
     });
 

@@ -11,7 +11,9 @@ import { BL_NAMESPACE, EVENT_MAPPING, digitalLink, dispositionOf, eventTypeOfBiz
 import { EVENT_TYPES, type EventType } from "../../../node/domain/event-types";
 import { fieldDigests } from "../../../node/domain/hashing";
 import { signAppendRequest } from "../../../node/domain/sign-event";
+import { pickVisible } from "../../../node/domain/views";
 import { EXAMPLE_PAYLOADS, EXAMPLE_SHIPMENT_ID } from "../../../tools/fixtures/payload-examples";
+import { defined } from "../../helpers/assertions";
 import { randomSalts } from "../../helpers/events";
 
 const VECTORS = path.join(__dirname, "../../vectors/epcis");
@@ -72,7 +74,7 @@ describe("EPCIS 2.0 mapping and validation", () => {
         if (result.valid) continue;
         const issue = result.issues.find((i) => i.path === where);
         expect(issue, JSON.stringify(result.issues)).to.not.equal(undefined);
-        expect(issue!.message).to.match(message);
+        expect(defined(issue, `the issue at ${where}`).message).to.match(message);
       }
     });
 
@@ -116,8 +118,8 @@ describe("EPCIS 2.0 mapping and validation", () => {
       expect(validateEpcis(document)).to.deep.equal({ valid: true });
       const events = document.epcisBody.eventList;
       expect(events.map((e) => e["bl:eventType"])).to.deep.equal(ORDER_OF_EVENTS);
-      expect(events[0].epcList).to.include("https://id.gs1.org/01/06941234500017/21/SW-43-000917");
-      expect(events[8].epcList, "the claimed line's item").to.include("https://id.gs1.org/01/06941234500017/21/SW-43-000917");
+      expect(defined(events[0], "event 0").epcList).to.include("https://id.gs1.org/01/06941234500017/21/SW-43-000917");
+      expect(defined(events[8], "event 8").epcList, "the claimed line's item").to.include("https://id.gs1.org/01/06941234500017/21/SW-43-000917");
       expect(events.map((e) => e.type)).to.deep.equal(ORDER_OF_EVENTS.map((t) => EVENT_MAPPING[t].type));
     });
 
@@ -128,10 +130,9 @@ describe("EPCIS 2.0 mapping and validation", () => {
           fc.array(fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), { minLength: requests.length, maxLength: requests.length }),
           (masks) => {
             const views = requests.map(({ event, payload, salts }, i) => {
-              const shown = Object.keys(payload).filter((_, f) => masks[i][f]);
-              const visible = Object.fromEntries(shown.map((name) => [name, payload[name]]));
-              const visibleSalts = Object.fromEntries(shown.map((name) => [name, salts[name]]));
-              return { event, payload: visible, salts: visibleSalts, digests: fieldDigests({ payload, salts }) };
+              const mask = defined(masks[i], `mask ${i}`);
+              const shown = Object.keys(payload).filter((_, f) => mask[f]);
+              return { event, payload: pickVisible(payload, shown), salts: pickVisible(salts, shown), digests: fieldDigests({ payload, salts }) };
             });
             const events = epcisEventsOf({ separator, events: views });
             const result = validateEpcis(epcisDocumentOf({ creationDate: "2026-06-02T00:00:00.000Z", events }));
@@ -149,13 +150,13 @@ describe("EPCIS 2.0 mapping and validation", () => {
       expect(plan.ok).to.equal(true);
       if (!plan.ok) return;
       expect(plan.events.map((e) => e.request)).to.deep.equal(requests.map(({ event, payload, salts }) => ({ event, payload, salts })));
-      expect(plan.events[5].notRecorded).to.include("bizTransactionList");
+      expect(defined(plan.events[5], "planned event 5").notRecorded).to.include("bizTransactionList");
     });
 
     it("refuses an import whose eventID or digests do not belong to the signed event", () => {
       const document = epcisDocumentOfRequests({ separator, requests: exampleRequests().slice(0, 2), creationDate: "2026-06-02T00:00:00.000Z" });
-      document.epcisBody.eventList[0].eventID = `${BL_NAMESPACE}event/0x${"00".repeat(32)}`;
-      (document.epcisBody.eventList[1]["bl:digests"] as Record<string, string>).trackingNumber = `0x${"11".repeat(32)}`;
+      defined(document.epcisBody.eventList[0], "event 0").eventID = `${BL_NAMESPACE}event/0x${"00".repeat(32)}`;
+      (defined(document.epcisBody.eventList[1], "event 1")["bl:digests"] as Record<string, string>).trackingNumber = `0x${"11".repeat(32)}`;
       const plan = planEpcisImport({ document, shipmentId: EXAMPLE_SHIPMENT_ID, separator });
       expect(plan.ok).to.equal(false);
       if (plan.ok) return;
@@ -164,12 +165,12 @@ describe("EPCIS 2.0 mapping and validation", () => {
 
     it("leaves an event dated before the epoch to the append's own refusal instead of failing on its eventID", () => {
       const document = epcisDocumentOfRequests({ separator, requests: exampleRequests().slice(0, 1), creationDate: "2026-06-02T00:00:00.000Z" });
-      const event = document.epcisBody.eventList[0];
+      const event = defined(document.epcisBody.eventList[0], "event 0");
       (event["bl:event"] as Record<string, unknown>).occurredAt = "1969-12-31T23:59:59.000Z";
       event.eventTime = "1969-12-31T23:59:59.000Z";
       const plan = planEpcisImport({ document, shipmentId: EXAMPLE_SHIPMENT_ID, separator });
       expect(plan.ok).to.equal(true);
-      if (plan.ok) expect(plan.events[0].eventID).to.equal(undefined);
+      if (plan.ok) expect(defined(plan.events[0], "planned event 0").eventID).to.equal(undefined);
     });
 
     it("refuses to read a bundle from a document that is not a BorderLedger export, naming the member", () => {

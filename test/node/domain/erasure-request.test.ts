@@ -12,6 +12,7 @@ import {
   type ErasureRequest,
 } from "../../../node/domain/erasure-request";
 import { recoverSigner } from "../../../node/domain/signature";
+import { defined } from "../../helpers/assertions";
 
 const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
 const eip712Domain = { name: "BorderLedger", version: "1", ...domain };
@@ -68,7 +69,7 @@ describe("erasure requests (EIP-712 Erasure)", () => {
     expect(parsed.request.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"]);
     const refused = ErasureBodySchema.safeParse({ request: { fields: ["ORDER.buyer", "ORDER.buyer"], reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
     expect(refused.success).to.equal(false);
-    expect(refused.error!.issues[0].message).to.equal("must not name a field twice");
+    expect(defined(refused.error?.issues[0], "the first issue").message).to.equal("must not name a field twice");
   });
 });
 

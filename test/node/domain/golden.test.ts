@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ethers } from "hardhat";
 import { AbiCoder, TypedDataEncoder, concat, keccak256, sha256, toUtf8Bytes, verifyTypedData } from "ethers";
 import canonicalize from "canonicalize";
 import { TRACE_EVENT_TYPES, domainSeparator } from "../../../node/domain/eip712";
@@ -9,6 +8,8 @@ import { prepareEvent } from "../../../node/domain/event";
 import { encodeLeafData, leafHashOf, shipmentKey } from "../../../node/domain/leaf";
 import { fromHex, toHex } from "../../../node/domain/hex";
 import { memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
+import { deployRFC9162Harness } from "../../contracts/fixtures";
+import { defined } from "../../helpers/assertions";
 
 const golden = JSON.parse(readFileSync(path.resolve(__dirname, "../../fixtures/golden-v1.json"), "utf8"));
 const separator = domainSeparator(golden.domain);
@@ -28,10 +29,10 @@ describe("golden vectors (test/fixtures/golden-v1.json)", () => {
 
   it("each field digest is keccak256 of the JCS of [salt, name, value] (computed with ethers)", () => {
     for (const [name, value] of Object.entries(golden.request.payload)) {
-      const expected = keccak256(toUtf8Bytes(canonicalize([golden.request.salts[name], name, value])!));
+      const expected = keccak256(toUtf8Bytes(defined(canonicalize([golden.request.salts[name], name, value]), `the JCS of ${name}`)));
       expect(golden.fieldDigests[name], name).to.equal(expected);
     }
-    expect(golden.payloadHash).to.equal(keccak256(toUtf8Bytes(canonicalize(golden.fieldDigests)!)));
+    expect(golden.payloadHash).to.equal(keccak256(toUtf8Bytes(defined(canonicalize(golden.fieldDigests), "the JCS of the field digests"))));
   });
 
   it("eventDigest is the EIP-712 hash ethers computes, and the signature recovers to the actor there too", () => {
@@ -44,7 +45,7 @@ describe("golden vectors (test/fixtures/golden-v1.json)", () => {
   });
 
   it("leaf data is the Solidity ABI encoding and leaf hashes are SHA-256(0x00 || leafData), also on-chain", async () => {
-    const harness = await (await ethers.getContractFactory("RFC9162Harness")).deploy();
+    const harness = await deployRFC9162Harness();
     const coder = AbiCoder.defaultAbiCoder();
     expect(golden.shipmentKey).to.equal(keccak256(toUtf8Bytes(golden.request.event.shipmentId)));
     expect(shipmentKey(golden.request.event.shipmentId)).to.equal(golden.shipmentKey);
@@ -60,7 +61,7 @@ describe("golden vectors (test/fixtures/golden-v1.json)", () => {
   });
 
   it("the five chained leaves link by prevLeafHash and their RFC 9162 root matches in TypeScript and Solidity", async () => {
-    const harness = await (await ethers.getContractFactory("RFC9162Harness")).deploy();
+    const harness = await deployRFC9162Harness();
     golden.leaves.forEach((leaf: { prevLeafHash: string }, i: number) => {
       if (i > 0) expect(leaf.prevLeafHash).to.equal(golden.leaves[i - 1].leafHash);
     });

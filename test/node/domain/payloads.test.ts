@@ -10,6 +10,7 @@ import {
 } from "../../../node/domain/payloads";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
+import { defined } from "../../helpers/assertions";
 
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
@@ -19,15 +20,17 @@ const REMOVE = Symbol("remove");
 /** A deep copy of the example payload of `eventType` with the value at `path` replaced (or removed). */
 function changed(eventType: EventType, path: Path, value: unknown): Json {
   const payload = structuredClone(EXAMPLE_PAYLOADS[eventType]) as Json;
-  let parent: any = payload;
+  let parent: Record<string | number, unknown> = payload;
   for (const segment of path.slice(0, -1)) {
-    parent = parent[segment];
-    if (parent === null || typeof parent !== "object") throw new Error(`test bug: ${formatIssuePath(path)} is not in the ${eventType} example`);
+    const child = parent[segment];
+    if (child === null || typeof child !== "object") throw new Error(`test bug: ${formatIssuePath(path)} is not in the ${eventType} example`);
+    parent = child as Record<string | number, unknown>;
   }
-  const last = path[path.length - 1];
+  const last = path.at(-1);
+  if (last === undefined) throw new Error("test bug: an empty path");
   if (value === REMOVE) {
     if (!(last in parent)) throw new Error(`test bug: ${formatIssuePath(path)} is not in the ${eventType} example`);
-    delete parent[last];
+    Reflect.deleteProperty(parent, last);
   } else {
     parent[last] = value;
   }
@@ -46,7 +49,7 @@ function expectRejectedAt(eventType: EventType, payload: unknown, path: Path): P
   const issues = issuesOf(eventType, payload);
   expect(issues.map((issue) => formatIssuePath(issue.path))).to.deep.equal(issues.map(() => formatIssuePath(path)));
   for (const issue of issues) expect(issue.path).to.deep.equal(path);
-  return issues[0];
+  return defined(issues[0], "the first issue");
 }
 
 function expectAccepted(eventType: EventType, payload: unknown): void {
@@ -200,7 +203,7 @@ describe("payloads", () => {
     it("reports each unknown field on its own, nested ones with their full path", () => {
       const payload = changed("ORDER", ["a"], 1);
       payload.b = 2;
-      (payload.items as Json[])[1].colour = "red";
+      defined((payload.items as Json[])[1], "item 1").colour = "red";
       expect(issuesOf("ORDER", payload).map((issue) => formatIssuePath(issue.path))).to.have.members(["a", "b", "items[1].colour"]);
     });
 
@@ -392,7 +395,7 @@ describe("payloads", () => {
 
     it("reports a duplicate lineId together with other problems of the lines", () => {
       const payload = changed("ORDER", ["items", 1, "lineId"], "1");
-      (payload.items as Json[])[0].hsCode = "6403";
+      defined((payload.items as Json[])[0], "item 0").hsCode = "6403";
       expect(issuesOf("ORDER", payload).map((issue) => formatIssuePath(issue.path))).to.have.members(["items[0].hsCode", "items[1].lineId"]);
     });
 
@@ -418,7 +421,7 @@ describe("payloads", () => {
 
     it("adds sub-cent prices exactly", () => {
       const payload = changed("ORDER", ["items", 1, "unitPrice", "amount"], "0.1");
-      (payload.items as Json[])[1].quantity = 3;
+      defined((payload.items as Json[])[1], "item 1").quantity = 3;
       (payload.total as Json).amount = "25.2";
       expectAccepted("ORDER", payload);
     });

@@ -16,6 +16,7 @@ import {
   type SellerCheck,
 } from "../../../node/domain/risk";
 import { BorderLedgerError } from "../../../node/domain/errors";
+import { defined } from "../../helpers/assertions";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures: a CN → DE parcel of headphones and phone cases, ordered on a platform and declared under H7.
@@ -34,19 +35,24 @@ function line(lineId: string, description: string, hsCode: string, quantity: num
 }
 
 /** Wireless headphones and two phone cases: no high-risk chapter, values at reference level. */
-const CLEAN_LINES: Line[] = [
+const CLEAN_LINES: readonly [Line, Line] = [
   line("1", "Wireless over-ear headphones, Bluetooth", "851830", 1, money("39.90")),
   line("2", "Silicone phone case", "392690", 2, money("9.80")),
 ];
 
+/** The currency of the first of `lines`, which a test's declaration and order use throughout. */
+function currencyOf(lines: readonly Line[]): string {
+  return defined(lines[0], "a first line").value.currency;
+}
+
 /** A DECLARATION of `lines`, its total the sum of their values, parsed as the ledger would. */
-function declaration(lines: Line[] = CLEAN_LINES): DeclarationPayload {
+function declaration(lines: readonly Line[] = CLEAN_LINES): DeclarationPayload {
   return DeclarationPayload.parse({
     declarationId: "26DEH7000000412345",
     procedure: "H7",
     destinationCountry: "DE",
     items: lines,
-    totalValue: money(sumDecimals(lines.map((item) => item.value.amount)), lines[0].value.currency),
+    totalValue: money(sumDecimals(lines.map((item) => item.value.amount)), currencyOf(lines)),
   });
 }
 
@@ -56,7 +62,7 @@ function headphonesDeclared(value: Money): DeclarationPayload {
 }
 
 /** The ORDER behind `lines`: one unit price per line (value ÷ quantity), so its total matches the declaration's. */
-function order(lines: Line[] = CLEAN_LINES, currency = lines[0].value.currency): OrderPayload {
+function order(lines: readonly Line[] = CLEAN_LINES, currency = currencyOf(lines)): OrderPayload {
   const items = lines.map((item) => ({
     lineId: item.lineId,
     description: item.description,
@@ -113,9 +119,13 @@ function codes(assessment: RiskAssessment): RiskReasonCode[] {
   return assessment.reasons.map((candidate) => candidate.code);
 }
 
+/** A risk config as an operator writes it: any JSON, wrong fields and types included. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write deliberately wrong fields into it
+type ConfigFile = Record<string, any>;
+
 /** The default config with some fields replaced, parsed as an operator's file would be. */
-function configWith(patch: (config: Record<string, any>) => void): RiskConfig {
-  const config = structuredClone(DEFAULT_RISK_CONFIG) as Record<string, any>;
+function configWith(patch: (config: ConfigFile) => void): RiskConfig {
+  const config = structuredClone(DEFAULT_RISK_CONFIG) as ConfigFile;
   patch(config);
   return parseRiskConfig({ config });
 }
@@ -563,7 +573,7 @@ describe("risk engine", () => {
     });
 
     it("refuses a bad config with CONFIG_INVALID naming the field", () => {
-      const refused = (patch: (c: Record<string, any>) => void, ...fragments: string[]) =>
+      const refused = (patch: (c: ConfigFile) => void, ...fragments: string[]) =>
         expectError(() => configWith(patch), "CONFIG_INVALID", ...fragments);
       refused((c) => (c.lanes = { amber: 60, red: 30 }), "lanes.red", "greater than lanes.amber");
       refused((c) => (c.rules.UNDERVALUED_VS_ORDER.ratio = 0.8), "rules.UNDERVALUED_VS_ORDER.ratio", "not JSON numbers");

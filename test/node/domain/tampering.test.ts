@@ -3,6 +3,7 @@ import { domainSeparator } from "../../../node/domain/eip712";
 import { prepareEvent } from "../../../node/domain/event";
 import { ZERO_HASH, leafHashOf } from "../../../node/domain/leaf";
 import { findChainProblems, type ChainEntry } from "../../../node/domain/shipment-chain";
+import { elementAt } from "../../helpers/assertions";
 import { happyLifecycle } from "../../helpers/events";
 
 const separator = domainSeparator({ chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" });
@@ -29,22 +30,22 @@ describe("tampering is detected", () => {
 
   it("a changed payload field no longer matches the signed payloadHash", () => {
     const { requests } = honestChain();
-    const request = structuredClone(requests[2].request);
+    const request = structuredClone(elementAt(requests, 2).request);
     (request.payload as { declarationId: string }).declarationId = "25DEH7000000999999";
     const result = prepareEvent({ body: request, separator });
     expect(result.ok).to.equal(false);
-    if (!result.ok) expect(result.failure.issues[0].path).to.equal("event.payloadHash");
+    if (!result.ok) expect(elementAt(result.failure.issues, 0).path).to.equal("event.payloadHash");
   });
 
   it("a changed salt no longer matches the signed payloadHash", () => {
-    const request = structuredClone(honestChain().requests[0].request);
+    const request = structuredClone(elementAt(honestChain().requests, 0).request);
     request.salts.orderId = "0x" + "00".repeat(16);
     const result = prepareEvent({ body: request, separator });
     expect(result.ok).to.equal(false);
   });
 
   it("a changed occurredAt or event type changes the digest, so the signature names another signer", () => {
-    const request = structuredClone(honestChain().requests[1].request);
+    const request = structuredClone(elementAt(honestChain().requests, 1).request);
     request.event.occurredAt = new Date(Date.parse(request.event.occurredAt) + 1).toISOString();
     const result = prepareEvent({ body: request, separator });
     expect(result.ok === false && result.failure.code).to.equal("BAD_SIGNATURE");
@@ -52,7 +53,7 @@ describe("tampering is detected", () => {
 
   it("reordered entries break seq and the prevLeafHash links", () => {
     const { chain } = honestChain();
-    const reordered = [chain[0], chain[2], chain[1], ...chain.slice(3)];
+    const reordered = [elementAt(chain, 0), elementAt(chain, 2), elementAt(chain, 1), ...chain.slice(3)];
     const checks = findChainProblems({ shipmentId: SHIPMENT, entries: reordered }).map((p) => `${p.index}:${p.check}`);
     expect(checks).to.include.members(["1:SEQ", "1:PREV_LINK", "2:SEQ", "2:PREV_LINK", "3:PREV_LINK"]);
   });
@@ -71,14 +72,14 @@ describe("tampering is detected", () => {
 
   it("an entry replayed into the chain a second time breaks seq and its link", () => {
     const { chain } = honestChain();
-    const replayed = [...chain.slice(0, 3), chain[2], ...chain.slice(3)];
+    const replayed = [...chain.slice(0, 3), elementAt(chain, 2), ...chain.slice(3)];
     const checks = findChainProblems({ shipmentId: SHIPMENT, entries: replayed }).map((p) => `${p.index}:${p.check}`);
     expect(checks).to.include.members(["3:SEQ", "3:PREV_LINK"]);
   });
 
   it("a rewritten recordedAt or eventDigest no longer matches the leafHash", () => {
     const { chain } = honestChain();
-    const edited = chain.map((e, i) => (i === 4 ? { ...e, recordedAtMs: e.recordedAtMs + 1 } : i === 5 ? { ...e, eventDigest: chain[0].eventDigest } : e));
+    const edited = chain.map((e, i) => (i === 4 ? { ...e, recordedAtMs: e.recordedAtMs + 1 } : i === 5 ? { ...e, eventDigest: elementAt(chain, 0).eventDigest } : e));
     const checks = findChainProblems({ shipmentId: SHIPMENT, entries: edited }).map((p) => `${p.index}:${p.check}`);
     expect(checks).to.deep.equal(["4:LEAF_HASH", "5:LEAF_HASH"]);
   });

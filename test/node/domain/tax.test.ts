@@ -6,6 +6,7 @@ import { BorderLedgerError } from "../../../node/domain/errors";
 import { Assessment, type DeclarationPayload, type Money } from "../../../node/domain/payloads";
 import { assess, getRuleSet, listRuleSets, parseRuleSet, ruleSetFor, TAX_RULE_SET_FORMAT, type AssessParams, type TaxAssessment } from "../../../node/domain/tax";
 import { ruleSetCitations, verifyRuleSetCollection, type TaxRuleSet } from "../../../node/domain/tax/rule-set";
+import { defined, elementAt } from "../../helpers/assertions";
 
 const RULE_SET_DIR = join(__dirname, "../../../node/domain/tax/rule-sets");
 
@@ -32,7 +33,8 @@ function declaration({
     originCountry: line.origin ?? "CN",
   }));
   const total = lines.reduce((sum, line) => sum + BigInt(line.amount.replace(".", "")), 0n).toString();
-  const places = lines[0].amount.includes(".") ? lines[0].amount.split(".")[1].length : 0;
+  const fraction = elementAt(lines, 0).amount.split(".")[1];
+  const places = fraction === undefined ? 0 : fraction.length;
   const totalValue = places === 0 ? total : `${total.slice(0, -places) || "0"}.${total.slice(-places).padStart(places, "0")}`;
   return {
     declarationId: "DEC-1",
@@ -602,7 +604,7 @@ describe("tax", () => {
     for (const example of EXAMPLES) {
       it(example.it, () => {
         const result: TaxAssessment = assess(example.params);
-        const currency = getRuleSet(example.ruleSet)!.currency;
+        const currency = defined(getRuleSet(example.ruleSet), example.ruleSet).currency;
         expect(result.ruleSet).to.equal(example.ruleSet);
         expect(result.currency).to.equal(currency);
         expect(result.customsValue).to.deep.equal(money(example.customsValue, currency));
@@ -652,13 +654,13 @@ describe("tax", () => {
 
     it("says in the line's notes and the explanation why IOSS zeroed import VAT", () => {
       const result = assess({ date: "2024-03-01", declaration: declaration({ to: "IT", currency: "EUR", lines: [{ hs: "950300", amount: "40.00" }], collection: IOSS }) });
-      expect(result.lines[0].notes.join(" ")).to.include("collected at sale under IOSS");
+      expect(elementAt(result.lines, 0).notes.join(" ")).to.include("collected at sale under IOSS");
       expect(result.explanation.join("\n")).to.include("names collection scheme IOSS (IM2760000001), so VAT was charged at sale and import VAT is 0");
     });
 
     it("notes the fallback when a sale-collected regime was not used", () => {
       const result = assess({ date: "2023-05-05", declaration: declaration({ to: "GB", currency: "GBP", lines: [{ hs: "620342", amount: "20.00" }] }) });
-      expect(result.lines[0].notes.join(" ")).to.include("not collected at sale under UK_VAT");
+      expect(elementAt(result.lines, 0).notes.join(" ")).to.include("not collected at sale under UK_VAT");
       expect(result.explanation.join("\n")).to.include("BorderLedger policy rather than an HMRC rule");
     });
 
@@ -667,7 +669,7 @@ describe("tax", () => {
       expect(ca.explanation.join("\n")).to.include("Provincial sales taxes");
       const cn = assess({ date: "2022-06-01", declaration: declaration({ to: "CN", currency: "CNY", lines: [{ hs: "330499", amount: "100.00" }] }) });
       expect(cn.explanation.join("\n")).to.include("Consumption tax");
-      expect(cn.lines[0].notes.join(" ")).to.include("0.70");
+      expect(elementAt(cn.lines, 0).notes.join(" ")).to.include("0.70");
     });
 
     it("converts the buyer's year-to-date purchases at the reference rate", () => {
@@ -788,7 +790,7 @@ describe("tax", () => {
 
     it("cites a source with a title and an http(s) URL for every figure, and lists no uncited source", () => {
       for (const { id } of listRuleSets()) {
-        const ruleSet = getRuleSet(id)!;
+        const ruleSet = defined(getRuleSet(id), id);
         const known = new Set(ruleSet.sources.map((source) => source.id));
         const cited = new Set<string>();
         for (const { path, sources } of ruleSetCitations({ ruleSet })) {
@@ -812,7 +814,7 @@ describe("tax", () => {
 
     it("marks duty tables as simplified, exchange rates as approximate, and explains fees of 0", () => {
       for (const { id } of listRuleSets()) {
-        const ruleSet = getRuleSet(id)!;
+        const ruleSet = defined(getRuleSet(id), id);
         expect(ruleSet.duty.simplified, id).to.equal(true);
         expect(ruleSet.duty.note, id).to.match(/simplif/i);
         expect(ruleSet.exchangeRates.approximate, id).to.equal(true);
@@ -828,13 +830,13 @@ describe("tax", () => {
       for (const jurisdiction of jurisdictions) {
         const versions = summaries.filter((summary) => summary.jurisdiction === jurisdiction);
         versions.slice(1).forEach((current, index) => {
-          const previous = versions[index];
+          const previous = elementAt(versions, index);
           expect(previous.effectiveTo, `${previous.id} ends before ${current.id}`).to.not.equal(undefined);
-          expect(previous.effectiveTo! < current.effectiveFrom, `${previous.id} overlaps ${current.id}`).to.equal(true);
+          expect(defined(previous.effectiveTo, `${previous.id}'s end`) < current.effectiveFrom, `${previous.id} overlaps ${current.id}`).to.equal(true);
           const dayAfter = new Date(Date.parse(`${previous.effectiveTo}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
           expect(dayAfter, `${previous.id} is followed the next day by ${current.id}`).to.equal(current.effectiveFrom);
         });
-        expect(versions[versions.length - 1].effectiveTo, `${jurisdiction}'s newest version is open-ended`).to.equal(undefined);
+        expect(elementAt(versions, -1).effectiveTo, `${jurisdiction}'s newest version is open-ended`).to.equal(undefined);
       }
     });
 
@@ -849,7 +851,7 @@ describe("tax", () => {
     });
 
     it("summarises each rule set with its countries and currency", () => {
-      const eu = listRuleSets().find((summary) => summary.id === "EU-2021-07-01")!;
+      const eu = defined(listRuleSets().find((summary) => summary.id === "EU-2021-07-01"), "EU-2021-07-01");
       expect(eu).to.deep.include({ jurisdiction: "EU", effectiveTo: "2026-06-30", currency: "EUR" });
       expect(eu.countries).to.include.members(["AT", "BE", "DE", "DK", "ES", "FR", "IT", "NL", "PL", "PT", "SE"]);
       expect(listRuleSets().find((summary) => summary.id === "JP-2019-10-01")).to.deep.include({ currency: "JPY", countries: ["JP"] });
@@ -857,7 +859,7 @@ describe("tax", () => {
     });
 
     it("refuses a file of another format, an unknown citation or an uncited source when loading", () => {
-      const eu = readRuleSetFiles().find(({ file }) => file === "eu-2021-07-01.json")!.json as TaxRuleSet;
+      const eu = defined(readRuleSetFiles().find(({ file }) => file === "eu-2021-07-01.json"), "eu-2021-07-01.json").json as TaxRuleSet;
       expectFailure(() => parseRuleSet({ file: { ...eu, format: "borderledger.taxruleset.v2" } }), "VALIDATION_FAILED", /format/);
       expectFailure(() => parseRuleSet({ file: { ...eu, duty: { ...eu.duty, sources: ["nowhere"] } } }), "VALIDATION_FAILED", /duty\.sources\.0: cites unknown source "nowhere"/);
       const spare = { id: "spare", title: "An unused source", url: "https://example.org/" };
@@ -869,8 +871,8 @@ describe("tax", () => {
     });
 
     it("refuses a collection in which two versions of one jurisdiction are in force at once", () => {
-      const eu2021 = getRuleSet("EU-2021-07-01")!;
-      const eu2026 = getRuleSet("EU-2026-07-01")!;
+      const eu2021 = defined(getRuleSet("EU-2021-07-01"), "EU-2021-07-01");
+      const eu2026 = defined(getRuleSet("EU-2026-07-01"), "EU-2026-07-01");
       expect(() => verifyRuleSetCollection({ ruleSets: [eu2021, eu2026] })).to.not.throw();
       expectFailure(() => verifyRuleSetCollection({ ruleSets: [{ ...eu2021, effectiveTo: "2026-07-01" }, eu2026] }), "VALIDATION_FAILED", /both in force on 2026-07-01/);
       expectFailure(() => verifyRuleSetCollection({ ruleSets: [eu2021, eu2021] }), "VALIDATION_FAILED", /duplicate rule set id/);

@@ -3,6 +3,7 @@ import { devWallet } from "../../../node/chain/dev-participants";
 import type { RoleName } from "../../../node/domain/roles";
 import { BRAND_ORDER_FIELDS, pickVisible, visibleFields, type ViewedEvent, type Viewer } from "../../../node/domain/views";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
+import { elementAt } from "../../helpers/assertions";
 
 const PLATFORM = devWallet(1).address;
 const CARRIER = devWallet(2).address;
@@ -103,7 +104,7 @@ describe("views", () => {
 
     it("matches a brand only on an order line that names it, not on one brand of the many the owner holds", () => {
       const order = payload("ORDER");
-      (order.items as Record<string, unknown>[])[0].brand = "Alpine Outdoor";
+      elementAt(order.items as Record<string, unknown>[], 0).brand = "Alpine Outdoor";
       const events: ViewedEvent[] = [{ eventType: "ORDER", actor: PLATFORM, payload: order }];
       const stridewellOnly = viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell"] });
       expect(visibleFields({ viewer: stridewellOnly, events, destinationCountry: "DE" })).to.deep.equal(["none"]);
