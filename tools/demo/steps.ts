@@ -9,7 +9,7 @@ export type Line = { lineId: string; description: string; hsCode: string; quanti
 export type Party = { name: string; country: string; address?: string };
 export type Parcel = {
   shipmentId: string;
-  destination: string;
+  destination: Destination;
   currency: string;
   seller: { id: string; name: string; country: string };
   buyer: Party;
@@ -26,7 +26,9 @@ export type Parcel = {
 // run against the same node are other consignees and every run tells the same story.
 export const PLATFORM = 1;
 export const CARRIER = 2;
-export const CUSTOMS_OF: Record<string, number> = { DE: 4, GB: 5, US: 6 };
+export const CUSTOMS_OF = { DE: 4, GB: 5, US: 6 } as const;
+/** A country whose customs has a development account, so a parcel bound there has someone to clear it. */
+export type Destination = keyof typeof CUSTOMS_OF;
 export const BRAND_OWNER = 7;
 
 export const HOUR = 3600_000;
@@ -82,8 +84,9 @@ export async function orderDispatchDeclare(
 }
 
 export function declarationPayload(parcel: Parcel, { value, suffix = "" }: { value?: string; suffix?: string }): Record<string, unknown> {
-  const lines = parcel.lines.map((l) => ({ ...l, value: multiplyDecimal(l.unitPrice, l.quantity) }));
-  if (value !== undefined && lines.length === 1) lines[0].value = value;
+  // A stated value replaces the line's own only when there is one line to give it to.
+  const stated = parcel.lines.length === 1 ? value : undefined;
+  const lines = parcel.lines.map((l) => ({ ...l, value: stated ?? multiplyDecimal(l.unitPrice, l.quantity) }));
   const declaration: Record<string, unknown> = {
     declarationId: `DEC-${parcel.shipmentId}${suffix}`.slice(0, 64),
     procedure: parcel.procedure,
@@ -111,7 +114,11 @@ async function feedEpcis(
   const { shipmentId, body } = gateway.buildEpcisImport({ events: requests });
   const result = await gateway.importEpcis({ shipmentId, body });
   ctx.log(`   EPCIS 2.0 document ${short(result.documentHash)} signed by the platform's gateway, POST /v1/shipments/${shipmentId}/epcis:`);
-  for (const [i, e] of result.events.entries()) ctx.log(`   ${e.eventType.padEnd(14)} by #${events[i].signer} → seq ${e.receipt.seq}, leaf ${e.receipt.leafIndex}${describe(events[i].eventType, events[i].payload)}`);
+  for (const [i, e] of result.events.entries()) {
+    const sent = events[i];
+    if (sent === undefined) throw new Error(`the EPCIS import answered ${result.events.length} events for the ${events.length} sent`);
+    ctx.log(`   ${e.eventType.padEnd(14)} by #${sent.signer} → seq ${e.receipt.seq}, leaf ${e.receipt.leafIndex}${describe(sent.eventType, sent.payload)}`);
+  }
 }
 
 export async function step(
@@ -147,11 +154,10 @@ export async function awaitRisk(ctx: StoryContext, parcel: Parcel): Promise<{ la
   const deadline = Date.now() + ctx.waitMs;
   for (;;) {
     const bundle = await customs.trace(parcel.shipmentId);
-    const types = bundle.entries.map((e) => e.event.eventType);
-    const declaration = types.lastIndexOf("DECLARATION");
-    const risk = types.lastIndexOf("RISK_RESULT");
-    if (risk > declaration) {
-      const payload = bundle.entries[risk].payload as { lane: string; score: number; reasons: { code: string; detail?: string }[] };
+    // The risk result is in once the latest of the DECLARATIONs and RISK_RESULTs is a RISK_RESULT.
+    const latest = bundle.entries.filter((e) => e.event.eventType === "DECLARATION" || e.event.eventType === "RISK_RESULT").at(-1);
+    if (latest?.event.eventType === "RISK_RESULT") {
+      const payload = latest.payload as { lane: string; score: number; reasons: { code: string; detail?: string }[] };
       ctx.log(`   RISK_RESULT    by customs of ${parcel.destination} (risk engine) → ${payload.lane.toUpperCase()}, score ${payload.score}`);
       for (const reason of payload.reasons) ctx.log(`     - ${reason.code}: ${reason.detail ?? ""}`);
       return payload;
@@ -166,7 +172,8 @@ export async function awaitRisk(ctx: StoryContext, parcel: Parcel): Promise<{ la
 export async function assessFor(ctx: StoryContext, parcel: Parcel, date: string): Promise<TaxAssessmentJson> {
   const customs = await ctx.as(CUSTOMS_OF[parcel.destination]);
   const bundle = await customs.trace(parcel.shipmentId);
-  const declaration = bundle.entries.filter((e) => e.event.eventType === "DECLARATION").at(-1)!;
+  const declaration = bundle.entries.filter((e) => e.event.eventType === "DECLARATION").at(-1);
+  if (declaration === undefined) throw new Error(`${parcel.shipmentId} has no DECLARATION to assess`);
   const assessment = await (await ctx.as(PLATFORM)).assess({ declaration: declaration.payload, date });
   ctx.log(`   POST /v1/assess (${date}) → ${assessment.ruleSet}: duty ${fmt(assessment.duty)}, VAT ${fmt(assessment.vat)}, fees ${fmt(assessment.fees)}, total ${fmt(assessment.total)}`);
   // The headline steps of the explanation; the full one is in the /v1/assess answer.

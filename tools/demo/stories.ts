@@ -101,6 +101,9 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
   const brand = "Alpine Outdoor";
   const gtin = "7612345000012";
   const serials = Array.from({ length: 50 }, (_, i) => `AO-${ctx.run}-${String(i + 1).padStart(4, "0")}`);
+  // The serial the official store sells, and the counterfeit copies.
+  const soldSerial = serials[6];
+  if (soldSerial === undefined) throw new Error(`the ${brand} catalog has ${serials.length} serials, too few to sell the seventh`);
   const current = (await brandOwner.brands()).find((b) => b.name === brand);
   if (!current) throw new Error(`the node has no brand "${brand}": run the demo against a development node (npm start)`);
   const catalog = await brandOwner.registerCatalog({
@@ -119,7 +122,7 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
     unitPrice: price,
     originCountry: "VN",
     gtin,
-    serial: serials[6],
+    serial: soldSerial,
     brand,
   });
   const genuine: Parcel = {
@@ -133,8 +136,8 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
   };
   await orderDispatchDeclare(ctx, genuine, { declarant: PLATFORM, quiet: true });
   await awaitRisk(ctx, genuine);
-  const genuineCheck = await (await ctx.as(CUSTOMS_OF.DE)).authenticity({ gtin, serial: serials[6], shipmentId: genuine.shipmentId });
-  ctx.log(`   authenticity of ${serials[6]} in the genuine parcel: ${genuineCheck.verdict}`);
+  const genuineCheck = await (await ctx.as(CUSTOMS_OF.DE)).authenticity({ gtin, serial: soldSerial, shipmentId: genuine.shipmentId });
+  ctx.log(`   authenticity of ${soldSerial} in the genuine parcel: ${genuineCheck.verdict}`);
 
   const fake: Parcel = {
     shipmentId: `DEMO-${ctx.run}-FAKE-DE`,
@@ -147,8 +150,8 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
   };
   await orderDispatchDeclare(ctx, fake, { declarant: PLATFORM, quiet: true });
   await awaitRisk(ctx, fake);
-  const check = await (await ctx.as(CUSTOMS_OF.DE)).authenticity({ gtin, serial: serials[6], shipmentId: fake.shipmentId });
-  ctx.log(`   authenticity of ${serials[6]} in ${fake.shipmentId}: ${check.verdict}`);
+  const check = await (await ctx.as(CUSTOMS_OF.DE)).authenticity({ gtin, serial: soldSerial, shipmentId: fake.shipmentId });
+  ctx.log(`   authenticity of ${soldSerial} in ${fake.shipmentId}: ${check.verdict}`);
   for (const reason of check.reasons as string[]) ctx.log(`     - ${reason}`);
   const evidenceHash = "0x" + createHash("sha256").update(JSON.stringify(check)).digest("hex");
   const claimId = `CLM-${ctx.run}-1`;
@@ -158,7 +161,7 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
     lineIds: ["1"],
     ground: "counterfeit",
     evidenceHash,
-    detail: `Serial ${serials[6]} belongs to an item sold by the official store in ${genuine.shipmentId}; this seller is not authorised.`,
+    detail: `Serial ${soldSerial} belongs to an item sold by the official store in ${genuine.shipmentId}; this seller is not authorised.`,
   });
   const view = await brandOwner.trace(fake.shipmentId);
   const shown = view.entries.map((e) => `${e.event.eventType}${Object.keys(e.payload).length ? `(${Object.keys(e.payload).join(",")})` : ""}`);
