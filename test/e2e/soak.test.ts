@@ -26,8 +26,8 @@ type SoakResult = {
 function runSoak(env: Record<string, string>): Promise<{ code: number | null; output: string; result: SoakResult }> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/soak.ts"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) =>
     child.once("close", (code) => {
       const last = output.trim().split("\n").at(-1) ?? "";

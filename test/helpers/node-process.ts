@@ -28,23 +28,23 @@ export function startNodeProcess(env: Record<string, string>): NodeProcess {
   });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  child.stderr!.on("data", (chunk: Buffer) => {
+  child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   // 'close' comes after the pipes are drained, so everything the node wrote before it ended has been read.
   const exited = new Promise<NodeExit>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   const ready = new Promise<string>((resolve, reject) => {
     const onData = () => {
-      const match = stdout.match(/API on (http:\/\/\S+)\/v1 /);
-      if (match) {
-        child.stdout!.off("data", onData);
-        resolve(match[1]);
+      const url = stdout.match(/API on (http:\/\/\S+)\/v1 /)?.[1];
+      if (url !== undefined) {
+        child.stdout.off("data", onData);
+        resolve(url);
       }
     };
-    child.stdout!.on("data", onData);
+    child.stdout.on("data", onData);
     void exited.then(({ code, signal }) => reject(new Error(`the node exited (code ${code}, signal ${signal}) before it was ready:\n${stdout}\n${stderr}`)));
   });
   // A test that only looks at `exited` must not fail on the rejection of `ready`.
