@@ -31,9 +31,10 @@ export async function getJson(url: string, headers: Record<string, string> = {})
   return { status: response.status, body: (await response.json()) as Json };
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: Json }> {
+/** POSTs `body` as JSON; the answer's status, and its body left unknown until the status says what it is. */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as Json };
+  return { status: response.status, body: await response.json() };
 }
 
 /** One event the node accepted: its shipment and the receipt of the 201. */
@@ -69,7 +70,7 @@ export function startAppendLoad({ url, separator, lanes, prefix }: { url: string
   const lane = async (laneId: number): Promise<void> => {
     for (let n = 0; !stopped; n++) {
       for (const request of happyLifecycleRequests({ separator, shipmentId: `${prefix}-${laneId}-${n}` })) {
-        let answer: { status: number; body: Json };
+        let answer: { status: number; body: unknown };
         try {
           answer = await postJson(`${url}/v1/shipments/${request.event.shipmentId}/events`, request);
         } catch {
@@ -96,10 +97,11 @@ export function startAppendLoad({ url, separator, lanes, prefix }: { url: string
 
 /** Runs `task` over `items` with at most `concurrency` at a time. */
 export async function forEachConcurrently<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  // One iterator shared by every worker: each takes the next item not yet taken.
+  const pending = items.values();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await task(items[next++]);
+      for (const item of pending) await task(item);
     }),
   );
 }
