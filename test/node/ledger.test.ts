@@ -10,7 +10,7 @@ import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domai
 import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { openTestNode } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
-import { rejectionOf } from "../helpers/assertions";
+import { defined, rejectionOf } from "../helpers/assertions";
 
 
 describe("Ledger", function () {
@@ -70,16 +70,19 @@ describe("Ledger", function () {
     const shipments = Array.from({ length: 20 }, (_, i) => `CC${String(i).padStart(9, "0")}DE`);
     const lifecycles = shipments.map((shipmentId) => happyLifecycle({ separator, shipmentId }));
     // Step by step, all shipments at once: each step of each shipment is sent concurrently with the others.
-    for (let step = 0; step < lifecycles[0].length; step++) {
-      const outcomes = await Promise.all(lifecycles.map((l) => node.ledger.append({ body: l[step].request })));
+    const steps = defined(lifecycles[0], "the first lifecycle").length;
+    for (let step = 0; step < steps; step++) {
+      const outcomes = await Promise.all(lifecycles.map((l) => node.ledger.append({ body: defined(l[step], `step ${step}`).request })));
       for (const outcome of outcomes) expect(outcome.receipt.seq).to.equal(step);
     }
     for (const shipmentId of shipments) {
       const entries = await node.ledger.getShipmentEntries(shipmentId);
-      entries.forEach((entry, seq) => {
+      let prev = ZERO_HASH;
+      for (const [seq, entry] of entries.entries()) {
         expect(entry.seq).to.equal(seq);
-        expect(entry.prevLeafHash).to.equal(seq === 0 ? ZERO_HASH : entries[seq - 1].leafHash);
-      });
+        expect(entry.prevLeafHash).to.equal(prev);
+        prev = entry.leafHash;
+      }
     }
   });
 
@@ -165,16 +168,17 @@ describe("Ledger", function () {
     const good = signedAppend({ separator, signer: 1, shipmentId: "RR000000011DE", eventType: "ORDER" });
     const bad = signedAppend({ separator, signer: 2, shipmentId: "RR000000012DE", eventType: "ORDER" });
     const results = await node.ledger.appendMany([{ body: good.request }, { body: bad.request }, { text: "{not json" }]);
-    expect(results[0].ok).to.equal(true);
-    expect(results[1].ok === false && results[1].error.code).to.equal("FORBIDDEN");
-    expect(results[2].ok === false && results[2].error.code).to.equal("VALIDATION_FAILED");
+    const [created, forbidden, malformed] = results;
+    expect(created?.ok).to.equal(true);
+    expect(forbidden?.ok === false && forbidden.error.code).to.equal("FORBIDDEN");
+    expect(malformed?.ok === false && malformed.error.code).to.equal("VALIDATION_FAILED");
   });
 
   it("proves every entry's inclusion and the log's consistency from the store", async () => {
     const size = node.log.treeSize;
     const root = node.log.headRoot();
     for (let leafIndex = 0; leafIndex < size; leafIndex += 7) {
-      const entry = (await node.log.getEntry(leafIndex))!;
+      const entry = defined(await node.log.getEntry(leafIndex), `entry ${leafIndex}`);
       const proof = await node.log.inclusionProof(leafIndex, size);
       expect(isValidInclusionProof({ index: leafIndex, size, leafHash: fromHex(entry.leafHash), proof, root })).to.equal(true);
     }
@@ -185,11 +189,11 @@ describe("Ledger", function () {
   });
 
   it("anchors the log in one transaction that the chain accepts, with a consistency proof after the first", async () => {
-    const first = (await node.anchorer.anchorNow())!;
+    const first = defined(await node.anchorer.anchorNow(), "the first checkpoint");
     expect(first.treeSize).to.equal(node.log.treeSize);
     const { request } = signedAppend({ separator, signer: 1, shipmentId: "RR000000013DE", eventType: "ORDER" });
     await node.ledger.append({ body: request });
-    const second = (await node.anchorer.anchorNow())!;
+    const second = defined(await node.anchorer.anchorNow(), "the second checkpoint");
     expect(second.treeSize).to.equal(first.treeSize + 1);
     const [treeSize, rootHash, blockNumber] = await node.chain.contracts.anchorRegistry.latestCheckpoint(node.chain.logId);
     expect(Number(treeSize)).to.equal(second.treeSize);
@@ -216,11 +220,11 @@ describe("Ledger after a restart", function () {
       const first = await openNodeRuntime(options(() => Date.UTC(2026, 6, 1, 12)));
       const separator = first.ledger.domainSeparator;
       const [order, dispatch] = happyLifecycle({ separator, shipmentId: "RR000000077DE" });
-      const before = await first.ledger.append({ body: order.request });
+      const before = await first.ledger.append({ body: defined(order, "the ORDER").request });
       await first.close();
       const second = await openNodeRuntime(options(() => Date.UTC(2026, 6, 1, 11)));
       try {
-        const after = await second.ledger.append({ body: dispatch.request });
+        const after = await second.ledger.append({ body: defined(dispatch, "the DISPATCH").request });
         expect(Date.parse(after.receipt.recordedAt)).to.be.at.least(Date.parse(before.receipt.recordedAt));
       } finally {
         await second.close();

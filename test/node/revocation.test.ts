@@ -3,7 +3,7 @@ import { devWallet } from "../../node/chain/dev-participants";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
-import { rejectionOf } from "../helpers/assertions";
+import { defined, rejectionOf } from "../helpers/assertions";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle } from "../helpers/events";
 
@@ -49,9 +49,10 @@ describe("a stolen key, revoked", function () {
     await waitFor("the node to see the revocation", async () => (await runtime.participants.lookup(carrier.address))?.active === false);
 
     // The thief's next event never enters the log.
-    await runtime.ledger.append({ body: afterwards[0].request });
+    const [order, dispatch] = afterwards;
+    await runtime.ledger.append({ body: defined(order, "the ORDER").request });
     const size = runtime.log.treeSize;
-    const refused = await rejectionOf(runtime.ledger.append({ body: afterwards[1].request }));
+    const refused = await rejectionOf(runtime.ledger.append({ body: defined(dispatch, "the carrier's DISPATCH").request }));
     expect(refused).to.include({ code: "FORBIDDEN" });
     expect(refused.message).to.contain(`actor ${carrier.address} is not a registered participant`);
     expect(runtime.log.treeSize).to.equal(size);
@@ -59,7 +60,7 @@ describe("a stolen key, revoked", function () {
     await runtime.anchorer.anchorNow();
     const roles = async (shipmentId: string) => {
       const report = await verifyBundle({ bundle: await traceBundleOf({ runtime, shipmentId }), chain: reader });
-      return report.checks.find((c) => c.name === "actor-roles")!;
+      return defined(report.checks.find((c) => c.name === "actor-roles"), "the actor-roles check");
     };
     // Anchored while the carrier held its role: still verified.
     expect((await roles("REVOKE-BEFORE")).status).to.equal("pass");
@@ -67,6 +68,6 @@ describe("a stolen key, revoked", function () {
     // a revocation also catches what a thief signed that the chain had not yet fixed.
     const pending = await roles("REVOKE-PENDING");
     expect(pending.status).to.equal("fail");
-    expect(pending.entries![1].reason).to.contain(carrier.address);
+    expect(defined(pending.entries?.[1], "the DISPATCH's actor-roles result").reason).to.contain(carrier.address);
   });
 });
