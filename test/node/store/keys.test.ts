@@ -83,7 +83,7 @@ describe("store keys", () => {
         [255, 256],
         [2 ** 32 - 1, 2 ** 32],
         [Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER],
-      ]) {
+      ] as const) {
         expect(uint64Key(a) < uint64Key(b), `${a} < ${b}`).to.equal(true);
       }
     });

@@ -12,7 +12,7 @@ import type { StoredEntry } from "../../../node/domain/log-entry";
 import type { LogStore } from "../../../node/store/log-store";
 import { openStores } from "../../../node/store/stores";
 import { happyLifecycle } from "../../helpers/events";
-import { rejectionOf } from "../../helpers/assertions";
+import { defined, rejectionOf } from "../../helpers/assertions";
 
 /** A node on a fresh embedded chain that never anchors by itself, preparing on the main thread. */
 function openRuntime(dataDir: string): Promise<NodeRuntime> {
@@ -32,7 +32,9 @@ type Lifecycle = ReturnType<typeof happyLifecycle>;
 async function appendSteps(runtime: NodeRuntime, lifecycles: Lifecycle[], from: number, to: number) {
   const receipts = [];
   for (let step = from; step < to; step++) {
-    const outcomes = await Promise.all(lifecycles.filter((l) => step < l.length).map((l) => runtime.ledger.append({ body: l[step].request })));
+    // Step `step` of each lifecycle that has one.
+    const steps = lifecycles.flatMap((l) => l.slice(step, step + 1));
+    const outcomes = await Promise.all(steps.map(({ request }) => runtime.ledger.append({ body: request })));
     for (const outcome of outcomes) expect(outcome.status).to.equal("created");
     receipts.push(...outcomes.map((o) => o.receipt));
   }
@@ -42,9 +44,7 @@ async function appendSteps(runtime: NodeRuntime, lifecycles: Lifecycle[], from: 
 async function allEntries(store: LogStore): Promise<StoredEntry[]> {
   const entries: StoredEntry[] = [];
   for (let leafIndex = 0; leafIndex < store.treeSize; leafIndex++) {
-    const entry = await store.getEntry(leafIndex);
-    expect(entry, `entry ${leafIndex}`).to.not.equal(undefined);
-    entries.push(entry!);
+    entries.push(defined(await store.getEntry(leafIndex), `entry ${leafIndex}`));
   }
   return entries;
 }
@@ -67,6 +67,9 @@ describe("the log store", function () {
     };
     let lifecycles: Map<string, Lifecycle>;
 
+    const lifecycleOf = (shipmentId: string) => defined(lifecycles.get(shipmentId), `the lifecycle of ${shipmentId}`);
+    const storedEntriesOf = (shipmentId: string) => defined(stored.shipments.get(shipmentId), `the stored entries of ${shipmentId}`);
+
     // Runs a first node, records what it stored, closes it and opens a second node on the same dataDir.
     before(async () => {
       dataDir = mkdtempSync(path.join(tmpdir(), "bl-store-"));
@@ -75,8 +78,8 @@ describe("the log store", function () {
         const separator = first.ledger.domainSeparator;
         lifecycles = new Map([...complete, unfinished].map((shipmentId) => [shipmentId, happyLifecycle({ separator, shipmentId })]));
         // "AB1" and "AB." stop part-way; the unfinished shipment gets its first two events now and the rest after the restart.
-        await appendSteps(first, complete.map((id) => lifecycles.get(id)!.slice(0, id === "AB1" ? 3 : id === "AB." ? 4 : 7)), 0, 7);
-        await appendSteps(first, [lifecycles.get(unfinished)!], 0, 2);
+        await appendSteps(first, complete.map((id) => lifecycleOf(id).slice(0, id === "AB1" ? 3 : id === "AB." ? 4 : 7)), 0, 7);
+        await appendSteps(first, [lifecycleOf(unfinished)], 0, 2);
         const shipments = new Map<string, StoredEntry[]>();
         for (const id of [...complete, unfinished]) shipments.set(id, await first.ledger.getShipmentEntries(id));
         const roots: string[] = [];
@@ -100,9 +103,9 @@ describe("the log store", function () {
     });
 
     it("keeps the shipment index of ids that are prefixes of each other (AB, AB1, AB.) apart", () => {
-      expect(stored.shipments.get("AB")!.map((e) => e.event.shipmentId)).to.deep.equal(Array(7).fill("AB"));
-      expect(stored.shipments.get("AB1")!.map((e) => e.event.shipmentId)).to.deep.equal(Array(3).fill("AB1"));
-      expect(stored.shipments.get("AB.")!.map((e) => e.event.shipmentId)).to.deep.equal(Array(4).fill("AB."));
+      expect(storedEntriesOf("AB").map((e) => e.event.shipmentId)).to.deep.equal(Array(7).fill("AB"));
+      expect(storedEntriesOf("AB1").map((e) => e.event.shipmentId)).to.deep.equal(Array(3).fill("AB1"));
+      expect(storedEntriesOf("AB.").map((e) => e.event.shipmentId)).to.deep.equal(Array(4).fill("AB."));
       expect(stored.treeSize).to.equal(7 + 7 + 3 + 4 + 2);
     });
 
@@ -125,29 +128,32 @@ describe("the log store", function () {
     });
 
     it("answers an event accepted before the restart with its first receipt and stores nothing", async () => {
-      const first = stored.shipments.get("AB")![0];
-      const again = await runtime.ledger.append({ body: structuredClone(lifecycles.get("AB")![0].request) });
+      const first = defined(storedEntriesOf("AB")[0], "AB's first stored entry");
+      const again = await runtime.ledger.append({ body: structuredClone(defined(lifecycleOf("AB")[0], "AB's ORDER").request) });
       expect(again.status).to.equal("replayed");
       expect(again.receipt).to.include({ leafIndex: first.leafIndex, leafHash: first.leafHash, seq: 0 });
       expect(runtime.log.treeSize).to.equal(stored.treeSize);
     });
 
     it("continues leafIndex after the last stored leaf and each shipment's seq and prevLeafHash chain", async () => {
-      const previous = stored.shipments.get(unfinished)!;
-      const receipts = await appendSteps(runtime, [lifecycles.get(unfinished)!], 2, 7);
+      const previous = storedEntriesOf(unfinished);
+      const receipts = await appendSteps(runtime, [lifecycleOf(unfinished)], 2, 7);
       expect(receipts.map((r) => r.leafIndex)).to.deep.equal([0, 1, 2, 3, 4].map((i) => stored.treeSize + i));
       expect(receipts.map((r) => r.seq)).to.deep.equal([2, 3, 4, 5, 6]);
       const entries = await runtime.ledger.getShipmentEntries(unfinished);
       expect(entries.slice(0, 2)).to.deep.equal(previous);
-      expect(entries[2].prevLeafHash).to.equal(previous[1].leafHash);
-      entries.forEach((entry, seq) => {
+      expect(defined(entries[2], "the third entry").prevLeafHash).to.equal(defined(previous[1], "the second stored entry").leafHash);
+      let prev = ZERO_HASH;
+      for (const [seq, entry] of entries.entries()) {
         expect(entry.seq).to.equal(seq);
-        expect(entry.prevLeafHash).to.equal(seq === 0 ? ZERO_HASH : entries[seq - 1].leafHash);
-      });
+        expect(entry.prevLeafHash).to.equal(prev);
+        prev = entry.leafHash;
+      }
       // "AB1" stopped after DECLARATION: its next event (RISK_RESULT) follows on from the stored state.
-      const [risk] = await appendSteps(runtime, [lifecycles.get("AB1")!.slice(3, 4)], 0, 1);
+      const [risk] = await appendSteps(runtime, [lifecycleOf("AB1").slice(3, 4)], 0, 1);
       expect(risk).to.include({ seq: 3, leafIndex: stored.treeSize + 5 });
-      expect((await runtime.ledger.getShipmentEntries("AB1"))[3].prevLeafHash).to.equal(stored.shipments.get("AB1")![2].leafHash);
+      const ab1Risk = defined((await runtime.ledger.getShipmentEntries("AB1"))[3], "AB1's RISK_RESULT");
+      expect(ab1Risk.prevLeafHash).to.equal(defined(storedEntriesOf("AB1")[2], "AB1's stored DECLARATION").leafHash);
       // A new shipment starts at seq 0.
       const fresh = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "RR100000003DE" });
       const [order] = await appendSteps(runtime, [fresh], 0, 1);
@@ -173,7 +179,7 @@ describe("the log store", function () {
       }
       for (let from = 1; from <= size; from++) {
         const proof = await runtime.log.consistencyProof(from, size);
-        const root1 = from <= stored.treeSize ? fromHex(stored.roots[from]) : await runtime.log.rootAt(from);
+        const root1 = from <= stored.treeSize ? fromHex(defined(stored.roots[from], `the stored root at ${from}`)) : await runtime.log.rootAt(from);
         expect(isValidConsistencyProof({ size1: from, size2: size, root1, root2: root, proof }), `from ${from}`).to.equal(true);
       }
     });
@@ -214,7 +220,7 @@ describe("the log store", function () {
         expect(error.message).to.contain("locked");
         // The running node still appends.
         const [order] = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "LOCK0001" });
-        expect((await runtime.ledger.append({ body: order.request })).status).to.equal("created");
+        expect((await runtime.ledger.append({ body: defined(order, "the ORDER").request })).status).to.equal("created");
       } finally {
         await runtime.close();
       }
@@ -234,7 +240,7 @@ describe("the log store", function () {
       try {
         shipmentId = "RR200000001DE";
         const receipts = await appendSteps(runtime, [happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId })], 0, 3);
-        victim = receipts[1].leafIndex;
+        victim = defined(receipts[1], "the DISPATCH's receipt").leafIndex;
       } finally {
         await runtime.close();
       }
