@@ -5,6 +5,7 @@ import { devWallet } from "../../node/chain/dev-participants";
 import type { TraceBundle } from "../../node/domain/bundle";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { CHECK_NAMES } from "../../node/verify/verify-bundle";
+import { defined } from "../helpers/assertions";
 import { openTestNode } from "../helpers/bundle";
 import { HAPPY_PATH, happyLifecycle, signedAppend } from "../helpers/events";
 
@@ -15,7 +16,9 @@ function tagsWith(html: string, name: string): Attributes[] {
   const out: Attributes[] = [];
   for (const [tag] of html.matchAll(/<[a-z][a-z0-9]*\s[^>]*>/g)) {
     const attributes: Attributes = {};
-    for (const [, key, value] of tag.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"/g)) attributes[key] = value;
+    for (const [, key, value] of tag.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"/g)) {
+      if (key !== undefined && value !== undefined) attributes[key] = value;
+    }
     if (name in attributes) out.push(attributes);
   }
   return out;
@@ -26,8 +29,13 @@ function checkStatuses(html: string): Record<string, string> {
   return Object.fromEntries(tagsWith(html, "data-check").map((a) => [a["data-check"], a["data-status"]]));
 }
 
+/** The value of `name` on the first start tag that carries it; undefined when no tag does. */
+function attributeOf(html: string, name: string): string | undefined {
+  return tagsWith(html, name)[0]?.[name];
+}
+
 function verdictOf(html: string): string | undefined {
-  return tagsWith(html, "data-verdict")[0]?.["data-verdict"];
+  return attributeOf(html, "data-verdict");
 }
 
 describe("Trace explorer pages", function () {
@@ -116,10 +124,10 @@ describe("Trace explorer pages", function () {
     it("names each signer from the participant directory and shows the checkpoint with its chain and contracts", async () => {
       const { html } = await page(`/trace/${RELEASED}`);
       const { chain, log: store } = node.runtime;
-      const checkpoint = (await store.latestCheckpoint())!;
+      const checkpoint = defined(await store.latestCheckpoint(), "the latest checkpoint");
       expect(html).to.contain("ShopWorld Marketplace").and.to.contain("Customs of Germany").and.to.contain("PLATFORM");
       expect(html).to.contain(devWallet(1).address);
-      expect(tagsWith(html, "data-checkpoint")[0]["data-checkpoint"]).to.equal(String(checkpoint.treeSize));
+      expect(attributeOf(html, "data-checkpoint")).to.equal(String(checkpoint.treeSize));
       for (const value of [checkpoint.rootHash, checkpoint.txHash, chain.logId, chain.addresses.participantRegistry, chain.addresses.anchorRegistry]) {
         expect(html).to.contain(value);
       }
@@ -154,7 +162,7 @@ describe("Trace explorer pages", function () {
       expect(status).to.equal(404);
       expectHtml(response);
       expect(html).to.contain("no shipment NO-SUCH-PARCEL in this log");
-      expect(tagsWith(html, "data-error")[0]["data-error"]).to.equal("NOT_FOUND");
+      expect(attributeOf(html, "data-error")).to.equal("NOT_FOUND");
     });
 
     it("reads a shipment id with a colon from its percent-encoded path", async () => {
@@ -178,8 +186,8 @@ describe("Trace explorer pages", function () {
       const { status, html } = await page("/");
       expect(status).to.equal(200);
       expect(html).to.contain('name="shipment"');
-      expect(tagsWith(html, "data-log-size")[0]["data-log-size"]).to.equal(String(node.runtime.log.treeSize));
-      expect(html).to.contain(`${(await node.runtime.log.latestCheckpoint())!.treeSize} events`);
+      expect(attributeOf(html, "data-log-size")).to.equal(String(node.runtime.log.treeSize));
+      expect(html).to.contain(`${defined(await node.runtime.log.latestCheckpoint(), "the latest checkpoint").treeSize} events`);
     });
 
     it("redirects a search for a shipment id to its trace page", async () => {
@@ -207,12 +215,13 @@ describe("Trace explorer pages", function () {
       expect(checkpoints.length).to.be.at.least(3);
       const { status, html } = await page("/log");
       expect(status).to.equal(200);
-      expect(tagsWith(html, "data-log-size")[0]["data-log-size"]).to.equal(String(store.treeSize));
-      expect(tagsWith(html, "data-anchored-size")[0]["data-anchored-size"]).to.equal(String(checkpoints.at(-1)!.treeSize));
-      expect(html).to.contain(checkpoints.at(-1)!.rootHash).and.to.contain(checkpoints.at(-1)!.txHash);
+      const latest = defined(checkpoints.at(-1), "the latest checkpoint");
+      expect(attributeOf(html, "data-log-size")).to.equal(String(store.treeSize));
+      expect(attributeOf(html, "data-anchored-size")).to.equal(String(latest.treeSize));
+      expect(html).to.contain(latest.rootHash).and.to.contain(latest.txHash);
       const rows = tagsWith(html, "data-tree-size");
       expect(rows.map((r) => Number(r["data-tree-size"]))).to.deep.equal(checkpoints.map((c) => c.treeSize).reverse());
-      expect(tagsWith(html, "data-points")[0]["data-points"]).to.equal(String(checkpoints.length));
+      expect(attributeOf(html, "data-points")).to.equal(String(checkpoints.length));
     });
   });
 
@@ -282,7 +291,7 @@ describe("Trace explorer pages", function () {
       expect(checkStatuses(html)["field-digests"]).to.equal("pass");
       expect(tagsWith(html, "data-disclosed").every((f) => f["data-disclosed"] === "true")).to.equal(true);
       expect(html).to.contain("Anna Schmidt");
-      expect(tagsWith(html, "data-node-contracts")[0]["data-node-contracts"]).to.equal("same");
+      expect(attributeOf(html, "data-node-contracts")).to.equal("same");
     });
 
     it("verifies an EPCIS 2.0 export as the trace bundle it carries, and names the member a plain EPCIS document lacks", async () => {
@@ -314,7 +323,7 @@ describe("Trace explorer pages", function () {
 
     it("fails field-digests on the entry whose payload value was changed", async () => {
       const bundle = await bundleAs(4, RELEASED);
-      (bundle.entries[0].payload.buyer as { name: string }).name = "Mallory Fake";
+      (defined(bundle.entries[0], "the ORDER entry").payload.buyer as { name: string }).name = "Mallory Fake";
       const { status, html } = await upload(JSON.stringify(bundle));
       expect(status).to.equal(200);
       expect(verdictOf(html)).to.equal("failed");
@@ -328,9 +337,10 @@ describe("Trace explorer pages", function () {
 
     it("fails the inclusion check when a byte of an inclusion proof is flipped", async () => {
       const bundle = await bundleAs(4, RELEASED);
-      const proof = bundle.entries[3].inclusionProof!;
-      const last = proof[0].slice(-2);
-      proof[0] = proof[0].slice(0, -2) + (parseInt(last, 16) ^ 0x01).toString(16).padStart(2, "0");
+      const proof = defined(bundle.entries[3]?.inclusionProof, "the RISK_RESULT's inclusion proof");
+      const hash = defined(proof[0], "the proof's first hash");
+      const last = hash.slice(-2);
+      proof[0] = hash.slice(0, -2) + (parseInt(last, 16) ^ 0x01).toString(16).padStart(2, "0");
       const { status, html } = await upload(JSON.stringify(bundle));
       expect(status).to.equal(200);
       expect(verdictOf(html)).to.equal("failed");
@@ -342,8 +352,9 @@ describe("Trace explorer pages", function () {
     it("escapes whatever markup an uploaded bundle carries in field names and values", async () => {
       const bundle = await bundleAs(4, RELEASED);
       const markup = '"><script>alert(1)</script>';
-      bundle.entries[0].digests[markup] = bundle.entries[0].digests.orderId;
-      bundle.entries[0].payload[markup] = markup;
+      const order = defined(bundle.entries[0], "the ORDER entry");
+      order.digests[markup] = defined(order.digests.orderId, "the orderId digest");
+      order.payload[markup] = markup;
       const { status, html } = await upload(JSON.stringify(bundle));
       expect(status).to.equal(200);
       expect(verdictOf(html)).to.equal("failed");
