@@ -1,21 +1,45 @@
 import { expect } from "chai";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
+import type { TraceBundle } from "../../node/domain/bundle";
 import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../../node/domain/catalog";
 import type { EventType } from "../../node/domain/event-types";
+import type { StoredEntry } from "../../node/domain/log-entry";
+import type { DeclarationPayload, DispatchPayload, OrderPayload, PayloadOf, RiskResultPayload } from "../../node/domain/payloads";
 import { roleId } from "../../node/domain/roles";
 import { signDigest } from "../../node/domain/signature";
+import type { TaxAssessment } from "../../node/domain/tax/assess";
+import type { AuthenticityReport, CatalogReceipt, ShipmentStatusView } from "../../node/node-api";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
+import type { VerificationReport } from "../../node/verify/verify-bundle";
+import { defined } from "../helpers/assertions";
 import { openTestNode } from "../helpers/bundle";
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { signedAppend } from "../helpers/events";
 import { signedReader } from "../helpers/reads";
 
-type Json = Record<string, any>;
 type Party = { name: string; country: string; address?: string };
 
+// The bodies these tests read, as the routes build them (a cast names what the test expects, it checks nothing).
+
+/** A refusal's `error`: validation issues at their paths, or what the refused request broke. */
+type ApiError = {
+  code: string;
+  message: string;
+  details?: { issues?: { path: string; message: string }[]; signer?: string; owner?: string; expected?: number };
+};
+/** One brand as GET /v1/brands lists it. */
+type BrandListing = { brandId: string; name: string; owner: string; catalogVersion: number; itemCount: number; sellerCount: number };
+/** The status as a viewer who sees every field gets it. */
+type FullStatus = Extract<ShipmentStatusView, { openClaims: string[] }>;
+/** A catalog request as the brand owner posts it; sellers may be taken away to spoil it. */
+type CatalogBody = { brand: string; version: number; items: CatalogItem[]; sellers?: string[]; signature: string };
+
 const eur = (amount: string) => ({ amount, currency: "EUR" });
-const example = (type: EventType) => structuredClone(EXAMPLE_PAYLOADS[type]) as Json;
+/** A copy of the example payload of `type`, to change. */
+const example = <T extends EventType>(type: T): PayloadOf<T> => structuredClone(EXAMPLE_PAYLOADS[type]);
+/** The reasons of a RISK_RESULT entry. */
+const reasonsOf = (entry: StoredEntry) => (entry.payload as RiskResultPayload).reasons;
 /** When the example parcel was declared: its TAX_PAID matches the tax engine on this day. */
 const JUNE_1 = Date.UTC(2026, 5, 1, 8);
 const HOUR = 3_600_000;
@@ -52,14 +76,15 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   const post = (url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
     app.request(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
 
-  async function json(response: Response, status = 200): Promise<Json> {
-    const body = (await response.json()) as Json;
+  /** The body, after checking the status; `T` names the answer the test expects (the cast checks nothing). */
+  async function json<T>(response: Response, status = 200): Promise<T> {
+    const body = (await response.json()) as T;
     expect(response.status, JSON.stringify(body)).to.equal(status);
     return body;
   }
 
-  async function expectError(response: Response, status: number, code: string): Promise<Json> {
-    const body = (await response.json()) as Json;
+  async function expectError(response: Response, status: number, code: string): Promise<ApiError> {
+    const body = (await response.json()) as { error: ApiError };
     expect(response.status, JSON.stringify(body)).to.equal(status);
     expect(body.error.code).to.equal(code);
     expect(body.error.message).to.be.a("string");
@@ -67,9 +92,9 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   }
 
   /** Appends one event signed by development account `signer`; expects 201. */
-  async function append(signer: number, shipmentId: string, eventType: EventType, payload: Json, occurredAtMs = JUNE_1): Promise<Json> {
+  async function append(signer: number, shipmentId: string, eventType: EventType, payload: Record<string, unknown>, occurredAtMs = JUNE_1): Promise<void> {
     const { request } = signedAppend({ separator, signer, shipmentId, eventType, payload, occurredAtMs });
-    return json(await post(`/v1/shipments/${shipmentId}/events`, request), 201);
+    await json(await post(`/v1/shipments/${shipmentId}/events`, request), 201);
   }
 
   const entriesOf = (shipmentId: string) => runtime.log.getShipmentEntries(shipmentId);
@@ -78,19 +103,19 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   // Payloads
 
   /** The example ORDER to `buyer`, with its lines changed as given. */
-  function orderTo(buyer: Party, change: (order: Json) => void = () => undefined): Json {
+  function orderTo(buyer: Party, change: (order: OrderPayload) => void = () => undefined): OrderPayload {
     const order = example("ORDER");
     order.buyer = buyer;
     change(order);
     return order;
   }
 
-  function dispatchTo(consignee: Party, destinationCountry = consignee.country): Json {
+  function dispatchTo(consignee: Party, destinationCountry = consignee.country): DispatchPayload {
     return { ...example("DISPATCH"), consignee, destinationCountry };
   }
 
   /** A one-line ORDER and DECLARATION of a jacket to `buyer`, ordered at `ordered` and declared at `declared` EUR. */
-  function jacket({ buyer, ordered, declared }: { buyer: Party; ordered: string; declared: string }): { order: Json; declaration: Json } {
+  function jacket({ buyer, ordered, declared }: { buyer: Party; ordered: string; declared: string }): { order: OrderPayload; declaration: DeclarationPayload } {
     const order = orderTo(buyer, (o) => {
       o.items = [{ lineId: "1", description: "Softshell jacket", quantity: 1, unitPrice: eur(ordered), hsCode: "620193", originCountry: "CN" }];
       o.total = eur(ordered);
@@ -104,7 +129,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   }
 
   /** ORDER (#1), DISPATCH (#2), DECLARATION (#3) of one DE-bound parcel, then waits for the automatic assessment. */
-  async function declareParcel({ shipmentId, buyer, order, declaration, at = JUNE_1 }: { shipmentId: string; buyer: Party; order?: Json; declaration?: Json; at?: number }) {
+  async function declareParcel({ shipmentId, buyer, order, declaration, at = JUNE_1 }: { shipmentId: string; buyer: Party; order?: OrderPayload; declaration?: DeclarationPayload; at?: number }) {
     await append(1, shipmentId, "ORDER", order ?? orderTo(buyer), at);
     await append(2, shipmentId, "DISPATCH", dispatchTo(buyer), at + 60_000);
     await append(3, shipmentId, "DECLARATION", declaration ?? example("DECLARATION"), at + 120_000);
@@ -112,13 +137,13 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   }
 
   async function lastEventOf(shipmentId: string) {
-    return (await entriesOf(shipmentId)).at(-1)!;
+    return defined((await entriesOf(shipmentId)).at(-1), `the last event of ${shipmentId}`);
   }
 
   // -------------------------------------------------------------------------------------------------------------
   // Catalogs
 
-  function signedCatalog({ brand, version, items, sellers, signer }: { brand: string; version: number; items: readonly CatalogItem[]; sellers: readonly string[]; signer: number }): Json {
+  function signedCatalog({ brand, version, items, sellers, signer }: { brand: string; version: number; items: readonly CatalogItem[]; sellers: readonly string[]; signer: number }): CatalogBody {
     const built = buildCatalog({ items, sellers });
     const digest = catalogDigest({
       chainId: runtime.chain.chainId,
@@ -126,22 +151,27 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       catalog: { brandId: brandIdOf(brand), version, itemsRoot: built.itemsRoot, itemCount: built.itemCount, sellersRoot: built.sellersRoot, sellerCount: built.sellerCount },
     });
     // Copies, so a test that spoils the body leaves the shared lists alone.
-    return { brand, version, items: structuredClone(items), sellers: [...sellers], signature: signDigest({ digest, privateKey: devWallet(signer).privateKey }) };
+    return { brand, version, items: items.map((item) => ({ ...item })), sellers: [...sellers], signature: signDigest({ digest, privateKey: devWallet(signer).privateKey }) };
   }
 
-  async function brandsByName(): Promise<Map<string, Json>> {
-    const body = await json(await app.request("/v1/brands"));
-    return new Map((body.brands as Json[]).map((b) => [b.name, b]));
+  async function brandsByName(): Promise<Map<string, BrandListing>> {
+    const body = await json<{ brands: BrandListing[] }>(await app.request("/v1/brands"));
+    return new Map(body.brands.map((b) => [b.name, b]));
+  }
+
+  /** The catalog version GET /v1/brands lists for `brand`. */
+  async function catalogVersionOf(brand: string): Promise<number> {
+    return defined((await brandsByName()).get(brand), `brand ${brand} in GET /v1/brands`).catalogVersion;
   }
 
   /** Anchors Alpine Outdoor's first catalog unless an earlier test did. */
   async function ensureAlpineCatalog(): Promise<void> {
-    if ((await brandsByName()).get(ALPINE)!.catalogVersion > 0) return;
+    if ((await catalogVersionOf(ALPINE)) > 0) return;
     await json(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 })), 201);
   }
 
   /** An ORDER of one serialised Alpine Outdoor item, sold by `seller`. */
-  function alpineOrder({ serial, seller, buyer }: { serial: string; seller: Json; buyer: Party }): Json {
+  function alpineOrder({ serial, seller, buyer }: { serial: string; seller: OrderPayload["seller"]; buyer: Party }): OrderPayload {
     return orderTo(buyer, (o) => {
       o.seller = seller;
       o.items = [{ lineId: "A1", description: "Trekking backpack 40 l", quantity: 1, unitPrice: eur("89.00"), hsCode: "420292", originCountry: "CN", gtin: ALPINE_GTIN, serial, brand: ALPINE }];
@@ -149,7 +179,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
   }
 
-  const authenticity = async (query: string) => json(await app.request(`/v1/authenticity?${query}`));
+  const authenticity = async (query: string) => json<AuthenticityReport>(await app.request(`/v1/authenticity?${query}`));
 
   // =============================================================================================================
 
@@ -158,7 +188,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("assesses the example declaration on 2026-06-01 under EU-2021-07-01: no duty, VAT 6.63 EUR line by line", async () => {
       const size = runtime.log.treeSize;
-      const body = await json(await assess({ declaration: example("DECLARATION"), date: "2026-06-01" }));
+      const body = await json<TaxAssessment>(await assess({ declaration: example("DECLARATION"), date: "2026-06-01" }));
       expect(body.ruleSet).to.equal("EU-2021-07-01");
       expect(body.customsValue).to.deep.equal(eur("34.90"));
       expect(body.duty).to.deep.equal(eur("0.00"));
@@ -166,7 +196,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(body.vat).to.deep.equal(eur("6.63"));
       expect(body.fees).to.deep.equal(eur("0.00"));
       expect(body.total).to.deep.equal(eur("6.63"));
-      expect(body.lines.map((l: Json) => [l.lineId, l.vat.amount])).to.deep.equal([
+      expect(body.lines.map((l) => [l.lineId, l.vat.amount])).to.deep.equal([
         ["1", "4.73"],
         ["2", "1.90"],
       ]);
@@ -176,7 +206,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("matches the example TAX_PAID, so what a platform collects at checkout is what the ledger accepts", async () => {
-      const body = await json(await assess({ declaration: example("DECLARATION"), date: "2026-06-01" }));
+      const body = await json<TaxAssessment>(await assess({ declaration: example("DECLARATION"), date: "2026-06-01" }));
       const assessment = example("TAX_PAID").assessment;
       expect({ ruleSet: body.ruleSet, customsValue: body.customsValue, duty: body.duty, vat: body.vat, fees: body.fees, total: body.total }).to.deep.equal({
         ruleSet: example("TAX_PAID").ruleSet,
@@ -185,9 +215,9 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("charges the €3 duty once per distinct tariff subheading from 2026-07-01 under EU-2026-07-01", async () => {
-      const body = await json(await assess({ declaration: example("DECLARATION"), date: "2026-07-01" }));
+      const body = await json<TaxAssessment>(await assess({ declaration: example("DECLARATION"), date: "2026-07-01" }));
       expect(body.ruleSet).to.equal("EU-2026-07-01");
-      expect(body.lines.map((l: Json) => l.duty.amount)).to.deep.equal(["3.00", "3.00"]);
+      expect(body.lines.map((l) => l.duty.amount)).to.deep.equal(["3.00", "3.00"]);
       expect(body.duty).to.deep.equal(eur("6.00"));
       // VAT on value plus duty: (24.90 + 3.00) × 0.19 = 5.301 → 5.30, (10.00 + 3.00) × 0.19 = 2.47.
       expect(body.vat).to.deep.equal(eur("7.77"));
@@ -196,17 +226,17 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("charges the €3 duty only once for two lines of the same subheading", async () => {
       const declaration = example("DECLARATION");
-      declaration.items[1].hsCode = "640399";
-      const body = await json(await assess({ declaration, date: "2026-07-01" }));
+      defined(declaration.items[1], "the second declaration line").hsCode = "640399";
+      const body = await json<TaxAssessment>(await assess({ declaration, date: "2026-07-01" }));
       expect(body.duty).to.deep.equal(eur("3.00"));
     });
 
     it("applies the US de minimis on 2025-08-28 and its suspension from 2025-08-29", async () => {
       const declaration = { ...example("DECLARATION"), destinationCountry: "US" };
-      const before = await json(await assess({ declaration, date: "2025-08-28" }));
+      const before = await json<TaxAssessment>(await assess({ declaration, date: "2025-08-28" }));
       expect(before.ruleSet).to.equal("US-2016-03-10");
       expect(before.total).to.deep.equal({ amount: "0.00", currency: "USD" });
-      const after = await json(await assess({ declaration, date: "2025-08-29" }));
+      const after = await json<TaxAssessment>(await assess({ declaration, date: "2025-08-29" }));
       expect(after.ruleSet).to.equal("US-2025-08-29");
       expect(after.total.currency).to.equal("USD");
       // At 1 EUR = 1.165 USD: 29.01 × 0.085 = 2.47 (chapter 64) and 11.65 × 0.165 = 1.92 (chapter 61).
@@ -223,7 +253,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         "a bad declaration",
         () => {
           const declaration = example("DECLARATION");
-          declaration.items[0].hsCode = "64";
+          defined(declaration.items[0], "the first declaration line").hsCode = "64";
           return { declaration, date: "2026-06-01" };
         },
         /declaration\.items\[0\]\.hsCode: /,
@@ -237,7 +267,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         const size = runtime.log.treeSize;
         const error = await expectError(await assess(body()), 400, "VALIDATION_FAILED");
         expect(error.message).to.match(message);
-        if (issuePath !== undefined) expect(error.details.issues.map((i: Json) => i.path)).to.include(issuePath);
+        if (issuePath !== undefined) expect(defined(error.details?.issues, "the validation issues").map((i) => i.path)).to.include(issuePath);
         expect(runtime.log.treeSize).to.equal(size);
       });
     }
@@ -257,12 +287,12 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   // One story, in order: refusals leave the brand at version 0, version 1 is anchored, items are ordered and checked,
   // and version 2 drops an item.
   describe("brand catalogs and authenticity", () => {
-    let receipt: Json;
+    let receipt: CatalogReceipt;
 
     it("refuses a catalog signed by another account than the brand owner with 401 BAD_SIGNATURE and anchors nothing", async () => {
       const error = await expectError(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 1 })), 401, "BAD_SIGNATURE");
       expect(error.details).to.include({ signer: devWallet(1).address, owner: devWallet(7).address });
-      expect((await brandsByName()).get(ALPINE)!.catalogVersion).to.equal(0);
+      expect(await catalogVersionOf(ALPINE)).to.equal(0);
     });
 
     it("refuses a catalog of a brand nobody registered with 404", async () => {
@@ -270,21 +300,21 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(error.message).to.include("Nobody's Brand");
     });
 
-    const malformed: [string, (body: Json) => void, string][] = [
-      ["a GTIN of letters", (b) => (b.items[1].gtin = "76123ABC"), "items[1].gtin"],
-      ["a serial with a line break", (b) => (b.items[0].serial = "AO\n1"), "items[0].serial"],
+    const malformed: [string, (body: CatalogBody) => void, string][] = [
+      ["a GTIN of letters", (b) => (defined(b.items[1], "the second item").gtin = "76123ABC"), "items[1].gtin"],
+      ["a serial with a line break", (b) => (defined(b.items[0], "the first item").serial = "AO\n1"), "items[0].serial"],
       ["a version of zero", (b) => (b.version = 0), "version"],
       ["an uppercase signature", (b) => (b.signature = b.signature.toUpperCase().replace("0X", "0x")), "signature"],
       ["a missing sellers list", (b) => delete b.sellers, "sellers"],
-      ["a repeated item", (b) => b.items.push({ ...b.items[0] }), "items[3]"],
+      ["a repeated item", (b) => b.items.push({ ...defined(b.items[0], "the first item") }), "items[3]"],
     ];
     for (const [what, change, issuePath] of malformed) {
       it(`refuses a catalog with ${what} with 400 naming ${issuePath}`, async () => {
         const body = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 });
         change(body);
         const error = await expectError(await post("/v1/brands/catalog", body), 400, "VALIDATION_FAILED");
-        expect(error.details.issues.map((i: Json) => i.path)).to.include(issuePath);
-        expect((await brandsByName()).get(ALPINE)!.catalogVersion).to.equal(0);
+        expect(defined(error.details?.issues, "the validation issues").map((i) => i.path)).to.include(issuePath);
+        expect(await catalogVersionOf(ALPINE)).to.equal(0);
       });
     }
 
@@ -296,7 +326,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("anchors a catalog its brand owner signed: 201 with the version, both roots and the transaction", async () => {
       const body = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 });
-      receipt = await json(await post("/v1/brands/catalog", body), 201);
+      receipt = await json<CatalogReceipt>(await post("/v1/brands/catalog", body), 201);
       const built = buildCatalog({ items: ALPINE_ITEMS, sellers: ALPINE_SELLERS });
       expect(receipt).to.include({
         brand: ALPINE,
@@ -325,9 +355,9 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     it("refuses a catalog version that is not the next one with 409 naming the expected version", async () => {
       for (const version of [1, 3]) {
         const error = await expectError(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 })), 409, "CONFLICT");
-        expect(error.details.expected, `version ${version}`).to.equal(2);
+        expect(error.details?.expected, `version ${version}`).to.equal(2);
       }
-      expect((await brandsByName()).get(ALPINE)!.catalogVersion).to.equal(1);
+      expect(await catalogVersionOf(ALPINE)).to.equal(1);
     });
 
     it("answers not_registered for an item no catalog lists", async () => {
@@ -341,20 +371,21 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0001`);
       expect(report).to.include({ verdict: "authentic", registered: true, provenOnChain: true, brand: ALPINE, brandId: brandIdOf(ALPINE), clone: false, soldByAuthorisedSeller: true });
       expect(report.catalog).to.include({ version: 1, itemsRoot: receipt.itemsRoot, itemCount: 3, leafIndex: 0 });
-      expect(report.catalog.proof).to.be.an("array").that.is.not.empty;
+      const catalog = defined(report.catalog, "the report's catalog");
+      expect(catalog.proof).to.be.an("array").that.is.not.empty;
       expect(report.sightings).to.have.length(1);
       expect(report.sightings[0]).to.include({ shipmentId: "AUTH-1", lineId: "A1", sellerId: "SELLER-ALPINE-1", authorisedSeller: true });
       // The proof stands on its own: the chain accepts it for this item, and for no other serial.
       const registry = runtime.chain.contracts.productRegistry;
-      expect(await registry.isAuthenticItem(brandIdOf(ALPINE), ALPINE_GTIN, "AO-0001", report.catalog.leafIndex, report.catalog.proof)).to.equal(true);
-      expect(await registry.isAuthenticItem(brandIdOf(ALPINE), ALPINE_GTIN, "AO-0002", report.catalog.leafIndex, report.catalog.proof)).to.equal(false);
+      expect(await registry.isAuthenticItem(brandIdOf(ALPINE), ALPINE_GTIN, "AO-0001", catalog.leafIndex, catalog.proof)).to.equal(true);
+      expect(await registry.isAuthenticItem(brandIdOf(ALPINE), ALPINE_GTIN, "AO-0002", catalog.leafIndex, catalog.proof)).to.equal(false);
     });
 
     it("answers suspected_clone when the same GTIN and serial is ordered again from an unauthorised seller", async () => {
       await append(1, "AUTH-2", "ORDER", alpineOrder({ serial: "AO-0001", seller: GREY_SELLER, buyer: { name: "Fritz Clone", country: "DE" } }));
       const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0001`);
       expect(report).to.include({ verdict: "suspected_clone", registered: true, provenOnChain: true, clone: true, soldByAuthorisedSeller: false });
-      expect(report.sightings.map((s: Json) => [s.shipmentId, s.sellerId, s.authorisedSeller])).to.deep.equal([
+      expect(report.sightings.map((s) => [s.shipmentId, s.sellerId, s.authorisedSeller])).to.deep.equal([
         ["AUTH-1", "SELLER-ALPINE-1", true],
         ["AUTH-2", GREY_SELLER.id, false],
       ]);
@@ -375,7 +406,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       await append(1, "AUTH-4", "ORDER", alpineOrder({ serial: "AO/2026/3", seller: GREY_SELLER, buyer: { name: "Hanna Grey", country: "DE" } }));
       const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=${encodeURIComponent("AO/2026/3")}`);
       expect(report).to.include({ verdict: "unauthorised_seller", registered: true, provenOnChain: true, clone: false, soldByAuthorisedSeller: false });
-      expect(report.sightings.map((s: Json) => s.shipmentId)).to.deep.equal(["AUTH-4"]);
+      expect(report.sightings.map((s) => s.shipmentId)).to.deep.equal(["AUTH-4"]);
       expect((await authenticity(`gtin=${ALPINE_GTIN}&serial=AO`)).sightings).to.deep.equal([]);
     });
 
@@ -395,7 +426,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("answers not_registered for an item the brand's newer catalog no longer lists, and proves the rest against the newer one", async () => {
       const items = ALPINE_ITEMS.slice(0, 2);
-      const next = await json(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 2, items, sellers: ALPINE_SELLERS, signer: 7 })), 201);
+      const next = await json<CatalogReceipt>(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 2, items, sellers: ALPINE_SELLERS, signer: 7 })), 201);
       expect(next.version).to.equal(2);
       const dropped = await authenticity(`gtin=${ALPINE_GTIN}&serial=${encodeURIComponent("AO/2026/3")}`);
       expect(dropped).to.include({ verdict: "not_registered", registered: false, provenOnChain: false });
@@ -413,10 +444,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       await declareParcel({ shipmentId: "RISK-CLEAN", buyer: { name: "Ida Clean", country: "DE", address: "Am Markt 1, 04109 Leipzig" } });
       const entries = await entriesOf("RISK-CLEAN");
       expect(entries.map((e) => e.event.eventType)).to.deep.equal(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT"]);
-      const risk = entries[3];
+      const risk = defined(entries[3], "the RISK_RESULT");
       expect(risk.event.actor).to.equal(devWallet(4).address);
       expect(risk.payload).to.include({ lane: "green", ruleSet: "risk-2026.1" });
-      const codes = (risk.payload.reasons as Json[]).map((r) => r.code);
+      const codes = reasonsOf(risk).map((r) => r.code);
       expect(codes).to.include("AEO_DECLARANT");
       for (const code of ["UNDERVALUED_VS_ORDER", "UNDERVALUED_VS_REFERENCE", "CONSIGNMENT_SPLITTING", "UNAUTHORISED_SELLER"]) expect(codes).to.not.include(code);
       expect(runtime.autoRisk.counts.appended).to.equal(appended + 1);
@@ -425,23 +456,23 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     it("appends a RISK_RESULT that verifies like any event: signature, role and customs jurisdiction", async () => {
       await declareParcel({ shipmentId: "RISK-VERIFY", buyer: { name: "Ines Verify", country: "DE", address: "Am Markt 2, 04109 Leipzig" } });
       expect((await lastEventOf("RISK-VERIFY")).event.eventType).to.equal("RISK_RESULT");
-      const report = await json(await app.request("/v1/shipments/RISK-VERIFY/verify"));
-      expect(report.ok, JSON.stringify(report.checks.filter((c: Json) => c.status === "fail"))).to.equal(true);
+      const report = await json<VerificationReport>(await app.request("/v1/shipments/RISK-VERIFY/verify"));
+      expect(report.ok, JSON.stringify(report.checks.filter((c) => c.status === "fail"))).to.equal(true);
     });
 
     it("sends an undervalued declaration to the red lane with UNDERVALUED_VS_ORDER", async () => {
       const declaration = example("DECLARATION");
-      declaration.items[0].value = eur("2.00");
-      declaration.items[1].value = eur("1.00");
+      defined(declaration.items[0], "the first declaration line").value = eur("2.00");
+      defined(declaration.items[1], "the second declaration line").value = eur("1.00");
       declaration.totalValue = eur("3.00");
       await declareParcel({ shipmentId: "RISK-UNDER", buyer: { name: "Jan Under", country: "DE", address: "Ring 2, 50667 Köln" }, declaration });
       const risk = await lastEventOf("RISK-UNDER");
       expect(risk.event.eventType).to.equal("RISK_RESULT");
       expect(risk.event.actor).to.equal(devWallet(4).address);
       expect(risk.payload.lane).to.equal("red");
-      const reason = (risk.payload.reasons as Json[]).find((r) => r.code === "UNDERVALUED_VS_ORDER");
-      expect(reason, JSON.stringify(risk.payload.reasons)).to.not.equal(undefined);
-      expect(reason!.detail).to.include("34.90");
+      const reasons = reasonsOf(risk);
+      const reason = defined(reasons.find((r) => r.code === "UNDERVALUED_VS_ORDER"), `UNDERVALUED_VS_ORDER among ${JSON.stringify(reasons)}`);
+      expect(reason.detail).to.include("34.90");
     });
 
     it("flags the third low-value parcel to one consignee, however spelt, with CONSIGNMENT_SPLITTING naming the other two", async () => {
@@ -454,15 +485,15 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         const { order, declaration } = jacket({ buyer, ordered: "60.00", declared: "60.00" });
         await declareParcel({ shipmentId: `SPLIT-${i + 1}`, buyer, order, declaration, at: JUNE_1 + i * HOUR });
       }
-      const codesOf = async (id: string) => ((await lastEventOf(id)).payload.reasons as Json[]).map((r) => r.code);
+      const codesOf = async (id: string) => reasonsOf(await lastEventOf(id)).map((r) => r.code);
       expect(await codesOf("SPLIT-1")).to.not.include("CONSIGNMENT_SPLITTING");
       expect(await codesOf("SPLIT-2")).to.not.include("CONSIGNMENT_SPLITTING");
       const third = await lastEventOf("SPLIT-3");
       expect(third.event.eventType).to.equal("RISK_RESULT");
-      const reason = (third.payload.reasons as Json[]).find((r) => r.code === "CONSIGNMENT_SPLITTING");
-      expect(reason, JSON.stringify(third.payload.reasons)).to.not.equal(undefined);
-      expect(reason!.detail).to.include("SPLIT-1").and.include("SPLIT-2");
-      expect(reason!.detail).to.match(/^3 parcels/);
+      const reasons = reasonsOf(third);
+      const reason = defined(reasons.find((r) => r.code === "CONSIGNMENT_SPLITTING"), `CONSIGNMENT_SPLITTING among ${JSON.stringify(reasons)}`);
+      expect(reason.detail).to.include("SPLIT-1").and.include("SPLIT-2");
+      expect(reason.detail).to.match(/^3 parcels/);
     });
 
     it("does not count a parcel to the same name at another address as split", async () => {
@@ -471,7 +502,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       await declareParcel({ shipmentId: "SPLIT-OTHER", buyer, order, declaration, at: JUNE_1 + 3 * HOUR });
       const risk = await lastEventOf("SPLIT-OTHER");
       expect(risk.event.eventType).to.equal("RISK_RESULT");
-      expect((risk.payload.reasons as Json[]).map((r) => r.code)).to.not.include("CONSIGNMENT_SPLITTING");
+      expect(reasonsOf(risk).map((r) => r.code)).to.not.include("CONSIGNMENT_SPLITTING");
     });
 
     it("names a brand line sold by a seller missing from the brand's anchored catalog with UNAUTHORISED_SELLER", async () => {
@@ -485,9 +516,9 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       };
       await declareParcel({ shipmentId: "RISK-SELLER", buyer, order, declaration });
       const risk = await lastEventOf("RISK-SELLER");
-      const reason = (risk.payload.reasons as Json[]).find((r) => r.code === "UNAUTHORISED_SELLER");
-      expect(reason, JSON.stringify(risk.payload.reasons)).to.not.equal(undefined);
-      expect(reason!.detail).to.include(ALPINE).and.include(GREY_SELLER.id);
+      const reasons = reasonsOf(risk);
+      const reason = defined(reasons.find((r) => r.code === "UNAUTHORISED_SELLER"), `UNAUTHORISED_SELLER among ${JSON.stringify(reasons)}`);
+      expect(reason.detail).to.include(ALPINE).and.include(GREY_SELLER.id);
     });
 
     it("assesses a second DECLARATION of a shipment anew", async () => {
@@ -496,14 +527,14 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect((await lastEventOf("RISK-TWICE")).payload.lane).to.equal("green");
       const declaration = example("DECLARATION");
       declaration.declarationId = "25DEH7000000999999";
-      declaration.items[0].value = eur("2.00");
-      declaration.items[1].value = eur("1.00");
+      defined(declaration.items[0], "the first declaration line").value = eur("2.00");
+      defined(declaration.items[1], "the second declaration line").value = eur("1.00");
       declaration.totalValue = eur("3.00");
       await append(3, "RISK-TWICE", "DECLARATION", declaration, JUNE_1 + HOUR);
       await runtime.autoRisk.idle();
       const entries = await entriesOf("RISK-TWICE");
       expect(entries.map((e) => e.event.eventType)).to.deep.equal(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "DECLARATION", "RISK_RESULT"]);
-      expect(entries[5].payload.lane).to.equal("red");
+      expect(entries[5]?.payload.lane).to.equal("red");
     });
 
     it("appends nothing after a DECLARATION to a country it has no customs key for (GB)", async () => {
@@ -538,6 +569,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     const NORDWIND = "Nordwind";
     const claim = (claimId: string, brand: string, lineIds: string[]) => ({ ...example("CLAIM"), claimId, brand, lineIds });
     let viewEntries: Awaited<ReturnType<typeof entriesOf>>;
+    /** Entry `index` of VIEW-1 as the ledger stores it. */
+    const viewEntry = (index: number) => defined(viewEntries[index], `entry ${index} of VIEW-1`);
 
     // A second brand owner, #10, owning Nordwind, so that one shipment can carry two owners' claims.
     before(async () => {
@@ -549,7 +582,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
       // VIEW-1: a Stridewell line and a Nordwind line; taxes paid; a claim by each owner, one upheld with seizure, one rejected.
       const buyer = { name: "Dora Klein", country: "DE", address: "Schlossallee 1, 14467 Potsdam" };
-      const order = orderTo(buyer, (o) => (o.items[1].brand = NORDWIND));
+      const order = orderTo(buyer, (o) => (defined(o.items[1], "the order's second line").brand = NORDWIND));
       await declareParcel({ shipmentId: "VIEW-1", buyer, order });
       await append(1, "VIEW-1", "TAX_PAID", example("TAX_PAID"), JUNE_1 + 180_000);
       await append(7, "VIEW-1", "CLAIM", claim("CLM-SW", "Stridewell", ["1"]), JUNE_1 + 240_000);
@@ -579,7 +612,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("shows customs of the destination the full status: lane, rule set, due and paid, and every claim with its decision", async () => {
-      const status = await json(await signedGet(4, "/v1/shipments/VIEW-1"));
+      const status = await json<FullStatus>(await signedGet(4, "/v1/shipments/VIEW-1"));
       expect(status).to.include({ shipmentId: "VIEW-1", events: 9, stage: "CLAIM_DECISION", released: false, destinationCountry: "DE", lane: "green", ruleSet: "EU-2021-07-01" });
       expect(status.due).to.deep.equal(eur("6.63"));
       expect(status.paid).to.deep.equal(eur("6.63"));
@@ -592,7 +625,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("shows customs an undecided claim as open, and nothing paid yet", async () => {
-      const status = await json(await signedGet(4, "/v1/shipments/VIEW-2"));
+      const status = await json<FullStatus>(await signedGet(4, "/v1/shipments/VIEW-2"));
       expect(status.openClaims).to.deep.equal(["CLM-OPEN"]);
       expect(status.claims).to.deep.equal([{ claimId: "CLM-OPEN", brand: "Stridewell", ground: "counterfeit", lineIds: ["1"], status: "open" }]);
       expect(status).to.include({ ruleSet: "EU-2021-07-01" });
@@ -601,7 +634,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("shows a brand owner's signed status only its own claims, and no lane, amounts or other claims", async () => {
-      const mine = await json(await signedGet(7, "/v1/shipments/VIEW-1"));
+      const mine = await json<ShipmentStatusView>(await signedGet(7, "/v1/shipments/VIEW-1"));
       expect(mine).to.deep.equal({
         shipmentId: "VIEW-1",
         events: 9,
@@ -609,32 +642,32 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         released: false,
         claims: [{ claimId: "CLM-SW", brand: "Stridewell", ground: "counterfeit", lineIds: ["1"], status: "upheld", action: "seize" }],
       });
-      const theirs = await json(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-1"));
+      const theirs = await json<ShipmentStatusView>(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-1"));
       expect(theirs.claims).to.deep.equal([{ claimId: "CLM-NW", brand: NORDWIND, ground: "counterfeit", lineIds: ["2"], status: "rejected" }]);
       expect(theirs).to.not.have.any.keys("lane", "ruleSet", "due", "paid", "openClaims");
     });
 
     it("shows a brand owner's trace the order's items and seller, its own claim and the decision on it whole, nothing else", async () => {
-      const bundle = await json(await signedGet(7, "/v1/shipments/VIEW-1/trace"));
-      const shown = (bundle.entries as Json[]).map((e) => Object.keys(e.payload).sort());
-      expect(shown).to.deep.equal([["items", "seller"], [], [], [], [], Object.keys(viewEntries[5].payload).sort(), [], ["action", "claimId", "decision"], []]);
-      expect(bundle.entries[0].payload).to.deep.equal({ items: viewEntries[0].payload.items, seller: viewEntries[0].payload.seller });
-      expect(bundle.entries[5].payload).to.deep.equal(viewEntries[5].payload);
-      expect(bundle.entries[7].payload).to.deep.equal(viewEntries[7].payload);
-      for (const entry of bundle.entries as Json[]) expect(Object.keys(entry.salts).sort()).to.deep.equal(Object.keys(entry.payload).sort());
+      const bundle = await json<TraceBundle>(await signedGet(7, "/v1/shipments/VIEW-1/trace"));
+      const shown = bundle.entries.map((e) => Object.keys(e.payload).sort());
+      expect(shown).to.deep.equal([["items", "seller"], [], [], [], [], Object.keys(viewEntry(5).payload).sort(), [], ["action", "claimId", "decision"], []]);
+      expect(bundle.entries[0]?.payload).to.deep.equal({ items: viewEntry(0).payload.items, seller: viewEntry(0).payload.seller });
+      expect(bundle.entries[5]?.payload).to.deep.equal(viewEntry(5).payload);
+      expect(bundle.entries[7]?.payload).to.deep.equal(viewEntry(7).payload);
+      for (const entry of bundle.entries) expect(Object.keys(entry.salts).sort()).to.deep.equal(Object.keys(entry.payload).sort());
       // The hidden fields keep their digests, so the bundle still verifies field by field.
-      expect(bundle.entries[0].digests).to.have.property("buyer");
+      expect(bundle.entries[0]?.digests).to.have.property("buyer");
     });
 
     it("shows another brand owner's trace only its own claim and the decision on it, and the order lines of its brand", async () => {
-      const bundle = await json(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-1/trace"));
-      const shown = (bundle.entries as Json[]).map((e) => Object.keys(e.payload).sort());
-      expect(shown).to.deep.equal([["items", "seller"], [], [], [], [], [], Object.keys(viewEntries[6].payload).sort(), [], ["claimId", "decision"]]);
+      const bundle = await json<TraceBundle>(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-1/trace"));
+      const shown = bundle.entries.map((e) => Object.keys(e.payload).sort());
+      expect(shown).to.deep.equal([["items", "seller"], [], [], [], [], [], Object.keys(viewEntry(6).payload).sort(), [], ["claimId", "decision"]]);
     });
 
     it("shows a brand owner of no brand in the order nothing: no fields, no claims", async () => {
-      const bundle = await json(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-2/trace"));
-      for (const entry of bundle.entries as Json[]) {
+      const bundle = await json<TraceBundle>(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-2/trace"));
+      for (const entry of bundle.entries) {
         expect(entry.payload).to.deep.equal({});
         expect(entry.salts).to.deep.equal({});
       }
@@ -646,8 +679,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       const base = { shipmentId: "VIEW-1", events: 9, stage: "CLAIM_DECISION", released: false };
       expect(await json(await signedGet(5, "/v1/shipments/VIEW-1"))).to.deep.equal(base);
       expect(await json(await app.request("/v1/shipments/VIEW-1"))).to.deep.equal(base);
-      const bundle = await json(await signedGet(5, "/v1/shipments/VIEW-1/trace"));
-      expect((bundle.entries as Json[]).every((e) => Object.keys(e.payload).length === 0)).to.equal(true);
+      const bundle = await json<TraceBundle>(await signedGet(5, "/v1/shipments/VIEW-1/trace"));
+      expect(bundle.entries.every((e) => Object.keys(e.payload).length === 0)).to.equal(true);
     });
   });
 });
