@@ -13,9 +13,27 @@ import { verifyBundle, type CheckName, type VerificationReport } from "../../nod
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
+import { defined } from "../helpers/assertions";
 import { signedReader } from "../helpers/reads";
 
-type Json = Record<string, any>;
+/** A refusal, as the routes answer it: validation issues at their paths, or the rule broken. */
+type ErrorBody = { error: { code: string; message: string; details?: { rule?: string; issues?: { path: string; message: string }[] } } };
+type ApiError = ErrorBody["error"];
+
+/** The issues a refusal names; fails the test when it names none. */
+function issuesOf(error: ApiError): { path: string; message: string }[] {
+  return defined(error.details?.issues, `the issues of ${error.code}`);
+}
+
+/** Entry `index` of a bundle; fails the test when the bundle is shorter. */
+function entryAt(bundle: TraceBundle, index: number): TraceBundle["entries"][number] {
+  return defined(bundle.entries[index], `entry ${index} of the bundle`);
+}
+
+/** The first erasure record a bundle carries. */
+function recordOf(bundle: TraceBundle): ErasureRecord {
+  return defined(bundle.erasures?.[0], "the bundle's erasure record");
+}
 
 /** A name no other test data holds, so finding it in the store's files means this buyer's data is still there. */
 const BUYER = { name: "Zuzanna Erasable-Testperson", country: "DE", address: "Erasurestraße 7, 10115 Berlin" };
@@ -42,15 +60,16 @@ describe("personal data erasure", function () {
 
   /** A DE-bound parcel's happy lifecycle with BUYER as buyer and consignee, anchored. */
   async function parcel(shipmentId: string): Promise<void> {
-    const payloads: Partial<Record<EventType, Json>> = {
+    const payloads: Partial<Record<EventType, Record<string, unknown>>> = {
       ORDER: { ...structuredClone(EXAMPLE_PAYLOADS.ORDER), buyer: BUYER },
       DISPATCH: { ...structuredClone(EXAMPLE_PAYLOADS.DISPATCH), consignee: BUYER },
     };
     const steps = happyLifecycle({ separator, shipmentId, startMs: JUNE_1 });
     for (const [i, step] of steps.entries()) {
       const type = step.request.event.eventType;
-      const request = payloads[type]
-        ? signedAppend({ separator, signer: i === 0 ? 1 : 2, shipmentId, eventType: type, payload: payloads[type], occurredAtMs: JUNE_1 + i * 60_000 }).request
+      const payload = payloads[type];
+      const request = payload
+        ? signedAppend({ separator, signer: i === 0 ? 1 : 2, shipmentId, eventType: type, payload, occurredAtMs: JUNE_1 + i * 60_000 }).request
         : step.request;
       const response = await post(`/v1/shipments/${shipmentId}/events`, request);
       expect(response.status, await response.clone().text()).to.equal(201);
@@ -65,22 +84,23 @@ describe("personal data erasure", function () {
     return signErasure({ separator, privateKey: devWallet(signer).privateKey, shipmentId, fields, reason, requestedAtMs });
   }
 
-  async function erase(shipmentId: string, body: unknown, status: number): Promise<Json> {
+  /** The answer to an erasure request, after checking its status; `T` names the answer the test expects (the cast checks nothing). */
+  async function erase<T>(shipmentId: string, body: unknown, status: number): Promise<T> {
     const response = await post(`/v1/shipments/${shipmentId}/erasures`, body);
-    const json = (await response.json()) as Json;
+    const json = (await response.json()) as T;
     expect(response.status, JSON.stringify(json)).to.equal(status);
     return json;
   }
 
-  async function signedGet(index: number, pathAndQuery: string): Promise<Json> {
+  async function signedGet<T>(index: number, pathAndQuery: string): Promise<T> {
     const response = await read(index, pathAndQuery);
     expect(response.status).to.equal(200);
-    return (await response.json()) as Json;
+    return (await response.json()) as T;
   }
 
   // Through the chain's JSON-RPC, as an outside verifier reads it.
   const verify = (bundle: unknown) => verifyBundle({ bundle, chain: runtime.chainReader });
-  const check = (report: VerificationReport, name: CheckName) => report.checks.find((c) => c.name === name)!;
+  const check = (report: VerificationReport, name: CheckName) => defined(report.checks.find((c) => c.name === name), `the ${name} check`);
 
   /** Every file of the store's LevelDB directory, searched for `text` as bytes. */
   function storeFilesHold(text: string): boolean {
@@ -99,7 +119,7 @@ describe("personal data erasure", function () {
       original = await traceBundleOf({ runtime, shipmentId });
       // Precondition: the check below could see the name if it were still on disk.
       expect(storeFilesHold(BUYER.name), "the buyer's name is in the store before erasure").to.equal(true);
-      record = (await erase(shipmentId, erasureBody({ signer: 4, shipmentId }), 201)) as ErasureRecord;
+      record = await erase<ErasureRecord>(shipmentId, erasureBody({ signer: 4, shipmentId }), 201);
     });
 
     it("answers 201 with the record: the signed request, its signer and authority, the block, and what each entry lost", () => {
@@ -114,15 +134,15 @@ describe("personal data erasure", function () {
 
     it("removes the values and salts from the store and keeps every digest, leaf and root", async () => {
       const after = await traceBundleOf({ runtime, shipmentId });
-      expect(after.entries[0].payload).to.not.have.property("buyer");
-      expect(after.entries[0].salts).to.not.have.property("buyer");
-      expect(after.entries[1].payload).to.not.have.any.keys("consignor", "consignee");
+      expect(entryAt(after, 0).payload).to.not.have.property("buyer");
+      expect(entryAt(after, 0).salts).to.not.have.property("buyer");
+      expect(entryAt(after, 1).payload).to.not.have.any.keys("consignor", "consignee");
       expect(after.entries.map((e) => e.digests)).to.deep.equal(original.entries.map((e) => e.digests));
       expect(after.entries.map((e) => e.leafHash)).to.deep.equal(original.entries.map((e) => e.leafHash));
       expect(after.checkpoint).to.deep.equal(original.checkpoint);
       // Everything not erased is as it was.
-      expect(after.entries[0].payload.items).to.deep.equal(original.entries[0].payload.items);
-      expect(after.entries[2]).to.deep.equal(original.entries[2]);
+      expect(entryAt(after, 0).payload.items).to.deep.equal(entryAt(original, 0).payload.items);
+      expect(entryAt(after, 2)).to.deep.equal(entryAt(original, 2));
     });
 
     it("leaves no copy of the name or address in the store's files, nor in the consignee index", async () => {
@@ -133,14 +153,14 @@ describe("personal data erasure", function () {
     });
 
     it("serves bundles that still verify, with the erased fields not checkable and the erasure checked against the chain", async () => {
-      const bundle = (await signedGet(4, `/v1/shipments/${shipmentId}/trace`)) as TraceBundle;
+      const bundle = await signedGet<TraceBundle>(4, `/v1/shipments/${shipmentId}/trace`);
       expect(bundle.erasures).to.deep.equal([record]);
       const report = await verify(bundle);
       expect(report.ok, JSON.stringify(report.checks.filter((c) => c.status === "fail"))).to.equal(true);
       for (const name of ["field-digests", "event-signatures", "shipment-chain", "inclusion", "checkpoint-anchored", "actor-roles"] as const) {
         expect(check(report, name).status, name).to.equal("pass");
       }
-      expect(check(report, "payload-schema").entries![0].reason).to.match(/buyer is hidden/);
+      expect(defined(check(report, "payload-schema").entries?.[0], "the ORDER's payload-schema result").reason).to.match(/buyer is hidden/);
       expect(check(report, "erasures")).to.include({ status: "pass" });
       expect(check(report, "erasures").reason).to.contain(`held CUSTOMS at block ${record.blockNumber}`);
     });
@@ -151,8 +171,8 @@ describe("personal data erasure", function () {
     });
 
     it("refuses a second request that finds nothing left to erase (409 ERASURE_NOTHING_TO_ERASE)", async () => {
-      const error = (await erase(shipmentId, erasureBody({ signer: 4, shipmentId, fields: ["ORDER.buyer"] }), 409)).error;
-      expect(error.details.rule).to.equal("ERASURE_NOTHING_TO_ERASE");
+      const error = (await erase<ErrorBody>(shipmentId, erasureBody({ signer: 4, shipmentId, fields: ["ORDER.buyer"] }), 409)).error;
+      expect(error.details?.rule).to.equal("ERASURE_NOTHING_TO_ERASE");
     });
 
     it("lists the record at GET /v1/shipments/{id}/erasures for anyone", async () => {
@@ -188,7 +208,7 @@ describe("personal data erasure", function () {
     it("may erase the payment (and so its payer); the payment check then cannot be checked, the bundle still verifies", async () => {
       const shipmentId = "ERASE-ADMIN-0001";
       await parcel(shipmentId);
-      const record = await erase(shipmentId, erasureBody({ signer: 0, shipmentId, fields: ["TAX_PAID.payment"] }), 201);
+      const record = await erase<ErasureRecord>(shipmentId, erasureBody({ signer: 0, shipmentId, fields: ["TAX_PAID.payment"] }), 201);
       expect(record).to.include({ authority: "ADMIN", requestedBy: devWallet(0).address });
       expect(record.erased).to.deep.equal([{ seq: 4, fields: ["payment"] }]);
       const report = await verify(await traceBundleOf({ runtime, shipmentId }));
@@ -211,15 +231,15 @@ describe("personal data erasure", function () {
       expect(await runtime.erasures.list(shipmentId)).to.deep.equal([]);
     });
 
-    async function refused(body: unknown, status: number, code: string, target = shipmentId): Promise<Json> {
-      const error = (await erase(target, body, status)).error;
+    async function refused(body: unknown, status: number, code: string, target = shipmentId): Promise<ApiError> {
+      const error = (await erase<ErrorBody>(target, body, status)).error;
       expect(error.code).to.equal(code);
       return error;
     }
 
     it("a carrier (403 ERASURE_AUTHORITY)", async () => {
       const error = await refused(erasureBody({ signer: 2, shipmentId }), 403, "FORBIDDEN");
-      expect(error.details.rule).to.equal("ERASURE_AUTHORITY");
+      expect(error.details?.rule).to.equal("ERASURE_AUTHORITY");
       expect(error.message).to.contain("neither CUSTOMS nor the registry's admin");
     });
 
@@ -240,19 +260,19 @@ describe("personal data erasure", function () {
 
     it("a request signed more than five minutes ago (400 naming request.requestedAt)", async () => {
       const error = await refused(erasureBody({ signer: 4, shipmentId, requestedAtMs: Date.now() - 10 * 60_000 }), 400, "VALIDATION_FAILED");
-      expect(error.details.issues[0].path).to.equal("request.requestedAt");
+      expect(issuesOf(error)[0]?.path).to.equal("request.requestedAt");
     });
 
     it("a field that is not personal data (400 naming request.fields[0])", async () => {
       const body = erasureBody({ signer: 4, shipmentId });
       (body.request.fields as string[]) = ["ORDER.items"];
       const error = await refused(body, 400, "VALIDATION_FAILED");
-      expect(error.details.issues[0].path).to.equal("request.fields[0]");
+      expect(issuesOf(error)[0]?.path).to.equal("request.fields[0]");
     });
 
     it("a request without a reason, and one with an unknown member (400)", async () => {
       const noReason = erasureBody({ signer: 4, shipmentId, reason: " " });
-      expect((await refused(noReason, 400, "VALIDATION_FAILED")).details.issues[0].path).to.equal("request.reason");
+      expect(issuesOf(await refused(noReason, 400, "VALIDATION_FAILED"))[0]?.path).to.equal("request.reason");
       await refused({ ...erasureBody({ signer: 4, shipmentId }), extra: 1 }, 400, "VALIDATION_FAILED");
     });
 
@@ -282,7 +302,7 @@ describe("personal data erasure", function () {
 
     it("fails a record whose requester is changed to someone without authority", async () => {
       const forged = structuredClone(bundle);
-      forged.erasures![0].requestedBy = devWallet(2).address;
+      recordOf(forged).requestedBy = devWallet(2).address;
       const result = check(await verify(forged), "erasures");
       expect(result.status).to.equal("fail");
       expect(result.reason).to.contain(`not by requestedBy ${devWallet(2).address}`);
@@ -290,7 +310,7 @@ describe("personal data erasure", function () {
 
     it("fails a record signed by someone without authority (a node that erased on its own)", async () => {
       const forged = structuredClone(bundle);
-      const record = forged.erasures![0];
+      const record = recordOf(forged);
       const signed = signErasure({ separator, privateKey: devWallet(2).privateKey, shipmentId: record.shipmentId, fields: record.fields, reason: record.reason, requestedAtMs: Date.parse(record.requestedAt) });
       Object.assign(record, { signature: signed.signature, requestedBy: devWallet(2).address });
       const result = check(await verify(forged), "erasures");
@@ -300,11 +320,12 @@ describe("personal data erasure", function () {
 
     it("fails a record that says a field was erased while the bundle discloses it, or names a field the request did not", async () => {
       const disclosed = structuredClone(bundle);
-      disclosed.entries[2].payload = { ...disclosed.entries[2].payload };
-      disclosed.erasures![0].erased.push({ seq: 2, fields: ["declarationId"] });
+      const declaration = entryAt(disclosed, 2);
+      declaration.payload = { ...declaration.payload };
+      recordOf(disclosed).erased.push({ seq: 2, fields: ["declarationId"] });
       expect(check(await verify(disclosed), "erasures").reason).to.contain("DECLARATION.declarationId is not a field the request names");
       const changed = structuredClone(bundle);
-      changed.erasures![0].reason = "another reason";
+      recordOf(changed).reason = "another reason";
       expect(check(await verify(changed), "erasures").reason).to.contain("requestDigest");
     });
 
