@@ -3,7 +3,7 @@
 // committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
 // to one shipment are serialised while different shipments share every write.
 import type { ReceiptJson } from "./domain/bundle";
-import { BorderLedgerError } from "./domain/errors";
+import { BorderLedgerError, invariant } from "./domain/errors";
 import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
 import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
@@ -112,7 +112,7 @@ export class Ledger {
   async append(job: PrepareJob): Promise<AppendOutcome> {
     const result = await this.pool.prepare(job);
     if (!result.ok) throw failureToError(result);
-    return (await this.commitPrepared([result.candidate]))[0];
+    return this.commitOne(result.candidate);
   }
 
   /** Appends many events; each is answered on its own, in order. */
@@ -122,7 +122,7 @@ export class Ledger {
       prepared.map(async (result) => {
         if (!result.ok) return { ok: false as const, error: failureToError(result) };
         try {
-          return { ok: true as const, outcome: (await this.commitPrepared([result.candidate]))[0] };
+          return { ok: true as const, outcome: await this.commitOne(result.candidate) };
         } catch (error) {
           if (error instanceof BorderLedgerError) return { ok: false as const, error };
           throw error;
@@ -143,6 +143,12 @@ export class Ledger {
       candidates.push(result.candidate);
     }
     return this.commitPrepared(candidates);
+  }
+
+  private async commitOne(item: LedgerCandidate): Promise<AppendOutcome> {
+    const [outcome] = await this.commitPrepared([item]);
+    invariant(outcome !== undefined, "a commit answers each of its items");
+    return outcome;
   }
 
   private commitPrepared(items: LedgerCandidate[]): Promise<AppendOutcome[]> {
@@ -202,7 +208,9 @@ export class Ledger {
             failure = waiting.items.length > 1 ? inGroup(unreadableError, index) : unreadableError;
             break;
           }
-          const state = touched.get(prepared.shipmentId)!;
+          const state = touched.get(prepared.shipmentId);
+          // loadShipments gave every shipment of the batch a state, or named it unreadable (refused above).
+          invariant(state !== undefined, `shipment ${prepared.shipmentId} has a state in its batch`);
           if (!mark.states.has(prepared.shipmentId)) {
             mark.states.set(prepared.shipmentId, { nextSeq: state.nextSeq, prevLeafHash: state.prevLeafHash, history: state.history.length });
           }
@@ -243,7 +251,8 @@ export class Ledger {
         if (failure) {
           for (const { entry } of accepted.splice(mark.accepted)) inBatch.delete(entry.eventDigest);
           for (const [shipmentId, before] of mark.states) {
-            const state = touched.get(shipmentId)!;
+            const state = touched.get(shipmentId);
+            invariant(state !== undefined, `shipment ${shipmentId} has a state in its batch`);
             state.nextSeq = before.nextSeq;
             state.prevLeafHash = before.prevLeafHash;
             state.history.length = before.history;

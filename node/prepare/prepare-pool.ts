@@ -3,6 +3,7 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
 import { signDigest } from "../domain/signature";
 import {
@@ -42,7 +43,13 @@ class TickQueue<J, R> {
     const queue = this.queue;
     this.queue = [];
     this.send(queue.map((q) => q.job)).then(
-      (results) => queue.forEach((q, i) => q.resolve(results[i])),
+      (results) => {
+        for (const [i, q] of queue.entries()) {
+          const result = results[i];
+          if (result === undefined) q.reject(new Error(`invariant failed: the workers answered ${results.length} of ${queue.length} jobs`));
+          else q.resolve(result);
+        }
+      },
       (error: Error) => queue.forEach((q) => q.reject(error)),
     );
   }
@@ -130,6 +137,7 @@ export class PreparePool {
     for (let start = 0; start < jobs.length; start += chunk) {
       const id = this.nextId++;
       const worker = this.workers[this.nextWorker++ % this.workers.length];
+      invariant(worker !== undefined, "spread is called with at least one worker");
       parts.push(new Promise((resolve, reject) => this.pending.set(id, { resolve, reject })));
       this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
       worker.ref();

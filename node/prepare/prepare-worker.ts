@@ -80,9 +80,9 @@ export function indexesOf(eventType: EventType, payload: Record<string, unknown>
   if (eventType !== "ORDER" && eventType !== "DISPATCH") return undefined;
   const indexes: EntryIndexes = { consignees: consigneeKeysOf({ eventType, payload }) };
   if (eventType === "ORDER" && Array.isArray(payload.items)) {
-    indexes.items = (payload.items as { gtin?: string; serial?: string; lineId: string }[])
-      .filter((item) => item.gtin !== undefined && item.serial !== undefined)
-      .map((item) => ({ gtin: item.gtin!, serial: item.serial!, lineId: item.lineId }));
+    indexes.items = (payload.items as { gtin?: string; serial?: string; lineId: string }[]).flatMap(({ gtin, serial, lineId }) =>
+      gtin !== undefined && serial !== undefined ? [{ gtin, serial, lineId }] : [],
+    );
   }
   return indexes;
 }
@@ -102,9 +102,10 @@ export function runJob(job: PrepareJob, separator: Uint8Array): CandidateResult 
   return result.ok ? { ok: true, candidate: toCandidate(result.prepared) } : result;
 }
 
-if (parentPort) {
+const port = parentPort;
+if (port) {
   const separators = new Map<string, Buffer>();
-  parentPort.on("message", (request: WorkerRequest) => {
+  port.on("message", (request: WorkerRequest) => {
     let results: unknown[];
     if (request.kind === "sign") {
       results = request.digests.map((digest) => signDigest({ digest, privateKey: request.privateKey }));
@@ -116,6 +117,6 @@ if (parentPort) {
       }
       results = request.jobs.map((job) => runJob(job, separator));
     }
-    parentPort!.postMessage({ id: request.id, results } satisfies WorkerResponse);
+    port.postMessage({ id: request.id, results } satisfies WorkerResponse);
   });
 }
