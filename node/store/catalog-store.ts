@@ -30,9 +30,9 @@ const SellerRefSchema = z.strictObject({ version: z.number().int().positive(), l
 export type CatalogSellerRef = z.infer<typeof SellerRefSchema>;
 
 export class CatalogStore {
-  private readonly catalogs: Table<unknown>;
-  private readonly itemRefs: Table<unknown>;
-  private readonly sellerRefs: Table<unknown>;
+  private readonly catalogs: Table<"json">;
+  private readonly itemRefs: Table<"json">;
+  private readonly sellerRefs: Table<"json">;
   /** The newest catalog of each brand, parsed, for proofs (catalogs change rarely and are read often). */
   private readonly latest = new Map<string, StoredCatalog>();
 

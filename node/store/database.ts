@@ -6,9 +6,11 @@ import { BorderLedgerError } from "../domain/errors";
 /** How a table's values are stored: JSON values, UTF-8 text (parsed by its owner) or raw bytes. */
 type Encoding = "json" | "utf8" | "view";
 type ValueOf<E extends Encoding> = E extends "json" ? unknown : E extends "utf8" ? string : Uint8Array;
-// The type of `db.sublevel<string, V>(…)`, named without a value (declare emits nothing).
-declare const level: Level<string, unknown>;
-type Sublevel<V> = ReturnType<typeof level.sublevel<string, V>>;
+/** The sublevel that stores one table's values as `encoding`. */
+function sublevelOf<E extends Encoding>(db: Level<string, unknown>, name: string, encoding: E) {
+  return db.sublevel<string, ValueOf<E>>(name, { valueEncoding: encoding });
+}
+type Sublevel<E extends Encoding> = ReturnType<typeof sublevelOf<E>>;
 type KeyRange = { gte?: string; gt?: string; lte?: string; lt?: string; reverse?: boolean; limit?: number };
 
 /** A refusal to use a value read back from disk: it did not parse, and the table and key are named. */
@@ -26,14 +28,14 @@ export function parseStored<T>(schema: z.ZodType<T>, table: string, key: string,
   return parsed.data;
 }
 
-/** One table of the database (a LevelDB sublevel): its keys are prefixed by its name. */
-export class Table<V> {
+/** One table of the database (a LevelDB sublevel) holding values stored as `E`: its keys are prefixed by its name. */
+export class Table<E extends Encoding> {
   /** @internal the sublevel, for WriteBatch only */
-  readonly sublevel: Sublevel<V>;
+  readonly sublevel: Sublevel<E>;
 
   constructor(
     readonly name: string,
-    sublevel: Sublevel<V>,
+    sublevel: Sublevel<E>,
   ) {
     this.sublevel = sublevel;
   }
@@ -43,21 +45,21 @@ export class Table<V> {
     return this.sublevel.prefix;
   }
 
-  get(key: string): Promise<V | undefined> {
+  get(key: string): Promise<ValueOf<E> | undefined> {
     return this.sublevel.get(key);
   }
 
-  getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+  getMany(keys: readonly string[]): Promise<(ValueOf<E> | undefined)[]> {
     return this.sublevel.getMany([...keys]);
   }
 
   /** Key and value pairs in key order within `range`. */
-  async *entries(range: KeyRange = {}): AsyncGenerator<[string, V]> {
+  async *entries(range: KeyRange = {}): AsyncGenerator<[string, ValueOf<E>]> {
     for await (const entry of this.sublevel.iterator(range)) yield entry;
   }
 
   /** Writes one value on its own (a logical write that spans tables uses a WriteBatch instead). */
-  put(key: string, value: V): Promise<void> {
+  put(key: string, value: ValueOf<E>): Promise<void> {
     return this.sublevel.put(key, value);
   }
 }
@@ -71,13 +73,13 @@ export class WriteBatch {
     this.batch = db.batch();
   }
 
-  put<V>(table: Table<V>, key: string, value: V): this {
+  put<E extends Encoding>(table: Table<E>, key: string, value: ValueOf<E>): this {
     this.batch.put(key, value, { sublevel: table.sublevel });
     this.count++;
     return this;
   }
 
-  del<V>(table: Table<V>, key: string): this {
+  del<E extends Encoding>(table: Table<E>, key: string): this {
     this.batch.del(key, { sublevel: table.sublevel });
     this.count++;
     return this;
@@ -117,8 +119,8 @@ export class Database {
   }
 
   /** The table `name`, its values stored as `encoding`. */
-  table<E extends Encoding>(name: string, encoding: E): Table<ValueOf<E>> {
-    return new Table(name, this.db.sublevel<string, ValueOf<E>>(name, { valueEncoding: encoding }));
+  table<E extends Encoding>(name: string, encoding: E): Table<E> {
+    return new Table(name, sublevelOf(this.db, name, encoding));
   }
 
   /** A batch of writes across tables, applied all or nothing. */

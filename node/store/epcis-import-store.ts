@@ -19,7 +19,7 @@ const StoredEpcisImportSchema = z.strictObject({
 export type StoredEpcisImport = z.infer<typeof StoredEpcisImportSchema>;
 
 export class EpcisImportStore {
-  private readonly imports: Table<unknown>;
+  private readonly imports: Table<"json">;
 
   constructor(db: Database) {
     this.imports = db.table("epcisImports", "json");

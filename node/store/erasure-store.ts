@@ -7,7 +7,7 @@ import { erasureKey, erasureRange } from "./keys";
 import type { LogStore } from "./log-store";
 
 export class ErasureStore {
-  private readonly erasures: Table<unknown>;
+  private readonly erasures: Table<"json">;
 
   constructor(private readonly stores: { db: Database; log: LogStore; index: IndexStore }) {
     this.erasures = stores.db.table("erasures", "json");

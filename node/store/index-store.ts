@@ -14,8 +14,8 @@ export type ItemSighting = z.infer<typeof ItemSightingSchema> & { shipmentId: st
 export type ConsigneeParcelRef = { shipmentId: string; recordedAt: number; leafIndex: number };
 
 export class IndexStore implements EntryIndexer {
-  private readonly consignees: Table<unknown>;
-  private readonly items: Table<unknown>;
+  private readonly consignees: Table<"json">;
+  private readonly items: Table<"json">;
 
   constructor(db: Database) {
     this.consignees = db.table("consignees", "json");

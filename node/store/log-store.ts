@@ -71,13 +71,13 @@ function parseEntryText(key: string, text: unknown): StoredEntry {
 
 export class LogStore implements LedgerLog, AnchoringLog {
   // Entries arrive serialised from the prepare workers, so this table stores text and parses on read.
-  private readonly entries: Table<string>;
-  private readonly shipments: Table<unknown>;
-  private readonly heads: Table<unknown>;
-  private readonly digests: Table<unknown>;
-  private readonly nodes: Table<Uint8Array>;
-  private readonly checkpoints: Table<unknown>;
-  private readonly meta: Table<unknown>;
+  private readonly entries: Table<"utf8">;
+  private readonly shipments: Table<"json">;
+  private readonly heads: Table<"json">;
+  private readonly digests: Table<"json">;
+  private readonly nodes: Table<"view">;
+  private readonly checkpoints: Table<"json">;
+  private readonly meta: Table<"json">;
   private frontier: HashedNode[] = [];
   private size = 0;
 
