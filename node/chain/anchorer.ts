@@ -2,17 +2,18 @@
 // leaves are waiting or ANCHOR_INTERVAL_MS has passed with at least one, each with the consistency proof from the
 // last anchored checkpoint. Resumes from the chain at start; retries while the chain is away and then catches up in
 // one checkpoint; re-anchors stored checkpoints on a chain that starts empty.
-import type { Contract, TransactionReceipt, TransactionResponse } from "ethers";
+import type { TransactionReceipt, TransactionResponse } from "ethers";
 import { hexlify, isError } from "ethers";
 import { toHex } from "../domain/hex";
 import type { StoredCheckpoint } from "../domain/log-entry";
 import type { AnchoringLog } from "../ports";
+import type { ContractHandle } from "./contracts";
 
 export type AnchorerOptions = {
   /** The log whose checkpoints are anchored. */
   store: AnchoringLog;
   /** AnchorRegistry connected to the log operator's wallet. */
-  anchorRegistry: Contract;
+  anchorRegistry: ContractHandle<"AnchorRegistry">;
   logId: string;
   maxEvents: number;
   intervalMs: number;
@@ -31,7 +32,7 @@ export type AnchorStatus = {
 
 export class Anchorer {
   private readonly store: AnchoringLog;
-  private readonly registry: Contract;
+  private readonly registry: ContractHandle<"AnchorRegistry">;
   private readonly logId: string;
   private readonly maxEvents: number;
   private readonly intervalMs: number;
@@ -208,7 +209,7 @@ export class Anchorer {
   }
 
   private async findAnchoringTx(size: number, blockNumber: number): Promise<string> {
-    const events = await this.registry.queryFilter(this.registry.filters.CheckpointAnchored(this.logId), blockNumber, blockNumber);
+    const events = await this.registry.queryFilter(this.registry.getEvent("CheckpointAnchored")(this.logId), blockNumber, blockNumber);
     const match = events.find((e) => "args" in e && Number(e.args.treeSize) === size);
     return match?.transactionHash ?? "0x" + "00".repeat(32);
   }
@@ -230,7 +231,7 @@ export class Anchorer {
       this.log(`re-anchored ${stored.length} checkpoints up to tree size ${from}`);
       return;
     }
-    this.anchoredSize = stored.length > 0 ? stored[stored.length - 1].treeSize : 0;
+    this.anchoredSize = stored.at(-1)?.treeSize ?? 0;
     await this.syncFromChain();
     if (this.anchoredSize > 0) this.log(`resumed at anchored tree size ${this.anchoredSize} (log size ${this.store.treeSize})`);
   }

@@ -2,7 +2,7 @@
 // current from the registry's events, so that appends need no chain call.
 import type { LogDescription } from "ethers";
 import { ContractEventFollower } from "./contract-event-follower";
-import { ROLE_NAMES, roleId, type RoleName } from "../domain/roles";
+import { ROLE_NAMES, roleId } from "../domain/roles";
 import type { ParticipantInfo, ParticipantLookup } from "../ports";
 
 const ROLE_BY_ID = new Map(ROLE_NAMES.map((name) => [roleId(name), name] as const));

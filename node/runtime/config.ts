@@ -103,12 +103,8 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
     operatorKey: e.LOG_OPERATOR_KEY,
     operatorCountry: e.OPERATOR_COUNTRY,
     addresses:
-      given === 3
-        ? {
-            participantRegistry: e.PARTICIPANT_REGISTRY_ADDRESS!,
-            anchorRegistry: e.ANCHOR_REGISTRY_ADDRESS!,
-            productRegistry: e.PRODUCT_REGISTRY_ADDRESS!,
-          }
+      e.PARTICIPANT_REGISTRY_ADDRESS !== undefined && e.ANCHOR_REGISTRY_ADDRESS !== undefined && e.PRODUCT_REGISTRY_ADDRESS !== undefined
+        ? { participantRegistry: e.PARTICIPANT_REGISTRY_ADDRESS, anchorRegistry: e.ANCHOR_REGISTRY_ADDRESS, productRegistry: e.PRODUCT_REGISTRY_ADDRESS }
         : undefined,
     logName: e.LOG_NAME,
     devParticipants,

@@ -133,12 +133,13 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     const erasureStore = new ErasureStore(stores);
     const traceSource: TraceSource = { ledger, store, erasures: erasureStore, chainId: chain.chainId, addresses: chain.addresses };
     const chainReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
+    const runningChainProvider = chain.provider;
     const erasures = new ErasureService({
       store,
       erasures: erasureStore,
       ledger,
       chain: chainReader,
-      latestBlock: () => chain!.provider.getBlockNumber(),
+      latestBlock: () => runningChainProvider.getBlockNumber(),
       participantRegistry: chain.addresses.participantRegistry,
       clock: options.clock,
       log,

@@ -1,7 +1,7 @@
 // Brand catalogs and authenticity (DESIGN §8): a brand owner's signed catalog is checked, anchored in ProductRegistry
 // by the node, and stored; an item (GTIN + serial) is checked against the anchored root on the chain and against the
 // ledger for clones.
-import type { Contract } from "ethers";
+import type { ContractHandle } from "../chain/contracts";
 import { BorderLedgerError } from "../domain/errors";
 import type { Anchorer } from "../chain/anchorer";
 import type { BrandDirectory } from "../chain/brand-directory";
@@ -19,7 +19,7 @@ export type CatalogServiceOptions = {
   catalogs: CatalogStore;
   brands: BrandDirectory;
   /** ProductRegistry connected to the operator's wallet, which submits owners' signed catalogs. */
-  productRegistry: Contract;
+  productRegistry: ContractHandle<"ProductRegistry">;
   anchorer: Pick<Anchorer, "exclusive">;
   chainId: number;
   clock?: () => number;
@@ -209,13 +209,17 @@ export class CatalogService {
     const registered = provenOnChain;
 
     const sightings: AuthenticityReport["sightings"] = [];
+    const unauthorised: string[] = [];
     const sellerBrand = brand && brand.sellerCount > 0 ? brand : undefined;
     for (const sighting of (await index.itemSightings({ gtin, serial })).sort((a, b) => a.leafIndex - b.leafIndex)) {
       const entry = await store.getEntry(sighting.leafIndex);
       const order = entry?.payload as OrderPayload | undefined;
       const sellerId = order?.seller?.id ?? null;
       let authorisedSeller: boolean | null = null;
-      if (sellerBrand && sellerId !== null) authorisedSeller = await this.isAuthorisedSeller({ brandId: sellerBrand.brandId, sellerId });
+      if (sellerBrand && sellerId !== null) {
+        authorisedSeller = await this.isAuthorisedSeller({ brandId: sellerBrand.brandId, sellerId });
+        if (!authorisedSeller) unauthorised.push(`${sighting.shipmentId}: seller ${sellerId} is not an authorised seller of ${sellerBrand.name}`);
+      }
       sightings.push({ shipmentId: sighting.shipmentId, lineId: sighting.lineId, recordedAt: new Date(sighting.recordedAt).toISOString(), sellerId, authorisedSeller });
     }
     const checked = sightings.filter((s) => s.authorisedSeller !== null);
@@ -223,7 +227,7 @@ export class CatalogService {
     const shipments = new Set(sightings.map((s) => s.shipmentId));
     const clone = shipmentId !== undefined ? [...shipments].some((id) => id !== shipmentId) : shipments.size > 1;
     if (clone) reasons.push(`the same GTIN and serial appear in ${shipments.size} shipments: ${[...shipments].join(", ")}`);
-    for (const s of sightings) if (s.authorisedSeller === false) reasons.push(`${s.shipmentId}: seller ${s.sellerId} is not an authorised seller of ${sellerBrand!.name}`);
+    reasons.push(...unauthorised);
 
     const verdict: AuthenticityReport["verdict"] = !registered
       ? "not_registered"

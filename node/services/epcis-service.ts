@@ -21,7 +21,7 @@ export type EpcisImportResult = {
   events: { index: number; eventType: EventType; eventID: string; status: "created" | "replayed"; receipt: AppendOutcome["receipt"]; notRecorded: string[] }[];
 };
 
-const EVENT_PATHS: Record<string, string> = { event: "bl:event", payload: "bl:payload", salts: "bl:salts" };
+const EVENT_PATHS = { event: "bl:event", payload: "bl:payload", salts: "bl:salts" } as const;
 
 /** An append error of event `index`, re-pathed to where that event sits in the document. */
 function inDocument(error: BorderLedgerError): BorderLedgerError {
@@ -30,7 +30,8 @@ function inDocument(error: BorderLedgerError): BorderLedgerError {
   const at = `document.epcisBody.eventList[${details.index}]`;
   const repath = (path: string) => {
     const member = /^(event|payload|salts)\b(.*)$/.exec(path);
-    return member ? `${at}.${EVENT_PATHS[member[1]]}${member[2]}` : path ? `${at}.${path}` : at;
+    const [, name, rest] = member ?? [];
+    return name !== undefined ? `${at}.${EVENT_PATHS[name as keyof typeof EVENT_PATHS]}${rest ?? ""}` : path ? `${at}.${path}` : at;
   };
   const issues = details.issues?.map((issue) => ({ ...issue, path: repath(issue.path) }));
   const message = error.message.replace(/^event \d+: /, "");
@@ -100,9 +101,10 @@ export class EpcisService {
       importedAt: (this.deps.clock ?? Date.now)(),
     });
     const events = plan.events.map((planned, index) => {
-      // Recorded, so well formed: the plan computed its identity.
-      invariant(planned.eventID !== undefined, `event ${index} was recorded without an eventID`);
-      return { index, eventType: planned.eventType, eventID: planned.eventID, status: outcomes[index].status, receipt: outcomes[index].receipt, notRecorded: planned.notRecorded };
+      const outcome = outcomes[index];
+      // Recorded, so well formed: the plan computed its identity, and appendAll answered every event.
+      invariant(planned.eventID !== undefined && outcome !== undefined, `event ${index} was recorded without an eventID or an outcome`);
+      return { index, eventType: planned.eventType, eventID: planned.eventID, status: outcome.status, receipt: outcome.receipt, notRecorded: planned.notRecorded };
     });
     return { documentHash, submitter, status: events.some((e) => e.status === "created") ? "created" : "replayed", events };
   }

@@ -34,13 +34,8 @@ function withoutFields(entry: StoredEntry, fields: readonly PersonalDataField[])
     .filter(({ eventType, field }) => eventType === entry.event.eventType && Object.hasOwn(entry.payload, field))
     .map(({ field }) => field);
   if (erased.length === 0) return { entry, erased };
-  const payload = { ...entry.payload };
-  const salts = { ...entry.salts };
-  for (const field of erased) {
-    delete payload[field];
-    delete salts[field];
-  }
-  return { entry: { ...entry, payload, salts }, erased };
+  const kept = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([name]) => !erased.includes(name)));
+  return { entry: { ...entry, payload: kept(entry.payload), salts: kept(entry.salts) }, erased };
 }
 
 /** The consignee index keys an entry fed that go with the erased fields (an ORDER's buyer, a DISPATCH's consignee). */

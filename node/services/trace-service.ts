@@ -47,7 +47,7 @@ export async function buildTraceBundle({
     logId: source.ledger.logId,
     checkpoint: checkpoint ? checkpointRef(checkpoint) : null,
     entries: await Promise.all(
-      entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] })),
+      entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] ?? "none" })),
     ),
   };
   // Only a shipment with erasures carries the member, so every other bundle is exactly DESIGN §5's.
