@@ -81,6 +81,6 @@ export function shipmentIdOf(id: string): string {
 export function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
   if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
   const parsed = check.safeParse(value);
-  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error!.issues[0].message}`);
+  if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error?.issues[0]?.message ?? "invalid"}`);
   return value;
 }

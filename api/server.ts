@@ -121,7 +121,12 @@ async function drained(body: ReadableStream<Uint8Array>): Promise<boolean> {
 
 /** The customs keys that sign automatic RISK_RESULTs: CUSTOMS_RISK_KEY, or the development customs accounts. */
 export function customsSignersOf(config: NodeConfig): CustomsSigner[] {
-  if (config.customsRiskKey !== undefined) return [{ country: config.autoRiskCountries[0], privateKey: config.customsRiskKey }];
+  if (config.customsRiskKey !== undefined) {
+    // parseConfig refuses CUSTOMS_RISK_KEY unless CUSTOMS_AUTO_RISK names exactly one country.
+    const [country] = config.autoRiskCountries;
+    if (country === undefined) throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_RISK_KEY signs for one customs administration: set CUSTOMS_AUTO_RISK to its one country");
+    return [{ country, privateKey: config.customsRiskKey }];
+  }
   return config.autoRiskCountries.map((country) => {
     const account = DEV_PARTICIPANTS.find((p) => p.roles.includes("CUSTOMS") && p.country === country);
     if (!account) {

@@ -158,7 +158,7 @@ export function explorerRoutes(ctx: ApiContext): Hono {
       const report = await node.verifyBundle(json);
       const parsed = TraceBundleSchema.safeParse(json);
       // verifyBundle names what is wrong with a body that is not a bundle in its format check: show that.
-      if (!parsed.success) return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", report.checks[0].reason), pasted);
+      if (!parsed.success) return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", report.checks[0]?.reason ?? "not a trace bundle"), pasted);
       const bundle = parsed.data;
       return c.html(<VerifyResultPage bundle={bundle} report={report} actors={await actorsOf(bundle)} node={nodeChain()} source={from} />);
     },

@@ -51,19 +51,23 @@ const Fields: FC<{ entry: BundleEntry; erased: ReadonlyMap<string, string> }> = 
   const extra = Object.keys(entry.payload).filter((name) => !Object.prototype.hasOwnProperty.call(entry.digests, name));
   return (
     <ul class="fields">
-      {[...names, ...extra].map((name) =>
-        Object.prototype.hasOwnProperty.call(entry.payload, name) ? (
-          <li class="disclosed" data-field={name} data-disclosed="true">
-            <span class="fname">{name}</span>
-            <pre>{valueText(entry.payload[name])}</pre>
-          </li>
-        ) : (
-          <li class="hidden" data-field={name} data-disclosed="false" data-erased={erased.has(`${entry.seq}/${name}`) ? "true" : "false"}>
-            <span class="fname">{name}</span> {erased.has(`${entry.seq}/${name}`) ? `erased ${timeText(erased.get(`${entry.seq}/${name}`)!)}` : "hidden"} — digest{" "}
+      {[...names, ...extra].map((name) => {
+        if (Object.prototype.hasOwnProperty.call(entry.payload, name)) {
+          return (
+            <li class="disclosed" data-field={name} data-disclosed="true">
+              <span class="fname">{name}</span>
+              <pre>{valueText(entry.payload[name])}</pre>
+            </li>
+          );
+        }
+        const erasedAt = erased.get(`${entry.seq}/${name}`);
+        return (
+          <li class="hidden" data-field={name} data-disclosed="false" data-erased={erasedAt === undefined ? "false" : "true"}>
+            <span class="fname">{name}</span> {erasedAt === undefined ? "hidden" : `erased ${timeText(erasedAt)}`} — digest{" "}
             <code>{entry.digests[name]}</code>
           </li>
-        ),
-      )}
+        );
+      })}
     </ul>
   );
 };
@@ -84,7 +88,7 @@ const EntryItem: FC<{ entry: BundleEntry; index: number; actor: ActorInfo; check
         <span class="seq">#{entry.seq}</span>
         <strong class="etype">{entry.event.eventType}</strong>
         {anchored ? (
-          <span class="tag s-pass" title={`inclusion proof of ${entry.inclusionProof!.length} hashes`}>
+          <span class="tag s-pass" title={`inclusion proof of ${entry.inclusionProof?.length ?? 0} hashes`}>
             anchored{treeSize !== undefined ? ` in tree size ${treeSize.toLocaleString("en")}` : ""}
           </span>
         ) : (

@@ -29,7 +29,7 @@ export function assessRoutes(_ctx: ApiContext): Hono {
     let buyerYearToDate: Money | undefined;
     if (fields.buyerYearToDate !== undefined) {
       const money = Money.safeParse(fields.buyerYearToDate);
-      if (!money.success) throw new BorderLedgerError("VALIDATION_FAILED", `buyerYearToDate: must be money { amount, currency }: ${money.error.issues[0].message}`);
+      if (!money.success) throw new BorderLedgerError("VALIDATION_FAILED", `buyerYearToDate: must be money { amount, currency }: ${money.error.issues[0]?.message ?? "invalid"}`);
       buyerYearToDate = money.data;
     }
     return c.json(assess({ declaration: parsed.payload, date: fields.date, buyerYearToDate }));
