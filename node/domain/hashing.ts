@@ -2,6 +2,7 @@
 import path from "node:path";
 import canonicalize from "canonicalize";
 import createKeccakHash from "keccak";
+import loadBinding from "node-gyp-build";
 import { toHex } from "./hex";
 
 type KeccakState = {
@@ -18,9 +19,10 @@ type KeccakState = {
  */
 const nativeState: KeccakState | null = (() => {
   try {
-    const addon = require("node-gyp-build")(path.dirname(require.resolve("keccak/package.json")));
+    const addon = loadBinding(path.dirname(require.resolve("keccak/package.json")));
     if (typeof addon !== "function") return null;
-    return new addon() as KeccakState;
+    const Sponge = addon as new () => KeccakState;
+    return new Sponge();
   } catch {
     return null;
   }
