@@ -183,7 +183,7 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
       try {
         // Never past the chain's head: toBlock comes from a bundle, and a node scans every block up to it (2^40 hangs it).
         const head = await (await connect()).provider.getBlockNumber();
-        events = await registry.queryFilter(registry.filters.CheckpointAnchored(logId), 0, Math.min(toBlock, head));
+        events = await registry.queryFilter(registry.getEvent("CheckpointAnchored")(logId), 0, Math.min(toBlock, head));
       } catch (error) {
         throw chainError(`AnchorRegistry's CheckpointAnchored events of ${logId}`, error);
       }

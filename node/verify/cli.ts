@@ -134,7 +134,8 @@ function parse(argv: readonly string[]) {
 /** The bundle as JSON: from a file, or from a node's GET /v1/shipments/{id}/trace. Not validated here: the verifier does that. */
 async function loadBundle(target: string): Promise<unknown> {
   const remote = REMOTE_TARGET.exec(target);
-  if (remote !== null) return fetchBundle({ shipmentId: remote[1], nodeUrl: remote[2] });
+  const [, shipmentId, nodeUrl] = remote ?? [];
+  if (shipmentId !== undefined && nodeUrl !== undefined) return fetchBundle({ shipmentId, nodeUrl });
   let text: string;
   try {
     text = await readFile(target, "utf8");

@@ -1,4 +1,5 @@
 // A check summed up from its entries: the worst status decides and the first entry with it is named (DESIGN §5).
+import { invariant } from "../domain/errors";
 import type { BundleEntry } from "../domain/bundle";
 import type { CheckOutcome, CheckStatus, EntryResult } from "./report";
 
@@ -14,7 +15,8 @@ export function summarise(entries: EntryResult[], passReason: string): CheckOutc
   const status = entries.reduce<CheckStatus>((worst, e) => (SEVERITY[e.status] > SEVERITY[worst] ? e.status : worst), "pass");
   if (status === "pass") return { status, reason: passReason, entries };
   const matching = entries.filter((e) => e.status === status);
-  const first = matching[0];
+  const [first] = matching;
+  invariant(first !== undefined, `some entry has the status ${status}`);
   const where = `entry ${first.index} (seq ${first.seq}): ${first.reason}`;
   const counted = `${matching.length} of ${count(entries.length, "entry", "entries")}`;
   const text: Record<Exclude<CheckStatus, "pass">, string> = {

@@ -73,6 +73,7 @@ function destinationBefore(events: readonly LifecycleEvent[], index: number): De
   const source = destinationSourceIndex(before);
   if (source === undefined) return { none: "no ORDER, DISPATCH or DECLARATION before it gives the destination" };
   const event = before[source];
+  if (event === undefined) return { none: "no ORDER, DISPATCH or DECLARATION before it gives the destination" };
   const value = event.payload?.destinationCountry;
   const where = `destinationCountry of the ${event.eventType} at seq ${source}`;
   if (typeof value === "string") return { country: value, source: where };

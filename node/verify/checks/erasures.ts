@@ -19,9 +19,9 @@ export async function verifyErasures(ctx: Context): Promise<CheckOutcome> {
   const records = ctx.bundle.erasures ?? [];
   if (records.length === 0) return { status: "pass", reason: "no personal data was erased from this shipment" };
   const destination = destinationOf(lifecycleEvents(ctx));
-  const verdicts = await Promise.all(records.map((record) => verifyErasure(ctx, record, destination)));
-  const status = verdicts.reduce<CheckStatus>((worst, v) => (SEVERITY[v.status] > SEVERITY[worst] ? v.status : worst), "pass");
-  const reasons = verdicts.map((v, i) => `erasure ${i} (${records[i].erasedAt}): ${v.reason}`);
+  const verdicts = await Promise.all(records.map(async (record) => ({ record, verdict: await verifyErasure(ctx, record, destination) })));
+  const status = verdicts.reduce<CheckStatus>((worst, { verdict }) => (SEVERITY[verdict.status] > SEVERITY[worst] ? verdict.status : worst), "pass");
+  const reasons = verdicts.map(({ record, verdict }, i) => `erasure ${i} (${record.erasedAt}): ${verdict.reason}`);
   return { status, reason: reasons.join("; ") };
 }
 

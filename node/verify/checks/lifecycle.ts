@@ -1,4 +1,5 @@
 // Check "lifecycle" (DESIGN §5.8): the lifecycle rules of DESIGN §7 hold over the sequence, on what is disclosed.
+import { invariant } from "../../domain/errors";
 import { CUSTOMS_EVENT_TYPES } from "../../domain/event-types";
 import { checkSequence } from "../../domain/lifecycle/evaluate";
 import type { LifecycleEvent } from "../../domain/lifecycle/types";
@@ -14,7 +15,9 @@ export async function verifyLifecycle(ctx: Context): Promise<CheckOutcome> {
   await addCustomsCountries(ctx, events);
   const checks = checkSequence({ events });
   const results = checks.map((check) => {
-    const { entry } = ctx.entries[check.index];
+    const prepared = ctx.entries[check.index];
+    invariant(prepared !== undefined, `checkSequence answered for entry ${check.index} of ${ctx.entries.length}`);
+    const { entry } = prepared;
     const reason = check.status === "fail" && check.rule !== undefined ? `${check.rule}: ${check.reason}` : check.reason;
     return entryResult(check.index, entry, check.status, reason);
   });
@@ -36,7 +39,8 @@ async function addCustomsCountries(ctx: Context, events: LifecycleEvent[]): Prom
       try {
         const profile = await chain.reader.profileOf({ participantRegistry: ctx.bundle.chain.participantRegistry, account: entry.event.actor, blockTag });
         // An unregistered account has an empty country: leave it unknown, actor-roles reports the missing role.
-        if (profile.country !== "") events[index].actorCountry = profile.country;
+        const event = events[index];
+        if (event !== undefined && profile.country !== "") event.actorCountry = profile.country;
       } catch {
         // Unknown country: the jurisdiction rule reports not-checkable for this event.
       }

@@ -32,7 +32,9 @@ export function verifyPayloadSchema(ctx: Context): CheckOutcome {
     } else {
       // Partly disclosed: each disclosed field against its own schema; rules across fields need the hidden ones.
       for (const name of disclosed.filter(known)) {
-        const field = shape[name].safeParse(entry.payload[name]);
+        const schema = shape[name];
+        if (schema === undefined) continue;
+        const field = schema.safeParse(entry.payload[name]);
         if (!field.success) problems.push(...field.error.issues.map((i) => `${formatIssuePath(["payload", name, ...pathOf(i.path)])}: ${i.message}`));
       }
     }

@@ -1,4 +1,5 @@
 // Check "payment" (DESIGN §5.9): duty and taxes recomputed from the DECLARATION, and paid before a release.
+import { invariant } from "../../domain/errors";
 import { checkSequence } from "../../domain/lifecycle/evaluate";
 import { PAYMENT_RULES } from "../../domain/lifecycle/rules";
 import { lifecycleEvents, type Context } from "../context";
@@ -19,6 +20,7 @@ export function verifyPayment(ctx: Context): CheckOutcome {
   const checks = checkSequence({ events, rules: PAYMENT_RULES });
   const results = constrained.map(({ index, entry }) => {
     const check = checks[index];
+    invariant(check !== undefined, `checkSequence answered for entry ${index} of ${checks.length}`);
     const reason = check.status === "fail" && check.rule !== undefined ? `${check.rule}: ${check.reason}` : check.reason;
     return entryResult(index, entry, check.status, reason);
   });
