@@ -31,7 +31,7 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {
       chainId: 31337,
-      // Development accounts from the well-known Hardhat mnemonic (DESIGN §1).
+      // Development accounts from the well-known Hardhat mnemonic (spec §1).
       accounts: { mnemonic: "test test test test test test test test test test test junk", count: 20 },
       // Anchoring is one transaction per checkpoint; mine each at once so receipts come back without waiting.
       mining: { auto: true },

@@ -68,7 +68,7 @@ export function claimedActor(text: string): string | undefined {
   return /"actor"\s*:\s*"(0x[0-9a-fA-F]{40})"/.exec(text)?.[1];
 }
 
-/** What a shipment id in a path or query must be (DESIGN §2), as a 400 names it. */
+/** What a shipment id in a path or query must be (spec §2), as a 400 names it. */
 export const SHIPMENT_ID_RULE = "shipmentId: must be 1..64 characters of A-Z a-z 0-9 . _ : -";
 
 /** A shipment id from a path or query, or a 400 naming the rule. */

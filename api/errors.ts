@@ -1,4 +1,4 @@
-// One table from error code to HTTP status, and the JSON error envelope of DESIGN §9.
+// One table from error code to HTTP status, and the JSON error envelope of spec §9.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { BorderLedgerError, type ErrorCode } from "../node/domain/errors";

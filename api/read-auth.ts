@@ -1,4 +1,4 @@
-// Authenticated reads (DESIGN §9): X-BL-Address, X-BL-Timestamp (ms, ±5 minutes) and X-BL-Signature, an EIP-191
+// Authenticated reads (spec §9): X-BL-Address, X-BL-Timestamp (ms, ±5 minutes) and X-BL-Signature, an EIP-191
 // personal_sign of `${METHOD} ${pathAndQuery} ${timestamp}`. A signature is accepted once.
 import { personalMessageDigest, readMessage } from "../node/domain/read-message";
 import { SignatureError, checksumAddress, recoverSigner } from "../node/domain/signature";

@@ -7,7 +7,7 @@ import {RFC9162} from "./libraries/RFC9162.sol";
 
 /// @title AnchorRegistry
 /// @notice Logs and their checkpoints; each checkpoint after the first is verified on-chain against the
-///         previous one with an RFC 9162 consistency proof (DESIGN §3–4).
+///         previous one with an RFC 9162 consistency proof (spec §3–4).
 contract AnchorRegistry is IAnchorRegistry {
     struct Log {
         address operator;

@@ -5,7 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 
 /// @title ParticipantRegistry
-/// @notice Roles and profiles of BorderLedger participants (DESIGN §1). The admin (DEFAULT_ADMIN_ROLE)
+/// @notice Roles and profiles of BorderLedger participants (spec §1). The admin (DEFAULT_ADMIN_ROLE)
 ///         registers, updates and revokes; `hasRole` read at a past block answers "did X hold role R then".
 contract ParticipantRegistry is AccessControl, IParticipantRegistry {
     /// @notice A marketplace or seller platform: appends ORDER, DECLARATION and TAX_PAID.

@@ -8,7 +8,7 @@ import {IProductRegistry} from "./interfaces/IProductRegistry.sol";
 import {RFC9162} from "./libraries/RFC9162.sol";
 
 /// @title ProductRegistry
-/// @notice Brand catalogs: the anchored roots of authentic items and authorised sellers (DESIGN §4, §8).
+/// @notice Brand catalogs: the anchored roots of authentic items and authorised sellers (spec §4, §8).
 contract ProductRegistry is IProductRegistry, EIP712 {
     bytes32 private constant _DEFAULT_ADMIN_ROLE = 0x00;
     bytes32 private constant _BRAND_OWNER = keccak256("BRAND_OWNER");
@@ -24,7 +24,7 @@ contract ProductRegistry is IProductRegistry, EIP712 {
     /// @notice Binds the registry to the ParticipantRegistry it takes its admin and brand owners from.
     /// @param participantRegistry The ParticipantRegistry whose admin and BRAND_OWNER role this contract trusts.
     ///        Catalog signatures use the EIP-712 domain ("BorderLedger", "1", this chain, this contract): the name and
-    ///        version of events (DESIGN §2.2), with this contract, not the ParticipantRegistry, as verifying contract.
+    ///        version of events (spec §2.2), with this contract, not the ParticipantRegistry, as verifying contract.
     constructor(IAccessControl participantRegistry) EIP712("BorderLedger", "1") {
         participants = participantRegistry;
     }

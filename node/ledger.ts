@@ -1,4 +1,4 @@
-// The ledger service (DESIGN §2–3, §7): append = prepare (schemas, digests, signer) → role and jurisdiction →
+// The ledger service (spec §2–3, §7): append = prepare (schemas, digests, signer) → role and jurisdiction →
 // lifecycle → seq and leaf index → one atomic write → a receipt signed by the log operator. Appends are group-
 // committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
 // to one shipment are serialised while different shipments share every write.
@@ -16,7 +16,7 @@ import type { LedgerLog, ParticipantLookup } from "./ports";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
-/** What an appender gets back (DESIGN §3): the node's signed promise to include the event. */
+/** What an appender gets back (spec §3): the node's signed promise to include the event. */
 export type Receipt = ReceiptJson;
 
 export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
@@ -191,7 +191,7 @@ export class Ledger {
         position += waiting.items.length;
         let failure: Error | undefined;
         for (const [index, prepared] of waiting.items.entries()) {
-          // The same eventDigest is the same event: answer with the first receipt, store nothing (DESIGN §2.2).
+          // The same eventDigest is the same event: answer with the first receipt, store nothing (spec §2.2).
           const earlier = known[first + index];
           if (earlier !== undefined) {
             outcomes.push(() => this.replay(earlier));
@@ -333,7 +333,7 @@ export class Ledger {
   }
 
   /**
-   * Role (DESIGN §1) and lifecycle with jurisdiction (DESIGN §7) checks; throws FORBIDDEN or CONFLICT, else returns
+   * Role (spec §1) and lifecycle with jurisdiction (spec §7) checks; throws FORBIDDEN or CONFLICT, else returns
    * the actor's country.
    */
   private async checkAuthority(prepared: LedgerCandidate, state: ShipmentState): Promise<string> {

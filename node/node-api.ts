@@ -76,7 +76,7 @@ export type AppendResult = { ok: true; outcome: AppendOutcome } | { ok: false; e
 export interface NodeApi {
   readonly network: NetworkView;
 
-  // The log (DESIGN §3).
+  // The log (spec §3).
   logHead(): LogHeadView;
   latestCheckpoint(): Promise<CheckpointView | undefined>;
   /** Every checkpoint, oldest first. */
@@ -90,12 +90,12 @@ export interface NodeApi {
   /** The chain's newest block number; rejects when the chain does not answer. */
   chainBlockNumber(): Promise<number>;
 
-  // Appends (DESIGN §2).
+  // Appends (spec §2).
   append(job: PrepareJob): Promise<AppendOutcome>;
   /** Appends each event on its own; each is answered in order. */
   appendMany(jobs: PrepareJob[]): Promise<AppendResult[]>;
 
-  // Participants and brands (DESIGN §1, §4).
+  // Participants and brands (spec §1, §4).
   participant(address: string): Promise<ParticipantInfo | undefined>;
   /** A signed reader as the registries know it: roles, country, and the brands it owns. */
   viewer(address: string): Promise<Viewer>;
@@ -103,7 +103,7 @@ export interface NodeApi {
   registerCatalog(body: unknown): Promise<CatalogReceipt>;
   authenticity(query: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport>;
 
-  // Shipments (DESIGN §5, §9).
+  // Shipments (spec §5, §9).
   shipmentStatus(query: { shipmentId: string; viewer: Viewer }): Promise<ShipmentStatusView>;
   /** The trace bundle as `viewer` may see it; "all" is every field, for the node's own verification. */
   trace(query: { shipmentId: string; viewer: Viewer | "all" }): Promise<TraceBundle>;
@@ -112,11 +112,11 @@ export interface NodeApi {
   /** Verifies any JSON value as a trace bundle against the chain. */
   verifyBundle(bundle: unknown): Promise<VerificationReport>;
 
-  // EPCIS 2.0 (DESIGN §9).
+  // EPCIS 2.0 (spec §9).
   exportEpcis(query: { shipmentId: string; viewer: Viewer }): Promise<EpcisDocument>;
   importEpcis(query: { shipmentId: string; body: unknown }): Promise<EpcisImportResult>;
 
-  // Personal data erasure (DESIGN §8).
+  // Personal data erasure (spec §8).
   /** The shipment's erasures, oldest first; NOT_FOUND for a shipment not in the log. */
   erasures(shipmentId: string): Promise<ErasureRecord[]>;
   erase(query: { shipmentId: string; body: unknown }): Promise<ErasureOutcome>;

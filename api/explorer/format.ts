@@ -1,7 +1,7 @@
 // Wording shared by the explorer's pages: check titles, status labels, verdicts, times and field values.
 import type { CheckName, CheckStatus, VerificationReport } from "../../node/verify/verify-bundle";
 
-/** What each check of the verifier establishes, in the words of DESIGN §5 (the names themselves are API). */
+/** What each check of the verifier establishes, in the words of spec §5 (the names themselves are API). */
 export const CHECK_TITLES: Record<CheckName, string> = {
   format: "Bundle format",
   "trusted-contracts": "Trusted chain and contracts",

@@ -1,4 +1,4 @@
-// POST /v1/assess (DESIGN §9): the duty and taxes due for a DECLARATION payload on a date, line by line, from the
+// POST /v1/assess (spec §9): the duty and taxes due for a DECLARATION payload on a date, line by line, from the
 // rule set in force for its destination — what a platform collects at checkout and a TAX_PAID must state.
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";

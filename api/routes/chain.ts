@@ -1,4 +1,4 @@
-// GET /v1/chain: where the chain is and what is deployed on it (DESIGN §11).
+// GET /v1/chain: where the chain is and what is deployed on it (spec §11).
 import { Hono } from "hono";
 import type { NodeApi } from "../../node/node-api";
 

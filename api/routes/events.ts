@@ -1,4 +1,4 @@
-// Appending events: POST /v1/shipments/{id}/events and POST /v1/events:batch (DESIGN §9).
+// Appending events: POST /v1/shipments/{id}/events and POST /v1/events:batch (spec §9).
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
 import { chargeRate, claimedActor, jsonText, parseJson, type ApiContext } from "../context";

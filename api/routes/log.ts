@@ -1,4 +1,4 @@
-// The log: newest checkpoint and head, consistency proofs, entries with inclusion proofs (DESIGN §3, §9).
+// The log: newest checkpoint and head, consistency proofs, entries with inclusion proofs (spec §3, §9).
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
 import { viewerOf, type ApiContext } from "../context";

@@ -1,4 +1,4 @@
-// Brands, their catalogs and item authenticity (DESIGN §8, §9): a brand owner's signed catalog is anchored by the
+// Brands, their catalogs and item authenticity (spec §8, §9): a brand owner's signed catalog is anchored by the
 // node; anyone can check an item (GTIN + serial) against the anchored catalog and the ledger.
 import { Hono } from "hono";
 import { Gtin, Identifier } from "../../node/domain/payloads";

@@ -1,4 +1,4 @@
-// Reading shipments: derived status, the trace bundle and its verification (DESIGN §5, §9).
+// Reading shipments: derived status, the trace bundle and its verification (spec §5, §9).
 import { Hono } from "hono";
 import { shipmentIdOf, viewerOf, type ApiContext } from "../context";
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 /// @title IAnchorRegistry
-/// @notice Append-only logs and their anchored checkpoints (DESIGN §4). Every checkpoint after a log's first
+/// @notice Append-only logs and their anchored checkpoints (spec §4). Every checkpoint after a log's first
 ///         is accepted only with an RFC 9162 consistency proof from the previous one, verified on-chain, so no
 ///         one, the operator included, can anchor a fork or a rewrite of a log.
 interface IAnchorRegistry {

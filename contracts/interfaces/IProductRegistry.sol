@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 /// @title IProductRegistry
 /// @notice Brand owners anchor the Merkle roots of their authentic serialised items (GTIN + serial) and of their
-///         authorised sellers; anyone checks an item or a seller against them (DESIGN §4, §8).
+///         authorised sellers; anyone checks an item or a seller against them (spec §4, §8).
 ///         Both trees are RFC 9162 trees: item leaf = SHA-256(0x00 || abi.encode(string gtin, string serial)),
 ///         seller leaf = SHA-256(0x00 || abi.encode(string sellerId)).
 ///         A catalog can also be anchored by anyone who carries the brand owner's EIP-712 signature of it (domain

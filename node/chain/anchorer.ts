@@ -1,4 +1,4 @@
-// Anchors the log's checkpoints in AnchorRegistry (DESIGN §3): one transaction per checkpoint, when ANCHOR_MAX_EVENTS
+// Anchors the log's checkpoints in AnchorRegistry (spec §3): one transaction per checkpoint, when ANCHOR_MAX_EVENTS
 // leaves are waiting or ANCHOR_INTERVAL_MS has passed with at least one, each with the consistency proof from the
 // last anchored checkpoint. Resumes from the chain at start; retries while the chain is away and then catches up in
 // one checkpoint; re-anchors stored checkpoints on a chain that starts empty.

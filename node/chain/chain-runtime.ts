@@ -21,7 +21,7 @@ export type ChainOptions = {
   /** Attach to these contracts instead of deploying; all three or none. */
   addresses?: ContractAddresses;
   logName: string;
-  /** Register the development participants of DESIGN §1 (default on the embedded chain). */
+  /** Register the development participants of spec §1 (default on the embedded chain). */
   devParticipants: boolean;
   /** Country of the log operator, needed only when the node registers its operator on a remote chain. */
   operatorCountry?: string;

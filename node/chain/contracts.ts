@@ -75,7 +75,7 @@ export function attachContracts({ addresses, runner }: { addresses: ContractAddr
 
 /**
  * The addresses a deployment from `deployer` starting at `nonce` produces. Deployment order is fixed, so the same
- * deployer from the same nonce always gets the same addresses — and so the same EIP-712 domain (DESIGN §11).
+ * deployer from the same nonce always gets the same addresses — and so the same EIP-712 domain (spec §11).
  */
 export function predictContractAddresses({ deployer, nonce }: { deployer: string; nonce: number }): ContractAddresses {
   return {

@@ -1,4 +1,4 @@
-// The development participants of DESIGN §1: well-known Hardhat accounts registered in a fixed, documented order.
+// The development participants of spec §1: well-known Hardhat accounts registered in a fixed, documented order.
 import { HDNodeWallet, Mnemonic } from "ethers";
 import type { RoleName } from "../domain/roles";
 

@@ -166,7 +166,7 @@ export class BorderLedgerClient {
   }
 
   /**
-   * The X-BL headers of a signed read (DESIGN §9). The node accepts each signature once, and the same read signed in
+   * The X-BL headers of a signed read (spec §9). The node accepts each signature once, and the same read signed in
    * the same millisecond is the same signature, so each read of this client gets a millisecond of its own.
    */
   readHeaders({ method, pathAndQuery, timestamp = this.nextReadTimestamp() }: { method: string; pathAndQuery: string; timestamp?: number }): Record<string, string> {
@@ -180,7 +180,7 @@ export class BorderLedgerClient {
   }
 
   /**
-   * Fetches the shipment's trace and verifies it against the chain at `rpcUrl` (every check of DESIGN §5), trusting
+   * Fetches the shipment's trace and verifies it against the chain at `rpcUrl` (every check of spec §5), trusting
    * nothing the node says beyond the bundle itself.
    */
   async verifyTrace({ shipmentId, rpcUrl }: { shipmentId: string; rpcUrl: string }): Promise<{ bundle: TraceBundle; report: VerificationReport }> {

@@ -1,4 +1,4 @@
-// The trace bundle `borderledger.trace.v1` (DESIGN §5): everything needed to verify one shipment against the chain.
+// The trace bundle `borderledger.trace.v1` (spec §5): everything needed to verify one shipment against the chain.
 import { z } from "zod";
 import { IsoMillis, SignedEventSchema } from "./event";
 import { ErasureRecordSchema } from "./erasure-request";

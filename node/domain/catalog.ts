@@ -1,4 +1,4 @@
-// Brand catalogs (DESIGN §4, §8): item and seller leaf hashes, RFC 9162 roots and proofs, the EIP-712 Catalog a brand owner signs, and its HTTP body.
+// Brand catalogs (spec §4, §8): item and seller leaf hashes, RFC 9162 roots and proofs, the EIP-712 Catalog a brand owner signs, and its HTTP body.
 import { AbiCoder, getBytes } from "ethers";
 import { z } from "zod";
 import { BorderLedgerError } from "./errors";

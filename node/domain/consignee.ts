@@ -1,5 +1,5 @@
 // Who a parcel is for, as one key: the same consignee spelt a little differently (case, spacing, punctuation) gives
-// the same key, so parcels split from one consignment can be found together (DESIGN §8, consignment splitting).
+// the same key, so parcels split from one consignment can be found together (spec §8, consignment splitting).
 import { canonicalJson, keccak256 } from "./hashing";
 import { toHex } from "./hex";
 

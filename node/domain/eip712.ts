@@ -1,4 +1,4 @@
-// The EIP-712 definitions of DESIGN §2.2 and §3: domain, TraceEvent and Receipt digests.
+// The EIP-712 definitions of spec §2.2 and §3: domain, TraceEvent and Receipt digests.
 // Encoded by hand (the spec's encodeData for these fixed types) because the ingest path computes one per event and
 // ethers' generic TypedDataEncoder is many times slower; test/node/domain/eip712.test.ts checks both agree.
 import { keccak256, keccak256Utf8 } from "./hashing";
@@ -78,7 +78,7 @@ function uint64Word(value: number | bigint, what: string): Buffer {
   return uint256Word(v);
 }
 
-/** eventDigest = hashTypedData(domain, TraceEvent, event) — what the actor signs (DESIGN §2.2). */
+/** eventDigest = hashTypedData(domain, TraceEvent, event) — what the actor signs (spec §2.2). */
 export function traceEventDigest({
   separator,
   shipmentId,

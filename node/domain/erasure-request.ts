@@ -1,4 +1,4 @@
-// Erasure of personal data (docs/protocol.md, "Personal data erasure"): a customs administration or the registry's
+// Erasure of personal data (spec §8, "Personal data erasure"): a customs administration or the registry's
 // admin signs a request naming a shipment's personal-data fields; the node deletes their values and salts, keeps
 // their digests, and records the signed request with what it erased. Bundles then verify with those fields hidden.
 import { z } from "zod";
@@ -13,8 +13,8 @@ import { signDigest } from "./signature";
 export const ERASURE_FORMAT = "borderledger.erasure.v1";
 
 /**
- * The top-level payload fields that hold a private person's name or address (DESIGN §6), as `EVENT_TYPE.field`.
- * Fields are committed whole (DESIGN §2.1), so erasing one removes all of it: the buyer's country goes with the name.
+ * The top-level payload fields that hold a private person's name or address (spec §6), as `EVENT_TYPE.field`.
+ * Fields are committed whole (spec §2.1), so erasing one removes all of it: the buyer's country goes with the name.
  * TAX_PAID.payment names the payer but is also the proof of payment: it is erased only when a request names it.
  */
 export const PERSONAL_DATA_FIELDS = ["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee", "TAX_PAID.payment"] as const;
@@ -41,7 +41,7 @@ export const ERASURE_TYPES: Record<string, { name: string; type: string }[]> = {
 
 const ERASURE_TYPEHASH = keccak256Utf8("Erasure(string shipmentId,string[] fields,string reason,uint64 requestedAt)");
 
-/** What the requester signs, in the events' EIP-712 domain (DESIGN §2.2). */
+/** What the requester signs, in the events' EIP-712 domain (spec §2.2). */
 export type ErasureRequest = { shipmentId: string; fields: PersonalDataField[]; reason: string; requestedAt: string };
 
 /** The EIP-712 digest of an erasure request (string[] encoded as keccak256 of its members' keccak256s). */

@@ -1,4 +1,4 @@
-// The ten event types of DESIGN §2 and which participant role may append each (DESIGN §1).
+// The ten event types of spec §2 and which participant role may append each (spec §1).
 import type { RoleName } from "./roles";
 
 export const EVENT_TYPES = [
@@ -16,7 +16,7 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Event types each role may append (DESIGN §1). LOG_OPERATOR appends none: it anchors. */
+/** Event types each role may append (spec §1). LOG_OPERATOR appends none: it anchors. */
 export const EVENT_TYPES_BY_ROLE: Record<RoleName, readonly EventType[]> = {
   PLATFORM: ["ORDER", "DECLARATION", "TAX_PAID"],
   CARRIER: ["DISPATCH", "DECLARATION", "TAX_PAID", "DELIVERY"],
@@ -26,7 +26,7 @@ export const EVENT_TYPES_BY_ROLE: Record<RoleName, readonly EventType[]> = {
   LOG_OPERATOR: [],
 };
 
-/** Event types only the customs of the shipment's destination country may append (DESIGN §1, §7). */
+/** Event types only the customs of the shipment's destination country may append (spec §1, §7). */
 export const CUSTOMS_EVENT_TYPES: readonly EventType[] = EVENT_TYPES_BY_ROLE.CUSTOMS;
 
 /** The roles that may append `eventType`. */

@@ -1,4 +1,4 @@
-// A signed event as submitted and stored (DESIGN §2, §9): its zod schema, and the pure preparation pipeline —
+// A signed event as submitted and stored (spec §2, §9): its zod schema, and the pure preparation pipeline —
 // validate, hash fields, check payloadHash, compute the EIP-712 digest, recover the signer — that every append runs.
 import { z } from "zod";
 import { invariant } from "./errors";
@@ -75,7 +75,7 @@ function validationFailure(issues: Issue[]): PrepareResult {
 }
 
 /**
- * Runs every stateless check of an append, in the order of DESIGN §5: the envelope and payload schemas, a salt for
+ * Runs every stateless check of an append, in the order of spec §5: the envelope and payload schemas, a salt for
  * each field, the field digests and payloadHash, the EIP-712 digest, and the signer = actor. `shipmentId` is the
  * one in the URL, when there is one: it must equal the event's.
  */

@@ -1,4 +1,4 @@
-// Event hashing of DESIGN §2.1: keccak-256, RFC 8785 canonical JSON, field digests and payloadHash.
+// Event hashing of spec §2.1: keccak-256, RFC 8785 canonical JSON, field digests and payloadHash.
 import path from "node:path";
 import canonicalize from "canonicalize";
 import createKeccakHash from "keccak";
@@ -54,7 +54,7 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-/** fieldDigest(name) = keccak256(utf8(JCS([salt, name, value]))) — DESIGN §2.1. */
+/** fieldDigest(name) = keccak256(utf8(JCS([salt, name, value]))) — spec §2.1. */
 export function fieldDigest({ salt, name, value }: { salt: string; name: string; value: unknown }): string {
   return toHex(keccak256Utf8(canonicalJson([salt, name, value])));
 }
@@ -70,7 +70,7 @@ export function fieldDigests({ payload, salts }: { payload: Record<string, unkno
   return digests;
 }
 
-/** payloadHash = keccak256(utf8(JCS({ name: fieldDigest(name), ... }))) — DESIGN §2.1. */
+/** payloadHash = keccak256(utf8(JCS({ name: fieldDigest(name), ... }))) — spec §2.1. */
 export function payloadHashOf(digests: Record<string, string>): string {
   return toHex(keccak256Utf8(canonicalJson(digests)));
 }

@@ -1,4 +1,4 @@
-// Strict hex conversions: lowercase, 0x-prefixed (DESIGN §2.1), for hashes, salts and signatures.
+// Strict hex conversions: lowercase, 0x-prefixed (spec §2.1), for hashes, salts and signatures.
 
 const HEX = /^0x([0-9a-f]{2})*$/;
 

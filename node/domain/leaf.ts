@@ -1,4 +1,4 @@
-// Log leaves of DESIGN §3: shipmentKey, leafData = abi.encode(bytes32, uint64, bytes32, bytes32, uint64), leafHash.
+// Log leaves of spec §3: shipmentKey, leafData = abi.encode(bytes32, uint64, bytes32, bytes32, uint64), leafHash.
 import { hashLeaf } from "./merkle";
 import { keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";

@@ -1,4 +1,4 @@
-// The payload schema of each event type (DESIGN §6): strict zod objects, money as decimal strings, cross-field sums checked exactly.
+// The payload schema of each event type (spec §6): strict zod objects, money as decimal strings, cross-field sums checked exactly.
 import { z } from "zod";
 import { BorderLedgerError } from "./errors";
 import { EVENT_TYPES, type EventType } from "./event-types";
@@ -6,7 +6,7 @@ import { compareDecimals, multiplyDecimal, sumDecimals } from "./decimal";
 import { HexDigest } from "./primitives";
 
 // Payloads arrive from HTTP bodies and trace bundles written by other parties, so every field is parsed here
-// before it is hashed, stored or shown; unknown fields are rejected rather than stripped (DESIGN §6), because a
+// before it is hashed, stored or shown; unknown fields are rejected rather than stripped (spec §6), because a
 // stripped field would still be covered by the signer's payloadHash and the committed payload would differ.
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -15,7 +15,7 @@ import { HexDigest } from "./primitives";
 /** Longest array in any payload: enough for a consolidated B2C shipment, small enough to bound the work per event. */
 export const MAX_ARRAY_LENGTH = 1000;
 
-/** String limits. Ids fit shipmentId's 64 (DESIGN §2); URLs follow the common 2048-character browser limit. */
+/** String limits. Ids fit shipmentId's 64 (spec §2); URLs follow the common 2048-character browser limit. */
 export const MAX_LENGTH = { id: 64, name: 200, text: 500, findings: 2000, url: 2048 } as const;
 
 // One line, no control characters, no leading or trailing whitespace: what an officer can read back and a
@@ -59,14 +59,14 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 curr
 /** Up to 18 integer and 6 fraction digits: no sign, exponent or leading zeros, so one value has few spellings. */
 export const AMOUNT_PATTERN = /^(0|[1-9][0-9]{0,17})(\.[0-9]{1,6})?$/;
 
-// A JSON number is rejected with its own message: floats cannot carry money exactly (DESIGN §2.1).
+// A JSON number is rejected with its own message: floats cannot carry money exactly (spec §2.1).
 function decimalString(what: string) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? undefined : `${what} are decimal strings such as "24.90", not JSON numbers`) })
     .regex(AMOUNT_PATTERN, `${what} are decimal strings with up to 18 integer and 6 fraction digits, no sign or exponent, such as "24.90"`);
 }
 
-/** `{ "amount": "12.50", "currency": "EUR" }` (DESIGN §2.1). */
+/** `{ "amount": "12.50", "currency": "EUR" }` (spec §2.1). */
 export const Money = z.strictObject({ amount: decimalString("amounts"), currency: Currency });
 export type Money = z.infer<typeof Money>;
 
@@ -138,7 +138,7 @@ function checkSum(ctx: z.RefinementCtx, path: (string | number)[], stated: strin
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Event payloads (DESIGN §6)
+// Event payloads (spec §6)
 
 export const OrderItem = z.strictObject({
   lineId: Identifier,
@@ -256,7 +256,7 @@ export const Payment = z.strictObject({ reference: Identifier, amount: Money, pa
 export const TaxPaidPayload = z
   .strictObject({ ruleSet: Identifier, assessment: Assessment, payment: Payment })
   .superRefine((taxPaid, ctx) => {
-    // Whether the payment covers what is due is a lifecycle question (DESIGN §7); here only the currency must match.
+    // Whether the payment covers what is due is a lifecycle question (spec §7); here only the currency must match.
     checkCurrencies(ctx, taxPaid.assessment.total.currency, [{ path: ["payment", "amount"], money: taxPaid.payment.amount }]);
   }, WHEN_OTHERWISE_VALID);
 export type TaxPaidPayload = z.infer<typeof TaxPaidPayload>;
@@ -366,7 +366,7 @@ export function validationFailed(error: z.ZodError): BorderLedgerError {
   return new BorderLedgerError("VALIDATION_FAILED", issues.map((i) => `${i.path || "(body)"}: ${i.message}`).join("; "), { issues });
 }
 
-/** The top-level field names of an event type's payload, in DESIGN §6 order: each is committed on its own (§2.1). */
+/** The top-level field names of an event type's payload, in spec §6 order: each is committed on its own (§2.1). */
 export type PayloadFieldNames = { required: string[]; optional: string[] };
 
 export function payloadFieldNames(eventType: EventType): PayloadFieldNames {

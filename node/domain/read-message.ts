@@ -1,4 +1,4 @@
-// The message a reader signs for one authenticated read (DESIGN §9), and its EIP-191 personal_sign digest.
+// The message a reader signs for one authenticated read (spec §9), and its EIP-191 personal_sign digest.
 import { keccak256Utf8 } from "./hashing";
 import { toHex } from "./hex";
 

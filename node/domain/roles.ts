@@ -1,4 +1,4 @@
-// Participant roles of DESIGN §1: names, on-chain ids and which event types each may append.
+// Participant roles of spec §1: names, on-chain ids and which event types each may append.
 import { id } from "ethers";
 
 export const ROLE_NAMES = ["PLATFORM", "CARRIER", "BROKER", "CUSTOMS", "BRAND_OWNER", "LOG_OPERATOR"] as const;

@@ -1,4 +1,4 @@
-// Checks of one shipment's chain of entries (DESIGN §3, §5 check 4): seq contiguous from 0, prevLeafHash links,
+// Checks of one shipment's chain of entries (spec §3, §5 check 4): seq contiguous from 0, prevLeafHash links,
 // leafHash recomputed from its fields. Pure; the node, the verifier and tests use it.
 import { ZERO_HASH, leafHashOf } from "./leaf";
 

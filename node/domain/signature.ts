@@ -1,4 +1,4 @@
-// secp256k1 signatures over 32-byte digests: 65 bytes r || s || v, low-s, v = 27 or 28 (DESIGN §2).
+// secp256k1 signatures over 32-byte digests: 65 bytes r || s || v, low-s, v = 27 or 28 (spec §2).
 import secp256k1 from "secp256k1";
 import { keccak256, keccak256Utf8 } from "./hashing";
 import { fromHex, isLowerHex, toHex } from "./hex";

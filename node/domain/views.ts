@@ -1,4 +1,4 @@
-// Role-based views of a shipment (DESIGN §9): which payload fields of which events a viewer may see. Fields a viewer
+// Role-based views of a shipment (spec §9): which payload fields of which events a viewer may see. Fields a viewer
 // may not see are left out of payload and salts; their digests stay, so the bundle still verifies.
 import type { EventType } from "./event-types";
 import type { RoleName } from "./roles";
@@ -31,7 +31,7 @@ export const BRAND_ORDER_FIELDS = ["items", "seller"] as const;
  * - anyone who appended an event of the shipment (platform, carrier, broker): everything — they took part;
  * - a brand owner: the items (and the seller) of ORDERs holding an item of one of its brands, its own CLAIMs and the
  *   CLAIM_DECISIONs on them — "the items of its brand and its own claims, nothing else" (issue 5). Payload fields
- *   are committed one by one (DESIGN §2.1), so the smallest unit shown is a whole top-level field: an order's other
+ *   are committed one by one (spec §2.1), so the smallest unit shown is a whole top-level field: an order's other
  *   lines come with the brand's line, and nothing about the buyer does;
  * - everyone else: the events they appended themselves.
  */

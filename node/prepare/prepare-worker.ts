@@ -17,7 +17,7 @@ export type LedgerCandidate = {
   shipmentId: string;
   eventType: EventType;
   actor: string;
-  /** The signed occurredAt, ISO 8601 (DESIGN §2). */
+  /** The signed occurredAt, ISO 8601 (spec §2). */
   occurredAt: string;
   eventDigest: string;
   lifecyclePayload: Record<string, unknown>;
@@ -37,7 +37,7 @@ export type WorkerRequest =
   | { id: number; kind: "sign"; privateKey: string; digests: string[] };
 export type WorkerResponse = { id: number; results: unknown[] };
 
-/** Payload fields the lifecycle rules of DESIGN §7 read, per event type; DECLARATION is kept whole. */
+/** Payload fields the lifecycle rules of spec §7 read, per event type; DECLARATION is kept whole. */
 const LIFECYCLE_FIELDS: Record<EventType, readonly string[] | "all"> = {
   ORDER: ["destinationCountry"],
   DISPATCH: ["destinationCountry"],

@@ -1,4 +1,4 @@
-// Salts for field commitments (DESIGN §2): one fresh random 16-byte salt per top-level payload field, chosen by the
+// Salts for field commitments (spec §2): one fresh random 16-byte salt per top-level payload field, chosen by the
 // signer. Kept out of node/domain, which has no source of randomness.
 import { randomBytes } from "node:crypto";
 import { toHex } from "../domain/hex";

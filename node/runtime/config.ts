@@ -53,7 +53,7 @@ export type NodeConfig = {
   anchorIntervalMs: number;
   /** Threads that check appends (schemas, hashes, signatures); default one per core. */
   prepareWorkers?: number;
-  /** Countries whose customs account signs a RISK_RESULT for every DECLARATION to it (DESIGN §8). */
+  /** Countries whose customs account signs a RISK_RESULT for every DECLARATION to it (spec §8). */
   autoRiskCountries: string[];
   /** The customs key for autoRiskCountries outside development mode (one country). */
   customsRiskKey?: string;
@@ -61,7 +61,7 @@ export type NodeConfig = {
   riskConfigPath?: string;
 };
 
-/** The countries whose development customs accounts assess risk by default (DESIGN §1: #4 DE, #5 GB, #6 US). */
+/** The countries whose development customs accounts assess risk by default (spec §1: #4 DE, #5 GB, #6 US). */
 export const DEV_AUTO_RISK_COUNTRIES = DEV_PARTICIPANTS.filter((p) => p.roles.includes("CUSTOMS")).map((p) => p.country);
 
 /** Parses the node's environment; throws CONFIG_INVALID naming each bad variable. */

@@ -212,7 +212,7 @@ async function checkCustomsSigners({ participants, signers }: { participants: Pa
 
 /**
  * A store belongs to one chain, one set of contracts and one log: every stored signature commits to the EIP-712
- * domain (chain id and ParticipantRegistry address). Refuse to run against anything else (DESIGN §11).
+ * domain (chain id and ParticipantRegistry address). Refuse to run against anything else (spec §11).
  */
 async function checkChainBinding({ store, chain }: { store: LogStore; chain: ChainRuntime }): Promise<void> {
   const current: StoredChainBinding = {

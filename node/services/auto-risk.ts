@@ -1,4 +1,4 @@
-// Customs risk assessment on arrival (DESIGN §8, CUSTOMS_AUTO_RISK): for every DECLARATION to a country this node
+// Customs risk assessment on arrival (spec §8, CUSTOMS_AUTO_RISK): for every DECLARATION to a country this node
 // assesses for, gather what the risk rules need from the store and the registries, and append a RISK_RESULT signed
 // with that country's customs key through the normal append path.
 import type { BrandDirectory } from "../chain/brand-directory";

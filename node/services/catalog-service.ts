@@ -1,4 +1,4 @@
-// Brand catalogs and authenticity (DESIGN §8): a brand owner's signed catalog is checked, anchored in ProductRegistry
+// Brand catalogs and authenticity (spec §8): a brand owner's signed catalog is checked, anchored in ProductRegistry
 // by the node, and stored; an item (GTIN + serial) is checked against the anchored root on the chain and against the
 // ledger for clones.
 import type { ContractHandle } from "../chain/contracts";
@@ -141,7 +141,7 @@ export class CatalogService {
   }
 
   /**
-   * Re-anchors stored catalogs the chain lacks (an embedded chain restarted empty, DESIGN §11). The owners'
+   * Re-anchors stored catalogs the chain lacks (an embedded chain restarted empty, spec §11). The owners'
    * signatures stay valid: the chain id, the ProductRegistry address and the versions are the same. Returns how many.
    */
   async reconcile(): Promise<number> {

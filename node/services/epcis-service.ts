@@ -1,5 +1,5 @@
 // EPCIS 2.0 in and out: a shipment's trace exported as an EPCIS document for one viewer, and an EPCIS document signed
-// by its submitter recorded as ledger events, all of them or none (docs/protocol.md, "EPCIS 2.0").
+// by its submitter recorded as ledger events, all of them or none (spec §9, "EPCIS 2.0").
 import { BorderLedgerError, invariant } from "../domain/errors";
 import type { Issue } from "../domain/event";
 import { bundleToEpcis, type EpcisDocument } from "../domain/epcis/document";

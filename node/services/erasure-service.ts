@@ -1,4 +1,4 @@
-// Personal data erasure (docs/protocol.md, "Personal data erasure"): on a request signed by customs of the
+// Personal data erasure (spec §8, "Personal data erasure"): on a request signed by customs of the
 // destination country or by the registry's admin, the named fields' values and salts leave the store — digests,
 // signatures and the log stay, so every bundle still verifies — and the signed request is recorded beside them.
 import { BorderLedgerError } from "../domain/errors";

@@ -1,4 +1,4 @@
-// Builds the trace bundle `borderledger.trace.v1` of one shipment (DESIGN §5) from the store, for one viewer.
+// Builds the trace bundle `borderledger.trace.v1` of one shipment (spec §5) from the store, for one viewer.
 import { BorderLedgerError } from "../domain/errors";
 import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "../domain/bundle";
 import { toHex } from "../domain/hex";
@@ -50,7 +50,7 @@ export async function buildTraceBundle({
       entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] ?? "none" })),
     ),
   };
-  // Only a shipment with erasures carries the member, so every other bundle is exactly DESIGN §5's.
+  // Only a shipment with erasures carries the member, so every other bundle is exactly spec §5's.
   if (erasures.length > 0) bundle.erasures = erasures;
   return bundle;
 }

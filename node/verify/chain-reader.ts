@@ -1,4 +1,4 @@
-// The port the verifier reads the chain through (DESIGN §4 readers, §5 checks 6–7), its JSON-RPC implementation, and
+// The port the verifier reads the chain through (spec §4 readers, §5 checks 6–7), its JSON-RPC implementation, and
 // a per-verification cache of identical reads.
 import { Contract, getAddress, isError, type JsonRpcProvider } from "ethers";
 import { z } from "zod";
@@ -9,12 +9,12 @@ import { createRpcProvider } from "../chain/rpc-provider";
 /** A block number, or the chain's newest block. */
 export type BlockTag = number | "latest";
 
-/** A participant's profile as ParticipantRegistry.profileOf returns it (DESIGN §1). */
+/** A participant's profile as ParticipantRegistry.profileOf returns it (spec §1). */
 export type ParticipantProfile = { name: string; country: string; trustTier: number; active: boolean };
 
 /**
  * What the verifier needs from the chain, and nothing else: AnchorRegistry's readers with exactly the signatures of
- * DESIGN §4, and ParticipantRegistry's roles and profiles at a past block. Every method rejects when the chain cannot
+ * spec §4, and ParticipantRegistry's roles and profiles at a past block. Every method rejects when the chain cannot
  * answer; the verifier reports that as "not-checkable", never as a verdict.
  */
 export interface ChainReader {

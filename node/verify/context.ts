@@ -15,7 +15,7 @@ export type ChainView =
 export type PreparedEntry = {
   index: number;
   entry: BundleEntry;
-  /** The EIP-712 eventDigest recomputed from the event (DESIGN §2.2). */
+  /** The EIP-712 eventDigest recomputed from the event (spec §2.2). */
   eventDigest: string;
   /** Whether the bundle's checkpoint covers the entry's leaf. */
   anchored: boolean;

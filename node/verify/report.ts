@@ -2,7 +2,7 @@
 
 export const VERIFICATION_FORMAT = "borderledger.verification.v1";
 
-/** The checks in the order they run: "format", "trusted-contracts", then DESIGN §5's nine. Names are API: never rename one. */
+/** The checks in the order they run: "format", "trusted-contracts", then spec §5's nine. Names are API: never rename one. */
 export const CHECK_NAMES = [
   "format",
   "trusted-contracts",

@@ -1,4 +1,4 @@
-// A check summed up from its entries: the worst status decides and the first entry with it is named (DESIGN §5).
+// A check summed up from its entries: the worst status decides and the first entry with it is named (spec §5).
 import { invariant } from "../domain/errors";
 import type { BundleEntry } from "../domain/bundle";
 import type { CheckOutcome, CheckStatus, EntryResult } from "./report";

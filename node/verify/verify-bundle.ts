@@ -1,4 +1,4 @@
-// The independent verifier of trace bundles (DESIGN §5): parses a bundle and runs every check in order, each reported.
+// The independent verifier of trace bundles (spec §5): parses a bundle and runs every check in order, each reported.
 /*
  * It trusts nothing the node says: only the bundle's own hashes and signatures, and — when a ChainReader is given —
  * the chain. It reads no store and no ledger, so a customs officer can run it on a bundle received by mail.

@@ -1,6 +1,6 @@
 // A shipment's trace as an EPCIS 2.0 JSON-LD document, and back: each ledger entry is one EPCIS event whose standard
 // fields say what happened in GS1 terms and whose `bl:` members carry the signed event, its disclosed fields and its
-// place in the log, so the document verifies as the trace bundle it came from (docs/protocol.md, "EPCIS 2.0").
+// place in the log, so the document verifies as the trace bundle it came from (spec §9, "EPCIS 2.0").
 import { z } from "zod";
 import { TRACE_FORMAT, BundleEntrySchema, CheckpointRefSchema, TraceBundleSchema, type BundleEntry, type TraceBundle } from "../bundle";
 import { traceEventDigest } from "../eip712";

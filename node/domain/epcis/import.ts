@@ -1,6 +1,6 @@
 // EPCIS 2.0 documents into ledger appends: the document is checked against the GS1 schema, signed as a whole by
 // the party that submits it (EIP-712 EpcisDocument), and each of its events carries one signed ledger event in its
-// `bl:` members; the standard fields must say what that signed event says (docs/protocol.md, "EPCIS import").
+// `bl:` members; the standard fields must say what that signed event says (spec §9, "EPCIS 2.0", its import).
 import { z } from "zod";
 import { canonicalJson, fieldDigests, keccak256, keccak256Utf8 } from "../hashing";
 import { hashTypedData, traceEventDigest } from "../eip712";
@@ -28,7 +28,7 @@ export function epcisDocumentHash(document: unknown): string {
   return toHex(keccak256Utf8(canonicalJson(document)));
 }
 
-/** The EIP-712 digest the submitting party signs (same domain as events: DESIGN §2.2). */
+/** The EIP-712 digest the submitting party signs (same domain as events: spec §2.2). */
 export function epcisDocumentDigest({ separator, shipmentId, documentHash }: { separator: Uint8Array; shipmentId: string; documentHash: string }): string {
   const structHash = keccak256(Buffer.concat([EPCIS_DOCUMENT_TYPEHASH, keccak256Utf8(shipmentId), fromHex(documentHash)]));
   return hashTypedData({ separator, structHash });

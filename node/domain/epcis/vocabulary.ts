@@ -1,5 +1,5 @@
 // How BorderLedger events read in EPCIS 2.0 / CBV 2.0 terms: event kinds, business steps, dispositions, transaction
-// types, and the BorderLedger namespace for what CBV has no word for (docs/protocol.md, "EPCIS 2.0").
+// types, and the BorderLedger namespace for what CBV has no word for (spec §9, "EPCIS 2.0").
 import type { EventType } from "../event-types";
 
 /** The BorderLedger namespace: customs steps, dispositions, transaction types and identifiers are URIs under it. */
@@ -93,7 +93,7 @@ export const shipmentUri = (shipmentId: string): string => blUri(`shipment/${shi
 export const transactionUri = (kind: BizTransactionKind, id: string): string => blUri(`${kind}/${encodeURIComponent(id)}`);
 /** Stands for a transaction whose id the viewer may not see: the id field's commitment, which reveals nothing. */
 export const commitmentUri = (digest: string): string => blUri(`commitment/${digest}`);
-/** eventID: the event's EIP-712 digest, which is its identity in the ledger (DESIGN §2.2). */
+/** eventID: the event's EIP-712 digest, which is its identity in the ledger (spec §2.2). */
 export const eventUri = (eventDigest: string): string => blUri(`event/${eventDigest}`);
 
 /** GS1 Digital Link URI of a GTIN (padded to 14 digits), with the serial when there is one. */

@@ -1,9 +1,9 @@
-// Shipment lifecycle checks (DESIGN §7): the node checks each event before appending it, the verifier re-checks a bundle.
+// Shipment lifecycle checks (spec §7): the node checks each event before appending it, the verifier re-checks a bundle.
 /*
- * One evaluator serves both callers. `checkNextEvent` is the node's gate (DESIGN §7: refuse with the rule's name);
- * `checkSequence` is verification step 8 (DESIGN §5), which runs over a bundle whose payloads may be partly hidden.
+ * One evaluator serves both callers. `checkNextEvent` is the node's gate (spec §7: refuse with the rule's name);
+ * `checkSequence` is verification step 8 (spec §5), which runs over a bundle whose payloads may be partly hidden.
  *
- * Hidden fields. A bundle discloses only some payload fields (DESIGN §2.1). A rule that needs a field that is not
+ * Hidden fields. A bundle discloses only some payload fields (spec §2.1). A rule that needs a field that is not
  * disclosed — in the event itself or in an earlier event it depends on — reports "not-checkable" naming that field,
  * never "fail": a verdict of fail is only given on disclosed facts, and hiding fields can only turn a pass or a fail
  * into not-checkable. Without `hiddenFields`, every absent field is taken as possibly hidden. A verifier that has the
@@ -30,7 +30,7 @@ export type LifecycleCheck = { index: number; status: LifecycleCheckStatus; rule
 
 type RuleResult = { rule: LifecycleRule; outcome: Outcome };
 
-/** Checks `next` against the shipment's accepted `history` before the node appends it (DESIGN §7). */
+/** Checks `next` against the shipment's accepted `history` before the node appends it (spec §7). */
 export function checkNextEvent(params: CheckNextEventParams): LifecycleVerdict {
   const results = evaluate({ events: params.history, next: params.next, mode: "append", tax: params.tax ?? engineTaxPolicy });
   // A definite breach is the better answer; a rule that cannot be decided at the node is a breach too.
@@ -39,7 +39,7 @@ export function checkNextEvent(params: CheckNextEventParams): LifecycleVerdict {
   return { ok: false, rule: broken.rule, message: outcomeText(broken.outcome) };
 }
 
-/** Re-checks every event of a shipment against the events before it (DESIGN §5, verification step 8). */
+/** Re-checks every event of a shipment against the events before it (spec §5, verification step 8). */
 export function checkSequence(params: CheckSequenceParams): LifecycleCheck[] {
   return params.events.map((next, index) => {
     const results = evaluate({ events: params.events.slice(0, index), next, mode: "verify", tax: params.tax ?? engineTaxPolicy }, params.rules);

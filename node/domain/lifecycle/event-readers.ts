@@ -43,7 +43,7 @@ export function readString(ctx: Context, index: number, name: string): { ok: tru
   return { ok: true, value: field.value };
 }
 
-// DECLARATION's fields (DESIGN §6), to tell a fully disclosed DECLARATION when no hiddenFields are given.
+// DECLARATION's fields (spec §6), to tell a fully disclosed DECLARATION when no hiddenFields are given.
 const DECLARATION_FIELDS = ["declarationId", "procedure", "destinationCountry", "items", "totalValue", "collection"] as const;
 
 export function possiblyHiddenDeclarationFields(event: LifecycleEvent): string[] {

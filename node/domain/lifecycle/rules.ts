@@ -1,6 +1,6 @@
-// The lifecycle rules of DESIGN §7, in the order they are checked, and the check of each.
+// The lifecycle rules of spec §7, in the order they are checked, and the check of each.
 /*
- * Payment (DESIGN §7 and §8). What is due for a DECLARATION comes from the duty and tax engine (`tax`, by default
+ * Payment (spec §7 and §8). What is due for a DECLARATION comes from the duty and tax engine (`tax`, by default
  * engineTaxPolicy: the rule set in force for its destination on the UTC date of its occurredAt):
  *  - DECLARATION_NOT_ASSESSABLE: where a rule set covers the destination, the engine must be able to assess the
  *    DECLARATION (a currency without a reference rate is refused here, not at release).
@@ -13,9 +13,9 @@
  *    to add up to at least the engine's total for the latest DECLARATION; nothing is needed when it is zero.
  * Where no rule set covers the destination or date, the ledger cannot say what is due: a TAX_PAID must then cover its
  * own assessment.total, and RELEASE released needs one after the latest DECLARATION that does.
- * Amounts are compared exactly as decimal strings scaled to bigint, never as floats (DESIGN §2.1: money is decimal).
+ * Amounts are compared exactly as decimal strings scaled to bigint, never as floats (spec §2.1: money is decimal).
  *
- * Readings of DESIGN §7 taken here:
+ * Readings of spec §7 taken here:
  *  - "a RISK_RESULT for the latest DECLARATION" is a RISK_RESULT after it; when several follow, the latest one's lane
  *    counts, and a red lane needs the latest INSPECTION after that RISK_RESULT to be conformant.
  *  - "DELIVERY only after RELEASE released": the latest RELEASE must be `released` (a later `held` suspends it).
@@ -104,7 +104,7 @@ function checkAfterFinalDecision(ctx: Context): Outcome {
         return fail(`nothing but CLAIM_DECISION may follow RELEASE ${decision.value} at seq ${i}, not ${ctx.next.eventType}`);
       }
     } else if (event.eventType === "CLAIM_DECISION") {
-      // action is optional (DESIGN §6): absent means no action, unlike hidden.
+      // action is optional (spec §6): absent means no action, unlike hidden.
       const action = readField(ctx, i, "action");
       if (action.state === "hidden") {
         undecidable.push(unknown(notDisclosed(ctx, i, "action")));

@@ -1,4 +1,4 @@
-// A shipment's derived status (DESIGN §9): stage, destination, lane, release, final decision and claims.
+// A shipment's derived status (spec §9): stage, destination, lane, release, final decision and claims.
 import { sumDecimals } from "../decimal";
 import type { EventType } from "../event-types";
 import type { Money, TaxPaidPayload } from "../payloads";
@@ -50,7 +50,7 @@ export function destinationOf(events: readonly LifecycleEvent[]): string | undef
   return typeof value === "string" ? value : undefined;
 }
 
-/** A shipment's derived status from its full events (for GET /v1/shipments/{id}, DESIGN §9). */
+/** A shipment's derived status from its full events (for GET /v1/shipments/{id}, spec §9). */
 export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus {
   const status: LifecycleStatus = {
     stage: events.at(-1)?.eventType ?? "NONE",

@@ -5,7 +5,7 @@ import type { TaxPolicy } from "../tax/tax-due";
 /** What the rules see of one event. */
 export type LifecycleEvent = {
   eventType: EventType;
-  /** The actor's profile country (DESIGN §1); needed for CUSTOMS events only. */
+  /** The actor's profile country (spec §1); needed for CUSTOMS events only. */
   actorCountry?: string;
   /** The signed occurredAt (ISO 8601); a DECLARATION's gives the date its duty and taxes are assessed for. */
   occurredAt?: string;

@@ -1,4 +1,4 @@
-// The explainable risk engine (DESIGN §8): every rule that fires adds its weight and says why; the clamped sum is the score and picks the lane.
+// The explainable risk engine (spec §8): every rule that fires adds its weight and says why; the clamped sum is the score and picks the lane.
 import { BorderLedgerError } from "../errors";
 import { compareDecimals, divideDecimals, multiplyDecimals, roundDecimal, sumDecimals } from "../decimal";
 import { MAX_LENGTH, RiskResultPayload, formatIssuePath, type DeclarationPayload, type Money, type OrderPayload } from "../payloads";
@@ -17,7 +17,7 @@ export type RiskInput = {
   declaredAt: number;
   /** The shipment's ORDER, if any. */
   order?: OrderPayload;
-  /** 0 none, 1 AEO (DESIGN §1); undefined = unknown. */
+  /** 0 none, 1 AEO (spec §1); undefined = unknown. */
   declarantTrustTier?: number;
   /** Other shipments to the same consignee, at any time: the engine applies the window. */
   consigneeParcels?: readonly ConsigneeParcel[];
@@ -72,7 +72,7 @@ export function assessRisk({ input, config = DEFAULT_RISK_CONFIG }: { input: Ris
   return { ruleSet: checked.id, score, lane, reasons };
 }
 
-/** The payload of the RISK_RESULT event a customs node appends for `assessment` (DESIGN §6). */
+/** The payload of the RISK_RESULT event a customs node appends for `assessment` (spec §6). */
 export function riskResultPayload({ assessment, officeCode }: { assessment: RiskAssessment; officeCode?: string }): RiskResultPayload {
   const payload = {
     lane: assessment.lane,
@@ -229,7 +229,7 @@ function unauthorisedSeller(input: RiskInput, config: RiskConfig): RiskReason | 
 function trustTier(input: RiskInput, config: RiskConfig): RiskReason | undefined {
   const tier = input.declarantTrustTier;
   if (tier === undefined) return undefined;
-  // Tiers are ordinal (DESIGN §1): any tier above 0 is at least AEO-certified.
+  // Tiers are ordinal (spec §1): any tier above 0 is at least AEO-certified.
   if (tier >= 1) {
     return { code: "AEO_DECLARANT", weight: config.rules.AEO_DECLARANT.weight, detail: `declarant is AEO-certified (trust tier ${tier})` };
   }

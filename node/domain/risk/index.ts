@@ -1,4 +1,4 @@
-// The risk engine (DESIGN §8): its configuration and the assessment, re-exported for the ledger, the API and scripts.
+// The risk engine (spec §8): its configuration and the assessment, re-exported for the ledger, the API and scripts.
 export {
   RISK_REASON_CODES,
   assessRisk,

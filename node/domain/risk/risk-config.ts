@@ -1,4 +1,4 @@
-// The risk engine's configuration `borderledger.riskconfig.v1` (DESIGN §8): rule weights and parameters, lane thresholds, reference data.
+// The risk engine's configuration `borderledger.riskconfig.v1` (spec §8): rule weights and parameters, lane thresholds, reference data.
 import { z } from "zod";
 import { BorderLedgerError } from "../errors";
 import { compareDecimals } from "../decimal";
@@ -79,7 +79,7 @@ const Rules = z.strictObject({
   NO_TRUST_TIER: z.strictObject({ weight: riskWeight }),
 });
 
-// Rates travel with the rule set (DESIGN §8) and must say they are approximate: they only let the engine compare
+// Rates travel with the rule set (spec §8) and must say they are approximate: they only let the engine compare
 // values in different currencies; customs valuation uses the official rate of the day, never these.
 const ReferenceRates = z.strictObject({
   approximate: z.literal(true, { error: "must be true: reference rates are approximate and only compare values for risk" }),
@@ -133,7 +133,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The default rule set. Weights follow DESIGN §8's ranking: undervaluation against the order and consignment
+ * The default rule set. Weights follow spec §8's ranking: undervaluation against the order and consignment
  * splitting each send a parcel red on their own; the softer signals need company to pass amber.
  */
 export const DEFAULT_RISK_CONFIG: RiskConfig = deepFreeze(

@@ -1,4 +1,4 @@
-// The duty and tax engine (DESIGN §8): assesses a DECLARATION line by line under the rule set in force on the day it was lodged, and explains each step.
+// The duty and tax engine (spec §8): assesses a DECLARATION line by line under the rule set in force on the day it was lodged, and explains each step.
 import { BorderLedgerError, invariant } from "../errors";
 import { addDecimals, compareDecimals, multiplyDecimals, roundDecimal, sumDecimals, trimDecimal } from "../decimal";
 import { DeclarationPayload, formatIssuePath, Money, type DeclarationItem } from "../payloads";

@@ -1,4 +1,4 @@
-// The duty and tax engine's public surface (DESIGN §8): versioned rule sets and assess().
+// The duty and tax engine's public surface (spec §8): versioned rule sets and assess().
 export { assess, type AssessParams, type TaxAssessment, type TaxLine } from "./assess";
 export {
   CURRENCY_MINOR_UNITS,

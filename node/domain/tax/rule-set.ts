@@ -1,4 +1,4 @@
-// Duty and tax rule sets (DESIGN §8): the `borderledger.taxruleset.v1` file schema, the shipped versions, and lookup by id or by destination and date.
+// Duty and tax rule sets (spec §8): the `borderledger.taxruleset.v1` file schema, the shipped versions, and lookup by id or by destination and date.
 import { z } from "zod";
 import { BorderLedgerError } from "../errors";
 import { compareDecimals, DECIMAL_PATTERN } from "../decimal";

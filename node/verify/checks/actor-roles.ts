@@ -1,4 +1,4 @@
-// Check "actor-roles" (DESIGN §5.7): each actor held a role that may append its event, customs only for its country.
+// Check "actor-roles" (spec §5.7): each actor held a role that may append its event, customs only for its country.
 import { CUSTOMS_EVENT_TYPES, rolesForEventType } from "../../domain/event-types";
 import { messageOf } from "../../domain/errors";
 import { destinationSourceIndex } from "../../domain/lifecycle/event-readers";

@@ -1,4 +1,4 @@
-// Check "checkpoint-anchored" (DESIGN §5.6): the chain holds the bundle's checkpoint, anchored by the log's operator.
+// Check "checkpoint-anchored" (spec §5.6): the chain holds the bundle's checkpoint, anchored by the log's operator.
 import { messageOf } from "../../domain/errors";
 import { ZERO_HASH } from "../../domain/leaf";
 import { ZERO_ADDRESS, sameHex } from "../chain-answers";
@@ -47,7 +47,7 @@ export async function verifyCheckpointAnchored(ctx: Context): Promise<CheckOutco
     problems.push(`the checkpoint's transaction ${txHash} was mined in block ${txBlock}, not in block ${blockNumber}`);
   if (problems.length > 0) return { status: "fail", reason: problems.join("; ") };
   if (typeof operator !== "string") return { status: "not-checkable", reason: `the chain could not be read: ${operator.unreadable}` };
-  // Only the log's operator can anchor (DESIGN §4), so the operator at that block is who anchored it.
+  // Only the log's operator can anchor (spec §4), so the operator at that block is who anchored it.
   const tx = txBlock === null ? ` (its transaction ${txHash} is not known to this chain)` : ` in transaction ${txHash}`;
   return {
     status: "pass",

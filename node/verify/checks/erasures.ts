@@ -1,4 +1,4 @@
-// Check "erasures" (docs/protocol.md): each erasure of personal data was signed by someone entitled to ask for it.
+// Check "erasures" (spec §8, "Personal data erasure"): each erasure of personal data was signed by someone entitled to ask for it.
 import { erasureDigest, requestOf, splitField, type ErasureRecord } from "../../domain/erasure-request";
 import { messageOf } from "../../domain/errors";
 import { destinationOf } from "../../domain/lifecycle/status";
@@ -10,7 +10,7 @@ import type { CheckOutcome, CheckStatus } from "../report";
 import { SEVERITY } from "../summarise";
 
 /**
- * Personal data erased after the fact (docs/protocol.md): each record's request is signed by its requester, who held
+ * Personal data erased after the fact (spec §8, "Personal data erasure"): each record's request is signed by its requester, who held
  * CUSTOMS of the destination country or the registry's admin role at the record's block, and each field it says it
  * erased is committed in that entry's digests, named by the request, and not disclosed. Erased fields are hidden
  * fields for every other check, so they can only turn a pass into not-checkable there.

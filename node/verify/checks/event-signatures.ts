@@ -1,4 +1,4 @@
-// Check "event-signatures" (DESIGN §5.2): each event is signed by its actor in the bundle's EIP-712 domain.
+// Check "event-signatures" (spec §5.2): each event is signed by its actor in the bundle's EIP-712 domain.
 import { SignatureError, recoverSigner } from "../../domain/signature";
 import type { Context } from "../context";
 import type { CheckOutcome, EntryResult } from "../report";

@@ -1,4 +1,4 @@
-// Check "field-digests" (DESIGN §5.1): every disclosed field and every payloadHash match their committed digests.
+// Check "field-digests" (spec §5.1): every disclosed field and every payloadHash match their committed digests.
 import { fieldDigest, payloadHashOf } from "../../domain/hashing";
 import { formatIssuePath } from "../../domain/payloads";
 import type { Context } from "../context";

@@ -1,4 +1,4 @@
-// Check "inclusion" (DESIGN §5.5): each anchored leaf is in the checkpoint's tree; each pending one has its receipt.
+// Check "inclusion" (spec §5.5): each anchored leaf is in the checkpoint's tree; each pending one has its receipt.
 import type { BundleEntry } from "../../domain/bundle";
 import { receiptDigest } from "../../domain/eip712";
 import { messageOf } from "../../domain/errors";
@@ -61,7 +61,7 @@ async function currentOperator(ctx: Context): Promise<OperatorAnswer> {
   }
 }
 
-/** A leaf the checkpoint does not cover yet: its receipt must be signed by the log's operator (DESIGN §3 Receipt). */
+/** A leaf the checkpoint does not cover yet: its receipt must be signed by the log's operator (spec §3 Receipt). */
 function pendingReceipt(ctx: Context, index: number, entry: BundleEntry, outside: string, operator: OperatorAnswer | undefined): EntryResult {
   const digest = receiptDigest({ separator: ctx.separator, logId: ctx.bundle.logId, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
   let signer: string;

@@ -1,4 +1,4 @@
-// Check "lifecycle" (DESIGN §5.8): the lifecycle rules of DESIGN §7 hold over the sequence, on what is disclosed.
+// Check "lifecycle" (spec §5.8): the lifecycle rules of spec §7 hold over the sequence, on what is disclosed.
 import { invariant } from "../../domain/errors";
 import { CUSTOMS_EVENT_TYPES } from "../../domain/event-types";
 import { checkSequence } from "../../domain/lifecycle/evaluate";
@@ -9,7 +9,7 @@ import { lifecycleEvents, type Context } from "../context";
 import type { CheckOutcome } from "../report";
 import { entryResult, summarise } from "../summarise";
 
-/** §5.8: the lifecycle rules of DESIGN §7 over the sequence, on what is disclosed. */
+/** §5.8: the lifecycle rules of spec §7 over the sequence, on what is disclosed. */
 export async function verifyLifecycle(ctx: Context): Promise<CheckOutcome> {
   const events = lifecycleEvents(ctx);
   await addCustomsCountries(ctx, events);

@@ -1,4 +1,4 @@
-// Check "payload-schema" (DESIGN §5.3): disclosed fields valid for the event type, required fields committed.
+// Check "payload-schema" (spec §5.3): disclosed fields valid for the event type, required fields committed.
 import type { z } from "zod";
 import { PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames } from "../../domain/payloads";
 import type { Context } from "../context";

@@ -1,4 +1,4 @@
-// Check "payment" (DESIGN §5.9): duty and taxes recomputed from the DECLARATION, and paid before a release.
+// Check "payment" (spec §5.9): duty and taxes recomputed from the DECLARATION, and paid before a release.
 import { invariant } from "../../domain/errors";
 import { checkSequence } from "../../domain/lifecycle/evaluate";
 import { PAYMENT_RULES } from "../../domain/lifecycle/rules";

@@ -1,4 +1,4 @@
-// Check "shipment-chain" (DESIGN §5.4): the entries form one shipment's hash chain, with receipts that agree.
+// Check "shipment-chain" (spec §5.4): the entries form one shipment's hash chain, with receipts that agree.
 import { findChainProblems } from "../../domain/shipment-chain";
 import type { Context } from "../context";
 import type { CheckOutcome } from "../report";
