@@ -19,9 +19,10 @@ export type TraceCounts = { verified: number; failed: number };
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  // One iterator shared by every worker: each takes the next item not yet taken.
+  const queue = items.values();
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    for (const item of queue) await fn(item);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
@@ -50,10 +51,9 @@ function receiptProblem(run: Run, bundle: TraceBundle, receipt: ReceiptJson, ope
 /** Every receipt against its shipment's trace (one signed read per shipment). */
 export async function checkReceipts(run: Run, operator: string): Promise<ReceiptCounts> {
   const counts = { checked: 0, missing: 0, bad: 0 };
-  await mapLimit([...run.receipts.keys()], CHECK_CONCURRENCY, async (shipmentId) => {
+  await mapLimit([...run.receipts], CHECK_CONCURRENCY, async ([shipmentId, receipts]) => {
     const pathAndQuery = tracePath(shipmentId);
     const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery) });
-    const receipts = run.receipts.get(shipmentId)!;
     counts.checked += receipts.length;
     if (answer.status !== 200) {
       counts.missing += receipts.length;

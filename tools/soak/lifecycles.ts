@@ -5,6 +5,7 @@ import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import { randomSalts } from "../../node/prepare/salts";
+import type { Lifecycle } from "../bench/lifecycles";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import type { Run } from "./run";
 
@@ -14,9 +15,15 @@ const BAD_EVENTS_AT = Date.UTC(2026, 5, 20);
 
 const keys = new Map<number, string>();
 /** The private key of development account `account`, derived once (a derivation takes milliseconds). */
-export const keyOf = (account: number) => keys.get(account) ?? keys.set(account, devWallet(account).privateKey).get(account)!;
+export function keyOf(account: number): string {
+  const known = keys.get(account);
+  if (known !== undefined) return known;
+  const key = devWallet(account).privateKey;
+  keys.set(account, key);
+  return key;
+}
 
-export function nextLifecycle(run: Run): AppendRequest[] {
+export function nextLifecycle(run: Run): Lifecycle {
   if (run.nextLifecycle > LAST_LIFECYCLE) throw new Error(`more than ${LAST_LIFECYCLE} lifecycles: their dates would leave June 2026`);
   return run.signLifecycle(run.nextLifecycle++);
 }
@@ -26,8 +33,9 @@ type EventSpec = {
   shipmentId: string;
   eventType: EventType;
   /** The payload; by default the example payload of `eventType`. */
-  payload?: Record<string, any>;
-  patch?: (payload: Record<string, any>) => void;
+  payload?: Record<string, unknown>;
+  /** Changes the payload before it is signed (bad kinds make it invalid on purpose, so it is untyped JSON). */
+  patch?: (payload: Record<string, unknown>) => void;
 };
 
 /** A freshly signed event of development account `signer`, its payload changed by `patch`. */

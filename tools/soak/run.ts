@@ -2,8 +2,7 @@
 import { BorderLedgerClient } from "../../node/client/client";
 import type { ReceiptJson } from "../../node/domain/bundle";
 import { domainSeparator } from "../../node/domain/eip712";
-import type { AppendRequest } from "../../node/domain/event";
-import { lifecycleSigner } from "../bench/lifecycles";
+import { lifecycleSigner, type Lifecycle } from "../bench/lifecycles";
 import { failureText } from "./http";
 import { keyOf } from "./lifecycles";
 import type { MemorySample } from "./memory";
@@ -24,7 +23,7 @@ export type Run = {
   separator: Buffer;
   /** Signs reads as customs of DE (#4), who sees every field of these DE-bound shipments. */
   customs: BorderLedgerClient;
-  signLifecycle: (i: number) => AppendRequest[];
+  signLifecycle: (i: number) => Lifecycle;
   nextLifecycle: number;
   badSerial: number;
   badCursor: number;

@@ -67,10 +67,14 @@ async function batchLifecycles(run: Run): Promise<void> {
   let alive = Array.from({ length: BATCH_LIFECYCLES }, () => nextLifecycle(run));
   const steps = Math.max(...alive.map((l) => l.length));
   for (let step = 0; step < steps && alive.length > 0; step++) {
-    const holding = alive.filter((l) => step < l.length);
-    const answer = await call(run.url, "/v1/events:batch", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ events: holding.map((l) => l[step]) }) });
+    // The lifecycles that have this step, each with its event of it.
+    const holding = alive.flatMap((lifecycle) => {
+      const request = lifecycle[step];
+      return request === undefined ? [] : [{ lifecycle, request }];
+    });
+    const answer = await call(run.url, "/v1/events:batch", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ events: holding.map((h) => h.request) }) });
     run.stats.count("batch", "POST /v1/events:batch", answer);
-    const refused = new Set(holding.filter((lifecycle, i) => !acceptBatchResult(run, lifecycle[step], answer, i)));
+    const refused = new Set(holding.filter(({ request }, i) => !acceptBatchResult(run, request, answer, i)).map((h) => h.lifecycle));
     alive = alive.filter((l) => !refused.has(l));
     await maybeBad(run);
   }
@@ -92,20 +96,22 @@ function acceptBatchResult(run: Run, request: AppendRequest, answer: Answer, ind
 /** A lifecycle whose ORDER and DISPATCH come in one EPCIS document signed by the platform, the rest one by one. */
 async function epcisLifecycle(run: Run): Promise<void> {
   const lifecycle = nextLifecycle(run);
-  const shipmentId = lifecycle[0].event.shipmentId;
-  const imported = lifecycle.slice(0, 2);
-  const creationDate = new Date(Date.parse(imported[1].event.occurredAt) + 1000).toISOString();
-  const document = epcisDocumentOfRequests({ separator: run.separator, requests: imported, creationDate });
+  const [order, dispatch] = lifecycle;
+  const shipmentId = order.event.shipmentId;
+  const creationDate = new Date(Date.parse(dispatch.event.occurredAt) + 1000).toISOString();
+  const document = epcisDocumentOfRequests({ separator: run.separator, requests: [order, dispatch], creationDate });
   const body = signEpcisImport({ separator: run.separator, shipmentId, document, privateKey: keyOf(1) });
   const route = `/v1/shipments/${shipmentId}/epcis`;
   const answer = await call(run.url, route, { method: "POST", headers: { "content-type": "application/ld+json" }, body: JSON.stringify(body) });
   run.stats.count("epcis", `POST ${route}`, answer);
   const events = answer.body?.events as { status: string; receipt: ReceiptJson }[] | undefined;
-  if (answer.status !== 201 || events?.length !== 2 || events.some((e) => e.status !== "created")) {
+  const [orderResult, dispatchResult] = events ?? [];
+  if (answer.status !== 201 || events?.length !== 2 || orderResult?.status !== "created" || dispatchResult?.status !== "created") {
     run.stats.fail(`POST ${route}: a valid EPCIS document of ORDER and DISPATCH must get 201 with both created, got ${errorText(answer)}`);
     return;
   }
-  events.forEach((e, i) => accept(run, imported[i], e.receipt));
+  accept(run, order, orderResult.receipt);
+  accept(run, dispatch, dispatchResult.receipt);
   await maybeBad(run);
   if (await appendSteps(run, lifecycle.slice(2))) run.completed.push(shipmentId);
 }
