@@ -5,6 +5,7 @@ import type { EventType } from "../../node/domain/event-types";
 import { addressOfPrivateKey } from "../../node/domain/signature";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { call, errorText, eventsPath, failureText, JSON_TYPE, tracePath, type Answer, type RequestInit } from "./http";
+import { arrayAt, numberAt, stringAt, valueAt } from "./json";
 import { keyOf, signedEvent } from "./lifecycles";
 import { randomOf, signedRead, type Run } from "./run";
 
@@ -23,9 +24,9 @@ type BadKind = { name: string; expected: Expected; send(run: Run): Promise<Got> 
 const unusedId = (run: Run) => `BLBAD${run.badSerial++}`;
 
 function gotOf(answer: Answer): Got {
-  const error = answer.body?.error;
-  const issues: { path?: unknown }[] = Array.isArray(error?.details?.issues) ? error.details.issues : [];
-  return { status: answer.status, code: error?.code, rule: error?.details?.rule, paths: issues.map((i) => String(i.path)) };
+  const error = valueAt(answer.body, "error");
+  const issues = arrayAt(error, "details", "issues") ?? [];
+  return { status: answer.status, code: stringAt(error, "code"), rule: stringAt(error, "details", "rule"), paths: issues.map((i) => String(valueAt(i, "path"))) };
 }
 
 async function sendBad(run: Run, pathAndQuery: string, init: RequestInit): Promise<Answer> {
@@ -234,10 +235,13 @@ export const BAD_KINDS: readonly BadKind[] = [
     send: async (run) => {
       const request = signedEvent(run, { signer: 2, shipmentId: unusedId(run), eventType: "ORDER" });
       const answer = await sendBad(run, "/v1/events:batch", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ events: [request] }) });
-      const result = answer.status === 200 ? answer.body?.results?.[0] : undefined;
+      const result = answer.status === 200 ? valueAt(answer.body, "results", 0) : undefined;
       if (result === undefined) return gotOf(answer);
-      if (typeof result.error?.code === "string") run.stats.reject(result.error.code);
-      return gotOf({ status: result.status, body: result, ms: answer.ms });
+      const code = valueAt(result, "error", "code");
+      if (typeof code === "string") run.stats.reject(code);
+      const status = numberAt(result, "status");
+      if (status === undefined) return { ...gotOf(answer), problem: `the batch's result has no status: ${JSON.stringify(result).slice(0, 200)}` };
+      return gotOf({ status, body: result, ms: answer.ms });
     },
   },
   {

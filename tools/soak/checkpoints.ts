@@ -1,5 +1,6 @@
 // Anchor lag, from each receipt until a checkpoint covers its leaf, and the wait for a checkpoint covering the whole log.
 import { call, errorText } from "./http";
+import { numberAt } from "./json";
 import { guarded, pause, sleep, type Run } from "./run";
 
 const CHECKPOINT_POLL_MS = 250;
@@ -9,7 +10,9 @@ const FULL_CHECKPOINT_WAIT_MS = 60_000;
 async function checkpointOf(run: Run): Promise<{ treeSize: number; head: number }> {
   const answer = await call(run.url, "/v1/log/checkpoint");
   if (answer.status !== 200) throw new Error(`GET /v1/log/checkpoint answered ${errorText(answer)}`);
-  const { treeSize } = answer.body;
+  const treeSize = numberAt(answer.body, "treeSize");
+  const head = numberAt(answer.body, "head", "treeSize");
+  if (treeSize === undefined || head === undefined) throw new Error(`GET /v1/log/checkpoint answered no treeSize and head.treeSize: ${errorText(answer)}`);
   const now = Date.now();
   const waiting: Run["awaitingAnchor"] = [];
   for (const leaf of run.awaitingAnchor) {
@@ -17,7 +20,7 @@ async function checkpointOf(run: Run): Promise<{ treeSize: number; head: number 
     else waiting.push(leaf);
   }
   run.awaitingAnchor = waiting;
-  return { treeSize, head: answer.body.head.treeSize };
+  return { treeSize, head };
 }
 
 export async function pollCheckpoints(run: Run): Promise<void> {

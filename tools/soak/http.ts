@@ -1,10 +1,11 @@
 // One request of the soak over the shared keep-alive connections, and the text of what came back.
+import { valueAt } from "./json";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 export const JSON_TYPE = { "content-type": "application/json" };
 
-/** One HTTP answer: status, body (parsed JSON, else text) and latency in ms. */
-export type Answer = { status: number; body: any; ms: number };
+/** One HTTP answer: status, body (parsed JSON, else text; read it with ./json) and latency in ms. */
+export type Answer = { status: number; body: unknown; ms: number };
 
 export type RequestInit = { method?: string; headers?: Record<string, string>; body?: string };
 
@@ -34,4 +35,5 @@ export function failureText(error: unknown): string {
 
 export const eventsPath = (shipmentId: string) => `/v1/shipments/${encodeURIComponent(shipmentId)}/events`;
 export const tracePath = (shipmentId: string) => `/v1/shipments/${encodeURIComponent(shipmentId)}/trace`;
-export const errorText = (answer: Answer) => `${answer.status} ${answer.body?.error?.code ?? ""} ${answer.body?.error?.message ?? JSON.stringify(answer.body).slice(0, 200)}`;
+export const errorText = (answer: Answer) =>
+  `${answer.status} ${valueAt(answer.body, "error", "code") ?? ""} ${valueAt(answer.body, "error", "message") ?? JSON.stringify(answer.body).slice(0, 200)}`;

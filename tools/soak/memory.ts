@@ -47,12 +47,14 @@ function metricValue(text: string, pattern: string, missing?: number): number {
 export async function sampleMemory(run: Run): Promise<void> {
   const answer = await call(run.url, "/metrics");
   if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
+  const text = answer.body;
+  if (typeof text !== "string") throw new Error("GET /metrics answered JSON, not Prometheus text");
   run.memory.push({
     t: round1((Date.now() - run.startedAt) / 1000),
-    rssMb: round1(metricValue(answer.body, "process_resident_memory_bytes") / MB),
-    heapMb: round1(metricValue(answer.body, "nodejs_heap_size_used_bytes") / MB),
+    rssMb: round1(metricValue(text, "process_resident_memory_bytes") / MB),
+    heapMb: round1(metricValue(text, "nodejs_heap_size_used_bytes") / MB),
     // The series appears with the first major GC.
-    majorGcs: metricValue(answer.body, 'nodejs_gc_duration_seconds_count\\{kind="major"\\}', 0),
+    majorGcs: metricValue(text, 'nodejs_gc_duration_seconds_count\\{kind="major"\\}', 0),
   });
 }
 

@@ -1,6 +1,7 @@
 // The soak's reader loop: traces read as customs of DE, and now and then a complete shipment verified by the node.
 import type { TraceBundle } from "../../node/domain/bundle";
 import { call, errorText, tracePath } from "./http";
+import { arrayAt, valueAt } from "./json";
 import { guarded, pause, randomOf, signedRead, type Run } from "./run";
 
 /** Every how many reads a reader asks the node to verify a shipment instead of reading its trace. */
@@ -20,8 +21,9 @@ async function verifyRead(run: Run, shipmentId: string): Promise<void> {
   const pathAndQuery = `/v1/shipments/${shipmentId}/verify`;
   const answer = await call(run.url, pathAndQuery);
   run.stats.count("verify", `GET ${pathAndQuery}`, answer);
-  if (answer.status !== 200 || answer.body?.ok !== true) {
-    const failed = (answer.body?.checks ?? []).filter((c: { status: string }) => c.status === "fail").map((c: { name: string; reason: string }) => `${c.name}: ${c.reason}`);
+  if (answer.status !== 200 || valueAt(answer.body, "ok") !== true) {
+    const checks = arrayAt(answer.body, "checks") ?? [];
+    const failed = checks.filter((c) => valueAt(c, "status") === "fail").map((c) => `${valueAt(c, "name")}: ${valueAt(c, "reason")}`);
     run.stats.fail(`GET ${pathAndQuery}: a complete shipment must verify, got ${answer.status} ${failed.join("; ") || errorText(answer)}`);
   }
 }

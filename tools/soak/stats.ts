@@ -1,6 +1,7 @@
 // The soak's counts, latencies and failures, and the percentiles its latencies are told in.
 import { percentile } from "../bench/percentile";
 import type { Answer } from "./http";
+import { valueAt } from "./json";
 
 export type Category = "append" | "batch" | "epcis" | "bad" | "trace" | "verify";
 export const CATEGORIES: readonly Category[] = ["append", "batch", "epcis", "bad", "trace", "verify"];
@@ -23,7 +24,7 @@ export class Stats {
     this.requests++;
     this.byStatus[answer.status] = (this.byStatus[answer.status] ?? 0) + 1;
     this.latency[category].push(answer.ms);
-    const code = answer.body?.error?.code;
+    const code = valueAt(answer.body, "error", "code");
     if (typeof code === "string") this.reject(code);
     if (answer.status >= 500) this.fail(`${what} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }

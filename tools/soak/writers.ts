@@ -6,6 +6,7 @@ import { signEpcisImport } from "../../node/domain/epcis/import";
 import type { AppendRequest } from "../../node/domain/event";
 import { maybeBad } from "./bad-requests";
 import { call, errorText, eventsPath, JSON_TYPE, type Answer } from "./http";
+import { arrayAt, valueAt } from "./json";
 import { keyOf, nextLifecycle } from "./lifecycles";
 import { guarded, sleep, type Run } from "./run";
 
@@ -82,13 +83,14 @@ async function batchLifecycles(run: Run): Promise<void> {
 }
 
 function acceptBatchResult(run: Run, request: AppendRequest, answer: Answer, index: number): boolean {
-  const result = answer.status === 200 ? answer.body?.results?.[index] : undefined;
-  if (result?.status === 201) {
-    accept(run, request, result.receipt as ReceiptJson);
+  const result = answer.status === 200 ? valueAt(answer.body, "results", index) : undefined;
+  if (valueAt(result, "status") === 201) {
+    accept(run, request, valueAt(result, "receipt") as ReceiptJson);
     return true;
   }
-  if (typeof result?.error?.code === "string") run.stats.reject(result.error.code);
-  const got = result ? `${result.status} ${result.error?.code}: ${result.error?.message}` : errorText(answer);
+  const code = valueAt(result, "error", "code");
+  if (typeof code === "string") run.stats.reject(code);
+  const got = result ? `${valueAt(result, "status")} ${code}: ${valueAt(result, "error", "message")}` : errorText(answer);
   run.stats.fail(`POST /v1/events:batch: the valid ${request.event.eventType} of ${request.event.shipmentId} must get 201, got ${got}`);
   return false;
 }
@@ -104,14 +106,14 @@ async function epcisLifecycle(run: Run): Promise<void> {
   const route = `/v1/shipments/${shipmentId}/epcis`;
   const answer = await call(run.url, route, { method: "POST", headers: { "content-type": "application/ld+json" }, body: JSON.stringify(body) });
   run.stats.count("epcis", `POST ${route}`, answer);
-  const events = answer.body?.events as { status: string; receipt: ReceiptJson }[] | undefined;
+  const events = arrayAt(answer.body, "events");
   const [orderResult, dispatchResult] = events ?? [];
-  if (answer.status !== 201 || events?.length !== 2 || orderResult?.status !== "created" || dispatchResult?.status !== "created") {
+  if (answer.status !== 201 || events?.length !== 2 || valueAt(orderResult, "status") !== "created" || valueAt(dispatchResult, "status") !== "created") {
     run.stats.fail(`POST ${route}: a valid EPCIS document of ORDER and DISPATCH must get 201 with both created, got ${errorText(answer)}`);
     return;
   }
-  accept(run, order, orderResult.receipt);
-  accept(run, dispatch, dispatchResult.receipt);
+  accept(run, order, valueAt(orderResult, "receipt") as ReceiptJson);
+  accept(run, dispatch, valueAt(dispatchResult, "receipt") as ReceiptJson);
   await maybeBad(run);
   if (await appendSteps(run, lifecycle.slice(2))) run.completed.push(shipmentId);
 }
