@@ -65,13 +65,22 @@ export async function sampleMemoryUntilStopped(run: Run): Promise<void> {
   }
 }
 
-/** The samples taken just after a major GC. */
-export const afterMajorGcs = (samples: MemorySample[]) => samples.filter((s, i) => i > 0 && s.majorGcs > samples[i - 1].majorGcs);
+/** The samples taken just after a major GC: those whose count of major GCs moved since the sample before. */
+export function afterMajorGcs(samples: MemorySample[]): MemorySample[] {
+  const after: MemorySample[] = [];
+  let previous: MemorySample | undefined;
+  for (const sample of samples) {
+    if (previous !== undefined && sample.majorGcs > previous.majorGcs) after.push(sample);
+    previous = sample;
+  }
+  return after;
+}
 
 /** The median of `pick` over the samples taken in [from, to) of the run (fractions), or of the nearest sample. */
 function windowMedian(samples: MemorySample[], seconds: number, from: number, to: number, pick: (s: MemorySample) => number): number {
   const inside = samples.filter((s) => s.t >= from * seconds && s.t < to * seconds).map(pick).sort((a, b) => a - b);
-  if (inside.length > 0) return inside[Math.floor(inside.length / 2)];
+  const median = inside[Math.floor(inside.length / 2)];
+  if (median !== undefined) return median;
   const middle = ((from + to) / 2) * seconds;
   return pick(samples.reduce((best, s) => (Math.abs(s.t - middle) < Math.abs(best.t - middle) ? s : best)));
 }
