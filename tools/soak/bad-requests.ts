@@ -3,9 +3,10 @@ import type { ReceiptJson } from "../../node/domain/bundle";
 import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
 import { addressOfPrivateKey } from "../../node/domain/signature";
+import { inTurn } from "../bench/round-robin";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import { call, errorText, eventsPath, failureText, JSON_TYPE, tracePath, type Answer, type RequestInit } from "./http";
-import { arrayAt, numberAt, stringAt, valueAt } from "./json";
+import { arrayAt, numberAt, objectAt, stringAt, valueAt } from "./json";
 import { keyOf, signedEvent } from "./lifecycles";
 import { randomOf, signedRead, type Run } from "./run";
 
@@ -29,6 +30,13 @@ function gotOf(answer: Answer): Got {
   return { status: answer.status, code: stringAt(error, "code"), rule: stringAt(error, "details", "rule"), paths: issues.map((i) => String(valueAt(i, "path"))) };
 }
 
+/** A random parked shipment; parkShipments parks them before the load starts, so there always is one. */
+function parkedId(run: Run): string {
+  const shipmentId = randomOf(run.parked);
+  if (shipmentId === undefined) throw new Error("no parked shipment to aim at: parkShipments must run before the load");
+  return shipmentId;
+}
+
 async function sendBad(run: Run, pathAndQuery: string, init: RequestInit): Promise<Answer> {
   const answer = await call(run.url, pathAndQuery, init);
   run.stats.count("bad", `${init.method ?? "GET"} ${pathAndQuery.slice(0, 100)}`, answer);
@@ -43,7 +51,7 @@ async function postBad(run: Run, pathAndQuery: string, body: string, headers: Re
 const postEvent = (run: Run, request: AppendRequest | Record<string, unknown>, shipmentId: string) => postBad(run, eventsPath(shipmentId), JSON.stringify(request));
 
 /** An ORDER by the platform to an unused shipment, changed by `patch`. */
-function orderTo(run: Run, patch?: (payload: Record<string, any>) => void): AppendRequest {
+function orderTo(run: Run, patch?: (payload: Record<string, unknown>) => void): AppendRequest {
   return signedEvent(run, { signer: 1, shipmentId: unusedId(run), eventType: "ORDER", patch });
 }
 
@@ -55,7 +63,7 @@ function flipByte(hex: string, byte: number): string {
 
 /** A signed trace read of a parked shipment as customs of DE, its headers changed by `spoil`. */
 async function badRead(run: Run, spoil: (headers: Record<string, string>) => Record<string, string>): Promise<Got> {
-  const pathAndQuery = tracePath(randomOf(run.parked)!);
+  const pathAndQuery = tracePath(parkedId(run));
   return gotOf(await sendBad(run, pathAndQuery, { headers: spoil(signedRead(run, pathAndQuery)) }));
 }
 
@@ -65,13 +73,17 @@ const oversizedBody = () => (oversized ??= JSON.stringify({ pad: "x".repeat(2 * 
 
 /** An accepted event sent again: 200 with the first receipt, storing nothing (DESIGN §2.2). */
 async function replay(run: Run): Promise<Got> {
-  const original = randomOf(run.replayable)!;
+  // Never empty here: the parked shipments' ORDERs were accepted before the load.
+  const original = randomOf(run.replayable);
+  if (original === undefined) throw new Error("no accepted event to replay");
   const answer = await sendBad(run, eventsPath(original.shipmentId), { method: "POST", headers: JSON_TYPE, body: original.body });
   const got = gotOf(answer);
   if (answer.status !== 200) return got;
   run.stats.replayed++;
   const receipt = answer.body as ReceiptJson;
-  run.receipts.get(original.shipmentId)!.push(receipt);
+  const receipts = run.receipts.get(original.shipmentId);
+  if (receipts === undefined) throw new Error(`no receipts kept for ${original.shipmentId}, whose event was accepted`);
+  receipts.push(receipt);
   if (JSON.stringify(receipt) !== JSON.stringify(original.receipt)) {
     got.problem = `the replay's receipt ${JSON.stringify(receipt)} differs from the first ${JSON.stringify(original.receipt)}`;
   }
@@ -112,7 +124,11 @@ export const BAD_KINDS: readonly BadKind[] = [
     name: "unknown-payload-field",
     expected: { status: 400, code: "VALIDATION_FAILED", path: "payload.items[0].colour" },
     send: (run) => {
-      const request = orderTo(run, (p) => (p.items[0].colour = "red"));
+      const request = orderTo(run, (p) => {
+        const item = objectAt(p, "items", 0);
+        if (item === undefined) throw new Error("the example ORDER has no first item");
+        item.colour = "red";
+      });
       return postEvent(run, request, request.event.shipmentId);
     },
   },
@@ -170,7 +186,7 @@ export const BAD_KINDS: readonly BadKind[] = [
     name: "customs-of-another-country",
     expected: { status: 403, code: "FORBIDDEN", rule: "CUSTOMS_JURISDICTION" },
     send: (run) => {
-      const request = signedEvent(run, { signer: 5, shipmentId: randomOf(run.parked)!, eventType: "RISK_RESULT" });
+      const request = signedEvent(run, { signer: 5, shipmentId: parkedId(run), eventType: "RISK_RESULT" });
       return postEvent(run, request, request.event.shipmentId);
     },
   },
@@ -204,7 +220,7 @@ export const BAD_KINDS: readonly BadKind[] = [
     name: "release-before-declaration",
     expected: { status: 409, code: "CONFLICT", rule: "RELEASE_WITHOUT_RISK_RESULT" },
     send: (run) => {
-      const request = signedEvent(run, { signer: 4, shipmentId: randomOf(run.parked)!, eventType: "RELEASE" });
+      const request = signedEvent(run, { signer: 4, shipmentId: parkedId(run), eventType: "RELEASE" });
       return postEvent(run, request, request.event.shipmentId);
     },
   },
@@ -212,7 +228,7 @@ export const BAD_KINDS: readonly BadKind[] = [
     name: "declaration-before-dispatch",
     expected: { status: 409, code: "CONFLICT", rule: "DECLARATION_BEFORE_DISPATCH" },
     send: (run) => {
-      const request = signedEvent(run, { signer: 3, shipmentId: randomOf(run.parked)!, eventType: "DECLARATION" });
+      const request = signedEvent(run, { signer: 3, shipmentId: parkedId(run), eventType: "DECLARATION" });
       return postEvent(run, request, request.event.shipmentId);
     },
   },
@@ -247,13 +263,18 @@ export const BAD_KINDS: readonly BadKind[] = [
   {
     name: "read-bad-signature",
     expected: { status: 401, code: "BAD_SIGNATURE" },
-    send: (run) => badRead(run, (h) => ({ ...h, "x-bl-signature": flipByte(h["x-bl-signature"], 5) })),
+    send: (run) =>
+      badRead(run, (h) => {
+        const signature = h["x-bl-signature"];
+        if (signature === undefined) throw new Error("the signed read has no x-bl-signature header");
+        return { ...h, "x-bl-signature": flipByte(signature, 5) };
+      }),
   },
   {
     name: "read-stale-timestamp",
     expected: { status: 401, code: "BAD_SIGNATURE" },
     send: (run) => {
-      const pathAndQuery = tracePath(randomOf(run.parked)!);
+      const pathAndQuery = tracePath(parkedId(run));
       const headers = run.customs.readHeaders({ method: "GET", pathAndQuery, timestamp: Date.now() - 6 * 60_000 });
       return sendBad(run, pathAndQuery, { headers }).then(gotOf);
     },
@@ -262,7 +283,7 @@ export const BAD_KINDS: readonly BadKind[] = [
     name: "read-signature-used-twice",
     expected: { status: 401, code: "BAD_SIGNATURE" },
     send: async (run) => {
-      const pathAndQuery = tracePath(randomOf(run.parked)!);
+      const pathAndQuery = tracePath(parkedId(run));
       const headers = signedRead(run, pathAndQuery);
       const first = await call(run.url, pathAndQuery, { headers });
       run.stats.count("trace", `GET ${pathAndQuery}`, first);
@@ -304,7 +325,7 @@ function mismatchOf(expected: Expected, got: Got): string | undefined {
 /** Sends the next bad kind with probability BAD_SHARE / (1 − BAD_SHARE), so about BAD_SHARE of requests are bad. */
 export async function maybeBad(run: Run): Promise<void> {
   if (Math.random() >= BAD_SHARE / (1 - BAD_SHARE)) return;
-  const kind = BAD_KINDS[run.badCursor++ % BAD_KINDS.length];
+  const kind = inTurn(BAD_KINDS, run.badCursor++, "bad kinds");
   const record = (run.stats.badKinds[kind.name] ??= { sent: 0, expectedStatus: kind.expected.status, expectedCode: kind.expected.code ?? null, mismatches: 0 });
   record.sent++;
   let problem: string | undefined;

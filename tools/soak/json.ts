@@ -25,6 +25,12 @@ export function numberAt(value: unknown, ...path: Key[]): number | undefined {
   return typeof found === "number" ? found : undefined;
 }
 
+/** The object (not an array) at `path` in `value`, else undefined. */
+export function objectAt(value: unknown, ...path: Key[]): Record<string, unknown> | undefined {
+  const found = valueAt(value, ...path);
+  return typeof found === "object" && found !== null && !Array.isArray(found) ? (found as Record<string, unknown>) : undefined;
+}
+
 /** The array at `path` in `value`, its items unread, else undefined. */
 export function arrayAt(value: unknown, ...path: Key[]): readonly unknown[] | undefined {
   const found = valueAt(value, ...path);
