@@ -30,6 +30,9 @@ export default tseslint.config(
     rules: {
       // `_name` marks a parameter kept for its position (a callback's signature), as tsc's noUnusedParameters allows.
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      // A let that a callback reads before its one assignment (a process the callback will stop, started after the
+      // callback is handed over) cannot be a const.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
   {
