@@ -9,12 +9,14 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Wallet, type Contract, type JsonRpcProvider } from "ethers";
+import { Wallet, type JsonRpcProvider } from "ethers";
+import type { ContractHandle } from "../../node/chain/contracts";
 import { devWallet } from "../../node/chain/dev-participants";
 import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import { toHex } from "../../node/domain/hex";
 import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
+import { defined, elementAt } from "../helpers/assertions";
 import { anchorRegistryAt, anchoredEvents } from "../helpers/checkpoints";
 import { happyLifecycleRequests } from "../helpers/http-load";
 import { JsonRpcProxy } from "../helpers/json-rpc-proxy";
@@ -40,13 +42,13 @@ for (const kind of CHAINS) {
     let provider: JsonRpcProvider;
     let dataDir: string;
     let runtime: NodeRuntime;
-    let registry: Contract;
+    let registry: ContractHandle<"AnchorRegistry">;
     let lines: string[];
     /** JSON-RPC methods the node called, in order. */
     let calls: string[];
     let shipments = 0;
     /** What each test opened, closed newest first by afterEach, even when the test or its setup failed part-way. */
-    const cleanups: (() => Promise<unknown> | void)[] = [];
+    const cleanups: (() => unknown)[] = [];
 
     beforeEach(async () => {
       chain = await startEmbeddedChain({ hostname: "127.0.0.1", port: 0 });
@@ -89,9 +91,9 @@ for (const kind of CHAINS) {
     });
 
     afterEach(async () => {
-      while (cleanups.length > 0) {
+      for (let cleanup = cleanups.pop(); cleanup !== undefined; cleanup = cleanups.pop()) {
         try {
-          await cleanups.pop()!();
+          await cleanup();
         } catch {
           // Go on closing the rest.
         }
@@ -120,7 +122,7 @@ for (const kind of CHAINS) {
       const out: AnchoringTx[] = [];
       const latest = await provider.getBlockNumber();
       for (let number = 0; number <= latest; number++) {
-        const block = (await provider.getBlock(number, true))!;
+        const block = defined(await provider.getBlock(number, true), `block ${number}`);
         for (const tx of block.prefetchedTransactions) {
           if (tx.to !== registry.target) continue;
           const call = registry.interface.parseTransaction({ data: tx.data });
@@ -144,7 +146,7 @@ for (const kind of CHAINS) {
       await waitFor("two more attempts of the node to anchor", () => attempts() >= before + 2);
       const pending = await mempool();
       expect(pending, "anchoring transactions in the mempool (a second one would revert or wait behind the first)").to.have.length(1);
-      const tx = (await provider.getTransaction(pending[0]))!;
+      const tx = defined(await provider.getTransaction(elementAt(pending, 0)), "the pending anchoring transaction");
       expect(registry.interface.parseTransaction({ data: tx.data })?.name).to.equal("anchor");
       return tx.hash;
     }
@@ -170,7 +172,7 @@ for (const kind of CHAINS) {
       const from = runtime.anchorer.status().anchoredSize;
       await appendShipment();
       await waitForAnchored(from + 7);
-      const last = (await anchoredEvents(registry, runtime.chain.logId)).at(-1)!;
+      const last = elementAt(await anchoredEvents(registry, runtime.chain.logId), -1);
       expect([last.previousTreeSize, last.treeSize]).to.deep.equal([from, from + 7]);
       expect(runtime.anchorer.status().lastError).to.equal(undefined);
       expect(await mempool()).to.deep.equal([]);
@@ -202,7 +204,7 @@ for (const kind of CHAINS) {
       await waitForAnchored(14);
       const events = await anchoredEvents(registry, runtime.chain.logId);
       expect(events.filter((e) => e.treeSize === 14).map((e) => e.transactionHash)).to.deep.equal([late]);
-      expect((await runtime.log.latestCheckpoint())!.txHash).to.equal(late);
+      expect(defined(await runtime.log.latestCheckpoint(), "the latest checkpoint").txHash).to.equal(late);
       const txs = await anchoringTxs();
       expect(txs.filter((t) => t.status !== 1), "reverted anchoring transactions").to.deep.equal([]);
       expect(txs.filter((t) => t.treeSize === 14).map((t) => t.hash)).to.deep.equal([late]);
@@ -217,7 +219,7 @@ for (const kind of CHAINS) {
     ]) {
       it(`recovers when another operator transaction anchors ${race.what} first: adopts it, anchors the rest, records no duplicate`, async () => {
         const operator = new Wallet(devWallet(0).privateKey, provider);
-        const outside = registry.connect(operator) as Contract;
+        const outside = registry.connect(operator) as typeof registry;
         await provider.send("evm_setAutomine", [false]);
         // Anchoring is held back while the racing transaction goes out: it is in the mempool before the node tries.
         const racing = await runtime.anchorer.exclusive(async () => {

@@ -12,6 +12,7 @@ import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedde
 import { domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
+import { defined, elementAt } from "../helpers/assertions";
 import { anchorRegistryAt, anchoredEvents } from "../helpers/checkpoints";
 import { appendOverHttp, forEachConcurrently, getJson, happyLifecycleRequests, type ReceiptedEvent } from "../helpers/http-load";
 import { NodeProcesses, stopNode } from "../helpers/node-process";
@@ -72,7 +73,7 @@ describe("drill: the chain unreachable for a while", function () {
     for (const request of happyLifecycleRequests({ separator, shipmentId: "OUTAGE-BEFORE" })) await appendOverHttp(url, request);
     await waitFor("the shipment to be anchored", async () => (await getJson(`${url}/v1/log/checkpoint`)).body.treeSize === 7);
     const anchoredBefore = await anchoredEvents(registry, logId);
-    expect(anchoredBefore[anchoredBefore.length - 1].treeSize).to.equal(7);
+    expect(elementAt(anchoredBefore, -1).treeSize).to.equal(7);
     expect((await getJson(`${url}/v1/health`)).status).to.equal(200);
 
     // The outage: appends go on, one shipment after another, until the node reports anchoring this far behind.
@@ -109,14 +110,14 @@ describe("drill: the chain unreachable for a while", function () {
     });
     const anchoredAfter = (await anchoredEvents(registry, logId)).slice(anchoredBefore.length);
     expect(anchoredAfter.map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal([[7, fullSize]]);
-    const [catchUp] = anchoredAfter;
+    const catchUp = elementAt(anchoredAfter, 0);
     expect(catchUp.rootHash).to.equal(caughtUp.head.rootHash);
     expect(caughtUp).to.include({ rootHash: catchUp.rootHash, txHash: catchUp.transactionHash, blockNumber: catchUp.blockNumber });
 
     // The contract took it with an RFC 9162 consistency proof from the checkpoint before the outage: the one in the
     // transaction's calldata, which verifies here too.
-    const tx = (await provider.getTransaction(catchUp.transactionHash))!;
-    const call = registry.interface.parseTransaction({ data: tx.data })!;
+    const tx = defined(await provider.getTransaction(catchUp.transactionHash), "the catch-up transaction");
+    const call = defined(registry.interface.parseTransaction({ data: tx.data }), "the catch-up call");
     expect(call.name).to.equal("anchor");
     const proof = (call.args.consistencyProof as string[]).map(fromHex);
     expect(proof).to.not.be.empty;

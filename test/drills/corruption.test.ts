@@ -14,14 +14,15 @@ import { fromHex } from "../../node/domain/hex";
 import { consistencyProofRanges, inclusionProofRanges, isValidConsistencyProof, isValidInclusionProof, rangeNodes, type LeafRange } from "../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { checkpointKey, entryKey, headKey, nodeKey } from "../../node/store/keys";
-import { rejectionOf } from "../helpers/assertions";
+import { defined, elementAt, rejectionOf } from "../helpers/assertions";
 import { happyLifecycleRequests } from "../helpers/http-load";
 import { NodeProcesses } from "../helpers/node-process";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- HTTP bodies, read loosely: the assertions check their shape
 type Json = Record<string, any>;
 const NEVER = 1_000_000_000;
 /** Five shipments of seven events, appended one after the other: shipment i holds leaves 7i .. 7i+6. */
-const SHIPMENTS = ["CORRUPT-A", "CORRUPT-B", "CORRUPT-C", "CORRUPT-D", "CORRUPT-E"];
+const SHIPMENTS = ["CORRUPT-A", "CORRUPT-B", "CORRUPT-C", "CORRUPT-D", "CORRUPT-E"] as const;
 const [ENTRY_VICTIM, NODE_VICTIM, HEAD_VICTIM, ...UNTOUCHED] = SHIPMENTS;
 const TREE_SIZE = 35;
 /** The Merkle node overwritten: the hash of leaves 10 and 11 (both of shipment B). */
@@ -95,7 +96,7 @@ describe("drill: corrupted stored values", function () {
         await runtime.ledger.appendAll(requests.map((body) => ({ body })));
         if (i === 1) await runtime.anchorer.anchorNow(); // checkpoint 14
       }
-      expect((await runtime.anchorer.anchorNow())!.treeSize).to.equal(TREE_SIZE);
+      expect(defined(await runtime.anchorer.anchorNow(), "the checkpoint anchored").treeSize).to.equal(TREE_SIZE);
     } finally {
       await runtime.close();
     }
@@ -143,7 +144,7 @@ describe("drill: corrupted stored values", function () {
     });
 
     it("(a) refuses an append to that shipment and writes nothing", async () => {
-      const [order] = happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: ENTRY_VICTIM, startMs: Date.UTC(2026, 6, 1) });
+      const order = elementAt(happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: ENTRY_VICTIM, startMs: Date.UTC(2026, 6, 1) }), 0);
       const size = runtime.log.treeSize;
       const root = runtime.log.headRoot();
       await expectRefusal(await post(`/v1/shipments/${ENTRY_VICTIM}/events`, order), "entries", entryKey(VICTIM_LEAF));
@@ -172,7 +173,7 @@ describe("drill: corrupted stored values", function () {
       const touchingFrom = sizes.filter((size1) => touchesVictimNode(consistencyProofRanges({ size1, size2: TREE_SIZE })));
       expect(touchingFrom).to.not.be.empty;
       for (const from of touchingFrom) await expectRefusal(await get(`/v1/log/proof/consistency?from=${from}&to=${TREE_SIZE}`), "nodes", key);
-      const clean = sizes.find((s) => !touchingFrom.includes(s) && !touchesVictimNode([{ start: 0, end: s }]))!;
+      const clean = defined(sizes.find((s) => !touchingFrom.includes(s) && !touchesVictimNode([{ start: 0, end: s }])), "a size whose proof avoids the victim node");
       const { proof } = (await (await get(`/v1/log/proof/consistency?from=${clean}&to=${TREE_SIZE}`)).json()) as Json;
       const root1 = await runtime.log.rootAt(clean);
       expect(isValidConsistencyProof({ size1: clean, size2: TREE_SIZE, root1, root2: root, proof: proof.map(fromHex) })).to.equal(true);
@@ -191,7 +192,7 @@ describe("drill: corrupted stored values", function () {
       const requests = happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: HEAD_VICTIM, startMs: Date.UTC(2026, 6, 1) });
       const size = runtime.log.treeSize;
       const root = runtime.log.headRoot();
-      await expectRefusal(await post(`/v1/shipments/${HEAD_VICTIM}/events`, requests[0]), "heads", headKey(HEAD_VICTIM));
+      await expectRefusal(await post(`/v1/shipments/${HEAD_VICTIM}/events`, elementAt(requests, 0)), "heads", headKey(HEAD_VICTIM));
       expect(runtime.log.treeSize).to.equal(size);
       expect(runtime.log.headRoot()).to.deep.equal(root);
       expect((await runtime.log.getShipmentEntries(HEAD_VICTIM)).map((e) => e.seq)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
@@ -200,9 +201,9 @@ describe("drill: corrupted stored values", function () {
     it("(a, d) still accepts the appends to other shipments written in the same group commit as those to the corrupted shipments", async () => {
       const separator = runtime.ledger.domainSeparator;
       const later = Date.UTC(2026, 6, 2);
-      const [headVictim] = happyLifecycleRequests({ separator, shipmentId: HEAD_VICTIM, startMs: later });
-      const [entryVictim] = happyLifecycleRequests({ separator, shipmentId: ENTRY_VICTIM, startMs: later });
-      const [f, g, h] = ["CORRUPT-F", "CORRUPT-G", "CORRUPT-H"].map((shipmentId) => happyLifecycleRequests({ separator, shipmentId })[0]);
+      const headVictim = elementAt(happyLifecycleRequests({ separator, shipmentId: HEAD_VICTIM, startMs: later }), 0);
+      const entryVictim = elementAt(happyLifecycleRequests({ separator, shipmentId: ENTRY_VICTIM, startMs: later }), 0);
+      const [f, g, h] = (["CORRUPT-F", "CORRUPT-G", "CORRUPT-H"] as const).map((shipmentId) => elementAt(happyLifecycleRequests({ separator, shipmentId }), 0));
       const size = runtime.log.treeSize;
       // The ledger commits the first event of a batch request at once and the rest together, in one LevelDB batch,
       // while that write is under way: the corrupted shipments' appends share that one with G's and H's.

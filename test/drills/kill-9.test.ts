@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Transaction, type Contract, type JsonRpcProvider } from "ethers";
+import { Transaction, type JsonRpcProvider } from "ethers";
+import type { ContractHandle } from "../../node/chain/contracts";
 import { devWallet } from "../../node/chain/dev-participants";
 import { createRpcProvider } from "../../node/chain/rpc-provider";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
@@ -13,6 +14,7 @@ import { domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
 import { openStores } from "../../node/store/stores";
+import { elementAt } from "../helpers/assertions";
 import { anchorRegistryAt, anchoredEvents, latestChainCheckpoint } from "../helpers/checkpoints";
 import { appendOverHttp, forEachConcurrently, getJson, happyLifecycleRequests, startAppendLoad } from "../helpers/http-load";
 import { JsonRpcProxy } from "../helpers/json-rpc-proxy";
@@ -48,7 +50,7 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
     // The first node reaches the chain through a JSON-RPC proxy that kills it once its anchoring transaction is
     // mined, and keeps the answer from it: the chain holds a checkpoint the store never recorded.
     let first: NodeProcess | undefined;
-    let registry: Contract | undefined;
+    let registry: ContractHandle<"AnchorRegistry"> | undefined;
     let armed = false;
     let killed: { txHash: string; treeSize: number } | undefined;
     proxy = new JsonRpcProxy(chain.rpcUrl, {
@@ -167,9 +169,9 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
       const events = await anchoredEvents(registry, logId);
       return events.some((e) => e.treeSize === newSize) ? events : undefined;
     });
-    const last = anchored[anchored.length - 1];
+    const last = elementAt(anchored, -1);
     expect(last.treeSize).to.equal(newSize);
-    expect(last.previousTreeSize).to.equal(anchored[anchored.length - 2].treeSize);
+    expect(last.previousTreeSize).to.equal(elementAt(anchored, -2).treeSize);
     const now = await waitFor("the node to record it", async () => {
       const { body } = await getJson(`${url}/v1/log/checkpoint`);
       return body.treeSize === newSize ? body : undefined;

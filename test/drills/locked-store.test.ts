@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { domainSeparator } from "../../node/domain/eip712";
+import { elementAt } from "../helpers/assertions";
 import { appendOverHttp, getJson, happyLifecycleRequests } from "../helpers/http-load";
 import { NodeProcesses, stopNode } from "../helpers/node-process";
 
@@ -42,7 +43,7 @@ describe("drill: store directory already locked", function () {
     expect((await getJson(`${url}/v1/health`)).status).to.equal(200);
     const { body: info } = await getJson(`${url}/v1/chain`);
     const separator = domainSeparator({ chainId: info.chainId, verifyingContract: info.participantRegistry });
-    const [order] = happyLifecycleRequests({ separator, shipmentId: "LOCKED-STORE-1" });
+    const order = elementAt(happyLifecycleRequests({ separator, shipmentId: "LOCKED-STORE-1" }), 0);
     const { receipt } = await appendOverHttp(url, order);
     expect(receipt.leafIndex).to.equal(0);
     expect((await stopNode(first)).code).to.equal(0);

@@ -58,10 +58,11 @@ export function redact(bundle: TraceBundle, hidden: Record<number, readonly stri
   const copy = structuredClone(bundle);
   for (const [seq, fields] of Object.entries(hidden)) {
     const entry = copy.entries[Number(seq)];
+    if (entry === undefined) throw new Error(`the bundle has no entry ${seq} to hide fields of`);
     for (const field of fields) {
       if (!(field in entry.digests)) throw new Error(`entry ${seq} has no field ${field} to hide`);
-      delete entry.payload[field];
-      delete entry.salts[field];
+      Reflect.deleteProperty(entry.payload, field);
+      Reflect.deleteProperty(entry.salts, field);
     }
   }
   return copy;

@@ -14,9 +14,9 @@ export type JsonRpcProxyOptions = {
   /**
    * Called with each call the chain has answered, before the answer goes back. Returning "hold" keeps the answer
    * from the caller for good (the connection stays open until the proxy stops): the call took effect on the chain,
-   * and the caller never learns it.
+   * and the caller never learns it; any other return value (none, typically) passes the answer on.
    */
-  onAnswered?: (call: JsonRpcCall, answer: unknown) => "hold" | void;
+  onAnswered?: (call: JsonRpcCall, answer: unknown) => unknown;
 };
 
 type Message = { jsonrpc: string; id: unknown; method: string; params?: unknown[] };
@@ -77,8 +77,9 @@ export class JsonRpcProxy {
   }
 
   private rewrite(message: Message): Message {
-    if (this.options.estimateGasAgainstLatest && message.method === "eth_estimateGas" && (message.params ?? []).length === 1) {
-      return { ...message, params: [message.params![0], "latest"] };
+    const params = message.params ?? [];
+    if (this.options.estimateGasAgainstLatest && message.method === "eth_estimateGas" && params.length === 1) {
+      return { ...message, params: [...params, "latest"] };
     }
     return message;
   }
