@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Contract, JsonRpcProvider, Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { devWallet } from "../../../node/chain/dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "../../../node/chain/embedded-chain";
 import type { ChainOptions } from "../../../node/chain/chain-runtime";
@@ -11,9 +11,9 @@ import { isValidConsistencyProof } from "../../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../../node/runtime/node-runtime";
 import type { StoredCheckpoint } from "../../../node/domain/log-entry";
 import { openStores } from "../../../node/store/stores";
-import { anchoredEvents, latestChainCheckpoint } from "../../helpers/checkpoints";
+import { anchorRegistryAt, anchoredEvents, latestChainCheckpoint } from "../../helpers/checkpoints";
 import { happyLifecycle } from "../../helpers/events";
-import { rejectionOf } from "../../helpers/assertions";
+import { defined, elementAt, rejectionOf } from "../../helpers/assertions";
 import { TcpProxy } from "../../helpers/tcp-proxy";
 
 const NEVER = 1_000_000_000;
@@ -62,7 +62,7 @@ function remote(rpcUrl: string, addresses?: NodeRuntime["chain"]["addresses"]): 
 async function appendLifecycles(runtime: NodeRuntime, shipmentIds: string[], steps = 7): Promise<void> {
   const lifecycles = shipmentIds.map((shipmentId) => happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId }));
   for (let step = 0; step < steps; step++) {
-    const outcomes = await Promise.all(lifecycles.map((l) => runtime.ledger.append({ body: l[step].request })));
+    const outcomes = await Promise.all(lifecycles.map((l) => runtime.ledger.append({ body: elementAt(l, step).request })));
     for (const outcome of outcomes) expect(outcome.status).to.equal("created");
   }
 }
@@ -89,7 +89,7 @@ describe("Anchorer", function () {
 
   afterEach(async () => {
     // Close whatever a test left open, newest first, even when it failed part-way.
-    while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
+    for (let cleanup = cleanups.pop(); cleanup !== undefined; cleanup = cleanups.pop()) await cleanup().catch(() => undefined);
   });
   after(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -115,13 +115,13 @@ describe("Anchorer", function () {
   describe("on its own schedule", () => {
     it("anchors by itself once ANCHOR_MAX_EVENTS leaves are waiting, and the chain holds the same checkpoint", async () => {
       const runtime = await opened({ dataDir: tempDir(), anchorMaxEvents: 5 });
-      const [shipmentId] = shipments("MAX", 1);
+      const shipmentId = elementAt(shipments("MAX", 1), 0);
       // Seven events one after the other: the fifth leaves five waiting.
       for (const { request } of happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId })) {
         await runtime.ledger.append({ body: request });
       }
       const checkpoint = await waitFor("a checkpoint in the store", () => runtime.log.latestCheckpoint());
-      const first = (await runtime.log.listCheckpoints())[0];
+      const first = elementAt(await runtime.log.listCheckpoints(), 0);
       expect(first.treeSize).to.be.at.least(5);
       expect(checkpoint.treeSize).to.be.at.most(7);
       expect(checkpoint.rootHash).to.equal(toHex(await runtime.log.rootAt(checkpoint.treeSize)));
@@ -132,7 +132,7 @@ describe("Anchorer", function () {
 
     it("anchors by itself once ANCHOR_INTERVAL_MS has passed with one leaf waiting", async () => {
       const runtime = await opened({ dataDir: tempDir(), anchorIntervalMs: 200 });
-      const [order] = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "INTERVAL01" });
+      const order = elementAt(happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "INTERVAL01" }), 0);
       await runtime.ledger.append({ body: order.request });
       const checkpoint = await waitFor("a checkpoint in the store", () => runtime.log.latestCheckpoint());
       expect(checkpoint.treeSize).to.equal(1);
@@ -148,7 +148,7 @@ describe("Anchorer", function () {
       const dataDir = tempDir();
       const first = await opened({ dataDir, chain: remote(chain.rpcUrl) });
       await appendLifecycles(first, shipments("RES", 1));
-      const anchored = (await first.anchorer.anchorNow())!;
+      const anchored = defined(await first.anchorer.anchorNow(), "the checkpoint anchored");
       expect(anchored.treeSize).to.equal(7);
       // Three more leaves, not anchored before the restart.
       await appendLifecycles(first, shipments("RES", 2).slice(1), 3);
@@ -164,7 +164,7 @@ describe("Anchorer", function () {
       expect(second.log.treeSize).to.equal(sizeAtClose);
 
       await appendLifecycles(second, shipments("RES2", 1));
-      const next = (await second.anchorer.anchorNow())!;
+      const next = defined(await second.anchorer.anchorNow(), "the checkpoint anchored");
       expect(next.treeSize).to.equal(sizeAtClose + 7);
       const events = await anchoredEvents(second.chain.contracts.anchorRegistry, second.chain.logId);
       expect(events.map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal([
@@ -185,11 +185,10 @@ describe("Anchorer", function () {
       const dataDir = tempDir();
       const first = await opened({ dataDir, chain: remote(chain.rpcUrl) });
       await appendLifecycles(first, shipments("ADOPT", 2));
-      const anchored = (await first.anchorer.anchorNow())!;
+      const anchored = defined(await first.anchorer.anchorNow(), "the checkpoint anchored");
       expect(anchored.treeSize).to.equal(14);
       await appendLifecycles(first, shipments("ADOPT2", 1));
       const { logId, addresses } = first.chain;
-      const abi = first.chain.contracts.anchorRegistry.interface;
       await first.close();
 
       // Anchor size 21 behind the node's back, as if the node died between mining and recording.
@@ -201,12 +200,12 @@ describe("Anchorer", function () {
       const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true });
       try {
         const operator = new Wallet(devWallet(0).privateKey, provider);
-        const tx = await new Contract(addresses.anchorRegistry, abi, operator).anchor(logId, 21, root21, proof);
+        const tx = await anchorRegistryAt(addresses.anchorRegistry, operator).anchor(logId, 21, root21, proof);
         const receipt = await tx.wait();
 
         const second = await opened({ dataDir, chain: remote(chain.rpcUrl, addresses) });
         expect(second.anchorer.status()).to.include({ anchoredSize: 21, pending: 0 });
-        const latest = (await second.log.latestCheckpoint())!;
+        const latest = defined(await second.log.latestCheckpoint(), "the latest checkpoint");
         expect(latest).to.include({ treeSize: 21, rootHash: root21, txHash: receipt.hash, blockNumber: receipt.blockNumber });
       } finally {
         provider.destroy();
@@ -241,15 +240,15 @@ describe("Anchorer", function () {
       const outageStart = Date.now();
       await waitFor("a few anchor intervals to pass", () => Date.now() - outageStart >= 3 * intervalMs);
       expect(runtime.anchorer.status()).to.include({ anchoredSize: preOutage, pending: fullSize - preOutage });
-      expect((await runtime.log.latestCheckpoint())!.treeSize).to.equal(preOutage);
+      expect(defined(await runtime.log.latestCheckpoint(), "the latest checkpoint").treeSize).to.equal(preOutage);
 
       await proxy.start();
       await waitFor("the anchorer to catch up", () => runtime.anchorer.status().anchoredSize === fullSize, 60_000);
       const after = (await anchoredEvents(registry, runtime.chain.logId)).slice(eventsBefore);
       expect(after.map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal([[preOutage, fullSize]]);
-      expect(after[0].rootHash).to.equal(toHex(await runtime.log.rootAt(fullSize)));
-      const stored = (await runtime.log.latestCheckpoint())!;
-      expect(stored).to.include({ treeSize: fullSize, rootHash: after[0].rootHash, txHash: after[0].transactionHash });
+      expect(elementAt(after, 0).rootHash).to.equal(toHex(await runtime.log.rootAt(fullSize)));
+      const stored = defined(await runtime.log.latestCheckpoint(), "the latest checkpoint");
+      expect(stored).to.include({ treeSize: fullSize, rootHash: elementAt(after, 0).rootHash, txHash: elementAt(after, 0).transactionHash });
       expect(runtime.anchorer.status().lastError).to.equal(undefined);
       expect(runtime.log.treeSize).to.equal(fullSize);
     });
@@ -275,7 +274,7 @@ describe("Anchorer", function () {
       expect(lines.some((line) => /anchoring them again/.test(line)), lines.join("\n")).to.equal(true);
       const stored = await second.log.listCheckpoints();
       expect(stored.map((c) => [c.treeSize, c.rootHash])).to.deep.equal(storedBefore.map((c) => [c.treeSize, c.rootHash]));
-      const last: StoredCheckpoint = stored[stored.length - 1];
+      const last: StoredCheckpoint = elementAt(stored, -1);
       expect(await chainCheckpoint(second)).to.deep.equal({ treeSize: last.treeSize, rootHash: last.rootHash, blockNumber: last.blockNumber });
       const registry = second.chain.contracts.anchorRegistry;
       for (const checkpoint of storedBefore) {

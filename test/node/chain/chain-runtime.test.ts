@@ -4,7 +4,7 @@ import { openChain, type ChainRuntime } from "../../../node/chain/chain-runtime"
 import { predictContractAddresses } from "../../../node/chain/contracts";
 import { DEV_PARTICIPANTS, devWallet } from "../../../node/chain/dev-participants";
 import { roleId } from "../../../node/domain/roles";
-import { rejectionOf } from "../../helpers/assertions";
+import { defined, elementAt, rejectionOf } from "../../helpers/assertions";
 
 const quiet = { chainHost: "127.0.0.1", chainPort: 0, logName: "test-log" };
 
@@ -35,7 +35,8 @@ describe("openChain", () => {
   });
 
   it("registers every development participant with its roles and country, in the documented order", async () => {
-    expect(chain.devAccounts!.map((a) => a.index)).to.deep.equal(DEV_PARTICIPANTS.map((p) => p.index));
+    const devAccounts = defined(chain.devAccounts, "the development accounts");
+    expect(devAccounts.map((a) => a.index)).to.deep.equal(DEV_PARTICIPANTS.map((p) => p.index));
     for (const participant of DEV_PARTICIPANTS) {
       const address = devWallet(participant.index).address;
       const profile = await chain.contracts.participantRegistry.profileOf(address);
@@ -43,13 +44,13 @@ describe("openChain", () => {
       expect(profile.country).to.equal(participant.country);
       expect(profile.active).to.equal(true);
       for (const role of participant.roles) expect(await chain.contracts.participantRegistry.hasRole(roleId(role), address)).to.equal(true);
-      const reported = chain.devAccounts!.find((a) => a.index === participant.index)!;
+      const reported = defined(devAccounts.find((a) => a.index === participant.index), `development account #${participant.index}`);
       expect(reported.address).to.equal(address);
       expect(reported.roles.filter((r) => r !== "ADMIN")).to.deep.equal(participant.roles);
     }
-    expect(chain.devAccounts![0].roles).to.deep.equal(["ADMIN", "LOG_OPERATOR"]);
-    expect(chain.devAccounts![4]).to.include({ country: "DE" });
-    expect(chain.devAccounts![4].roles).to.deep.equal(["CUSTOMS"]);
+    expect(elementAt(devAccounts, 0).roles).to.deep.equal(["ADMIN", "LOG_OPERATOR"]);
+    expect(elementAt(devAccounts, 4)).to.include({ country: "DE" });
+    expect(elementAt(devAccounts, 4).roles).to.deep.equal(["CUSTOMS"]);
   });
 
   it("registers the log with account #0 as its operator", async () => {

@@ -7,6 +7,7 @@ import { BorderLedgerClient, NodeError } from "../../../node/client/client";
 import { devWallet } from "../../../node/chain/dev-participants";
 import { parseConfig } from "../../../node/runtime/config";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
+import { defined, elementAt } from "../../helpers/assertions";
 
 const payload = (type: keyof typeof EXAMPLE_PAYLOADS) => structuredClone(EXAMPLE_PAYLOADS[type]) as Record<string, unknown>;
 
@@ -76,14 +77,14 @@ describe("BorderLedgerClient", function () {
   it("reads a trace with signed requests, seeing what its role may see", async () => {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
     const bundle = await platform.trace("SDK0001");
-    expect(bundle.entries[0].payload.orderId).to.equal("SG-2025-0614-88231");
+    expect(elementAt(bundle.entries, 0).payload.orderId).to.equal("SG-2025-0614-88231");
     // The order holds a Stridewell item, a brand of account #7: its owner sees the items and the seller, nothing else.
     const brand = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(7).privateKey });
-    const seen = (await brand.trace("SDK0001")).entries[0];
+    const seen = elementAt((await brand.trace("SDK0001")).entries, 0);
     expect(Object.keys(seen.payload)).to.have.members(["seller", "items"]);
     expect(Object.keys(seen.salts)).to.have.members(["seller", "items"]);
     const stranger = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(9).privateKey });
-    expect((await stranger.trace("SDK0001")).entries[0].payload).to.deep.equal({});
+    expect(elementAt((await stranger.trace("SDK0001")).entries, 0).payload).to.deep.equal({});
     expect(await platform.status("SDK0001")).to.include({ stage: "ORDER", released: false });
   });
 
@@ -97,11 +98,11 @@ describe("BorderLedgerClient", function () {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
     const before = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
     expect(before.report.ok).to.equal(true);
-    expect(before.report.checks.find((c) => c.name === "inclusion")!.status).to.equal("pending");
+    expect(defined(before.report.checks.find((c) => c.name === "inclusion"), "inclusion").status).to.equal("pending");
     await node.runtime.anchorer.anchorNow();
     const after = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
     expect(after.report.ok).to.equal(true);
-    expect(after.report.checks.find((c) => c.name === "inclusion")!.status).to.equal("pass");
-    expect(after.report.checks.find((c) => c.name === "checkpoint-anchored")!.status).to.equal("pass");
+    expect(defined(after.report.checks.find((c) => c.name === "inclusion"), "inclusion").status).to.equal("pass");
+    expect(defined(after.report.checks.find((c) => c.name === "checkpoint-anchored"), "checkpoint-anchored").status).to.equal("pass");
   });
 });
