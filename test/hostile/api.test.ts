@@ -13,6 +13,7 @@ import { signDigest } from "../../node/domain/signature";
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import type { AppendRequest } from "../../node/domain/event";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
+import { defined, elementAt } from "../helpers/assertions";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { applyMutation, defineOwn, describeMutation, hostileJson, hostileString, jsonRoundTrip, mutated, mutationOf, nested, sameJson, wellFormedMutationOf, type Json } from "./arbitraries";
@@ -28,6 +29,7 @@ const BODY_KEYS = ["event", "payload", "salts", "events", "declaration", "date",
 const ENVELOPE_CODES = ["VALIDATION_FAILED", "BAD_SIGNATURE", "PAYLOAD_TOO_LARGE"];
 const DEV_ADDRESSES = Array.from({ length: 10 }, (_, i) => devWallet(i).address);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, read loosely: the assertions check their shape
 type Answer = { status: number; text: string; json?: any };
 /** What a request body may be (lib "dom" is not loaded, so there is no BodyInit). */
 type Body = NonNullable<RequestInit["body"]>;
@@ -59,7 +61,7 @@ describe("hostile input to the API", function () {
     }
     await runtime.anchorer.anchorNow();
     fresh = [
-      partial[6].request,
+      elementAt(partial, 6).request,
       signedAppend({ separator, signer: 1, shipmentId: "HOSTILE-M1", eventType: "ORDER" }).request,
       signedAppend({ separator, signer: 2, shipmentId: "HOSTILE-M2", eventType: "DISPATCH" }).request,
     ];
@@ -87,10 +89,8 @@ describe("hostile input to the API", function () {
     bundle = await traceBundleOf({ runtime, shipmentId: FULL });
     epcisExport = jsonRoundTrip(bundleToEpcis({ bundle, separator, creationDate: "2026-06-02T00:00:00.000Z" }));
     const routes = app.routes.filter((r) => r.method !== "ALL");
-    postRoutes = unique(routes.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).map((key) => {
-      const [method, path] = key.split(" ");
-      return { method, path };
-    });
+    // One per method and path, in the app's order.
+    postRoutes = [...new Map(routes.filter((r) => r.method !== "GET").map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path }])).values()];
     getRoutes = unique(routes.filter((r) => r.method === "GET").map((r) => r.path));
   });
   after(async () => {
@@ -201,7 +201,7 @@ describe("hostile input to the API", function () {
       const before = await snapshot();
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: 1_000 }), shipmentSegment, bodies, contentTypes, async (pick, id, { what, body }, contentType) => {
-          const route = postRoutes[pick % postRoutes.length];
+          const route = elementAt(postRoutes, pick % postRoutes.length);
           const url = route.path.replace(":id", id);
           fc.pre(isRequestable(url));
           const label = `${route.method} ${url} with ${what} as ${contentType ?? "no content type"}`;
@@ -244,17 +244,17 @@ describe("hostile input to the API", function () {
     it("never answers 5xx; answers 201/200 only for the same request, and any other is refused with 400/401, storing nothing", async () => {
       const requests = fc.nat({ max: 2 }).chain((i) =>
         fc.oneof(
-          { weight: 3, arbitrary: mutationOf(fresh[i]).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(fresh[i], mutation)) })) },
+          { weight: 3, arbitrary: mutationOf(elementAt(fresh, i)).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)) })) },
           // Values of the right form: only the payloadHash or the signature can tell.
-          { weight: 3, arbitrary: wellFormedMutationOf(fresh[i], DEV_ADDRESSES).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(fresh[i], mutation)) })) },
+          { weight: 3, arbitrary: wellFormedMutationOf(elementAt(fresh, i), DEV_ADDRESSES).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)) })) },
           // The envelope's own levels (event, payload, salts and their keys), where a random path seldom lands.
-          { weight: 2, arbitrary: mutationOf(fresh[i], (p) => p.length <= 2).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(fresh[i], mutation)) })) },
-          { weight: 1, arbitrary: textEdits(fresh[i]).map(({ what, text }) => ({ i, what, text })) },
+          { weight: 2, arbitrary: mutationOf(elementAt(fresh, i), (p) => p.length <= 2).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)) })) },
+          { weight: 1, arbitrary: textEdits(elementAt(fresh, i)).map(({ what, text }) => ({ i, what, text })) },
         ),
       );
       await fc.assert(
         fc.asyncProperty(requests, fc.boolean(), async ({ i, what, text }, batch) => {
-          const base = fresh[i];
+          const base = elementAt(fresh, i);
           const size = runtime.log.treeSize;
           const same = sameJson(parsedBody(text), base);
           const label = `${what}${batch ? " (in a batch)" : ""}`;
@@ -289,7 +289,7 @@ describe("hostile input to the API", function () {
     });
 
     it("refuses an actor too short to be an address with 400 naming event.actor (once a 500)", async () => {
-      const request = structuredClone(fresh[1]);
+      const request = structuredClone(elementAt(fresh, 1));
       request.event.actor = request.event.actor.slice(0, 20);
       const answer = await expectSafe(await post(`/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request)), "short actor");
       expect(answer.status).to.equal(400);
@@ -298,8 +298,8 @@ describe("hostile input to the API", function () {
 
     for (const part of ["payload", "salts"] as const) {
       it(`refuses a ${part} holding a key named __proto__ with 400 (once dropped without a word and the event stored)`, async () => {
-        const request = jsonRoundTrip(fresh[1]) as unknown as Record<string, Record<string, unknown>>;
-        defineOwn(request[part], "__proto__", part === "payload" ? { orderId: "X" } : "0x" + "ab".repeat(16));
+        const request = jsonRoundTrip(elementAt(fresh, 1)) as unknown as Record<string, Record<string, unknown>>;
+        defineOwn(defined(request[part], part), "__proto__", part === "payload" ? { orderId: "X" } : "0x" + "ab".repeat(16));
         const size = runtime.log.treeSize;
         const answer = await expectSafe(await post("/v1/shipments/HOSTILE-M1/events", JSON.stringify(request)), `__proto__ in ${part}`);
         expect(answer.status, answer.text).to.equal(400);
@@ -313,11 +313,11 @@ describe("hostile input to the API", function () {
     it("never answers 5xx; accepts only the same body (any for /v1/assess, which stores nothing), and a refused one changes nothing", async () => {
       const accepted = new Set<string>();
       const changes = fc.nat({ max: validBodies.length - 1 }).chain((i) =>
-        fc.oneof(mutationOf(validBodies[i].body), mutationOf(validBodies[i].body, (p) => p.length <= 2), wellFormedMutationOf(validBodies[i].body, DEV_ADDRESSES)).map((mutation) => ({ i, mutation })),
+        fc.oneof(mutationOf(elementAt(validBodies, i).body), mutationOf(elementAt(validBodies, i).body, (p) => p.length <= 2), wellFormedMutationOf(elementAt(validBodies, i).body, DEV_ADDRESSES)).map((mutation) => ({ i, mutation })),
       );
       await fc.assert(
         fc.asyncProperty(changes, async ({ i, mutation }) => {
-          const { url, body } = validBodies[i];
+          const { url, body } = elementAt(validBodies, i);
           const changed = jsonRoundTrip(applyMutation(body, mutation));
           const before = await snapshot();
           const label = `POST ${url} ${describeMutation(mutation)}`;
@@ -336,7 +336,7 @@ describe("hostile input to the API", function () {
       }
     });
     it("refuses an EPCIS import whose document holds a key named __proto__ with 400 (once taken as the signed document without it)", async () => {
-      const { url, body } = validBodies.find((b) => b.url.endsWith("/epcis"))!;
+      const { url, body } = defined(validBodies.find((b) => b.url.endsWith("/epcis")), "the EPCIS import body");
       const changed = jsonRoundTrip(body) as { document: Record<string, unknown> };
       defineOwn(changed.document, "__proto__", []);
       const before = await snapshot();
@@ -366,7 +366,7 @@ describe("hostile input to the API", function () {
     it("never answers 5xx to odd ids, %-encodings, long ids, and negative, huge or non-numeric sizes", async () => {
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: 1_000 }), shipmentSegment, sizes, addressSegment, query, async (pick, id, n, address, q) => {
-          const route = getRoutes[pick % getRoutes.length];
+          const route = elementAt(getRoutes, pick % getRoutes.length);
           const url = route.replace(":id", id).replace(":leafIndex", n).replace(":address", address) + q;
           fc.pre(isRequestable(url));
           await expectSafe(await app.request(url), `GET ${url}`);
@@ -378,7 +378,7 @@ describe("hostile input to the API", function () {
 
   describe("signed-read headers", () => {
     const SIGNER = 4; // customs of DE: sees every field of these DE-bound shipments
-    const routes = [`/v1/shipments/${FULL}/trace`, `/v1/shipments/${FULL}`, `/v1/shipments/${PARTIAL}/epcis`, "/v1/log/entries/3"];
+    const routes = [`/v1/shipments/${FULL}/trace`, `/v1/shipments/${FULL}`, `/v1/shipments/${PARTIAL}/epcis`, "/v1/log/entries/3"] as const;
     type Valid = { address: string; timestamp: string; signature: string };
     /** One edit of the three headers, as data; `valueOf` makes the header's new value from the valid one. */
     type Edit = { header: keyof Valid | "all"; how: string; random?: string; digit?: number; bit?: number };
@@ -425,11 +425,14 @@ describe("hostile input to the API", function () {
         "for another path": () => devWallet(SIGNER).signMessage(`GET ${route}?x=1 ${timestamp}`),
         "bit flipped": () => {
           const digits = hex(signature);
-          const i = edit.digit!;
-          return "0x" + digits.slice(0, i) + (parseInt(digits[i], 16) ^ (1 << edit.bit!)).toString(16) + digits.slice(i + 1);
+          const { digit: i, bit } = edit;
+          if (i === undefined || bit === undefined) throw new Error("test bug: a bit flip names its digit and bit");
+          return "0x" + digits.slice(0, i) + (parseInt(digits.charAt(i), 16) ^ (1 << bit)).toString(16) + digits.slice(i + 1);
         },
       };
-      return values[edit.how]();
+      const value = values[edit.how];
+      if (value === undefined) throw new Error(`test bug: no value for the edit "${edit.how}"`);
+      return value();
     }
 
     /** HTTP trims a header value's surrounding spaces; what remains is what the node reads. */
@@ -537,7 +540,7 @@ describe("hostile input to the API", function () {
 
     it("answers a bundle naming a block far beyond the chain's head with its report, promptly (once it hung the node)", async () => {
       const far = structuredClone(bundle);
-      far.checkpoint!.blockNumber = 2 ** 40;
+      defined(far.checkpoint, "the checkpoint").blockNumber = 2 ** 40;
       const answer = await expectSafe(await app.request("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(far) }), "far block");
       expect(answer.status).to.equal(200);
       expect(answer.text).to.contain("checkpoint-anchored");
@@ -545,7 +548,7 @@ describe("hostile input to the API", function () {
 
     it("answers a deeply nested payload in an uploaded bundle with a page below 500", async () => {
       const deep = structuredClone(bundle) as unknown as { entries: { payload: Record<string, Json> }[] };
-      deep.entries[0].payload.orderId = nested(3_000, false);
+      elementAt(deep.entries, 0).payload.orderId = nested(3_000, false);
       await expectSafe(await app.request("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(deep) }), "deep payload");
     });
   });

@@ -95,8 +95,8 @@ export function nested(depth: number, inObjects: boolean): Json {
 /** True when the value nests deeper than `limit` (walked without recursion, so any depth is safe). */
 export function deeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
     if (typeof node !== "object" || node === null) continue;
     if (depth > limit) return true;
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
@@ -165,9 +165,11 @@ export function applyMutation<T>(base: T, mutation: Mutation): T {
   switch (mutation.op) {
     case "delete": {
       const parent = getAt(copy, path.slice(0, -1));
-      const last = path[path.length - 1];
+      const last = path.at(-1);
+      // The root has no parent to be deleted from: the mutation leaves it as it is.
+      if (last === undefined) break;
       if (Array.isArray(parent)) parent.splice(last as number, 1);
-      else delete (parent as Record<string, unknown>)[last];
+      else Reflect.deleteProperty(parent as Record<string, unknown>, last);
       break;
     }
     case "add-key":
@@ -235,7 +237,7 @@ export function hexMutations(hex: string): Arbitrary<{ how: string; value: strin
   if (letters.length > 0) {
     options.push(
       fc.constantFrom(...letters).map((i) => {
-        const c = digits[i];
+        const c = digits.charAt(i);
         const flipped = c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
         return { how: "hex-letter-case", value: "0x" + digits.slice(0, i) + flipped + digits.slice(i + 1) };
       }),
@@ -244,7 +246,7 @@ export function hexMutations(hex: string): Arbitrary<{ how: string; value: strin
   if (digits.length > 0) {
     options.push(
       fc.tuple(fc.nat({ max: digits.length - 1 }), fc.nat({ max: 3 })).map(([i, bit]) => {
-        const flipped = (parseInt(digits[i], 16) ^ (1 << bit)).toString(16);
+        const flipped = (parseInt(digits.charAt(i), 16) ^ (1 << bit)).toString(16);
         return { how: "hex-bit-flip", value: "0x" + digits.slice(0, i) + flipped + digits.slice(i + 1) };
       }),
       fc.integer({ min: 1, max: digits.length }).map((k) => ({ how: "hex-truncate", value: hex.slice(0, hex.length - k) })),
@@ -372,7 +374,7 @@ export function wellFormedMutationOf(base: unknown, addresses: readonly string[]
     if (typeof value === "string" && /^0x[0-9a-f]+$/.test(value)) {
       return fc
         .tuple(fc.nat({ max: value.length - 3 }), fc.integer({ min: 1, max: 15 }))
-        .map(([i, x]) => replace(path, "hex-same-form")(value.slice(0, 2 + i) + (parseInt(value[2 + i], 16) ^ x).toString(16) + value.slice(3 + i)));
+        .map(([i, x]) => replace(path, "hex-same-form")(value.slice(0, 2 + i) + (parseInt(value.charAt(2 + i), 16) ^ x).toString(16) + value.slice(3 + i)));
     }
     if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) {
       return fc

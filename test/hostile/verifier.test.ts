@@ -11,6 +11,7 @@ import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
 import { runCli } from "../../node/verify/cli";
 import { CHECK_NAMES, verifyBundle, type TrustedContracts, type VerificationReport } from "../../node/verify/verify-bundle";
+import { defined, elementAt } from "../helpers/assertions";
 import { openTestNode, redact, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle } from "../helpers/events";
 import {
@@ -48,6 +49,7 @@ const STATUSES = ["pass", "fail", "pending", "not-checkable"];
 /** No verification may take this long; a run that does counts as a hang. Not a timing assertion on speed. */
 const HANG_MS = 20_000;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- mutated bundles, read loosely: any member may be anything
 type Json = Record<string, any>;
 
 function isObject(value: unknown): value is Json {
@@ -68,6 +70,11 @@ function expectWellFormed(report: VerificationReport): void {
     expect(check.reason, check.name).to.be.a("string");
   }
   expect(report.ok).to.equal(report.checks.every((c) => c.status !== "fail"));
+}
+
+/** Check `name` of a report; fails the test when the report has none. */
+function checkOf(report: VerificationReport, name: string): VerificationReport["checks"][number] {
+  return defined(report.checks.find((c) => c.name === name), `the ${name} check`);
 }
 
 function failures(report: VerificationReport): string {
@@ -107,8 +114,9 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
   }
   const normal = structuredClone(candidate);
   const applied: string[] = [];
-  if (isObject(normal.checkpoint) && typeof normal.checkpoint.txHash === "string" && HASH_HEX.test(normal.checkpoint.txHash) && normal.checkpoint.txHash !== original.checkpoint!.txHash) {
-    normal.checkpoint.txHash = original.checkpoint!.txHash;
+  const originalTxHash = original.checkpoint?.txHash;
+  if (originalTxHash !== undefined && isObject(normal.checkpoint) && typeof normal.checkpoint.txHash === "string" && HASH_HEX.test(normal.checkpoint.txHash) && normal.checkpoint.txHash !== originalTxHash) {
+    normal.checkpoint.txHash = originalTxHash;
     applied.push("another checkpoint.txHash");
   }
   if (isObject(normal.chain)) {
@@ -127,7 +135,7 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
   if (Array.isArray(normal.entries) && normal.entries.length === original.entries.length) {
     normal.entries.forEach((entry: unknown, i: number) => {
       const honest = original.entries[i];
-      if (!isObject(entry)) return;
+      if (honest === undefined || !isObject(entry)) return;
       if (isObject(entry.receipt) && typeof entry.receipt.signature === "string" && SIGNATURE_HEX.test(entry.receipt.signature) && entry.receipt.signature !== honest.receipt.signature) {
         entry.receipt.signature = honest.receipt.signature;
         applied.push(`entries[${i}].receipt.signature of an anchored entry`);
@@ -171,7 +179,7 @@ describe("hostile input to the verifier", function () {
     const late = happyLifecycle({ separator, shipmentId: PENDING });
     for (const { request } of late.slice(0, 6)) await ledger.append({ body: request });
     await anchorer.anchorNow();
-    await ledger.append({ body: late[6].request });
+    await ledger.append({ body: elementAt(late, 6).request });
     honest = await traceBundleOf({ runtime: node.runtime, shipmentId: HONEST });
     pending = await traceBundleOf({ runtime: node.runtime, shipmentId: PENDING });
     chain = createRpcChainReader({ rpcUrl: node.runtime.chain.rpcUrl });
@@ -188,10 +196,11 @@ describe("hostile input to the verifier", function () {
   it("starts from bundles that verify: every check passes on the honest one, the pending one only waits", async () => {
     const report = await verify(honest);
     expect(report.checks.filter((c) => c.status !== "pass"), failures(report)).to.deep.equal([]);
-    expect(honest.entries.every((e) => e.leafIndex < honest.checkpoint!.treeSize)).to.equal(true);
+    const checkpoint = defined(honest.checkpoint, "the honest bundle's checkpoint");
+    expect(honest.entries.every((e) => e.leafIndex < checkpoint.treeSize)).to.equal(true);
     const waiting = await verify(pending);
     expect(waiting.ok, failures(waiting)).to.equal(true);
-    expect(waiting.checks.find((c) => c.name === "inclusion")!.entries!.at(-1)!.status).to.equal("pending");
+    expect(elementAt(defined(checkOf(waiting, "inclusion").entries, "the inclusion check's entries"), -1).status).to.equal("pending");
   });
 
   describe("never throws", () => {
@@ -362,10 +371,10 @@ describe("hostile input to the verifier", function () {
     it("fails a checkpoint that names a block after the anchoring one, even one the chain has not reached", async () => {
       for (const later of [1, 2, 1_000, 2 ** 40]) {
         const bundle = structuredClone(honest);
-        bundle.checkpoint!.blockNumber += later;
+        defined(bundle.checkpoint, "the checkpoint").blockNumber += later;
         const report = await verify(bundle);
         expect(report.ok, `block + ${later}:\n  ${failures(report)}`).to.equal(false);
-        expect(report.checks.find((c) => c.name === "checkpoint-anchored")!.status).to.equal("fail");
+        expect(checkOf(report, "checkpoint-anchored").status).to.equal("fail");
       }
     });
 
@@ -373,10 +382,10 @@ describe("hostile input to the verifier", function () {
       it(`fails a bundle whose entry ${part} holds a key named __proto__ (a parser that dropped it would check another bundle)`, async () => {
         const bundle = jsonRoundTrip(honest);
         const value = part === "payload" ? { polluted: true } : part === "digests" ? "0x" + "ab".repeat(32) : "0x" + "cd".repeat(16);
-        defineOwn(bundle.entries[1][part] as Record<string, unknown>, "__proto__", value);
+        defineOwn(elementAt(bundle.entries, 1)[part] as Record<string, unknown>, "__proto__", value);
         const report = await verify(jsonRoundTrip(bundle));
         expect(report.ok, failures(report)).to.equal(false);
-        expect(report.checks[0].reason).to.contain(`entries[1].${part}`);
+        expect(elementAt(report.checks, 0).reason).to.contain(`entries[1].${part}`);
       });
     }
   });
@@ -391,7 +400,7 @@ describe("hostile input to the verifier", function () {
           for (const { seq, field } of hidden) (byEntry[seq] ??= []).push(field);
           const report = await verify(redact(honest, byEntry));
           expect(report.ok, `${JSON.stringify(byEntry)}:\n  ${failures(report)}`).to.equal(true);
-          expect(report.checks.find((c) => c.name === "field-digests")!.status).to.equal("pass");
+          expect(checkOf(report, "field-digests").status).to.equal("pass");
         }),
         { numRuns: 25, plugins: [fc.timeout(HANG_MS)] },
       );
@@ -399,8 +408,8 @@ describe("hostile input to the verifier", function () {
 
     it("verifies a payload field left out while its salt stays, and a salt for a field that is not disclosed", async () => {
       const bundle = structuredClone(honest);
-      delete bundle.entries[2].payload.items;
-      bundle.entries[2].salts.notAField = "0x" + "ef".repeat(16);
+      delete elementAt(bundle.entries, 2).payload.items;
+      elementAt(bundle.entries, 2).salts.notAField = "0x" + "ef".repeat(16);
       expect((await verify(bundle)).ok).to.equal(true);
     });
 
@@ -415,13 +424,13 @@ describe("hostile input to the verifier", function () {
 
     it("verifies a txHash the chain does not know, and says so; fails one the chain has in another block", async () => {
       const unknown = structuredClone(honest);
-      unknown.checkpoint!.txHash = "0x" + "ab".repeat(32);
+      defined(unknown.checkpoint, "the checkpoint").txHash = "0x" + "ab".repeat(32);
       const report = await verify(unknown);
       expect(report.ok).to.equal(true);
-      expect(report.checks.find((c) => c.name === "checkpoint-anchored")!.reason).to.contain("not known to this chain");
-      const first = (await node.runtime.log.listCheckpoints())[0];
+      expect(checkOf(report, "checkpoint-anchored").reason).to.contain("not known to this chain");
+      const first = elementAt(await node.runtime.log.listCheckpoints(), 0);
       const other = structuredClone(honest);
-      other.checkpoint!.txHash = first.txHash;
+      defined(other.checkpoint, "the checkpoint").txHash = first.txHash;
       expect((await verify(other)).ok).to.equal(false);
     });
 
@@ -429,13 +438,13 @@ describe("hostile input to the verifier", function () {
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: honest.entries.length - 1 }), fc.stringMatching(/^0x[0-9a-f]{130}$/), async (index, signature) => {
           const anchored = structuredClone(honest);
-          anchored.entries[index].receipt.signature = signature;
+          elementAt(anchored.entries, index).receipt.signature = signature;
           expect((await verify(anchored)).ok).to.equal(true);
           const waiting = structuredClone(pending);
-          waiting.entries[waiting.entries.length - 1].receipt.signature = signature;
+          elementAt(waiting.entries, -1).receipt.signature = signature;
           const report = await verify(waiting);
           expect(report.ok).to.equal(false);
-          expect(report.checks.find((c) => c.name === "inclusion")!.status).to.equal("fail");
+          expect(checkOf(report, "inclusion").status).to.equal("fail");
         }),
         { numRuns: 10, plugins: [fc.timeout(HANG_MS)] },
       );
