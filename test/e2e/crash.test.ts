@@ -9,6 +9,7 @@ import { memoryNodeReader, treeRoot } from "../../node/domain/merkle";
 import { openNodeRuntime } from "../../node/runtime/node-runtime";
 import type { StoredEntry } from "../../node/domain/log-entry";
 import { openStores, type Stores } from "../../node/store/stores";
+import { defined, elementAt } from "../helpers/assertions";
 import { happyLifecycle } from "../helpers/events";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -30,14 +31,14 @@ async function runAndKill({ dataDir, killAfter }: { dataDir: string; killAfter: 
   let pending = "";
   let stderr = "";
   let killed = false;
-  child.stderr!.on("data", (chunk: Buffer) => {
+  child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  child.stdout!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     pending += chunk.toString();
     const lines = pending.split("\n");
     // The last piece has no newline yet: a line cut short by the kill is not a receipt.
-    pending = lines.pop()!;
+    pending = lines.pop() ?? "";
     for (const line of lines) {
       if (line.startsWith("RECEIPT ")) receipts.push(JSON.parse(line.slice("RECEIPT ".length)) as PrintedReceipt);
     }
@@ -78,11 +79,12 @@ async function crashAndCheck(killAfter: number): Promise<void> {
       treeSize = store.log.treeSize;
       // Every receipt is a promise kept: its leaf is stored with the receipted hash.
       for (const receipt of receipts) {
-        const entry = await store.log.getEntry(receipt.leafIndex);
-        expect(entry, `receipted leaf ${receipt.leafIndex}`).to.not.equal(undefined);
-        expect(entry!.leafHash, `leaf ${receipt.leafIndex}`).to.equal(receipt.leafHash);
-        expect(entry!.seq).to.equal(receipt.seq);
-        expect(entry!.event.shipmentId).to.equal(receipt.shipmentId);
+        const found = await store.log.getEntry(receipt.leafIndex);
+        expect(found, `receipted leaf ${receipt.leafIndex}`).to.not.equal(undefined);
+        const entry = defined(found, `receipted leaf ${receipt.leafIndex}`);
+        expect(entry.leafHash, `leaf ${receipt.leafIndex}`).to.equal(receipt.leafHash);
+        expect(entry.seq).to.equal(receipt.seq);
+        expect(entry.event.shipmentId).to.equal(receipt.shipmentId);
       }
       expect(treeSize).to.be.at.least(Math.max(...receipts.map((r) => r.leafIndex)) + 1);
 
@@ -113,7 +115,7 @@ async function crashAndCheck(killAfter: number): Promise<void> {
         expect(indexed.map((e) => e.leafIndex), shipmentId).to.deep.equal(list.map((e) => e.leafIndex));
         indexed.forEach((entry, seq) => {
           expect(entry.seq, `${shipmentId} seq`).to.equal(seq);
-          expect(entry.prevLeafHash, `${shipmentId} seq ${seq} prevLeafHash`).to.equal(seq === 0 ? ZERO_HASH : indexed[seq - 1].leafHash);
+          expect(entry.prevLeafHash, `${shipmentId} seq ${seq} prevLeafHash`).to.equal(seq === 0 ? ZERO_HASH : elementAt(indexed, seq - 1).leafHash);
         });
       }
 
@@ -136,10 +138,10 @@ async function crashAndCheck(killAfter: number): Promise<void> {
     });
     try {
       expect(runtime.log.treeSize).to.equal(treeSize);
-      const [order] = happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "AFTER-CRASH" });
+      const order = elementAt(happyLifecycle({ separator: runtime.ledger.domainSeparator, shipmentId: "AFTER-CRASH" }), 0);
       const { receipt } = await runtime.ledger.append({ body: order.request });
       expect(receipt.leafIndex).to.equal(treeSize);
-      const checkpoint = (await runtime.anchorer.anchorNow())!;
+      const checkpoint = defined(await runtime.anchorer.anchorNow(), "the checkpoint anchored");
       expect(checkpoint.treeSize).to.equal(treeSize + 1);
     } finally {
       await runtime.close();

@@ -11,6 +11,7 @@ import { runDemo, type DemoResult } from "../../tools/demo/demo";
 import { parseConfig } from "../../node/runtime/config";
 import type { TraceBundle } from "../../node/domain/bundle";
 import { CHECK_NAMES } from "../../node/verify/verify-bundle";
+import { defined, elementAt } from "../helpers/assertions";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = path.resolve(__dirname, "../../test-results/explorer");
@@ -42,10 +43,13 @@ describe("The trace explorer in a browser", function () {
     if (!id) throw new Error(`the demo made no shipment ending in ${suffix}: ${demo.shipments.join(", ")}`);
     return id;
   };
+  /** The node and the browser before() starts (after() closes whichever it got to). */
+  const runningNode = () => defined(node, "the node started by before()");
+  const runningBrowser = () => defined(browser, "the browser launched by before()");
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   async function newPage(viewport = DESKTOP): Promise<Page> {
-    const context = await browser!.newContext({ viewport });
+    const context = await runningBrowser().newContext({ viewport });
     return context.newPage();
   }
 
@@ -55,14 +59,14 @@ describe("The trace explorer in a browser", function () {
   }
 
   async function customsBundle(shipmentId: string): Promise<TraceBundle> {
-    const customs = await BorderLedgerClient.connect({ nodeUrl: node!.url, privateKey: devWallet(4).privateKey });
+    const customs = await BorderLedgerClient.connect({ nodeUrl: runningNode().url, privateKey: devWallet(4).privateKey });
     return customs.trace(shipmentId);
   }
 
   async function uploadBundle(page: Page, name: string, bundle: TraceBundle): Promise<void> {
-    await page.goto(`${node!.url}/verify`);
+    await page.goto(`${runningNode().url}/verify`);
     await page.setInputFiles('input[type="file"][name="bundle"]', { name, mimeType: "application/json", buffer: Buffer.from(JSON.stringify(bundle)) });
-    await Promise.all([page.waitForURL(`${node!.url}/verify`), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(`${runningNode().url}/verify`), page.click('button[type="submit"]')]);
     await page.locator("[data-verdict]").waitFor();
   }
 
@@ -74,9 +78,9 @@ describe("The trace explorer in a browser", function () {
     demo = await runDemo({ nodeUrl: node.url, log: () => undefined });
     expect(demo.ok, "the demo verified every bundle").to.equal(true);
     released = shipment("-CLEAN-DE");
-    run = released.split("-")[1];
+    run = elementAt(released.split("-"), 1);
     const size = node.runtime.log.treeSize;
-    await waitFor(`a checkpoint covering the demo's ${size} events`, async () => ((await node!.runtime.log.latestCheckpoint())?.treeSize ?? 0) >= size);
+    await waitFor(`a checkpoint covering the demo's ${size} events`, async () => ((await runningNode().runtime.log.latestCheckpoint())?.treeSize ?? 0) >= size);
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -92,10 +96,10 @@ describe("The trace explorer in a browser", function () {
 
   it("finds a released demo shipment from the search form and shows every check of its trace passing", async () => {
     const page = await newPage();
-    await page.goto(`${node!.url}/`);
+    await page.goto(`${runningNode().url}/`);
     await shot(page, "home");
     await page.fill('input[name="shipment"]', released);
-    await Promise.all([page.waitForURL(`${node!.url}/trace/${released}`), page.click('form[role="search"] button')]);
+    await Promise.all([page.waitForURL(`${runningNode().url}/trace/${released}`), page.click('form[role="search"] button')]);
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("verified");
     const statuses = await checkStatuses(page);
     expect(Object.keys(statuses)).to.deep.equal([...CHECK_NAMES]);
@@ -115,7 +119,7 @@ describe("The trace explorer in a browser", function () {
     const page = await newPage();
     const bundle = await customsBundle(released);
     const tampered = structuredClone(bundle);
-    (tampered.entries[0].payload.buyer as { name: string }).name = "Someone Else";
+    (elementAt(tampered.entries, 0).payload.buyer as { name: string }).name = "Someone Else";
     await uploadBundle(page, "tampered.json", tampered);
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
     expect(await page.getAttribute('[data-check="field-digests"]', "data-status")).to.equal("fail");
@@ -133,7 +137,7 @@ describe("The trace explorer in a browser", function () {
     const page = await newPage(PHONE);
     const pages = [`/trace/${released}`, "/", "/log", `/authenticity?gtin=${DEMO_GTIN}&serial=AO-${run}-0007`, "/verify"];
     for (const url of pages) {
-      await page.goto(`${node!.url}${url}`);
+      await page.goto(`${runningNode().url}${url}`);
       // A string, not a function: the project's TypeScript has no DOM library.
       const { scrollWidth, innerWidth } = (await page.evaluate("({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })")) as {
         scrollWidth: number;
@@ -147,10 +151,10 @@ describe("The trace explorer in a browser", function () {
 
   it("shows the log's size, its newest checkpoint and its checkpoints over time", async () => {
     const page = await newPage();
-    await page.goto(`${node!.url}/log`);
-    const { log: store } = node!.runtime;
+    await page.goto(`${runningNode().url}/log`);
+    const { log: store } = runningNode().runtime;
     expect(Number(await page.getAttribute("[data-log-size]", "data-log-size"))).to.equal(store.treeSize);
-    const newest = (await store.latestCheckpoint())!;
+    const newest = defined(await store.latestCheckpoint(), "the newest checkpoint");
     expect(Number(await page.getAttribute("[data-anchored-size]", "data-anchored-size"))).to.equal(newest.treeSize);
     expect(await page.locator("tr[data-tree-size]").count()).to.equal(Math.min(50, (await store.listCheckpoints()).length));
     expect(await page.locator("figure.chart svg polyline").count()).to.equal(1);
@@ -160,7 +164,7 @@ describe("The trace explorer in a browser", function () {
 
   it("checks a demo item's authenticity from the form: a catalog item is authentic, the sold serial a suspected clone", async () => {
     const page = await newPage();
-    await page.goto(`${node!.url}/authenticity`);
+    await page.goto(`${runningNode().url}/authenticity`);
     await page.fill('input[name="gtin"]', DEMO_GTIN);
     await page.fill('input[name="serial"]', `AO-${run}-0001`);
     await Promise.all([page.waitForURL(/\/authenticity\?/), page.click('button[type="submit"]')]);

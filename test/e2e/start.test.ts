@@ -17,11 +17,11 @@ function startNode(env: Record<string, string>): { child: ChildProcess; ready: P
   const ready = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = output.match(/API on (http:\/\/\S+)\/v1 /);
-      if (match) resolve(match[1]);
+      const url = output.match(/API on (http:\/\/\S+)\/v1 /)?.[1];
+      if (url !== undefined) resolve(url);
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     child.once("exit", (code) => reject(new Error(`node exited with ${code} before it was ready:\n${output}`)));
   });
   return { child, ready, output: () => output };

@@ -9,6 +9,7 @@ import { BorderLedgerClient } from "../../node/client/client";
 import { devWallet } from "../../node/chain/dev-participants";
 import { parseConfig } from "../../node/runtime/config";
 import type { TraceBundle } from "../../node/domain/bundle";
+import { defined, elementAt } from "../helpers/assertions";
 import { HAPPY_PATH } from "../helpers/events";
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 
@@ -33,7 +34,7 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
   let dir: string;
   let node: RunningNode;
   const bundles = new Map<string, TraceBundle>();
-  const shipments = ["E2E000001DE", "E2E000002DE", "E2E000003DE"];
+  const shipments = ["E2E000001DE", "E2E000002DE", "E2E000003DE"] as const;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "bl-e2e-"));
@@ -42,7 +43,13 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       log: () => undefined,
     });
     const clients = new Map<number, BorderLedgerClient>();
-    const clientOf = async (index: number) => clients.get(index) ?? clients.set(index, await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(index).privateKey })).get(index)!;
+    const clientOf = async (index: number) => {
+      const known = clients.get(index);
+      if (known !== undefined) return known;
+      const client = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(index).privateKey });
+      clients.set(index, client);
+      return client;
+    };
     for (const shipmentId of shipments) {
       // The example TAX_PAID states the assessment of a declaration lodged on 2026-06-01 (EU-2021-07-01).
       for (const [i, step] of HAPPY_PATH.entries()) {
@@ -79,7 +86,7 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       // Every check passes; payment is recomputed only once the tax engine exists, so it may be not-checkable, and
       // trusted-contracts needs the addresses a verifier trusts (the next test gives them).
       expect(report.checks.filter((c) => c.status !== "pass" && c.name !== "payment" && c.name !== "trusted-contracts")).to.deep.equal([]);
-      expect(report.checks.find((c) => c.name === "payment")!.status).to.be.oneOf(["pass", "not-checkable"]);
+      expect(defined(report.checks.find((c) => c.name === "payment"), "the payment check").status).to.be.oneOf(["pass", "not-checkable"]);
     }
   });
 
@@ -88,30 +95,30 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
     const { participantRegistry, anchorRegistry } = node.chain.addresses;
     const trusted = await verifyWithCli(file, node.chain.rpcUrl, ["--chain-id", "31337", "--participant-registry", participantRegistry, "--anchor-registry", anchorRegistry]);
     expect(trusted.code).to.equal(0);
-    expect(trusted.report.checks.find((c) => c.name === "trusted-contracts")!.status).to.equal("pass");
+    expect(defined(trusted.report.checks.find((c) => c.name === "trusted-contracts"), "the trusted-contracts check").status).to.equal("pass");
     const other = await verifyWithCli(file, node.chain.rpcUrl, ["--anchor-registry", "0x" + "34".repeat(20)]);
     expect(other.code).to.equal(1);
-    expect(other.report.checks.find((c) => c.name === "trusted-contracts")!.status).to.equal("fail");
+    expect(defined(other.report.checks.find((c) => c.name === "trusted-contracts"), "the trusted-contracts check").status).to.equal("fail");
   });
 
   const tamperings: [string, string, (b: TraceBundle) => void][] = [
-    ["a payload field changed", "field-digests", (b) => ((b.entries[2].payload as { declarationId: string }).declarationId = "25DEH7000000999999")],
-    ["a salt changed", "field-digests", (b) => (b.entries[0].salts.orderId = "0x" + "00".repeat(16))],
-    ["a signature swapped", "event-signatures", (b) => (b.entries[1].event.signature = b.entries[0].event.signature)],
-    ["an inclusion proof hash changed", "inclusion", (b) => (b.entries[3].inclusionProof![0] = "0x" + "ab".repeat(32))],
-    ["the checkpoint root changed", "checkpoint-anchored", (b) => (b.checkpoint!.rootHash = "0x" + "cd".repeat(32))],
-    ["two entries swapped", "shipment-chain", (b) => ([b.entries[3], b.entries[4]] = [b.entries[4], b.entries[3]])],
+    ["a payload field changed", "field-digests", (b) => ((elementAt(b.entries, 2).payload as { declarationId: string }).declarationId = "25DEH7000000999999")],
+    ["a salt changed", "field-digests", (b) => (elementAt(b.entries, 0).salts.orderId = "0x" + "00".repeat(16))],
+    ["a signature swapped", "event-signatures", (b) => (elementAt(b.entries, 1).event.signature = elementAt(b.entries, 0).event.signature)],
+    ["an inclusion proof hash changed", "inclusion", (b) => (defined(elementAt(b.entries, 3).inclusionProof, "entry 3's inclusion proof")[0] = "0x" + "ab".repeat(32))],
+    ["the checkpoint root changed", "checkpoint-anchored", (b) => (defined(b.checkpoint, "the checkpoint").rootHash = "0x" + "cd".repeat(32))],
+    ["two entries swapped", "shipment-chain", (b) => ([b.entries[3], b.entries[4]] = [elementAt(b.entries, 4), elementAt(b.entries, 3)])],
     ["a dropped middle event", "shipment-chain", (b) => b.entries.splice(3, 1)],
-    ["an event re-attributed to another actor", "event-signatures", (b) => (b.entries[4].event.actor = devWallet(8).address)],
+    ["an event re-attributed to another actor", "event-signatures", (b) => (elementAt(b.entries, 4).event.actor = devWallet(8).address)],
   ];
   for (const [what, check, tamper] of tamperings) {
     it(`a bundle with ${what} fails the ${check} check, exit code 1`, async () => {
-      const bundle = structuredClone(bundles.get(shipments[0])!);
+      const bundle = structuredClone(defined(bundles.get(shipments[0]), `the bundle of ${shipments[0]}`));
       tamper(bundle);
       const { code, report } = await verifyWithCli(save(`tampered-${check}`, bundle), node.chain.rpcUrl);
       expect(code).to.equal(1);
       expect(report.ok).to.equal(false);
-      expect(report.checks.find((c) => c.name === check)!.status).to.equal("fail");
+      expect(defined(report.checks.find((c) => c.name === check), `the ${check} check`).status).to.equal("fail");
     });
   }
 });
