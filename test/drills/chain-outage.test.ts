@@ -14,7 +14,17 @@ import { fromHex } from "../../node/domain/hex";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
 import { defined, elementAt } from "../helpers/assertions";
 import { anchorRegistryAt, anchoredEvents } from "../helpers/checkpoints";
-import { appendOverHttp, forEachConcurrently, getJson, happyLifecycleRequests, type ReceiptedEvent } from "../helpers/http-load";
+import {
+  appendOverHttp,
+  forEachConcurrently,
+  getJson,
+  happyLifecycleRequests,
+  type ChainAnswer,
+  type CheckpointAnswer,
+  type EntryAnswer,
+  type HealthAnswer,
+  type ReceiptedEvent,
+} from "../helpers/http-load";
 import { NodeProcesses, stopNode } from "../helpers/node-process";
 import { TcpProxy } from "../helpers/tcp-proxy";
 import { waitFor } from "../helpers/wait-for";
@@ -64,17 +74,17 @@ describe("drill: the chain unreachable for a while", function () {
       ANCHOR_INTERVAL_MS: String(ANCHOR_INTERVAL_MS),
     });
     const url = await node.ready;
-    const { body: info } = await getJson(`${url}/v1/chain`);
+    const { body: info } = await getJson<ChainAnswer>(`${url}/v1/chain`);
     const registry = anchorRegistryAt(info.anchorRegistry, provider);
     const logId: string = info.logId;
     const separator = domainSeparator({ chainId: info.chainId, verifyingContract: info.participantRegistry });
 
     // Before the outage: one shipment, all of it anchored.
     for (const request of happyLifecycleRequests({ separator, shipmentId: "OUTAGE-BEFORE" })) await appendOverHttp(url, request);
-    await waitFor("the shipment to be anchored", async () => (await getJson(`${url}/v1/log/checkpoint`)).body.treeSize === 7);
+    await waitFor("the shipment to be anchored", async () => (await getJson<CheckpointAnswer>(`${url}/v1/log/checkpoint`)).body.treeSize === 7);
     const anchoredBefore = await anchoredEvents(registry, logId);
     expect(elementAt(anchoredBefore, -1).treeSize).to.equal(7);
-    expect((await getJson(`${url}/v1/health`)).status).to.equal(200);
+    expect((await getJson<HealthAnswer>(`${url}/v1/health`)).status).to.equal(200);
 
     // The outage: appends go on, one shipment after another, until the node reports anchoring this far behind.
     await proxy.stop();
@@ -89,14 +99,14 @@ describe("drill: the chain unreachable for a while", function () {
     expect(during.map((d) => d.receipt.leafIndex)).to.deep.equal(during.map((_, i) => 7 + i));
     const fullSize = 7 + during.length;
     expect(await metric(url, "borderledger_pending_leaves")).to.equal(during.length);
-    const health = await getJson(`${url}/v1/health`);
+    const health = await getJson<HealthAnswer>(`${url}/v1/health`);
     expect(health.status).to.equal(503);
     expect(health.body).to.deep.include({ status: "degraded" });
     expect(health.body.chain).to.include({ reachable: false });
     expect(health.body.chain.error).to.be.a("string").that.is.not.empty;
     expect(health.body.anchoring).to.include({ anchoredSize: 7, pending: during.length });
     expect(health.body.anchoring.lastError).to.be.a("string").that.is.not.empty;
-    const { body: meanwhile } = await getJson(`${url}/v1/log/checkpoint`);
+    const { body: meanwhile } = await getJson<CheckpointAnswer>(`${url}/v1/log/checkpoint`);
     expect(meanwhile.treeSize).to.equal(7);
     expect(meanwhile.head.treeSize).to.equal(fullSize);
     expect(await anchoredEvents(registry, logId)).to.have.length(anchoredBefore.length);
@@ -105,7 +115,7 @@ describe("drill: the chain unreachable for a while", function () {
     // The chain is back: exactly one new checkpoint, from the last one before the outage to the whole log.
     await proxy.start();
     const caughtUp = await waitFor("the node to catch up", async () => {
-      const { body } = await getJson(`${url}/v1/log/checkpoint`);
+      const { body } = await getJson<CheckpointAnswer>(`${url}/v1/log/checkpoint`);
       return body.treeSize === fullSize ? body : undefined;
     });
     const anchoredAfter = (await anchoredEvents(registry, logId)).slice(anchoredBefore.length);
@@ -126,7 +136,7 @@ describe("drill: the chain unreachable for a while", function () {
 
     // Every event accepted during the outage is in the anchored tree, with its receipted leaf hash.
     await forEachConcurrently(during, 8, async ({ receipt }) => {
-      const { body } = await getJson(`${url}/v1/log/entries/${receipt.leafIndex}?treeSize=${fullSize}`);
+      const { body } = await getJson<EntryAnswer>(`${url}/v1/log/entries/${receipt.leafIndex}?treeSize=${fullSize}`);
       expect(body.entry.leafHash).to.equal(receipt.leafHash);
       const included = isValidInclusionProof({
         index: receipt.leafIndex,
@@ -138,7 +148,7 @@ describe("drill: the chain unreachable for a while", function () {
       expect(included, `leaf ${receipt.leafIndex} in the anchored tree`).to.equal(true);
     });
 
-    const healthy = await getJson(`${url}/v1/health`);
+    const healthy = await getJson<HealthAnswer>(`${url}/v1/health`);
     expect(healthy.status).to.equal(200);
     expect(healthy.body.anchoring).to.include({ anchoredSize: fullSize, pending: 0, lastError: null });
     expect(await metric(url, "borderledger_pending_leaves")).to.equal(0);

@@ -16,7 +16,17 @@ import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domai
 import { openStores } from "../../node/store/stores";
 import { elementAt } from "../helpers/assertions";
 import { anchorRegistryAt, anchoredEvents, latestChainCheckpoint } from "../helpers/checkpoints";
-import { appendOverHttp, forEachConcurrently, getJson, happyLifecycleRequests, startAppendLoad } from "../helpers/http-load";
+import {
+  appendOverHttp,
+  forEachConcurrently,
+  getJson,
+  happyLifecycleRequests,
+  startAppendLoad,
+  type ChainAnswer,
+  type CheckpointAnswer,
+  type ConsistencyAnswer,
+  type EntryAnswer,
+} from "../helpers/http-load";
 import { JsonRpcProxy } from "../helpers/json-rpc-proxy";
 import { NodeProcesses, stopNode, type NodeProcess } from "../helpers/node-process";
 import { waitFor } from "../helpers/wait-for";
@@ -77,7 +87,7 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
 
     first = nodes.start({ ...env, CHAIN_RPC_URL: proxy.url });
     const firstUrl = await first.ready;
-    const { body: info } = await getJson(`${firstUrl}/v1/chain`);
+    const { body: info } = await getJson<ChainAnswer>(`${firstUrl}/v1/chain`);
     registry = anchorRegistryAt(info.anchorRegistry, provider);
     const logId: string = info.logId;
     const separator = domainSeparator({ chainId: info.chainId, verifyingContract: info.participantRegistry });
@@ -116,7 +126,7 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
       PRODUCT_REGISTRY_ADDRESS: info.productRegistry,
     });
     const url = await second.ready;
-    const { body: restarted } = await getJson(`${url}/v1/log/checkpoint`);
+    const { body: restarted } = await getJson<CheckpointAnswer>(`${url}/v1/log/checkpoint`);
     const head = restarted.head as { treeSize: number; rootHash: string };
     expect(head.treeSize).to.equal(leftSize);
     // It starts from the chain's checkpoint, recorded or not when it died.
@@ -124,7 +134,7 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
 
     // Every receipt is a promise kept: the same leaf at the same index, in a tree whose root the API states.
     await forEachConcurrently(receipts, 16, async ({ shipmentId, receipt }) => {
-      const { status, body } = await getJson(`${url}/v1/log/entries/${receipt.leafIndex}?treeSize=${head.treeSize}`);
+      const { status, body } = await getJson<EntryAnswer>(`${url}/v1/log/entries/${receipt.leafIndex}?treeSize=${head.treeSize}`);
       expect(status, `leaf ${receipt.leafIndex}: ${JSON.stringify(body)}`).to.equal(200);
       expect(body.leafIndex).to.equal(receipt.leafIndex);
       expect(body.entry.leafHash, `leaf ${receipt.leafIndex}`).to.equal(receipt.leafHash);
@@ -144,9 +154,9 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
     // The log extends the checkpoint the chain held at the kill, and the chain's latest one now.
     const latest = await latestChainCheckpoint(registry, logId);
     for (const checkpoint of [onChainAtKill, latest]) {
-      const { body: atSize } = await getJson(`${url}/v1/log/entries/0?treeSize=${checkpoint.treeSize}`);
+      const { body: atSize } = await getJson<EntryAnswer>(`${url}/v1/log/entries/0?treeSize=${checkpoint.treeSize}`);
       expect(atSize.rootHash, `the node's root at the chain's size ${checkpoint.treeSize}`).to.equal(checkpoint.rootHash);
-      const { status, body: consistency } = await getJson(`${url}/v1/log/proof/consistency?from=${checkpoint.treeSize}&to=${head.treeSize}`);
+      const { status, body: consistency } = await getJson<ConsistencyAnswer>(`${url}/v1/log/proof/consistency?from=${checkpoint.treeSize}&to=${head.treeSize}`);
       expect(status).to.equal(200);
       const consistent = isValidConsistencyProof({
         size1: checkpoint.treeSize,
@@ -173,7 +183,7 @@ describe("drill: kill -9 during HTTP load, restart, check against the chain", fu
     expect(last.treeSize).to.equal(newSize);
     expect(last.previousTreeSize).to.equal(elementAt(anchored, -2).treeSize);
     const now = await waitFor("the node to record it", async () => {
-      const { body } = await getJson(`${url}/v1/log/checkpoint`);
+      const { body } = await getJson<CheckpointAnswer>(`${url}/v1/log/checkpoint`);
       return body.treeSize === newSize ? body : undefined;
     });
     expect(now).to.include({ treeSize: newSize, rootHash: last.rootHash, txHash: last.transactionHash });

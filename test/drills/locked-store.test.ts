@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { domainSeparator } from "../../node/domain/eip712";
 import { elementAt } from "../helpers/assertions";
-import { appendOverHttp, getJson, happyLifecycleRequests } from "../helpers/http-load";
+import { appendOverHttp, getJson, happyLifecycleRequests, type ChainAnswer, type HealthAnswer } from "../helpers/http-load";
 import { NodeProcesses, stopNode } from "../helpers/node-process";
 
 describe("drill: store directory already locked", function () {
@@ -40,8 +40,8 @@ describe("drill: store directory already locked", function () {
     expect(second.stdout()).to.not.contain("API on");
 
     // The first node is untouched: healthy, and it appends.
-    expect((await getJson(`${url}/v1/health`)).status).to.equal(200);
-    const { body: info } = await getJson(`${url}/v1/chain`);
+    expect((await getJson<HealthAnswer>(`${url}/v1/health`)).status).to.equal(200);
+    const { body: info } = await getJson<ChainAnswer>(`${url}/v1/chain`);
     const separator = domainSeparator({ chainId: info.chainId, verifyingContract: info.participantRegistry });
     const order = elementAt(happyLifecycleRequests({ separator, shipmentId: "LOCKED-STORE-1" }), 0);
     const { receipt } = await appendOverHttp(url, order);

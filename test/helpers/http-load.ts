@@ -1,4 +1,5 @@
 // Test helper: signed lifecycles appended over HTTP by concurrent lanes, each 201 receipt recorded as it arrives.
+import type { LogEntryView } from "../../node/node-api";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { AppendRequest } from "../../node/domain/event";
 import { signAppendRequest } from "../../node/domain/sign-event";
@@ -7,7 +8,20 @@ import { randomSalts } from "../../node/prepare/salts";
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { HAPPY_PATH } from "./events";
 
-type Json = Record<string, any>;
+/** GET /v1/chain, as the drills read it. */
+export type ChainAnswer = { chainId: number; logId: string; participantRegistry: string; anchorRegistry: string; productRegistry: string };
+/** GET /v1/log/checkpoint. */
+export type CheckpointAnswer = { treeSize: number; rootHash: string | null; head: { treeSize: number; rootHash: string } };
+/** GET /v1/health. */
+export type HealthAnswer = {
+  status: string;
+  chain: { reachable: boolean; error?: string };
+  anchoring: { anchoredSize: number; pending: number; lastError: string | null };
+};
+/** GET /v1/log/entries/{i}. */
+export type EntryAnswer = LogEntryView;
+/** GET /v1/log/proof/consistency. */
+export type ConsistencyAnswer = { from: number; to: number; proof: string[] };
 
 // Deriving a development key from the mnemonic takes milliseconds; a load signs thousands of events.
 const keys = new Map<number, string>();
@@ -26,9 +40,10 @@ export function happyLifecycleRequests({ separator, shipmentId, startMs = Date.U
   });
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+/** A GET answered with JSON of the type `T` the caller names (not checked: the tests assert what they read). */
+export async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(url, { headers });
-  return { status: response.status, body: (await response.json()) as Json };
+  return { status: response.status, body: (await response.json()) as T };
 }
 
 /** POSTs `body` as JSON; the answer's status, and its body left unknown until the status says what it is. */
