@@ -1,4 +1,5 @@
 // The embedded development chain: a fresh in-process Hardhat (EDR) chain with its JSON-RPC served on loopback.
+import { createRequire } from "node:module";
 import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 
@@ -18,11 +19,10 @@ type JsonRpcServer = { listen(): Promise<AddressInfo>; close(): Promise<void> };
 export async function startEmbeddedChain({ hostname, port }: { hostname: string; port: number }): Promise<EmbeddedChain> {
   // Hardhat is loaded only here, so a node pointed at another chain never loads it. require(), not import(): tsx
   // leaves import() to Node's ESM resolver, which does not find hardhat's extensionless internal paths.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const hre = require("hardhat");
-  const { createProvider } = require("hardhat/internal/core/providers/construction");
-  const { TASK_NODE_CREATE_SERVER } = require("hardhat/builtin-tasks/task-names");
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const load = createRequire(__filename);
+  const hre = load("hardhat");
+  const { createProvider } = load("hardhat/internal/core/providers/construction");
+  const { TASK_NODE_CREATE_SERVER } = load("hardhat/builtin-tasks/task-names");
   // A provider of its own, not hre.network.provider: the node's chain must not share state with anything else
   // in the process (tests snapshot and revert that one).
   const provider = await createProvider(hre.config, "hardhat", hre.artifacts);
