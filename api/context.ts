@@ -78,7 +78,11 @@ export function shipmentIdOf(id: string): string {
 }
 
 /** A required query value checked by a zod schema; a 400 names the parameter and the schema's message. */
-export function queryValue(name: string, value: string | undefined, check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string {
+export function queryValue(
+  name: string,
+  value: string | undefined,
+  check: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } },
+): string {
   if (value === undefined || value === "") throw new BorderLedgerError("VALIDATION_FAILED", `${name}: required query parameter is missing`);
   const parsed = check.safeParse(value);
   if (!parsed.success) throw new BorderLedgerError("VALIDATION_FAILED", `${name}: ${parsed.error?.issues[0]?.message ?? "invalid"}`);

@@ -12,7 +12,12 @@ export type ApiMetrics = {
 export function createMetrics(node: Pick<NodeApi, "logHead" | "anchoring">, clock: () => number): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const appends = new Counter({ name: "borderledger_appends_total", help: "Events appended (created) or answered again (replayed)", labelNames: ["status"], registers: [registry] });
+  const appends = new Counter({
+    name: "borderledger_appends_total",
+    help: "Events appended (created) or answered again (replayed)",
+    labelNames: ["status"],
+    registers: [registry],
+  });
   const rejects = new Counter({ name: "borderledger_rejects_total", help: "Refused requests by error code", labelNames: ["code"], registers: [registry] });
   const requestSeconds = new Histogram({
     name: "borderledger_request_duration_seconds",

@@ -18,7 +18,8 @@ const errorSchema = {
 };
 
 const json = (s: unknown) => ({ content: { "application/json": { schema: s } } });
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), { description: "error", ...json({ $ref: "#/components/schemas/Error" }) }]));
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: "error", ...json({ $ref: "#/components/schemas/Error" }) }]));
 const readAuth = [{ blAddress: [], blTimestamp: [], blSignature: [] }, {}];
 const shipmentId = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,64}$" } };
 
@@ -28,7 +29,8 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "BorderLedger API",
       version: "1",
-      description: "Signed shipment lifecycle events in an RFC 9162 log anchored on an EVM chain. Protocol: docs/specification.md in the BorderLedger repository.",
+      description:
+        "Signed shipment lifecycle events in an RFC 9162 log anchored on an EVM chain. Protocol: docs/specification.md in the BorderLedger repository.",
     },
     servers: [{ url: "/v1" }],
     components: {
@@ -51,17 +53,35 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Append one signed event",
           parameters: [shipmentId],
           requestBody: { required: true, ...json({ $ref: "#/components/schemas/AppendRequest" }) },
-          responses: { "201": { description: "appended", ...json({ $ref: "#/components/schemas/Receipt" }) }, "200": { description: "the same event again: its first receipt", ...json({ $ref: "#/components/schemas/Receipt" }) }, ...errors(400, 401, 403, 409, 413, 415, 429) },
+          responses: {
+            "201": { description: "appended", ...json({ $ref: "#/components/schemas/Receipt" }) },
+            "200": { description: "the same event again: its first receipt", ...json({ $ref: "#/components/schemas/Receipt" }) },
+            ...errors(400, 401, 403, 409, 413, 415, 429),
+          },
         },
       },
       "/events:batch": {
         post: {
           summary: "Append up to 1,000 events, each answered on its own",
-          requestBody: { required: true, ...json({ type: "object", required: ["events"], properties: { events: { type: "array", maxItems: 1000, items: { $ref: "#/components/schemas/AppendRequest" } } } }) },
+          requestBody: {
+            required: true,
+            ...json({
+              type: "object",
+              required: ["events"],
+              properties: { events: { type: "array", maxItems: 1000, items: { $ref: "#/components/schemas/AppendRequest" } } },
+            }),
+          },
           responses: { "200": { description: "one result per event, in order" }, ...errors(400, 413, 415, 429) },
         },
       },
-      "/shipments/{id}": { get: { summary: "Derived status", parameters: [shipmentId], security: readAuth, responses: { "200": { description: "status" }, ...errors(400, 401, 404) } } },
+      "/shipments/{id}": {
+        get: {
+          summary: "Derived status",
+          parameters: [shipmentId],
+          security: readAuth,
+          responses: { "200": { description: "status" }, ...errors(400, 401, 404) },
+        },
+      },
       "/shipments/{id}/epcis": {
         get: {
           summary: "The shipment as an EPCIS 2.0 JSON-LD document for this viewer (GS1 schema-valid; carries the trace bundle in bl: members)",
@@ -72,21 +92,42 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Record the events of an EPCIS 2.0 document signed as a whole (EIP-712 EpcisDocument), all or none",
           parameters: [shipmentId],
-          requestBody: { required: true, content: { "application/ld+json": { schema: schema(EpcisImportBodySchema) }, "application/json": { schema: schema(EpcisImportBodySchema) } } },
-          responses: { "201": { description: "recorded; one receipt per event" }, "200": { description: "every event was already recorded: their receipts" }, ...errors(400, 401, 403, 409, 413, 415, 429) },
+          requestBody: {
+            required: true,
+            content: { "application/ld+json": { schema: schema(EpcisImportBodySchema) }, "application/json": { schema: schema(EpcisImportBodySchema) } },
+          },
+          responses: {
+            "201": { description: "recorded; one receipt per event" },
+            "200": { description: "every event was already recorded: their receipts" },
+            ...errors(400, 401, 403, 409, 413, 415, 429),
+          },
         },
       },
       "/shipments/{id}/erasures": {
-        get: { summary: "The shipment's personal data erasures: signed requests and what each erased (never the values)", parameters: [shipmentId], responses: { "200": { description: "erasure records, oldest first" }, ...errors(400, 404) } },
+        get: {
+          summary: "The shipment's personal data erasures: signed requests and what each erased (never the values)",
+          parameters: [shipmentId],
+          responses: { "200": { description: "erasure records, oldest first" }, ...errors(400, 404) },
+        },
         post: {
-          summary: "Erase personal-data fields (names, addresses) at a request signed by customs of the destination or the registry's admin (EIP-712 Erasure); digests stay, bundles still verify",
+          summary:
+            "Erase personal-data fields (names, addresses) at a request signed by customs of the destination or the registry's admin (EIP-712 Erasure); digests stay, bundles still verify",
           parameters: [shipmentId],
           requestBody: { required: true, ...json(schema(ErasureBodySchema)) },
-          responses: { "201": { description: "erased; the erasure record" }, "200": { description: "the same signed request again: its record" }, ...errors(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+          responses: {
+            "201": { description: "erased; the erasure record" },
+            "200": { description: "the same signed request again: its record" },
+            ...errors(400, 401, 403, 404, 409, 413, 415, 429, 503),
+          },
         },
       },
       "/shipments/{id}/trace": {
-        get: { summary: "Trace bundle borderledger.trace.v1 for this viewer", parameters: [shipmentId], security: readAuth, responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) } },
+        get: {
+          summary: "Trace bundle borderledger.trace.v1 for this viewer",
+          parameters: [shipmentId],
+          security: readAuth,
+          responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) },
+        },
       },
       "/log/checkpoint": { get: { summary: "Newest anchored checkpoint and the log's head", responses: { "200": { description: "checkpoint" } } } },
       "/log/proof/consistency": {
@@ -111,7 +152,13 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/chain": { get: { summary: "Chain id, JSON-RPC URL, contract addresses, log id, dev accounts", responses: { "200": { description: "chain" } } } },
-      "/participants/{address}": { get: { summary: "A participant's profile and roles", parameters: [{ name: "address", in: "path", required: true, schema: { type: "string" } }], responses: { "200": { description: "participant" }, ...errors(400, 404) } } },
+      "/participants/{address}": {
+        get: {
+          summary: "A participant's profile and roles",
+          parameters: [{ name: "address", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "participant" }, ...errors(400, 404) },
+        },
+      },
       "/health": { get: { summary: "Node and chain health", responses: { "200": { description: "ok" }, "503": { description: "chain unreachable" } } } },
     },
   };
@@ -121,7 +168,9 @@ export function openApiDocument(): Record<string, unknown> {
 export function docsPage(): string {
   const doc = openApiDocument() as { paths: Record<string, Record<string, { summary: string }>> };
   const rows = Object.entries(doc.paths)
-    .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>/v1${path}</code></td><td>${op.summary}</td></tr>`))
+    .flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>/v1${path}</code></td><td>${op.summary}</td></tr>`),
+    )
     .join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>BorderLedger API</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.4rem}</style></head>

@@ -124,7 +124,8 @@ export function customsSignersOf(config: NodeConfig): CustomsSigner[] {
   if (config.customsRiskKey !== undefined) {
     // parseConfig refuses CUSTOMS_RISK_KEY unless CUSTOMS_AUTO_RISK names exactly one country.
     const [country] = config.autoRiskCountries;
-    if (country === undefined) throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_RISK_KEY signs for one customs administration: set CUSTOMS_AUTO_RISK to its one country");
+    if (country === undefined)
+      throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_RISK_KEY signs for one customs administration: set CUSTOMS_AUTO_RISK to its one country");
     return [{ country, privateKey: config.customsRiskKey }];
   }
   return config.autoRiskCountries.map((country) => {

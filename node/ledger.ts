@@ -275,7 +275,12 @@ export class Ledger {
     // Receipts are signed on the worker threads; the next batch is decided and written meanwhile.
     for (const { waiting, outcomes } of answered) Promise.all(outcomes.map((outcome) => outcome())).then(waiting.resolve, waiting.reject);
     if (accepted.length > 0) {
-      const events = accepted.map(({ eventType, entry }) => ({ shipmentId: entry.shipmentId, eventType, leafIndex: entry.leafIndex, recordedAt: entry.recordedAt }));
+      const events = accepted.map(({ eventType, entry }) => ({
+        shipmentId: entry.shipmentId,
+        eventType,
+        leafIndex: entry.leafIndex,
+        recordedAt: entry.recordedAt,
+      }));
       for (const listener of this.appendListeners) listener(events);
     }
   }

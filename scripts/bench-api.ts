@@ -33,22 +33,31 @@ async function main(): Promise<void> {
     const singles = orders(1_000_000, SINGLE_EVENTS).map((r) => ({ path: `/v1/shipments/${r.event.shipmentId}/events`, body: JSON.stringify(r) }));
     const batchEvents = orders(2_000_000, SINGLE_EVENTS);
     const batches: { path: string; body: string }[] = [];
-    for (let i = 0; i < batchEvents.length; i += BATCH_SIZE) batches.push({ path: "/v1/events:batch", body: JSON.stringify({ events: batchEvents.slice(i, i + BATCH_SIZE) }) });
+    for (let i = 0; i < batchEvents.length; i += BATCH_SIZE)
+      batches.push({ path: "/v1/events:batch", body: JSON.stringify({ events: batchEvents.slice(i, i + BATCH_SIZE) }) });
 
     say("single appends …");
     const single = await postAll(url, singles);
     if (single.non2xx > 0) throw new Error(`${single.non2xx} single appends were refused`);
     const singlePerSecond = single.requests / single.seconds;
-    say(`  ${single.requests.toLocaleString("en")} appends in ${single.seconds.toFixed(1)} s = ${Math.round(singlePerSecond).toLocaleString("en")}/s, p50 ${single.p50} ms, p99 ${single.p99} ms`);
+    say(
+      `  ${single.requests.toLocaleString("en")} appends in ${single.seconds.toFixed(1)} s = ${Math.round(singlePerSecond).toLocaleString("en")}/s, p50 ${single.p50} ms, p99 ${single.p99} ms`,
+    );
 
     say(`batch appends (${BATCH_SIZE} events per request) …`);
     const batch = await postAll(url, batches);
     if (batch.non2xx > 0) throw new Error(`${batch.non2xx} batch requests were refused`);
     const batchPerSecond = (batch.requests * BATCH_SIZE) / batch.seconds;
-    say(`  ${(batch.requests * BATCH_SIZE).toLocaleString("en")} events in ${batch.seconds.toFixed(1)} s = ${Math.round(batchPerSecond).toLocaleString("en")} events/s, p50 ${batch.p50} ms, p99 ${batch.p99} ms per request`);
+    say(
+      `  ${(batch.requests * BATCH_SIZE).toLocaleString("en")} events in ${batch.seconds.toFixed(1)} s = ${Math.round(batchPerSecond).toLocaleString("en")} events/s, p50 ${batch.p50} ms, p99 ${batch.p99} ms per request`,
+    );
 
     say("full lifecycles for 200 shipments to read and verify …");
-    const customs = new BorderLedgerClient({ nodeUrl: url, privateKey: devWallet(4).privateKey, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry } });
+    const customs = new BorderLedgerClient({
+      nodeUrl: url,
+      privateKey: devWallet(4).privateKey,
+      domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry },
+    });
     // Offset 500,000: ids of their own, and dates in June 2026, when the fixtures' TAX_PAID matches the tax engine.
     const lifecycles = syntheticLifecycles({ separator, shipments: 200, offset: 500_000, progress: () => undefined });
     for (let step = 0; step < 9; step++) {

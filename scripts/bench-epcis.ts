@@ -47,7 +47,9 @@ async function main(): Promise<void> {
     if (imported.non2xx > 0) throw new Error(`${imported.non2xx} EPCIS imports were refused`);
     const documentsPerSecond = imported.requests / imported.seconds;
     const eventsPerSecond = events / imported.seconds;
-    say(`  ${Math.round(documentsPerSecond).toLocaleString("en")} documents/s = ${Math.round(eventsPerSecond).toLocaleString("en")} events/s, p50 ${imported.p50} ms, p99 ${imported.p99} ms per document`);
+    say(
+      `  ${Math.round(documentsPerSecond).toLocaleString("en")} documents/s = ${Math.round(eventsPerSecond).toLocaleString("en")} events/s, p50 ${imported.p50} ms, p99 ${imported.p99} ms per document`,
+    );
 
     const customs = new BorderLedgerClient({ nodeUrl: url, privateKey: devWallet(4).privateKey, domain });
     const size = (await customs.checkpoint()).head.treeSize;
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
       validated++;
     }
     const validationMs = (performance.now() - start) / validated;
-    say(`  ${validationMs.toFixed(2)} ms per document (${firstSample.epcisBody.eventList.length}–${Math.max(...sample.map((d) => d.epcisBody.eventList.length))} events)`);
+    say(
+      `  ${validationMs.toFixed(2)} ms per document (${firstSample.epcisBody.eventList.length}–${Math.max(...sample.map((d) => d.epcisBody.eventList.length))} events)`,
+    );
 
     say("explorer trace pages (anonymous timeline, every check through the chain's JSON-RPC) …");
     let pages = 0;

@@ -37,12 +37,14 @@ async function recoveriesPerSecond(requests: AppendRequest[], separatorHex: stri
     parentPort.postMessage(n / (Number(process.hrtime.bigint() - start) / 1e9));
   `;
   const rates = await Promise.all(
-    Array.from({ length: threads }, () =>
-      new Promise<number>((resolve, reject) => {
-        const worker = new Worker(script, { eval: true, workerData: { separator: separatorHex, events: sample.map((r) => r.event) } });
-        worker.once("message", resolve);
-        worker.once("error", reject);
-      }),
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(script, { eval: true, workerData: { separator: separatorHex, events: sample.map((r) => r.event) } });
+          worker.once("message", resolve);
+          worker.once("error", reject);
+        }),
     ),
   );
   return rates.reduce((a, b) => a + b, 0);
@@ -65,7 +67,12 @@ async function levelPutsPerSecond(requests: AppendRequest[], dir: string): Promi
       const key = written.toString(16).padStart(16, "0");
       ops.push({ type: "put", sublevel: entries, key, value: { ...request, leafIndex: written, digests: request.salts } });
       ops.push({ type: "put", sublevel: small, key: `s/${request.event.shipmentId}/${key}`, value: written });
-      ops.push({ type: "put", sublevel: small, key: `h/${request.event.shipmentId}`, value: { seq: 1, leafIndex: written, leafHash: request.event.payloadHash } });
+      ops.push({
+        type: "put",
+        sublevel: small,
+        key: `h/${request.event.shipmentId}`,
+        value: { seq: 1, leafIndex: written, leafHash: request.event.payloadHash },
+      });
       ops.push({ type: "put", sublevel: small, key: `d/${request.event.signature.slice(0, 66)}`, value: written });
       ops.push({ type: "put", sublevel: nodes, key: `00${key}`, value: hash });
       ops.push({ type: "put", sublevel: nodes, key: `01${key}`, value: hash });
@@ -132,7 +139,7 @@ async function main(): Promise<void> {
     say(`  ${appended.toLocaleString("en")} events in ${result.seconds.toFixed(2)} s = ${Math.round(eventsPerSecond).toLocaleString("en")} events/s`);
     say(`  latency p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`);
     say(`  ${(eventsPerSecond / limit).toFixed(2)} of the lower raw limit`);
-    say(`  ${Math.round(cpuMicrosPerEvent)} µs of CPU per event, all threads (${(cpuMicrosPerEvent * eventsPerSecond / 1e6).toFixed(2)} cores busy)`);
+    say(`  ${Math.round(cpuMicrosPerEvent)} µs of CPU per event, all threads (${((cpuMicrosPerEvent * eventsPerSecond) / 1e6).toFixed(2)} cores busy)`);
 
     say("gas per anchored event …");
     await node.anchorer.stop();
@@ -155,7 +162,11 @@ async function main(): Promise<void> {
     }
 
     await node.close();
-    const bytes = Number(execFileSync("du", ["-sb", path.join(dir, "ledger")]).toString().split("\t")[0]);
+    const bytes = Number(
+      execFileSync("du", ["-sb", path.join(dir, "ledger")])
+        .toString()
+        .split("\t")[0],
+    );
     const total = all.length + next;
     say(`bytes on disk: ${bytes.toLocaleString("en")} for ${total.toLocaleString("en")} events = ${Math.round(bytes / total)} per event`);
     console.log(

@@ -4,7 +4,9 @@ require("tsx/cjs");
 const argv = process.argv.slice(2);
 if (argv[0] === "sign-event" || argv[0] === "sign-read") {
   const output = { out: (text) => console.log(text), err: (text) => console.error(text) };
-  require("../node/client/cli").runSignCli({ argv, output }).then((status) => (process.exitCode = status));
+  require("../node/client/cli")
+    .runSignCli({ argv, output })
+    .then((status) => (process.exitCode = status));
 } else {
   require("../node/verify/cli").main(argv);
 }

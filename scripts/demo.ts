@@ -9,7 +9,9 @@ runDemo({ nodeUrl })
     process.exitCode = result.ok ? 0 : 1;
   })
   .catch((error: Error) => {
-    const hint = /fetch failed|ECONNREFUSED/.test(String(error.message) + String((error as { cause?: Error }).cause?.message)) ? ` (is a node running at ${nodeUrl}? start one with npm start)` : "";
+    const hint = /fetch failed|ECONNREFUSED/.test(String(error.message) + String((error as { cause?: Error }).cause?.message))
+      ? ` (is a node running at ${nodeUrl}? start one with npm start)`
+      : "";
     console.error(`demo failed: ${error.message}${hint}`);
     process.exitCode = 1;
   });

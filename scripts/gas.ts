@@ -29,7 +29,8 @@ function uniformLog(): NodeHashReader {
 async function main(): Promise<void> {
   const signers = await ethers.getSigners();
   const [admin, operator, platform, brandOwner] = signers;
-  if (!admin || !operator || !platform || !brandOwner) throw new Error(`gas needs four accounts (admin, operator, platform, brand owner); the network has ${signers.length}`);
+  if (!admin || !operator || !platform || !brandOwner)
+    throw new Error(`gas needs four accounts (admin, operator, platform, brand owner); the network has ${signers.length}`);
   const addresses = await deployContracts({ deployer: admin });
   const { participantRegistry, anchorRegistry, productRegistry } = attachContracts({ addresses, runner: admin });
   const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => {
@@ -39,14 +40,16 @@ async function main(): Promise<void> {
   };
 
   const figures: Record<string, number> = {};
-  figures.register_participant_gas = await gasOf(
-    participantRegistry.register(platform.address, "ShopWorld Marketplace", "CN", 0, [roleId("PLATFORM")]),
-  );
+  figures.register_participant_gas = await gasOf(participantRegistry.register(platform.address, "ShopWorld Marketplace", "CN", 0, [roleId("PLATFORM")]));
   console.log(`register participant (one role): ${figures.register_participant_gas} gas`);
   await gasOf(participantRegistry.register(operator.address, "BorderLedger node", "NL", 1, [roleId("LOG_OPERATOR")]));
 
   const read = uniformLog();
-  const sizes: [string, number][] = [["1k", 1_000], ["1m", 1_000_000], ["1b", 1_000_000_000]];
+  const sizes: [string, number][] = [
+    ["1k", 1_000],
+    ["1m", 1_000_000],
+    ["1b", 1_000_000_000],
+  ];
   let logCount = 0;
   for (const [label, size] of sizes) {
     const logId = id(`gas-log-${logCount++}`);

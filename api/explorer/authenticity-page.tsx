@@ -115,12 +115,14 @@ const AuthenticityResult: FC<{ report: AuthenticityReport }> = ({ report }) => {
   );
 };
 
-export const AuthenticityPage: FC<{ query: AuthenticityQuery; report?: AuthenticityReport; error?: { message: string; code: string } }> = ({ query, report, error }) => (
+export const AuthenticityPage: FC<{ query: AuthenticityQuery; report?: AuthenticityReport; error?: { message: string; code: string } }> = ({
+  query,
+  report,
+  error,
+}) => (
   <Layout title="Authenticity" section="authenticity">
     <h1>Is this item authentic?</h1>
-    <p class="muted">
-      Checks the item against its brand's catalog anchored in ProductRegistry, and the log for the same serial in other shipments.
-    </p>
+    <p class="muted">Checks the item against its brand's catalog anchored in ProductRegistry, and the log for the same serial in other shipments.</p>
     {error ? <ErrorBox message={error.message} code={error.code} /> : null}
     <AuthenticityForm query={query} />
     {report ? <AuthenticityResult report={report} /> : null}

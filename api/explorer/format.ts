@@ -50,7 +50,7 @@ export function msText(ms: number): string {
 
 /** A payload value for display: strings as they are, anything else as indented JSON (escaped by the JSX renderer). */
 export function valueText(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value, null, 2) ?? String(value);
+  return typeof value === "string" ? value : (JSON.stringify(value, null, 2) ?? String(value));
 }
 
 /** `n thing` or `n things`. */

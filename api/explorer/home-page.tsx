@@ -8,7 +8,17 @@ export type LogSummary = { treeSize: number; checkpoint: CheckpointView | undefi
 
 export const SearchForm: FC<{ value?: string }> = ({ value }) => (
   <form class="inline" method="get" action="/" role="search">
-    <input type="text" name="shipment" value={value} placeholder="e.g. RR123456785CN" aria-label="Shipment id" required maxlength={64} autocomplete="off" spellcheck={false} />
+    <input
+      type="text"
+      name="shipment"
+      value={value}
+      placeholder="e.g. RR123456785CN"
+      aria-label="Shipment id"
+      required
+      maxlength={64}
+      autocomplete="off"
+      spellcheck={false}
+    />
     <button type="submit">Find</button>
   </form>
 );
@@ -20,9 +30,7 @@ export const HomePage: FC<{ summary: LogSummary; error?: string; value?: string 
       <h1>Find a shipment by id</h1>
       {error ? <ErrorBox title="Not a shipment id" message={error} code="VALIDATION_FAILED" /> : null}
       <SearchForm value={value} />
-      <p class="muted">
-        A UPU S10 number, a house air waybill or any id the platform used: 1 to 64 characters of A–Z a–z 0–9 . _ : -
-      </p>
+      <p class="muted">A UPU S10 number, a house air waybill or any id the platform used: 1 to 64 characters of A–Z a–z 0–9 . _ : -</p>
       <h2>The log</h2>
       <div class="stats">
         <div class="stat">

@@ -39,8 +39,8 @@ export const Layout: FC<PropsWithChildren<{ title: string; section?: Section }>>
         </header>
         <main>{children}</main>
         <footer class="site">
-          Every verdict here is computed by the same verifier as <code>borderledger verify</code>, against the chain's
-          JSON-RPC. The HTTP API is described at <a href="/docs">/docs</a>.
+          Every verdict here is computed by the same verifier as <code>borderledger verify</code>, against the chain's JSON-RPC. The HTTP API is described at{" "}
+          <a href="/docs">/docs</a>.
         </footer>
       </body>
     </html>
@@ -56,7 +56,13 @@ export const ErrorBox: FC<{ message: string; code?: string; title?: string }> = 
 );
 
 /** A whole page for an error that leaves nothing else to show. */
-export const ErrorPage: FC<{ status: number; message: string; code: string; section?: Section; children?: Child }> = ({ status, message, code, section, children }) => (
+export const ErrorPage: FC<{ status: number; message: string; code: string; section?: Section; children?: Child }> = ({
+  status,
+  message,
+  code,
+  section,
+  children,
+}) => (
   <Layout title={status === 404 ? "Not found" : "Error"} section={section}>
     <h1>{status === 404 ? "Not found" : status >= 500 ? "Something went wrong" : "That did not work"}</h1>
     <ErrorBox message={message} code={code} />

@@ -8,7 +8,14 @@ import { msText, plural } from "./format";
 /** Newest first, this many rows: the table is for looking, the API is for reading everything. */
 export const CHECKPOINT_ROWS = 50;
 
-export type LogPageProps = { treeSize: number; headRoot: string; logId: string; chainId: number; anchorRegistry: string; checkpoints: readonly CheckpointView[] };
+export type LogPageProps = {
+  treeSize: number;
+  headRoot: string;
+  logId: string;
+  chainId: number;
+  anchorRegistry: string;
+  checkpoints: readonly CheckpointView[];
+};
 
 export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, anchorRegistry, checkpoints }) => {
   const newest = checkpoints.at(-1);
@@ -40,7 +47,9 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
           <dt>Head</dt>
           <dd>
             {plural(treeSize, "event")}
-            {treeSize > (newest?.treeSize ?? 0) ? `, ${(treeSize - (newest?.treeSize ?? 0)).toLocaleString("en")} waiting for the next checkpoint` : ", all anchored"}
+            {treeSize > (newest?.treeSize ?? 0)
+              ? `, ${(treeSize - (newest?.treeSize ?? 0)).toLocaleString("en")} waiting for the next checkpoint`
+              : ", all anchored"}
           </dd>
           <dt>Head root</dt>
           <dd>
@@ -82,15 +91,21 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
       <h2>Tree size over checkpoints</h2>
       <TreeSizeChart checkpoints={checkpoints} />
       <h2>
-        {checkpoints.length > CHECKPOINT_ROWS ? `The newest ${CHECKPOINT_ROWS} of ${plural(checkpoints.length, "checkpoint")}` : plural(checkpoints.length, "checkpoint")}
+        {checkpoints.length > CHECKPOINT_ROWS
+          ? `The newest ${CHECKPOINT_ROWS} of ${plural(checkpoints.length, "checkpoint")}`
+          : plural(checkpoints.length, "checkpoint")}
       </h2>
       <table class="data" data-checkpoints={rows.length}>
         <thead>
           <tr>
-            <th class="num" style="width: 7rem">Tree size</th>
+            <th class="num" style="width: 7rem">
+              Tree size
+            </th>
             <th>Root hash</th>
             <th>Anchoring tx</th>
-            <th class="num" style="width: 6rem">Block</th>
+            <th class="num" style="width: 6rem">
+              Block
+            </th>
             <th style="width: 12rem">Anchored at</th>
           </tr>
         </thead>

@@ -17,7 +17,6 @@ import type { ActorInfo } from "./timeline";
 import { TracePage } from "./trace-page";
 import { VerifyPage, VerifyResultPage } from "./verify-page";
 
-
 function asError(error: unknown): BorderLedgerError {
   if (error instanceof BorderLedgerError) return error;
   console.error(error);
@@ -152,7 +151,11 @@ export function explorerRoutes(ctx: ApiContext): Hono {
           json = epcisToBundle(json);
         } catch (error) {
           if (!(error instanceof EpcisBundleError)) throw error;
-          return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", `an EPCIS document that is not a BorderLedger export carrying a trace bundle: ${error.message}`), pasted);
+          return verifyPage(
+            c,
+            new BorderLedgerError("VALIDATION_FAILED", `an EPCIS document that is not a BorderLedger export carrying a trace bundle: ${error.message}`),
+            pasted,
+          );
         }
       }
       const report = await node.verifyBundle(json);

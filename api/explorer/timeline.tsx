@@ -63,8 +63,7 @@ const Fields: FC<{ entry: BundleEntry; erased: ReadonlyMap<string, string> }> = 
         const erasedAt = erased.get(`${entry.seq}/${name}`);
         return (
           <li class="hidden" data-field={name} data-disclosed="false" data-erased={erasedAt === undefined ? "false" : "true"}>
-            <span class="fname">{name}</span> {erasedAt === undefined ? "hidden" : `erased ${timeText(erasedAt)}`} — digest{" "}
-            <code>{entry.digests[name]}</code>
+            <span class="fname">{name}</span> {erasedAt === undefined ? "hidden" : `erased ${timeText(erasedAt)}`} — digest <code>{entry.digests[name]}</code>
           </li>
         );
       })}
@@ -72,14 +71,14 @@ const Fields: FC<{ entry: BundleEntry; erased: ReadonlyMap<string, string> }> = 
   );
 };
 
-const EntryItem: FC<{ entry: BundleEntry; index: number; actor: ActorInfo; checks: EntryCheck[]; treeSize: number | undefined; erased: ReadonlyMap<string, string> }> = ({
-  entry,
-  index,
-  actor,
-  checks,
-  treeSize,
-  erased,
-}) => {
+const EntryItem: FC<{
+  entry: BundleEntry;
+  index: number;
+  actor: ActorInfo;
+  checks: EntryCheck[];
+  treeSize: number | undefined;
+  erased: ReadonlyMap<string, string>;
+}> = ({ entry, index, actor, checks, treeSize, erased }) => {
   const anchored = entry.inclusionProof !== null;
   const notes = checks.filter((check) => check.status !== "pass");
   return (

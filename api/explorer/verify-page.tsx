@@ -8,7 +8,9 @@ const VerifyForm: FC<{ pasted?: string; limitBytes: number }> = ({ pasted, limit
   <form class="stack" method="post" action="/verify" enctype="multipart/form-data">
     <label>
       A bundle file{" "}
-      <span class="hint">borderledger.trace.v1 JSON from GET /v1/shipments/&#123;id&#125;/trace, or an EPCIS 2.0 export from GET /v1/shipments/&#123;id&#125;/epcis</span>
+      <span class="hint">
+        borderledger.trace.v1 JSON from GET /v1/shipments/&#123;id&#125;/trace, or an EPCIS 2.0 export from GET /v1/shipments/&#123;id&#125;/epcis
+      </span>
       <input type="file" name="bundle" accept=".json,.jsonld,application/json,application/ld+json" />
     </label>
     <label>

@@ -17,9 +17,12 @@ export function assessRoutes(_ctx: ApiContext): Hono {
     }
     const fields = body as Record<string, unknown>;
     const unknown = Object.keys(fields).filter((name) => !BODY_FIELDS.has(name));
-    if (unknown.length > 0) throw new BorderLedgerError("VALIDATION_FAILED", `${unknown[0]}: unknown field (the body is { declaration, date, buyerYearToDate? })`);
+    if (unknown.length > 0)
+      throw new BorderLedgerError("VALIDATION_FAILED", `${unknown[0]}: unknown field (the body is { declaration, date, buyerYearToDate? })`);
     if (typeof fields.date !== "string" || !isCalendarDate(fields.date)) {
-      throw new BorderLedgerError("VALIDATION_FAILED", 'date: must be a calendar date "YYYY-MM-DD"', { issues: [{ path: "date", message: "must be YYYY-MM-DD" }] });
+      throw new BorderLedgerError("VALIDATION_FAILED", 'date: must be a calendar date "YYYY-MM-DD"', {
+        issues: [{ path: "date", message: "must be YYYY-MM-DD" }],
+      });
     }
     const parsed = parsePayload({ eventType: "DECLARATION", payload: fields.declaration });
     if (!parsed.ok) {
@@ -29,7 +32,8 @@ export function assessRoutes(_ctx: ApiContext): Hono {
     let buyerYearToDate: Money | undefined;
     if (fields.buyerYearToDate !== undefined) {
       const money = Money.safeParse(fields.buyerYearToDate);
-      if (!money.success) throw new BorderLedgerError("VALIDATION_FAILED", `buyerYearToDate: must be money { amount, currency }: ${money.error.issues[0]?.message ?? "invalid"}`);
+      if (!money.success)
+        throw new BorderLedgerError("VALIDATION_FAILED", `buyerYearToDate: must be money { amount, currency }: ${money.error.issues[0]?.message ?? "invalid"}`);
       buyerYearToDate = money.data;
     }
     return c.json(assess({ declaration: parsed.payload, date: fields.date, buyerYearToDate }));

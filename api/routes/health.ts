@@ -19,7 +19,10 @@ export function healthRoutes(deps: HealthDeps): Hono {
       const blockNumber = await deps.node.chainBlockNumber();
       return c.json({ status: "ok", chain: { chainId: deps.node.network.chainId, reachable: true, blockNumber }, anchoring, startedAt });
     } catch (error) {
-      return c.json({ status: "degraded", chain: { chainId: deps.node.network.chainId, reachable: false, error: (error as Error).message }, anchoring, startedAt }, 503);
+      return c.json(
+        { status: "degraded", chain: { chainId: deps.node.network.chainId, reachable: false, error: (error as Error).message }, anchoring, startedAt },
+        503,
+      );
     }
   });
 }

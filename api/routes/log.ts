@@ -5,7 +5,9 @@ import { viewerOf, type ApiContext } from "../context";
 
 function sizeParam(value: string | undefined, name: string): number {
   if (value === undefined || !/^[0-9]{1,15}$/.test(value)) {
-    throw new BorderLedgerError("VALIDATION_FAILED", `${name}: must be a non-negative integer`, { issues: [{ path: name, message: "must be a non-negative integer" }] });
+    throw new BorderLedgerError("VALIDATION_FAILED", `${name}: must be a non-negative integer`, {
+      issues: [{ path: name, message: "must be a non-negative integer" }],
+    });
   }
   return Number(value);
 }

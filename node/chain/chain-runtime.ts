@@ -102,17 +102,21 @@ async function setUp({
       : undefined;
   const operator = options.operatorKey
     ? walletFromKey(options.operatorKey, "LOG_OPERATOR_KEY", provider)
-    : deployer ?? chainSetupError("set LOG_OPERATOR_KEY (or DEPLOYER_KEY): the node needs a key to anchor its log");
+    : (deployer ?? chainSetupError("set LOG_OPERATOR_KEY (or DEPLOYER_KEY): the node needs a key to anchor its log"));
   if (operator instanceof BorderLedgerError) throw operator;
 
   let addresses = options.addresses;
   if (addresses) {
     await checkDeployed(provider, addresses);
-    log(`attached to ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`);
+    log(
+      `attached to ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`,
+    );
   } else {
     if (!deployer) throw chainSetupError("set DEPLOYER_KEY to deploy the contracts, or give their addresses to attach to them");
     addresses = await deployContracts({ deployer });
-    log(`deployed ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`);
+    log(
+      `deployed ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`,
+    );
   }
   const contracts = attachContracts({ addresses, runner: deployer ?? operator });
 
@@ -203,7 +207,15 @@ async function ensureLogRegistered({
     }
     await registerParticipants({
       participantRegistry: contracts.participantRegistry,
-      participants: [{ address: operator.address, name: `BorderLedger log ${options.logName}`.slice(0, 128), country: options.operatorCountry, trustTier: 0, roles: ["LOG_OPERATOR"] }],
+      participants: [
+        {
+          address: operator.address,
+          name: `BorderLedger log ${options.logName}`.slice(0, 128),
+          country: options.operatorCountry,
+          trustTier: 0,
+          roles: ["LOG_OPERATOR"],
+        },
+      ],
     });
     log(`registered the log operator ${operator.address} as a participant`);
   }

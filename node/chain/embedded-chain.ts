@@ -44,11 +44,7 @@ async function listen(server: JsonRpcServer, hostname: string, port: number): Pr
   return new Promise<AddressInfo>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       detach();
-      reject(
-        error.code === "EADDRINUSE"
-          ? new Error(`chain port ${hostname}:${port} is in use: stop what holds it or set CHAIN_PORT to another port`)
-          : error,
-      );
+      reject(error.code === "EADDRINUSE" ? new Error(`chain port ${hostname}:${port} is in use: stop what holds it or set CHAIN_PORT to another port`) : error);
     };
     const detach = () => {
       inner._httpServer.off("error", onError);

@@ -40,7 +40,11 @@ export async function runSignCli({ argv, output }: { argv: readonly string[]; ou
       if (!method || !pathAndQuery || !pathAndQuery.startsWith("/")) throw new UsageError("sign-read needs METHOD and a PATH starting with /");
       const client = new BorderLedgerClient({ nodeUrl: "", privateKey: key, domain: { chainId: 1, verifyingContract: "0x" + "00".repeat(20) } });
       const headers = client.readHeaders({ method, pathAndQuery });
-      output.out(Object.entries(headers).map(([name, value]) => `${name.replace(/^x-bl-/, "X-BL-").replace(/-(\w)/g, (_, c: string) => `-${c.toUpperCase()}`)}: ${value}`).join("\n"));
+      output.out(
+        Object.entries(headers)
+          .map(([name, value]) => `${name.replace(/^x-bl-/, "X-BL-").replace(/-(\w)/g, (_, c: string) => `-${c.toUpperCase()}`)}: ${value}`)
+          .join("\n"),
+      );
       return 0;
     }
     if (command === "sign-event") {
@@ -58,7 +62,12 @@ export async function runSignCli({ argv, output }: { argv: readonly string[]; ou
       const occurredAt = values["occurred-at"] === undefined ? Date.now() : Date.parse(values["occurred-at"]);
       if (!Number.isFinite(occurredAt)) throw new UsageError("--occurred-at must be an ISO 8601 time");
       const client = await BorderLedgerClient.connect({ nodeUrl: values.node.replace(/\/$/, ""), privateKey: key });
-      const { request } = client.buildEvent({ shipmentId: values.shipment, eventType: values.type as EventType, payload: payload as Record<string, unknown>, occurredAt });
+      const { request } = client.buildEvent({
+        shipmentId: values.shipment,
+        eventType: values.type as EventType,
+        payload: payload as Record<string, unknown>,
+        occurredAt,
+      });
       output.out(JSON.stringify(request, null, 2));
       return 0;
     }

@@ -130,7 +130,10 @@ export class BorderLedgerClient {
    * An EPCIS document carrying these events (built and signed here, or requests signed by their own actors before),
    * signed as a whole by this participant, ready for importEpcis. All events must be of one shipment.
    */
-  buildEpcisImport({ events, creationDate = new Date() }: { events: (EventInput | AppendRequest)[]; creationDate?: Date }): { shipmentId: string; body: EpcisImportBody } {
+  buildEpcisImport({ events, creationDate = new Date() }: { events: (EventInput | AppendRequest)[]; creationDate?: Date }): {
+    shipmentId: string;
+    body: EpcisImportBody;
+  } {
     const requests = events.map((input) => ("event" in input ? input : this.buildEvent(input).request));
     const shipmentId = requests[0]?.event.shipmentId;
     if (shipmentId === undefined || requests.some((r) => r.event.shipmentId !== shipmentId)) {
@@ -169,7 +172,15 @@ export class BorderLedgerClient {
    * The X-BL headers of a signed read (spec §9). The node accepts each signature once, and the same read signed in
    * the same millisecond is the same signature, so each read of this client gets a millisecond of its own.
    */
-  readHeaders({ method, pathAndQuery, timestamp = this.nextReadTimestamp() }: { method: string; pathAndQuery: string; timestamp?: number }): Record<string, string> {
+  readHeaders({
+    method,
+    pathAndQuery,
+    timestamp = this.nextReadTimestamp(),
+  }: {
+    method: string;
+    pathAndQuery: string;
+    timestamp?: number;
+  }): Record<string, string> {
     const digest = personalMessageDigest(readMessage({ method, pathAndQuery, timestamp }));
     return { "x-bl-address": this.address, "x-bl-timestamp": String(timestamp), "x-bl-signature": signDigest({ digest, privateKey: this.options.privateKey }) };
   }
@@ -213,13 +224,30 @@ export class BorderLedgerClient {
    * As a brand owner: signs the brand's next catalog (its authentic items and authorised sellers) and has the node
    * anchor it in ProductRegistry. `version` is the brand's current catalog version + 1.
    */
-  async registerCatalog({ brand, version, items, sellers }: { brand: string; version: number; items: CatalogItem[]; sellers: string[] }): Promise<Record<string, unknown>> {
+  async registerCatalog({
+    brand,
+    version,
+    items,
+    sellers,
+  }: {
+    brand: string;
+    version: number;
+    items: CatalogItem[];
+    sellers: string[];
+  }): Promise<Record<string, unknown>> {
     if (this.options.productRegistry === undefined) throw new Error("registerCatalog needs the ProductRegistry address: create the client with connect()");
     const built = buildCatalog({ items, sellers });
     const digest = catalogDigest({
       chainId: this.options.domain.chainId,
       productRegistry: this.options.productRegistry,
-      catalog: { brandId: brandIdOf(brand), version, itemsRoot: built.itemsRoot, itemCount: built.itemCount, sellersRoot: built.sellersRoot, sellerCount: built.sellerCount },
+      catalog: {
+        brandId: brandIdOf(brand),
+        version,
+        itemsRoot: built.itemsRoot,
+        itemCount: built.itemCount,
+        sellersRoot: built.sellersRoot,
+        sellerCount: built.sellerCount,
+      },
     });
     const signature = signDigest({ digest, privateKey: this.options.privateKey });
     return (await (await this.send("POST", "/v1/brands/catalog", { brand, version, items, sellers, signature })).json()) as Record<string, unknown>;

@@ -133,14 +133,16 @@ export type TypedDataField = { name: string; type: string };
 
 /** The Catalog type as ethers' signTypedData takes it. `version` is the brand's current version + 1. */
 export const CATALOG_TYPES: { Catalog: TypedDataField[] } = Object.freeze({
-  Catalog: Object.freeze([
-    { name: "brandId", type: "bytes32" },
-    { name: "version", type: "uint64" },
-    { name: "itemsRoot", type: "bytes32" },
-    { name: "itemCount", type: "uint64" },
-    { name: "sellersRoot", type: "bytes32" },
-    { name: "sellerCount", type: "uint64" },
-  ].map((field) => Object.freeze(field))) as TypedDataField[],
+  Catalog: Object.freeze(
+    [
+      { name: "brandId", type: "bytes32" },
+      { name: "version", type: "uint64" },
+      { name: "itemsRoot", type: "bytes32" },
+      { name: "itemCount", type: "uint64" },
+      { name: "sellersRoot", type: "bytes32" },
+      { name: "sellerCount", type: "uint64" },
+    ].map((field) => Object.freeze(field)),
+  ) as TypedDataField[],
 });
 
 // Catalog(bytes32 brandId,uint64 version,...), derived from CATALOG_TYPES so the two cannot drift apart.

@@ -93,13 +93,7 @@ export function traceEventDigest({
   payloadHash: string;
 }): string {
   const structHash = keccak256(
-    Buffer.concat([
-      TRACE_EVENT_TYPEHASH,
-      keccak256Utf8(shipmentId),
-      keccak256Utf8(eventType),
-      uint64Word(occurredAtMs, "occurredAt"),
-      fromHex(payloadHash),
-    ]),
+    Buffer.concat([TRACE_EVENT_TYPEHASH, keccak256Utf8(shipmentId), keccak256Utf8(eventType), uint64Word(occurredAtMs, "occurredAt"), fromHex(payloadHash)]),
   );
   return toHex(typedDataDigest(separator, structHash));
 }

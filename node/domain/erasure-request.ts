@@ -90,7 +90,6 @@ export function signErasure({
   return { request, signature: signDigest({ digest, privateKey }) };
 }
 
-
 /**
  * The record of one erasure, as the node stores it and as bundles carry it: the signed request, who signed it, the
  * chain block at which the node checked the signer's authority, and which entries lost which fields.

@@ -12,7 +12,6 @@ import { SignatureError, checksumAddress, recoverSigner } from "./signature";
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export const SALT = /^0x[0-9a-f]{32}$/;
 
-
 /** occurredAt as JSON: exactly what new Date(ms).toISOString() gives, for 0 <= ms (uint64 in the signature). */
 export const IsoMillis = z.string().refine((text) => {
   const ms = Date.parse(text);
@@ -79,15 +78,7 @@ function validationFailure(issues: Issue[]): PrepareResult {
  * each field, the field digests and payloadHash, the EIP-712 digest, and the signer = actor. `shipmentId` is the
  * one in the URL, when there is one: it must equal the event's.
  */
-export function prepareEvent({
-  body,
-  separator,
-  shipmentId,
-}: {
-  body: unknown;
-  separator: Uint8Array;
-  shipmentId?: string;
-}): PrepareResult {
+export function prepareEvent({ body, separator, shipmentId }: { body: unknown; separator: Uint8Array; shipmentId?: string }): PrepareResult {
   const envelope = AppendRequestSchema.safeParse(body);
   if (!envelope.success) {
     return validationFailure(envelope.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })));
@@ -113,9 +104,7 @@ export function prepareEvent({
   const digests = fieldDigests({ payload, salts });
   const payloadHash = payloadHashOf(digests);
   if (payloadHash !== event.payloadHash) {
-    return validationFailure([
-      { path: "event.payloadHash", message: `does not match the payload and salts (computed ${payloadHash})` },
-    ]);
+    return validationFailure([{ path: "event.payloadHash", message: `does not match the payload and salts (computed ${payloadHash})` }]);
   }
   const occurredAtMs = Date.parse(event.occurredAt);
   const eventDigest = traceEventDigest({ separator, shipmentId: event.shipmentId, eventType: event.eventType, occurredAtMs, payloadHash });

@@ -238,12 +238,7 @@ function decomposeInclusionProof(index: bigint, size: bigint): { inner: number; 
 }
 
 /** The root an inclusion proof leads to, or null when the proof has the wrong shape. */
-export function rootFromInclusionProof(args: {
-  index: bigint | number;
-  size: bigint | number;
-  leafHash: Hash;
-  proof: readonly Hash[];
-}): Hash | null {
+export function rootFromInclusionProof(args: { index: bigint | number; size: bigint | number; leafHash: Hash; proof: readonly Hash[] }): Hash | null {
   const index = toUint64(args.index);
   const size = toUint64(args.size);
   if (index === null || size === null || index >= size || args.leafHash.length !== 32 || !allHashSized(args.proof)) return null;
@@ -258,13 +253,7 @@ export function rootFromInclusionProof(args: {
 }
 
 /** Whether `leafHash` is leaf `index` of the tree of `size` with root `root` (RFC 9162 §2.1.3.2). */
-export function isValidInclusionProof(args: {
-  index: bigint | number;
-  size: bigint | number;
-  leafHash: Hash;
-  proof: readonly Hash[];
-  root: Hash;
-}): boolean {
+export function isValidInclusionProof(args: { index: bigint | number; size: bigint | number; leafHash: Hash; proof: readonly Hash[]; root: Hash }): boolean {
   const computed = rootFromInclusionProof(args);
   return computed !== null && args.root.length === 32 && equalHashes(computed, args.root);
 }
@@ -273,13 +262,7 @@ export function isValidInclusionProof(args: {
  * Whether the tree (size2, root2) extends the tree (size1, root1) (RFC 9162 §2.1.4.2). A proof from size 0 is
  * refused: every tree extends the empty one, so such a "proof" shows nothing (the first checkpoint needs none).
  */
-export function isValidConsistencyProof(args: {
-  size1: bigint | number;
-  size2: bigint | number;
-  root1: Hash;
-  root2: Hash;
-  proof: readonly Hash[];
-}): boolean {
+export function isValidConsistencyProof(args: { size1: bigint | number; size2: bigint | number; root1: Hash; root2: Hash; proof: readonly Hash[] }): boolean {
   const size1 = toUint64(args.size1);
   const size2 = toUint64(args.size2);
   const { root1, root2 } = args;

@@ -25,19 +25,11 @@ const SINGLE_LINE = /^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u;
 const MULTI_LINE = /^[^\s\p{Cc}](?:(?:[^\p{Cc}]|[\t\n])*[^\s\p{Cc}])?$/u;
 
 function singleLine(max: number) {
-  return z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(SINGLE_LINE, "must be one line without leading or trailing whitespace or control characters");
+  return z.string().min(1).max(max).regex(SINGLE_LINE, "must be one line without leading or trailing whitespace or control characters");
 }
 
 function multiLine(max: number) {
-  return z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(MULTI_LINE, "must not have leading or trailing whitespace or control characters other than line breaks and tabs");
+  return z.string().min(1).max(max).regex(MULTI_LINE, "must not have leading or trailing whitespace or control characters other than line breaks and tabs");
 }
 
 /** A reference chosen by a party: order, line, declaration, claim, tracking, rule set, office. */
@@ -241,24 +233,20 @@ export const InspectionPayload = z.strictObject({
 export type InspectionPayload = z.infer<typeof InspectionPayload>;
 
 /** What is due: total = duty + vat + fees, every amount in the one currency of the assessment. */
-export const Assessment = z
-  .strictObject({ customsValue: Money, duty: Money, vat: Money, fees: Money, total: Money })
-  .superRefine((assessment, ctx) => {
-    const fields = (["customsValue", "duty", "vat", "fees"] as const).map((name) => ({ path: [name], money: assessment[name] }));
-    if (!checkCurrencies(ctx, assessment.total.currency, fields)) return;
-    const parts = [assessment.duty.amount, assessment.vat.amount, assessment.fees.amount];
-    checkSum(ctx, ["total", "amount"], assessment.total.amount, parts, "duty + vat + fees");
-  }, WHEN_OTHERWISE_VALID);
+export const Assessment = z.strictObject({ customsValue: Money, duty: Money, vat: Money, fees: Money, total: Money }).superRefine((assessment, ctx) => {
+  const fields = (["customsValue", "duty", "vat", "fees"] as const).map((name) => ({ path: [name], money: assessment[name] }));
+  if (!checkCurrencies(ctx, assessment.total.currency, fields)) return;
+  const parts = [assessment.duty.amount, assessment.vat.amount, assessment.fees.amount];
+  checkSum(ctx, ["total", "amount"], assessment.total.amount, parts, "duty + vat + fees");
+}, WHEN_OTHERWISE_VALID);
 export type Assessment = z.infer<typeof Assessment>;
 
 export const Payment = z.strictObject({ reference: Identifier, amount: Money, payer: Name });
 
-export const TaxPaidPayload = z
-  .strictObject({ ruleSet: Identifier, assessment: Assessment, payment: Payment })
-  .superRefine((taxPaid, ctx) => {
-    // Whether the payment covers what is due is a lifecycle question (spec §7); here only the currency must match.
-    checkCurrencies(ctx, taxPaid.assessment.total.currency, [{ path: ["payment", "amount"], money: taxPaid.payment.amount }]);
-  }, WHEN_OTHERWISE_VALID);
+export const TaxPaidPayload = z.strictObject({ ruleSet: Identifier, assessment: Assessment, payment: Payment }).superRefine((taxPaid, ctx) => {
+  // Whether the payment covers what is due is a lifecycle question (spec §7); here only the currency must match.
+  checkCurrencies(ctx, taxPaid.assessment.total.currency, [{ path: ["payment", "amount"], money: taxPaid.payment.amount }]);
+}, WHEN_OTHERWISE_VALID);
 export type TaxPaidPayload = z.infer<typeof TaxPaidPayload>;
 
 export const RELEASE_DECISIONS = ["released", "held", "seized", "returned"] as const;

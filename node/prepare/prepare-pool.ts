@@ -6,13 +6,7 @@ import { Worker } from "node:worker_threads";
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
 import { signDigest } from "../domain/signature";
-import {
-  runJob,
-  type CandidateResult,
-  type PrepareJob,
-  type WorkerRequest,
-  type WorkerResponse,
-} from "./prepare-worker";
+import { runJob, type CandidateResult, type PrepareJob, type WorkerRequest, type WorkerResponse } from "./prepare-worker";
 
 export type { PrepareJob, CandidateResult };
 
@@ -90,11 +84,11 @@ export class PreparePool {
       worker.unref();
       this.workers.push(worker);
     }
-    this.prepares = new TickQueue((jobs) =>
-      this.spread(jobs, (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part })) as Promise<CandidateResult[]>,
+    this.prepares = new TickQueue(
+      (jobs) => this.spread(jobs, (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part })) as Promise<CandidateResult[]>,
     );
-    this.signatures = new TickQueue((digests) =>
-      this.spread(digests, (id, part) => ({ id, kind: "sign", privateKey: this.requireKey(), digests: part })) as Promise<string[]>,
+    this.signatures = new TickQueue(
+      (digests) => this.spread(digests, (id, part) => ({ id, kind: "sign", privateKey: this.requireKey(), digests: part })) as Promise<string[]>,
     );
   }
 

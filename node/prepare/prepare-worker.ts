@@ -33,8 +33,7 @@ export type EntryIndexes = { consignees?: string[]; items?: { gtin: string; seri
 export type CandidateResult = { ok: true; candidate: LedgerCandidate } | { ok: false; failure: PrepareFailure };
 
 export type WorkerRequest =
-  | { id: number; kind: "prepare"; separator: string; jobs: PrepareJob[] }
-  | { id: number; kind: "sign"; privateKey: string; digests: string[] };
+  { id: number; kind: "prepare"; separator: string; jobs: PrepareJob[] } | { id: number; kind: "sign"; privateKey: string; digests: string[] };
 export type WorkerResponse = { id: number; results: unknown[] };
 
 /** Payload fields the lifecycle rules of spec §7 read, per event type; DECLARATION is kept whole. */

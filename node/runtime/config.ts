@@ -18,7 +18,10 @@ const EnvSchema = z.object({
   CHAIN_RPC_URL: z.string().url().optional(),
   DEPLOYER_KEY: privateKey.optional(),
   LOG_OPERATOR_KEY: privateKey.optional(),
-  OPERATOR_COUNTRY: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code").optional(),
+  OPERATOR_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code")
+    .optional(),
   PARTICIPANT_REGISTRY_ADDRESS: address.optional(),
   ANCHOR_REGISTRY_ADDRESS: address.optional(),
   PRODUCT_REGISTRY_ADDRESS: address.optional(),
@@ -86,12 +89,21 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
   }
   const devParticipants = e.DEV_PARTICIPANTS ?? e.CHAIN_RPC_URL === undefined;
   const autoRiskCountries =
-    e.CUSTOMS_AUTO_RISK === undefined ? (devParticipants ? [...DEV_AUTO_RISK_COUNTRIES] : []) : e.CUSTOMS_AUTO_RISK === "none" ? [] : e.CUSTOMS_AUTO_RISK.split(",");
+    e.CUSTOMS_AUTO_RISK === undefined
+      ? devParticipants
+        ? [...DEV_AUTO_RISK_COUNTRIES]
+        : []
+      : e.CUSTOMS_AUTO_RISK === "none"
+        ? []
+        : e.CUSTOMS_AUTO_RISK.split(",");
   if (e.CUSTOMS_RISK_KEY !== undefined && autoRiskCountries.length !== 1) {
     throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_RISK_KEY signs for one customs administration: set CUSTOMS_AUTO_RISK to its one country");
   }
   if (!devParticipants && autoRiskCountries.length > 0 && e.CUSTOMS_RISK_KEY === undefined) {
-    throw new BorderLedgerError("CONFIG_INVALID", "CUSTOMS_AUTO_RISK needs CUSTOMS_RISK_KEY, the key of that country's customs account, outside development mode");
+    throw new BorderLedgerError(
+      "CONFIG_INVALID",
+      "CUSTOMS_AUTO_RISK needs CUSTOMS_RISK_KEY, the key of that country's customs account, outside development mode",
+    );
   }
   return {
     port: e.PORT,

@@ -128,7 +128,12 @@ export async function assessShipmentRisk({
       declaredAt,
       order: orderPayload,
       declarantTrustTier: declarant?.trustTier,
-      consigneeParcels: await consigneeParcelsOf({ sources, entries, aroundMs: declaration.recordedAt, windowMs: config?.rules.CONSIGNMENT_SPLITTING.windowMs }),
+      consigneeParcels: await consigneeParcelsOf({
+        sources,
+        entries,
+        aroundMs: declaration.recordedAt,
+        windowMs: config?.rules.CONSIGNMENT_SPLITTING.windowMs,
+      }),
       sellerChecks: orderPayload ? await sellerChecksOf({ sources, order: orderPayload }) : [],
     },
     config,
@@ -176,7 +181,13 @@ async function consigneeParcelsOf({
 }
 
 /** For each ORDER line of a brand with an anchored catalog: whether the order's seller is in the brand's newest one. */
-export async function sellerChecksOf({ sources, order }: { sources: Pick<RiskInputSources, "catalogs" | "brands">; order: OrderPayload }): Promise<SellerCheck[]> {
+export async function sellerChecksOf({
+  sources,
+  order,
+}: {
+  sources: Pick<RiskInputSources, "catalogs" | "brands">;
+  order: OrderPayload;
+}): Promise<SellerCheck[]> {
   const checks: SellerCheck[] = [];
   for (const item of order.items) {
     if (item.brand === undefined) continue;

@@ -99,11 +99,15 @@ export class CatalogService {
       throw new BorderLedgerError("BAD_SIGNATURE", `signature: ${(error as Error).message}`);
     }
     if (signer.toLowerCase() !== brand.owner.toLowerCase()) {
-      throw new BorderLedgerError("BAD_SIGNATURE", `signature: signed by ${signer}, but ${brand.name} is owned by ${brand.owner} (the Catalog digest is ${digest})`, {
-        signer,
-        owner: brand.owner,
-        digest,
-      });
+      throw new BorderLedgerError(
+        "BAD_SIGNATURE",
+        `signature: signed by ${signer}, but ${brand.name} is owned by ${brand.owner} (the Catalog digest is ${digest})`,
+        {
+          signer,
+          owner: brand.owner,
+          digest,
+        },
+      );
     }
     let receipt;
     try {
@@ -115,9 +119,13 @@ export class CatalogService {
       // signature for a version that is no longer next.
       await brands.refresh();
       const revert = (error as { revert?: { name?: string } }).revert?.name ?? (error as Error).message.split("\n")[0];
-      throw new BorderLedgerError("CONFLICT", `ProductRegistry refused the catalog (${revert}); the next catalog of ${brand.name} is version ${brand.version + 1}`, {
-        expected: brand.version + 1,
-      });
+      throw new BorderLedgerError(
+        "CONFLICT",
+        `ProductRegistry refused the catalog (${revert}); the next catalog of ${brand.name} is version ${brand.version + 1}`,
+        {
+          expected: brand.version + 1,
+        },
+      );
     }
     if (!receipt || receipt.status !== 1) throw new BorderLedgerError("CHAIN_UNAVAILABLE", "the catalog transaction was not mined");
     const stored: StoredCatalog = {
@@ -177,7 +185,13 @@ export class CatalogService {
   }
 
   /** Sends ProductRegistry.anchorCatalogSigned from the operator's account and waits for it to be mined. */
-  private async submit({ catalog, signature }: { catalog: Pick<Catalog, "itemsRoot" | "itemCount" | "sellersRoot" | "sellerCount"> & { brandId: string }; signature: string }) {
+  private async submit({
+    catalog,
+    signature,
+  }: {
+    catalog: Pick<Catalog, "itemsRoot" | "itemCount" | "sellersRoot" | "sellerCount"> & { brandId: string };
+    signature: string;
+  }) {
     const { brandId, itemsRoot, itemCount, sellersRoot, sellerCount } = catalog;
     const tx = await this.options.productRegistry.anchorCatalogSigned(brandId, itemsRoot, itemCount, sellersRoot, sellerCount, signature);
     return tx.wait();
@@ -220,7 +234,13 @@ export class CatalogService {
         authorisedSeller = await this.isAuthorisedSeller({ brandId: sellerBrand.brandId, sellerId });
         if (!authorisedSeller) unauthorised.push(`${sighting.shipmentId}: seller ${sellerId} is not an authorised seller of ${sellerBrand.name}`);
       }
-      sightings.push({ shipmentId: sighting.shipmentId, lineId: sighting.lineId, recordedAt: new Date(sighting.recordedAt).toISOString(), sellerId, authorisedSeller });
+      sightings.push({
+        shipmentId: sighting.shipmentId,
+        lineId: sighting.lineId,
+        recordedAt: new Date(sighting.recordedAt).toISOString(),
+        sellerId,
+        authorisedSeller,
+      });
     }
     const checked = sightings.filter((s) => s.authorisedSeller !== null);
     const soldByAuthorisedSeller = checked.length === 0 ? null : checked.every((s) => s.authorisedSeller === true);

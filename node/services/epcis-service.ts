@@ -69,7 +69,10 @@ export class EpcisService {
     const separator = this.deps.ledger.domainSeparator;
     const plan = planEpcisImport({ document, shipmentId, separator });
     if (!plan.ok) {
-      const shown = plan.issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ");
+      const shown = plan.issues
+        .slice(0, 3)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join("; ");
       const more = plan.issues.length > 3 ? `; and ${plan.issues.length - 3} more` : "";
       const what = plan.rule === "EPCIS_SCHEMA" ? "the GS1 EPCIS 2.0 schema refuses the document" : "the document breaks a BorderLedger import rule";
       throw new BorderLedgerError("VALIDATION_FAILED", `${what}: ${shown}${more}`, { rule: plan.rule, issues: plan.issues });
@@ -84,7 +87,10 @@ export class EpcisService {
     }
     const participant = await this.deps.participants.lookup(submitter);
     if (!participant?.active) {
-      throw new BorderLedgerError("FORBIDDEN", `signature: the document is signed by ${submitter}, who is not an active participant`, { submitter, documentHash });
+      throw new BorderLedgerError("FORBIDDEN", `signature: the document is signed by ${submitter}, who is not an active participant`, {
+        submitter,
+        documentHash,
+      });
     }
     let outcomes: AppendOutcome[];
     try {
@@ -104,7 +110,14 @@ export class EpcisService {
       const outcome = outcomes[index];
       // Recorded, so well formed: the plan computed its identity, and appendAll answered every event.
       invariant(planned.eventID !== undefined && outcome !== undefined, `event ${index} was recorded without an eventID or an outcome`);
-      return { index, eventType: planned.eventType, eventID: planned.eventID, status: outcome.status, receipt: outcome.receipt, notRecorded: planned.notRecorded };
+      return {
+        index,
+        eventType: planned.eventType,
+        eventID: planned.eventID,
+        status: outcome.status,
+        receipt: outcome.receipt,
+        notRecorded: planned.notRecorded,
+      };
     });
     return { documentHash, submitter, status: events.some((e) => e.status === "created") ? "created" : "replayed", events };
   }

@@ -3,14 +3,7 @@
 // signatures and the log stay, so every bundle still verifies — and the signed request is recorded beside them.
 import { BorderLedgerError } from "../domain/errors";
 import { consigneeKeysOf } from "../domain/consignee";
-import {
-  ERASURE_FORMAT,
-  ErasureBodySchema,
-  erasureDigest,
-  splitField,
-  type ErasureRecord,
-  type PersonalDataField,
-} from "../domain/erasure-request";
+import { ERASURE_FORMAT, ErasureBodySchema, erasureDigest, splitField, type ErasureRecord, type PersonalDataField } from "../domain/erasure-request";
 import { readErasureAuthority } from "../verify/erasure-authority";
 import { destinationOf } from "../domain/lifecycle/status";
 import { validationFailed } from "../domain/payloads";
@@ -109,9 +102,13 @@ export class ErasureService {
 
     const changed = entries.map((entry) => ({ before: entry, ...withoutFields(entry, request.fields) })).filter((c) => c.erased.length > 0);
     if (changed.length === 0) {
-      throw new BorderLedgerError("CONFLICT", `ERASURE_NOTHING_TO_ERASE: shipment ${shipmentId} holds no value of ${request.fields.join(", ")} (erased before, or never given)`, {
-        rule: "ERASURE_NOTHING_TO_ERASE",
-      });
+      throw new BorderLedgerError(
+        "CONFLICT",
+        `ERASURE_NOTHING_TO_ERASE: shipment ${shipmentId} holds no value of ${request.fields.join(", ")} (erased before, or never given)`,
+        {
+          rule: "ERASURE_NOTHING_TO_ERASE",
+        },
+      );
     }
     const record: ErasureRecord = {
       format: ERASURE_FORMAT,
@@ -144,7 +141,13 @@ export class ErasureService {
     let verdict: Awaited<ReturnType<typeof readErasureAuthority>>;
     try {
       blockNumber = await this.deps.latestBlock();
-      verdict = await readErasureAuthority({ reader: this.deps.chain, participantRegistry: this.deps.participantRegistry, account: signer, blockTag: blockNumber, destinationCountry });
+      verdict = await readErasureAuthority({
+        reader: this.deps.chain,
+        participantRegistry: this.deps.participantRegistry,
+        account: signer,
+        blockTag: blockNumber,
+        destinationCountry,
+      });
     } catch (error) {
       if (error instanceof BorderLedgerError) throw error;
       throw new BorderLedgerError("CHAIN_UNAVAILABLE", `the signer's authority could not be read from the chain: ${(error as Error).message}`);

@@ -46,9 +46,7 @@ export async function buildTraceBundle({
     },
     logId: source.ledger.logId,
     checkpoint: checkpoint ? checkpointRef(checkpoint) : null,
-    entries: await Promise.all(
-      entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] ?? "none" })),
-    ),
+    entries: await Promise.all(entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] ?? "none" }))),
   };
   // Only a shipment with erasures carries the member, so every other bundle is exactly spec §5's.
   if (erasures.length > 0) bundle.erasures = erasures;

@@ -46,7 +46,11 @@ export class CatalogStore {
   async put(catalog: StoredCatalog): Promise<void> {
     const batch = this.db.batch().put(this.catalogs, catalogKey(catalog.brandId, catalog.version), catalog);
     catalog.items.forEach((item, leafIndex) => {
-      batch.put(this.itemRefs, catalogItemKey(item.gtin, item.serial, catalog.brandId), { brandId: catalog.brandId, version: catalog.version, leafIndex } satisfies CatalogItemRef);
+      batch.put(this.itemRefs, catalogItemKey(item.gtin, item.serial, catalog.brandId), {
+        brandId: catalog.brandId,
+        version: catalog.version,
+        leafIndex,
+      } satisfies CatalogItemRef);
     });
     catalog.sellers.forEach((sellerId, leafIndex) => {
       batch.put(this.sellerRefs, catalogSellerKey(catalog.brandId, sellerId), { version: catalog.version, leafIndex } satisfies CatalogSellerRef);

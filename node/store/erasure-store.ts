@@ -31,7 +31,15 @@ export class ErasureStore {
    * compacts the rewritten key ranges, so the old values leave the disk too (LevelDB keeps overwritten values in its
    * files until a compaction drops them). Entries must be whole and valid.
    */
-  async record({ record, entries, consigneeKeys }: { record: ErasureRecord; entries: readonly StoredEntry[]; consigneeKeys: readonly string[] }): Promise<void> {
+  async record({
+    record,
+    entries,
+    consigneeKeys,
+  }: {
+    record: ErasureRecord;
+    entries: readonly StoredEntry[];
+    consigneeKeys: readonly string[];
+  }): Promise<void> {
     const { db, log, index } = this.stores;
     const batch = db.batch();
     const ranges = [log.stageRewrite(batch, entries), index.stageConsigneeRemoval(batch, consigneeKeys)];

@@ -200,7 +200,8 @@ export class LogStore implements LedgerLog, AnchoringLog {
     const values = await this.nodes.getMany(keys);
     return keys.map((key, i) => {
       const value = values[i];
-      if (!(value instanceof Uint8Array) || value.length !== 32) throw corruptedValue({ table: "nodes", key, detail: value === undefined ? "missing" : "not a 32-byte hash" });
+      if (!(value instanceof Uint8Array) || value.length !== 32)
+        throw corruptedValue({ table: "nodes", key, detail: value === undefined ? "missing" : "not a 32-byte hash" });
       return value;
     });
   }

@@ -43,18 +43,21 @@ export interface ChainReader {
 export type RpcChainReader = ChainReader & { readonly rpcUrl: string; close(): void };
 
 // Values come back from a chain the verifier does not trust to be well-formed: each is parsed before use.
-const Bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/).transform((hex) => hex.toLowerCase());
+const Bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/)
+  .transform((hex) => hex.toLowerCase());
 const Uint64 = z
   .bigint()
   .nonnegative()
   .refine((n) => n <= BigInt(Number.MAX_SAFE_INTEGER), "is beyond what this verifier can hold")
   .transform(Number);
-const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/).transform((a) => getAddress(a));
+const Address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/)
+  .transform((a) => getAddress(a));
 const Profile = z.object({ name: z.string(), country: z.string(), trustTier: z.bigint().transform(Number), active: z.boolean() });
-const JsonRpcAnswer = z.union([
-  z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) }),
-  z.object({ error: z.object({ message: z.string() }) }),
-]);
+const JsonRpcAnswer = z.union([z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) }), z.object({ error: z.object({ message: z.string() }) })]);
 
 function chainError(what: string, error: unknown): BorderLedgerError {
   // ethers errors carry a short message and a long one with the whole request; people want the short one.
@@ -122,7 +125,15 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     return handle;
   };
 
-  const call = async <T>(what: string, name: ContractName, address: string, method: string, args: unknown[], blockTag: BlockTag, schema: z.ZodType<T>): Promise<T> => {
+  const call = async <T>(
+    what: string,
+    name: ContractName,
+    address: string,
+    method: string,
+    args: unknown[],
+    blockTag: BlockTag,
+    schema: z.ZodType<T>,
+  ): Promise<T> => {
     if (closed) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: the chain reader is closed`);
     const handle = await contract(name, address);
     let raw: unknown;
@@ -157,7 +168,15 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
       return call(`AnchorRegistry.operatorOf(${logId})`, "AnchorRegistry", anchorRegistry, "operatorOf", [logId], blockTag, Address);
     },
     hasRole({ participantRegistry, role, account, blockTag }) {
-      return call(`ParticipantRegistry.hasRole(${role}, ${account})`, "ParticipantRegistry", participantRegistry, "hasRole", [role, account], blockTag, z.boolean());
+      return call(
+        `ParticipantRegistry.hasRole(${role}, ${account})`,
+        "ParticipantRegistry",
+        participantRegistry,
+        "hasRole",
+        [role, account],
+        blockTag,
+        z.boolean(),
+      );
     },
     async profileOf({ participantRegistry, account, blockTag }) {
       const what = `ParticipantRegistry.profileOf(${account})`;
@@ -193,7 +212,10 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     },
     close() {
       closed = true;
-      void connection?.then(({ provider }) => provider.destroy(), () => undefined);
+      void connection?.then(
+        ({ provider }) => provider.destroy(),
+        () => undefined,
+      );
     },
   };
 }

@@ -17,7 +17,15 @@ import { happyLifecycle, signedAppend } from "../helpers/events";
 
 /** A refusal's `error`: validation issues at their paths, or the rule a refused event broke. */
 type ApiError = { code: string; message: string; details?: { issues?: { path: string; message: string }[]; rule?: string } };
-type ChainBody = { chainId: number; rpcUrl: string; participantRegistry: string; anchorRegistry: string; productRegistry: string; logId: string; devAccounts?: unknown[] };
+type ChainBody = {
+  chainId: number;
+  rpcUrl: string;
+  participantRegistry: string;
+  anchorRegistry: string;
+  productRegistry: string;
+  logId: string;
+  devAccounts?: unknown[];
+};
 type HealthBody = {
   status: "ok" | "degraded";
   chain: { chainId: number; reachable: boolean; blockNumber?: number; error?: string };
@@ -128,7 +136,7 @@ describe("API", function () {
     });
 
     const refusals: [string, () => Promise<Response>, number, string][] = [
-      ["malformed JSON", async () => post("/v1/shipments/API0002/events", "{\"event\": "), 400, "VALIDATION_FAILED"],
+      ["malformed JSON", async () => post("/v1/shipments/API0002/events", '{"event": '), 400, "VALIDATION_FAILED"],
       ["a wrong content type", async () => post("/v1/shipments/API0002/events", "{}", { "content-type": "text/plain" }), 415, "UNSUPPORTED_MEDIA_TYPE"],
       [
         "an unknown field",
@@ -159,9 +167,24 @@ describe("API", function () {
         401,
         "BAD_SIGNATURE",
       ],
-      ["a signer not registered", async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 15, shipmentId: "API0002", eventType: "ORDER" }).request), 403, "FORBIDDEN"],
-      ["a wrong role", async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 2, shipmentId: "API0002", eventType: "ORDER" }).request), 403, "FORBIDDEN"],
-      ["a lifecycle breach", async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 3, shipmentId: "API0002", eventType: "DECLARATION" }).request), 409, "CONFLICT"],
+      [
+        "a signer not registered",
+        async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 15, shipmentId: "API0002", eventType: "ORDER" }).request),
+        403,
+        "FORBIDDEN",
+      ],
+      [
+        "a wrong role",
+        async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 2, shipmentId: "API0002", eventType: "ORDER" }).request),
+        403,
+        "FORBIDDEN",
+      ],
+      [
+        "a lifecycle breach",
+        async () => post("/v1/shipments/API0002/events", signedAppend({ separator, signer: 3, shipmentId: "API0002", eventType: "DECLARATION" }).request),
+        409,
+        "CONFLICT",
+      ],
       [
         "a shipment id that differs from the path",
         async () => post("/v1/shipments/API9999/events", signedAppend({ separator, signer: 1, shipmentId: "API0002", eventType: "ORDER" }).request),
@@ -195,7 +218,12 @@ describe("API", function () {
 
     it("refuses too many requests from one participant with 429 and Retry-After", async () => {
       const limited = createApp({ node: runtime.api, startedAt: new Date(), rateLimit: { perSecond: 1, burst: 2 } });
-      const send = () => limited.request("/v1/shipments/API0005/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(signedAppend({ separator, signer: 8, shipmentId: "API0005", eventType: "ORDER" }).request) });
+      const send = () =>
+        limited.request("/v1/shipments/API0005/events", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(signedAppend({ separator, signer: 8, shipmentId: "API0005", eventType: "ORDER" }).request),
+        });
       await send();
       await send();
       const size = runtime.log.treeSize;
@@ -301,7 +329,16 @@ describe("API", function () {
       expect(report.format).to.equal("borderledger.verification.v1");
       expect(report.ok).to.equal(true);
       const statuses = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-      for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "checkpoint-anchored", "actor-roles", "lifecycle"]) {
+      for (const name of [
+        "field-digests",
+        "event-signatures",
+        "payload-schema",
+        "shipment-chain",
+        "inclusion",
+        "checkpoint-anchored",
+        "actor-roles",
+        "lifecycle",
+      ]) {
         expect(statuses[name], name).to.equal("pass");
       }
     });
@@ -363,7 +400,8 @@ describe("API: metrics, OpenAPI and docs", function () {
 
   it("counts appends, rejects by code, pending leaves and request latency in /metrics", async () => {
     const separator = runtime.ledger.domainSeparator;
-    const post = (body: unknown) => app.request("/v1/shipments/MET001/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      app.request("/v1/shipments/MET001/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect((await post(signedAppend({ separator, signer: 1, shipmentId: "MET001", eventType: "ORDER" }).request)).status).to.equal(201);
     expect((await post(signedAppend({ separator, signer: 2, shipmentId: "MET001", eventType: "ORDER" }).request)).status).to.equal(403);
     const text = await (await app.request("/metrics")).text();

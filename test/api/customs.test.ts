@@ -129,7 +129,19 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   }
 
   /** ORDER (#1), DISPATCH (#2), DECLARATION (#3) of one DE-bound parcel, then waits for the automatic assessment. */
-  async function declareParcel({ shipmentId, buyer, order, declaration, at = JUNE_1 }: { shipmentId: string; buyer: Party; order?: OrderPayload; declaration?: DeclarationPayload; at?: number }) {
+  async function declareParcel({
+    shipmentId,
+    buyer,
+    order,
+    declaration,
+    at = JUNE_1,
+  }: {
+    shipmentId: string;
+    buyer: Party;
+    order?: OrderPayload;
+    declaration?: DeclarationPayload;
+    at?: number;
+  }) {
     await append(1, shipmentId, "ORDER", order ?? orderTo(buyer), at);
     await append(2, shipmentId, "DISPATCH", dispatchTo(buyer), at + 60_000);
     await append(3, shipmentId, "DECLARATION", declaration ?? example("DECLARATION"), at + 120_000);
@@ -143,15 +155,40 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   // -------------------------------------------------------------------------------------------------------------
   // Catalogs
 
-  function signedCatalog({ brand, version, items, sellers, signer }: { brand: string; version: number; items: readonly CatalogItem[]; sellers: readonly string[]; signer: number }): CatalogBody {
+  function signedCatalog({
+    brand,
+    version,
+    items,
+    sellers,
+    signer,
+  }: {
+    brand: string;
+    version: number;
+    items: readonly CatalogItem[];
+    sellers: readonly string[];
+    signer: number;
+  }): CatalogBody {
     const built = buildCatalog({ items, sellers });
     const digest = catalogDigest({
       chainId: runtime.chain.chainId,
       productRegistry: runtime.chain.addresses.productRegistry,
-      catalog: { brandId: brandIdOf(brand), version, itemsRoot: built.itemsRoot, itemCount: built.itemCount, sellersRoot: built.sellersRoot, sellerCount: built.sellerCount },
+      catalog: {
+        brandId: brandIdOf(brand),
+        version,
+        itemsRoot: built.itemsRoot,
+        itemCount: built.itemCount,
+        sellersRoot: built.sellersRoot,
+        sellerCount: built.sellerCount,
+      },
     });
     // Copies, so a test that spoils the body leaves the shared lists alone.
-    return { brand, version, items: items.map((item) => ({ ...item })), sellers: [...sellers], signature: signDigest({ digest, privateKey: devWallet(signer).privateKey }) };
+    return {
+      brand,
+      version,
+      items: items.map((item) => ({ ...item })),
+      sellers: [...sellers],
+      signature: signDigest({ digest, privateKey: devWallet(signer).privateKey }),
+    };
   }
 
   async function brandsByName(): Promise<Map<string, BrandListing>> {
@@ -174,7 +211,19 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   function alpineOrder({ serial, seller, buyer }: { serial: string; seller: OrderPayload["seller"]; buyer: Party }): OrderPayload {
     return orderTo(buyer, (o) => {
       o.seller = seller;
-      o.items = [{ lineId: "A1", description: "Trekking backpack 40 l", quantity: 1, unitPrice: eur("89.00"), hsCode: "420292", originCountry: "CN", gtin: ALPINE_GTIN, serial, brand: ALPINE }];
+      o.items = [
+        {
+          lineId: "A1",
+          description: "Trekking backpack 40 l",
+          quantity: 1,
+          unitPrice: eur("89.00"),
+          hsCode: "420292",
+          originCountry: "CN",
+          gtin: ALPINE_GTIN,
+          serial,
+          brand: ALPINE,
+        },
+      ];
       o.total = eur("89.00");
     });
   }
@@ -273,12 +322,20 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     }
 
     it("refuses a destination no rule set covers with 400 naming the destination", async () => {
-      const error = await expectError(await assess({ declaration: { ...example("DECLARATION"), destinationCountry: "BR" }, date: "2026-06-01" }), 400, "VALIDATION_FAILED");
+      const error = await expectError(
+        await assess({ declaration: { ...example("DECLARATION"), destinationCountry: "BR" }, date: "2026-06-01" }),
+        400,
+        "VALIDATION_FAILED",
+      );
       expect(error.message).to.match(/destination BR/);
     });
 
     it("refuses a body that is not declared JSON with 415", async () => {
-      await expectError(await post("/v1/assess", JSON.stringify({ declaration: example("DECLARATION"), date: "2026-06-01" }), { "content-type": "text/plain" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+      await expectError(
+        await post("/v1/assess", JSON.stringify({ declaration: example("DECLARATION"), date: "2026-06-01" }), { "content-type": "text/plain" }),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+      );
     });
   });
 
@@ -290,13 +347,21 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     let receipt: CatalogReceipt;
 
     it("refuses a catalog signed by another account than the brand owner with 401 BAD_SIGNATURE and anchors nothing", async () => {
-      const error = await expectError(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 1 })), 401, "BAD_SIGNATURE");
+      const error = await expectError(
+        await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 1 })),
+        401,
+        "BAD_SIGNATURE",
+      );
       expect(error.details).to.include({ signer: devWallet(1).address, owner: devWallet(7).address });
       expect(await catalogVersionOf(ALPINE)).to.equal(0);
     });
 
     it("refuses a catalog of a brand nobody registered with 404", async () => {
-      const error = await expectError(await post("/v1/brands/catalog", signedCatalog({ brand: "Nobody's Brand", version: 1, items: ALPINE_ITEMS, sellers: [], signer: 7 })), 404, "NOT_FOUND");
+      const error = await expectError(
+        await post("/v1/brands/catalog", signedCatalog({ brand: "Nobody's Brand", version: 1, items: ALPINE_ITEMS, sellers: [], signer: 7 })),
+        404,
+        "NOT_FOUND",
+      );
       expect(error.message).to.include("Nobody's Brand");
     });
 
@@ -354,7 +419,11 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("refuses a catalog version that is not the next one with 409 naming the expected version", async () => {
       for (const version of [1, 3]) {
-        const error = await expectError(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 })), 409, "CONFLICT");
+        const error = await expectError(
+          await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 })),
+          409,
+          "CONFLICT",
+        );
         expect(error.details?.expected, `version ${version}`).to.equal(2);
       }
       expect(await catalogVersionOf(ALPINE)).to.equal(1);
@@ -367,9 +436,22 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("answers authentic, proven on chain, for a catalog item ordered once from an authorised seller", async () => {
-      await append(1, "AUTH-1", "ORDER", alpineOrder({ serial: "AO-0001", seller: { id: "SELLER-ALPINE-1", name: "Alpine Store", country: "CH" }, buyer: { name: "Eva Auth", country: "DE" } }));
+      await append(
+        1,
+        "AUTH-1",
+        "ORDER",
+        alpineOrder({ serial: "AO-0001", seller: { id: "SELLER-ALPINE-1", name: "Alpine Store", country: "CH" }, buyer: { name: "Eva Auth", country: "DE" } }),
+      );
       const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0001`);
-      expect(report).to.include({ verdict: "authentic", registered: true, provenOnChain: true, brand: ALPINE, brandId: brandIdOf(ALPINE), clone: false, soldByAuthorisedSeller: true });
+      expect(report).to.include({
+        verdict: "authentic",
+        registered: true,
+        provenOnChain: true,
+        brand: ALPINE,
+        brandId: brandIdOf(ALPINE),
+        clone: false,
+        soldByAuthorisedSeller: true,
+      });
       expect(report.catalog).to.include({ version: 1, itemsRoot: receipt.itemsRoot, itemCount: 3, leafIndex: 0 });
       const catalog = defined(report.catalog, "the report's catalog");
       expect(catalog.proof).to.be.an("array").that.is.not.empty;
@@ -393,7 +475,16 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("narrows clone to other shipments than the shipmentId asked about", async () => {
-      await append(1, "AUTH-3", "ORDER", alpineOrder({ serial: "AO-0002", seller: { id: "SELLER-ALPINE-2", name: "Alpine Outlet", country: "AT" }, buyer: { name: "Gerd Once", country: "DE" } }));
+      await append(
+        1,
+        "AUTH-3",
+        "ORDER",
+        alpineOrder({
+          serial: "AO-0002",
+          seller: { id: "SELLER-ALPINE-2", name: "Alpine Outlet", country: "AT" },
+          buyer: { name: "Gerd Once", country: "DE" },
+        }),
+      );
       const own = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0002&shipmentId=AUTH-3`);
       expect(own).to.include({ verdict: "authentic", clone: false });
       const elsewhere = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0002&shipmentId=AUTH-1`);
@@ -426,7 +517,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("answers not_registered for an item the brand's newer catalog no longer lists, and proves the rest against the newer one", async () => {
       const items = ALPINE_ITEMS.slice(0, 2);
-      const next = await json<CatalogReceipt>(await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 2, items, sellers: ALPINE_SELLERS, signer: 7 })), 201);
+      const next = await json<CatalogReceipt>(
+        await post("/v1/brands/catalog", signedCatalog({ brand: ALPINE, version: 2, items, sellers: ALPINE_SELLERS, signer: 7 })),
+        201,
+      );
       expect(next.version).to.equal(2);
       const dropped = await authenticity(`gtin=${ALPINE_GTIN}&serial=${encodeURIComponent("AO/2026/3")}`);
       expect(dropped).to.include({ verdict: "not_registered", registered: false, provenOnChain: false });
@@ -449,7 +543,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(risk.payload).to.include({ lane: "green", ruleSet: "risk-2026.1" });
       const codes = reasonsOf(risk).map((r) => r.code);
       expect(codes).to.include("AEO_DECLARANT");
-      for (const code of ["UNDERVALUED_VS_ORDER", "UNDERVALUED_VS_REFERENCE", "CONSIGNMENT_SPLITTING", "UNAUTHORISED_SELLER"]) expect(codes).to.not.include(code);
+      for (const code of ["UNDERVALUED_VS_ORDER", "UNDERVALUED_VS_REFERENCE", "CONSIGNMENT_SPLITTING", "UNAUTHORISED_SELLER"])
+        expect(codes).to.not.include(code);
       expect(runtime.autoRisk.counts.appended).to.equal(appended + 1);
     });
 
@@ -471,7 +566,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(risk.event.actor).to.equal(devWallet(4).address);
       expect(risk.payload.lane).to.equal("red");
       const reasons = reasonsOf(risk);
-      const reason = defined(reasons.find((r) => r.code === "UNDERVALUED_VS_ORDER"), `UNDERVALUED_VS_ORDER among ${JSON.stringify(reasons)}`);
+      const reason = defined(
+        reasons.find((r) => r.code === "UNDERVALUED_VS_ORDER"),
+        `UNDERVALUED_VS_ORDER among ${JSON.stringify(reasons)}`,
+      );
       expect(reason.detail).to.include("34.90");
     });
 
@@ -491,7 +589,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       const third = await lastEventOf("SPLIT-3");
       expect(third.event.eventType).to.equal("RISK_RESULT");
       const reasons = reasonsOf(third);
-      const reason = defined(reasons.find((r) => r.code === "CONSIGNMENT_SPLITTING"), `CONSIGNMENT_SPLITTING among ${JSON.stringify(reasons)}`);
+      const reason = defined(
+        reasons.find((r) => r.code === "CONSIGNMENT_SPLITTING"),
+        `CONSIGNMENT_SPLITTING among ${JSON.stringify(reasons)}`,
+      );
       expect(reason.detail).to.include("SPLIT-1").and.include("SPLIT-2");
       expect(reason.detail).to.match(/^3 parcels/);
     });
@@ -517,7 +618,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       await declareParcel({ shipmentId: "RISK-SELLER", buyer, order, declaration });
       const risk = await lastEventOf("RISK-SELLER");
       const reasons = reasonsOf(risk);
-      const reason = defined(reasons.find((r) => r.code === "UNAUTHORISED_SELLER"), `UNAUTHORISED_SELLER among ${JSON.stringify(reasons)}`);
+      const reason = defined(
+        reasons.find((r) => r.code === "UNAUTHORISED_SELLER"),
+        `UNAUTHORISED_SELLER among ${JSON.stringify(reasons)}`,
+      );
       expect(reason.detail).to.include(ALPINE).and.include(GREY_SELLER.id);
     });
 
@@ -542,20 +646,31 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       const failed = runtime.autoRisk.counts.failed;
       const buyer = { name: "Oliver Twist", country: "GB", address: "1 High Street, London" };
       const gbp = (amount: string) => ({ amount, currency: "GBP" });
-      await append(1, "RISK-GB", "ORDER", orderTo(buyer, (o) => {
-        o.destinationCountry = "GB";
-        o.items = [{ lineId: "1", description: "Softshell jacket", quantity: 1, unitPrice: gbp("40.00"), hsCode: "620193", originCountry: "CN" }];
-        o.total = gbp("40.00");
-        delete o.collection;
-      }));
+      await append(
+        1,
+        "RISK-GB",
+        "ORDER",
+        orderTo(buyer, (o) => {
+          o.destinationCountry = "GB";
+          o.items = [{ lineId: "1", description: "Softshell jacket", quantity: 1, unitPrice: gbp("40.00"), hsCode: "620193", originCountry: "CN" }];
+          o.total = gbp("40.00");
+          delete o.collection;
+        }),
+      );
       await append(9, "RISK-GB", "DISPATCH", dispatchTo(buyer, "GB"), JUNE_1 + 60_000);
-      await append(9, "RISK-GB", "DECLARATION", {
-        declarationId: "GB-DEC-0001",
-        procedure: "H7",
-        destinationCountry: "GB",
-        items: [{ lineId: "1", description: "Softshell jacket", hsCode: "620193", quantity: 1, value: gbp("40.00"), originCountry: "CN" }],
-        totalValue: gbp("40.00"),
-      }, JUNE_1 + 120_000);
+      await append(
+        9,
+        "RISK-GB",
+        "DECLARATION",
+        {
+          declarationId: "GB-DEC-0001",
+          procedure: "H7",
+          destinationCountry: "GB",
+          items: [{ lineId: "1", description: "Softshell jacket", hsCode: "620193", quantity: 1, value: gbp("40.00"), originCountry: "CN" }],
+          totalValue: gbp("40.00"),
+        },
+        JUNE_1 + 120_000,
+      );
       await runtime.autoRisk.idle();
       expect((await lastEventOf("RISK-GB")).event.eventType).to.equal("DECLARATION");
       expect(runtime.autoRisk.counts).to.deep.equal({ appended, failed });
@@ -613,7 +728,15 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
 
     it("shows customs of the destination the full status: lane, rule set, due and paid, and every claim with its decision", async () => {
       const status = await json<FullStatus>(await signedGet(4, "/v1/shipments/VIEW-1"));
-      expect(status).to.include({ shipmentId: "VIEW-1", events: 9, stage: "CLAIM_DECISION", released: false, destinationCountry: "DE", lane: "green", ruleSet: "EU-2021-07-01" });
+      expect(status).to.include({
+        shipmentId: "VIEW-1",
+        events: 9,
+        stage: "CLAIM_DECISION",
+        released: false,
+        destinationCountry: "DE",
+        lane: "green",
+        ruleSet: "EU-2021-07-01",
+      });
       expect(status.due).to.deep.equal(eur("6.63"));
       expect(status.paid).to.deep.equal(eur("6.63"));
       expect(status.openClaims).to.deep.equal([]);

@@ -121,7 +121,15 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       expectGs1Valid(doc, "customs view");
       const events = doc.epcisBody.eventList;
       expect(events.map((e) => e["bl:eventType"])).to.deep.equal(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "TAX_PAID", "RELEASE", "DELIVERY"]);
-      expect(events.map((e) => e.type)).to.deep.equal(["TransactionEvent", "ObjectEvent", "TransactionEvent", "ObjectEvent", "TransactionEvent", "ObjectEvent", "ObjectEvent"]);
+      expect(events.map((e) => e.type)).to.deep.equal([
+        "TransactionEvent",
+        "ObjectEvent",
+        "TransactionEvent",
+        "ObjectEvent",
+        "TransactionEvent",
+        "ObjectEvent",
+        "ObjectEvent",
+      ]);
       expect(events[0]?.bizStep).to.equal("retail_selling");
       expect(events[1]?.bizStep).to.equal("shipping");
       expect(events[1]?.disposition).to.equal("in_transit");
@@ -133,7 +141,9 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       const orderEvent = defined(events[0], "the ORDER event");
       const order = orderEvent["bl:payload"] as OrderPayload;
       const declaration = defined(events[2], "the DECLARATION event")["bl:payload"] as DeclarationPayload;
-      expect(orderEvent.bizTransactionList).to.deep.equal([{ type: "po", bizTransaction: `https://ns.borderledger.org/epcis/order/${encodeURIComponent(order.orderId)}` }]);
+      expect(orderEvent.bizTransactionList).to.deep.equal([
+        { type: "po", bizTransaction: `https://ns.borderledger.org/epcis/order/${encodeURIComponent(order.orderId)}` },
+      ]);
       expect(defined(events[4]?.bizTransactionList, "the TAX_PAID's transactions").map((t) => t.bizTransaction)).to.include.members([
         `https://ns.borderledger.org/epcis/order/${encodeURIComponent(order.orderId)}`,
         `https://ns.borderledger.org/epcis/declaration/${encodeURIComponent(declaration.declarationId)}`,
@@ -244,7 +254,12 @@ describe("EPCIS 2.0 API: export and signed import", function () {
 
     it("refuses a document the GS1 schema refuses with the schema's messages at their paths, storing nothing", async () => {
       const shipmentId = "EPCIS-BAD-SCHEMA";
-      const body = importBody({ requests: happyLifecycle({ separator, shipmentId }).slice(0, 2).map((s) => s.request), shipmentId });
+      const body = importBody({
+        requests: happyLifecycle({ separator, shipmentId })
+          .slice(0, 2)
+          .map((s) => s.request),
+        shipmentId,
+      });
       const events = documentOf(body).epcisBody.eventList;
       delete defined(events[1], "the DISPATCH event").eventTimeZoneOffset;
       defined(events[0], "the ORDER event").action = "CREATE";
@@ -264,7 +279,12 @@ describe("EPCIS 2.0 API: export and signed import", function () {
 
     it("refuses events whose standard fields contradict the signed event, naming each", async () => {
       const shipmentId = "EPCIS-CONTRADICT";
-      const body = importBody({ requests: happyLifecycle({ separator, shipmentId }).slice(0, 3).map((s) => s.request), shipmentId });
+      const body = importBody({
+        requests: happyLifecycle({ separator, shipmentId })
+          .slice(0, 3)
+          .map((s) => s.request),
+        shipmentId,
+      });
       const events = documentOf(body).epcisBody.eventList;
       defined(events[0], "the ORDER event").eventTime = "2020-01-01T00:00:00.000Z";
       defined(events[1], "the DISPATCH event").bizStep = "receiving";
@@ -273,12 +293,21 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       const error = (await json<ErrorBody>(await post(`/v1/shipments/${shipmentId}/epcis`, resigned), 400)).error;
       expect(error.details?.rule).to.equal("EPCIS_IMPORT");
       const paths = issuesOf(error).map((i) => i.path);
-      expect(paths).to.deep.equal(["document.epcisBody.eventList[0].eventTime", "document.epcisBody.eventList[1].bizStep", "document.epcisBody.eventList[2].epcList"]);
+      expect(paths).to.deep.equal([
+        "document.epcisBody.eventList[0].eventTime",
+        "document.epcisBody.eventList[1].bizStep",
+        "document.epcisBody.eventList[2].epcList",
+      ]);
     });
 
     it("refuses a document for another shipment than the events', or signed over other bytes, or by no participant", async () => {
       const shipmentId = "EPCIS-SIGNED";
-      const body = importBody({ requests: happyLifecycle({ separator, shipmentId }).slice(0, 1).map((s) => s.request), shipmentId });
+      const body = importBody({
+        requests: happyLifecycle({ separator, shipmentId })
+          .slice(0, 1)
+          .map((s) => s.request),
+        shipmentId,
+      });
       const other = (await json<ErrorBody>(await post(`/v1/shipments/OTHER-SHIPMENT/epcis`, body), 400)).error;
       expect(issuesOf(other)[0]?.path).to.equal("document.epcisBody.eventList[0].bl:event.shipmentId");
       // Changed after signing: the signature recovers some other address, which is no participant.
@@ -299,14 +328,22 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       const step = (index: number) => defined(lifecycle[index], `step ${index} of the lifecycle`);
       const [order, dispatch, declaration, release] = [step(0), step(1), step(2), step(5)];
       const before = runtime.log.treeSize;
-      const error = (await json<ErrorBody>(await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [order, dispatch, declaration, release], shipmentId })), 409)).error;
+      const error = (
+        await json<ErrorBody>(
+          await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [order, dispatch, declaration, release], shipmentId })),
+          409,
+        )
+      ).error;
       expect(error.code).to.equal("CONFLICT");
       expect(error.details?.index).to.equal(3);
       expect(error.message).to.match(/^document\.epcisBody\.eventList\[3\]: RELEASE_WITHOUT_RISK/);
       expect(runtime.log.treeSize).to.equal(before);
       await json(await get(`/v1/shipments/${shipmentId}`), 404);
       // The same node goes on accepting: the refused group left nothing behind in the shipment's state.
-      const ok = await json<EpcisImportResult>(await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [order, dispatch, declaration], shipmentId })), 201);
+      const ok = await json<EpcisImportResult>(
+        await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [order, dispatch, declaration], shipmentId })),
+        201,
+      );
       expect(ok.events.map((e) => e.receipt.seq)).to.deep.equal([0, 1, 2]);
     });
 
@@ -316,8 +353,17 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       const step = (index: number) => defined(lifecycle[index], `step ${index} of the lifecycle`);
       const payload = structuredClone(step(2).payload) as DeclarationPayload;
       defined(payload.items[0], "the first declaration line").hsCode = "64";
-      const declaration = signedAppend({ separator, signer: 3, shipmentId, eventType: "DECLARATION", payload, occurredAtMs: Date.parse(step(2).event.occurredAt) }).request;
-      const error = (await json<ErrorBody>(await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [step(0), step(1), declaration], shipmentId })), 400)).error;
+      const declaration = signedAppend({
+        separator,
+        signer: 3,
+        shipmentId,
+        eventType: "DECLARATION",
+        payload,
+        occurredAtMs: Date.parse(step(2).event.occurredAt),
+      }).request;
+      const error = (
+        await json<ErrorBody>(await post(`/v1/shipments/${shipmentId}/epcis`, importBody({ requests: [step(0), step(1), declaration], shipmentId })), 400)
+      ).error;
       expect(issuesOf(error)[0]?.path).to.equal("document.epcisBody.eventList[2].bl:payload.items[0].hsCode");
     });
 

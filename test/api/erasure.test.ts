@@ -80,7 +80,19 @@ describe("personal data erasure", function () {
   const post = (url: string, body: unknown) =>
     app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
-  function erasureBody({ signer, shipmentId, fields, reason = "GDPR Art. 17 request, case DE-2026-0042", requestedAtMs = Date.now() }: { signer: number; shipmentId: string; fields?: PersonalDataField[]; reason?: string; requestedAtMs?: number }) {
+  function erasureBody({
+    signer,
+    shipmentId,
+    fields,
+    reason = "GDPR Art. 17 request, case DE-2026-0042",
+    requestedAtMs = Date.now(),
+  }: {
+    signer: number;
+    shipmentId: string;
+    fields?: PersonalDataField[];
+    reason?: string;
+    requestedAtMs?: number;
+  }) {
     return signErasure({ separator, privateKey: devWallet(signer).privateKey, shipmentId, fields, reason, requestedAtMs });
   }
 
@@ -100,7 +112,11 @@ describe("personal data erasure", function () {
 
   // Through the chain's JSON-RPC, as an outside verifier reads it.
   const verify = (bundle: unknown) => verifyBundle({ bundle, chain: runtime.chainReader });
-  const check = (report: VerificationReport, name: CheckName) => defined(report.checks.find((c) => c.name === name), `the ${name} check`);
+  const check = (report: VerificationReport, name: CheckName) =>
+    defined(
+      report.checks.find((c) => c.name === name),
+      `the ${name} check`,
+    );
 
   /** Every file of the store's LevelDB directory, searched for `text` as bytes. */
   function storeFilesHold(text: string): boolean {
@@ -166,7 +182,11 @@ describe("personal data erasure", function () {
     });
 
     it("answers the same signed request again with its record (200) and erases nothing more", async () => {
-      const again = await erase(shipmentId, { request: { fields: record.fields, reason: record.reason, requestedAt: record.requestedAt }, signature: record.signature }, 200);
+      const again = await erase(
+        shipmentId,
+        { request: { fields: record.fields, reason: record.reason, requestedAt: record.requestedAt }, signature: record.signature },
+        200,
+      );
       expect(again).to.deep.equal(record);
     });
 
@@ -311,7 +331,14 @@ describe("personal data erasure", function () {
     it("fails a record signed by someone without authority (a node that erased on its own)", async () => {
       const forged = structuredClone(bundle);
       const record = recordOf(forged);
-      const signed = signErasure({ separator, privateKey: devWallet(2).privateKey, shipmentId: record.shipmentId, fields: record.fields, reason: record.reason, requestedAtMs: Date.parse(record.requestedAt) });
+      const signed = signErasure({
+        separator,
+        privateKey: devWallet(2).privateKey,
+        shipmentId: record.shipmentId,
+        fields: record.fields,
+        reason: record.reason,
+        requestedAtMs: Date.parse(record.requestedAt),
+      });
       Object.assign(record, { signature: signed.signature, requestedBy: devWallet(2).address });
       const result = check(await verify(forged), "erasures");
       expect(result.status).to.equal("fail");

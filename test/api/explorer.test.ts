@@ -144,7 +144,15 @@ describe("Trace explorer pages", function () {
       }
       expect(html).to.contain("hidden — digest");
       // Values from the example payloads that the report's reasons do not repeat.
-      for (const secret of ["Anna Schmidt", "SG-2025-0614-88231", "25DEH7000000123456", "DE-VAT-2026-06-000123", "Shenzhen Stride", "Hauptstraße", "IM2760000742"]) {
+      for (const secret of [
+        "Anna Schmidt",
+        "SG-2025-0614-88231",
+        "25DEH7000000123456",
+        "DE-VAT-2026-06-000123",
+        "Shenzhen Stride",
+        "Hauptstraße",
+        "IM2760000742",
+      ]) {
         expect(html, secret).to.not.contain(secret);
       }
     });
@@ -299,7 +307,9 @@ describe("Trace explorer pages", function () {
       const wallet = devWallet(4);
       const timestamp = Date.now();
       const signature = await wallet.signMessage(`GET ${pathAndQuery} ${timestamp}`);
-      const exported = await app.request(pathAndQuery, { headers: { "x-bl-address": wallet.address, "x-bl-timestamp": String(timestamp), "x-bl-signature": signature } });
+      const exported = await app.request(pathAndQuery, {
+        headers: { "x-bl-address": wallet.address, "x-bl-timestamp": String(timestamp), "x-bl-signature": signature },
+      });
       expect(exported.status).to.equal(200);
       const good = await upload(await exported.text(), "shipment.jsonld");
       expect(good.status).to.equal(200);

@@ -52,9 +52,7 @@ describe("AnchorRegistry", function () {
   describe("registerLog", function () {
     it("registers a log with its operator and emits LogRegistered", async function () {
       const { anchors, standby } = await loadFixture(anchorsFixture);
-      await expect(anchors.registerLog(OTHER_LOG_ID, standby.address))
-        .to.emit(anchors, "LogRegistered")
-        .withArgs(OTHER_LOG_ID, standby.address);
+      await expect(anchors.registerLog(OTHER_LOG_ID, standby.address)).to.emit(anchors, "LogRegistered").withArgs(OTHER_LOG_ID, standby.address);
       expect(await anchors.operatorOf(OTHER_LOG_ID)).to.equal(standby.address);
       expect(await anchors.latestCheckpoint(OTHER_LOG_ID)).to.deep.equal([0n, ZeroHash, 0n]);
     });
@@ -68,9 +66,7 @@ describe("AnchorRegistry", function () {
 
     it("reverts when the log is already registered, whoever the new operator would be", async function () {
       const { anchors, standby } = await loadFixture(anchorsFixture);
-      await expect(anchors.registerLog(LOG_ID, standby.address))
-        .to.be.revertedWithCustomError(anchors, "AnchorRegistryLogAlreadyRegistered")
-        .withArgs(LOG_ID);
+      await expect(anchors.registerLog(LOG_ID, standby.address)).to.be.revertedWithCustomError(anchors, "AnchorRegistryLogAlreadyRegistered").withArgs(LOG_ID);
     });
 
     it("reverts when the operator does not hold LOG_OPERATOR", async function () {
@@ -87,9 +83,7 @@ describe("AnchorRegistry", function () {
     it("replaces the operator, emits LogOperatorChanged, and only the new operator can continue the log", async function () {
       const { anchors, asOperator, operator, standby } = await loadFixture(anchorsFixture);
       await asOperator.anchor(LOG_ID, 3, honest.root(3), []);
-      await expect(anchors.setOperator(LOG_ID, standby.address))
-        .to.emit(anchors, "LogOperatorChanged")
-        .withArgs(LOG_ID, operator.address, standby.address);
+      await expect(anchors.setOperator(LOG_ID, standby.address)).to.emit(anchors, "LogOperatorChanged").withArgs(LOG_ID, operator.address, standby.address);
       expect(await anchors.operatorOf(LOG_ID)).to.equal(standby.address);
 
       await expect(asOperator.anchor(LOG_ID, 5, honest.root(5), honest.consistency(3, 5)))
@@ -117,9 +111,7 @@ describe("AnchorRegistry", function () {
     it("reverts when the new operator does not hold LOG_OPERATOR", async function () {
       const { anchors, platform, outsider } = await loadFixture(anchorsFixture);
       for (const account of [platform.address, outsider.address, ZeroAddress]) {
-        await expect(anchors.setOperator(LOG_ID, account))
-          .to.be.revertedWithCustomError(anchors, "AnchorRegistryOperatorNotLogOperator")
-          .withArgs(account);
+        await expect(anchors.setOperator(LOG_ID, account)).to.be.revertedWithCustomError(anchors, "AnchorRegistryOperatorNotLogOperator").withArgs(account);
       }
     });
   });
@@ -155,7 +147,11 @@ describe("AnchorRegistry", function () {
         const tx = await asOperator.anchor(LOG_ID, size, honest.root(size), proof);
         await expect(tx).to.emit(anchors, "CheckpointAnchored").withArgs(LOG_ID, size, honest.root(size), previous);
         blocks.set(size, await blockOf(tx));
-        expect(await anchors.latestCheckpoint(LOG_ID)).to.deep.equal([BigInt(size), honest.root(size), BigInt(defined(blocks.get(size), `the block of checkpoint ${size}`))]);
+        expect(await anchors.latestCheckpoint(LOG_ID)).to.deep.equal([
+          BigInt(size),
+          honest.root(size),
+          BigInt(defined(blocks.get(size), `the block of checkpoint ${size}`)),
+        ]);
         previous = size;
       }
       for (const size of sizes) {
@@ -256,7 +252,9 @@ describe("AnchorRegistry", function () {
           .withArgs(LOG_ID, 6, honest.root(6), 10, honest.root(10));
       }
       // The untouched proof is accepted, so the refusals above are about the proof alone.
-      await expect(asOperator.anchor(LOG_ID, 10, honest.root(10), proof)).to.emit(anchors, "CheckpointAnchored").withArgs(LOG_ID, 10, honest.root(10), 6);
+      await expect(asOperator.anchor(LOG_ID, 10, honest.root(10), proof))
+        .to.emit(anchors, "CheckpointAnchored")
+        .withArgs(LOG_ID, 10, honest.root(10), 6);
     });
 
     it("reverts when the tree size equals the anchored one", async function () {

@@ -67,9 +67,7 @@ describe("ParticipantRegistry", function () {
     it("stores the profile, grants the roles and emits ParticipantRegistered and one RoleGranted per role", async function () {
       const { participants, admin, customsDe } = await loadFixture(participantsFixture);
       const tx = await participants.register(customsDe.address, "Generalzolldirektion", "DE", 1, [CUSTOMS, BROKER]);
-      await expect(tx)
-        .to.emit(participants, "ParticipantRegistered")
-        .withArgs(customsDe.address, "Generalzolldirektion", "DE", 1);
+      await expect(tx).to.emit(participants, "ParticipantRegistered").withArgs(customsDe.address, "Generalzolldirektion", "DE", 1);
       await expect(tx).to.emit(participants, "RoleGranted").withArgs(CUSTOMS, customsDe.address, admin.address);
       await expect(tx).to.emit(participants, "RoleGranted").withArgs(BROKER, customsDe.address, admin.address);
 
@@ -332,9 +330,7 @@ describe("ParticipantRegistry", function () {
 
     it("revokes one role with revokeRole and emits RoleRevoked, leaving the profile active", async function () {
       const { participants, admin, carrier } = await loadFixture(participantsFixture);
-      await expect(participants.revokeRole(BROKER, carrier.address))
-        .to.emit(participants, "RoleRevoked")
-        .withArgs(BROKER, carrier.address, admin.address);
+      await expect(participants.revokeRole(BROKER, carrier.address)).to.emit(participants, "RoleRevoked").withArgs(BROKER, carrier.address, admin.address);
       expect(await participants.hasRole(BROKER, carrier.address)).to.equal(false);
       expect(await participants.hasRole(CARRIER, carrier.address)).to.equal(true);
       expect(await participants.isActive(carrier.address)).to.equal(true);
@@ -350,9 +346,7 @@ describe("ParticipantRegistry", function () {
 
     it("reverts renounceRole with AccessControlBadConfirmation when the confirmation is not the caller", async function () {
       const { participants, admin, carrier } = await loadFixture(participantsFixture);
-      await expect(participants.renounceRole(BROKER, carrier.address))
-        .to.be.revertedWithCustomError(participants, "AccessControlBadConfirmation")
-        .withArgs();
+      await expect(participants.renounceRole(BROKER, carrier.address)).to.be.revertedWithCustomError(participants, "AccessControlBadConfirmation").withArgs();
       expect(await participants.hasRole(BROKER, carrier.address)).to.equal(true);
       expect(await participants.hasRole(ADMIN_ROLE_ID, admin.address)).to.equal(true);
     });

@@ -162,9 +162,7 @@ describe("ProductRegistry", function () {
     it("anchors a catalog, emits CatalogAnchored and records every field with the block number", async function () {
       const { products, asOwner, brandOwner } = await loadFixture(productsFixture);
       const tx = await asOwner.anchorCatalog(BRAND_ID, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
-      await expect(tx)
-        .to.emit(products, "CatalogAnchored")
-        .withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+      await expect(tx).to.emit(products, "CatalogAnchored").withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
       const block = (await receiptOf(tx)).blockNumber;
 
       const brand = await products.brandOf(BRAND_ID);
@@ -279,9 +277,7 @@ describe("ProductRegistry", function () {
       const submitter = others[1]; // not even a participant
       const signature = await signCatalog(brandOwner, products, catalogOf(1));
       const tx = await connectAs(products, submitter).anchorCatalogSigned(...signedArgs(catalogOf(1), signature));
-      await expect(tx)
-        .to.emit(products, "CatalogAnchored")
-        .withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
+      await expect(tx).to.emit(products, "CatalogAnchored").withArgs(BRAND_ID, 1, items.root(), ITEMS.length, sellers.root(), SELLERS.length);
       const brand = await products.brandOf(BRAND_ID);
       expect([brand.owner, brand.version, brand.itemsRoot, brand.itemCount, brand.sellersRoot, brand.sellerCount, brand.blockNumber]).to.deep.equal([
         brandOwner.address,
@@ -447,11 +443,25 @@ describe("ProductRegistry", function () {
       const catalogs: SignedCatalog[] = [
         catalogOf(1),
         { ...catalogOf(7), itemsRoot: ZeroHash, itemCount: 0, sellersRoot: ZeroHash, sellerCount: 0 },
-        { brandId: brandIdOf("b".repeat(128)), version: max, itemsRoot: flipBit(items.root(), 31, 7), itemCount: max, sellersRoot: sellers.root(1), sellerCount: 1 },
+        {
+          brandId: brandIdOf("b".repeat(128)),
+          version: max,
+          itemsRoot: flipBit(items.root(), 31, 7),
+          itemCount: max,
+          sellersRoot: sellers.root(1),
+          sellerCount: 1,
+        },
       ];
       const domain = await domainOf(products);
       for (const catalog of catalogs) {
-        const onChain = await products.catalogDigest(catalog.brandId, catalog.version, catalog.itemsRoot, catalog.itemCount, catalog.sellersRoot, catalog.sellerCount);
+        const onChain = await products.catalogDigest(
+          catalog.brandId,
+          catalog.version,
+          catalog.itemsRoot,
+          catalog.itemCount,
+          catalog.sellersRoot,
+          catalog.sellerCount,
+        );
         expect(onChain).to.equal(catalogDigest({ ...domain, catalog }), `version ${catalog.version}`);
         expect(onChain).to.equal(TypedDataEncoder.hash(catalogDomain(domain), CATALOG_TYPES, catalog), `version ${catalog.version}`);
       }
@@ -490,7 +500,10 @@ describe("ProductRegistry", function () {
     it("agrees with catalog.ts itemLeafHash and sellerLeafHash", async function () {
       const { products } = await loadFixture(productsFixture);
       const longSerial = "S".repeat(31) + "ü"; // 33 bytes: the padding crosses a word boundary
-      for (const [gtin, serial] of [...ITEMS, ["", ""], ["4006381333931", "Größe-42/β"], ["12345678", longSerial], ["0".repeat(32), "x"]] as [string, string][]) {
+      for (const [gtin, serial] of [...ITEMS, ["", ""], ["4006381333931", "Größe-42/β"], ["12345678", longSerial], ["0".repeat(32), "x"]] as [
+        string,
+        string,
+      ][]) {
         expect(await products.itemLeafHash(gtin, serial)).to.equal(itemLeafHash({ gtin, serial }), `${gtin}/${serial}`);
       }
       for (const sellerId of [...SELLERS, "", "天猫:旗舰店", "s".repeat(32), "s".repeat(64)]) {

@@ -113,9 +113,21 @@ async function harnessFixture() {
 
 function solidityVerifies(harness: RFC9162Harness, c: VectorCase): Promise<boolean> {
   if (c.kind === "inclusion") {
-    return harness.verifyInclusion(c.leafIdx, c.treeSize, hexlify(c.leafHash), c.proof.map((h) => hexlify(h)), hexlify(c.root));
+    return harness.verifyInclusion(
+      c.leafIdx,
+      c.treeSize,
+      hexlify(c.leafHash),
+      c.proof.map((h) => hexlify(h)),
+      hexlify(c.root),
+    );
   }
-  return harness.verifyConsistency(c.size1, c.size2, hexlify(c.root1), hexlify(c.root2), c.proof.map((h) => hexlify(h)));
+  return harness.verifyConsistency(
+    c.size1,
+    c.size2,
+    hexlify(c.root1),
+    hexlify(c.root2),
+    c.proof.map((h) => hexlify(h)),
+  );
 }
 
 function typescriptVerifies(c: VectorCase): boolean {
@@ -181,7 +193,17 @@ describe("RFC 9162 Solidity and TypeScript agreement on random trees", function 
         const size = leaves.length;
         const root = treeRoot({ size, read });
         const proof = inclusionProof({ index, size, read });
-        const valid: InclusionCase = { kind: "inclusion", file: "", desc: "", leafIdx: BigInt(index), treeSize: BigInt(size), root, leafHash: defined(leaves[index], `leaf ${index}`), proof, wantErr: false };
+        const valid: InclusionCase = {
+          kind: "inclusion",
+          file: "",
+          desc: "",
+          leafIdx: BigInt(index),
+          treeSize: BigInt(size),
+          root,
+          leafHash: defined(leaves[index], `leaf ${index}`),
+          proof,
+          wantErr: false,
+        };
         expect(typescriptVerifies(valid), "TypeScript, valid proof").to.equal(true);
         expect(await solidityVerifies(harness, valid), "Solidity, valid proof").to.equal(true);
 
@@ -218,7 +240,17 @@ describe("RFC 9162 Solidity and TypeScript agreement on random trees", function 
         const root1 = treeRoot({ size: size1, read });
         const root2 = treeRoot({ size: size2, read });
         const proof = consistencyProof({ size1, size2, read });
-        const valid: ConsistencyCase = { kind: "consistency", file: "", desc: "", size1: BigInt(size1), size2: BigInt(size2), root1, root2, proof, wantErr: false };
+        const valid: ConsistencyCase = {
+          kind: "consistency",
+          file: "",
+          desc: "",
+          size1: BigInt(size1),
+          size2: BigInt(size2),
+          root1,
+          root2,
+          proof,
+          wantErr: false,
+        };
         expect(typescriptVerifies(valid), "TypeScript, valid proof").to.equal(true);
         expect(await solidityVerifies(harness, valid), "Solidity, valid proof").to.equal(true);
 
@@ -255,13 +287,27 @@ describe("RFC 9162 Solidity and TypeScript agreement on random trees", function 
         const root = treeRoot({ size, read });
         // An honest proof, checked against arbitrary claimed index/size pairs.
         const inclusion: InclusionCase = {
-          kind: "inclusion", file: "", desc: "", leafIdx: BigInt(claimedA), treeSize: BigInt(claimedB),
-          root, leafHash: defined(leaves[index], `leaf ${index}`), proof: inclusionProof({ index, size, read }), wantErr: false,
+          kind: "inclusion",
+          file: "",
+          desc: "",
+          leafIdx: BigInt(claimedA),
+          treeSize: BigInt(claimedB),
+          root,
+          leafHash: defined(leaves[index], `leaf ${index}`),
+          proof: inclusionProof({ index, size, read }),
+          wantErr: false,
         };
         expect(await solidityVerifies(harness, inclusion), "inclusion").to.equal(typescriptVerifies(inclusion));
         const consistency: ConsistencyCase = {
-          kind: "consistency", file: "", desc: "", size1: BigInt(claimedA), size2: BigInt(claimedB),
-          root1: treeRoot({ size: size1, read }), root2: root, proof: consistencyProof({ size1, size2: size, read }), wantErr: false,
+          kind: "consistency",
+          file: "",
+          desc: "",
+          size1: BigInt(claimedA),
+          size2: BigInt(claimedB),
+          root1: treeRoot({ size: size1, read }),
+          root2: root,
+          proof: consistencyProof({ size1, size2: size, read }),
+          wantErr: false,
         };
         expect(await solidityVerifies(harness, consistency), "consistency").to.equal(typescriptVerifies(consistency));
       }),

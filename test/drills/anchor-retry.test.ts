@@ -73,7 +73,14 @@ for (const kind of CHAINS) {
       cleanups.push(() => rmSync(openedDir, { recursive: true, force: true }));
       lines = [];
       runtime = await openNodeRuntime({
-        chain: { rpcUrl: proxy.url, chainHost: "127.0.0.1", chainPort: 0, deployerKey: devWallet(0).privateKey, logName: "drill-anchor-retry", devParticipants: true },
+        chain: {
+          rpcUrl: proxy.url,
+          chainHost: "127.0.0.1",
+          chainPort: 0,
+          deployerKey: devWallet(0).privateKey,
+          logName: "drill-anchor-retry",
+          devParticipants: true,
+        },
         dataDir,
         anchorMaxEvents: NEVER,
         anchorIntervalMs: ANCHOR_INTERVAL_MS,
@@ -188,7 +195,10 @@ for (const kind of CHAINS) {
 
       await waitForAnchored(14);
       const txs = await anchoringTxs();
-      expect(txs.filter((t) => t.status !== 1), "reverted anchoring transactions").to.deep.equal([]);
+      expect(
+        txs.filter((t) => t.status !== 1),
+        "reverted anchoring transactions",
+      ).to.deep.equal([]);
       expect(txs.filter((t) => t.treeSize === 14)).to.have.length(1);
       await expectStoreMatchesChain();
       await expectAnchoringGoesOn();
@@ -206,7 +216,10 @@ for (const kind of CHAINS) {
       expect(events.filter((e) => e.treeSize === 14).map((e) => e.transactionHash)).to.deep.equal([late]);
       expect(defined(await runtime.log.latestCheckpoint(), "the latest checkpoint").txHash).to.equal(late);
       const txs = await anchoringTxs();
-      expect(txs.filter((t) => t.status !== 1), "reverted anchoring transactions").to.deep.equal([]);
+      expect(
+        txs.filter((t) => t.status !== 1),
+        "reverted anchoring transactions",
+      ).to.deep.equal([]);
       expect(txs.filter((t) => t.treeSize === 14).map((t) => t.hash)).to.deep.equal([late]);
       await waitForNoStandingError();
       await expectStoreMatchesChain();
@@ -238,7 +251,12 @@ for (const kind of CHAINS) {
         expect(events.find((e) => e.treeSize === race.size)?.transactionHash).to.equal(racing.hash);
         expect((await runtime.log.listCheckpoints()).find((c) => c.treeSize === race.size)?.txHash).to.equal(racing.hash);
         expect(events.slice(-(race.size === 14 ? 1 : 2)).map((e) => [e.previousTreeSize, e.treeSize])).to.deep.equal(
-          race.size === 14 ? [[7, 14]] : [[7, 10], [10, 14]],
+          race.size === 14
+            ? [[7, 14]]
+            : [
+                [7, 10],
+                [10, 14],
+              ],
         );
         const reverted = (await anchoringTxs()).filter((t) => t.status !== 1);
         if (kind.estimateGasAgainstLatest) {
@@ -247,7 +265,10 @@ for (const kind of CHAINS) {
         } else {
           expect(reverted).to.deep.equal([]);
           const refusal = race.size === 14 ? "AnchorRegistryTreeSizeNotGrowing" : "AnchorRegistryInconsistentCheckpoint";
-          expect(lines.some((line) => line.includes(`AnchorRegistry refused the checkpoint: ${refusal}(`)), lines.join("\n")).to.equal(true);
+          expect(
+            lines.some((line) => line.includes(`AnchorRegistry refused the checkpoint: ${refusal}(`)),
+            lines.join("\n"),
+          ).to.equal(true);
         }
         await waitForNoStandingError();
         await expectStoreMatchesChain();

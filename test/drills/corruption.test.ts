@@ -11,7 +11,14 @@ import { devWallet } from "../../node/chain/dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import type { ContractAddresses } from "../../node/chain/contracts";
 import { fromHex } from "../../node/domain/hex";
-import { consistencyProofRanges, inclusionProofRanges, isValidConsistencyProof, isValidInclusionProof, rangeNodes, type LeafRange } from "../../node/domain/merkle";
+import {
+  consistencyProofRanges,
+  inclusionProofRanges,
+  isValidConsistencyProof,
+  isValidInclusionProof,
+  rangeNodes,
+  type LeafRange,
+} from "../../node/domain/merkle";
 import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { checkpointKey, entryKey, headKey, nodeKey } from "../../node/store/keys";
 import { defined, elementAt, rejectionOf } from "../helpers/assertions";
@@ -47,7 +54,15 @@ describe("drill: corrupted stored values", function () {
   /** A runtime on the test's chain, attached to the contracts the first one deployed; never anchors by itself. */
   function openRuntime(): Promise<NodeRuntime> {
     return openNodeRuntime({
-      chain: { rpcUrl: chain.rpcUrl, chainHost: "127.0.0.1", chainPort: 0, deployerKey: devWallet(0).privateKey, logName: "drill-corruption", devParticipants: true, addresses },
+      chain: {
+        rpcUrl: chain.rpcUrl,
+        chainHost: "127.0.0.1",
+        chainPort: 0,
+        deployerKey: devWallet(0).privateKey,
+        logName: "drill-corruption",
+        devParticipants: true,
+        addresses,
+      },
       dataDir,
       anchorMaxEvents: NEVER,
       anchorIntervalMs: NEVER,
@@ -83,7 +98,14 @@ describe("drill: corrupted stored values", function () {
     dataDir = mkdtempSync(path.join(tmpdir(), "bl-drill-corrupt-"));
     location = path.join(dataDir, "ledger");
     const runtime = await openNodeRuntime({
-      chain: { rpcUrl: chain.rpcUrl, chainHost: "127.0.0.1", chainPort: 0, deployerKey: devWallet(0).privateKey, logName: "drill-corruption", devParticipants: true },
+      chain: {
+        rpcUrl: chain.rpcUrl,
+        chainHost: "127.0.0.1",
+        chainPort: 0,
+        deployerKey: devWallet(0).privateKey,
+        logName: "drill-corruption",
+        devParticipants: true,
+      },
       dataDir,
       anchorMaxEvents: NEVER,
       anchorIntervalMs: NEVER,
@@ -132,7 +154,8 @@ describe("drill: corrupted stored values", function () {
     });
 
     const get = (url: string) => app.request(url);
-    const post = (url: string, body: unknown) => app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (url: string, body: unknown) =>
+      app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
     it("(a) refuses the status, trace, verification and EPCIS document of the shipment whose entry is corrupted, naming entries/<leafIndex>", async () => {
       for (const read of SHIPMENT_READS) {
@@ -144,7 +167,10 @@ describe("drill: corrupted stored values", function () {
     });
 
     it("(a) refuses an append to that shipment and writes nothing", async () => {
-      const order = elementAt(happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: ENTRY_VICTIM, startMs: Date.UTC(2026, 6, 1) }), 0);
+      const order = elementAt(
+        happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: ENTRY_VICTIM, startMs: Date.UTC(2026, 6, 1) }),
+        0,
+      );
       const size = runtime.log.treeSize;
       const root = runtime.log.headRoot();
       await expectRefusal(await post(`/v1/shipments/${ENTRY_VICTIM}/events`, order), "entries", entryKey(VICTIM_LEAF));
@@ -165,7 +191,13 @@ describe("drill: corrupted stored values", function () {
         const response = await get(`/v1/log/entries/${leaf}?treeSize=${TREE_SIZE}`);
         const body = (await response.json()) as Json;
         expect(response.status, `leaf ${leaf}: ${JSON.stringify(body)}`).to.equal(200);
-        const valid = isValidInclusionProof({ index: leaf, size: TREE_SIZE, leafHash: fromHex(body.entry.leafHash), proof: body.inclusionProof.map(fromHex), root });
+        const valid = isValidInclusionProof({
+          index: leaf,
+          size: TREE_SIZE,
+          leafHash: fromHex(body.entry.leafHash),
+          proof: body.inclusionProof.map(fromHex),
+          root,
+        });
         expect(valid, `inclusion proof of leaf ${leaf}`).to.equal(true);
       }
 
@@ -173,7 +205,10 @@ describe("drill: corrupted stored values", function () {
       const touchingFrom = sizes.filter((size1) => touchesVictimNode(consistencyProofRanges({ size1, size2: TREE_SIZE })));
       expect(touchingFrom).to.not.be.empty;
       for (const from of touchingFrom) await expectRefusal(await get(`/v1/log/proof/consistency?from=${from}&to=${TREE_SIZE}`), "nodes", key);
-      const clean = defined(sizes.find((s) => !touchingFrom.includes(s) && !touchesVictimNode([{ start: 0, end: s }])), "a size whose proof avoids the victim node");
+      const clean = defined(
+        sizes.find((s) => !touchingFrom.includes(s) && !touchesVictimNode([{ start: 0, end: s }])),
+        "a size whose proof avoids the victim node",
+      );
       const { proof } = (await (await get(`/v1/log/proof/consistency?from=${clean}&to=${TREE_SIZE}`)).json()) as Json;
       const root1 = await runtime.log.rootAt(clean);
       expect(isValidConsistencyProof({ size1: clean, size2: TREE_SIZE, root1, root2: root, proof: proof.map(fromHex) })).to.equal(true);
@@ -210,7 +245,10 @@ describe("drill: corrupted stored values", function () {
       const response = await post("/v1/events:batch", { events: [f, headVictim, g, entryVictim, h] });
       expect(response.status).to.equal(200);
       const { results } = (await response.json()) as Json;
-      expect(results.map((r: Json) => r.status), JSON.stringify(results)).to.deep.equal([201, 500, 201, 500, 201]);
+      expect(
+        results.map((r: Json) => r.status),
+        JSON.stringify(results),
+      ).to.deep.equal([201, 500, 201, 500, 201]);
       expect(results[1].error).to.deep.include({ code: "INTERNAL", details: { table: "heads", key: headKey(HEAD_VICTIM) } });
       expect(results[3].error).to.deep.include({ code: "INTERNAL", details: { table: "entries", key: entryKey(VICTIM_LEAF) } });
       expect(runtime.log.treeSize).to.equal(size + 3);
@@ -264,7 +302,10 @@ describe("drill: corrupted stored values", function () {
       const node = nodes.start({ DATA_DIR: dataDir });
       const { code } = await node.exited;
       expect(code, node.stdout() + node.stderr()).to.equal(1);
-      const lines = node.stderr().split("\n").filter((line) => line.trim() !== "");
+      const lines = node
+        .stderr()
+        .split("\n")
+        .filter((line) => line.trim() !== "");
       expect(lines, node.stderr()).to.have.length(1);
       expect(lines[0]).to.contain("meta/treeSize").and.to.contain("corrupted");
       expect(node.stderr()).to.not.match(/^\s+at /m);

@@ -29,7 +29,10 @@ describe("drill: store directory already locked", function () {
     const second = nodes.start({ DATA_DIR: dataDir });
     const { code } = await second.exited;
     expect(code, second.stdout() + second.stderr()).to.equal(1);
-    const lines = second.stderr().split("\n").filter((line) => line.trim() !== "");
+    const lines = second
+      .stderr()
+      .split("\n")
+      .filter((line) => line.trim() !== "");
     expect(lines, second.stderr()).to.have.length(1);
     const [line] = lines;
     expect(line).to.contain(path.resolve(dataDir, "ledger"));

@@ -21,7 +21,13 @@ type PrintedReceipt = { shipmentId: string; logId: string; leafIndex: number; le
  * Runs the crash driver on `dataDir`, sends SIGKILL once it has printed `killAfter` receipts, and resolves with every
  * receipt it printed in full before it died.
  */
-async function runAndKill({ dataDir, killAfter }: { dataDir: string; killAfter: number }): Promise<{ receipts: PrintedReceipt[]; signal: NodeJS.Signals | null }> {
+async function runAndKill({
+  dataDir,
+  killAfter,
+}: {
+  dataDir: string;
+  killAfter: number;
+}): Promise<{ receipts: PrintedReceipt[]; signal: NodeJS.Signals | null }> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", DRIVER], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir },
@@ -112,7 +118,10 @@ async function crashAndCheck(killAfter: number): Promise<void> {
       }
       for (const [shipmentId, list] of byShipment) {
         const indexed = await store.log.getShipmentEntries(shipmentId);
-        expect(indexed.map((e) => e.leafIndex), shipmentId).to.deep.equal(list.map((e) => e.leafIndex));
+        expect(
+          indexed.map((e) => e.leafIndex),
+          shipmentId,
+        ).to.deep.equal(list.map((e) => e.leafIndex));
         indexed.forEach((entry, seq) => {
           expect(entry.seq, `${shipmentId} seq`).to.equal(seq);
           expect(entry.prevLeafHash, `${shipmentId} seq ${seq} prevLeafHash`).to.equal(seq === 0 ? ZERO_HASH : elementAt(indexed, seq - 1).leafHash);

@@ -54,7 +54,9 @@ describe("The trace explorer in a browser", function () {
   }
 
   async function checkStatuses(page: Page): Promise<Record<string, string>> {
-    const pairs = await page.locator("[data-check]").evaluateAll((elements) => elements.map((e) => [e.getAttribute("data-check"), e.getAttribute("data-status")]));
+    const pairs = await page
+      .locator("[data-check]")
+      .evaluateAll((elements) => elements.map((e) => [e.getAttribute("data-check"), e.getAttribute("data-status")]));
     return Object.fromEntries(pairs);
   }
 
@@ -72,7 +74,8 @@ describe("The trace explorer in a browser", function () {
 
   before(async () => {
     // A missing browser is a broken test machine, not a reason to skip: say how to fix it.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (sudo apt-get install chromium) to run the explorer's browser tests`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (sudo apt-get install chromium) to run the explorer's browser tests`);
     dir = mkdtempSync(path.join(tmpdir(), "bl-explorer-"));
     node = await startNode({ config: parseConfig({ PORT: "0", CHAIN_PORT: "0", DATA_DIR: dir, ANCHOR_INTERVAL_MS: "300" }), log: () => undefined });
     demo = await runDemo({ nodeUrl: node.url, log: () => undefined });
@@ -84,7 +87,15 @@ describe("The trace explorer in a browser", function () {
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
 
@@ -106,7 +117,10 @@ describe("The trace explorer in a browser", function () {
     // The report is GET /v1/shipments/{id}/verify's, which pins no trusted contracts: that one check cannot pass.
     const { "trusted-contracts": trusted, ...rest } = statuses;
     expect(trusted).to.equal("not-checkable");
-    expect(Object.values(rest).every((status) => status === "pass"), JSON.stringify(statuses)).to.equal(true);
+    expect(
+      Object.values(rest).every((status) => status === "pass"),
+      JSON.stringify(statuses),
+    ).to.equal(true);
     const types = await page.locator("[data-event-type]").evaluateAll((elements) => elements.map((e) => e.getAttribute("data-event-type")));
     expect(types).to.include.members(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "TAX_PAID", "RELEASE", "DELIVERY"]);
     expect(await page.locator('[data-anchored="false"]').count()).to.equal(0);

@@ -24,7 +24,11 @@ type SoakResult = {
 
 /** Runs scripts/soak.ts with `env`; resolves with its exit code, its output and its last line parsed. */
 function runSoak(env: Record<string, string>): Promise<{ code: number | null; output: string; result: SoakResult }> {
-  const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/soak.ts"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/soak.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

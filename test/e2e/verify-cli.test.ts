@@ -55,7 +55,12 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       for (const [i, step] of HAPPY_PATH.entries()) {
         const client = await clientOf(step.signer);
         const occurredAt = Date.UTC(2026, 5, 1, 8) + i * 60_000;
-        await client.append({ shipmentId, eventType: step.eventType, payload: structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, unknown>, occurredAt });
+        await client.append({
+          shipmentId,
+          eventType: step.eventType,
+          payload: structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, unknown>,
+          occurredAt,
+        });
       }
     }
     const customs = await clientOf(4);
@@ -86,26 +91,52 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       // Every check passes; payment is recomputed only once the tax engine exists, so it may be not-checkable, and
       // trusted-contracts needs the addresses a verifier trusts (the next test gives them).
       expect(report.checks.filter((c) => c.status !== "pass" && c.name !== "payment" && c.name !== "trusted-contracts")).to.deep.equal([]);
-      expect(defined(report.checks.find((c) => c.name === "payment"), "the payment check").status).to.be.oneOf(["pass", "not-checkable"]);
+      expect(
+        defined(
+          report.checks.find((c) => c.name === "payment"),
+          "the payment check",
+        ).status,
+      ).to.be.oneOf(["pass", "not-checkable"]);
     }
   });
 
   it("checks the bundle names the contracts the verifier trusts, and exits 1 when it does not", async () => {
     const file = save("trusted", bundles.get(shipments[0]));
     const { participantRegistry, anchorRegistry } = node.chain.addresses;
-    const trusted = await verifyWithCli(file, node.chain.rpcUrl, ["--chain-id", "31337", "--participant-registry", participantRegistry, "--anchor-registry", anchorRegistry]);
+    const trusted = await verifyWithCli(file, node.chain.rpcUrl, [
+      "--chain-id",
+      "31337",
+      "--participant-registry",
+      participantRegistry,
+      "--anchor-registry",
+      anchorRegistry,
+    ]);
     expect(trusted.code).to.equal(0);
-    expect(defined(trusted.report.checks.find((c) => c.name === "trusted-contracts"), "the trusted-contracts check").status).to.equal("pass");
+    expect(
+      defined(
+        trusted.report.checks.find((c) => c.name === "trusted-contracts"),
+        "the trusted-contracts check",
+      ).status,
+    ).to.equal("pass");
     const other = await verifyWithCli(file, node.chain.rpcUrl, ["--anchor-registry", "0x" + "34".repeat(20)]);
     expect(other.code).to.equal(1);
-    expect(defined(other.report.checks.find((c) => c.name === "trusted-contracts"), "the trusted-contracts check").status).to.equal("fail");
+    expect(
+      defined(
+        other.report.checks.find((c) => c.name === "trusted-contracts"),
+        "the trusted-contracts check",
+      ).status,
+    ).to.equal("fail");
   });
 
   const tamperings: [string, string, (b: TraceBundle) => void][] = [
     ["a payload field changed", "field-digests", (b) => ((elementAt(b.entries, 2).payload as { declarationId: string }).declarationId = "25DEH7000000999999")],
     ["a salt changed", "field-digests", (b) => (elementAt(b.entries, 0).salts.orderId = "0x" + "00".repeat(16))],
     ["a signature swapped", "event-signatures", (b) => (elementAt(b.entries, 1).event.signature = elementAt(b.entries, 0).event.signature)],
-    ["an inclusion proof hash changed", "inclusion", (b) => (defined(elementAt(b.entries, 3).inclusionProof, "entry 3's inclusion proof")[0] = "0x" + "ab".repeat(32))],
+    [
+      "an inclusion proof hash changed",
+      "inclusion",
+      (b) => (defined(elementAt(b.entries, 3).inclusionProof, "entry 3's inclusion proof")[0] = "0x" + "ab".repeat(32)),
+    ],
     ["the checkpoint root changed", "checkpoint-anchored", (b) => (defined(b.checkpoint, "the checkpoint").rootHash = "0x" + "cd".repeat(32))],
     ["two entries swapped", "shipment-chain", (b) => ([b.entries[3], b.entries[4]] = [elementAt(b.entries, 4), elementAt(b.entries, 3)])],
     ["a dropped middle event", "shipment-chain", (b) => b.entries.splice(3, 1)],
@@ -118,7 +149,12 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       const { code, report } = await verifyWithCli(save(`tampered-${check}`, bundle), node.chain.rpcUrl);
       expect(code).to.equal(1);
       expect(report.ok).to.equal(false);
-      expect(defined(report.checks.find((c) => c.name === check), `the ${check} check`).status).to.equal("fail");
+      expect(
+        defined(
+          report.checks.find((c) => c.name === check),
+          `the ${check} check`,
+        ).status,
+      ).to.equal("fail");
     });
   }
 });

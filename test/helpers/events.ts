@@ -50,5 +50,7 @@ export const HAPPY_PATH: { eventType: EventType; signer: number }[] = [
 
 /** The happy lifecycle of one shipment as signed requests, one minute apart. */
 export function happyLifecycle({ separator, shipmentId, startMs = Date.UTC(2026, 5, 1, 8) }: { separator: Uint8Array; shipmentId: string; startMs?: number }) {
-  return HAPPY_PATH.map((step, i) => signedAppend({ separator, signer: step.signer, shipmentId, eventType: step.eventType, occurredAtMs: startMs + i * 60_000 }));
+  return HAPPY_PATH.map((step, i) =>
+    signedAppend({ separator, signer: step.signer, shipmentId, eventType: step.eventType, occurredAtMs: startMs + i * 60_000 }),
+  );
 }

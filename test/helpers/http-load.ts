@@ -32,11 +32,27 @@ function devKey(index: number): string {
 }
 
 /** happyLifecycle of test/helpers/events.ts (same steps, signers and payloads), signed with keys derived once. */
-export function happyLifecycleRequests({ separator, shipmentId, startMs = Date.UTC(2026, 5, 1, 8) }: { separator: Uint8Array; shipmentId: string; startMs?: number }): AppendRequest[] {
+export function happyLifecycleRequests({
+  separator,
+  shipmentId,
+  startMs = Date.UTC(2026, 5, 1, 8),
+}: {
+  separator: Uint8Array;
+  shipmentId: string;
+  startMs?: number;
+}): AppendRequest[] {
   return HAPPY_PATH.map((step, i) => {
     const payload = structuredClone(EXAMPLE_PAYLOADS[step.eventType]) as Record<string, unknown>;
     const eventType = step.eventType;
-    return signAppendRequest({ separator, privateKey: devKey(step.signer), shipmentId, eventType, occurredAtMs: startMs + i * 60_000, payload, salts: randomSalts(payload) }).request;
+    return signAppendRequest({
+      separator,
+      privateKey: devKey(step.signer),
+      shipmentId,
+      eventType,
+      occurredAtMs: startMs + i * 60_000,
+      payload,
+      salts: randomSalts(payload),
+    }).request;
   });
 }
 

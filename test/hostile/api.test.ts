@@ -16,7 +16,20 @@ import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { defined, elementAt } from "../helpers/assertions";
 import { openTestNode, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
-import { applyMutation, defineOwn, describeMutation, hostileJson, hostileString, jsonRoundTrip, mutated, mutationOf, nested, sameJson, wellFormedMutationOf, type Json } from "./arbitraries";
+import {
+  applyMutation,
+  defineOwn,
+  describeMutation,
+  hostileJson,
+  hostileString,
+  jsonRoundTrip,
+  mutated,
+  mutationOf,
+  nested,
+  sameJson,
+  wellFormedMutationOf,
+  type Json,
+} from "./arbitraries";
 
 /** Two full lifecycles and one waiting for its DELIVERY, all anchored. */
 const FULL = "HOSTILE-A1";
@@ -25,7 +38,24 @@ const PARTIAL = "HOSTILE-A3";
 const SHIPMENTS = [FULL, OTHER, PARTIAL];
 /** Not a run may take this long; one that does counts as a hang. Not a timing assertion on speed. */
 const HANG_MS = 20_000;
-const BODY_KEYS = ["event", "payload", "salts", "events", "declaration", "date", "buyerYearToDate", "document", "signature", "brand", "version", "items", "sellers", "request", "bundle", "json"];
+const BODY_KEYS = [
+  "event",
+  "payload",
+  "salts",
+  "events",
+  "declaration",
+  "date",
+  "buyerYearToDate",
+  "document",
+  "signature",
+  "brand",
+  "version",
+  "items",
+  "sellers",
+  "request",
+  "bundle",
+  "json",
+];
 const ENVELOPE_CODES = ["VALIDATION_FAILED", "BAD_SIGNATURE", "PAYLOAD_TOO_LARGE"];
 const DEV_ADDRESSES = Array.from({ length: 10 }, (_, i) => devWallet(i).address);
 
@@ -55,7 +85,11 @@ describe("hostile input to the API", function () {
     app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z"), rateLimit: { perSecond: 1e9, burst: 1e9 } });
     const separator = runtime.ledger.domainSeparator;
     const partial = happyLifecycle({ separator, shipmentId: PARTIAL });
-    for (const { request } of [...happyLifecycle({ separator, shipmentId: FULL }), ...happyLifecycle({ separator, shipmentId: OTHER }), ...partial.slice(0, 6)]) {
+    for (const { request } of [
+      ...happyLifecycle({ separator, shipmentId: FULL }),
+      ...happyLifecycle({ separator, shipmentId: OTHER }),
+      ...partial.slice(0, 6),
+    ]) {
       const response = await post(`/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request));
       expect(response.status, await response.clone().text()).to.equal(201);
     }
@@ -67,7 +101,14 @@ describe("hostile input to the API", function () {
     ];
     const { chainId, addresses } = runtime.chain;
     const catalog = buildCatalog({ items: [{ gtin: "7612345000028", serial: "SW-0001" }], sellers: ["SELLER-SW-1"] });
-    const catalogSigned = { brandId: brandIdOf("Stridewell"), version: 1, itemsRoot: catalog.itemsRoot, itemCount: catalog.itemCount, sellersRoot: catalog.sellersRoot, sellerCount: catalog.sellerCount };
+    const catalogSigned = {
+      brandId: brandIdOf("Stridewell"),
+      version: 1,
+      itemsRoot: catalog.itemsRoot,
+      itemCount: catalog.itemCount,
+      sellersRoot: catalog.sellersRoot,
+      sellerCount: catalog.sellerCount,
+    };
     const imported = happyLifecycle({ separator, shipmentId: "HOSTILE-E1" }).map(({ request }) => request);
     const document = epcisDocumentOfRequests({ separator, requests: imported, creationDate: "2026-06-02T00:00:00.000Z" });
     validBodies = [
@@ -79,12 +120,28 @@ describe("hostile input to the API", function () {
           version: 1,
           items: [{ gtin: "7612345000028", serial: "SW-0001" }],
           sellers: ["SELLER-SW-1"],
-          signature: signDigest({ digest: catalogDigest({ chainId, productRegistry: addresses.productRegistry, catalog: catalogSigned }), privateKey: devWallet(7).privateKey }),
+          signature: signDigest({
+            digest: catalogDigest({ chainId, productRegistry: addresses.productRegistry, catalog: catalogSigned }),
+            privateKey: devWallet(7).privateKey,
+          }),
         },
       },
-      { url: "/v1/shipments/HOSTILE-E1/epcis", body: jsonRoundTrip(signEpcisImport({ separator, shipmentId: "HOSTILE-E1", document, privateKey: devWallet(1).privateKey })) },
+      {
+        url: "/v1/shipments/HOSTILE-E1/epcis",
+        body: jsonRoundTrip(signEpcisImport({ separator, shipmentId: "HOSTILE-E1", document, privateKey: devWallet(1).privateKey })),
+      },
       // Not the default fields: a body without "fields" must then be another request.
-      { url: `/v1/shipments/${OTHER}/erasures`, body: signErasure({ separator, privateKey: devWallet(4).privateKey, shipmentId: OTHER, fields: ["ORDER.buyer"], reason: "Case 2026/17", requestedAtMs: Date.now() }) },
+      {
+        url: `/v1/shipments/${OTHER}/erasures`,
+        body: signErasure({
+          separator,
+          privateKey: devWallet(4).privateKey,
+          shipmentId: OTHER,
+          fields: ["ORDER.buyer"],
+          reason: "Case 2026/17",
+          requestedAtMs: Date.now(),
+        }),
+      },
     ];
     bundle = await traceBundleOf({ runtime, shipmentId: FULL });
     epcisExport = jsonRoundTrip(bundleToEpcis({ bundle, separator, creationDate: "2026-06-02T00:00:00.000Z" }));
@@ -158,7 +215,15 @@ describe("hostile input to the API", function () {
   }
 
   describe("random bodies to every POST route", () => {
-    const KNOWN = ["/v1/shipments/:id/events", "/v1/events:batch", "/v1/shipments/:id/epcis", "/v1/brands/catalog", "/v1/assess", "/v1/shipments/:id/erasures", "/verify"];
+    const KNOWN = [
+      "/v1/shipments/:id/events",
+      "/v1/events:batch",
+      "/v1/shipments/:id/epcis",
+      "/v1/brands/catalog",
+      "/v1/assess",
+      "/v1/shipments/:id/erasures",
+      "/verify",
+    ];
 
     it("enumerates the routes: every POST route of the app and of /openapi.json", () => {
       const posts = postRoutes.map((r) => r.path);
@@ -225,7 +290,10 @@ describe("hostile input to the API", function () {
       return fc.oneof(
         fc.constant({ what: "pretty-printed", text: JSON.stringify(base, null, 2) }),
         fc.constant({ what: "with a byte order mark", text: "\uFEFF" + text }),
-        fc.constant({ what: "with an escaped character", text: text.replace(/"shipmentId":"(.)/, (_, c: string) => `"shipmentId":"\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) }),
+        fc.constant({
+          what: "with an escaped character",
+          text: text.replace(/"shipmentId":"(.)/, (_, c: string) => `"shipmentId":"\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+        }),
         hostileJson.map((json) => ({ what: "with a duplicate event key before", text: `{"event":${JSON.stringify(json)},${text.slice(1)}` })),
         hostileJson.map((json) => ({ what: "with a duplicate event key after", text: `${text.slice(0, -1)},"event":${JSON.stringify(json)}}` })),
         hostileJson.map((json) => ({ what: "with a duplicate payload key after", text: `${text.slice(0, -1)},"payload":${JSON.stringify(json)}}` })),
@@ -244,11 +312,32 @@ describe("hostile input to the API", function () {
     it("never answers 5xx; answers 201/200 only for the same request, and any other is refused with 400/401, storing nothing", async () => {
       const requests = fc.nat({ max: 2 }).chain((i) =>
         fc.oneof(
-          { weight: 3, arbitrary: mutationOf(elementAt(fresh, i)).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)) })) },
+          {
+            weight: 3,
+            arbitrary: mutationOf(elementAt(fresh, i)).map((mutation) => ({
+              i,
+              what: describeMutation(mutation),
+              text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)),
+            })),
+          },
           // Values of the right form: only the payloadHash or the signature can tell.
-          { weight: 3, arbitrary: wellFormedMutationOf(elementAt(fresh, i), DEV_ADDRESSES).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)) })) },
+          {
+            weight: 3,
+            arbitrary: wellFormedMutationOf(elementAt(fresh, i), DEV_ADDRESSES).map((mutation) => ({
+              i,
+              what: describeMutation(mutation),
+              text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)),
+            })),
+          },
           // The envelope's own levels (event, payload, salts and their keys), where a random path seldom lands.
-          { weight: 2, arbitrary: mutationOf(elementAt(fresh, i), (p) => p.length <= 2).map((mutation) => ({ i, what: describeMutation(mutation), text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)) })) },
+          {
+            weight: 2,
+            arbitrary: mutationOf(elementAt(fresh, i), (p) => p.length <= 2).map((mutation) => ({
+              i,
+              what: describeMutation(mutation),
+              text: JSON.stringify(applyMutation(elementAt(fresh, i), mutation)),
+            })),
+          },
           { weight: 1, arbitrary: textEdits(elementAt(fresh, i)).map(({ what, text }) => ({ i, what, text })) },
         ),
       );
@@ -272,7 +361,10 @@ describe("hostile input to the API", function () {
               code = answer.json.results[0].error?.code;
             }
           } else {
-            const answer = await expectSafe(await post(`/v1/shipments/${base.event.shipmentId}/events`, text), `POST /v1/shipments/${base.event.shipmentId}/events ${label}`);
+            const answer = await expectSafe(
+              await post(`/v1/shipments/${base.event.shipmentId}/events`, text),
+              `POST /v1/shipments/${base.event.shipmentId}/events ${label}`,
+            );
             status = answer.status;
             code = answer.json?.error?.code;
           }
@@ -313,7 +405,13 @@ describe("hostile input to the API", function () {
     it("never answers 5xx; accepts only the same body (any for /v1/assess, which stores nothing), and a refused one changes nothing", async () => {
       const accepted = new Set<string>();
       const changes = fc.nat({ max: validBodies.length - 1 }).chain((i) =>
-        fc.oneof(mutationOf(elementAt(validBodies, i).body), mutationOf(elementAt(validBodies, i).body, (p) => p.length <= 2), wellFormedMutationOf(elementAt(validBodies, i).body, DEV_ADDRESSES)).map((mutation) => ({ i, mutation })),
+        fc
+          .oneof(
+            mutationOf(elementAt(validBodies, i).body),
+            mutationOf(elementAt(validBodies, i).body, (p) => p.length <= 2),
+            wellFormedMutationOf(elementAt(validBodies, i).body, DEV_ADDRESSES),
+          )
+          .map((mutation) => ({ i, mutation })),
       );
       await fc.assert(
         fc.asyncProperty(changes, async ({ i, mutation }) => {
@@ -336,7 +434,10 @@ describe("hostile input to the API", function () {
       }
     });
     it("refuses an EPCIS import whose document holds a key named __proto__ with 400 (once taken as the signed document without it)", async () => {
-      const { url, body } = defined(validBodies.find((b) => b.url.endsWith("/epcis")), "the EPCIS import body");
+      const { url, body } = defined(
+        validBodies.find((b) => b.url.endsWith("/epcis")),
+        "the EPCIS import body",
+      );
       const changed = jsonRoundTrip(body) as { document: Record<string, unknown> };
       defineOwn(changed.document, "__proto__", []);
       const before = await snapshot();
@@ -349,7 +450,26 @@ describe("hostile input to the API", function () {
 
   describe("random paths and queries on GET routes", () => {
     const numberish = fc.oneof(
-      fc.constantFrom("0", "1", "-1", "-0", "00", "1e3", "0x10", " 1", "1 ", "1.5", "NaN", "Infinity", "999999999999999", "9999999999999999", "9".repeat(40), "", "%00", "1%00"),
+      fc.constantFrom(
+        "0",
+        "1",
+        "-1",
+        "-0",
+        "00",
+        "1e3",
+        "0x10",
+        " 1",
+        "1 ",
+        "1.5",
+        "NaN",
+        "Infinity",
+        "999999999999999",
+        "9999999999999999",
+        "9".repeat(40),
+        "",
+        "%00",
+        "1%00",
+      ),
       fc.integer({ min: -1000, max: 1000 }).map(String),
       hostileString.map(encodeSegment),
     );
@@ -358,10 +478,15 @@ describe("hostile input to the API", function () {
     const query = fc.oneof(
       fc.record({ from: sizes, to: sizes, treeSize: sizes }).map(({ from, to, treeSize }) => `?from=${from}&to=${to}&treeSize=${treeSize}`),
       fc
-      .array(fc.tuple(fc.constantFrom("from", "to", "treeSize", "gtin", "serial", "shipmentId", "shipment", "leafIndex", "__proto__", "x"), queryValue), { maxLength: 4 })
-      .map((pairs) => (pairs.length === 0 ? "" : "?" + pairs.map(([k, v]) => `${k}=${v}`).join("&"))),
+        .array(fc.tuple(fc.constantFrom("from", "to", "treeSize", "gtin", "serial", "shipmentId", "shipment", "leafIndex", "__proto__", "x"), queryValue), {
+          maxLength: 4,
+        })
+        .map((pairs) => (pairs.length === 0 ? "" : "?" + pairs.map(([k, v]) => `${k}=${v}`).join("&"))),
     );
-    const addressSegment = fc.oneof(fc.constantFrom(devWallet(4).address, devWallet(4).address.toLowerCase(), "0x" + "00".repeat(20), "0x" + "zz".repeat(20), devWallet(15).address), hostileString.map(encodeSegment));
+    const addressSegment = fc.oneof(
+      fc.constantFrom(devWallet(4).address, devWallet(4).address.toLowerCase(), "0x" + "00".repeat(20), "0x" + "zz".repeat(20), devWallet(15).address),
+      hostileString.map(encodeSegment),
+    );
 
     it("never answers 5xx to odd ids, %-encodings, long ids, and negative, huge or non-numeric sizes", async () => {
       await fc.assert(
@@ -389,8 +514,14 @@ describe("hostile input to the API", function () {
       fc.constantFrom(...HEADERS).map((header): Edit => ({ header, how: "omitted" })),
       fc.tuple(fc.constantFrom(...HEADERS), headerText).map(([header, random]): Edit => ({ header, how: "random", random })),
       fc.constantFrom<Edit>(
-        ...["lower case", "upper case digits", "0X prefix", "another participant", "truncated", "extended", "padded with spaces"].map((how): Edit => ({ header: "address", how })),
-        ...["leading zero", "plus one", "six minutes ago", "negative", "fraction", "exponent", "huge", "seconds", "padded with spaces"].map((how): Edit => ({ header: "timestamp", how })),
+        ...["lower case", "upper case digits", "0X prefix", "another participant", "truncated", "extended", "padded with spaces"].map((how): Edit => ({
+          header: "address",
+          how,
+        })),
+        ...["leading zero", "plus one", "six minutes ago", "negative", "fraction", "exponent", "huge", "seconds", "padded with spaces"].map((how): Edit => ({
+          header: "timestamp",
+          how,
+        })),
         ...["upper case", "0X prefix", "truncated", "extended", "other v", "v 0 or 1", "for another path"].map((how): Edit => ({ header: "signature", how })),
         { header: "all", how: "omitted (anonymous)" },
       ),
@@ -481,31 +612,50 @@ describe("hostile input to the API", function () {
       const route = routes[0];
       const headers = { "x-bl-address": wallet.address, "x-bl-timestamp": timestamp, "x-bl-signature": await wallet.signMessage(`GET ${route} ${timestamp}`) };
       expect((await app.request(route, { headers })).status).to.equal(200);
-      const again = await expectSafe(await app.request(route, { headers: { ...headers, "x-bl-signature": headers["x-bl-signature"].toUpperCase().replace("0X", "0x") } }), "replay");
+      const again = await expectSafe(
+        await app.request(route, { headers: { ...headers, "x-bl-signature": headers["x-bl-signature"].toUpperCase().replace("0X", "0x") } }),
+        "replay",
+      );
       expect(again.status).to.equal(401);
     });
   });
 
   describe("the explorer", () => {
-    const uploads = () => fc.oneof(
-      hostileJson.map((json) => ({ what: "random JSON", init: { headers: { "content-type": "application/json" }, body: JSON.stringify(json) } as RequestInit })),
-      mutated(bundle).map(({ mutation, value }) => ({ what: `bundle, ${describeMutation(mutation)}`, init: { headers: { "content-type": "application/json" }, body: JSON.stringify(value) } as RequestInit })),
-      mutated(epcisExport).map(({ mutation, value }) => ({ what: `EPCIS, ${describeMutation(mutation)}`, init: { headers: { "content-type": "application/json" }, body: JSON.stringify(value) } as RequestInit })),
-      fc.tuple(fc.uint8Array({ maxLength: 300 }), hostileString, fc.boolean()).map(([bytes, pasted, asFile]) => {
-        const form = new FormData();
-        if (asFile) form.set("bundle", new File([bytes], "bundle.json"));
-        else form.set("bundle", new TextDecoder().decode(bytes));
-        form.set("json", pasted);
-        return { what: "a form", init: { body: form } as RequestInit };
-      }),
-      mutated(bundle).map(({ mutation, value }) => {
-        const form = new FormData();
-        form.set("bundle", new File([JSON.stringify(value)], "bundle.json"));
-        return { what: `bundle file, ${describeMutation(mutation)}`, init: { body: form } as RequestInit };
-      }),
-      hostileString.map((text) => ({ what: "urlencoded", init: { headers: { "content-type": "application/x-www-form-urlencoded" }, body: `json=${encodeSegment(text)}` } as RequestInit })),
-      hostileString.map((text) => ({ what: "multipart without parts", init: { headers: { "content-type": "multipart/form-data; boundary=b" }, body: text } as RequestInit })),
-    );
+    const uploads = () =>
+      fc.oneof(
+        hostileJson.map((json) => ({
+          what: "random JSON",
+          init: { headers: { "content-type": "application/json" }, body: JSON.stringify(json) } as RequestInit,
+        })),
+        mutated(bundle).map(({ mutation, value }) => ({
+          what: `bundle, ${describeMutation(mutation)}`,
+          init: { headers: { "content-type": "application/json" }, body: JSON.stringify(value) } as RequestInit,
+        })),
+        mutated(epcisExport).map(({ mutation, value }) => ({
+          what: `EPCIS, ${describeMutation(mutation)}`,
+          init: { headers: { "content-type": "application/json" }, body: JSON.stringify(value) } as RequestInit,
+        })),
+        fc.tuple(fc.uint8Array({ maxLength: 300 }), hostileString, fc.boolean()).map(([bytes, pasted, asFile]) => {
+          const form = new FormData();
+          if (asFile) form.set("bundle", new File([bytes], "bundle.json"));
+          else form.set("bundle", new TextDecoder().decode(bytes));
+          form.set("json", pasted);
+          return { what: "a form", init: { body: form } as RequestInit };
+        }),
+        mutated(bundle).map(({ mutation, value }) => {
+          const form = new FormData();
+          form.set("bundle", new File([JSON.stringify(value)], "bundle.json"));
+          return { what: `bundle file, ${describeMutation(mutation)}`, init: { body: form } as RequestInit };
+        }),
+        hostileString.map((text) => ({
+          what: "urlencoded",
+          init: { headers: { "content-type": "application/x-www-form-urlencoded" }, body: `json=${encodeSegment(text)}` } as RequestInit,
+        })),
+        hostileString.map((text) => ({
+          what: "multipart without parts",
+          init: { headers: { "content-type": "multipart/form-data; boundary=b" }, body: text } as RequestInit,
+        })),
+      );
 
     it("answers any upload to POST /verify with a page below 500", async () => {
       const before = await snapshot();
@@ -526,7 +676,9 @@ describe("hostile input to the API", function () {
       const pages = fc.oneof(
         fc.oneof(shipmentSegment, hostileString.map(encodeSegment)).map((id) => `/?shipment=${id}`),
         shipmentSegment.map((id) => `/trace/${id}`),
-        fc.tuple(gtin, fc.oneof(fc.constantFrom("AO-0001", "%00"), hostileString.map(encodeSegment)), fc.option(shipmentSegment)).map(([g, s, id]) => `/authenticity?gtin=${g}&serial=${s}${id === null ? "" : `&shipmentId=${id}`}`),
+        fc
+          .tuple(gtin, fc.oneof(fc.constantFrom("AO-0001", "%00"), hostileString.map(encodeSegment)), fc.option(shipmentSegment))
+          .map(([g, s, id]) => `/authenticity?gtin=${g}&serial=${s}${id === null ? "" : `&shipmentId=${id}`}`),
         fc.constantFrom("/", "/log", "/verify", "/authenticity", "/docs", "/openapi.json", "/metrics", `/trace/${FULL}`),
       );
       await fc.assert(
@@ -541,7 +693,10 @@ describe("hostile input to the API", function () {
     it("answers a bundle naming a block far beyond the chain's head with its report, promptly (once it hung the node)", async () => {
       const far = structuredClone(bundle);
       defined(far.checkpoint, "the checkpoint").blockNumber = 2 ** 40;
-      const answer = await expectSafe(await app.request("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(far) }), "far block");
+      const answer = await expectSafe(
+        await app.request("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(far) }),
+        "far block",
+      );
       expect(answer.status).to.equal(200);
       expect(answer.text).to.contain("checkpoint-anchored");
     });
@@ -549,7 +704,10 @@ describe("hostile input to the API", function () {
     it("answers a deeply nested payload in an uploaded bundle with a page below 500", async () => {
       const deep = structuredClone(bundle) as unknown as { entries: { payload: Record<string, Json> }[] };
       elementAt(deep.entries, 0).payload.orderId = nested(3_000, false);
-      await expectSafe(await app.request("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(deep) }), "deep payload");
+      await expectSafe(
+        await app.request("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(deep) }),
+        "deep payload",
+      );
     });
   });
 });

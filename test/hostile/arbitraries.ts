@@ -25,36 +25,39 @@ export const hostileString: Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
   fc.string({ unit: "grapheme", maxLength: 20 }),
   fc.string({ unit: "binary", maxLength: 20 }),
-  { weight: 2, arbitrary: fc.constantFrom(
-    "",
-    " ",
-    "__proto__",
-    "constructor",
-    "NaN",
-    "-NaN",
-    "Infinity",
-    "-0",
-    "1e308",
-    "-1e308",
-    "0x",
-    "0X",
-    "null",
-    "undefined",
-    "\u0000",
-    "\uFEFF",
-    "\u202Eevil",
-    "\ud800",
-    "Ａ",
-    "%00",
-    "%zz",
-    "../../etc/passwd",
-    "<script>alert(1)</script>",
-    "{{7*7}}",
-    "${process.exit()}",
-    "2026-13-45T99:99:99.999Z",
-    "1970-01-01T00:00:00.000Z",
-    "+275760-09-13T00:00:00.000Z",
-  ) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "",
+      " ",
+      "__proto__",
+      "constructor",
+      "NaN",
+      "-NaN",
+      "Infinity",
+      "-0",
+      "1e308",
+      "-1e308",
+      "0x",
+      "0X",
+      "null",
+      "undefined",
+      "\u0000",
+      "\uFEFF",
+      "\u202Eevil",
+      "\ud800",
+      "Ａ",
+      "%00",
+      "%zz",
+      "../../etc/passwd",
+      "<script>alert(1)</script>",
+      "{{7*7}}",
+      "${process.exit()}",
+      "2026-13-45T99:99:99.999Z",
+      "1970-01-01T00:00:00.000Z",
+      "+275760-09-13T00:00:00.000Z",
+    ),
+  },
   fc.integer({ min: 1_000, max: 100_000 }).map((n) => "x".repeat(n)),
 );
 
@@ -108,7 +111,8 @@ export function deeperThan(value: unknown, limit: number): boolean {
 export function pathsOf(value: unknown, prefix: Path = []): Path[] {
   const paths: Path[] = [prefix];
   if (Array.isArray(value)) value.forEach((item, i) => paths.push(...pathsOf(item, [...prefix, i])));
-  else if (typeof value === "object" && value !== null) for (const key of Object.keys(value)) paths.push(...pathsOf((value as Record<string, unknown>)[key], [...prefix, key]));
+  else if (typeof value === "object" && value !== null)
+    for (const key of Object.keys(value)) paths.push(...pathsOf((value as Record<string, unknown>)[key], [...prefix, key]));
   return paths;
 }
 
@@ -293,19 +297,27 @@ const typeChange: Arbitrary<{ how: string; value: unknown }> = fc.oneof(
 
 /** Every kind of mutation that applies to the value at `path`. */
 export function mutationsAt(path: Path, value: unknown): Arbitrary<Mutation> {
-  const replace = (arb: Arbitrary<{ how: string; value: unknown }>): Arbitrary<Mutation> => arb.map(({ how, value: v }) => ({ path, op: "replace" as const, how, value: v }));
+  const replace = (arb: Arbitrary<{ how: string; value: unknown }>): Arbitrary<Mutation> =>
+    arb.map(({ how, value: v }) => ({ path, op: "replace" as const, how, value: v }));
   const options: Arbitrary<Mutation>[] = [
     replace(typeChange),
-    fc.record({ depth: fc.integer({ min: 50, max: 3000 }), inObjects: fc.boolean() }).map(({ depth, inObjects }) => ({ path, op: "nest" as const, depth, inObjects })),
+    fc
+      .record({ depth: fc.integer({ min: 50, max: 3000 }), inObjects: fc.boolean() })
+      .map(({ depth, inObjects }) => ({ path, op: "nest" as const, depth, inObjects })),
   ];
   if (path.length > 0) options.push(fc.constant<Mutation>({ path, op: "delete" }));
   if (typeof value === "string") {
-    options.push(replace(stringMutations(value)), fc.integer({ min: 10_000, max: 200_000 }).map((length) => ({ path, op: "huge-string" as const, length })));
+    options.push(
+      replace(stringMutations(value)),
+      fc.integer({ min: 10_000, max: 200_000 }).map((length) => ({ path, op: "huge-string" as const, length })),
+    );
     if (HEX.test(value)) options.push(replace(hexMutations(value)), replace(hexMutations(value)));
   } else if (typeof value === "number") {
     options.push(replace(numberMutations(value)), replace(numberMutations(value)));
   } else if (typeof value === "boolean") {
-    options.push(fc.constantFrom<Mutation>({ path, op: "replace", how: "negate", value: !value }, { path, op: "replace", how: "bool-as-string", value: String(value) }));
+    options.push(
+      fc.constantFrom<Mutation>({ path, op: "replace", how: "negate", value: !value }, { path, op: "replace", how: "bool-as-string", value: String(value) }),
+    );
   } else if (Array.isArray(value)) {
     options.push(replace(fc.constant({ how: "empty-array", value: [] })));
     if (value.length > 0) options.push(fc.nat({ max: value.length - 1 }).map((index) => ({ path, op: "duplicate" as const, index })));
@@ -367,7 +379,9 @@ export function describeMutation(mutation: Mutation): string {
  * an array element removed, duplicated or moved, an object key removed.
  */
 export function wellFormedMutationOf(base: unknown, addresses: readonly string[]): Arbitrary<Mutation> {
-  const replace = (path: Path, how: string) => (value: unknown): Mutation => ({ path, op: "replace", how, value });
+  const replace =
+    (path: Path, how: string) =>
+    (value: unknown): Mutation => ({ path, op: "replace", how, value });
   const candidates = pathsOf(base).filter((p) => p.length > 0);
   return fc.constantFrom(...candidates).chain((path): Arbitrary<Mutation> => {
     const value = getAt(base, path);
@@ -378,7 +392,10 @@ export function wellFormedMutationOf(base: unknown, addresses: readonly string[]
     }
     if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) {
       return fc
-        .oneof(fc.constantFrom(...addresses), fc.stringMatching(/^[0-9a-f]{40}$/).map((hex) => checksumAddress("0x" + hex)))
+        .oneof(
+          fc.constantFrom(...addresses),
+          fc.stringMatching(/^[0-9a-f]{40}$/).map((hex) => checksumAddress("0x" + hex)),
+        )
         .filter((a) => a !== value)
         .map(replace(path, "other-address"));
     }
@@ -389,7 +406,11 @@ export function wellFormedMutationOf(base: unknown, addresses: readonly string[]
         .map((d) => replace(path, "other-instant")(new Date(Date.parse(value) + d).toISOString()));
     }
     if (typeof value === "string") return fc.string({ minLength: 1, maxLength: 8 }).map((more) => replace(path, "other-string")(value + more));
-    if (typeof value === "number") return fc.constantFrom(-1, 1, 2).filter((d) => value + d >= 0).map((d) => replace(path, "neighbour-number")(value + d));
+    if (typeof value === "number")
+      return fc
+        .constantFrom(-1, 1, 2)
+        .filter((d) => value + d >= 0)
+        .map((d) => replace(path, "neighbour-number")(value + d));
     if (Array.isArray(value) && value.length > 0) {
       return fc.oneof(
         fc.nat({ max: value.length - 1 }).map((i): Mutation => ({ path: [...path, i], op: "delete" })),

@@ -74,7 +74,10 @@ function expectWellFormed(report: VerificationReport): void {
 
 /** Check `name` of a report; fails the test when the report has none. */
 function checkOf(report: VerificationReport, name: string): VerificationReport["checks"][number] {
-  return defined(report.checks.find((c) => c.name === name), `the ${name} check`);
+  return defined(
+    report.checks.find((c) => c.name === name),
+    `the ${name} check`,
+  );
 }
 
 function failures(report: VerificationReport): string {
@@ -115,12 +118,22 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
   const normal = structuredClone(candidate);
   const applied: string[] = [];
   const originalTxHash = original.checkpoint?.txHash;
-  if (originalTxHash !== undefined && isObject(normal.checkpoint) && typeof normal.checkpoint.txHash === "string" && HASH_HEX.test(normal.checkpoint.txHash) && normal.checkpoint.txHash !== originalTxHash) {
+  if (
+    originalTxHash !== undefined &&
+    isObject(normal.checkpoint) &&
+    typeof normal.checkpoint.txHash === "string" &&
+    HASH_HEX.test(normal.checkpoint.txHash) &&
+    normal.checkpoint.txHash !== originalTxHash
+  ) {
     normal.checkpoint.txHash = originalTxHash;
     applied.push("another checkpoint.txHash");
   }
   if (isObject(normal.chain)) {
-    if (typeof normal.chain.productRegistry === "string" && ADDRESS.test(normal.chain.productRegistry) && normal.chain.productRegistry !== original.chain.productRegistry) {
+    if (
+      typeof normal.chain.productRegistry === "string" &&
+      ADDRESS.test(normal.chain.productRegistry) &&
+      normal.chain.productRegistry !== original.chain.productRegistry
+    ) {
       normal.chain.productRegistry = original.chain.productRegistry;
       applied.push("another chain.productRegistry");
     }
@@ -136,7 +149,12 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
     normal.entries.forEach((entry: unknown, i: number) => {
       const honest = original.entries[i];
       if (honest === undefined || !isObject(entry)) return;
-      if (isObject(entry.receipt) && typeof entry.receipt.signature === "string" && SIGNATURE_HEX.test(entry.receipt.signature) && entry.receipt.signature !== honest.receipt.signature) {
+      if (
+        isObject(entry.receipt) &&
+        typeof entry.receipt.signature === "string" &&
+        SIGNATURE_HEX.test(entry.receipt.signature) &&
+        entry.receipt.signature !== honest.receipt.signature
+      ) {
         entry.receipt.signature = honest.receipt.signature;
         applied.push(`entries[${i}].receipt.signature of an anchored entry`);
       }
@@ -145,12 +163,20 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
       const salts = entry.salts;
       if (hasOwn(payload, "__proto__") || hasOwn(salts, "__proto__")) return;
       const disclosed = Object.keys(payload);
-      const subset = disclosed.every((name) => hasOwn(honest.payload, name) && sameJson(payload[name], honest.payload[name]) && salts[name] === honest.salts[name]);
+      const subset = disclosed.every(
+        (name) => hasOwn(honest.payload, name) && sameJson(payload[name], honest.payload[name]) && salts[name] === honest.salts[name],
+      );
       const otherSalts = Object.keys(salts).filter((name) => !hasOwn(payload, name));
       const wellFormed = otherSalts.every((name) => typeof salts[name] === "string" && SALT_HEX.test(salts[name]));
       if (!subset || !wellFormed) return;
       if (disclosed.length < Object.keys(honest.payload).length) applied.push(`entries[${i}].payload redacted`);
-      if (!sameJson(otherSalts.map((n) => [n, salts[n]]), otherSalts.map((n) => [n, honest.salts[n]]))) applied.push(`entries[${i}].salts of undisclosed fields`);
+      if (
+        !sameJson(
+          otherSalts.map((n) => [n, salts[n]]),
+          otherSalts.map((n) => [n, honest.salts[n]]),
+        )
+      )
+        applied.push(`entries[${i}].salts of undisclosed fields`);
       entry.payload = structuredClone(honest.payload);
       entry.salts = structuredClone(honest.salts);
     });
@@ -195,7 +221,10 @@ describe("hostile input to the verifier", function () {
 
   it("starts from bundles that verify: every check passes on the honest one, the pending one only waits", async () => {
     const report = await verify(honest);
-    expect(report.checks.filter((c) => c.status !== "pass"), failures(report)).to.deep.equal([]);
+    expect(
+      report.checks.filter((c) => c.status !== "pass"),
+      failures(report),
+    ).to.deep.equal([]);
     const checkpoint = defined(honest.checkpoint, "the honest bundle's checkpoint");
     expect(honest.entries.every((e) => e.leafIndex < checkpoint.treeSize)).to.equal(true);
     const waiting = await verify(pending);
@@ -241,7 +270,9 @@ describe("hostile input to the verifier", function () {
     });
 
     it("turns any EPCIS document, random or a mutated export, into a bundle or an EpcisBundleError, and verifies the bundle without a throw", async () => {
-      const exported = jsonRoundTrip(bundleToEpcis({ bundle: honest, separator: node.runtime.ledger.domainSeparator, creationDate: "2026-06-02T00:00:00.000Z" }));
+      const exported = jsonRoundTrip(
+        bundleToEpcis({ bundle: honest, separator: node.runtime.ledger.domainSeparator, creationDate: "2026-06-02T00:00:00.000Z" }),
+      );
       const documents = fc.oneof(
         mutated(exported).map(({ value }) => value as unknown),
         hostileJson.map((json) => ({ type: "EPCISDocument", epcisBody: json }) as unknown),
@@ -262,7 +293,9 @@ describe("hostile input to the verifier", function () {
     });
 
     it("exits the CLI with 0, 1 or 2, never a throw, for any file: random text, random JSON, a mutated bundle or EPCIS export", async () => {
-      const exported = jsonRoundTrip(bundleToEpcis({ bundle: honest, separator: node.runtime.ledger.domainSeparator, creationDate: "2026-06-02T00:00:00.000Z" }));
+      const exported = jsonRoundTrip(
+        bundleToEpcis({ bundle: honest, separator: node.runtime.ledger.domainSeparator, creationDate: "2026-06-02T00:00:00.000Z" }),
+      );
       const files = fc.oneof(
         fc.string({ unit: "binary", maxLength: 200 }).map((text) => ({ text, json: false })),
         hostileJson.map((json) => ({ text: JSON.stringify(json), json: true })),
@@ -293,10 +326,13 @@ describe("hostile input to the verifier", function () {
   });
 
   describe("every mutation of a valid bundle fails, but the documented exceptions", () => {
-    const hexPaths = (bundle: TraceBundle): Path[] => pathsOf(bundle).filter((p) => typeof getAt(bundle, p) === "string" && /^0x[0-9a-fA-F]*$/.test(getAt(bundle, p) as string));
+    const hexPaths = (bundle: TraceBundle): Path[] =>
+      pathsOf(bundle).filter((p) => typeof getAt(bundle, p) === "string" && /^0x[0-9a-fA-F]*$/.test(getAt(bundle, p) as string));
     /** Changes to hex strings only: case changes, single-bit flips, truncation and extension. */
     const hexMutation = (bundle: TraceBundle): fc.Arbitrary<Mutation> =>
-      fc.constantFrom(...hexPaths(bundle)).chain((p) => hexMutations(getAt(bundle, p) as string).map(({ how, value }): Mutation => ({ path: p, op: "replace", how, value })));
+      fc
+        .constantFrom(...hexPaths(bundle))
+        .chain((p) => hexMutations(getAt(bundle, p) as string).map(({ how, value }): Mutation => ({ path: p, op: "replace", how, value })));
     /** The parts outside the payloads, where a random path seldom lands: chain, checkpoint, log fields, the order of entries. */
     const framing = (p: Path) => p.length <= 2 || (p[0] === "entries" && p.length <= 4 && !["payload", "digests", "salts"].includes(String(p[2])));
 
@@ -312,7 +348,11 @@ describe("hostile input to the verifier", function () {
     it("fails any single change at any path: values, types, keys, nesting, entry order", async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(mutationOf(honest), mutationOf(honest, framing), mutationOf(honest, (p) => p.length <= 1 || (p[0] === "entries" && p.length === 2))),
+          fc.oneof(
+            mutationOf(honest),
+            mutationOf(honest, framing),
+            mutationOf(honest, (p) => p.length <= 1 || (p[0] === "entries" && p.length === 2)),
+          ),
           async (mutation) => {
             await expectFails(jsonRoundTrip(applyMutation(honest, mutation)), mutation);
           },
@@ -341,13 +381,19 @@ describe("hostile input to the verifier", function () {
 
     it("fails the same changes without trusted contracts: a registry address that holds no such contract fails on the chain's answer", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(wellFormedMutationOf(honest, DEV_ADDRESSES), mutationOf(honest, (p) => p.length <= 2)), async (mutation) => {
-          const value = jsonRoundTrip(applyMutation(honest, mutation));
-          const report = await verifyBundle({ bundle: value, chain });
-          expectWellFormed(report);
-          fc.pre(exceptionOf(honest, value) === undefined);
-          expect(report.ok, `${describeMutation(mutation)} verified:\n  ${failures(report)}`).to.equal(false);
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            wellFormedMutationOf(honest, DEV_ADDRESSES),
+            mutationOf(honest, (p) => p.length <= 2),
+          ),
+          async (mutation) => {
+            const value = jsonRoundTrip(applyMutation(honest, mutation));
+            const report = await verifyBundle({ bundle: value, chain });
+            expectWellFormed(report);
+            fc.pre(exceptionOf(honest, value) === undefined);
+            expect(report.ok, `${describeMutation(mutation)} verified:\n  ${failures(report)}`).to.equal(false);
+          },
+        ),
         { numRuns: 300, plugins: [fc.timeout(HANG_MS)] },
       );
     });
@@ -357,7 +403,10 @@ describe("hostile input to the verifier", function () {
       const reorders = fc.oneof(
         fc.integer({ min: 0, max: n - 2 }).map((index): Mutation => ({ path: ["entries", index], op: "delete" })),
         fc.nat({ max: n - 1 }).map((index): Mutation => ({ path: ["entries"], op: "duplicate", index })),
-        fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })).filter(([i, j]) => i !== j).map(([i, j]): Mutation => ({ path: ["entries"], op: "swap", i, j })),
+        fc
+          .tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 }))
+          .filter(([i, j]) => i !== j)
+          .map(([i, j]): Mutation => ({ path: ["entries"], op: "swap", i, j })),
         fc.constant<Mutation>({ path: ["entries"], op: "reverse" }),
       );
       await fc.assert(

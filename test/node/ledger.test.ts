@@ -12,7 +12,6 @@ import { openTestNode } from "../helpers/bundle";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { defined, rejectionOf } from "../helpers/assertions";
 
-
 describe("Ledger", function () {
   this.timeout(60_000);
   let opened: Awaited<ReturnType<typeof openTestNode>>;
@@ -37,11 +36,14 @@ describe("Ledger", function () {
       expect(status).to.equal("created");
       expect(receipt.seq).to.equal(seq);
       expect(receipt.leafIndex).to.equal(start + seq);
-      expect(receipt.leafHash).to.equal(
-        leafHashOf({ shipmentId, seq, prevLeafHash: prev, eventDigest, recordedAtMs: Date.parse(receipt.recordedAt) }),
-      );
+      expect(receipt.leafHash).to.equal(leafHashOf({ shipmentId, seq, prevLeafHash: prev, eventDigest, recordedAtMs: Date.parse(receipt.recordedAt) }));
       const domain = { name: "BorderLedger", version: "1", chainId: 31337, verifyingContract: node.chain.addresses.participantRegistry };
-      const signer = verifyTypedData(domain, { Receipt: [...RECEIPT_TYPES.Receipt] }, { logId: node.chain.logId, leafIndex: receipt.leafIndex, leafHash: receipt.leafHash }, receipt.signature);
+      const signer = verifyTypedData(
+        domain,
+        { Receipt: [...RECEIPT_TYPES.Receipt] },
+        { logId: node.chain.logId, leafIndex: receipt.leafIndex, leafHash: receipt.leafHash },
+        receipt.signature,
+      );
       expect(signer).to.equal(node.chain.operator.address);
       prev = receipt.leafHash;
     }

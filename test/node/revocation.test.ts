@@ -9,7 +9,7 @@ import { happyLifecycle } from "../helpers/events";
 
 /** Polls until `condition` holds; fails naming `what` after 10 s. */
 async function waitFor(what: string, condition: () => Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await condition()); ) {
+  for (const deadline = Date.now() + 10_000; !(await condition());) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -44,7 +44,9 @@ describe("a stolen key, revoked", function () {
     await runtime.anchorer.anchorNow();
     for (const step of notAnchored.slice(0, 2)) await runtime.ledger.append({ body: step.request });
 
-    const admin = runtime.chain.contracts.participantRegistry.connect(devWallet(0).connect(runtime.chain.provider)) as typeof runtime.chain.contracts.participantRegistry;
+    const admin = runtime.chain.contracts.participantRegistry.connect(
+      devWallet(0).connect(runtime.chain.provider),
+    ) as typeof runtime.chain.contracts.participantRegistry;
     await (await admin.revoke(carrier.address)).wait();
     await waitFor("the node to see the revocation", async () => (await runtime.participants.lookup(carrier.address))?.active === false);
 
@@ -60,7 +62,10 @@ describe("a stolen key, revoked", function () {
     await runtime.anchorer.anchorNow();
     const roles = async (shipmentId: string) => {
       const report = await verifyBundle({ bundle: await traceBundleOf({ runtime, shipmentId }), chain: reader });
-      return defined(report.checks.find((c) => c.name === "actor-roles"), "the actor-roles check");
+      return defined(
+        report.checks.find((c) => c.name === "actor-roles"),
+        "the actor-roles check",
+      );
     };
     // Anchored while the carrier held its role: still verified.
     expect((await roles("REVOKE-BEFORE")).status).to.equal("pass");

@@ -90,7 +90,15 @@ export function lifecycleSigner(separator: Uint8Array): (i: number) => Lifecycle
     const sign = (step: Step, k: number): AppendRequest => {
       const payload = step.payload(i);
       const salts = randomSalts(payload);
-      return signAppendRequest({ separator, privateKey: keyOf(step.signer), shipmentId, eventType: step.eventType, occurredAtMs: base + i * 1000 + k, payload, salts }).request;
+      return signAppendRequest({
+        separator,
+        privateKey: keyOf(step.signer),
+        shipmentId,
+        eventType: step.eventType,
+        occurredAtMs: base + i * 1000 + k,
+        payload,
+        salts,
+      }).request;
     };
     const [first, second, ...rest] = variantOf(i);
     return [sign(first, 0), sign(second, 1), ...rest.map((step, k) => sign(step, k + 2))];

@@ -61,7 +61,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const summary = report.checks.map((c) => `${c.name} ${c.status}`).join(", ");
     log(`${report.ok ? "✓" : "✗"} ${shipmentId}: ${report.ok ? "verified" : "FAILED"} — ${summary}`);
     for (const check of failed) log(`    ${check.name}: ${check.reason}`);
-    if (!epcis.valid) log(`    EPCIS export refused by the GS1 schema: ${epcis.issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+    if (!epcis.valid)
+      log(
+        `    EPCIS export refused by the GS1 schema: ${epcis.issues
+          .slice(0, 3)
+          .map((i) => `${i.path}: ${i.message}`)
+          .join("; ")}`,
+      );
   }
   const ok = verified.every((v) => v.ok);
   log(ok ? `All ${verified.length} bundles verified against the chain; their EPCIS 2.0 exports pass the GS1 schema.` : "Some bundles did not verify.");

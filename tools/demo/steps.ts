@@ -5,7 +5,17 @@ import { NodeError, type BorderLedgerClient, type TaxAssessmentJson } from "../.
 
 type Money = { amount: string; currency: string };
 // Every amount the demo states has two decimal places; decimal.ts keeps its inputs' scale, so sums and products do too.
-export type Line = { lineId: string; description: string; hsCode: string; quantity: number; unitPrice: string; originCountry: string; gtin?: string; serial?: string; brand?: string };
+export type Line = {
+  lineId: string;
+  description: string;
+  hsCode: string;
+  quantity: number;
+  unitPrice: string;
+  originCountry: string;
+  gtin?: string;
+  serial?: string;
+  brand?: string;
+};
 export type Party = { name: string; country: string; address?: string };
 export type Parcel = {
   shipmentId: string;
@@ -58,7 +68,14 @@ export async function orderDispatchDeclare(
     buyer: parcel.buyer,
     destinationCountry: parcel.destination,
     items: parcel.lines.map((l) => {
-      const item: Record<string, unknown> = { lineId: l.lineId, description: l.description, quantity: l.quantity, unitPrice: money(l.unitPrice, parcel.currency), hsCode: l.hsCode, originCountry: l.originCountry };
+      const item: Record<string, unknown> = {
+        lineId: l.lineId,
+        description: l.description,
+        quantity: l.quantity,
+        unitPrice: money(l.unitPrice, parcel.currency),
+        hsCode: l.hsCode,
+        originCountry: l.originCountry,
+      };
       if (l.gtin) Object.assign(item, { gtin: l.gtin, serial: l.serial, brand: l.brand });
       return item;
     }),
@@ -75,7 +92,11 @@ export async function orderDispatchDeclare(
     departureCountry: parcel.seller.country,
     destinationCountry: parcel.destination,
   };
-  if (viaEpcis) await feedEpcis(ctx, parcel, [{ signer: PLATFORM, eventType: "ORDER", payload: order, occurredAt: at(0) }, { signer: CARRIER, eventType: "DISPATCH", payload: dispatch, occurredAt: at(1) }]);
+  if (viaEpcis)
+    await feedEpcis(ctx, parcel, [
+      { signer: PLATFORM, eventType: "ORDER", payload: order, occurredAt: at(0) },
+      { signer: CARRIER, eventType: "DISPATCH", payload: dispatch, occurredAt: at(1) },
+    ]);
   else {
     await step(ctx, PLATFORM, parcel, "ORDER", order, { occurredAt: at(0), quiet });
     await step(ctx, CARRIER, parcel, "DISPATCH", dispatch, { occurredAt: at(1), quiet });
@@ -91,7 +112,14 @@ export function declarationPayload(parcel: Parcel, { value, suffix = "" }: { val
     declarationId: `DEC-${parcel.shipmentId}${suffix}`.slice(0, 64),
     procedure: parcel.procedure,
     destinationCountry: parcel.destination,
-    items: lines.map((l) => ({ lineId: l.lineId, description: l.description, hsCode: l.hsCode, quantity: l.quantity, value: money(l.value, parcel.currency), originCountry: l.originCountry })),
+    items: lines.map((l) => ({
+      lineId: l.lineId,
+      description: l.description,
+      hsCode: l.hsCode,
+      quantity: l.quantity,
+      value: money(l.value, parcel.currency),
+      originCountry: l.originCountry,
+    })),
     totalValue: money(sumDecimals(lines.map((l) => l.value)), parcel.currency),
   };
   if (parcel.collection) declaration.collection = parcel.collection;
@@ -108,7 +136,10 @@ async function feedEpcis(
   events: { signer: number; eventType: EventType; payload: Record<string, unknown>; occurredAt?: number }[],
 ): Promise<void> {
   const requests = await Promise.all(
-    events.map(async (e) => (await ctx.as(e.signer)).buildEvent({ shipmentId: parcel.shipmentId, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt }).request),
+    events.map(
+      async (e) =>
+        (await ctx.as(e.signer)).buildEvent({ shipmentId: parcel.shipmentId, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt }).request,
+    ),
   );
   const gateway = await ctx.as(PLATFORM);
   const { shipmentId, body } = gateway.buildEpcisImport({ events: requests });
@@ -163,7 +194,9 @@ export async function awaitRisk(ctx: StoryContext, parcel: Parcel): Promise<{ la
       return payload;
     }
     if (Date.now() > deadline) {
-      throw new Error(`no RISK_RESULT for ${parcel.shipmentId} within ${ctx.waitMs} ms: is the node assessing risk for ${parcel.destination}? (CUSTOMS_AUTO_RISK)`);
+      throw new Error(
+        `no RISK_RESULT for ${parcel.shipmentId} within ${ctx.waitMs} ms: is the node assessing risk for ${parcel.destination}? (CUSTOMS_AUTO_RISK)`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -175,14 +208,20 @@ export async function assessFor(ctx: StoryContext, parcel: Parcel, date: string)
   const declaration = bundle.entries.filter((e) => e.event.eventType === "DECLARATION").at(-1);
   if (declaration === undefined) throw new Error(`${parcel.shipmentId} has no DECLARATION to assess`);
   const assessment = await (await ctx.as(PLATFORM)).assess({ declaration: declaration.payload, date });
-  ctx.log(`   POST /v1/assess (${date}) → ${assessment.ruleSet}: duty ${fmt(assessment.duty)}, VAT ${fmt(assessment.vat)}, fees ${fmt(assessment.fees)}, total ${fmt(assessment.total)}`);
+  ctx.log(
+    `   POST /v1/assess (${date}) → ${assessment.ruleSet}: duty ${fmt(assessment.duty)}, VAT ${fmt(assessment.vat)}, fees ${fmt(assessment.fees)}, total ${fmt(assessment.total)}`,
+  );
   // The headline steps of the explanation; the full one is in the /v1/assess answer.
   for (const line of assessment.explanation.filter((l) => /^(Threshold test|Regime:|Line |Total due)/.test(l))) ctx.log(`     · ${line}`);
   return assessment;
 }
 
 /** Assesses the latest DECLARATION (unless given) and appends a TAX_PAID for what is still due, if anything is. */
-export async function payWhatIsDue(ctx: StoryContext, parcel: Parcel, { payer, date, assessment }: { payer: number; date: string; assessment?: TaxAssessmentJson }): Promise<void> {
+export async function payWhatIsDue(
+  ctx: StoryContext,
+  parcel: Parcel,
+  { payer, date, assessment }: { payer: number; date: string; assessment?: TaxAssessmentJson },
+): Promise<void> {
   const due = assessment ?? (await assessFor(ctx, parcel, date));
   if (compareDecimals(due.total.amount, "0") === 0) {
     ctx.log("   nothing is due: no TAX_PAID needed");
@@ -200,7 +239,11 @@ export async function payWhatIsDue(ctx: StoryContext, parcel: Parcel, { payer, d
   await step(ctx, payer, parcel, "TAX_PAID", {
     ruleSet: due.ruleSet,
     assessment: { customsValue: due.customsValue, duty: due.duty, vat: due.vat, fees: due.fees, total: due.total },
-    payment: { reference: `PAY-${parcel.shipmentId}-${bundle.entries.length}`.slice(0, 64), amount: money(outstanding, due.total.currency), payer: payer === PLATFORM ? "ShopWorld Marketplace" : "SwiftParcel Express" },
+    payment: {
+      reference: `PAY-${parcel.shipmentId}-${bundle.entries.length}`.slice(0, 64),
+      amount: money(outstanding, due.total.currency),
+      payer: payer === PLATFORM ? "ShopWorld Marketplace" : "SwiftParcel Express",
+    },
   });
 }
 

@@ -112,7 +112,9 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
     items: serials.map((serial) => ({ gtin, serial })),
     sellers: ["SELLER-ALPINE-OFFICIAL"],
   });
-  ctx.log(`   brand owner anchors ${brand} catalog v${catalog.version}: ${catalog.itemCount} items, ${catalog.sellerCount} authorised seller (tx ${short(String(catalog.txHash))})`);
+  ctx.log(
+    `   brand owner anchors ${brand} catalog v${catalog.version}: ${catalog.itemCount} items, ${catalog.sellerCount} authorised seller (tx ${short(String(catalog.txHash))})`,
+  );
 
   const shoe = (price: string): Line => ({
     lineId: "1",
@@ -166,7 +168,12 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
   const view = await brandOwner.trace(fake.shipmentId);
   const shown = view.entries.map((e) => `${e.event.eventType}${Object.keys(e.payload).length ? `(${Object.keys(e.payload).join(",")})` : ""}`);
   ctx.log(`   the brand owner's view of the parcel: ${shown.join(" ")}`);
-  await step(ctx, CUSTOMS_OF.DE, fake, "INSPECTION", { method: "physical", outcome: "counterfeit_suspected", findings: "Logo and stitching differ from the brand's reference pair.", evidenceHash });
+  await step(ctx, CUSTOMS_OF.DE, fake, "INSPECTION", {
+    method: "physical",
+    outcome: "counterfeit_suspected",
+    findings: "Logo and stitching differ from the brand's reference pair.",
+    evidenceHash,
+  });
   await step(ctx, CUSTOMS_OF.DE, fake, "CLAIM_DECISION", { claimId, decision: "upheld", action: "seize" });
   await expectRefused(ctx, CUSTOMS_OF.DE, fake, "RELEASE", { decision: "released" });
   const status = await (await ctx.as(CUSTOMS_OF.DE)).status(fake.shipmentId);

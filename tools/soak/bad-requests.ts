@@ -27,7 +27,12 @@ const unusedId = (run: Run) => `BLBAD${run.badSerial++}`;
 function gotOf(answer: Answer): Got {
   const error = valueAt(answer.body, "error");
   const issues = arrayAt(error, "details", "issues") ?? [];
-  return { status: answer.status, code: stringAt(error, "code"), rule: stringAt(error, "details", "rule"), paths: issues.map((i) => String(valueAt(i, "path"))) };
+  return {
+    status: answer.status,
+    code: stringAt(error, "code"),
+    rule: stringAt(error, "details", "rule"),
+    paths: issues.map((i) => String(valueAt(i, "path"))),
+  };
 }
 
 /** A random parked shipment; parkShipments parks them before the load starts, so there always is one. */
@@ -48,7 +53,8 @@ async function postBad(run: Run, pathAndQuery: string, body: string, headers: Re
 }
 
 /** Posts `request` as JSON to the events of `shipmentId`. */
-const postEvent = (run: Run, request: AppendRequest | Record<string, unknown>, shipmentId: string) => postBad(run, eventsPath(shipmentId), JSON.stringify(request));
+const postEvent = (run: Run, request: AppendRequest | Record<string, unknown>, shipmentId: string) =>
+  postBad(run, eventsPath(shipmentId), JSON.stringify(request));
 
 /** An ORDER by the platform to an unused shipment, changed by `patch`. */
 function orderTo(run: Run, patch?: (payload: Record<string, unknown>) => void): AppendRequest {
@@ -144,7 +150,12 @@ export const BAD_KINDS: readonly BadKind[] = [
     name: "unknown-event-type",
     expected: { status: 400, code: "VALIDATION_FAILED", path: "event.eventType" },
     send: (run) => {
-      const request = signedEvent(run, { signer: 1, shipmentId: unusedId(run), eventType: "PICKUP" as EventType, payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) });
+      const request = signedEvent(run, {
+        signer: 1,
+        shipmentId: unusedId(run),
+        eventType: "PICKUP" as EventType,
+        payload: structuredClone(EXAMPLE_PAYLOADS.ORDER),
+      });
       return postEvent(run, request, request.event.shipmentId);
     },
   },

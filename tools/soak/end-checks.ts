@@ -32,18 +32,30 @@ function receiptProblem(run: Run, bundle: TraceBundle, receipt: ReceiptJson, ope
   const entry = bundle.entries.find((e) => e.leafIndex === receipt.leafIndex);
   if (!entry) return { missing: true, problem: `no entry at leafIndex ${receipt.leafIndex}` };
   if (entry.leafHash !== receipt.leafHash || entry.seq !== receipt.seq || JSON.stringify(entry.receipt) !== JSON.stringify(receipt)) {
-    return { missing: true, problem: `the entry at leafIndex ${receipt.leafIndex} has leafHash ${entry.leafHash} seq ${entry.seq}, the receipt ${receipt.leafHash} seq ${receipt.seq}` };
+    return {
+      missing: true,
+      problem: `the entry at leafIndex ${receipt.leafIndex} has leafHash ${entry.leafHash} seq ${entry.seq}, the receipt ${receipt.leafHash} seq ${receipt.seq}`,
+    };
   }
   const checkpoint = bundle.checkpoint;
   const included =
     checkpoint !== null &&
     entry.inclusionProof !== null &&
-    isValidInclusionProof({ index: entry.leafIndex, size: checkpoint.treeSize, leafHash: fromHex(entry.leafHash), proof: entry.inclusionProof.map(fromHex), root: fromHex(checkpoint.rootHash) });
+    isValidInclusionProof({
+      index: entry.leafIndex,
+      size: checkpoint.treeSize,
+      leafHash: fromHex(entry.leafHash),
+      proof: entry.inclusionProof.map(fromHex),
+      root: fromHex(checkpoint.rootHash),
+    });
   if (!included) return { missing: false, problem: `leaf ${receipt.leafIndex} is not proven included in the checkpoint of size ${checkpoint?.treeSize ?? 0}` };
   const digest = receiptDigest({ separator: run.separator, logId: receipt.logId, leafIndex: receipt.leafIndex, leafHash: receipt.leafHash });
   const signer = recoverSigner({ digest, signature: receipt.signature });
   if (receipt.logId !== run.chain.logId || signer !== operator) {
-    return { missing: false, problem: `the receipt of leaf ${receipt.leafIndex} is for log ${receipt.logId} signed by ${signer}, not log ${run.chain.logId}'s operator ${operator}` };
+    return {
+      missing: false,
+      problem: `the receipt of leaf ${receipt.leafIndex} is for log ${receipt.logId} signed by ${signer}, not log ${run.chain.logId}'s operator ${operator}`,
+    };
   }
   return undefined;
 }

@@ -39,8 +39,12 @@ type EventSpec = {
 };
 
 /** A freshly signed event of development account `signer`, its payload changed by `patch`. */
-export function signedEvent(run: Run, { signer, shipmentId, eventType, payload = structuredClone(EXAMPLE_PAYLOADS[eventType]), patch }: EventSpec): AppendRequest {
+export function signedEvent(
+  run: Run,
+  { signer, shipmentId, eventType, payload = structuredClone(EXAMPLE_PAYLOADS[eventType]), patch }: EventSpec,
+): AppendRequest {
   patch?.(payload);
   const occurredAtMs = BAD_EVENTS_AT + run.badSerial++;
-  return signAppendRequest({ separator: run.separator, privateKey: keyOf(signer), shipmentId, eventType, occurredAtMs, payload, salts: randomSalts(payload) }).request;
+  return signAppendRequest({ separator: run.separator, privateKey: keyOf(signer), shipmentId, eventType, occurredAtMs, payload, salts: randomSalts(payload) })
+    .request;
 }

@@ -78,7 +78,10 @@ export function afterMajorGcs(samples: MemorySample[]): MemorySample[] {
 
 /** The median of `pick` over the samples taken in [from, to) of the run (fractions), or of the nearest sample. */
 function windowMedian(samples: MemorySample[], seconds: number, from: number, to: number, pick: (s: MemorySample) => number): number {
-  const inside = samples.filter((s) => s.t >= from * seconds && s.t < to * seconds).map(pick).sort((a, b) => a - b);
+  const inside = samples
+    .filter((s) => s.t >= from * seconds && s.t < to * seconds)
+    .map(pick)
+    .sort((a, b) => a - b);
   const median = inside[Math.floor(inside.length / 2)];
   if (median !== undefined) return median;
   const middle = ((from + to) / 2) * seconds;

@@ -72,12 +72,21 @@ export type SoakSummary = {
 };
 
 /** Fails the run for what only its end shows, logs its failures and verdict, and returns its summary. */
-export function summarize(run: Run, { writeSeconds, logSize, receipts, traces }: { writeSeconds: number; logSize: number; receipts: ReceiptCounts; traces: TraceCounts }): SoakSummary {
+export function summarize(
+  run: Run,
+  { writeSeconds, logSize, receipts, traces }: { writeSeconds: number; logSize: number; receipts: ReceiptCounts; traces: TraceCounts },
+): SoakSummary {
   const { stats, settings } = run;
   const memory = memoryFigures(run.memory, settings.seconds);
   const badKindsSent = BAD_KINDS.every((k) => (stats.badKinds[k.name]?.sent ?? 0) > 0);
-  if (!badKindsSent) stats.fail(`not every kind of bad request was sent: ${BAD_KINDS.filter((k) => !stats.badKinds[k.name]).map((k) => k.name).join(", ")}`);
-  if (!memory.flat) stats.fail(`the node's heap after major GCs grew by ${memory.liveHeapGrowthMb} MB (${memory.liveHeapGrowthPct} %) in the second half: ${memory.rule}`);
+  if (!badKindsSent)
+    stats.fail(
+      `not every kind of bad request was sent: ${BAD_KINDS.filter((k) => !stats.badKinds[k.name])
+        .map((k) => k.name)
+        .join(", ")}`,
+    );
+  if (!memory.flat)
+    stats.fail(`the node's heap after major GCs grew by ${memory.liveHeapGrowthMb} MB (${memory.liveHeapGrowthPct} %) in the second half: ${memory.rule}`);
   if (run.completed.length === 0) stats.fail("no lifecycle was completed");
   const ok = stats.failureCount === 0;
   for (const failure of stats.failures.slice(0, 20)) run.log(`FAIL ${failure}`);

@@ -79,7 +79,9 @@ async function load(run: Run): Promise<number> {
 
 async function soak(run: Run): Promise<SoakSummary> {
   const { settings, stats } = run;
-  run.log(`node at ${run.url}, chain at ${run.chain.rpcUrl}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request`);
+  run.log(
+    `node at ${run.url}, chain at ${run.chain.rpcUrl}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request`,
+  );
   await parkShipments(run);
   run.startedAt = Date.now();
   const writeSeconds = await load(run);

@@ -49,5 +49,11 @@ export type Latency = { p50: number; p90: number; p99: number; max: number; coun
 
 export function latencyOf(values: number[]): Latency {
   const sorted = [...values].sort((a, b) => a - b);
-  return { p50: round1(percentile(sorted, 0.5)), p90: round1(percentile(sorted, 0.9)), p99: round1(percentile(sorted, 0.99)), max: round1(sorted.at(-1) ?? 0), count: sorted.length };
+  return {
+    p50: round1(percentile(sorted, 0.5)),
+    p90: round1(percentile(sorted, 0.9)),
+    p99: round1(percentile(sorted, 0.99)),
+    max: round1(sorted.at(-1) ?? 0),
+    count: sorted.length,
+  };
 }

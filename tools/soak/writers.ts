@@ -73,7 +73,11 @@ async function batchLifecycles(run: Run): Promise<void> {
       const request = lifecycle[step];
       return request === undefined ? [] : [{ lifecycle, request }];
     });
-    const answer = await call(run.url, "/v1/events:batch", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ events: holding.map((h) => h.request) }) });
+    const answer = await call(run.url, "/v1/events:batch", {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: JSON.stringify({ events: holding.map((h) => h.request) }),
+    });
     run.stats.count("batch", "POST /v1/events:batch", answer);
     const refused = new Set(holding.filter(({ request }, i) => !acceptBatchResult(run, request, answer, i)).map((h) => h.lifecycle));
     alive = alive.filter((l) => !refused.has(l));

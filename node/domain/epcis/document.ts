@@ -53,7 +53,15 @@ const stringField = (payload: Record<string, unknown>, name: string): string | u
   typeof payload[name] === "string" ? (payload[name] as string) : undefined;
 
 /** The transaction an event itself creates (its id, or the id field's commitment when hidden), if any. */
-function ownTransaction({ event, payload, digests }: { event: SignedEvent; payload: Record<string, unknown>; digests: Record<string, string> }): BizTransaction | undefined {
+function ownTransaction({
+  event,
+  payload,
+  digests,
+}: {
+  event: SignedEvent;
+  payload: Record<string, unknown>;
+  digests: Record<string, string>;
+}): BizTransaction | undefined {
   const of = (kind: BizTransactionKind, id: string | undefined, field: string): BizTransaction => ({
     type: BIZ_TRANSACTION_TYPES[kind],
     bizTransaction: id !== undefined ? transactionUri(kind, id) : commitmentUri(digests[field] ?? event.payloadHash),
@@ -90,7 +98,15 @@ function itemIdentifiers(items: readonly Record<string, unknown>[]): { epcs: str
   return { epcs, quantities };
 }
 
-function itemsNamed({ event, payload, context }: { event: SignedEvent; payload: Record<string, unknown>; context: ShipmentContext }): readonly Record<string, unknown>[] {
+function itemsNamed({
+  event,
+  payload,
+  context,
+}: {
+  event: SignedEvent;
+  payload: Record<string, unknown>;
+  context: ShipmentContext;
+}): readonly Record<string, unknown>[] {
   if (event.eventType === "ORDER" && Array.isArray(payload.items)) return payload.items as Record<string, unknown>[];
   if (event.eventType === "CLAIM" && Array.isArray(payload.lineIds) && context.orderItems) {
     const lines = new Set(payload.lineIds);
@@ -102,7 +118,11 @@ function itemsNamed({ event, payload, context }: { event: SignedEvent; payload: 
 /** The shipment context after an event, from the fields the viewer sees. */
 function nextContext({ context, eventType, payload }: { context: ShipmentContext; eventType: EventType; payload: Record<string, unknown> }): ShipmentContext {
   if (eventType === "ORDER") {
-    return { ...context, orderId: stringField(payload, "orderId"), orderItems: Array.isArray(payload.items) ? (payload.items as Record<string, unknown>[]) : undefined };
+    return {
+      ...context,
+      orderId: stringField(payload, "orderId"),
+      orderItems: Array.isArray(payload.items) ? (payload.items as Record<string, unknown>[]) : undefined,
+    };
   }
   if (eventType === "DECLARATION") return { ...context, declarationId: stringField(payload, "declarationId") };
   return context;
@@ -143,7 +163,8 @@ function epcisEventOf({
   });
   const own = ownTransaction({ event, payload, digests });
   const transactions: BizTransaction[] = [];
-  if (context.orderId !== undefined && eventType !== "ORDER") transactions.push({ type: BIZ_TRANSACTION_TYPES.order, bizTransaction: transactionUri("order", context.orderId) });
+  if (context.orderId !== undefined && eventType !== "ORDER")
+    transactions.push({ type: BIZ_TRANSACTION_TYPES.order, bizTransaction: transactionUri("order", context.orderId) });
   if (context.declarationId !== undefined && eventType !== "DECLARATION" && eventType !== "ORDER" && eventType !== "DISPATCH") {
     transactions.push({ type: BIZ_TRANSACTION_TYPES.declaration, bizTransaction: transactionUri("declaration", context.declarationId) });
   }
@@ -193,7 +214,15 @@ function dedupe(transactions: BizTransaction[]): BizTransaction[] {
 }
 
 /** An EPCIS document around events, with the BorderLedger prefix bound in its context. */
-export function epcisDocumentOf({ creationDate, events, extensions = {} }: { creationDate: string; events: EpcisEvent[]; extensions?: Record<string, unknown> }): EpcisDocument {
+export function epcisDocumentOf({
+  creationDate,
+  events,
+  extensions = {},
+}: {
+  creationDate: string;
+  events: EpcisEvent[];
+  extensions?: Record<string, unknown>;
+}): EpcisDocument {
   return {
     "@context": [EPCIS_CONTEXT, { [BL_PREFIX]: BL_NAMESPACE }],
     type: "EPCISDocument",
@@ -239,7 +268,10 @@ const AnchoringSchema = z.strictObject({
 
 /** Why a document is not an EPCIS export carrying a trace bundle: the first problem, at its path. */
 export class EpcisBundleError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super(`${path || "(document)"}: ${detail}`);
     this.name = "EpcisBundleError";
   }
@@ -269,7 +301,11 @@ export function epcisToBundle(document: unknown): TraceBundle {
   const doc = parsed(ExportSchema, document);
   const anchoring = doc[BL_ANCHORING] as z.infer<typeof AnchoringSchema>;
   const entries = doc.epcisBody.eventList.map((e, i) =>
-    parsed(BundleEntrySchema, { ...(e[BL_LOG] as object), event: e[BL_EVENT], digests: e[BL_DIGESTS], payload: e[BL_PAYLOAD], salts: e[BL_SALTS] }, ["epcisBody", "eventList", i]),
+    parsed(BundleEntrySchema, { ...(e[BL_LOG] as object), event: e[BL_EVENT], digests: e[BL_DIGESTS], payload: e[BL_PAYLOAD], salts: e[BL_SALTS] }, [
+      "epcisBody",
+      "eventList",
+      i,
+    ]),
   );
   return parsed(TraceBundleSchema, {
     format: TRACE_FORMAT,

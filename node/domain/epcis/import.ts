@@ -35,7 +35,17 @@ export function epcisDocumentDigest({ separator, shipmentId, documentHash }: { s
 }
 
 /** The body that imports `document` for `shipmentId`, signed by the holder of `privateKey`. */
-export function signEpcisImport({ separator, shipmentId, document, privateKey }: { separator: Uint8Array; shipmentId: string; document: unknown; privateKey: string }): EpcisImportBody {
+export function signEpcisImport({
+  separator,
+  shipmentId,
+  document,
+  privateKey,
+}: {
+  separator: Uint8Array;
+  shipmentId: string;
+  document: unknown;
+  privateKey: string;
+}): EpcisImportBody {
   const digest = epcisDocumentDigest({ separator, shipmentId, documentHash: epcisDocumentHash(document) });
   return { document: document as Record<string, unknown>, signature: signDigest({ digest, privateKey }) };
 }
@@ -63,7 +73,21 @@ export type ImportedEvent = {
 export type ImportPlan = { ok: true; events: ImportedEvent[] } | { ok: false; rule: "EPCIS_SCHEMA" | "EPCIS_IMPORT"; issues: Issue[] };
 
 // What the ledger reads from an event; everything else standard is rebuilt on export.
-const READ_MEMBERS = new Set(["type", "eventTime", "eventTimeZoneOffset", "eventID", "epcList", "action", "bizStep", "@context", BL_EVENT_TYPE, BL_EVENT, BL_PAYLOAD, BL_SALTS, BL_DIGESTS]);
+const READ_MEMBERS = new Set([
+  "type",
+  "eventTime",
+  "eventTimeZoneOffset",
+  "eventID",
+  "epcList",
+  "action",
+  "bizStep",
+  "@context",
+  BL_EVENT_TYPE,
+  BL_EVENT,
+  BL_PAYLOAD,
+  BL_SALTS,
+  BL_DIGESTS,
+]);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -74,7 +98,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export function planEpcisImport({ document, shipmentId, separator }: { document: unknown; shipmentId: string; separator: Uint8Array }): ImportPlan {
   const validation = validateEpcis(document);
   if (!validation.valid) {
-    return { ok: false, rule: "EPCIS_SCHEMA", issues: validation.issues.map((i) => ({ path: i.path ? `document.${i.path}` : "document", message: i.message })) };
+    return {
+      ok: false,
+      rule: "EPCIS_SCHEMA",
+      issues: validation.issues.map((i) => ({ path: i.path ? `document.${i.path}` : "document", message: i.message })),
+    };
   }
   const issues: Issue[] = [];
   const doc = document as Record<string, unknown>;
@@ -105,15 +133,22 @@ export function planEpcisImport({ document, shipmentId, separator }: { document:
     const event = epcis[BL_EVENT];
     const payload = epcis[BL_PAYLOAD];
     const salts = epcis[BL_SALTS];
-    for (const [name, value] of [[BL_EVENT, event], [BL_PAYLOAD, payload], [BL_SALTS, salts]] as const) {
-      if (!isObject(value)) issues.push({ path: `${at}.${name}`, message: "is required: the signed ledger event, its payload and its salts travel in the bl: members" });
+    for (const [name, value] of [
+      [BL_EVENT, event],
+      [BL_PAYLOAD, payload],
+      [BL_SALTS, salts],
+    ] as const) {
+      if (!isObject(value))
+        issues.push({ path: `${at}.${name}`, message: "is required: the signed ledger event, its payload and its salts travel in the bl: members" });
     }
     if (!isObject(event) || !isObject(payload) || !isObject(salts)) return;
     if (event.eventType !== eventType) issues.push({ path: `${at}.${BL_EVENT}.eventType`, message: `must be ${eventType}, as bizStep ${bizStep} says` });
-    if (event.shipmentId !== shipmentId) issues.push({ path: `${at}.${BL_EVENT}.shipmentId`, message: `must be ${shipmentId}, the shipment this document is posted to` });
+    if (event.shipmentId !== shipmentId)
+      issues.push({ path: `${at}.${BL_EVENT}.shipmentId`, message: `must be ${shipmentId}, the shipment this document is posted to` });
     const eventTime = Date.parse(String(epcis.eventTime));
     const occurredAt = typeof event.occurredAt === "string" ? Date.parse(event.occurredAt) : NaN;
-    if (eventTime !== occurredAt) issues.push({ path: `${at}.eventTime`, message: `must be the instant of ${BL_EVENT}.occurredAt (${String(event.occurredAt)})` });
+    if (eventTime !== occurredAt)
+      issues.push({ path: `${at}.eventTime`, message: `must be the instant of ${BL_EVENT}.occurredAt (${String(event.occurredAt)})` });
     const epcList = Array.isArray(epcis.epcList) ? epcis.epcList : [];
     if (!epcList.includes(shipmentUri(shipmentId))) issues.push({ path: `${at}.epcList`, message: `must name the shipment as ${shipmentUri(shipmentId)}` });
     // The event's identity, when its signed fields are well formed enough to have one (the append checks them fully;

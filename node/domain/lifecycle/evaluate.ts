@@ -70,6 +70,7 @@ function summarise(index: number, event: LifecycleEvent, results: RuleResult[]):
     return { index, status: "not-checkable", rule: firstUnknown.rule, reason };
   }
   const held = results.map((r) => r.rule);
-  const reason = held.length > 0 ? `${held.join(", ")} ${held.length === 1 ? "holds" : "hold"}` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;
+  const reason =
+    held.length > 0 ? `${held.join(", ")} ${held.length === 1 ? "holds" : "hold"}` : `no lifecycle rule constrains ${event.eventType} at seq ${index}`;
   return { index, status: "pass", reason };
 }

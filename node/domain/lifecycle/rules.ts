@@ -238,7 +238,9 @@ function checkTaxPaidShort(ctx: Context): Outcome {
   const outstanding = subtractDecimalValuesFloor(total.value, earlier.sum);
   if (compareDecimalValues(amount.value, outstanding) >= 0) return verdict?.kind === "hidden" ? unknown(verdict.reason) : PASS;
   const before = earlier.sum.units === 0n ? "" : ` less ${formatDecimal(earlier.sum)} ${total.currency} paid by earlier TAX_PAIDs`;
-  return fail(`payment.amount ${amount.text} ${amount.currency} falls short of assessment.total ${total.text} ${total.currency}${before}: ${formatDecimal(outstanding)} ${total.currency} is due`);
+  return fail(
+    `payment.amount ${amount.text} ${amount.currency} falls short of assessment.total ${total.text} ${total.currency}${before}: ${formatDecimal(outstanding)} ${total.currency} is due`,
+  );
 }
 
 function checkReleaseUnpaid(ctx: Context): Outcome {
@@ -300,7 +302,10 @@ function taxOf(ctx: Context, index: number): TaxOf {
   if (ctx.mode === "verify") {
     const hidden = possiblyHiddenDeclarationFields(event);
     if (hidden.length > 0) {
-      return { kind: "hidden", reason: `what is due for the DECLARATION at seq ${index} cannot be recomputed: ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} not disclosed` };
+      return {
+        kind: "hidden",
+        reason: `what is due for the DECLARATION at seq ${index} cannot be recomputed: ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} not disclosed`,
+      };
     }
   }
   return ctx.tax({ payload: event.payload ?? {}, occurredAt: event.occurredAt });

@@ -130,7 +130,10 @@ export function shipmentAmounts(events: readonly LifecycleEvent[]): ShipmentAmou
   // Written with at least the places of what is due: nothing paid against "6.63" is "0.00".
   const places = due?.amount.split(".")[1]?.length ?? 0;
   const zero = places === 0 ? "0" : `0.${"0".repeat(places)}`;
-  const paidAmounts = payments.map((p) => p.payment.amount).filter((m) => m.currency === currency).map((m) => m.amount);
+  const paidAmounts = payments
+    .map((p) => p.payment.amount)
+    .filter((m) => m.currency === currency)
+    .map((m) => m.amount);
   const paid = currency === undefined ? null : { amount: sumDecimals([zero, ...paidAmounts]), currency };
   return { ruleSet, due, paid };
 }

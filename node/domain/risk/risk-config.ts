@@ -62,7 +62,10 @@ const Rules = z.strictObject({
   /** `minParcels` or more parcels to one consignee within `windowMs`, each at or below `lowValueEur`, together above it. */
   CONSIGNMENT_SPLITTING: z.strictObject({
     weight: riskWeight,
-    windowMs: z.int().min(1).max(366 * 24 * 60 * 60 * 1000),
+    windowMs: z
+      .int()
+      .min(1)
+      .max(366 * 24 * 60 * 60 * 1000),
     // One parcel cannot be a split consignment.
     minParcels: z.int().min(2).max(1000),
     lowValueEur: positiveDecimal("amounts"),

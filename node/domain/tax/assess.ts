@@ -148,9 +148,7 @@ export function assess(params: AssessParams): TaxAssessment {
       if (band.tax.due === "sale") notes.push(`${taxName} not collected at sale under ${band.tax.scheme}: charged at import`);
     }
 
-    explanation.push(
-      `Line ${item.lineId} (HS ${item.hsCode}, chapter ${item.hsCode.slice(0, 2)}): customs value ${converted.text}; ${duty.text}; ${taxText}.`,
-    );
+    explanation.push(`Line ${item.lineId} (HS ${item.hsCode}, chapter ${item.hsCode.slice(0, 2)}): customs value ${converted.text}; ${duty.text}; ${taxText}.`);
     return {
       lineId: item.lineId,
       hsCode: item.hsCode,
@@ -368,7 +366,7 @@ function parseMoney(input: unknown, field: string): Money {
 }
 
 function requireRuleSet(id: unknown): TaxRuleSet {
-  if (typeof id !== "string") throw invalidFieldError("ruleSetId", "ruleSetId must be a string such as \"EU-2021-07-01\"");
+  if (typeof id !== "string") throw invalidFieldError("ruleSetId", 'ruleSetId must be a string such as "EU-2021-07-01"');
   const ruleSet = getRuleSet(id);
   if (ruleSet === undefined) throw new BorderLedgerError("NOT_FOUND", `ruleSetId ${JSON.stringify(id)}: no such tax rule set`, { field: "ruleSetId" });
   return ruleSet;

@@ -45,7 +45,7 @@ const Amount = z.string().regex(AMOUNT_PATTERN, 'must be a decimal string such a
 const Rate = z
   .string()
   .regex(DECIMAL_PATTERN, 'must be a decimal string such as "0.19"')
-  .refine((value) => compareDecimals(value, "1") <= 0, "must be at most 1 (rates are fractions: 19% is \"0.19\")");
+  .refine((value) => compareDecimals(value, "1") <= 0, 'must be at most 1 (rates are fractions: 19% is "0.19")');
 /** Units of the rule set's currency for 1 unit of another currency: greater than zero. */
 const ExchangeRate = z
   .string()
@@ -159,7 +159,8 @@ export const TaxRuleSet = z
     for (const [code, country] of Object.entries(ruleSet.countries)) {
       if (country.taxRate !== undefined && country.sources === undefined) issue(["countries", code, "sources"], "a tax rate must cite its source");
     }
-    if (compareDecimals(ruleSet.fees.amount, "0") !== 0 && ruleSet.fees.sources === undefined) issue(["fees", "sources"], "a fee other than 0 must cite its source");
+    if (compareDecimals(ruleSet.fees.amount, "0") !== 0 && ruleSet.fees.sources === undefined)
+      issue(["fees", "sources"], "a fee other than 0 must cite its source");
 
     // Sources: ids unique, every citation resolves, and nothing is listed that no figure cites.
     const ids = new Set<string>();
@@ -189,7 +190,9 @@ export type RuleSetCitation = { path: (string | number)[]; sources: string[] };
  */
 export function ruleSetCitations({ ruleSet }: { ruleSet: TaxRuleSet }): RuleSetCitation[] {
   return [
-    ...Object.entries(ruleSet.countries).flatMap(([code, country]) => (country.sources === undefined ? [] : [{ path: ["countries", code], sources: country.sources }])),
+    ...Object.entries(ruleSet.countries).flatMap(([code, country]) =>
+      country.sources === undefined ? [] : [{ path: ["countries", code], sources: country.sources }],
+    ),
     ...ruleSet.bands.map((band, index) => ({ path: ["bands", index], sources: band.sources })),
     { path: ["duty"], sources: ruleSet.duty.sources },
     { path: ["exchangeRates"], sources: ruleSet.exchangeRates.sources },
@@ -310,14 +313,20 @@ export function ruleSetFor({ destination, date }: { destination: string; date: s
   const [first] = versions;
   if (first === undefined) {
     const covered = [...new Set(RULE_SETS.flatMap((ruleSet) => Object.keys(ruleSet.countries)))].sort().join(", ");
-    throw new BorderLedgerError("VALIDATION_FAILED", `destination ${destination} is covered by no tax rule set (covered: ${covered})`, { field: "destination" });
+    throw new BorderLedgerError("VALIDATION_FAILED", `destination ${destination} is covered by no tax rule set (covered: ${covered})`, {
+      field: "destination",
+    });
   }
   const inForce = versions.find((ruleSet) => isInForce({ ruleSet, date }));
   if (inForce !== undefined) return inForce;
   if (date < first.effectiveFrom) {
-    throw new BorderLedgerError("VALIDATION_FAILED", `date ${date} is before the first tax rule set for ${destination} (${first.id}, in force from ${first.effectiveFrom})`, {
-      field: "date",
-    });
+    throw new BorderLedgerError(
+      "VALIDATION_FAILED",
+      `date ${date} is before the first tax rule set for ${destination} (${first.id}, in force from ${first.effectiveFrom})`,
+      {
+        field: "date",
+      },
+    );
   }
   throw new BorderLedgerError("VALIDATION_FAILED", `date ${date}: no tax rule set for ${destination} is in force on that day`, { field: "date" });
 }

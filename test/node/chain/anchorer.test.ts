@@ -29,7 +29,6 @@ async function waitFor<T>(what: string, condition: () => T | Promise<T>, timeout
   }
 }
 
-
 function openRuntime({
   dataDir,
   chain = {},
@@ -125,7 +124,11 @@ describe("Anchorer", function () {
       expect(first.treeSize).to.be.at.least(5);
       expect(checkpoint.treeSize).to.be.at.most(7);
       expect(checkpoint.rootHash).to.equal(toHex(await runtime.log.rootAt(checkpoint.treeSize)));
-      expect(await chainCheckpoint(runtime)).to.deep.equal({ treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, blockNumber: checkpoint.blockNumber });
+      expect(await chainCheckpoint(runtime)).to.deep.equal({
+        treeSize: checkpoint.treeSize,
+        rootHash: checkpoint.rootHash,
+        blockNumber: checkpoint.blockNumber,
+      });
       const events = await anchoredEvents(runtime.chain.contracts.anchorRegistry, runtime.chain.logId);
       expect(events.find((e) => e.treeSize === checkpoint.treeSize)?.transactionHash).to.equal(checkpoint.txHash);
     });
@@ -271,7 +274,10 @@ describe("Anchorer", function () {
       const lines: string[] = [];
       const second = await opened({ dataDir, log: (line) => lines.push(line) });
       expect(second.chain.addresses).to.deep.equal(addresses);
-      expect(lines.some((line) => /anchoring them again/.test(line)), lines.join("\n")).to.equal(true);
+      expect(
+        lines.some((line) => /anchoring them again/.test(line)),
+        lines.join("\n"),
+      ).to.equal(true);
       const stored = await second.log.listCheckpoints();
       expect(stored.map((c) => [c.treeSize, c.rootHash])).to.deep.equal(storedBefore.map((c) => [c.treeSize, c.rootHash]));
       const last: StoredCheckpoint = elementAt(stored, -1);

@@ -8,7 +8,6 @@ import { defined, elementAt, rejectionOf } from "../../helpers/assertions";
 
 const quiet = { chainHost: "127.0.0.1", chainPort: 0, logName: "test-log" };
 
-
 describe("openChain", () => {
   let chain: ChainRuntime;
   before(async () => {
@@ -44,7 +43,10 @@ describe("openChain", () => {
       expect(profile.country).to.equal(participant.country);
       expect(profile.active).to.equal(true);
       for (const role of participant.roles) expect(await chain.contracts.participantRegistry.hasRole(roleId(role), address)).to.equal(true);
-      const reported = defined(devAccounts.find((a) => a.index === participant.index), `development account #${participant.index}`);
+      const reported = defined(
+        devAccounts.find((a) => a.index === participant.index),
+        `development account #${participant.index}`,
+      );
       expect(reported.address).to.equal(address);
       expect(reported.roles.filter((r) => r !== "ADMIN")).to.deep.equal(participant.roles);
     }
@@ -149,9 +151,7 @@ describe("openChain", () => {
   });
 
   it("says the chain cannot be reached, with its URL", async () => {
-    const error = await rejectionOf(
-      openChain({ ...quiet, rpcUrl: "http://127.0.0.1:9", deployerKey: devWallet(0).privateKey, devParticipants: false }),
-    );
+    const error = await rejectionOf(openChain({ ...quiet, rpcUrl: "http://127.0.0.1:9", deployerKey: devWallet(0).privateKey, devParticipants: false }));
     expect(error.code).to.equal("CHAIN_SETUP_FAILED");
     expect(error.message).to.contain("http://127.0.0.1:9");
   });

@@ -45,7 +45,12 @@ describe("BorderLedgerClient", function () {
       if (calls === 1) throw new TypeError("fetch failed: connection reset");
       return response;
     };
-    const client = new BorderLedgerClient({ nodeUrl: node.url, privateKey: devWallet(1).privateKey, domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry }, fetch: flaky });
+    const client = new BorderLedgerClient({
+      nodeUrl: node.url,
+      privateKey: devWallet(1).privateKey,
+      domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry },
+      fetch: flaky,
+    });
     const size = node.runtime.log.treeSize;
     const receipt = await client.append({ shipmentId: "SDK0002", eventType: "ORDER", payload: payload("ORDER") });
     expect(calls).to.equal(2);
@@ -98,11 +103,26 @@ describe("BorderLedgerClient", function () {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
     const before = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
     expect(before.report.ok).to.equal(true);
-    expect(defined(before.report.checks.find((c) => c.name === "inclusion"), "inclusion").status).to.equal("pending");
+    expect(
+      defined(
+        before.report.checks.find((c) => c.name === "inclusion"),
+        "inclusion",
+      ).status,
+    ).to.equal("pending");
     await node.runtime.anchorer.anchorNow();
     const after = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
     expect(after.report.ok).to.equal(true);
-    expect(defined(after.report.checks.find((c) => c.name === "inclusion"), "inclusion").status).to.equal("pass");
-    expect(defined(after.report.checks.find((c) => c.name === "checkpoint-anchored"), "checkpoint-anchored").status).to.equal("pass");
+    expect(
+      defined(
+        after.report.checks.find((c) => c.name === "inclusion"),
+        "inclusion",
+      ).status,
+    ).to.equal("pass");
+    expect(
+      defined(
+        after.report.checks.find((c) => c.name === "checkpoint-anchored"),
+        "checkpoint-anchored",
+      ).status,
+    ).to.equal("pass");
   });
 });

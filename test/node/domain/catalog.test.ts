@@ -147,7 +147,13 @@ describe("catalog", () => {
     });
 
     it("keeps entries apart that differ only in where the GTIN ends and the serial begins", () => {
-      const catalog = buildCatalog({ items: [{ gtin: "0401234567890", serial: "1SN" }, { gtin: "04012345678901", serial: "SN" }], sellers: [] });
+      const catalog = buildCatalog({
+        items: [
+          { gtin: "0401234567890", serial: "1SN" },
+          { gtin: "04012345678901", serial: "SN" },
+        ],
+        sellers: [],
+      });
       expect(catalog.itemCount).to.equal(2);
     });
   });
@@ -182,11 +188,20 @@ describe("catalog", () => {
       const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b));
       const uint64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
       fc.assert(
-        fc.property(bytes32, uint64, bytes32, uint64, bytes32, uint64, fc.integer({ min: 1, max: 2 ** 40 }), (brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount, chainId) => {
-          const values = { brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount };
-          const d = { ...domain, chainId };
-          expect(catalogDigest({ ...d, catalog: values })).to.equal(TypedDataEncoder.hash(catalogDomain(d), CATALOG_TYPES, values));
-        }),
+        fc.property(
+          bytes32,
+          uint64,
+          bytes32,
+          uint64,
+          bytes32,
+          uint64,
+          fc.integer({ min: 1, max: 2 ** 40 }),
+          (brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount, chainId) => {
+            const values = { brandId, version, itemsRoot, itemCount, sellersRoot, sellerCount };
+            const d = { ...domain, chainId };
+            expect(catalogDigest({ ...d, catalog: values })).to.equal(TypedDataEncoder.hash(catalogDomain(d), CATALOG_TYPES, values));
+          },
+        ),
         { numRuns: 200 },
       );
     });

@@ -48,7 +48,14 @@ describe("erasure requests (EIP-712 Erasure)", () => {
     const wallet = Wallet.createRandom();
     const signature = await wallet.signTypedData(eip712Domain, ERASURE_TYPES, typed(request));
     expect(verifyTypedData(eip712Domain, ERASURE_TYPES, typed(request), signature)).to.equal(wallet.address);
-    const body = signErasure({ separator, privateKey: wallet.privateKey, shipmentId: request.shipmentId, fields: request.fields, reason: request.reason, requestedAtMs: Date.parse(request.requestedAt) });
+    const body = signErasure({
+      separator,
+      privateKey: wallet.privateKey,
+      shipmentId: request.shipmentId,
+      fields: request.fields,
+      reason: request.reason,
+      requestedAtMs: Date.parse(request.requestedAt),
+    });
     expect(recoverSigner({ digest: erasureDigest({ separator, request }), signature: body.signature })).to.equal(wallet.address);
   });
 
@@ -67,7 +74,10 @@ describe("erasure requests (EIP-712 Erasure)", () => {
   it("takes the default fields when a body names none, and refuses fields that are not personal data, naming them", () => {
     const parsed = ErasureBodySchema.parse({ request: { reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
     expect(parsed.request.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"]);
-    const refused = ErasureBodySchema.safeParse({ request: { fields: ["ORDER.buyer", "ORDER.buyer"], reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
+    const refused = ErasureBodySchema.safeParse({
+      request: { fields: ["ORDER.buyer", "ORDER.buyer"], reason: "x", requestedAt: request.requestedAt },
+      signature: "0x" + "11".repeat(65),
+    });
     expect(refused.success).to.equal(false);
     expect(defined(refused.error?.issues[0], "the first issue").message).to.equal("must not name a field twice");
   });
@@ -76,7 +86,15 @@ describe("erasure requests (EIP-712 Erasure)", () => {
 describe("who may erase (judgeErasureAuthority)", () => {
   const account = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
   const judge = (over: Partial<Parameters<typeof judgeErasureAuthority>[0]>) =>
-    judgeErasureAuthority({ account, block: 12, holdsCustoms: true, holdsAdmin: false, profile: { active: true, country: "DE" }, destinationCountry: "DE", ...over });
+    judgeErasureAuthority({
+      account,
+      block: 12,
+      holdsCustoms: true,
+      holdsAdmin: false,
+      profile: { active: true, country: "DE" },
+      destinationCountry: "DE",
+      ...over,
+    });
 
   it("allows active customs of the destination country, and the registry's admin of any country", () => {
     expect(judge({})).to.deep.equal({ ok: true, authority: "CUSTOMS" });
@@ -84,9 +102,21 @@ describe("who may erase (judgeErasureAuthority)", () => {
   });
 
   it("refuses customs of another country and inactive customs, naming the block", () => {
-    expect(judge({ destinationCountry: "US" })).to.deep.equal({ ok: false, reason: `${account} is CUSTOMS of DE, not of the destination country US at block 12`, undetermined: false });
-    expect(judge({ profile: { active: false, country: "DE" } })).to.deep.equal({ ok: false, reason: `${account} is an inactive CUSTOMS participant at block 12`, undetermined: false });
-    expect(judge({ holdsCustoms: false })).to.deep.equal({ ok: false, reason: `${account} is neither CUSTOMS nor the registry's admin at block 12`, undetermined: false });
+    expect(judge({ destinationCountry: "US" })).to.deep.equal({
+      ok: false,
+      reason: `${account} is CUSTOMS of DE, not of the destination country US at block 12`,
+      undetermined: false,
+    });
+    expect(judge({ profile: { active: false, country: "DE" } })).to.deep.equal({
+      ok: false,
+      reason: `${account} is an inactive CUSTOMS participant at block 12`,
+      undetermined: false,
+    });
+    expect(judge({ holdsCustoms: false })).to.deep.equal({
+      ok: false,
+      reason: `${account} is neither CUSTOMS nor the registry's admin at block 12`,
+      undetermined: false,
+    });
   });
 
   it("leaves customs undetermined when the destination country is not known", () => {

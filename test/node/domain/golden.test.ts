@@ -50,8 +50,17 @@ describe("golden vectors (test/fixtures/golden-v1.json)", () => {
     expect(golden.shipmentKey).to.equal(keccak256(toUtf8Bytes(golden.request.event.shipmentId)));
     expect(shipmentKey(golden.request.event.shipmentId)).to.equal(golden.shipmentKey);
     for (const leaf of golden.leaves) {
-      const fields = { shipmentId: golden.request.event.shipmentId, seq: leaf.seq, prevLeafHash: leaf.prevLeafHash, eventDigest: golden.eventDigest, recordedAtMs: leaf.recordedAtMs };
-      const abi = coder.encode(["bytes32", "uint64", "bytes32", "bytes32", "uint64"], [golden.shipmentKey, leaf.seq, leaf.prevLeafHash, golden.eventDigest, leaf.recordedAtMs]);
+      const fields = {
+        shipmentId: golden.request.event.shipmentId,
+        seq: leaf.seq,
+        prevLeafHash: leaf.prevLeafHash,
+        eventDigest: golden.eventDigest,
+        recordedAtMs: leaf.recordedAtMs,
+      };
+      const abi = coder.encode(
+        ["bytes32", "uint64", "bytes32", "bytes32", "uint64"],
+        [golden.shipmentKey, leaf.seq, leaf.prevLeafHash, golden.eventDigest, leaf.recordedAtMs],
+      );
       expect(toHex(encodeLeafData(fields))).to.equal(abi);
       expect(leaf.leafData).to.equal(abi);
       expect(leafHashOf(fields)).to.equal(leaf.leafHash);

@@ -90,7 +90,14 @@ function declaration({
       declarationId: "25DEH7000000123456",
       procedure: destinationCountry === "US" ? "T86" : "H7",
       destinationCountry,
-      items: lines.map(({ lineId, description, hsCode, value }) => ({ lineId, description, hsCode, quantity: 1, value: money(value, currency), originCountry: "CN" })),
+      items: lines.map(({ lineId, description, hsCode, value }) => ({
+        lineId,
+        description,
+        hsCode,
+        quantity: 1,
+        value: money(value, currency),
+        originCountry: "CN",
+      })),
       totalValue: money(sumOf(lines.map((line) => line.value)), currency),
       ...(collection === null ? {} : { collection: { scheme: collection } }),
     },
@@ -126,12 +133,32 @@ const DE_JULY_2026: Assessed = { ruleSet: "EU-2026-07-01", currency: "EUR", cust
 const DE_JULY_2026_IOSS: Assessed = { ...DE_JULY_2026, vat: "0.00", total: "6.00" };
 
 /** A 120.00 USD pair of shoes (chapter 64, 8.5 %) to the US from 2025-08-29: 120.00 × 0.085 = 10.20 USD duty, no VAT. */
-const US_SHOES_SUSPENSION: Assessed = { ruleSet: "US-2025-08-29", currency: "USD", customsValue: "120.00", duty: "10.20", vat: "0.00", fees: "0.00", total: "10.20" };
+const US_SHOES_SUSPENSION: Assessed = {
+  ruleSet: "US-2025-08-29",
+  currency: "USD",
+  customsValue: "120.00",
+  duty: "10.20",
+  vat: "0.00",
+  fees: "0.00",
+  total: "10.20",
+};
 
 /** An assessment the ledger cannot check: Brazil has no rule set, so this is what the payer states. */
-const BR_STATED: Assessed = { ruleSet: "BR-RFB-2024-08-01", currency: "BRL", customsValue: "190.00", duty: "38.00", vat: "0.00", fees: "15.00", total: "53.00" };
+const BR_STATED: Assessed = {
+  ruleSet: "BR-RFB-2024-08-01",
+  currency: "BRL",
+  customsValue: "190.00",
+  duty: "38.00",
+  vat: "0.00",
+  fees: "15.00",
+  total: "53.00",
+};
 
-function taxPaid({ assessed = DE_JUNE_2026, paid = assessed.total, paidCurrency = assessed.currency }: { assessed?: Assessed; paid?: string; paidCurrency?: string } = {}): LifecycleEvent {
+function taxPaid({
+  assessed = DE_JUNE_2026,
+  paid = assessed.total,
+  paidCurrency = assessed.currency,
+}: { assessed?: Assessed; paid?: string; paidCurrency?: string } = {}): LifecycleEvent {
   const m = (amount: string) => money(amount, assessed.currency);
   return {
     eventType: "TAX_PAID",
@@ -147,11 +174,27 @@ function taxPaid({ assessed = DE_JUNE_2026, paid = assessed.total, paidCurrency 
 function assessedByEngine(event: LifecycleEvent): Assessed {
   const date = new Date(defined(event.occurredAt, "the DECLARATION's occurredAt")).toISOString().slice(0, 10);
   const a = assess({ declaration: event.payload as DeclarationPayload, date });
-  return { ruleSet: a.ruleSet, currency: a.currency, customsValue: a.customsValue.amount, duty: a.duty.amount, vat: a.vat.amount, fees: a.fees.amount, total: a.total.amount };
+  return {
+    ruleSet: a.ruleSet,
+    currency: a.currency,
+    customsValue: a.customsValue.amount,
+    duty: a.duty.amount,
+    vat: a.vat.amount,
+    fees: a.fees.amount,
+    total: a.total.amount,
+  };
 }
 
 function assessedFrom(due: TaxDue): Assessed {
-  return { ruleSet: due.ruleSet, currency: due.total.currency, customsValue: due.customsValue.amount, duty: due.duty.amount, vat: due.vat.amount, fees: due.fees.amount, total: due.total.amount };
+  return {
+    ruleSet: due.ruleSet,
+    currency: due.total.currency,
+    customsValue: due.customsValue.amount,
+    duty: due.duty.amount,
+    vat: due.vat.amount,
+    fees: due.fees.amount,
+    total: due.total.amount,
+  };
 }
 
 function release(decision: "released" | "held" | "seized" | "returned", actorCountry = "DE"): LifecycleEvent {
@@ -162,7 +205,10 @@ function delivery(): LifecycleEvent {
   return { eventType: "DELIVERY", payload: { deliveredTo: "Anna Schmidt" } };
 }
 
-function claim(claimId: string, { brand = "Stridewell", ground = "counterfeit", lineIds = ["1"] }: { brand?: string; ground?: string; lineIds?: string[] } = {}): LifecycleEvent {
+function claim(
+  claimId: string,
+  { brand = "Stridewell", ground = "counterfeit", lineIds = ["1"] }: { brand?: string; ground?: string; lineIds?: string[] } = {},
+): LifecycleEvent {
   return { eventType: "CLAIM", payload: { claimId, brand, lineIds, ground, evidenceHash: "0x" + "ab".repeat(32) } };
 }
 
@@ -311,7 +357,12 @@ describe("lifecycle rules", () => {
         expect(assessedByEngine(declaration({ occurredAt: FIRST_OF_EU_2026, collection: "IOSS" }))).to.deep.equal(DE_JULY_2026_IOSS);
         const shoes = { destinationCountry: "US", lines: oneLine("120.00"), currency: "USD", collection: null };
         // Up to 2025-08-28, 120.00 USD ≤ 800 USD: de minimis, nothing due.
-        expect(assessedByEngine(declaration({ ...shoes, occurredAt: LAST_OF_US_DE_MINIMIS }))).to.deep.equal({ ...US_SHOES_SUSPENSION, ruleSet: "US-2016-03-10", duty: "0.00", total: "0.00" });
+        expect(assessedByEngine(declaration({ ...shoes, occurredAt: LAST_OF_US_DE_MINIMIS }))).to.deep.equal({
+          ...US_SHOES_SUSPENSION,
+          ruleSet: "US-2016-03-10",
+          duty: "0.00",
+          total: "0.00",
+        });
         expect(assessedByEngine(declaration({ ...shoes, occurredAt: FIRST_OF_US_SUSPENSION }))).to.deep.equal(US_SHOES_SUSPENSION);
       });
 
@@ -354,7 +405,11 @@ describe("lifecycle rules", () => {
 
         it("compares the amounts as decimals, not as strings", () => {
           expectAccepted([...assessedHistory(), taxPaid({ assessed: { ...DE_JUNE_2026, vat: "6.630", total: "6.6300" } })]);
-          const message = expectRefused(assessedHistory(), taxPaid({ assessed: { ...DE_JUNE_2026, vat: "6.6299999", total: "6.6299999" } }), "TAX_PAID_ASSESSMENT");
+          const message = expectRefused(
+            assessedHistory(),
+            taxPaid({ assessed: { ...DE_JUNE_2026, vat: "6.6299999", total: "6.6299999" } }),
+            "TAX_PAID_ASSESSMENT",
+          );
           expect(message).to.contain("vat 6.6299999 EUR (engine: 6.63 EUR)");
         });
 
@@ -366,17 +421,27 @@ describe("lifecycle rules", () => {
         for (const field of ["customsValue", "duty", "vat", "fees", "total"] as const) {
           it(`refuses a TAX_PAID whose ${field} differs from the engine's, naming only ${field} with both amounts`, () => {
             const message = expectRefused(assessedHistory(), taxPaid({ assessed: { ...DE_JUNE_2026, [field]: "99.99" } }), "TAX_PAID_ASSESSMENT");
-            expect(message).to.equal(`the assessment differs from EU-2021-07-01's for the DECLARATION at seq 2: ${field} 99.99 EUR (engine: ${DE_JUNE_2026[field]} EUR)`);
+            expect(message).to.equal(
+              `the assessment differs from EU-2021-07-01's for the DECLARATION at seq 2: ${field} 99.99 EUR (engine: ${DE_JUNE_2026[field]} EUR)`,
+            );
           });
         }
 
         it("refuses a TAX_PAID stating the engine's amounts in another currency, naming every field", () => {
           const message = expectRefused(assessedHistory(), taxPaid({ assessed: { ...DE_JUNE_2026, currency: "GBP" } }), "TAX_PAID_ASSESSMENT");
-          expect(message).to.contain("customsValue 34.90 GBP (engine: 34.90 EUR)").and.contain("duty 0.00 GBP").and.contain("vat 6.63 GBP").and.contain("fees 0.00 GBP").and.contain("total 6.63 GBP");
+          expect(message)
+            .to.contain("customsValue 34.90 GBP (engine: 34.90 EUR)")
+            .and.contain("duty 0.00 GBP")
+            .and.contain("vat 6.63 GBP")
+            .and.contain("fees 0.00 GBP")
+            .and.contain("total 6.63 GBP");
         });
 
         it("refuses a TAX_PAID without an assessment, saying it is missing", () => {
-          const bare: LifecycleEvent = { eventType: "TAX_PAID", payload: { ruleSet: "EU-2021-07-01", payment: { reference: "p", amount: money("6.63"), payer: "ShopGlobal" } } };
+          const bare: LifecycleEvent = {
+            eventType: "TAX_PAID",
+            payload: { ruleSet: "EU-2021-07-01", payment: { reference: "p", amount: money("6.63"), payer: "ShopGlobal" } },
+          };
           expect(expectRefused(assessedHistory(), bare, "TAX_PAID_ASSESSMENT")).to.contain("total missing (engine: 6.63 EUR)");
         });
 
@@ -412,7 +477,9 @@ describe("lifecycle rules", () => {
           const reassessed: Assessed = { ...DE_JUNE_2026, customsValue: "60.00", vat: "11.40", total: "11.40" };
           const history = [...assessedHistory(), taxPaid(), declaration({ lines: oneLine("60.00") }), riskResult("green")];
           const message = expectRefused(history, taxPaid({ assessed: reassessed, paid: "4.76" }), "TAX_PAID_SHORT");
-          expect(message).to.equal("payment.amount 4.76 EUR falls short of assessment.total 11.40 EUR less 6.63 EUR paid by earlier TAX_PAIDs: 4.77 EUR is due");
+          expect(message).to.equal(
+            "payment.amount 4.76 EUR falls short of assessment.total 11.40 EUR less 6.63 EUR paid by earlier TAX_PAIDs: 4.77 EUR is due",
+          );
           expectAccepted([...history, taxPaid({ assessed: reassessed, paid: "4.77" }), release("released")]);
         });
 
@@ -472,7 +539,12 @@ describe("lifecycle rules", () => {
           });
 
           it("does not count a TAX_PAID from before the latest DECLARATION, and says so", () => {
-            const history = [...toBrazil(), taxPaid({ assessed: BR_STATED }), declaration({ destinationCountry: "BR", lines: oneLine("40.00"), currency: "USD" }), riskResult("green", "BR")];
+            const history = [
+              ...toBrazil(),
+              taxPaid({ assessed: BR_STATED }),
+              declaration({ destinationCountry: "BR", lines: oneLine("40.00"), currency: "USD" }),
+              riskResult("green", "BR"),
+            ];
             expect(expectRefused(history, release("released", "BR"), "RELEASE_UNPAID")).to.contain("(the TAX_PAID at seq 4 was for an earlier DECLARATION)");
           });
 
@@ -502,7 +574,12 @@ describe("lifecycle rules", () => {
       });
 
       describe("the DECLARATION's UTC date selects the rule set", () => {
-        const toUs = (occurredAt: string) => [order("US"), dispatch("US"), declaration({ destinationCountry: "US", lines: oneLine("120.00"), currency: "USD", collection: null, occurredAt }), riskResult("green", "US")];
+        const toUs = (occurredAt: string) => [
+          order("US"),
+          dispatch("US"),
+          declaration({ destinationCountry: "US", lines: oneLine("120.00"), currency: "USD", collection: null, occurredAt }),
+          riskResult("green", "US"),
+        ];
 
         it("releases 120.00 USD of shoes declared on 2025-08-28 with nothing paid (USD 800 de minimis)", () => {
           expectAccepted([...toUs(LAST_OF_US_DE_MINIMIS), release("released", "US"), delivery()]);
@@ -513,14 +590,18 @@ describe("lifecycle rules", () => {
           const message = expectRefused(toUs(FIRST_OF_US_SUSPENSION), release("released", "US"), "RELEASE_UNPAID");
           expect(message).to.equal("RELEASE released needs 10.20 USD paid for the DECLARATION at seq 2 (US-2025-08-29); the shipment's TAX_PAIDs pay 0 USD");
           const stale = { ...US_SHOES_SUSPENSION, ruleSet: "US-2016-03-10", duty: "0.00", total: "0.00" };
-          expect(expectRefused(toUs(FIRST_OF_US_SUSPENSION), taxPaid({ assessed: stale }), "TAX_PAID_ASSESSMENT")).to.contain("under rule set US-2025-08-29, not US-2016-03-10");
+          expect(expectRefused(toUs(FIRST_OF_US_SUSPENSION), taxPaid({ assessed: stale }), "TAX_PAID_ASSESSMENT")).to.contain(
+            "under rule set US-2025-08-29, not US-2016-03-10",
+          );
           expectAccepted([...toUs(FIRST_OF_US_SUSPENSION), taxPaid({ assessed: US_SHOES_SUSPENSION }), release("released", "US"), delivery()]);
         });
 
         it("holds the example parcel to EU-2021-07-01 up to 2026-06-30 and to EU-2026-07-01 from 2026-07-01", () => {
           const declaredOn = (occurredAt: string) => [order(), dispatch(), declaration({ occurredAt }), riskResult("green")];
           expectAccepted([...declaredOn(LAST_OF_EU_2021), taxPaid({ assessed: DE_JUNE_2026 }), release("released")]);
-          expect(expectRefused(declaredOn(FIRST_OF_EU_2026), taxPaid({ assessed: DE_JUNE_2026 }), "TAX_PAID_ASSESSMENT")).to.contain("under rule set EU-2026-07-01, not EU-2021-07-01");
+          expect(expectRefused(declaredOn(FIRST_OF_EU_2026), taxPaid({ assessed: DE_JUNE_2026 }), "TAX_PAID_ASSESSMENT")).to.contain(
+            "under rule set EU-2026-07-01, not EU-2021-07-01",
+          );
           expect(expectRefused(declaredOn(FIRST_OF_EU_2026), release("released"), "RELEASE_UNPAID")).to.contain("needs 13.77 EUR paid");
           expectAccepted([...declaredOn(FIRST_OF_EU_2026), taxPaid({ assessed: DE_JULY_2026 }), release("released")]);
         });
@@ -534,13 +615,30 @@ describe("lifecycle rules", () => {
 
         it("goes by the DECLARATION's date, not the TAX_PAID's or the RELEASE's", () => {
           const later = (event: LifecycleEvent): LifecycleEvent => ({ ...event, occurredAt: "2026-07-02T10:00:00.000Z" });
-          expectAccepted([order(), dispatch(), declaration({ occurredAt: LAST_OF_EU_2021 }), riskResult("green"), later(taxPaid()), later(release("released"))]);
+          expectAccepted([
+            order(),
+            dispatch(),
+            declaration({ occurredAt: LAST_OF_EU_2021 }),
+            riskResult("green"),
+            later(taxPaid()),
+            later(release("released")),
+          ]);
         });
 
         it("goes by the latest DECLARATION's date when the parcel is re-declared", () => {
-          const history = [order(), dispatch(), declaration({ occurredAt: LAST_OF_EU_2021 }), riskResult("green"), taxPaid(), declaration({ occurredAt: FIRST_OF_EU_2026 }), riskResult("green")];
+          const history = [
+            order(),
+            dispatch(),
+            declaration({ occurredAt: LAST_OF_EU_2021 }),
+            riskResult("green"),
+            taxPaid(),
+            declaration({ occurredAt: FIRST_OF_EU_2026 }),
+            riskResult("green"),
+          ];
           // 13.77 EUR is due now; 6.63 EUR was paid, so the new TAX_PAID states 13.77 and pays the 7.14 EUR difference.
-          expect(expectRefused(history, release("released"), "RELEASE_UNPAID")).to.contain("needs 13.77 EUR paid").and.contain("pay 6.63 EUR");
+          expect(expectRefused(history, release("released"), "RELEASE_UNPAID"))
+            .to.contain("needs 13.77 EUR paid")
+            .and.contain("pay 6.63 EUR");
           expectAccepted([...history, taxPaid({ assessed: DE_JULY_2026, paid: "7.14" }), release("released")]);
         });
       });
@@ -584,7 +682,17 @@ describe("lifecycle rules", () => {
       it("refuses every event type but CLAIM_DECISION after RELEASE seized or returned", () => {
         for (const decision of ["seized", "returned"] as const) {
           const history = [...readyForRelease(), claim("c-1"), release(decision)];
-          const candidates = [order(), dispatch(), declaration(), riskResult("green"), inspection("conformant"), taxPaid(), release("released"), delivery(), claim("c-2")];
+          const candidates = [
+            order(),
+            dispatch(),
+            declaration(),
+            riskResult("green"),
+            inspection("conformant"),
+            taxPaid(),
+            release("released"),
+            delivery(),
+            claim("c-2"),
+          ];
           for (const next of candidates) {
             expect(expectRefused(history, next, "AFTER_FINAL_DECISION")).to.contain(`RELEASE ${decision} at seq 6`);
           }
@@ -646,7 +754,10 @@ describe("lifecycle rules", () => {
         DECLARATION_BEFORE_DISPATCH: { history: [order()], next: declaration() },
         RISK_RESULT_BEFORE_DECLARATION: { history: [dispatch()], next: riskResult("red") },
         DECLARATION_NOT_ASSESSABLE: { history: [order(), dispatch()], next: declaration({ lines: oneLine("34.90"), currency: "CHF" }) },
-        TAX_PAID_ASSESSMENT: { history: [order(), dispatch(), declaration(), riskResult("green")], next: taxPaid({ assessed: { ...DE_JUNE_2026, ruleSet: "EU-2026-07-01" } }) },
+        TAX_PAID_ASSESSMENT: {
+          history: [order(), dispatch(), declaration(), riskResult("green")],
+          next: taxPaid({ assessed: { ...DE_JUNE_2026, ruleSet: "EU-2026-07-01" } }),
+        },
         TAX_PAID_SHORT: { history: [order(), dispatch(), declaration(), riskResult("green")], next: taxPaid({ paid: "1.00" }) },
         RELEASE_WITHOUT_RISK_RESULT: { history: [order(), dispatch(), declaration(), taxPaid()], next: release("released") },
         RELEASE_RED_WITHOUT_INSPECTION: { history: [order(), dispatch(), declaration(), riskResult("red"), taxPaid()], next: release("released") },
@@ -687,7 +798,10 @@ describe("lifecycle rules", () => {
 
     it("marks a red-lane release not-checkable when the INSPECTION outcome is hidden, and fail when it is a discrepancy", () => {
       const events = [order(), dispatch(), declaration(), riskResult("red"), inspection("discrepancy"), taxPaid(), release("released")];
-      expect(elementAt(checkSequence({ events: hide(events, 4, "outcome") }), 6)).to.include({ status: "not-checkable", rule: "RELEASE_RED_WITHOUT_INSPECTION" });
+      expect(elementAt(checkSequence({ events: hide(events, 4, "outcome") }), 6)).to.include({
+        status: "not-checkable",
+        rule: "RELEASE_RED_WITHOUT_INSPECTION",
+      });
       expect(elementAt(checkSequence({ events }), 6)).to.include({ status: "fail", rule: "RELEASE_RED_WITHOUT_INSPECTION" });
     });
 
@@ -707,7 +821,10 @@ describe("lifecycle rules", () => {
           // A hidden destinationCountry also leaves the RELEASE's jurisdiction unknown, which is named first.
           expect(elementAt(results, 5).status, field).to.equal("not-checkable");
           expect(elementAt(results, 5).reason, field).to.contain("RELEASE_UNPAID");
-          expect(results.filter((r) => r.status === "fail"), field).to.deep.equal([]);
+          expect(
+            results.filter((r) => r.status === "fail"),
+            field,
+          ).to.deep.equal([]);
         }
       });
 
@@ -719,18 +836,29 @@ describe("lifecycle rules", () => {
       it("does not fail an unassessable DECLARATION whose currency is hidden, and fails it when disclosed", () => {
         const events = disclosed([order(), dispatch(), declaration({ lines: oneLine("34.90"), currency: "CHF" })]);
         expect(elementAt(checkSequence({ events }), 2)).to.include({ status: "fail", rule: "DECLARATION_NOT_ASSESSABLE" });
-        expect(elementAt(checkSequence({ events: hide(events, 2, "totalValue", "items") }), 2)).to.include({ status: "not-checkable", rule: "DECLARATION_NOT_ASSESSABLE" });
+        expect(elementAt(checkSequence({ events: hide(events, 2, "totalValue", "items") }), 2)).to.include({
+          status: "not-checkable",
+          rule: "DECLARATION_NOT_ASSESSABLE",
+        });
       });
 
       it("fails RELEASE released after a DECLARATION the engine cannot assess", () => {
         const chf = declaration({ lines: oneLine("34.90"), currency: "CHF" });
         const results = checkSequence({ events: disclosed([order(), dispatch(), chf, riskResult("green"), release("released")]) });
         expect(elementAt(results, 4)).to.include({ status: "fail", rule: "RELEASE_UNPAID" });
-        expect(elementAt(results, 4).reason).to.contain("what is due for the DECLARATION at seq 2 cannot be assessed: ").and.contain("CHF has no reference rate");
+        expect(elementAt(results, 4).reason)
+          .to.contain("what is due for the DECLARATION at seq 2 cannot be assessed: ")
+          .and.contain("CHF has no reference rate");
       });
 
       it("marks a TAX_PAID not-checkable when its ruleSet or assessment is hidden", () => {
-        const events = disclosed([order(), dispatch(), declaration(), riskResult("green"), taxPaid({ assessed: { ...DE_JUNE_2026, vat: "5.00", total: "5.00" } })]);
+        const events = disclosed([
+          order(),
+          dispatch(),
+          declaration(),
+          riskResult("green"),
+          taxPaid({ assessed: { ...DE_JUNE_2026, vat: "5.00", total: "5.00" } }),
+        ]);
         expect(elementAt(checkSequence({ events }), 4)).to.include({ status: "fail", rule: "TAX_PAID_ASSESSMENT" });
         expect(elementAt(checkSequence({ events: hide(events, 4, "assessment") }), 4)).to.include({ status: "not-checkable", rule: "TAX_PAID_ASSESSMENT" });
         const noRuleSet = elementAt(checkSequence({ events: hide(events, 4, "ruleSet") }), 4);
@@ -810,7 +938,10 @@ describe("lifecycle rules", () => {
 
     it("marks customs jurisdiction not-checkable when the destination is hidden, and fail when it is disclosed and foreign", () => {
       const events = [order(), dispatch(), declaration({ destinationCountry: "GB" }), riskResult("green", "DE")];
-      expect(elementAt(checkSequence({ events: hide(events, 2, "destinationCountry") }), 3)).to.include({ status: "not-checkable", rule: "CUSTOMS_JURISDICTION" });
+      expect(elementAt(checkSequence({ events: hide(events, 2, "destinationCountry") }), 3)).to.include({
+        status: "not-checkable",
+        rule: "CUSTOMS_JURISDICTION",
+      });
       expect(elementAt(checkSequence({ events }), 3)).to.include({ status: "fail", rule: "CUSTOMS_JURISDICTION" });
     });
 
@@ -845,7 +976,10 @@ describe("lifecycle rules", () => {
       // Without hiddenFields an absent action may be a hidden seize: the DECLARATION after it cannot be checked.
       expect(elementAt(checkSequence({ events }), 4)).to.include({ status: "not-checkable", rule: "AFTER_FINAL_DECISION" });
       expect(elementAt(checkSequence({ events: disclosed(events) }), 4)).to.include({ status: "pass" });
-      expect(elementAt(checkSequence({ events: hide(disclosed(events), 3, "action") }), 4)).to.include({ status: "not-checkable", rule: "AFTER_FINAL_DECISION" });
+      expect(elementAt(checkSequence({ events: hide(disclosed(events), 3, "action") }), 4)).to.include({
+        status: "not-checkable",
+        rule: "AFTER_FINAL_DECISION",
+      });
     });
 
     it("fails a rule whose field is absent and not listed as hidden", () => {
@@ -954,11 +1088,21 @@ describe("lifecycle rules", () => {
     const declarationArb = fc
       .record({ destinationCountry: country, lines, currency, collection: fc.constantFrom(null, "IOSS", "NONE"), occurredAt })
       .map(declaration);
-    const riskArb = fc.tuple(fc.constantFrom("green", "amber", "red") as fc.Arbitrary<"green" | "amber" | "red">, country).map(([lane, c]) => riskResult(lane, c));
+    const riskArb = fc
+      .tuple(fc.constantFrom("green", "amber", "red") as fc.Arbitrary<"green" | "amber" | "red">, country)
+      .map(([lane, c]) => riskResult(lane, c));
     const inspectionArb = fc.tuple(fc.constantFrom("conformant", "discrepancy", "prohibited"), country).map(([o, c]) => inspection(o, c));
     const anyTaxPaidArb = fc
-      .record({ total: amount, paid: amount, currency: fc.constantFrom("EUR", "EUR", "GBP"), paidCurrency: fc.constantFrom("EUR", "EUR", "GBP"), ruleSet: fc.constantFrom("EU-2021-07-01", "EU-2026-07-01", "GB-2021-01-01") })
-      .map(({ total, paid, currency: c, paidCurrency, ruleSet }) => taxPaid({ assessed: { ruleSet, currency: c, customsValue: "34.90", duty: "0.00", vat: total, fees: "0.00", total }, paid, paidCurrency }));
+      .record({
+        total: amount,
+        paid: amount,
+        currency: fc.constantFrom("EUR", "EUR", "GBP"),
+        paidCurrency: fc.constantFrom("EUR", "EUR", "GBP"),
+        ruleSet: fc.constantFrom("EU-2021-07-01", "EU-2026-07-01", "GB-2021-01-01"),
+      })
+      .map(({ total, paid, currency: c, paidCurrency, ruleSet }) =>
+        taxPaid({ assessed: { ruleSet, currency: c, customsValue: "34.90", duty: "0.00", vat: total, fees: "0.00", total }, paid, paidCurrency }),
+      );
 
     /**
      * A TAX_PAID decided when it is appended: "total" states what the tax policy finds due for the latest DECLARATION
@@ -967,7 +1111,10 @@ describe("lifecycle rules", () => {
      */
     type Settle = { settle: "total" | "short" | "nothing"; otherwise: LifecycleEvent };
     type Candidate = LifecycleEvent | Settle;
-    const settleArb: fc.Arbitrary<Candidate> = fc.record({ settle: fc.constantFrom("total", "total", "short", "nothing") as fc.Arbitrary<Settle["settle"]>, otherwise: anyTaxPaidArb });
+    const settleArb: fc.Arbitrary<Candidate> = fc.record({
+      settle: fc.constantFrom("total", "total", "short", "nothing") as fc.Arbitrary<Settle["settle"]>,
+      otherwise: anyTaxPaidArb,
+    });
     const taxPaidArb: fc.Arbitrary<Candidate> = fc.oneof({ weight: 3, arbitrary: settleArb }, { weight: 1, arbitrary: anyTaxPaidArb });
 
     function lessOneUnit(amount: string): string {
@@ -1003,13 +1150,21 @@ describe("lifecycle rules", () => {
 
     function releaseArbOf(c: fc.Arbitrary<string>): fc.Arbitrary<LifecycleEvent> {
       return fc
-        .tuple(fc.constantFrom("released", "released", "released", "held", "seized", "returned") as fc.Arbitrary<"released" | "held" | "seized" | "returned">, c)
+        .tuple(
+          fc.constantFrom("released", "released", "released", "held", "seized", "returned") as fc.Arbitrary<"released" | "held" | "seized" | "returned">,
+          c,
+        )
         .map(([d, where]) => release(d, where));
     }
 
     function claimDecisionArb(): fc.Arbitrary<LifecycleEvent> {
       return fc
-        .tuple(claimId, fc.constantFrom("upheld", "rejected") as fc.Arbitrary<"upheld" | "rejected">, fc.constantFrom(undefined, "release", "return", "seize", "destroy"), country)
+        .tuple(
+          claimId,
+          fc.constantFrom("upheld", "rejected") as fc.Arbitrary<"upheld" | "rejected">,
+          fc.constantFrom(undefined, "release", "return", "seize", "destroy"),
+          country,
+        )
         .map(([id, d, a, c]) => claimDecision(id, d, a, c));
     }
 
@@ -1022,7 +1177,13 @@ describe("lifecycle rules", () => {
         fc.array(dispatchArb, { minLength: 1, maxLength: 2 }),
         fc.array(declarationArb, { minLength: 1, maxLength: 2 }),
         fc.array(fc.oneof(riskArb, inspectionArb, taxPaidArb), { minLength: 2, maxLength: 10 }),
-        fc.array(fc.oneof(claimId.map((id) => claim(id)), claimDecisionArb()), { maxLength: 3 }),
+        fc.array(
+          fc.oneof(
+            claimId.map((id) => claim(id)),
+            claimDecisionArb(),
+          ),
+          { maxLength: 3 },
+        ),
         fc.array(
           fc.oneof(
             { weight: 4, arbitrary: country.map((c) => release("released", c)) },
@@ -1067,7 +1228,9 @@ describe("lifecycle rules", () => {
         fc.property(candidates, policy, (proposed, tax) => {
           const events = acceptedSequence(proposed, tax);
           if (events.some((e) => e.eventType === "RELEASE" && e.payload?.decision === "released")) released++;
-          const paidRelease = events.findIndex((e, i) => e.eventType === "RELEASE" && e.payload?.decision === "released" && events.slice(0, i).some((p) => p.eventType === "TAX_PAID"));
+          const paidRelease = events.findIndex(
+            (e, i) => e.eventType === "RELEASE" && e.payload?.decision === "released" && events.slice(0, i).some((p) => p.eventType === "TAX_PAID"),
+          );
           if (tax === engineTaxPolicy && paidRelease >= 0) paid++;
           if (events.some((e) => e.eventType === "DELIVERY")) delivered++;
           if (events.some((e) => deriveStatus([e]).finalDecision !== undefined)) ended++;
@@ -1086,7 +1249,8 @@ describe("lifecycle rules", () => {
 
     it("agrees with checkNextEvent on every prefix of any sequence", () => {
       // A policy that cannot assess some declarations puts DECLARATION_NOT_ASSESSABLE and RELEASE_UNPAID next to other breaches.
-      const sometimesInvalid: TaxPolicy = (declared) => (declared.payload.collection === undefined ? { kind: "invalid", reason: "no collection (test)" } : engineTaxPolicy(declared));
+      const sometimesInvalid: TaxPolicy = (declared) =>
+        declared.payload.collection === undefined ? { kind: "invalid", reason: "no collection (test)" } : engineTaxPolicy(declared);
       const policies = fc.constantFrom<TaxPolicy>(engineTaxPolicy, nothingDue, noRuleSet, sometimesInvalid);
       fc.assert(
         fc.property(fc.oneof(candidates, fc.array(event, { maxLength: 30 })), policies, (proposed, tax) => {
@@ -1106,7 +1270,10 @@ describe("lifecycle rules", () => {
       const masked = fc.oneof(candidates, fc.array(event, { maxLength: 30 })).chain((proposed) =>
         fc.tuple(
           fc.constant(proposed),
-          fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.boolean()), { minLength: proposed.length, maxLength: proposed.length }),
+          fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.boolean()), {
+            minLength: proposed.length,
+            maxLength: proposed.length,
+          }),
         ),
       );
       fc.assert(
@@ -1117,14 +1284,21 @@ describe("lifecycle rules", () => {
             const names = Object.keys(e.payload ?? {});
             const hiddenNames = names.filter((_, j) => (j + 1) / (names.length + 1) <= share);
             const payload = Object.fromEntries(Object.entries(e.payload ?? {}).filter(([name]) => !hiddenNames.includes(name)));
-            const out: LifecycleEvent = { eventType: e.eventType, payload, ...(e.occurredAt === undefined ? {} : { occurredAt: e.occurredAt }), ...(listHidden ? { hiddenFields: hiddenNames } : {}) };
+            const out: LifecycleEvent = {
+              eventType: e.eventType,
+              payload,
+              ...(e.occurredAt === undefined ? {} : { occurredAt: e.occurredAt }),
+              ...(listHidden ? { hiddenFields: hiddenNames } : {}),
+            };
             if (e.actorCountry !== undefined && !dropCountry) out.actorCountry = e.actorCountry;
             return out;
           });
           const full = checkSequence({ events: disclosed(base), tax });
           const partial = checkSequence({ events: hidden, tax });
           full.forEach((result, i) => {
-            expect([result.status, "not-checkable"], `${elementAt(base, i).eventType} at seq ${i}: ${elementAt(partial, i).reason}`).to.include(elementAt(partial, i).status);
+            expect([result.status, "not-checkable"], `${elementAt(base, i).eventType} at seq ${i}: ${elementAt(partial, i).reason}`).to.include(
+              elementAt(partial, i).status,
+            );
           });
         }),
         { numRuns: 300 },

@@ -57,42 +57,48 @@ describe("merkle (RFC 9162)", () => {
 
   it("produces inclusion proofs that verify, for random sizes and leaves", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }).chain((size) => fc.tuple(fc.constant(size), fc.nat(size - 1))), ([size, index]) => {
-        const hashes = leaves(size, size);
-        const read = memoryNodeReader(hashes);
-        const root = treeRoot({ size, read });
-        const proof = inclusionProof({ index, size, read });
-        const leafHash = defined(hashes[index], `leaf ${index}`);
-        expect(isValidInclusionProof({ index, size, leafHash, proof, root })).to.equal(true);
-        // Any flipped bit, a wrong index or a wrong size breaks it.
-        if (proof.length > 0) {
-          const tampered = proof.map((h, i) => (i === proof.length - 1 ? flip(h, 9) : h));
-          expect(isValidInclusionProof({ index, size, leafHash, proof: tampered, root })).to.equal(false);
-        }
-        expect(isValidInclusionProof({ index, size, leafHash: flip(leafHash, 0), proof, root })).to.equal(false);
-        if (size > 1) expect(isValidInclusionProof({ index: (index + 1) % size, size, leafHash, proof, root })).to.equal(false);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }).chain((size) => fc.tuple(fc.constant(size), fc.nat(size - 1))),
+        ([size, index]) => {
+          const hashes = leaves(size, size);
+          const read = memoryNodeReader(hashes);
+          const root = treeRoot({ size, read });
+          const proof = inclusionProof({ index, size, read });
+          const leafHash = defined(hashes[index], `leaf ${index}`);
+          expect(isValidInclusionProof({ index, size, leafHash, proof, root })).to.equal(true);
+          // Any flipped bit, a wrong index or a wrong size breaks it.
+          if (proof.length > 0) {
+            const tampered = proof.map((h, i) => (i === proof.length - 1 ? flip(h, 9) : h));
+            expect(isValidInclusionProof({ index, size, leafHash, proof: tampered, root })).to.equal(false);
+          }
+          expect(isValidInclusionProof({ index, size, leafHash: flip(leafHash, 0), proof, root })).to.equal(false);
+          if (size > 1) expect(isValidInclusionProof({ index: (index + 1) % size, size, leafHash, proof, root })).to.equal(false);
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it("produces consistency proofs that verify, and that fail for a forked tree, for random sizes", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }).chain((size2) => fc.tuple(fc.integer({ min: 1, max: size2 }), fc.constant(size2))), ([size1, size2]) => {
-        const hashes = leaves(size2, size2);
-        const read = memoryNodeReader(hashes);
-        const root1 = treeRoot({ size: size1, read });
-        const root2 = treeRoot({ size: size2, read });
-        const proof = consistencyProof({ size1, size2, read });
-        expect(isValidConsistencyProof({ size1, size2, root1, root2, proof })).to.equal(true);
-        // A fork: the same sizes, one old leaf rewritten, its own honest proof — must not pass against root1.
-        const forked = hashes.slice();
-        forked[size1 - 1] = flip(defined(forked[size1 - 1], `leaf ${size1 - 1}`), 3);
-        const forkRead = memoryNodeReader(forked);
-        const forkRoot = treeRoot({ size: size2, read: forkRead });
-        const forkProof = consistencyProof({ size1, size2, read: forkRead });
-        expect(isValidConsistencyProof({ size1, size2, root1, root2: forkRoot, proof: forkProof })).to.equal(false);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }).chain((size2) => fc.tuple(fc.integer({ min: 1, max: size2 }), fc.constant(size2))),
+        ([size1, size2]) => {
+          const hashes = leaves(size2, size2);
+          const read = memoryNodeReader(hashes);
+          const root1 = treeRoot({ size: size1, read });
+          const root2 = treeRoot({ size: size2, read });
+          const proof = consistencyProof({ size1, size2, read });
+          expect(isValidConsistencyProof({ size1, size2, root1, root2, proof })).to.equal(true);
+          // A fork: the same sizes, one old leaf rewritten, its own honest proof — must not pass against root1.
+          const forked = hashes.slice();
+          forked[size1 - 1] = flip(defined(forked[size1 - 1], `leaf ${size1 - 1}`), 3);
+          const forkRead = memoryNodeReader(forked);
+          const forkRoot = treeRoot({ size: size2, read: forkRead });
+          const forkProof = consistencyProof({ size1, size2, read: forkRead });
+          expect(isValidConsistencyProof({ size1, size2, root1, root2: forkRoot, proof: forkProof })).to.equal(false);
+        },
+      ),
       { numRuns: 150 },
     );
   });

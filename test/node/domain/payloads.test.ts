@@ -1,13 +1,6 @@
 import { expect } from "chai";
 import { EVENT_TYPES, type EventType } from "../../../node/domain/event-types";
-import {
-  Money,
-  PAYLOAD_SCHEMAS,
-  formatIssuePath,
-  parsePayload,
-  payloadFieldNames,
-  type PayloadIssue,
-} from "../../../node/domain/payloads";
+import { Money, PAYLOAD_SCHEMAS, formatIssuePath, parsePayload, payloadFieldNames, type PayloadIssue } from "../../../node/domain/payloads";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 import { defined } from "../../helpers/assertions";
@@ -60,27 +53,76 @@ function expectAccepted(eventType: EventType, payload: unknown): void {
 // Required fields of DESIGN §6, nested ones included; removing any one of them must be reported at its path.
 const REQUIRED: Record<EventType, Path[]> = {
   ORDER: [
-    ["orderId"], ["platform"], ["platform", "name"], ["seller"], ["seller", "id"], ["seller", "name"], ["seller", "country"],
-    ["buyer"], ["buyer", "name"], ["buyer", "country"], ["destinationCountry"], ["items"],
-    ["items", 0, "lineId"], ["items", 0, "description"], ["items", 0, "quantity"], ["items", 0, "unitPrice"],
-    ["items", 0, "unitPrice", "amount"], ["items", 0, "unitPrice", "currency"], ["items", 1, "originCountry"],
-    ["total"], ["total", "amount"], ["total", "currency"], ["collection", "scheme"],
+    ["orderId"],
+    ["platform"],
+    ["platform", "name"],
+    ["seller"],
+    ["seller", "id"],
+    ["seller", "name"],
+    ["seller", "country"],
+    ["buyer"],
+    ["buyer", "name"],
+    ["buyer", "country"],
+    ["destinationCountry"],
+    ["items"],
+    ["items", 0, "lineId"],
+    ["items", 0, "description"],
+    ["items", 0, "quantity"],
+    ["items", 0, "unitPrice"],
+    ["items", 0, "unitPrice", "amount"],
+    ["items", 0, "unitPrice", "currency"],
+    ["items", 1, "originCountry"],
+    ["total"],
+    ["total", "amount"],
+    ["total", "currency"],
+    ["collection", "scheme"],
   ],
   DISPATCH: [
-    ["trackingNumber"], ["transportMode"], ["packages"], ["grossWeightKg"], ["consignor"], ["consignor", "name"], ["consignor", "country"],
-    ["consignee"], ["consignee", "name"], ["consignee", "country"], ["departureCountry"], ["destinationCountry"],
+    ["trackingNumber"],
+    ["transportMode"],
+    ["packages"],
+    ["grossWeightKg"],
+    ["consignor"],
+    ["consignor", "name"],
+    ["consignor", "country"],
+    ["consignee"],
+    ["consignee", "name"],
+    ["consignee", "country"],
+    ["departureCountry"],
+    ["destinationCountry"],
   ],
   DECLARATION: [
-    ["declarationId"], ["procedure"], ["destinationCountry"], ["items"], ["items", 1, "lineId"], ["items", 1, "description"],
-    ["items", 1, "hsCode"], ["items", 1, "quantity"], ["items", 1, "value"], ["items", 1, "value", "amount"], ["items", 1, "originCountry"],
-    ["totalValue"], ["totalValue", "currency"], ["collection", "scheme"],
+    ["declarationId"],
+    ["procedure"],
+    ["destinationCountry"],
+    ["items"],
+    ["items", 1, "lineId"],
+    ["items", 1, "description"],
+    ["items", 1, "hsCode"],
+    ["items", 1, "quantity"],
+    ["items", 1, "value"],
+    ["items", 1, "value", "amount"],
+    ["items", 1, "originCountry"],
+    ["totalValue"],
+    ["totalValue", "currency"],
+    ["collection", "scheme"],
   ],
   RISK_RESULT: [["lane"], ["score"], ["reasons"], ["reasons", 0, "code"], ["ruleSet"]],
   INSPECTION: [["method"], ["outcome"]],
   TAX_PAID: [
-    ["ruleSet"], ["assessment"], ["assessment", "customsValue"], ["assessment", "duty"], ["assessment", "vat"], ["assessment", "fees"],
-    ["assessment", "total"], ["assessment", "vat", "amount"], ["payment"], ["payment", "reference"], ["payment", "amount"],
-    ["payment", "amount", "currency"], ["payment", "payer"],
+    ["ruleSet"],
+    ["assessment"],
+    ["assessment", "customsValue"],
+    ["assessment", "duty"],
+    ["assessment", "vat"],
+    ["assessment", "fees"],
+    ["assessment", "total"],
+    ["assessment", "vat", "amount"],
+    ["payment"],
+    ["payment", "reference"],
+    ["payment", "amount"],
+    ["payment", "amount", "currency"],
+    ["payment", "payer"],
   ],
   RELEASE: [["decision"]],
   DELIVERY: [],
@@ -91,8 +133,15 @@ const REQUIRED: Record<EventType, Path[]> = {
 // Optional fields (`?` in DESIGN §6) present in the examples; removing one leaves a valid payload.
 const OPTIONAL: Record<EventType, Path[]> = {
   ORDER: [
-    ["platform", "url"], ["buyer", "address"], ["items", 0, "hsCode"], ["items", 0, "gtin"], ["items", 0, "serial"],
-    ["items", 0, "brand"], ["items", 0, "productUrl"], ["collection"], ["collection", "registrationId"],
+    ["platform", "url"],
+    ["buyer", "address"],
+    ["items", 0, "hsCode"],
+    ["items", 0, "gtin"],
+    ["items", 0, "serial"],
+    ["items", 0, "brand"],
+    ["items", 0, "productUrl"],
+    ["collection"],
+    ["collection", "registrationId"],
   ],
   DISPATCH: [["consignee", "address"]],
   DECLARATION: [["collection"]],
@@ -122,21 +171,39 @@ const NESTED_OBJECTS: Record<EventType, Path[]> = {
 // One wrong value for every enum of DESIGN §6 (wrong case counts as wrong).
 const WRONG_ENUM_VALUES: Record<EventType, [Path, string][]> = {
   ORDER: [[["collection", "scheme"], "VAT_OSS"]],
-  DISPATCH: [[["transportMode"], "courier"], [["transportMode"], "Post"]],
+  DISPATCH: [
+    [["transportMode"], "courier"],
+    [["transportMode"], "Post"],
+  ],
   DECLARATION: [[["collection", "scheme"], "ioss"]],
   RISK_RESULT: [[["lane"], "yellow"]],
-  INSPECTION: [[["method"], "scan"], [["outcome"], "ok"]],
+  INSPECTION: [
+    [["method"], "scan"],
+    [["outcome"], "ok"],
+  ],
   TAX_PAID: [],
   RELEASE: [[["decision"], "approved"]],
   DELIVERY: [],
   CLAIM: [[["ground"], "fraud"]],
-  CLAIM_DECISION: [[["decision"], "accepted"], [["action"], "burn"]],
+  CLAIM_DECISION: [
+    [["decision"], "accepted"],
+    [["action"], "burn"],
+  ],
 };
 
 const MONEY_AMOUNTS: Partial<Record<EventType, Path[]>> = {
-  ORDER: [["items", 0, "unitPrice", "amount"], ["total", "amount"]],
-  DECLARATION: [["items", 1, "value", "amount"], ["totalValue", "amount"]],
-  TAX_PAID: [["assessment", "vat", "amount"], ["payment", "amount", "amount"]],
+  ORDER: [
+    ["items", 0, "unitPrice", "amount"],
+    ["total", "amount"],
+  ],
+  DECLARATION: [
+    ["items", 1, "value", "amount"],
+    ["totalValue", "amount"],
+  ],
+  TAX_PAID: [
+    ["assessment", "vat", "amount"],
+    ["payment", "amount", "amount"],
+  ],
 };
 
 describe("payloads", () => {
@@ -370,7 +437,13 @@ describe("payloads", () => {
 
     it("accepts 1000 ORDER items and rejects 1001", () => {
       const items = (count: number) =>
-        Array.from({ length: count }, (_, index) => ({ lineId: String(index + 1), description: "Button", quantity: 1, unitPrice: { amount: "1.00", currency: "EUR" }, originCountry: "CN" }));
+        Array.from({ length: count }, (_, index) => ({
+          lineId: String(index + 1),
+          description: "Button",
+          quantity: 1,
+          unitPrice: { amount: "1.00", currency: "EUR" },
+          originCountry: "CN",
+        }));
       const order = (count: number) => ({ ...changed("ORDER", ["items"], items(count)), total: { amount: `${count}.00`, currency: "EUR" } });
       expectAccepted("ORDER", order(1000));
       expectRejectedAt("ORDER", order(1001), ["items"]);

@@ -158,11 +158,7 @@ describe("risk engine", () => {
     });
 
     it("gives the same assessment whatever the order of the consignee parcels", () => {
-      const parcels = [
-        parcel("RR470000025CN", 20, money("60.00")),
-        parcel("RR470000039CN", 40, money("45.00")),
-        parcel("RR470000025CN", 20, money("61.00")),
-      ];
+      const parcels = [parcel("RR470000025CN", 20, money("60.00")), parcel("RR470000039CN", 40, money("45.00")), parcel("RR470000025CN", 20, money("61.00"))];
       const forward = assess({ consigneeParcels: parcels });
       const backward = assess({ consigneeParcels: [...parcels].reverse() });
       expect(forward).to.deep.equal(backward);
@@ -174,7 +170,11 @@ describe("risk engine", () => {
     it("fires with weight 60, sending the parcel red, when the declared total is below 0.8 × the order total", () => {
       const assessment = assess({ declaration: headphonesDeclared(money("19.90")), order: order() });
       expect(assessment.reasons).to.deep.equal([
-        { code: "UNDERVALUED_VS_ORDER", weight: 60, detail: "declared total EUR 19.90 is below 0.8 × the order total EUR 49.70 = EUR 39.76: 0.40 of the order" },
+        {
+          code: "UNDERVALUED_VS_ORDER",
+          weight: 60,
+          detail: "declared total EUR 19.90 is below 0.8 × the order total EUR 49.70 = EUR 39.76: 0.40 of the order",
+        },
       ]);
       expect(assessment).to.include({ score: 60, lane: "red" });
     });
@@ -272,7 +272,8 @@ describe("risk engine", () => {
       expect(found).to.deep.equal({
         code: "CONSIGNMENT_SPLITTING",
         weight: 60,
-        detail: "3 parcels to the same consignee within 72 h, each at or below EUR 150, together EUR 169.70 (above EUR 150): this one and RR470000039CN, RR470000025CN",
+        detail:
+          "3 parcels to the same consignee within 72 h, each at or below EUR 150, together EUR 169.70 (above EUR 150): this one and RR470000039CN, RR470000025CN",
       });
     });
 
@@ -354,9 +355,11 @@ describe("risk engine", () => {
     });
 
     it("fires once with weight 15 for lines from a listed origin", () => {
-      const lines = [line("1", "Cotton T-shirt", "610910", 2, money("16.00"), "TH"), line("2", "Silk scarf", "621410", 1, money("25.00"), "TH"), CLEAN_LINES[0]].map(
-        (item, index) => ({ ...item, lineId: String(index + 1) }),
-      );
+      const lines = [
+        line("1", "Cotton T-shirt", "610910", 2, money("16.00"), "TH"),
+        line("2", "Silk scarf", "621410", 1, money("25.00"), "TH"),
+        CLEAN_LINES[0],
+      ].map((item, index) => ({ ...item, lineId: String(index + 1) }));
       const assessment = assess({ declaration: declaration(lines) }, config);
       expect(reason(assessment, "HIGH_RISK_ORIGIN")).to.deep.equal({ code: "HIGH_RISK_ORIGIN", weight: 15, detail: "high-risk origin TH: lines 1, 2" });
     });
@@ -463,7 +466,11 @@ describe("risk engine", () => {
 
   describe("riskResultPayload", () => {
     it("builds a RISK_RESULT payload that parses, with the office code when given", () => {
-      const assessment = assess({ declaration: declaration([line("1", "Men's leather sneakers", "640399", 1, money("9.90"))]), order: order(), declarantTrustTier: 0 });
+      const assessment = assess({
+        declaration: declaration([line("1", "Men's leather sneakers", "640399", 1, money("9.90"))]),
+        order: order(),
+        declarantTrustTier: 0,
+      });
       const payload = riskResultPayload({ assessment, officeCode: "DE004851" });
       expect(RiskResultPayload.parse(payload)).to.deep.equal(payload);
       expect(parsePayload({ eventType: "RISK_RESULT", payload }).ok).to.equal(true);
@@ -573,8 +580,7 @@ describe("risk engine", () => {
     });
 
     it("refuses a bad config with CONFIG_INVALID naming the field", () => {
-      const refused = (patch: (c: ConfigFile) => void, ...fragments: string[]) =>
-        expectError(() => configWith(patch), "CONFIG_INVALID", ...fragments);
+      const refused = (patch: (c: ConfigFile) => void, ...fragments: string[]) => expectError(() => configWith(patch), "CONFIG_INVALID", ...fragments);
       refused((c) => (c.lanes = { amber: 60, red: 30 }), "lanes.red", "greater than lanes.amber");
       refused((c) => (c.rules.UNDERVALUED_VS_ORDER.ratio = 0.8), "rules.UNDERVALUED_VS_ORDER.ratio", "not JSON numbers");
       refused((c) => (c.rules.UNDERVALUED_VS_REFERENCE.ratio = "1.5"), "rules.UNDERVALUED_VS_REFERENCE.ratio", "at most 1");

@@ -79,7 +79,9 @@ describe("tampering is detected", () => {
 
   it("a rewritten recordedAt or eventDigest no longer matches the leafHash", () => {
     const { chain } = honestChain();
-    const edited = chain.map((e, i) => (i === 4 ? { ...e, recordedAtMs: e.recordedAtMs + 1 } : i === 5 ? { ...e, eventDigest: elementAt(chain, 0).eventDigest } : e));
+    const edited = chain.map((e, i) =>
+      i === 4 ? { ...e, recordedAtMs: e.recordedAtMs + 1 } : i === 5 ? { ...e, eventDigest: elementAt(chain, 0).eventDigest } : e,
+    );
     const checks = findChainProblems({ shipmentId: SHIPMENT, entries: edited }).map((p) => `${p.index}:${p.check}`);
     expect(checks).to.deep.equal(["4:LEAF_HASH", "5:LEAF_HASH"]);
   });

@@ -4,7 +4,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { Assessment, type DeclarationPayload, type Money } from "../../../node/domain/payloads";
-import { assess, getRuleSet, listRuleSets, parseRuleSet, ruleSetFor, TAX_RULE_SET_FORMAT, type AssessParams, type TaxAssessment } from "../../../node/domain/tax";
+import {
+  assess,
+  getRuleSet,
+  listRuleSets,
+  parseRuleSet,
+  ruleSetFor,
+  TAX_RULE_SET_FORMAT,
+  type AssessParams,
+  type TaxAssessment,
+} from "../../../node/domain/tax";
 import { ruleSetCitations, verifyRuleSetCollection, type TaxRuleSet } from "../../../node/domain/tax/rule-set";
 import { defined, elementAt } from "../../helpers/assertions";
 
@@ -133,7 +142,14 @@ const EXAMPLES: Example[] = [
     // VAT 20.00 × 0.19 = 3.80 and 30.00 × 0.19 = 5.70; total 9.50
     params: {
       date: "2026-06-30",
-      declaration: declaration({ to: "DE", currency: "EUR", lines: [{ hs: "610910", amount: "20.00" }, { hs: "610910", amount: "30.00" }] }),
+      declaration: declaration({
+        to: "DE",
+        currency: "EUR",
+        lines: [
+          { hs: "610910", amount: "20.00" },
+          { hs: "610910", amount: "30.00" },
+        ],
+      }),
     },
     ruleSet: "EU-2021-07-01",
     customsValue: "50.00",
@@ -151,7 +167,14 @@ const EXAMPLES: Example[] = [
     // duty 3.00 on line A only; VAT (20.00 + 3.00) × 0.19 = 4.37 and 30.00 × 0.19 = 5.70 → 10.07; total 13.07
     params: {
       date: "2026-07-01",
-      declaration: declaration({ to: "DE", currency: "EUR", lines: [{ hs: "610910", amount: "20.00" }, { hs: "610910", amount: "30.00" }] }),
+      declaration: declaration({
+        to: "DE",
+        currency: "EUR",
+        lines: [
+          { hs: "610910", amount: "20.00" },
+          { hs: "610910", amount: "30.00" },
+        ],
+      }),
     },
     ruleSet: "EU-2026-07-01",
     customsValue: "50.00",
@@ -636,7 +659,19 @@ describe("tax", () => {
 
     it("explains the rule set, exchange rate and its source, rounding, threshold test, regime, lines, fees, collection and total in order", () => {
       const { explanation } = assess({ date: "2025-01-10", declaration: dutiable });
-      const starts = ["Rule set EU-2021-07-01", "Exchange:", "Rounding:", "Consignment value", "Threshold test:", "Regime:", "Line A", "Customs value:", "Fees:", "Collection at sale:", "Total due:"];
+      const starts = [
+        "Rule set EU-2021-07-01",
+        "Exchange:",
+        "Rounding:",
+        "Consignment value",
+        "Threshold test:",
+        "Regime:",
+        "Line A",
+        "Customs value:",
+        "Fees:",
+        "Collection at sale:",
+        "Total due:",
+      ];
       let previous = -1;
       for (const start of starts) {
         const index = explanation.findIndex((step) => step.startsWith(start));
@@ -653,7 +688,10 @@ describe("tax", () => {
     });
 
     it("says in the line's notes and the explanation why IOSS zeroed import VAT", () => {
-      const result = assess({ date: "2024-03-01", declaration: declaration({ to: "IT", currency: "EUR", lines: [{ hs: "950300", amount: "40.00" }], collection: IOSS }) });
+      const result = assess({
+        date: "2024-03-01",
+        declaration: declaration({ to: "IT", currency: "EUR", lines: [{ hs: "950300", amount: "40.00" }], collection: IOSS }),
+      });
       expect(elementAt(result.lines, 0).notes.join(" ")).to.include("collected at sale under IOSS");
       expect(result.explanation.join("\n")).to.include("names collection scheme IOSS (IM2760000001), so VAT was charged at sale and import VAT is 0");
     });
@@ -665,7 +703,10 @@ describe("tax", () => {
     });
 
     it("notes that Canada's GST excludes provincial taxes and China's consumption tax is out of scope", () => {
-      const ca = assess({ date: "2022-06-01", declaration: declaration({ to: "CA", currency: "CAD", lines: [{ hs: "610910", amount: "60.00", origin: "US" }] }) });
+      const ca = assess({
+        date: "2022-06-01",
+        declaration: declaration({ to: "CA", currency: "CAD", lines: [{ hs: "610910", amount: "60.00", origin: "US" }] }),
+      });
       expect(ca.explanation.join("\n")).to.include("Provincial sales taxes");
       const cn = assess({ date: "2022-06-01", declaration: declaration({ to: "CN", currency: "CNY", lines: [{ hs: "330499", amount: "100.00" }] }) });
       expect(cn.explanation.join("\n")).to.include("Consumption tax");
@@ -684,7 +725,11 @@ describe("tax", () => {
     });
 
     it("uses the declaration's destination unless one is given", () => {
-      const toFrance = assess({ date: "2024-03-01", destination: "FR", declaration: declaration({ to: "DE", currency: "EUR", lines: [{ hs: "610910", amount: "100.00" }] }) });
+      const toFrance = assess({
+        date: "2024-03-01",
+        destination: "FR",
+        declaration: declaration({ to: "DE", currency: "EUR", lines: [{ hs: "610910", amount: "100.00" }] }),
+      });
       expect(toFrance.destination).to.equal("FR");
       expect(toFrance.vat.amount).to.equal("20.00"); // 100.00 × 0.20
     });
@@ -725,7 +770,11 @@ describe("tax", () => {
     });
 
     it("refuses a ruleSetId that is not in force for the destination on the date, naming ruleSetId", () => {
-      expectFailure(() => assess({ date: "2026-07-01", ruleSetId: "EU-2021-07-01", declaration: toGermany }), "VALIDATION_FAILED", /ruleSetId EU-2021-07-01 is not .* EU-2026-07-01 is/);
+      expectFailure(
+        () => assess({ date: "2026-07-01", ruleSetId: "EU-2021-07-01", declaration: toGermany }),
+        "VALIDATION_FAILED",
+        /ruleSetId EU-2021-07-01 is not .* EU-2026-07-01 is/,
+      );
       expectFailure(() => assess({ date: "2024-03-01", ruleSetId: "GB-2021-01-01", declaration: toGermany }), "VALIDATION_FAILED", /ruleSetId GB-2021-01-01/);
     });
 
@@ -736,9 +785,17 @@ describe("tax", () => {
 
     it("refuses a currency without a reference rate, naming the field", () => {
       const inFrancs = declaration({ to: "DE", currency: "CHF", lines: [{ hs: "610910", amount: "10.00" }] });
-      expectFailure(() => assess({ date: "2024-03-01", declaration: inFrancs }), "VALIDATION_FAILED", /declaration\.totalValue\.currency CHF has no reference rate in rule set EU-2021-07-01/);
+      expectFailure(
+        () => assess({ date: "2024-03-01", declaration: inFrancs }),
+        "VALIDATION_FAILED",
+        /declaration\.totalValue\.currency CHF has no reference rate in rule set EU-2021-07-01/,
+      );
       const cn = declaration({ to: "CN", currency: "CNY", lines: [{ hs: "330499", amount: "10.00" }] });
-      expectFailure(() => assess({ date: "2024-03-01", declaration: cn, buyerYearToDate: { amount: "10.00", currency: "HKD" } }), "VALIDATION_FAILED", /buyerYearToDate\.currency HKD/);
+      expectFailure(
+        () => assess({ date: "2024-03-01", declaration: cn, buyerYearToDate: { amount: "10.00", currency: "HKD" } }),
+        "VALIDATION_FAILED",
+        /buyerYearToDate\.currency HKD/,
+      );
     });
 
     it("refuses a malformed buyerYearToDate and declaration, naming the path", () => {
@@ -762,7 +819,11 @@ describe("tax", () => {
         expect(file, "file name is the lower-cased id").to.equal(`${parsed.id.toLowerCase()}.json`);
         expect(getRuleSet(parsed.id), file).to.deep.equal(parsed);
       }
-      expect(listRuleSets().map((summary) => summary.id).sort()).to.deep.equal(files.map(({ json }) => parseRuleSet({ file: json }).id).sort());
+      expect(
+        listRuleSets()
+          .map((summary) => summary.id)
+          .sort(),
+      ).to.deep.equal(files.map(({ json }) => parseRuleSet({ file: json }).id).sort());
     });
 
     it("ships the versions the design names, with these effective ranges", () => {
@@ -804,7 +865,10 @@ describe("tax", () => {
         for (const [code, country] of Object.entries(ruleSet.countries)) {
           if (country.taxRate !== undefined) expect(country.sources, `${id} countries.${code}`).to.be.an("array").that.is.not.empty;
         }
-        expect(ruleSet.bands.every((band) => band.sources.length > 0), id).to.equal(true);
+        expect(
+          ruleSet.bands.every((band) => band.sources.length > 0),
+          id,
+        ).to.equal(true);
         for (const source of ruleSet.sources) {
           expect(source.title.length, `${id} ${source.id}`).to.be.greaterThan(10);
           expect(source.url, `${id} ${source.id}`).to.match(/^https?:\/\//);
@@ -851,7 +915,10 @@ describe("tax", () => {
     });
 
     it("summarises each rule set with its countries and currency", () => {
-      const eu = defined(listRuleSets().find((summary) => summary.id === "EU-2021-07-01"), "EU-2021-07-01");
+      const eu = defined(
+        listRuleSets().find((summary) => summary.id === "EU-2021-07-01"),
+        "EU-2021-07-01",
+      );
       expect(eu).to.deep.include({ jurisdiction: "EU", effectiveTo: "2026-06-30", currency: "EUR" });
       expect(eu.countries).to.include.members(["AT", "BE", "DE", "DK", "ES", "FR", "IT", "NL", "PL", "PT", "SE"]);
       expect(listRuleSets().find((summary) => summary.id === "JP-2019-10-01")).to.deep.include({ currency: "JPY", countries: ["JP"] });
@@ -859,9 +926,16 @@ describe("tax", () => {
     });
 
     it("refuses a file of another format, an unknown citation or an uncited source when loading", () => {
-      const eu = defined(readRuleSetFiles().find(({ file }) => file === "eu-2021-07-01.json"), "eu-2021-07-01.json").json as TaxRuleSet;
+      const eu = defined(
+        readRuleSetFiles().find(({ file }) => file === "eu-2021-07-01.json"),
+        "eu-2021-07-01.json",
+      ).json as TaxRuleSet;
       expectFailure(() => parseRuleSet({ file: { ...eu, format: "borderledger.taxruleset.v2" } }), "VALIDATION_FAILED", /format/);
-      expectFailure(() => parseRuleSet({ file: { ...eu, duty: { ...eu.duty, sources: ["nowhere"] } } }), "VALIDATION_FAILED", /duty\.sources\.0: cites unknown source "nowhere"/);
+      expectFailure(
+        () => parseRuleSet({ file: { ...eu, duty: { ...eu.duty, sources: ["nowhere"] } } }),
+        "VALIDATION_FAILED",
+        /duty\.sources\.0: cites unknown source "nowhere"/,
+      );
       const spare = { id: "spare", title: "An unused source", url: "https://example.org/" };
       expectFailure(() => parseRuleSet({ file: { ...eu, sources: [...eu.sources, spare] } }), "VALIDATION_FAILED", /"spare" is cited by no figure/);
       expectFailure(() => parseRuleSet({ file: { ...eu, id: "EU-2021-07-02" } }), "VALIDATION_FAILED", /id: must be jurisdiction-effectiveFrom/);
@@ -874,7 +948,11 @@ describe("tax", () => {
       const eu2021 = defined(getRuleSet("EU-2021-07-01"), "EU-2021-07-01");
       const eu2026 = defined(getRuleSet("EU-2026-07-01"), "EU-2026-07-01");
       expect(() => verifyRuleSetCollection({ ruleSets: [eu2021, eu2026] })).to.not.throw();
-      expectFailure(() => verifyRuleSetCollection({ ruleSets: [{ ...eu2021, effectiveTo: "2026-07-01" }, eu2026] }), "VALIDATION_FAILED", /both in force on 2026-07-01/);
+      expectFailure(
+        () => verifyRuleSetCollection({ ruleSets: [{ ...eu2021, effectiveTo: "2026-07-01" }, eu2026] }),
+        "VALIDATION_FAILED",
+        /both in force on 2026-07-01/,
+      );
       expectFailure(() => verifyRuleSetCollection({ ruleSets: [eu2021, eu2021] }), "VALIDATION_FAILED", /duplicate rule set id/);
     });
 

@@ -85,19 +85,31 @@ describe("views", () => {
     });
 
     it("shows a brand owner the items and seller of an order with its brand, its own claim and the decision on it, nothing else", () => {
-      const seen = visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Alpine Outdoor", "Stridewell"] }), events: shipment(), destinationCountry: "DE" });
+      const seen = visibleFields({
+        viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Alpine Outdoor", "Stridewell"] }),
+        events: shipment(),
+        destinationCountry: "DE",
+      });
       expect(seen).to.deep.equal([["items", "seller"], "none", "none", "none", "all", "none", "all", "none"]);
       expect([...BRAND_ORDER_FIELDS]).to.have.members(["items", "seller"]);
     });
 
     it("shows a brand owner of no brand in the order only its own claim and the decision on it", () => {
-      const seen = visibleFields({ viewer: viewer(OTHER_BRAND_OWNER, ["BRAND_OWNER"], "NO", { brands: ["Nordwind"] }), events: shipment(), destinationCountry: "DE" });
+      const seen = visibleFields({
+        viewer: viewer(OTHER_BRAND_OWNER, ["BRAND_OWNER"], "NO", { brands: ["Nordwind"] }),
+        events: shipment(),
+        destinationCountry: "DE",
+      });
       expect(seen).to.deep.equal(["none", "none", "none", "none", "none", "all", "none", "all"]);
     });
 
     it("shows a brand owner with no registered brand nothing of the order", () => {
       for (const brands of [[], undefined]) {
-        const seen = visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands }), events: shipment().slice(0, 3), destinationCountry: "DE" });
+        const seen = visibleFields({
+          viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands }),
+          events: shipment().slice(0, 3),
+          destinationCountry: "DE",
+        });
         expect(seen, JSON.stringify(brands)).to.deep.equal(["none", "none", "none"]);
       }
     });
@@ -125,7 +137,9 @@ describe("views", () => {
 
     it("shows a brand owner nothing of an order whose payload is not known", () => {
       const events: ViewedEvent[] = [{ eventType: "ORDER", actor: PLATFORM }];
-      expect(visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell"] }), events, destinationCountry: "DE" })).to.deep.equal(["none"]);
+      expect(visibleFields({ viewer: viewer(BRAND_OWNER, ["BRAND_OWNER"], "CH", { brands: ["Stridewell"] }), events, destinationCountry: "DE" })).to.deep.equal(
+        ["none"],
+      );
     });
 
     it("answers an empty list for a shipment without events", () => {

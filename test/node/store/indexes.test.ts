@@ -51,7 +51,9 @@ describe("store indexes", () => {
     });
 
     it("keeps a word moved from the name into the address apart", () => {
-      expect(consigneeKeyOf({ name: "Anna", country: "DE", address: "Schmidt Berlin" })).to.not.equal(consigneeKeyOf({ name: "Anna Schmidt", country: "DE", address: "Berlin" }));
+      expect(consigneeKeyOf({ name: "Anna", country: "DE", address: "Schmidt Berlin" })).to.not.equal(
+        consigneeKeyOf({ name: "Anna Schmidt", country: "DE", address: "Berlin" }),
+      );
     });
 
     it("treats a missing address as an empty one", () => {
@@ -62,7 +64,9 @@ describe("store indexes", () => {
       const key = consigneeKeyOf(ANNA);
       expect(consigneeKeysOf({ eventType: "ORDER", payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown> })).to.deep.equal([key]);
       expect(consigneeKeysOf({ eventType: "DISPATCH", payload: structuredClone(EXAMPLE_PAYLOADS.DISPATCH) as Record<string, unknown> })).to.deep.equal([key]);
-      expect(consigneeKeysOf({ eventType: "DECLARATION", payload: structuredClone(EXAMPLE_PAYLOADS.DECLARATION) as Record<string, unknown> })).to.deep.equal([]);
+      expect(consigneeKeysOf({ eventType: "DECLARATION", payload: structuredClone(EXAMPLE_PAYLOADS.DECLARATION) as Record<string, unknown> })).to.deep.equal(
+        [],
+      );
       expect(consigneeKeysOf({ eventType: "ORDER", payload: { orderId: "x" } })).to.deep.equal([]);
       expect(consigneeKeysOf({ eventType: "DISPATCH", payload: { consignee: { name: 7, country: "DE" } } })).to.deep.equal([]);
     });
@@ -131,7 +135,9 @@ describe("store indexes", () => {
     it("keep any two different items apart, including a GTIN that extends another", () => {
       const gtin = fc.oneof(fc.stringMatching(/^[0-9]{8}$/), fc.stringMatching(/^[0-9]{12,14}$/));
       // Serials as Identifier allows them, weighted towards the characters around '/' in byte order.
-      const serial = fc.string({ unit: fc.constantFrom("A", "1", "/", "%", ".", "-", "0", "2", "F", "~", " ", "é"), minLength: 1, maxLength: 6 }).filter((s) => s.trim() === s);
+      const serial = fc
+        .string({ unit: fc.constantFrom("A", "1", "/", "%", ".", "-", "0", "2", "F", "~", " ", "é"), minLength: 1, maxLength: 6 })
+        .filter((s) => s.trim() === s);
       const shipmentId = fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/);
       fc.assert(
         fc.property(gtin, serial, gtin, serial, shipmentId, (g1, s1, g2, s2, id) => {
@@ -176,7 +182,13 @@ describe("store indexes", () => {
       store = await openStores(path.join(dir, "ledger"));
       await store.log.append([
         entry(0, "P1", T, { consignees: [anna], items: [{ gtin: GTIN, serial: "A", lineId: "1" }] }),
-        entry(1, "P2", T + 1000, { consignees: [anna], items: [{ gtin: GTIN, serial: "A/1", lineId: "2" }, { gtin: GTIN, serial: "A1", lineId: "3" }] }),
+        entry(1, "P2", T + 1000, {
+          consignees: [anna],
+          items: [
+            { gtin: GTIN, serial: "A/1", lineId: "2" },
+            { gtin: GTIN, serial: "A1", lineId: "3" },
+          ],
+        }),
         entry(2, "P3", T + 2000, { consignees: [bernd], items: [{ gtin: GTIN, serial: "A", lineId: "7" }] }),
       ]);
       await store.log.append([entry(3, "P4", T + 3000, { consignees: [anna, bernd] }), entry(4, "P5", T + 4000, undefined)]);
@@ -206,8 +218,12 @@ describe("store indexes", () => {
         { leafIndex: 0, lineId: "1", recordedAt: T, shipmentId: "P1" },
         { leafIndex: 2, lineId: "7", recordedAt: T + 2000, shipmentId: "P3" },
       ]);
-      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A/1" })).to.deep.equal([{ leafIndex: 1, lineId: "2", recordedAt: T + 1000, shipmentId: "P2" }]);
-      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A1" })).to.deep.equal([{ leafIndex: 1, lineId: "3", recordedAt: T + 1000, shipmentId: "P2" }]);
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A/1" })).to.deep.equal([
+        { leafIndex: 1, lineId: "2", recordedAt: T + 1000, shipmentId: "P2" },
+      ]);
+      expect(await store.index.itemSightings({ gtin: GTIN, serial: "A1" })).to.deep.equal([
+        { leafIndex: 1, lineId: "3", recordedAt: T + 1000, shipmentId: "P2" },
+      ]);
       expect(await store.index.itemSightings({ gtin: GTIN, serial: "A/" })).to.deep.equal([]);
       expect(await store.index.itemSightings({ gtin: "6941234500024", serial: "A" })).to.deep.equal([]);
     });
@@ -229,7 +245,7 @@ describe("store indexes", () => {
         expect((error as Error).message).to.match(/does not continue the log/);
       }
       expect(await store.index.itemSightings({ gtin: GTIN, serial: "B" })).to.deep.equal([]);
-      expect((await store.index.consigneeParcels({ key: anna, fromMs: T + 5000, toMs: T + 5000 }))).to.deep.equal([]);
+      expect(await store.index.consigneeParcels({ key: anna, fromMs: T + 5000, toMs: T + 5000 })).to.deep.equal([]);
       expect(store.log.treeSize).to.equal(5);
     });
   });

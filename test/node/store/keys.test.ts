@@ -1,14 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  checkpointKey,
-  entryKey,
-  nodeKey,
-  parseUint64Key,
-  shipmentRange,
-  shipmentSeqKey,
-  uint64Key,
-} from "../../../node/store/keys";
+import { checkpointKey, entryKey, nodeKey, parseUint64Key, shipmentRange, shipmentSeqKey, uint64Key } from "../../../node/store/keys";
 
 /** -1, 0 or 1 as LevelDB orders keys (bytewise; every key here is ASCII, so code-unit order is byte order). */
 function compareKeys(a: string, b: string): number {
@@ -31,7 +23,9 @@ const shipmentId = fc.string({ unit: fc.constantFrom(...SHIPMENT_ID_CHARS), minL
 const distinctIds = fc
   .oneof(
     fc.tuple(shipmentId, shipmentId),
-    fc.tuple(shipmentId, fc.string({ unit: fc.constantFrom(...SHIPMENT_ID_CHARS), minLength: 1, maxLength: 8 })).map(([a, suffix]) => [a, (a + suffix).slice(0, 64)] as [string, string]),
+    fc
+      .tuple(shipmentId, fc.string({ unit: fc.constantFrom(...SHIPMENT_ID_CHARS), minLength: 1, maxLength: 8 }))
+      .map(([a, suffix]) => [a, (a + suffix).slice(0, 64)] as [string, string]),
   )
   .filter(([a, b]) => a !== b);
 
@@ -176,9 +170,12 @@ describe("store keys", () => {
         }),
       );
       fc.assert(
-        fc.property(fc.double({ min: 0, max: 2 ** 52, noNaN: true }).filter((x) => !Number.isInteger(x)), (x) => {
-          expect(() => uint64Key(x)).to.throw(RangeError);
-        }),
+        fc.property(
+          fc.double({ min: 0, max: 2 ** 52, noNaN: true }).filter((x) => !Number.isInteger(x)),
+          (x) => {
+            expect(() => uint64Key(x)).to.throw(RangeError);
+          },
+        ),
       );
     });
   });

@@ -25,7 +25,6 @@ function openRuntime(dataDir: string): Promise<NodeRuntime> {
   });
 }
 
-
 type Lifecycle = ReturnType<typeof happyLifecycle>;
 
 /** Appends step `from`..`to` (exclusive) of each lifecycle, all shipments concurrently at each step. */
@@ -78,7 +77,12 @@ describe("the log store", function () {
         const separator = first.ledger.domainSeparator;
         lifecycles = new Map([...complete, unfinished].map((shipmentId) => [shipmentId, happyLifecycle({ separator, shipmentId })]));
         // "AB1" and "AB." stop part-way; the unfinished shipment gets its first two events now and the rest after the restart.
-        await appendSteps(first, complete.map((id) => lifecycleOf(id).slice(0, id === "AB1" ? 3 : id === "AB." ? 4 : 7)), 0, 7);
+        await appendSteps(
+          first,
+          complete.map((id) => lifecycleOf(id).slice(0, id === "AB1" ? 3 : id === "AB." ? 4 : 7)),
+          0,
+          7,
+        );
         await appendSteps(first, [lifecycleOf(unfinished)], 0, 2);
         const shipments = new Map<string, StoredEntry[]>();
         for (const id of [...complete, unfinished]) shipments.set(id, await first.ledger.getShipmentEntries(id));
@@ -170,11 +174,15 @@ describe("the log store", function () {
       expect(toHex(treeRoot({ size, read: memoryNodeReader(entries.map((e) => fromHex(e.leafHash))) }))).to.equal(toHex(root));
       for (const entry of entries) {
         const proof = await runtime.log.inclusionProof(entry.leafIndex, size);
-        expect(isValidInclusionProof({ index: entry.leafIndex, size, leafHash: fromHex(entry.leafHash), proof, root }), `leaf ${entry.leafIndex}`).to.equal(true);
+        expect(isValidInclusionProof({ index: entry.leafIndex, size, leafHash: fromHex(entry.leafHash), proof, root }), `leaf ${entry.leafIndex}`).to.equal(
+          true,
+        );
         // Also inside the tree as it was before the restart.
         if (entry.leafIndex < stored.treeSize) {
           const old = await runtime.log.inclusionProof(entry.leafIndex, stored.treeSize);
-          expect(isValidInclusionProof({ index: entry.leafIndex, size: stored.treeSize, leafHash: fromHex(entry.leafHash), proof: old, root: fromHex(stored.root) })).to.equal(true);
+          expect(
+            isValidInclusionProof({ index: entry.leafIndex, size: stored.treeSize, leafHash: fromHex(entry.leafHash), proof: old, root: fromHex(stored.root) }),
+          ).to.equal(true);
         }
       }
       for (let from = 1; from <= size; from++) {

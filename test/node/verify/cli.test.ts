@@ -81,7 +81,17 @@ describe("borderledger verify", function () {
   it("exits 0 and prints a ✔ line for every check of an honest bundle verified against the chain", async () => {
     const run = await borderledger(["verify", file("honest.json", JSON.stringify(bundle)), "--rpc", rpc]);
     expect(run.code, run.stderr).to.equal(0);
-    for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "checkpoint-anchored", "actor-roles", "lifecycle", "payment"]) {
+    for (const name of [
+      "field-digests",
+      "event-signatures",
+      "payload-schema",
+      "shipment-chain",
+      "inclusion",
+      "checkpoint-anchored",
+      "actor-roles",
+      "lifecycle",
+      "payment",
+    ]) {
       expect(run.stdout).to.match(new RegExp(`^✔ ${name} — `, "m"));
     }
     expect(run.stdout).to.contain("OK: no check failed");
@@ -112,7 +122,10 @@ describe("borderledger verify", function () {
     expect(run.code).to.equal(1);
     const report = JSON.parse(run.stdout);
     expect(report.ok).to.equal(false);
-    expect(report.checks.filter((c: { status: string }) => c.status === "fail").map((c: { name: string }) => c.name)).to.deep.equal(["inclusion", "checkpoint-anchored"]);
+    expect(report.checks.filter((c: { status: string }) => c.status === "fail").map((c: { name: string }) => c.name)).to.deep.equal([
+      "inclusion",
+      "checkpoint-anchored",
+    ]);
   });
 
   it("without --rpc, exits 0 and says the on-chain checks are not-checkable", async () => {

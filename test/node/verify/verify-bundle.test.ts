@@ -72,7 +72,11 @@ describe("verifyBundle", function () {
     verifyBundle({
       bundle,
       chain,
-      trusted: { chainId: 31337, participantRegistry: node.runtime.chain.addresses.participantRegistry, anchorRegistry: node.runtime.chain.addresses.anchorRegistry },
+      trusted: {
+        chainId: 31337,
+        participantRegistry: node.runtime.chain.addresses.participantRegistry,
+        anchorRegistry: node.runtime.chain.addresses.anchorRegistry,
+      },
     });
 
   before(async () => {
@@ -104,7 +108,10 @@ describe("verifyBundle", function () {
       expect(report.format).to.equal("borderledger.verification.v1");
       expect(report.shipmentId).to.equal(HONEST);
       expect(report.checks.map((c) => c.name)).to.deep.equal([...CHECK_NAMES]);
-      expect(report.checks.filter((c) => c.status !== "pass"), JSON.stringify(report, null, 2)).to.deep.equal([]);
+      expect(
+        report.checks.filter((c) => c.status !== "pass"),
+        JSON.stringify(report, null, 2),
+      ).to.deep.equal([]);
       expect(report.ok).to.equal(true);
     });
 
@@ -112,14 +119,20 @@ describe("verifyBundle", function () {
       const report = await verify(honest);
       expect(check(report, "checkpoint-anchored").reason).to.contain(node.runtime.chain.operator.address);
       expect(check(report, "checkpoint-anchored").reason).to.contain(`block ${defined(honest.checkpoint, "the checkpoint").blockNumber}`);
-      const riskResult = defined(entriesOf(check(report, "actor-roles")).find((e) => e.seq === 3), "the RISK_RESULT's result");
+      const riskResult = defined(
+        entriesOf(check(report, "actor-roles")).find((e) => e.seq === 3),
+        "the RISK_RESULT's result",
+      );
       expect(riskResult.reason).to.contain("held CUSTOMS").and.to.contain("customs of DE");
     });
 
     it("reports every entry of the per-entry checks with its index and seq", async () => {
       const report = await verify(honest);
       for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "actor-roles", "lifecycle"] as const) {
-        expect(entriesOf(check(report, name)).map((e) => [e.index, e.seq]), name).to.deep.equal(honest.entries.map((_, i) => [i, i]));
+        expect(
+          entriesOf(check(report, name)).map((e) => [e.index, e.seq]),
+          name,
+        ).to.deep.equal(honest.entries.map((_, i) => [i, i]));
       }
     });
 
@@ -156,7 +169,9 @@ describe("verifyBundle", function () {
       expect(anchored.status).to.equal("fail");
       expect(anchored.reason).to.contain(`there is no contract at 0x${"12".repeat(20)}`);
       const otherContract = { ...structuredClone(honest), chain: { ...honest.chain, anchorRegistry: honest.chain.productRegistry } };
-      expect(check(await verifyBundle({ bundle: otherContract, chain }), "checkpoint-anchored").reason).to.contain(`the contract at ${honest.chain.productRegistry} is no AnchorRegistry`);
+      expect(check(await verifyBundle({ bundle: otherContract, chain }), "checkpoint-anchored").reason).to.contain(
+        `the contract at ${honest.chain.productRegistry} is no AnchorRegistry`,
+      );
       // One bit flipped in a checksummed address: its letter case no longer checks, and no contract is at its bytes.
       const badChecksum = "0xf7f1725E7734CE288F8367e1Bb143E90bb3F0512";
       const flipped = { ...structuredClone(honest), chain: { ...honest.chain, anchorRegistry: badChecksum } };
@@ -323,7 +338,9 @@ describe("verifyBundle", function () {
         expect(failed(report)).to.deep.equal(fails);
         expect(report.ok).to.equal(false);
         if (entry !== undefined) {
-          const failing = entriesOf(check(report, defined(fails[0], "the first failing check"))).filter((e) => e.status === "fail").map((e) => e.index);
+          const failing = entriesOf(check(report, defined(fails[0], "the first failing check")))
+            .filter((e) => e.status === "fail")
+            .map((e) => e.index);
           expect(failing).to.deep.equal([entry]);
         }
       });
@@ -336,8 +353,13 @@ describe("verifyBundle", function () {
       bundle.entries[2] = second;
       const report = await verify(bundle);
       expect(check(report, "shipment-chain").status).to.equal("fail");
-      expect(entriesOf(check(report, "shipment-chain")).filter((e) => e.status === "fail").map((e) => e.index)).to.include.members([1, 2]);
-      for (const name of ["field-digests", "event-signatures", "inclusion", "checkpoint-anchored"] as const) expect(check(report, name).status, name).to.equal("pass");
+      expect(
+        entriesOf(check(report, "shipment-chain"))
+          .filter((e) => e.status === "fail")
+          .map((e) => e.index),
+      ).to.include.members([1, 2]);
+      for (const name of ["field-digests", "event-signatures", "inclusion", "checkpoint-anchored"] as const)
+        expect(check(report, name).status, name).to.equal("pass");
       expect(report.ok).to.equal(false);
     });
 
@@ -413,7 +435,6 @@ describe("verifyBundle", function () {
       expect(reason).to.contain("digests.orderId: required field of ORDER is not committed");
       expect(reason).to.contain('digests.colour: ORDER has no field "colour"');
     });
-
   });
 
   describe("payment", () => {
@@ -430,7 +451,10 @@ describe("verifyBundle", function () {
       if (entry.event.eventType !== "TAX_PAID" || entry.inclusionProof !== null) throw new Error("the last entry must be a TAX_PAID after the checkpoint");
       change(entry.payload as TaxPaidPayload);
       const separator = node.runtime.ledger.domainSeparator;
-      const signer = defined(HAPPY_PATH.find((step) => step.eventType === "TAX_PAID"), "the TAX_PAID step").signer;
+      const signer = defined(
+        HAPPY_PATH.find((step) => step.eventType === "TAX_PAID"),
+        "the TAX_PAID step",
+      ).signer;
       const signed = signAppendRequest({
         separator,
         privateKey: devWallet(signer).privateKey,
@@ -442,7 +466,13 @@ describe("verifyBundle", function () {
       });
       entry.event = signed.request.event;
       entry.digests = signed.digests;
-      entry.leafHash = leafHashOf({ shipmentId: entry.event.shipmentId, seq: entry.seq, prevLeafHash: entry.prevLeafHash, eventDigest: signed.eventDigest, recordedAtMs: Date.parse(entry.recordedAt) });
+      entry.leafHash = leafHashOf({
+        shipmentId: entry.event.shipmentId,
+        seq: entry.seq,
+        prevLeafHash: entry.prevLeafHash,
+        eventDigest: signed.eventDigest,
+        recordedAtMs: Date.parse(entry.recordedAt),
+      });
       const digest = receiptDigest({ separator, logId: copy.logId, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
       entry.receipt = { ...entry.receipt, leafHash: entry.leafHash, signature: signDigest({ digest, privateKey: node.runtime.chain.operator.privateKey }) };
       return copy;
@@ -469,7 +499,10 @@ describe("verifyBundle", function () {
         const report = await verify(bundle);
         expect(failed(report)).to.deep.equal([]);
         expect(check(report, "inclusion").status).to.equal("pending");
-        expect(check(report, "payment")).to.include({ status: "pass", reason: "2: DECLARATION_NOT_ASSESSABLE holds; 4: TAX_PAID_ASSESSMENT, TAX_PAID_SHORT hold" });
+        expect(check(report, "payment")).to.include({
+          status: "pass",
+          reason: "2: DECLARATION_NOT_ASSESSABLE holds; 4: TAX_PAID_ASSESSMENT, TAX_PAID_SHORT hold",
+        });
       }
     });
 
@@ -481,7 +514,9 @@ describe("verifyBundle", function () {
           p.payment.amount.amount = "5.00";
         }),
       );
-      expect(reason).to.equal("TAX_PAID_ASSESSMENT: the assessment differs from EU-2021-07-01's for the DECLARATION at seq 2: vat 5.00 EUR (engine: 6.63 EUR), total 5.00 EUR (engine: 6.63 EUR)");
+      expect(reason).to.equal(
+        "TAX_PAID_ASSESSMENT: the assessment differs from EU-2021-07-01's for the DECLARATION at seq 2: vat 5.00 EUR (engine: 6.63 EUR), total 5.00 EUR (engine: 6.63 EUR)",
+      );
     });
 
     it("fails payment naming TAX_PAID_ASSESSMENT when the TAX_PAID names another rule set than the one in force on the DECLARATION's date", async () => {
@@ -505,7 +540,9 @@ describe("verifyBundle", function () {
         expect(failed(report)).to.deep.equal([]);
         const payment = check(report, "payment");
         expect(payment.status).to.equal("not-checkable");
-        expect(payment.reason).to.contain("entry 2 (seq 2): DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: items is not disclosed");
+        expect(payment.reason).to.contain(
+          "entry 2 (seq 2): DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: items is not disclosed",
+        );
         expect(entriesOf(payment).find((e) => e.seq === 4)).to.include({ status: "not-checkable" });
       }
     });
@@ -525,7 +562,10 @@ describe("verifyBundle", function () {
       const bundle = fresh();
       bundle.entries = bundle.entries.slice(0, 4);
       const report = await verify(bundle);
-      expect(check(report, "payment")).to.include({ status: "not-checkable", reason: "the bundle has no TAX_PAID and no RELEASE: nothing was paid or released yet" });
+      expect(check(report, "payment")).to.include({
+        status: "not-checkable",
+        reason: "the bundle has no TAX_PAID and no RELEASE: nothing was paid or released yet",
+      });
       expect(report.ok).to.equal(true);
     });
   });
