@@ -56,6 +56,12 @@ async function postBad(run: Run, pathAndQuery: string, body: string, headers: Re
 const postEvent = (run: Run, request: AppendRequest | Record<string, unknown>, shipmentId: string) =>
   postBad(run, eventsPath(shipmentId), JSON.stringify(request));
 
+/** Signs an event as `signedEvent` does and posts it to its own shipment's events. */
+const postSigned = (run: Run, spec: Parameters<typeof signedEvent>[1]) => {
+  const request = signedEvent(run, spec);
+  return postEvent(run, request, request.event.shipmentId);
+};
+
 /** An ORDER by the platform to an unused shipment, changed by `patch`. */
 function orderTo(run: Run, patch?: (payload: Record<string, unknown>) => void): AppendRequest {
   return signedEvent(run, { signer: 1, shipmentId: unusedId(run), eventType: "ORDER", patch });
@@ -180,42 +186,27 @@ export const BAD_KINDS: readonly BadKind[] = [
   {
     name: "actor-without-role",
     expected: { status: 403, code: "FORBIDDEN" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 2, shipmentId: unusedId(run), eventType: "ORDER" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 2, shipmentId: unusedId(run), eventType: "ORDER" }),
   },
   {
     name: "unregistered-actor",
     expected: { status: 403, code: "FORBIDDEN" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 15, shipmentId: unusedId(run), eventType: "ORDER" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 15, shipmentId: unusedId(run), eventType: "ORDER" }),
   },
   {
     name: "customs-of-another-country",
     expected: { status: 403, code: "FORBIDDEN", rule: "CUSTOMS_JURISDICTION" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 5, shipmentId: parkedId(run), eventType: "RISK_RESULT" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 5, shipmentId: parkedId(run), eventType: "RISK_RESULT" }),
   },
   {
     name: "shipment-id-too-long",
     expected: { status: 400, code: "VALIDATION_FAILED", path: "event.shipmentId" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 1, shipmentId: `BL${"9".repeat(63)}`, eventType: "ORDER" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 1, shipmentId: `BL${"9".repeat(63)}`, eventType: "ORDER" }),
   },
   {
     name: "shipment-id-bad-characters",
     expected: { status: 400, code: "VALIDATION_FAILED", path: "event.shipmentId" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 1, shipmentId: `BL*BAD!${run.badSerial}`, eventType: "ORDER" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 1, shipmentId: `BL*BAD!${run.badSerial}`, eventType: "ORDER" }),
   },
   {
     name: "path-body-mismatch",
@@ -230,26 +221,17 @@ export const BAD_KINDS: readonly BadKind[] = [
   {
     name: "release-before-declaration",
     expected: { status: 409, code: "CONFLICT", rule: "RELEASE_WITHOUT_RISK_RESULT" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 4, shipmentId: parkedId(run), eventType: "RELEASE" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 4, shipmentId: parkedId(run), eventType: "RELEASE" }),
   },
   {
     name: "declaration-before-dispatch",
     expected: { status: 409, code: "CONFLICT", rule: "DECLARATION_BEFORE_DISPATCH" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 3, shipmentId: parkedId(run), eventType: "DECLARATION" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 3, shipmentId: parkedId(run), eventType: "DECLARATION" }),
   },
   {
     name: "first-event-not-order-or-dispatch",
     expected: { status: 409, code: "CONFLICT", rule: "FIRST_EVENT" },
-    send: (run) => {
-      const request = signedEvent(run, { signer: 2, shipmentId: unusedId(run), eventType: "DELIVERY" });
-      return postEvent(run, request, request.event.shipmentId);
-    },
+    send: (run) => postSigned(run, { signer: 2, shipmentId: unusedId(run), eventType: "DELIVERY" }),
   },
   {
     name: "batch-over-1000-events",
