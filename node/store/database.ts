@@ -85,11 +85,6 @@ export class WriteBatch {
     return this;
   }
 
-  /** Operations queued so far. */
-  get length(): number {
-    return this.ops.length;
-  }
-
   async write(): Promise<void> {
     await this.db.batch(this.ops);
   }
