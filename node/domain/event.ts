@@ -5,9 +5,9 @@ import { invariant } from "./errors";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { traceEventDigest } from "./eip712";
 import { fieldDigests, payloadHashOf } from "./hashing";
-import { parsePayload, formatIssuePath } from "./payloads";
+import { ChecksummedAddress, parsePayload, formatIssuePath } from "./payloads";
 import { HexDigest, SignatureHex, jsonRecord } from "./primitives";
-import { SignatureError, checksumAddress, recoverSigner } from "./signature";
+import { SignatureError, recoverSigner } from "./signature";
 
 export const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export const SALT = /^0x[0-9a-f]{32}$/;
@@ -22,11 +22,7 @@ export const SignedEventSchema = z.strictObject({
   shipmentId: z.string().regex(SHIPMENT_ID, "must be 1..64 characters of A-Z a-z 0-9 . _ : -"),
   eventType: z.enum(EVENT_TYPES),
   occurredAt: IsoMillis,
-  actor: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-    // Only on an address: zod runs a refinement after a failed regex, and checksumAddress reads 40 hex digits.
-    .refine((a) => checksumAddress(a) === a, { message: "must be in EIP-55 checksum form", when: (payload) => payload.issues.length === 0 }),
+  actor: ChecksummedAddress,
   payloadHash: HexDigest,
   signature: SignatureHex,
 });

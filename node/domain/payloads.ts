@@ -3,7 +3,9 @@ import { z } from "zod";
 import { BorderLedgerError } from "./errors";
 import { EVENT_TYPES, type EventType } from "./event-types";
 import { compareDecimals, multiplyDecimal, sumDecimals } from "./decimal";
+import { MAX_PARTIES } from "./parties";
 import { HexDigest } from "./primitives";
+import { checksumAddress } from "./signature";
 
 // Payloads arrive from HTTP bodies and trace bundles written by other parties, so every field is parsed here
 // before it is hashed, stored or shown; unknown fields are rejected rather than stripped (spec §6), because a
@@ -88,6 +90,25 @@ export const Seller = z.strictObject({ id: Identifier, name: Name, country: Coun
 /** The platform the order was placed on. */
 export const Platform = z.strictObject({ name: Name, url: HttpUrl.optional() });
 
+/** An account in EIP-55 checksum form: an event's actor, a party of the shipment (spec §1.1). */
+export const ChecksummedAddress = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
+  // Only on an address: zod runs a refinement after a failed regex, and checksumAddress reads 40 hex digits.
+  .refine((a) => checksumAddress(a) === a, { message: "must be in EIP-55 checksum form", when: (payload) => payload.issues.length === 0 });
+
+/** The accounts an ORDER, DISPATCH or DECLARATION brings in as parties (spec §1.1): 1 to 8, each once. */
+export const Parties = z
+  .array(ChecksummedAddress)
+  .min(1)
+  .max(MAX_PARTIES)
+  .superRefine((parties, ctx) => {
+    parties.forEach((party, index) => {
+      const first = parties.findIndex((p) => typeof p === "string" && p.toLowerCase() === party.toLowerCase());
+      if (first !== index) ctx.addIssue({ code: "custom", path: [index], message: `duplicate party ${party}, first named at parties[${first}]` });
+    });
+  });
+
 function list<T extends z.ZodType>(item: T, { min }: { min: 0 | 1 }) {
   return z.array(item).min(min).max(MAX_ARRAY_LENGTH);
 }
@@ -149,6 +170,7 @@ export type OrderItem = z.infer<typeof OrderItem>;
 export const OrderPayload = z
   .strictObject({
     orderId: Identifier,
+    parties: Parties.optional(),
     platform: Platform,
     seller: Seller,
     buyer: AddressedParty,
@@ -169,6 +191,7 @@ export const TRANSPORT_MODES = ["post", "air", "road", "sea", "rail"] as const;
 
 export const DispatchPayload = z.strictObject({
   trackingNumber: Identifier,
+  parties: Parties.optional(),
   transportMode: z.enum(TRANSPORT_MODES),
   packages: PositiveInteger,
   grossWeightKg: WeightKg,
@@ -193,6 +216,7 @@ export type DeclarationItem = z.infer<typeof DeclarationItem>;
 export const DeclarationPayload = z
   .strictObject({
     declarationId: Identifier,
+    parties: Parties.optional(),
     /** The customs procedure, e.g. EU "H7", US "T86", China "CN-9610". */
     procedure: Identifier,
     destinationCountry: Country,
