@@ -9,10 +9,13 @@ import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip7
 import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent } from "./domain/lifecycle/evaluate";
+import { AUTHORITY_RULES } from "./domain/lifecycle/rules";
+import { destinationOf } from "./domain/lifecycle/status";
 import type { LifecycleEvent } from "./domain/lifecycle/types";
 import type { NewEntry, ShipmentHead, StoredEntry } from "./domain/log-entry";
 import { LruMap } from "./lru-map";
-import type { LedgerLog, ParticipantLookup } from "./ports";
+import { PARTY_ROLES, isParty, namedParties } from "./domain/parties";
+import type { BrandLookup, LedgerLog, ParticipantLookup } from "./ports";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
@@ -28,6 +31,8 @@ export type LedgerOptions = {
   store: LedgerLog;
   pool: PreparePool;
   participants: ParticipantLookup;
+  /** Who owns each brand in ProductRegistry (rule CLAIM_BRAND_NOT_OWNED). */
+  brands: BrandLookup;
   domain: Eip712Domain;
   logId: string;
   /** Milliseconds since the epoch; injected so tests control time. */
@@ -66,6 +71,7 @@ export class Ledger {
   private readonly store: LedgerLog;
   private readonly pool: PreparePool;
   private readonly participants: ParticipantLookup;
+  private readonly brands: BrandLookup;
   private readonly separator: Buffer;
   private readonly clock: () => number;
   private readonly maxBatch: number;
@@ -79,6 +85,7 @@ export class Ledger {
     this.store = options.store;
     this.pool = options.pool;
     this.participants = options.participants;
+    this.brands = options.brands;
     this.domain = options.domain;
     this.logId = options.logId;
     this.separator = domainSeparator(options.domain);
@@ -214,14 +221,15 @@ export class Ledger {
           if (!mark.states.has(prepared.shipmentId)) {
             mark.states.set(prepared.shipmentId, { nextSeq: state.nextSeq, prevLeafHash: state.prevLeafHash, history: state.history.length });
           }
+          // recordedAt never goes backwards; it is fixed before the checks, which hold occurredAt and the tax date to it.
+          const recordedAt = Math.max(this.clock(), this.lastRecordedAt);
           let actorCountry: string;
           try {
-            actorCountry = await this.checkAuthority(prepared, state);
+            actorCountry = await this.checkAuthority(prepared, state, recordedAt);
           } catch (error) {
             failure = waiting.items.length > 1 && error instanceof BorderLedgerError ? inGroup(error, index) : (error as Error);
             break;
           }
-          const recordedAt = Math.max(this.clock(), this.lastRecordedAt);
           this.lastRecordedAt = recordedAt;
           const entry: NewEntry = {
             leafIndex,
@@ -243,7 +251,14 @@ export class Ledger {
           leafIndex++;
           state.nextSeq++;
           state.prevLeafHash = entry.leafHash;
-          state.history.push({ eventType: prepared.eventType, actorCountry, occurredAt: prepared.occurredAt, payload: prepared.lifecyclePayload });
+          state.history.push({
+            eventType: prepared.eventType,
+            actor: prepared.actor,
+            actorCountry,
+            occurredAt: prepared.occurredAt,
+            recordedAt: new Date(recordedAt).toISOString(),
+            payload: prepared.lifecyclePayload,
+          });
           inBatch.set(prepared.eventDigest, entry);
           accepted.push({ eventType: prepared.eventType, entry });
           outcomes.push(() => this.receiptFor(entry).then((receipt) => ({ status: "created" as const, receipt })));
@@ -326,8 +341,10 @@ export class Ledger {
         const history = await Promise.all(
           entries.map(async (e) => ({
             eventType: e.event.eventType,
+            actor: e.event.actor,
             actorCountry: (await this.participants.lookup(e.event.actor))?.country,
             occurredAt: e.event.occurredAt,
+            recordedAt: new Date(e.recordedAt).toISOString(),
             payload: lifecyclePayloadOf(e.event.eventType, e.payload),
           })),
         );
@@ -338,10 +355,10 @@ export class Ledger {
   }
 
   /**
-   * Role (spec §1) and lifecycle with jurisdiction (spec §7) checks; throws FORBIDDEN or CONFLICT, else returns
-   * the actor's country.
+   * Role (spec §1) and lifecycle checks (spec §1.1, §7) of an event to be recorded at `recordedAt`; throws FORBIDDEN
+   * (a rule about who may speak) or CONFLICT, else returns the actor's country.
    */
-  private async checkAuthority(prepared: LedgerCandidate, state: ShipmentState): Promise<string> {
+  private async checkAuthority(prepared: LedgerCandidate, state: ShipmentState, recordedAt: number): Promise<string> {
     const { actor, eventType } = prepared;
     const participant = await this.participants.lookup(actor);
     if (!participant || !participant.active) {
@@ -357,15 +374,49 @@ export class Ledger {
         needed,
       });
     }
-    const verdict = checkNextEvent({
-      history: state.history,
-      next: { eventType, actorCountry: participant.country, occurredAt: prepared.occurredAt, payload: prepared.lifecyclePayload },
-    });
-    if (!verdict.ok) {
-      const code = verdict.rule === "CUSTOMS_JURISDICTION" ? "FORBIDDEN" : "CONFLICT";
-      throw new BorderLedgerError(code, `${verdict.rule}: ${verdict.message}`, { rule: verdict.rule });
+    const next: LifecycleEvent = {
+      eventType,
+      actor,
+      actorCountry: participant.country,
+      occurredAt: prepared.occurredAt,
+      recordedAt: new Date(recordedAt).toISOString(),
+      payload: prepared.lifecyclePayload,
+      ...(await this.factsOf(prepared)),
+    };
+    const verdict = checkNextEvent({ history: state.history, next });
+    if (verdict.ok) return participant.country;
+    if (AUTHORITY_RULES.includes(verdict.rule)) {
+      throw new BorderLedgerError("FORBIDDEN", `${verdict.rule}: ${verdict.message}`, { rule: verdict.rule });
     }
-    return participant.country;
+    // What a state rule found (amounts, decisions, lines) is the shipment's business: it is told only to an appender
+    // who may read the whole shipment (spec §9), the others learn the rule's name.
+    const readsAll =
+      state.history.length === 0 ||
+      isParty(state.history, actor) ||
+      (participant.roles.has("CUSTOMS") && destinationOf(state.history)?.toUpperCase() === participant.country.toUpperCase());
+    const message = readsAll
+      ? `${verdict.rule}: ${verdict.message}`
+      : `${verdict.rule}: this ${eventType} breaks lifecycle rule ${verdict.rule}; what the rule found is told only to the shipment's parties and customs of its destination`;
+    throw new BorderLedgerError("CONFLICT", message, { rule: verdict.rule });
+  }
+
+  /** What the party and claim rules need from the registries: whether each named party may be one, the brand's owner. */
+  private async factsOf(prepared: LedgerCandidate): Promise<Pick<LifecycleEvent, "partyEligibility" | "claimBrandOwner">> {
+    const payload = prepared.lifecyclePayload;
+    if (prepared.eventType === "CLAIM") {
+      const brand = payload.brand;
+      return typeof brand === "string" ? { claimBrandOwner: await this.brands.ownerOf(brand) } : {};
+    }
+    const named = namedParties({ eventType: prepared.eventType, payload });
+    if (named.length === 0) return {};
+    const partyEligibility: Record<string, boolean> = {};
+    await Promise.all(
+      named.map(async (address) => {
+        const party = await this.participants.lookup(address);
+        partyEligibility[address] = party !== undefined && party.active && PARTY_ROLES.some((role) => party.roles.has(role));
+      }),
+    );
+    return { partyEligibility };
   }
 
   private async replay(leafIndex: number): Promise<AppendOutcome> {

@@ -43,3 +43,9 @@ export interface ParticipantLookup {
   /** The participant, refreshed from the chain at most every `maxAgeMs` for an address not seen yet. */
   lookup(address: string): Promise<ParticipantInfo | undefined>;
 }
+
+/** The port the ledger reads brand ownership through (chain/brand-directory.ts keeps it from ProductRegistry). */
+export interface BrandLookup {
+  /** The account ProductRegistry registers the brand named `name` to, null when no one registered it. */
+  ownerOf(name: string): Promise<string | null>;
+}

@@ -1,6 +1,7 @@
 // Brands and their anchored catalogs: ProductRegistry's state, cached in memory and kept current from its events,
 // so that views, the risk engine and authenticity checks need no chain call per request.
 import type { LogDescription } from "ethers";
+import type { BrandLookup } from "../ports";
 import { ContractEventFollower } from "./contract-event-follower";
 
 export type BrandInfo = {
@@ -15,7 +16,7 @@ export type BrandInfo = {
   sellerCount: number;
 };
 
-export class BrandDirectory extends ContractEventFollower {
+export class BrandDirectory extends ContractEventFollower implements BrandLookup {
   private readonly byId = new Map<string, BrandInfo>();
   private readonly byName = new Map<string, BrandInfo>();
 
@@ -25,6 +26,13 @@ export class BrandDirectory extends ContractEventFollower {
 
   byBrandName(name: string): BrandInfo | undefined {
     return this.byName.get(name);
+  }
+
+  async ownerOf(name: string): Promise<string | null> {
+    // A brand not seen may have been registered since the last poll: look once more, but not on every miss.
+    const now = (this.options.clock ?? Date.now)();
+    if (!this.byName.has(name) && now - this.lastRefresh >= 250) await this.refresh().catch(() => undefined);
+    return this.byName.get(name)?.owner ?? null;
   }
 
   /** The names of the brands `owner` owns now. */

@@ -38,15 +38,15 @@ export type WorkerResponse = { id: number; results: unknown[] };
 
 /** Payload fields the lifecycle rules of spec §7 read, per event type; DECLARATION is kept whole. */
 const LIFECYCLE_FIELDS: Record<EventType, readonly string[] | "all"> = {
-  ORDER: ["destinationCountry"],
-  DISPATCH: ["destinationCountry"],
+  ORDER: ["destinationCountry", "parties", "items"],
+  DISPATCH: ["destinationCountry", "parties"],
   DECLARATION: "all",
   RISK_RESULT: ["lane"],
   INSPECTION: ["outcome"],
   TAX_PAID: ["ruleSet", "assessment", "payment"],
   RELEASE: ["decision"],
   DELIVERY: [],
-  CLAIM: ["claimId"],
+  CLAIM: ["claimId", "brand", "lineIds"],
   CLAIM_DECISION: ["claimId", "decision", "action"],
 };
 

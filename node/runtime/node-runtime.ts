@@ -85,7 +85,9 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     await participants.start();
     const domain = { chainId: chain.chainId, verifyingContract: chain.addresses.participantRegistry };
     pool = new PreparePool(domainSeparator(domain), options.prepareWorkers, chain.operator.privateKey);
-    const ledger = new Ledger({ store, pool, participants, domain, logId: chain.logId, clock: options.clock });
+    brands = new BrandDirectory(chain.contracts.productRegistry, { pollMs: 1000, clock: options.clock });
+    await brands.start();
+    const ledger = new Ledger({ store, pool, participants, brands, domain, logId: chain.logId, clock: options.clock });
     await ledger.resume();
     const running = new Anchorer({
       store,
@@ -100,8 +102,6 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     anchorer = running;
     await running.start();
     ledger.onAppended(() => running.notifyAppended());
-    brands = new BrandDirectory(chain.contracts.productRegistry, { pollMs: 1000 });
-    await brands.start();
     const catalogStore = new CatalogStore(stores.db);
     const catalogs = new CatalogService({
       store,

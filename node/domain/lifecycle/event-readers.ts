@@ -43,17 +43,14 @@ export function readString(ctx: Context, index: number, name: string): { ok: tru
   return { ok: true, value: field.value };
 }
 
-// DECLARATION's fields (spec §6), to tell a fully disclosed DECLARATION when no hiddenFields are given.
+// The DECLARATION fields the duty and tax engine reads (spec §6), to tell a fully disclosed DECLARATION when no
+// hiddenFields are given.
 const DECLARATION_FIELDS = ["declarationId", "procedure", "destinationCountry", "items", "totalValue", "collection"] as const;
 
 export function possiblyHiddenDeclarationFields(event: LifecycleEvent): string[] {
-  if (event.hiddenFields !== undefined) return [...event.hiddenFields];
+  // `parties` says who may speak, not what is due.
+  if (event.hiddenFields !== undefined) return event.hiddenFields.filter((name) => name !== "parties");
   return DECLARATION_FIELDS.filter((name) => event.payload?.[name] === undefined);
-}
-
-/** The index of the event whose destinationCountry is the shipment's: latest DECLARATION, else DISPATCH, else ORDER. */
-export function destinationSourceIndex(events: readonly LifecycleEvent[]): number | undefined {
-  return lastIndexOf(events, "DECLARATION") ?? lastIndexOf(events, "DISPATCH") ?? lastIndexOf(events, "ORDER");
 }
 
 /** The last index of `type` in events[from..], or undefined. */

@@ -1,7 +1,7 @@
 // The lifecycle rules of spec §7, in the order they are checked, and the check of each.
 /*
  * Payment (spec §7 and §8). What is due for a DECLARATION comes from the duty and tax engine (`tax`, by default
- * engineTaxPolicy: the rule set in force for its destination on the UTC date of its occurredAt):
+ * engineTaxPolicy: the rule set in force for its destination on the UTC date of its recordedAt, spec §7 "Tax date"):
  *  - DECLARATION_NOT_ASSESSABLE: where a rule set covers the destination, the engine must be able to assess the
  *    DECLARATION (a currency without a reference rate is refused here, not at release).
  *  - TAX_PAID_ASSESSMENT: a TAX_PAID after a DECLARATION names the engine's rule set and states exactly its assessment
@@ -21,33 +21,33 @@
  *  - "DELIVERY only after RELEASE released": the latest RELEASE must be `released` (a later `held` suspends it).
  *  - seizure is final: after RELEASE `seized`/`returned` or CLAIM_DECISION action `seize`/`destroy`, only
  *    CLAIM_DECISION may follow.
- *  - the destination country is the destinationCountry of the latest DECLARATION, else of the latest DISPATCH,
- *    else of the latest ORDER; countries are compared as upper-case ISO 3166-1 alpha-2 codes.
+ *  - the destination country is the destinationCountry of seq 0, which every later ORDER, DISPATCH and DECLARATION
+ *    repeats (DESTINATION_CHANGED); countries are compared as upper-case ISO 3166-1 alpha-2 codes.
+ *  - the rules that say who may speak (NOT_A_PARTY, CUSTOMS_JURISDICTION, CLAIM_BRAND_NOT_OWNED) come before every
+ *    rule about the shipment's state, so that a stranger learns nothing of the state from a refusal.
+ *  - CLAIM_LINES_UNKNOWN: a claimed line is a line of an item of the claimed brand in the ORDER; without an ORDER,
+ *    a line of the latest DECLARATION (which names no brands).
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
 import { CUSTOMS_EVENT_TYPES } from "../event-types";
+import { PARTY_EVENT_TYPES, PARTY_NAMING_EVENT_TYPES, namedParties, partiesOf } from "../parties";
 import { addDecimalValues, compareDecimalValues, formatDecimal, parseDecimal, subtractDecimalValuesFloor, type Decimal } from "../decimal";
 import type { TaxDue } from "../tax/tax-due";
 import { PASS, SKIP, fail, unknown, type Outcome } from "./outcome";
-import {
-  describeEvent,
-  destinationSourceIndex,
-  eventAt,
-  indicesOf,
-  lastIndexOf,
-  moneyAt,
-  notDisclosed,
-  possiblyHiddenDeclarationFields,
-  readField,
-  readString,
-} from "./event-readers";
+import { describeEvent, eventAt, indicesOf, lastIndexOf, moneyAt, notDisclosed, possiblyHiddenDeclarationFields, readField, readString } from "./event-readers";
 import type { Context } from "./types";
 
 /** The rules in the order they are checked; the first broken one is reported. */
 export const LIFECYCLE_RULES = [
+  "OCCURRED_AT_WINDOW",
   "FIRST_EVENT",
-  "AFTER_FINAL_DECISION",
+  "NOT_A_PARTY",
   "CUSTOMS_JURISDICTION",
+  "CLAIM_BRAND_NOT_OWNED",
+  "PARTY_NOT_ELIGIBLE",
+  "ORDER_NOT_FIRST",
+  "DESTINATION_CHANGED",
+  "AFTER_FINAL_DECISION",
   "DECLARATION_BEFORE_DISPATCH",
   "RISK_RESULT_BEFORE_DECLARATION",
   "DECLARATION_NOT_ASSESSABLE",
@@ -58,6 +58,7 @@ export const LIFECYCLE_RULES = [
   "RELEASE_UNPAID",
   "RELEASE_WITH_OPEN_CLAIM",
   "DELIVERY_BEFORE_RELEASE",
+  "CLAIM_LINES_UNKNOWN",
   "DUPLICATE_CLAIM",
   "CLAIM_DECISION_WITHOUT_CLAIM",
 ] as const;
@@ -68,10 +69,27 @@ export type LifecycleRule = (typeof LIFECYCLE_RULES)[number];
 /** The rules about duty and tax (the verifier's `payment` check runs these). */
 export const PAYMENT_RULES: readonly LifecycleRule[] = ["DECLARATION_NOT_ASSESSABLE", "TAX_PAID_ASSESSMENT", "TAX_PAID_SHORT", "RELEASE_UNPAID"];
 
+/** The rules about who may speak for a shipment: the node refuses their breach with 403, not 409 (spec §7). */
+export const AUTHORITY_RULES: readonly LifecycleRule[] = ["NOT_A_PARTY", "CUSTOMS_JURISDICTION", "CLAIM_BRAND_NOT_OWNED"];
+
+/** The rules about who speaks (spec §1.1): the verifier reports them under actor-roles as well as lifecycle. */
+export const PARTY_RULES: readonly LifecycleRule[] = ["NOT_A_PARTY", "CUSTOMS_JURISDICTION", "CLAIM_BRAND_NOT_OWNED", "PARTY_NOT_ELIGIBLE"];
+
+/** occurredAt may be at most this long before recordedAt (rule OCCURRED_AT_WINDOW) ... */
+export const OCCURRED_AT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+/** ... and at most this long after it (a signer's clock running ahead). */
+export const OCCURRED_AT_MAX_LEAD_MS = 5 * 60 * 1000;
+
 export const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
+  OCCURRED_AT_WINDOW: checkOccurredAtWindow,
   FIRST_EVENT: checkFirstEvent,
-  AFTER_FINAL_DECISION: checkAfterFinalDecision,
+  NOT_A_PARTY: checkNotAParty,
   CUSTOMS_JURISDICTION: checkCustomsJurisdiction,
+  CLAIM_BRAND_NOT_OWNED: checkClaimBrandNotOwned,
+  PARTY_NOT_ELIGIBLE: checkPartyNotEligible,
+  ORDER_NOT_FIRST: checkOrderNotFirst,
+  DESTINATION_CHANGED: checkDestinationChanged,
+  AFTER_FINAL_DECISION: checkAfterFinalDecision,
   DECLARATION_BEFORE_DISPATCH: checkDeclarationBeforeDispatch,
   RISK_RESULT_BEFORE_DECLARATION: checkRiskResultBeforeDeclaration,
   DECLARATION_NOT_ASSESSABLE: checkDeclarationNotAssessable,
@@ -82,9 +100,127 @@ export const RULE_CHECKS: Record<LifecycleRule, (ctx: Context) => Outcome> = {
   RELEASE_UNPAID: checkReleaseUnpaid,
   RELEASE_WITH_OPEN_CLAIM: checkReleaseWithOpenClaim,
   DELIVERY_BEFORE_RELEASE: checkDeliveryBeforeRelease,
+  CLAIM_LINES_UNKNOWN: checkClaimLinesUnknown,
   DUPLICATE_CLAIM: checkDuplicateClaim,
   CLAIM_DECISION_WITHOUT_CLAIM: checkClaimDecisionWithoutClaim,
 };
+
+function checkOccurredAtWindow(ctx: Context): Outcome {
+  const { occurredAt, recordedAt } = ctx.next;
+  const index = ctx.events.length;
+  if (occurredAt === undefined || recordedAt === undefined) {
+    const reason = `the occurredAt and recordedAt of the event at seq ${index} are needed to check its date, and one is not known`;
+    return ctx.mode === "verify" ? unknown(reason) : fail(reason);
+  }
+  const occurred = Date.parse(occurredAt);
+  const recorded = Date.parse(recordedAt);
+  if (!Number.isFinite(occurred) || !Number.isFinite(recorded)) return fail(`occurredAt ${occurredAt} or recordedAt ${recordedAt} is not a time`);
+  if (occurred < recorded - OCCURRED_AT_MAX_AGE_MS) {
+    return fail(`occurredAt ${occurredAt} is more than 30 days before the event was recorded (${recordedAt}); events are recorded as they happen`);
+  }
+  if (occurred > recorded + OCCURRED_AT_MAX_LEAD_MS) {
+    return fail(`occurredAt ${occurredAt} is more than 5 minutes after the event was recorded (${recordedAt}); it has not happened yet`);
+  }
+  return PASS;
+}
+
+function checkNotAParty(ctx: Context): Outcome {
+  const { eventType, actor } = ctx.next;
+  if (ctx.events.length === 0 || !PARTY_EVENT_TYPES.includes(eventType)) return SKIP;
+  if (actor === undefined) return unknown(`the actor of the ${eventType} at seq ${ctx.events.length} is not known`);
+  if (partiesOf(ctx.events).has(actor.toLowerCase())) return PASS;
+  const hidden = hiddenPartiesBefore(ctx);
+  if (hidden !== undefined) return unknown(hidden);
+  return fail(
+    `${actor} is not a party of this shipment: only its opener and the accounts its ORDER, DISPATCH or DECLARATION events name in parties may append ${eventType}`,
+  );
+}
+
+/** The first earlier ORDER, DISPATCH or DECLARATION whose `parties` is not disclosed, as a reason. */
+function hiddenPartiesBefore(ctx: Context): string | undefined {
+  for (const [i, event] of ctx.events.entries()) {
+    if (PARTY_NAMING_EVENT_TYPES.includes(event.eventType) && readField(ctx, i, "parties").state === "hidden") return notDisclosed(ctx, i, "parties");
+  }
+  return undefined;
+}
+
+function checkClaimBrandNotOwned(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "CLAIM") return SKIP;
+  const brand = readString(ctx, ctx.events.length, "brand");
+  if (!brand.ok) return brand.outcome;
+  const { claimBrandOwner: owner, actor } = ctx.next;
+  if (owner === undefined || actor === undefined) {
+    const reason = `the owner of brand ${brand.value} in ProductRegistry when the CLAIM was recorded is not known`;
+    return ctx.mode === "verify" ? unknown(reason) : fail(reason);
+  }
+  if (owner === null) return fail(`brand ${brand.value} is not registered in ProductRegistry, so no one may claim it`);
+  if (owner.toLowerCase() === actor.toLowerCase()) return PASS;
+  return fail(`${actor} does not own brand ${brand.value} in ProductRegistry; only its owner may claim it`);
+}
+
+function checkPartyNotEligible(ctx: Context): Outcome {
+  const { eventType, partyEligibility } = ctx.next;
+  if (!PARTY_NAMING_EVENT_TYPES.includes(eventType)) return SKIP;
+  const parties = readField(ctx, ctx.events.length, "parties");
+  if (parties.state === "hidden") return unknown(notDisclosed(ctx, ctx.events.length, "parties"));
+  const named = namedParties(ctx.next);
+  if (named.length === 0) return SKIP;
+  const notKnown: string[] = [];
+  for (const party of named) {
+    const eligible = partyEligibility?.[party];
+    if (eligible === false) return fail(`parties names ${party}, which is not an active PLATFORM, CARRIER or BROKER participant`);
+    if (eligible === undefined) notKnown.push(party);
+  }
+  if (notKnown.length === 0) return PASS;
+  const reason = `whether ${notKnown.join(", ")} ${notKnown.length === 1 ? "was an active PLATFORM, CARRIER or BROKER participant" : "were active PLATFORM, CARRIER or BROKER participants"} is not known`;
+  return ctx.mode === "verify" ? unknown(reason) : fail(reason);
+}
+
+function checkOrderNotFirst(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "ORDER" || ctx.events.length === 0) return SKIP;
+  return fail(
+    `an ORDER only at seq 0, not at seq ${ctx.events.length}: a shipment has one ORDER (a changed order is a new shipment, or a new DECLARATION that customs assesses)`,
+  );
+}
+
+function checkDestinationChanged(ctx: Context): Outcome {
+  const type = ctx.next.eventType;
+  if (ctx.events.length === 0 || !PARTY_NAMING_EVENT_TYPES.includes(type)) return SKIP;
+  const fixed = readString(ctx, 0, "destinationCountry");
+  if (!fixed.ok) return fixed.outcome;
+  const named = readString(ctx, ctx.events.length, "destinationCountry");
+  if (!named.ok) return named.outcome;
+  if (named.value.toUpperCase() === fixed.value.toUpperCase()) return PASS;
+  return fail(`destinationCountry ${named.value} differs from ${fixed.value}, which the ${describeEvent(ctx, 0)} fixed for this shipment`);
+}
+
+function checkClaimLinesUnknown(ctx: Context): Outcome {
+  if (ctx.next.eventType !== "CLAIM") return SKIP;
+  const index = ctx.events.length;
+  const brand = readString(ctx, index, "brand");
+  if (!brand.ok) return brand.outcome;
+  const lineIds = readField(ctx, index, "lineIds");
+  if (lineIds.state === "hidden") return unknown(notDisclosed(ctx, index, "lineIds"));
+  const claimed = lineIds.state === "present" && Array.isArray(lineIds.value) ? lineIds.value.filter((l): l is string => typeof l === "string") : [];
+  if (claimed.length === 0) return fail("the CLAIM names no lineIds");
+  const order = lastIndexOf(ctx.events, "ORDER");
+  const source = order ?? lastIndexOf(ctx.events, "DECLARATION");
+  if (source === undefined) return fail("a CLAIM needs an earlier ORDER or DECLARATION whose lines it claims");
+  const items = readField(ctx, source, "items");
+  if (items.state === "hidden") return unknown(notDisclosed(ctx, source, "items"));
+  const lines = new Set<string>();
+  if (items.state === "present" && Array.isArray(items.value)) {
+    for (const item of items.value as unknown[]) {
+      if (typeof item !== "object" || item === null) continue;
+      const { lineId, brand: itemBrand } = item as { lineId?: unknown; brand?: unknown };
+      if (typeof lineId === "string" && (order === undefined || itemBrand === brand.value)) lines.add(lineId);
+    }
+  }
+  const unknownLines = claimed.filter((lineId) => !lines.has(lineId));
+  if (unknownLines.length === 0) return PASS;
+  const of = order === undefined ? `lines of the ${describeEvent(ctx, source)}` : `lines of items of brand ${brand.value} in the ${describeEvent(ctx, source)}`;
+  return fail(`lineIds ${unknownLines.join(", ")} ${unknownLines.length === 1 ? "is not one of the" : "are not"} ${of}`);
+}
 
 function checkFirstEvent(ctx: Context): Outcome {
   if (ctx.events.length !== 0) return SKIP;
@@ -119,20 +255,17 @@ function checkAfterFinalDecision(ctx: Context): Outcome {
 function checkCustomsJurisdiction(ctx: Context): Outcome {
   const type = ctx.next.eventType;
   if (!CUSTOMS_EVENT_TYPES.includes(type)) return SKIP;
-  const source = destinationSourceIndex(ctx.events);
-  if (source === undefined) return fail(`${type} needs the shipment's destination country, but no ORDER, DISPATCH or DECLARATION gives one`);
-  const destination = readString(ctx, source, "destinationCountry");
+  if (ctx.events.length === 0) return fail(`${type} needs the shipment's destination country, which its seq 0 fixes, and there is no seq 0`);
+  const destination = readString(ctx, 0, "destinationCountry");
   if (!destination.ok) return destination.outcome;
   const actorCountry = ctx.next.actorCountry;
   if (actorCountry === undefined) {
     const reason = `${type} at seq ${ctx.events.length} needs the customs actor's country to check its jurisdiction, and it is not known`;
     return ctx.mode === "verify" ? unknown(reason) : fail(reason);
   }
+  // The refusal does not name the destination: customs of another country may not read it (spec §9).
   if (actorCountry.toUpperCase() !== destination.value.toUpperCase()) {
-    return fail(
-      `customs of ${actorCountry} may not append ${type} for a shipment to ${destination.value} ` +
-        `(destinationCountry of ${describeEvent(ctx, source)}); only customs of ${destination.value} may`,
-    );
+    return fail(`customs of ${actorCountry} may not append ${type} for this shipment: only customs of its destination country may`);
   }
   return PASS;
 }
@@ -308,7 +441,7 @@ function taxOf(ctx: Context, index: number): TaxOf {
       };
     }
   }
-  return ctx.tax({ payload: event.payload ?? {}, occurredAt: event.occurredAt });
+  return ctx.tax({ payload: event.payload ?? {}, recordedAt: event.recordedAt });
 }
 
 /** The sum of payment.amount in `currency` over the TAX_PAIDs before `index`; `hidden` names one that is not disclosed. */

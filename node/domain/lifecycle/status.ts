@@ -3,7 +3,7 @@ import { sumDecimals } from "../decimal";
 import type { EventType } from "../event-types";
 import type { Money, TaxPaidPayload } from "../payloads";
 import { engineTaxPolicy } from "../tax/tax-due";
-import { destinationSourceIndex, lastIndexOf } from "./event-readers";
+import { lastIndexOf } from "./event-readers";
 import type { LifecycleEvent } from "./types";
 
 export type FinalDecision = "seized" | "returned" | "destroyed";
@@ -42,11 +42,12 @@ export type ClaimStatus = {
 /** What is due for a shipment and what it paid; null where the events do not say. */
 export type ShipmentAmounts = { ruleSet: string | null; due: Money | null; paid: Money | null };
 
-/** The shipment's destination country (the latest DECLARATION's, else DISPATCH's, else ORDER's destinationCountry), or undefined when no event gives one. */
-export function destinationOf(events: readonly LifecycleEvent[]): string | undefined {
-  const source = destinationSourceIndex(events);
-  if (source === undefined) return undefined;
-  const value = events[source]?.payload?.destinationCountry;
+/**
+ * The shipment's destination country: the destinationCountry of its seq 0, which every later ORDER, DISPATCH and
+ * DECLARATION repeats (rule DESTINATION_CHANGED); undefined when seq 0 does not give one (none, or not disclosed).
+ */
+export function destinationOf(events: readonly Pick<LifecycleEvent, "payload">[]): string | undefined {
+  const value = events[0]?.payload?.destinationCountry;
   return typeof value === "string" ? value : undefined;
 }
 
@@ -115,7 +116,7 @@ export function shipmentAmounts(events: readonly LifecycleEvent[]): ShipmentAmou
   const payments = events.filter((e) => e.eventType === "TAX_PAID").map((e) => e.payload as TaxPaidPayload);
   let ruleSet: string | null = null;
   let due: Money | null = null;
-  const verdict = declaration ? engineTaxPolicy({ payload: declaration.payload ?? {}, occurredAt: declaration.occurredAt }) : undefined;
+  const verdict = declaration ? engineTaxPolicy({ payload: declaration.payload ?? {}, recordedAt: declaration.recordedAt }) : undefined;
   if (verdict?.kind === "due") {
     ruleSet = verdict.due.ruleSet;
     due = verdict.due.total;

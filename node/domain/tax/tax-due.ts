@@ -1,5 +1,5 @@
 // What is due for a DECLARATION, as the lifecycle rules and the verifier ask it: the duty and tax engine's assessment
-// for the declaration's destination on the day it was made (its signed occurredAt, UTC).
+// for the declaration's destination on the day the ledger accepted it (its recordedAt, UTC; spec §7 "Tax date").
 import { messageOf } from "../errors";
 import { DeclarationPayload, type Money } from "../payloads";
 import { assess, ruleSetFor } from "./index";
@@ -15,7 +15,7 @@ export type TaxDue = { ruleSet: string; customsValue: Money; duty: Money; vat: M
 export type TaxVerdict = { kind: "due"; due: TaxDue } | { kind: "unsupported"; reason: string } | { kind: "invalid"; reason: string };
 
 /** Assesses a DECLARATION; the argument is what the lifecycle rules hold of it. */
-export type TaxPolicy = (declaration: { payload: Record<string, unknown>; occurredAt?: string }) => TaxVerdict;
+export type TaxPolicy = (declaration: { payload: Record<string, unknown>; recordedAt?: string }) => TaxVerdict;
 
 // A DECLARATION is assessed when it is appended, again for each TAX_PAID and for the RELEASE: the ledger keeps the same
 // payload object in its shipment history, so the verdict is remembered per payload object and date. Payloads are
@@ -23,24 +23,24 @@ export type TaxPolicy = (declaration: { payload: Record<string, unknown>; occurr
 const verdicts = new WeakMap<object, Map<string | undefined, TaxVerdict>>();
 
 /** The duty and tax engine as a TaxPolicy (the default of the lifecycle rules and the verifier). */
-export const engineTaxPolicy: TaxPolicy = ({ payload, occurredAt }) => {
+export const engineTaxPolicy: TaxPolicy = ({ payload, recordedAt }) => {
   let byDate = verdicts.get(payload);
   if (byDate === undefined) {
     byDate = new Map();
     verdicts.set(payload, byDate);
   }
-  let verdict = byDate.get(occurredAt);
+  let verdict = byDate.get(recordedAt);
   if (verdict === undefined) {
-    verdict = assessDeclaration({ payload, occurredAt });
-    byDate.set(occurredAt, verdict);
+    verdict = assessDeclaration({ payload, recordedAt });
+    byDate.set(recordedAt, verdict);
   }
   return verdict;
 };
 
-function assessDeclaration({ payload, occurredAt }: { payload: Record<string, unknown>; occurredAt?: string }): TaxVerdict {
-  if (occurredAt === undefined) return { kind: "unsupported", reason: "the DECLARATION's occurredAt is not known" };
-  const time = Date.parse(occurredAt);
-  if (!Number.isFinite(time)) return { kind: "unsupported", reason: `the DECLARATION's occurredAt is not a time: ${occurredAt}` };
+function assessDeclaration({ payload, recordedAt }: { payload: Record<string, unknown>; recordedAt?: string }): TaxVerdict {
+  if (recordedAt === undefined) return { kind: "unsupported", reason: "the DECLARATION's recordedAt is not known" };
+  const time = Date.parse(recordedAt);
+  if (!Number.isFinite(time)) return { kind: "unsupported", reason: `the DECLARATION's recordedAt is not a time: ${recordedAt}` };
   const date = new Date(time).toISOString().slice(0, 10); // the UTC date, whatever offset the text was written with
   const parsed = DeclarationPayload.safeParse(payload);
   if (!parsed.success) return { kind: "invalid", reason: "the DECLARATION's payload is not a valid DECLARATION" };
