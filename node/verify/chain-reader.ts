@@ -1,6 +1,6 @@
 // The port the verifier reads the chain through (spec §4 readers, §5 checks 6–7), its JSON-RPC implementation, and
 // a per-verification cache of identical reads.
-import { Contract, getAddress, isError, type JsonRpcProvider } from "ethers";
+import { Contract, getAddress, id, isError, type JsonRpcProvider } from "ethers";
 import { z } from "zod";
 import { BorderLedgerError, messageOf } from "../domain/errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
@@ -30,6 +30,8 @@ export interface ChainReader {
   hasRole(params: { participantRegistry: string; role: string; account: string; blockTag: BlockTag }): Promise<boolean>;
   /** ParticipantRegistry.profileOf(account) at `blockTag` (empty and inactive for an unknown account). */
   profileOf(params: { participantRegistry: string; account: string; blockTag: BlockTag }): Promise<ParticipantProfile>;
+  /** ProductRegistry.brandOf(keccak256(brand)).owner at `blockTag`: the brand's owner, the zero address for an unregistered brand. */
+  brandOwnerOf(params: { productRegistry: string; brand: string; blockTag: BlockTag }): Promise<string>;
   /** The block a transaction was mined in, null when the chain does not know it. Optional: not every chain keeps them. */
   transactionBlock?(params: { txHash: string }): Promise<number | null>;
   /**
@@ -187,6 +189,13 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
       if (!parsed.success) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: the chain answered something that is not a profile`);
       return parsed.data;
     },
+    async brandOwnerOf({ productRegistry, brand, blockTag }) {
+      const what = `ProductRegistry.brandOf(${JSON.stringify(brand)})`;
+      const result = await call(what, "ProductRegistry", productRegistry, "brandOf", [id(brand)], blockTag, z.unknown());
+      const parsed = Address.safeParse((result as { owner?: unknown } | null)?.owner);
+      if (!parsed.success) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `${what}: the chain answered something that is not a brand`);
+      return parsed.data;
+    },
     async transactionBlock({ txHash }) {
       const { provider } = await connect();
       try {
@@ -242,6 +251,7 @@ export function cachingChainReader(reader: ChainReader): ChainReader {
     operatorOf: (params) => once(keyOf("operatorOf", params), () => reader.operatorOf(params)),
     hasRole: (params) => once(keyOf("hasRole", params), () => reader.hasRole(params)),
     profileOf: (params) => once(keyOf("profileOf", params), () => reader.profileOf(params)),
+    brandOwnerOf: (params) => once(keyOf("brandOwnerOf", params), () => reader.brandOwnerOf(params)),
   };
   const transactionBlock = reader.transactionBlock?.bind(reader);
   if (transactionBlock) cached.transactionBlock = (params) => once(keyOf("transactionBlock", params), () => transactionBlock(params));

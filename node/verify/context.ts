@@ -66,11 +66,13 @@ async function viewChain(bundle: TraceBundle, reader: ChainReader | undefined): 
   return { state: "ready", reader };
 }
 
-/** The entries as the lifecycle rules read them: type, time, disclosed payload and hidden fields. */
+/** The entries as the lifecycle rules read them: type, signer, times, disclosed payload and hidden fields. */
 export function lifecycleEvents(ctx: Context): LifecycleEvent[] {
   return ctx.entries.map(({ entry, hiddenFields }) => ({
     eventType: entry.event.eventType,
+    actor: entry.event.actor,
     occurredAt: entry.event.occurredAt,
+    recordedAt: entry.recordedAt,
     payload: entry.payload,
     hiddenFields,
   }));

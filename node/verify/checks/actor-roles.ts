@@ -1,21 +1,26 @@
-// Check "actor-roles" (spec §5.7): each actor held a role that may append its event, customs only for its country.
-import { CUSTOMS_EVENT_TYPES, rolesForEventType } from "../../domain/event-types";
+// Check "actor-roles" (spec §5.7): each actor held a role that may append its event, and might speak for the
+// shipment: a party (spec §1.1), customs only for its country, a claim only from the brand's owner.
+import { rolesForEventType } from "../../domain/event-types";
 import { messageOf } from "../../domain/errors";
-import { destinationSourceIndex } from "../../domain/lifecycle/event-readers";
-import type { LifecycleEvent } from "../../domain/lifecycle/types";
+import { checkSequence } from "../../domain/lifecycle/evaluate";
+import { PARTY_RULES } from "../../domain/lifecycle/rules";
 import { roleId } from "../../domain/roles";
 import { anchoringBlockOf } from "../anchoring-block";
 import { isWrongContract, type ParticipantProfile } from "../chain-reader";
-import { lifecycleEvents, type Context } from "../context";
+import { lifecycleEventsWithChainFacts } from "../chain-facts";
+import type { Context } from "../context";
 import type { CheckOutcome, EntryResult } from "../report";
 import { entryResult, summarise } from "../summarise";
 
-/** §5.7 (chain): at the anchoring block the actor held a role that may append the event type, and was active; customs only for its country. */
+/**
+ * §5.7 (chain): at the anchoring block the actor held a role that may append the event type and was active, and the
+ * party rules held (NOT_A_PARTY, CUSTOMS_JURISDICTION, CLAIM_BRAND_NOT_OWNED, PARTY_NOT_ELIGIBLE).
+ */
 export async function verifyActorRoles(ctx: Context): Promise<CheckOutcome> {
   const { bundle, chain } = ctx;
   if (chain.state !== "ready") return { status: "not-checkable", reason: chain.reason };
   const checkpoint = bundle.checkpoint;
-  const lifecycle = lifecycleEvents(ctx);
+  const partyChecks = checkSequence({ events: await lifecycleEventsWithChainFacts(ctx), rules: PARTY_RULES });
   const results = await Promise.all(
     ctx.entries.map(async ({ index, entry, anchored }): Promise<EntryResult> => {
       if (!anchored || checkpoint === null)
@@ -41,42 +46,16 @@ export async function verifyActorRoles(ctx: Context): Promise<CheckOutcome> {
         return entryResult(index, entry, "fail", `${actor} held none of ${roles.join(", ")} at block ${blockTag}, the roles that may append ${eventType}`);
       if (!profile.active) return entryResult(index, entry, "fail", `${actor} was not an active participant at block ${blockTag}`);
       const holds = `${actor} held ${roleHeld.join(", ")} and was active at block ${blockTag}`;
-      if (!CUSTOMS_EVENT_TYPES.includes(eventType)) return entryResult(index, entry, "pass", holds);
-      const destination = destinationBefore(lifecycle, index);
-      if ("unknown" in destination) return entryResult(index, entry, "not-checkable", `${holds}; its jurisdiction cannot be checked: ${destination.unknown}`);
-      if ("none" in destination) return entryResult(index, entry, "fail", `${holds}, but ${destination.none}, so no customs may append ${eventType}`);
-      if (profile.country.toUpperCase() !== destination.country.toUpperCase()) {
-        return entryResult(
-          index,
-          entry,
-          "fail",
-          `${actor} is customs of ${profile.country}, but the shipment goes to ${destination.country} (${destination.source}); only customs of ${destination.country} may append ${eventType}`,
-        );
-      }
-      return entryResult(index, entry, "pass", `${holds}; customs of ${profile.country}, the destination (${destination.source})`);
+      // Who may speak for the shipment (spec §1.1): a party, customs of the destination, the brand's owner.
+      const party = partyChecks[index];
+      if (party === undefined || party.status === "pass")
+        return entryResult(index, entry, "pass", party?.reason.endsWith("hold") || party?.reason.endsWith("holds") ? `${holds}; ${party.reason}` : holds);
+      const reason = party.status === "fail" && party.rule !== undefined ? `${party.rule}: ${party.reason}` : party.reason;
+      return entryResult(index, entry, party.status, `${holds}, but ${reason}`);
     }),
   );
   return summarise(
     results,
-    "every actor held a role that may append its event type when the log first anchored its event, and customs acted only for their own country",
+    "every actor held a role that may append its event type when the log first anchored its event and spoke for the shipment as a party, customs of its destination or the claimed brand's owner",
   );
-}
-
-type Destination = { country: string; source: string } | { unknown: string } | { none: string };
-
-/**
- * The shipment's destination when entry `index` was appended, as the lifecycle rules read it (destinationSourceIndex):
- * destinationCountry of the latest DECLARATION, else DISPATCH, else ORDER before it.
- */
-function destinationBefore(events: readonly LifecycleEvent[], index: number): Destination {
-  const before = events.slice(0, index);
-  const source = destinationSourceIndex(before);
-  if (source === undefined) return { none: "no ORDER, DISPATCH or DECLARATION before it gives the destination" };
-  const event = before[source];
-  if (event === undefined) return { none: "no ORDER, DISPATCH or DECLARATION before it gives the destination" };
-  const value = event.payload?.destinationCountry;
-  const where = `destinationCountry of the ${event.eventType} at seq ${source}`;
-  if (typeof value === "string") return { country: value, source: where };
-  if (event.hiddenFields?.includes("destinationCountry")) return { unknown: `${where} is not disclosed` };
-  return { none: `the ${event.eventType} at seq ${source} has no destinationCountry` };
 }

@@ -210,6 +210,7 @@ describe("verifyBundle", function () {
         operatorOf: (p) => (calls.push(`operatorOf ${JSON.stringify(p)}`), chain.operatorOf(p)),
         hasRole: (p) => (calls.push(`hasRole ${JSON.stringify(p)}`), chain.hasRole(p)),
         profileOf: (p) => (calls.push(`profileOf ${JSON.stringify(p)}`), chain.profileOf(p)),
+        brandOwnerOf: (p) => (calls.push(`brandOwnerOf ${JSON.stringify(p)}`), chain.brandOwnerOf(p)),
       };
       const report = await verifyBundle({ bundle: honest, chain: counting });
       expect(report.ok).to.equal(true);
@@ -649,7 +650,7 @@ describe("verifyBundle", function () {
 
     it("reports the chain checks not-checkable, and does not throw, when the chain cannot be read", async () => {
       const down = () => Promise.reject(new Error("connection refused"));
-      const broken: ChainReader = { chainId: down, rootAt: down, anchoredAt: down, operatorOf: down, hasRole: down, profileOf: down };
+      const broken: ChainReader = { chainId: down, rootAt: down, anchoredAt: down, operatorOf: down, hasRole: down, profileOf: down, brandOwnerOf: down };
       const report = await verifyBundle({ bundle: honest, chain: broken });
       expect(check(report, "checkpoint-anchored")).to.include({ status: "not-checkable" });
       expect(check(report, "checkpoint-anchored").reason).to.contain("connection refused");
@@ -692,5 +693,6 @@ function bind(reader: ChainReader): ChainReader {
     operatorOf: (p) => reader.operatorOf(p),
     hasRole: (p) => reader.hasRole(p),
     profileOf: (p) => reader.profileOf(p),
+    brandOwnerOf: (p) => reader.brandOwnerOf(p),
   };
 }
