@@ -16,7 +16,7 @@ export function signedAppend({
   shipmentId,
   eventType,
   payload = structuredClone(EXAMPLE_PAYLOADS[eventType]) as Record<string, unknown>,
-  occurredAtMs = Date.UTC(2026, 5, 1, 8, 0, 0),
+  occurredAtMs = Date.now(),
 }: {
   separator: Uint8Array;
   signer: number;
@@ -48,8 +48,19 @@ export const HAPPY_PATH: { eventType: EventType; signer: number }[] = [
   { eventType: "DELIVERY", signer: 2 },
 ];
 
-/** The happy lifecycle of one shipment as signed requests, one minute apart. */
-export function happyLifecycle({ separator, shipmentId, startMs = Date.UTC(2026, 5, 1, 8) }: { separator: Uint8Array; shipmentId: string; startMs?: number }) {
+/**
+ * The happy lifecycle of one shipment as signed requests, one minute apart, ending a minute before now by default
+ * (rule OCCURRED_AT_WINDOW holds occurredAt to the node's clock).
+ */
+export function happyLifecycle({
+  separator,
+  shipmentId,
+  startMs = Date.now() - (HAPPY_PATH.length + 1) * 60_000,
+}: {
+  separator: Uint8Array;
+  shipmentId: string;
+  startMs?: number;
+}) {
   return HAPPY_PATH.map((step, i) =>
     signedAppend({ separator, signer: step.signer, shipmentId, eventType: step.eventType, occurredAtMs: startMs + i * 60_000 }),
   );

@@ -35,7 +35,7 @@ function devKey(index: number): string {
 export function happyLifecycleRequests({
   separator,
   shipmentId,
-  startMs = Date.UTC(2026, 5, 1, 8),
+  startMs = Date.now() - (HAPPY_PATH.length + 1) * 60_000,
 }: {
   separator: Uint8Array;
   shipmentId: string;
