@@ -9,7 +9,7 @@ import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip7
 import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
 import { ZERO_HASH, leafHashOf } from "./domain/leaf";
 import { checkNextEvent } from "./domain/lifecycle/evaluate";
-import { AUTHORITY_RULES } from "./domain/lifecycle/rules";
+import { AUTHORITY_RULES, EVENT_RULES } from "./domain/lifecycle/rules";
 import { destinationOf } from "./domain/lifecycle/status";
 import type { LifecycleEvent } from "./domain/lifecycle/types";
 import type { NewEntry, ShipmentHead, StoredEntry } from "./domain/log-entry";
@@ -391,6 +391,7 @@ export class Ledger {
     // What a state rule found (amounts, decisions, lines) is the shipment's business: it is told only to an appender
     // who may read the whole shipment (spec §9), the others learn the rule's name.
     const readsAll =
+      EVENT_RULES.includes(verdict.rule) ||
       state.history.length === 0 ||
       isParty(state.history, actor) ||
       (participant.roles.has("CUSTOMS") && destinationOf(state.history)?.toUpperCase() === participant.country.toUpperCase());

@@ -39,11 +39,11 @@ import type { Context } from "./types";
 
 /** The rules in the order they are checked; the first broken one is reported. */
 export const LIFECYCLE_RULES = [
-  "OCCURRED_AT_WINDOW",
   "FIRST_EVENT",
   "NOT_A_PARTY",
   "CUSTOMS_JURISDICTION",
   "CLAIM_BRAND_NOT_OWNED",
+  "OCCURRED_AT_WINDOW",
   "PARTY_NOT_ELIGIBLE",
   "ORDER_NOT_FIRST",
   "DESTINATION_CHANGED",
@@ -68,6 +68,12 @@ export type LifecycleRule = (typeof LIFECYCLE_RULES)[number];
 
 /** The rules about duty and tax (the verifier's `payment` check runs these). */
 export const PAYMENT_RULES: readonly LifecycleRule[] = ["DECLARATION_NOT_ASSESSABLE", "TAX_PAID_ASSESSMENT", "TAX_PAID_SHORT", "RELEASE_UNPAID"];
+
+/**
+ * The rules about the event alone, not the shipment's state: their refusal tells the appender nothing it did not send
+ * (or, for PARTY_NOT_ELIGIBLE, what the public registry says).
+ */
+export const EVENT_RULES: readonly LifecycleRule[] = ["FIRST_EVENT", "OCCURRED_AT_WINDOW", "PARTY_NOT_ELIGIBLE", "ORDER_NOT_FIRST"];
 
 /** The rules about who may speak for a shipment: the node refuses their breach with 403, not 409 (spec §7). */
 export const AUTHORITY_RULES: readonly LifecycleRule[] = ["NOT_A_PARTY", "CUSTOMS_JURISDICTION", "CLAIM_BRAND_NOT_OWNED"];
