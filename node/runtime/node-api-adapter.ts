@@ -53,7 +53,12 @@ export function createNodeApi(node: NodeParts): NodeApi {
     shipmentStatus: async ({ shipmentId, viewer }): Promise<ShipmentStatusView> => {
       const entries = await log.getShipmentEntries(shipmentId);
       if (entries.length === 0) throw notFound(shipmentId);
-      const events = entries.map((e) => ({ eventType: e.event.eventType, occurredAt: e.event.occurredAt, payload: e.payload }));
+      const events = entries.map((e) => ({
+        eventType: e.event.eventType,
+        occurredAt: e.event.occurredAt,
+        recordedAt: new Date(e.recordedAt).toISOString(),
+        payload: e.payload,
+      }));
       const status = deriveStatus(events);
       const visible = visibilityOf({ viewer, entries });
       const claims = status.claims.map(({ index, ...claim }) => ({ index, claim }));
