@@ -221,7 +221,7 @@ describe("Ledger after a restart", function () {
     try {
       const first = await openNodeRuntime(options(() => Date.UTC(2026, 6, 1, 12)));
       const separator = first.ledger.domainSeparator;
-      const [order, dispatch] = happyLifecycle({ separator, shipmentId: "RR000000077DE" });
+      const [order, dispatch] = happyLifecycle({ separator, shipmentId: "RR000000077DE", startMs: Date.UTC(2026, 6, 1, 10) });
       const before = await first.ledger.append({ body: defined(order, "the ORDER").request });
       await first.close();
       const second = await openNodeRuntime(options(() => Date.UTC(2026, 6, 1, 11)));
