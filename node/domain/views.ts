@@ -1,6 +1,7 @@
-// Role-based views of a shipment (spec §9): which payload fields of which events a viewer may see. Fields a viewer
-// may not see are left out of payload and salts; their digests stay, so the bundle still verifies.
+// Views of a shipment (spec §1.1, §9): which payload fields of which events a viewer may see. Fields a viewer may not
+// see are left out of payload and salts; their digests stay, so the bundle still verifies.
 import type { EventType } from "./event-types";
+import { PARTY_NAMING_EVENT_TYPES, partiesOf } from "./parties";
 import type { RoleName } from "./roles";
 
 /**
@@ -18,22 +19,27 @@ export type Viewer = {
 /** What a viewer sees of one event: every field, none, or the named top-level fields. */
 export type FieldVisibility = "all" | "none" | readonly string[];
 
-/** What the view rules read of an event: its type, signer, and the payload (to find brands and claims). */
+/** What the view rules read of an event: its type, signer, and the payload (to find parties, brands and claims). */
 export type ViewedEvent = { eventType: EventType; actor: string; payload?: Record<string, unknown> };
 
 /** The ORDER fields a brand owner sees when the order holds an item of its brand: the items and who sold them. */
 export const BRAND_ORDER_FIELDS = ["items", "seller"] as const;
 
+/** The field every view discloses of an ORDER, DISPATCH or DECLARATION: who the event made a party (spec §1.1). */
+export const PARTIES_FIELD = "parties";
+
 /**
  * For each event of a shipment, what the viewer sees of its fields:
- * - anonymous: nothing (digests and verification only);
- * - customs of the destination country: everything;
- * - anyone who appended an event of the shipment (platform, carrier, broker): everything — they took part;
+ * - a party of the shipment (spec §1.1: the opener and every account an ORDER, DISPATCH or DECLARATION names in
+ *   `parties`): everything. Taking part means being a party, never having appended: an account that appended an
+ *   event without being a party sees only what it signed;
+ * - customs of the destination country (seq 0's destinationCountry): everything;
  * - a brand owner: the items (and the seller) of ORDERs holding an item of one of its brands, its own CLAIMs and the
- *   CLAIM_DECISIONs on them — "the items of its brand and its own claims, nothing else" (issue 5). Payload fields
- *   are committed one by one (spec §2.1), so the smallest unit shown is a whole top-level field: an order's other
- *   lines come with the brand's line, and nothing about the buyer does;
- * - everyone else: the events they appended themselves.
+ *   CLAIM_DECISIONs on them. Payload fields are committed one by one (spec §2.1), so the smallest unit shown is a
+ *   whole top-level field: an order's other lines come with the brand's line, and nothing about the buyer does;
+ * - any other active participant: the events it signed itself;
+ * - anonymous (and an inactive participant): digests only.
+ * In every view `parties` of an ORDER, DISPATCH or DECLARATION is disclosed, so every verifier can check who spoke.
  */
 export function visibleFields({
   viewer,
@@ -44,16 +50,32 @@ export function visibleFields({
   events: readonly ViewedEvent[];
   destinationCountry: string | undefined;
 }): FieldVisibility[] {
+  return baseView({ viewer, events, destinationCountry }).map((visible, i) => withParties(events[i]?.eventType, visible));
+}
+
+function baseView({
+  viewer,
+  events,
+  destinationCountry,
+}: {
+  viewer: Viewer;
+  events: readonly ViewedEvent[];
+  destinationCountry: string | undefined;
+}): FieldVisibility[] {
   if (viewer === null || !viewer.active) return events.map(() => "none");
   const self = viewer.address.toLowerCase();
+  if (partiesOf(events).has(self)) return events.map(() => "all");
+  if (viewer.roles.has("CUSTOMS") && destinationCountry !== undefined && viewer.country === destinationCountry) return events.map(() => "all");
   const own = events.map((e) => e.actor.toLowerCase() === self);
-  if (viewer.roles.has("CUSTOMS") && destinationCountry !== undefined && viewer.country === destinationCountry) {
-    return events.map(() => "all");
-  }
-  const tookPart = own.some(Boolean) && (viewer.roles.has("PLATFORM") || viewer.roles.has("CARRIER") || viewer.roles.has("BROKER"));
-  if (tookPart) return events.map(() => "all");
   if (viewer.roles.has("BRAND_OWNER")) return brandOwnerView({ events, own, brands: viewer.brands ?? [] });
   return own.map((mine) => (mine ? "all" : "none"));
+}
+
+/** `visible` with the event's `parties` added, for the event types that name parties. */
+function withParties(eventType: EventType | undefined, visible: FieldVisibility): FieldVisibility {
+  if (visible === "all" || eventType === undefined || !PARTY_NAMING_EVENT_TYPES.includes(eventType)) return visible;
+  if (visible === "none") return [PARTIES_FIELD];
+  return visible.includes(PARTIES_FIELD) ? visible : [...visible, PARTIES_FIELD];
 }
 
 function brandOwnerView({ events, own, brands }: { events: readonly ViewedEvent[]; own: boolean[]; brands: readonly string[] }): FieldVisibility[] {
