@@ -30,7 +30,7 @@
  *  - RELEASE `held`, `seized` and `returned` need no RISK_RESULT, payment or claim decision.
  */
 import { CUSTOMS_EVENT_TYPES } from "../event-types";
-import { PARTY_EVENT_TYPES, PARTY_NAMING_EVENT_TYPES, namedParties, partiesOf } from "../parties";
+import { PARTY_EVENT_TYPES, PARTY_NAMING_EVENT_TYPES, partiesOf } from "../parties";
 import { addDecimalValues, compareDecimalValues, formatDecimal, parseDecimal, subtractDecimalValuesFloor, type Decimal } from "../decimal";
 import type { TaxDue } from "../tax/tax-due";
 import { PASS, SKIP, fail, unknown, type Outcome } from "./outcome";
@@ -169,11 +169,11 @@ function checkPartyNotEligible(ctx: Context): Outcome {
   if (!PARTY_NAMING_EVENT_TYPES.includes(eventType)) return SKIP;
   const parties = readField(ctx, ctx.events.length, "parties");
   if (parties.state === "hidden") return unknown(notDisclosed(ctx, ctx.events.length, "parties"));
-  const named = namedParties(ctx.next);
+  const named = parties.state === "present" && Array.isArray(parties.value) ? parties.value.filter((p): p is string => typeof p === "string") : [];
   if (named.length === 0) return SKIP;
   const notKnown: string[] = [];
   for (const party of named) {
-    const eligible = partyEligibility?.[party];
+    const eligible = partyEligibility?.[party.toLowerCase()];
     if (eligible === false) return fail(`parties names ${party}, which is not an active PLATFORM, CARRIER or BROKER participant`);
     if (eligible === undefined) notKnown.push(party);
   }
