@@ -14,6 +14,7 @@ import { signEpcisImport, type EpcisImportBody } from "../domain/epcis/import";
 import type { EpcisImportResult } from "../services/epcis-service";
 import { signErasure, type ErasureRecord, type PersonalDataField } from "../domain/erasure-request";
 import { randomSalts } from "../prepare/salts";
+import { withParties } from "./parties";
 import { createRpcChainReader } from "../verify/chain-reader";
 import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 
@@ -35,7 +36,13 @@ export type EventInput = {
   shipmentId: string;
   eventType: EventType;
   payload: Record<string, unknown>;
-  /** When it happened; now by default. */
+  /**
+   * Accounts this ORDER, DISPATCH or DECLARATION brings into the shipment (spec §1.1), set as payload.parties: 1 to
+   * 8 checksummed addresses, e.g. the carrier and broker a platform's ORDER names. Only parties may append the
+   * shipment's later PLATFORM, CARRIER and BROKER events. buildEvent throws a PartiesError on a bad list.
+   */
+  parties?: readonly string[];
+  /** When it happened; now by default. The node refuses more than 30 days before it records it, or 5 minutes after. */
   occurredAt?: Date | number;
 };
 
@@ -65,6 +72,8 @@ export type TaxAssessmentJson = {
   lines: Record<string, unknown>[];
   explanation: string[];
 };
+
+export { PartiesError, withParties } from "./parties";
 
 export type BatchResult = { index: number; status: number; receipt?: ReceiptJson; error?: { code: string; message: string; details?: unknown } };
 
@@ -96,9 +105,10 @@ export class BorderLedgerClient {
     });
   }
 
-  /** Builds and signs an append request with fresh random salts (16 bytes per field). */
+  /** Builds and signs an append request with fresh random salts (16 bytes per field), naming `parties` if given. */
   buildEvent(input: EventInput): { request: AppendRequest; eventDigest: string } {
-    const salts = randomSalts(input.payload);
+    const payload = input.parties === undefined ? input.payload : withParties({ eventType: input.eventType, payload: input.payload, parties: input.parties });
+    const salts = randomSalts(payload);
     const occurredAtMs = input.occurredAt === undefined ? Date.now() : typeof input.occurredAt === "number" ? input.occurredAt : input.occurredAt.getTime();
     const signed = signAppendRequest({
       separator: this.separator,
@@ -106,7 +116,7 @@ export class BorderLedgerClient {
       shipmentId: input.shipmentId,
       eventType: input.eventType,
       occurredAtMs,
-      payload: input.payload,
+      payload,
       salts,
     });
     return { request: signed.request, eventDigest: signed.eventDigest };

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startNode, type RunningNode } from "../../../api/server";
-import { BorderLedgerClient, NodeError } from "../../../node/client/client";
+import { BorderLedgerClient, NodeError, PartiesError } from "../../../node/client/client";
 import { devWallet } from "../../../node/chain/dev-participants";
 import { parseConfig } from "../../../node/runtime/config";
-import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
+import { EXAMPLE_PARTIES, EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 import { defined, elementAt } from "../../helpers/assertions";
 
 const payload = (type: keyof typeof EXAMPLE_PAYLOADS) => structuredClone(EXAMPLE_PAYLOADS[type]) as Record<string, unknown>;
@@ -79,17 +79,62 @@ describe("BorderLedgerClient", function () {
     expect(results.map((r) => r.status)).to.deep.equal([201, 403]);
   });
 
+  it("names the parties an ORDER gives: the carrier it names may append the DISPATCH, a carrier it does not name may not", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    const { parties: _none, ...order } = payload("ORDER");
+    const { request } = platform.buildEvent({ shipmentId: "SDK0006", eventType: "ORDER", payload: order, parties: [devWallet(2).address] });
+    expect(request.payload.parties).to.deep.equal([devWallet(2).address]);
+    expect(order).to.not.have.property("parties");
+    await platform.append(request);
+    const carrier = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(2).privateKey });
+    expect(await carrier.append({ shipmentId: "SDK0006", eventType: "DISPATCH", payload: payload("DISPATCH") })).to.include({ seq: 1 });
+    const otherCarrier = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(9).privateKey });
+    try {
+      await otherCarrier.append({ shipmentId: "SDK0006", eventType: "DISPATCH", payload: payload("DISPATCH") });
+      expect.fail("expected a refusal");
+    } catch (error) {
+      expect(error).to.be.instanceOf(NodeError);
+      expect((error as NodeError).status).to.equal(403);
+      expect((error as NodeError).details).to.deep.equal({ rule: "NOT_A_PARTY" });
+    }
+    // The broker the example ORDER of SDK0001 names is a party there, not here.
+    const broker = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(3).privateKey });
+    await broker.append({ shipmentId: "SDK0006", eventType: "DECLARATION", payload: payload("DECLARATION") }).then(
+      () => expect.fail("expected a refusal"),
+      (error: NodeError) => expect(error.details).to.deep.equal({ rule: "NOT_A_PARTY" }),
+    );
+  });
+
+  it("refuses to sign parties that are not checksummed accounts, or on an event that names none, saying what to pass", async () => {
+    const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+    const { parties: _none, ...order } = payload("ORDER");
+    const carrier = devWallet(2).address;
+    const attempts: [readonly string[], string, Record<string, unknown>, string][] = [
+      [[carrier.toLowerCase()], "ORDER", order, `party ${carrier.toLowerCase()} is not in EIP-55 checksum form: pass ${carrier}`],
+      [["carrier"], "ORDER", order, 'party "carrier" is not an address: pass an account as 0x and 40 hex digits, in EIP-55 checksum form'],
+      [[], "ORDER", order, "name at least one party, or none at all: parties holds 1 to 8 accounts"],
+      [[carrier], "ORDER", payload("ORDER"), "the payload already names parties: give them in the payload or as parties, not both"],
+      [[carrier], "TAX_PAID", payload("TAX_PAID"), "a TAX_PAID names no parties: only ORDER, DISPATCH, DECLARATION bring accounts into a shipment (spec §1.1)"],
+    ];
+    for (const [parties, eventType, given, message] of attempts) {
+      expect(() => platform.buildEvent({ shipmentId: "SDK0007", eventType: eventType as "ORDER", payload: given, parties }), message)
+        .to.throw(PartiesError)
+        .with.property("message", message);
+    }
+  });
+
   it("reads a trace with signed requests, seeing what its role may see", async () => {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
     const bundle = await platform.trace("SDK0001");
     expect(elementAt(bundle.entries, 0).payload.orderId).to.equal("SG-2025-0614-88231");
-    // The order holds a Stridewell item, a brand of account #7: its owner sees the items and the seller, nothing else.
+    // The order holds a Stridewell item, a brand of account #7: its owner sees the items and the seller, and the
+    // parties every view shows (spec §1.1), nothing else.
     const brand = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(7).privateKey });
     const seen = elementAt((await brand.trace("SDK0001")).entries, 0);
-    expect(Object.keys(seen.payload)).to.have.members(["seller", "items"]);
-    expect(Object.keys(seen.salts)).to.have.members(["seller", "items"]);
+    expect(Object.keys(seen.payload)).to.have.members(["seller", "items", "parties"]);
+    expect(Object.keys(seen.salts)).to.have.members(["seller", "items", "parties"]);
     const stranger = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(9).privateKey });
-    expect(elementAt((await stranger.trace("SDK0001")).entries, 0).payload).to.deep.equal({});
+    expect(elementAt((await stranger.trace("SDK0001")).entries, 0).payload).to.deep.equal({ parties: EXAMPLE_PARTIES });
     expect(await platform.status("SDK0001")).to.include({ stage: "ORDER", released: false });
   });
 
