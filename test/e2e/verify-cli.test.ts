@@ -51,10 +51,12 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       return client;
     };
     for (const shipmentId of shipments) {
-      // The example TAX_PAID states the assessment of a declaration lodged on 2026-06-01 (EU-2021-07-01).
+      // Signed as they happen, a minute apart up to now (rule OCCURRED_AT_WINDOW). The example TAX_PAID states what
+      // EU-2026-07-01 assesses on the day the node accepts the DECLARATION; the example ORDER names the carrier and
+      // broker as parties, so they may speak for the parcel.
       for (const [i, step] of HAPPY_PATH.entries()) {
         const client = await clientOf(step.signer);
-        const occurredAt = Date.UTC(2026, 5, 1, 8) + i * 60_000;
+        const occurredAt = Date.now() - (HAPPY_PATH.length - i) * 60_000;
         await client.append({
           shipmentId,
           eventType: step.eventType,
