@@ -39,10 +39,13 @@ describe("a stolen key, revoked", function () {
     const anchoredFirst = happyLifecycle({ separator, shipmentId: "REVOKE-BEFORE" });
     const notAnchored = happyLifecycle({ separator, shipmentId: "REVOKE-PENDING" });
     const afterwards = happyLifecycle({ separator, shipmentId: "REVOKE-AFTER" });
-    // ORDER by the platform, DISPATCH by the carrier.
+    // ORDER by the platform, naming the carrier among its parties; DISPATCH by the carrier.
     for (const step of anchoredFirst.slice(0, 2)) await runtime.ledger.append({ body: step.request });
     await runtime.anchorer.anchorNow();
     for (const step of notAnchored.slice(0, 2)) await runtime.ledger.append({ body: step.request });
+    // A parcel the platform handed to the carrier while it held its role: the thief will try to speak for it.
+    const [order, dispatch] = afterwards;
+    await runtime.ledger.append({ body: defined(order, "the ORDER").request });
 
     const admin = runtime.chain.contracts.participantRegistry.connect(
       devWallet(0).connect(runtime.chain.provider),
@@ -50,13 +53,18 @@ describe("a stolen key, revoked", function () {
     await (await admin.revoke(carrier.address)).wait();
     await waitFor("the node to see the revocation", async () => (await runtime.participants.lookup(carrier.address))?.active === false);
 
-    // The thief's next event never enters the log.
-    const [order, dispatch] = afterwards;
-    await runtime.ledger.append({ body: defined(order, "the ORDER").request });
+    // The thief's next event never enters the log, though the ORDER names the carrier as a party.
     const size = runtime.log.treeSize;
     const refused = await rejectionOf(runtime.ledger.append({ body: defined(dispatch, "the carrier's DISPATCH").request }));
     expect(refused).to.include({ code: "FORBIDDEN" });
     expect(refused.message).to.contain(`actor ${carrier.address} is not a registered participant`);
+    expect(runtime.log.treeSize).to.equal(size);
+    // Nor can a platform bring the revoked carrier into a new parcel (spec §1.1: only active participants are named).
+    const named = defined(happyLifecycle({ separator, shipmentId: "REVOKE-NAMED" })[0], "the ORDER naming the carrier");
+    const notEligible = await rejectionOf(runtime.ledger.append({ body: named.request }));
+    expect(notEligible).to.include({ code: "CONFLICT" });
+    expect(notEligible.details).to.deep.equal({ rule: "PARTY_NOT_ELIGIBLE" });
+    expect(notEligible.message).to.contain(`parties names ${carrier.address}, which is not an active PLATFORM, CARRIER or BROKER participant`);
     expect(runtime.log.treeSize).to.equal(size);
 
     await runtime.anchorer.anchorNow();
