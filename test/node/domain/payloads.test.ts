@@ -133,6 +133,7 @@ const REQUIRED: Record<EventType, Path[]> = {
 // Optional fields (`?` in DESIGN §6) present in the examples; removing one leaves a valid payload.
 const OPTIONAL: Record<EventType, Path[]> = {
   ORDER: [
+    ["parties"],
     ["platform", "url"],
     ["buyer", "address"],
     ["items", 0, "hsCode"],
@@ -455,6 +456,54 @@ describe("payloads", () => {
     });
   });
 
+  describe("parties", () => {
+    /** Development accounts #1 to #9, checksummed: nine distinct accounts. */
+    const ACCOUNTS = [
+      "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+      "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+      "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+      "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+      "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+      "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+      "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
+      "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+    ];
+    const NAMING: EventType[] = ["ORDER", "DISPATCH", "DECLARATION"];
+
+    for (const eventType of NAMING) {
+      it(`accepts ${eventType} naming one party and eight parties`, () => {
+        expectAccepted(eventType, changed(eventType, ["parties"], ACCOUNTS.slice(0, 1)));
+        expectAccepted(eventType, changed(eventType, ["parties"], ACCOUNTS.slice(0, 8)));
+      });
+
+      it(`rejects ${eventType} naming no party or nine at parties`, () => {
+        expectRejectedAt(eventType, changed(eventType, ["parties"], []), ["parties"]);
+        expectRejectedAt(eventType, changed(eventType, ["parties"], ACCOUNTS), ["parties"]);
+      });
+    }
+
+    it("rejects a party that is not an address, or not in checksum form, at its index", () => {
+      const [first, second] = [defined(ACCOUNTS[0], "account #1"), defined(ACCOUNTS[1], "account #2")];
+      expect(expectRejectedAt("DISPATCH", changed("DISPATCH", ["parties"], [first, second.toLowerCase()]), ["parties", 1]).message).to.equal(
+        "must be in EIP-55 checksum form",
+      );
+      for (const party of ["0x1234", "ShopGlobal", 42, null]) expectRejectedAt("DECLARATION", changed("DECLARATION", ["parties"], [party]), ["parties", 0]);
+    });
+
+    it("rejects a party named twice at the second place, naming the first", () => {
+      const [first, second] = [defined(ACCOUNTS[0], "account #1"), defined(ACCOUNTS[1], "account #2")];
+      const issue = expectRejectedAt("ORDER", changed("ORDER", ["parties"], [first, second, first]), ["parties", 2]);
+      expect(issue.message).to.equal(`duplicate party ${first}, first named at parties[0]`);
+    });
+
+    it("is a field of ORDER, DISPATCH and DECLARATION only", () => {
+      for (const eventType of EVENT_TYPES.filter((type) => !NAMING.includes(type))) {
+        expect(expectRejectedAt(eventType, changed(eventType, ["parties"], ACCOUNTS.slice(0, 1)), ["parties"]).code, eventType).to.equal("unrecognized_keys");
+      }
+    });
+  });
+
   describe("line ids", () => {
     it("rejects a duplicate ORDER lineId at the second line, naming the duplicate", () => {
       const issue = expectRejectedAt("ORDER", changed("ORDER", ["items", 1, "lineId"], "1"), ["items", 1, "lineId"]);
@@ -540,8 +589,9 @@ describe("payloads", () => {
     });
 
     it("leaves the customs value out of the total", () => {
+      // The example's vat 7.77 and fees 0.00 with a duty of 3.00: the total is 10.77, not 10.77 + its customsValue 34.90.
       const payload = changed("TAX_PAID", ["assessment", "duty", "amount"], "3.00");
-      ((payload.assessment as Json).total as Json).amount = "9.63";
+      ((payload.assessment as Json).total as Json).amount = "10.77";
       expectAccepted("TAX_PAID", payload);
     });
 
@@ -563,12 +613,12 @@ describe("payloads", () => {
 
   describe("payloadFieldNames", () => {
     const expected: Record<EventType, { required: string[]; optional: string[] }> = {
-      ORDER: { required: ["orderId", "platform", "seller", "buyer", "destinationCountry", "items", "total"], optional: ["collection"] },
+      ORDER: { required: ["orderId", "platform", "seller", "buyer", "destinationCountry", "items", "total"], optional: ["parties", "collection"] },
       DISPATCH: {
         required: ["trackingNumber", "transportMode", "packages", "grossWeightKg", "consignor", "consignee", "departureCountry", "destinationCountry"],
-        optional: [],
+        optional: ["parties"],
       },
-      DECLARATION: { required: ["declarationId", "procedure", "destinationCountry", "items", "totalValue"], optional: ["collection"] },
+      DECLARATION: { required: ["declarationId", "procedure", "destinationCountry", "items", "totalValue"], optional: ["parties", "collection"] },
       RISK_RESULT: { required: ["lane", "score", "reasons", "ruleSet"], optional: ["officeCode"] },
       INSPECTION: { required: ["method", "outcome"], optional: ["findings", "evidenceHash"] },
       TAX_PAID: { required: ["ruleSet", "assessment", "payment"], optional: [] },
