@@ -65,6 +65,8 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
     return EXIT.ok;
   }
   const bundle = bundleOf(await loadBundle(args.target));
+  // A node asked for one shipment may answer with another's valid bundle: the one asked for is the one verified.
+  const asked = REMOTE_TARGET.exec(args.target)?.[1];
   let chain: RpcChainReader | undefined;
   if (args.rpc !== undefined) {
     chain = createRpcChainReader({ rpcUrl: args.rpc });
@@ -76,7 +78,7 @@ async function run(argv: readonly string[], output: Output): Promise<number> {
     }
   }
   try {
-    const report = await verifyBundle({ bundle, chain, trusted: args.trusted });
+    const report = await verifyBundle({ bundle, chain, trusted: args.trusted, ...(asked === undefined ? {} : { shipmentId: asked }) });
     output.out(args.json ? JSON.stringify(report, null, 2) : formatReport({ report, rpcUrl: args.rpc }));
     return report.ok ? EXIT.ok : EXIT.failed;
   } finally {

@@ -37,10 +37,12 @@ export type VerifyBundleParams = {
    * deploy look-alike registries on the same chain could point a bundle at them.
    */
   trusted?: TrustedContracts;
+  /** The shipment the reader asked for (`shipmentId@nodeURL`): a bundle of any other fails shipment-chain. */
+  shipmentId?: string;
 };
 
 /** Verifies a trace bundle; never throws for bad input or an unreachable chain — every problem is in the report. */
-export async function verifyBundle({ bundle, chain, now = Date.now, trusted }: VerifyBundleParams): Promise<VerificationReport> {
+export async function verifyBundle({ bundle, chain, now = Date.now, trusted, shipmentId }: VerifyBundleParams): Promise<VerificationReport> {
   const verifiedAt = new Date(now()).toISOString();
   const parsed = TraceBundleSchema.safeParse(bundle);
   if (!parsed.success) {
@@ -66,7 +68,7 @@ export async function verifyBundle({ bundle, chain, now = Date.now, trusted }: V
     await runStep("field-digests", () => verifyFieldDigests(ctx)),
     await runStep("event-signatures", () => verifyEventSignatures(ctx)),
     await runStep("payload-schema", () => verifyPayloadSchema(ctx)),
-    await runStep("shipment-chain", () => verifyShipmentChain(ctx)),
+    await runStep("shipment-chain", () => verifyShipmentChain(ctx, shipmentId)),
     await runStep("inclusion", () => verifyInclusion(ctx)),
     await runStep("checkpoint-anchored", () => verifyCheckpointAnchored(ctx)),
     await runStep("actor-roles", () => verifyActorRoles(ctx)),

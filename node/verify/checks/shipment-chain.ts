@@ -4,9 +4,15 @@ import type { Context } from "../context";
 import type { CheckOutcome } from "../report";
 import { entryResult, summarise } from "../summarise";
 
-/** §5.4: seq from 0, prevLeafHash links, leafHash recomputed, one shipment, receipts that agree with their entries. */
-export function verifyShipmentChain(ctx: Context): CheckOutcome {
+/**
+ * §5.4: seq from 0, prevLeafHash links, leafHash recomputed, one shipment — `asked`, when the reader asked for one —
+ * and receipts that agree with their entries.
+ */
+export function verifyShipmentChain(ctx: Context, asked?: string): CheckOutcome {
   const { bundle } = ctx;
+  if (asked !== undefined && bundle.shipmentId !== asked) {
+    return { status: "fail", reason: `the bundle is of shipment ${bundle.shipmentId}, not ${asked}, the shipment asked for` };
+  }
   const problems = new Map<number, string[]>();
   const add = (index: number, message: string) => problems.set(index, [...(problems.get(index) ?? []), message]);
   const chainProblems = findChainProblems({
