@@ -7,7 +7,7 @@ import { hasOwn } from "../own-keys";
 import type { CheckOutcome, EntryResult } from "../report";
 import { entryResult, summarise } from "../summarise";
 
-/** §5.3: disclosed fields valid against the event type's schema; required fields committed; no unknown field. */
+/** §5.3: disclosed fields valid against the event type's schema; required fields committed; no unknown field; parties disclosed. */
 export function verifyPayloadSchema(ctx: Context): CheckOutcome {
   const results = ctx.entries.map(({ index, entry, hiddenFields }): EntryResult => {
     const type = entry.event.eventType;
@@ -20,6 +20,9 @@ export function verifyPayloadSchema(ctx: Context): CheckOutcome {
     for (const name of payloadFieldNames(type).required) {
       if (!hasOwn(entry.digests, name)) problems.push(`${formatIssuePath(["digests", name])}: required field of ${type} is not committed`);
     }
+    // Who may speak for the shipment is public (spec §1.1): a bundle that hides `parties` hides who spoke.
+    if (hiddenFields.includes("parties"))
+      problems.push(`${formatIssuePath(["payload", "parties"])}: committed but not disclosed; every view discloses parties`);
     const disclosed = Object.keys(entry.payload);
     for (const name of disclosed) {
       if (!known(name) && hasOwn(entry.digests, name)) continue; // reported above
