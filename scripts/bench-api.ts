@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       privateKey: devWallet(4).privateKey,
       domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry },
     });
-    // Offset 500,000: ids of their own, and dates in June 2026, when the fixtures' TAX_PAID matches the tax engine.
+    // Offset 500,000: ids of their own. Signed now, so the example TAX_PAID pays what the DECLARATION's acceptance date assesses.
     const lifecycles = syntheticLifecycles({ separator, shipments: 200, offset: 500_000, progress: () => undefined });
     for (let step = 0; step < 9; step++) {
       const events = lifecycles.map((l) => l[step]).filter((e): e is AppendRequest => e !== undefined);

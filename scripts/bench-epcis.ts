@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     const platformKey = devWallet(1).privateKey;
     const bodies = lifecycles.map((requests) => {
       const shipmentId = requests[0].event.shipmentId;
-      const document = epcisDocumentOfRequests({ separator, requests, creationDate: "2026-06-02T00:00:00.000Z" });
+      // Created once its events have happened, as a gateway creates one.
+      const document = epcisDocumentOfRequests({ separator, requests, creationDate: new Date().toISOString() });
       return { path: `/v1/shipments/${shipmentId}/epcis`, body: JSON.stringify(signEpcisImport({ separator, shipmentId, document, privateKey: platformKey })) };
     });
     const events = lifecycles.reduce((n, l) => n + l.length, 0);

@@ -1,4 +1,5 @@
-// Synthetic signed lifecycles of DE-bound parcels from the development accounts, for the benchmarks and the soak.
+// Synthetic signed lifecycles of DE-bound parcels from the development accounts, for the benchmarks and the soak:
+// the platform's ORDER names its carrier and broker as parties (spec §1.1), and every event is signed when it is made.
 import { devWallet } from "../../node/chain/dev-participants";
 import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
@@ -26,15 +27,25 @@ function stepOf<T extends EventType>(eventType: T, signer: number, patch?: (payl
   };
 }
 
-const order = stepOf("ORDER", 1, (p, i) => ((p.orderId = `ORD-${i}`), (p.buyer.name = `Buyer ${i}`)));
-const dispatch = stepOf("DISPATCH", 2, (p, i) => (p.trackingNumber = `TRK${i}`));
-const declaration = stepOf("DECLARATION", 3, (p, i) => (p.declarationId = `DEC-${i}`));
+/** The development accounts of spec §1.2 that sign the lifecycles' steps. */
+const PLATFORM = 1;
+const CARRIER = 2;
+const BROKER = 3;
+
+let namedParties: string[] | undefined;
+/** The carrier and the broker, whom the platform's ORDER names so that they may speak for the parcel. */
+const partiesOfOrder = (): string[] => (namedParties ??= [devWallet(CARRIER).address, devWallet(BROKER).address]);
+
+const order = stepOf("ORDER", PLATFORM, (p, i) => ((p.orderId = `ORD-${i}`), (p.buyer.name = `Buyer ${i}`), (p.parties = [...partiesOfOrder()])));
+const dispatch = stepOf("DISPATCH", CARRIER, (p, i) => (p.trackingNumber = `TRK${i}`));
+const declaration = stepOf("DECLARATION", BROKER, (p, i) => (p.declarationId = `DEC-${i}`));
 const green = stepOf("RISK_RESULT", 4);
 const red = stepOf("RISK_RESULT", 4, (p) => ((p.lane = "red"), (p.score = 81)));
 const inspection = stepOf("INSPECTION", 4);
-const taxPaid = stepOf("TAX_PAID", 1, (p, i) => (p.payment.reference = `PAY-${i}`));
+// The example TAX_PAID pays what the rule set in force on the day the node accepts the DECLARATION assesses (spec §7).
+const taxPaid = stepOf("TAX_PAID", PLATFORM, (p, i) => (p.payment.reference = `PAY-${i}`));
 const release = stepOf("RELEASE", 4);
-const delivery = stepOf("DELIVERY", 2);
+const delivery = stepOf("DELIVERY", CARRIER);
 const claim = stepOf("CLAIM", 7);
 const claimDecision = stepOf("CLAIM_DECISION", 4);
 
@@ -72,8 +83,10 @@ export function syntheticLifecycles({
 }
 
 /**
- * Signs synthetic lifecycles one at a time, as syntheticLifecycles signs them (same ids, variants and June 2026
- * dates for index `i`), deriving each signer's key once: for loops that need a lifecycle at a time without stalling.
+ * Signs synthetic lifecycles one at a time, as syntheticLifecycles signs them (same ids and variants for index `i`),
+ * deriving each signer's key once: for loops that need a lifecycle at a time without stalling. A lifecycle's events
+ * occur a millisecond apart, the last at the moment it is signed, so the node accepts them for 30 days
+ * (OCCURRED_AT_WINDOW).
  */
 export function lifecycleSigner(separator: Uint8Array): (i: number) => Lifecycle {
   const keys = new Map<number, string>();
@@ -84,9 +97,10 @@ export function lifecycleSigner(separator: Uint8Array): (i: number) => Lifecycle
     keys.set(signer, key);
     return key;
   };
-  const base = Date.UTC(2026, 5, 1);
   return (i) => {
     const shipmentId = `BL${String(i).padStart(9, "0")}DE`;
+    const steps = variantOf(i);
+    const start = Date.now() - (steps.length - 1);
     const sign = (step: Step, k: number): AppendRequest => {
       const payload = step.payload(i);
       const salts = randomSalts(payload);
@@ -95,12 +109,12 @@ export function lifecycleSigner(separator: Uint8Array): (i: number) => Lifecycle
         privateKey: keyOf(step.signer),
         shipmentId,
         eventType: step.eventType,
-        occurredAtMs: base + i * 1000 + k,
+        occurredAtMs: start + k,
         payload,
         salts,
       }).request;
     };
-    const [first, second, ...rest] = variantOf(i);
+    const [first, second, ...rest] = steps;
     return [sign(first, 0), sign(second, 1), ...rest.map((step, k) => sign(step, k + 2))];
   };
 }
