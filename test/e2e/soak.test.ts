@@ -15,7 +15,7 @@ type SoakResult = {
   receiptsBad: number;
   tracesVerified: number;
   tracesFailed: number;
-  rejected: { byCode: Record<string, number> };
+  rejected: { total: number; expected: number; unexpected: number; byCode: Record<string, number>; byRule: Record<string, number> };
   byStatus: Record<string, number>;
   badKinds: Record<string, { sent: number; mismatches: number }>;
   memory: { flat: boolean };
@@ -68,6 +68,26 @@ describe("npm run soak", function () {
       expect(sent, kind).to.be.greaterThan(0);
       expect(mismatches, kind).to.equal(0);
     }
+  });
+
+  it("refuses each protocol v2 attack with its rule, counted as expected, and no valid event", () => {
+    const { badKinds, rejected } = soak.result;
+    const attacks: [kind: string, rule: string][] = [
+      ["stranger-carrier-dispatch", "NOT_A_PARTY"],
+      ["second-order", "ORDER_NOT_FIRST"],
+      ["declaration-to-another-country", "DESTINATION_CHANGED"],
+      ["occurred-40-days-ago", "OCCURRED_AT_WINDOW"],
+      ["claim-of-unregistered-brand", "CLAIM_BRAND_NOT_OWNED"],
+    ];
+    for (const [kind, rule] of attacks) {
+      expect(badKinds[kind]?.sent, kind).to.be.greaterThan(0);
+      expect(badKinds[kind]?.mismatches, kind).to.equal(0);
+      expect(rejected.byRule[rule], rule).to.be.at.least(badKinds[kind]?.sent ?? Infinity);
+    }
+    expect(rejected.unexpected).to.equal(0);
+    expect(rejected.expected).to.be.greaterThan(0);
+    // Every refusal is one a bad request had to get, but for the rate limit's 429s, which a writer waits out.
+    expect(rejected.expected).to.equal(rejected.total - (rejected.byCode.RATE_LIMITED ?? 0));
   });
 
   it("gets no 5xx answer", () => {

@@ -1,4 +1,6 @@
-// The soak's 27 kinds of bad request, each with the answer the node must give, sent now and then between good ones.
+// The soak's kinds of bad request, each with the answer the node must give, sent now and then between good ones:
+// malformed and unsigned bodies, wrong roles and lifecycle steps, and the protocol v2 attacks on who may speak for a
+// shipment and when (spec §1.1, §7), each of which must be refused with its rule.
 import type { ReceiptJson } from "../../node/domain/bundle";
 import type { AppendRequest } from "../../node/domain/event";
 import type { EventType } from "../../node/domain/event-types";
@@ -13,6 +15,12 @@ import { randomOf, signedRead, type Run } from "./run";
 /** Share of requests that are bad. */
 const BAD_SHARE = 0.1;
 const MB = 1024 * 1024;
+const DAY = 86_400_000;
+/** Development accounts (spec §1.2): the broker the parked shipments' ORDERs name, and a carrier they do not name. */
+const BROKER = 3;
+const STRANGER_CARRIER = 9;
+/** A brand no one has registered in ProductRegistry. */
+const UNREGISTERED_BRAND = "Replica Works";
 
 type Expected = { status: number; code?: string; rule?: string; path?: string };
 
@@ -102,7 +110,7 @@ async function replay(run: Run): Promise<Got> {
   return got;
 }
 
-/** Every kind of bad request, with what the node must answer (codes: api/errors.ts; rules: node/domain/lifecycle.ts). */
+/** Every kind of bad request, with what the node must answer (codes: api/errors.ts; rules: node/domain/lifecycle/rules.ts). */
 export const BAD_KINDS: readonly BadKind[] = [
   {
     name: "malformed-json",
@@ -234,6 +242,35 @@ export const BAD_KINDS: readonly BadKind[] = [
     send: (run) => postSigned(run, { signer: 2, shipmentId: unusedId(run), eventType: "DELIVERY" }),
   },
   {
+    name: "stranger-carrier-dispatch",
+    expected: { status: 403, code: "FORBIDDEN", rule: "NOT_A_PARTY" },
+    // Northsea Post holds CARRIER, but the parked shipment's ORDER names only the platform's carrier and broker.
+    send: (run) => postSigned(run, { signer: STRANGER_CARRIER, shipmentId: parkedId(run), eventType: "DISPATCH" }),
+  },
+  {
+    name: "second-order",
+    expected: { status: 409, code: "CONFLICT", rule: "ORDER_NOT_FIRST" },
+    // The opener itself, with the example ORDER (fresh salts, so another event, not a replay).
+    send: (run) => postSigned(run, { signer: 1, shipmentId: parkedId(run), eventType: "ORDER" }),
+  },
+  {
+    name: "declaration-to-another-country",
+    expected: { status: 409, code: "CONFLICT", rule: "DESTINATION_CHANGED" },
+    // A party re-routes the DE-bound parcel to GB: seq 0 fixed the destination and the customs that judges it.
+    send: (run) => postSigned(run, { signer: BROKER, shipmentId: parkedId(run), eventType: "DECLARATION", patch: (p) => (p.destinationCountry = "GB") }),
+  },
+  {
+    name: "occurred-40-days-ago",
+    expected: { status: 409, code: "CONFLICT", rule: "OCCURRED_AT_WINDOW" },
+    send: (run) => postSigned(run, { signer: 1, shipmentId: unusedId(run), eventType: "ORDER", occurredAtMs: Date.now() - 40 * DAY }),
+  },
+  {
+    name: "claim-of-unregistered-brand",
+    expected: { status: 403, code: "FORBIDDEN", rule: "CLAIM_BRAND_NOT_OWNED" },
+    // A brand owner claims a brand no one registered (its own are Alpine Outdoor and Stridewell).
+    send: (run) => postSigned(run, { signer: 7, shipmentId: parkedId(run), eventType: "CLAIM", patch: (p) => (p.brand = UNREGISTERED_BRAND) }),
+  },
+  {
     name: "batch-over-1000-events",
     expected: { status: 400, code: "VALIDATION_FAILED" },
     send: (run) => postBad(run, "/v1/events:batch", JSON.stringify({ events: Array.from({ length: 1001 }, () => ({})) })),
@@ -247,7 +284,7 @@ export const BAD_KINDS: readonly BadKind[] = [
       const result = answer.status === 200 ? valueAt(answer.body, "results", 0) : undefined;
       if (result === undefined) return gotOf(answer);
       const code = valueAt(result, "error", "code");
-      if (typeof code === "string") run.stats.reject(code);
+      if (typeof code === "string") run.stats.reject(code, stringAt(result, "error", "details", "rule"));
       const status = numberAt(result, "status");
       if (status === undefined) return { ...gotOf(answer), problem: `the batch's result has no status: ${JSON.stringify(result).slice(0, 200)}` };
       return gotOf({ status, body: result, ms: answer.ms });
@@ -323,7 +360,10 @@ export async function maybeBad(run: Run): Promise<void> {
   record.sent++;
   let problem: string | undefined;
   try {
-    problem = mismatchOf(kind.expected, await kind.send(run));
+    const got = await kind.send(run);
+    problem = mismatchOf(kind.expected, got);
+    // A refusal counts as expected only when it is the one this kind must get.
+    if (got.status >= 400) run.stats.refusals[problem === undefined ? "expected" : "unexpected"]++;
   } catch (error) {
     problem = `no answer: ${failureText(error)}`;
   }

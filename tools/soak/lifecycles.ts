@@ -9,10 +9,6 @@ import type { Lifecycle } from "../bench/lifecycles";
 import { EXAMPLE_PAYLOADS } from "../fixtures/payload-examples";
 import type { Run } from "./run";
 
-/** syntheticLifecycles dates lifecycle i at June 2026 + i seconds: past this index they leave June. */
-const LAST_LIFECYCLE = 2_500_000;
-const BAD_EVENTS_AT = Date.UTC(2026, 5, 20);
-
 const keys = new Map<number, string>();
 /** The private key of development account `account`, derived once (a derivation takes milliseconds). */
 export function keyOf(account: number): string {
@@ -23,8 +19,8 @@ export function keyOf(account: number): string {
   return key;
 }
 
+/** The next valid lifecycle, signed now (its events occur as it is signed). */
 export function nextLifecycle(run: Run): Lifecycle {
-  if (run.nextLifecycle > LAST_LIFECYCLE) throw new Error(`more than ${LAST_LIFECYCLE} lifecycles: their dates would leave June 2026`);
   return run.signLifecycle(run.nextLifecycle++);
 }
 
@@ -36,15 +32,16 @@ type EventSpec = {
   payload?: Record<string, unknown>;
   /** Changes the payload before it is signed (bad kinds make it invalid on purpose, so it is untyped JSON). */
   patch?: (payload: Record<string, unknown>) => void;
+  /** When it happened; now by default. */
+  occurredAtMs?: number;
 };
 
 /** A freshly signed event of development account `signer`, its payload changed by `patch`. */
 export function signedEvent(
   run: Run,
-  { signer, shipmentId, eventType, payload = structuredClone(EXAMPLE_PAYLOADS[eventType]), patch }: EventSpec,
+  { signer, shipmentId, eventType, payload = structuredClone(EXAMPLE_PAYLOADS[eventType]), patch, occurredAtMs = Date.now() }: EventSpec,
 ): AppendRequest {
   patch?.(payload);
-  const occurredAtMs = BAD_EVENTS_AT + run.badSerial++;
   return signAppendRequest({ separator: run.separator, privateKey: keyOf(signer), shipmentId, eventType, occurredAtMs, payload, salts: randomSalts(payload) })
     .request;
 }

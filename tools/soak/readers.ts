@@ -1,5 +1,5 @@
 // The soak's reader loop: traces read as customs of DE, and now and then a complete shipment verified by the node.
-import type { TraceBundle } from "../../node/domain/bundle";
+import { TRACE_FORMAT, type TraceBundle } from "../../node/domain/bundle";
 import { call, errorText, tracePath } from "./http";
 import { arrayAt, valueAt } from "./json";
 import { guarded, pause, randomOf, signedRead, type Run } from "./run";
@@ -12,7 +12,7 @@ async function traceRead(run: Run, shipmentId: string): Promise<void> {
   const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery) });
   run.stats.count("trace", `GET ${pathAndQuery}`, answer);
   const bundle = answer.body as TraceBundle;
-  if (answer.status !== 200 || bundle.format !== "borderledger.trace.v1" || bundle.entries.length === 0) {
+  if (answer.status !== 200 || bundle.format !== TRACE_FORMAT || bundle.entries.length === 0) {
     run.stats.fail(`GET ${pathAndQuery} signed by customs of DE: a started shipment must get its trace, got ${errorText(answer)}`);
   }
 }

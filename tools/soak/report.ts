@@ -25,7 +25,7 @@ function progressLine(run: Run, last: Progress, now: Progress): string {
   const afterGc = afterMajorGcs(run.memory).at(-1);
   return (
     `${String(Math.round((now.at - run.startedAt) / 1000)).padStart(4)} s: ${Math.round((now.requests - last.requests) / seconds)} req/s, ` +
-    `${Math.round((now.accepted - last.accepted) / seconds)} accepted/s; accepted ${stats.accepted}, replayed ${stats.replayed}, rejected ${stats.rejected}; ` +
+    `${Math.round((now.accepted - last.accepted) / seconds)} accepted/s; accepted ${stats.accepted}, replayed ${stats.replayed}, rejected ${stats.rejected} (${stats.refusals.expected} as expected, ${stats.refusals.unexpected} not); ` +
     `append p50 ${percentile(latency, 0.5).toFixed(1)} ms p99 ${percentile(latency, 0.99).toFixed(1)} ms; ` +
     `node rss ${memory?.rssMb ?? "?"} MB heap ${memory?.heapMb ?? "?"} MB (${afterGc?.heapMb ?? "?"} MB after the last major GC); ` +
     `anchor lag p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s max ${((lags.at(-1) ?? 0) / 1000).toFixed(1)} s` +
@@ -52,7 +52,8 @@ export type SoakSummary = {
   requests: number;
   accepted: number;
   replayed: number;
-  rejected: { total: number; byCode: Record<string, number> };
+  /** Every refusal, by code and by lifecycle rule; `expected` ones are bad requests refused as they must be. */
+  rejected: { total: number; expected: number; unexpected: number; byCode: Record<string, number>; byRule: Record<string, number> };
   byStatus: Record<string, number>;
   badKinds: Stats["badKinds"];
   latencyMs: Latency;
@@ -91,6 +92,7 @@ export function summarize(
   const ok = stats.failureCount === 0;
   for (const failure of stats.failures.slice(0, 20)) run.log(`FAIL ${failure}`);
   const lags = [...stats.anchorLags].sort((a, b) => a - b);
+  run.log(`refused ${stats.refusals.expected} bad requests as they must be; ${stats.refusals.unexpected} unexpected refusals`);
   run.log(ok ? "ok: every check held" : `NOT ok: ${stats.failureCount} failures`);
   return {
     seconds: settings.seconds,
@@ -99,7 +101,7 @@ export function summarize(
     requests: stats.requests,
     accepted: stats.accepted,
     replayed: stats.replayed,
-    rejected: { total: stats.rejected, byCode: stats.byCode },
+    rejected: { total: stats.rejected, ...stats.refusals, byCode: stats.byCode, byRule: stats.byRule },
     byStatus: stats.byStatus,
     badKinds: stats.badKinds,
     latencyMs: latencyOf(stats.latency.append),

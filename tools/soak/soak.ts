@@ -3,11 +3,15 @@
  * Load. For `seconds` (scripts/soak.ts: default 120), `writers` loops (default 32) append random valid
  * lifecycles (green; red with an inspection; claimed and decided), each step signed by the development account that
  * owns it (DESIGN §1): mostly one event per POST /v1/shipments/{id}/events, some lifecycles step by step in
- * POST /v1/events:batch, some with ORDER and DISPATCH imported as a signed EPCIS document. Shipment ids and dates come
- * from tools/bench/lifecycles.ts: ids unique in the run, dates in June 2026 (when the fixtures' TAX_PAID
- * matches the tax engine). About 10 % of requests are bad ones, every kind in turn (BAD_KINDS), each compared with
- * the status, error code and, where there is one, lifecycle rule or field path the node must answer (api/errors.ts,
- * api/routes, node/ledger.ts, node/domain/lifecycle.ts); a replayed event must get 200 and its first receipt.
+ * POST /v1/events:batch, some with ORDER and DISPATCH imported as a signed EPCIS document. The lifecycles come from
+ * tools/bench/lifecycles.ts: ids unique in the run, the platform's ORDER naming its carrier and broker as parties
+ * (spec §1.1), every event signed as it is made (OCCURRED_AT_WINDOW), so the fixtures' TAX_PAID pays what the rule set
+ * of the DECLARATION's acceptance date assesses. About 10 % of requests are bad ones, every kind in turn (BAD_KINDS),
+ * each compared with the status, error code and, where there is one, lifecycle rule or field path the node must
+ * answer (api/errors.ts, api/routes, node/ledger.ts, node/domain/lifecycle/rules.ts), among them the v2 attacks: a
+ * carrier that is no party, a second ORDER, a DECLARATION to another country, an occurredAt 40 days ago, a claim of
+ * an unregistered brand. A replayed event must get 200 and its first receipt. A refusal is expected when it is the
+ * one a bad request must get; any other refusal is a failure.
  * `readers` loops (default 4) read traces signed as customs of DE and have the node verify complete shipments.
  *
  * Measures. Latency of every request (performance.now(), body read included). Anchor lag: from a receipt's

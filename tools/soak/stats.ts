@@ -12,6 +12,10 @@ export class Stats {
   accepted = 0;
   replayed = 0;
   byCode: Record<string, number> = {};
+  /** Refusals by the lifecycle rule they name (error.details.rule). */
+  byRule: Record<string, number> = {};
+  /** Refusals a bad request had to get (its expected status, code and rule), and refusals of anything else. */
+  refusals = { expected: 0, unexpected: 0 };
   byStatus: Record<string, number> = {};
   latency = Object.fromEntries(CATEGORIES.map((c) => [c, [] as number[]])) as Record<Category, number[]>;
   anchorLags: number[] = [];
@@ -25,12 +29,14 @@ export class Stats {
     this.byStatus[answer.status] = (this.byStatus[answer.status] ?? 0) + 1;
     this.latency[category].push(answer.ms);
     const code = valueAt(answer.body, "error", "code");
-    if (typeof code === "string") this.reject(code);
+    const rule = valueAt(answer.body, "error", "details", "rule");
+    if (typeof code === "string") this.reject(code, typeof rule === "string" ? rule : undefined);
     if (answer.status >= 500) this.fail(`${what} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
   }
 
-  reject(code: string): void {
+  reject(code: string, rule?: string): void {
     this.byCode[code] = (this.byCode[code] ?? 0) + 1;
+    if (rule !== undefined) this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
   }
 
   fail(message: string): void {

@@ -42,6 +42,7 @@ export async function appendOne(run: Run, request: AppendRequest): Promise<boole
       return true;
     }
     if (answer.status !== 429 || run.stopping) {
+      if (answer.status !== 429) run.stats.refusals.unexpected++;
       run.stats.fail(`${what}: a valid event must get 201, got ${errorText(answer)}`);
       return false;
     }
@@ -93,7 +94,9 @@ function acceptBatchResult(run: Run, request: AppendRequest, answer: Answer, ind
     return true;
   }
   const code = valueAt(result, "error", "code");
-  if (typeof code === "string") run.stats.reject(code);
+  const rule = valueAt(result, "error", "details", "rule");
+  if (typeof code === "string") run.stats.reject(code, typeof rule === "string" ? rule : undefined);
+  run.stats.refusals.unexpected++;
   const got = result ? `${valueAt(result, "status")} ${code}: ${valueAt(result, "error", "message")}` : errorText(answer);
   run.stats.fail(`POST /v1/events:batch: the valid ${request.event.eventType} of ${request.event.shipmentId} must get 201, got ${got}`);
   return false;
@@ -113,6 +116,7 @@ async function epcisLifecycle(run: Run): Promise<void> {
   const events = arrayAt(answer.body, "events");
   const [orderResult, dispatchResult] = events ?? [];
   if (answer.status !== 201 || events?.length !== 2 || valueAt(orderResult, "status") !== "created" || valueAt(dispatchResult, "status") !== "created") {
+    run.stats.refusals.unexpected++;
     run.stats.fail(`POST ${route}: a valid EPCIS document of ORDER and DISPATCH must get 201 with both created, got ${errorText(answer)}`);
     return;
   }
