@@ -13,15 +13,20 @@ import { signDigest } from "./signature";
 export const ERASURE_FORMAT = "borderledger.erasure.v1";
 
 /**
- * The top-level payload fields that hold a private person's name or address (spec §6), as `EVENT_TYPE.field`.
- * Fields are committed whole (spec §2.1), so erasing one removes all of it: the buyer's country goes with the name.
- * TAX_PAID.payment names the payer but is also the proof of payment: it is erased only when a request names it.
+ * What a request erases when it names no fields (spec §8): the top-level payload fields that name a private person,
+ * as `EVENT_TYPE.field`. Fields are committed whole (spec §2.1), so erasing one removes all of it: the buyer's country
+ * goes with the name, and TAX_PAID.payment (whose `payer` is a name) goes with its reference and amount, so that the
+ * payment can no longer be checked against what was due. A request that names fields erases exactly those: the
+ * signed list is the whole of what it covers, the defaults included only when it names them.
  */
-export const PERSONAL_DATA_FIELDS = ["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee", "TAX_PAID.payment"] as const;
-export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];
+export const DEFAULT_ERASED_FIELDS = ["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee", "TAX_PAID.payment", "DELIVERY.deliveredTo"] as const;
 
-/** What a request erases when it names no fields: names and addresses, not the payment. */
-export const DEFAULT_ERASED_FIELDS: readonly PersonalDataField[] = ["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"];
+/** Free text that may name a person: erased only when a request names it. */
+export const ON_REQUEST_ERASABLE_FIELDS = ["INSPECTION.findings", "RELEASE.reason", "CLAIM.detail"] as const;
+
+/** Every field a request may name (the erasable set): the defaults, then the free text, in spec §8's order. */
+export const PERSONAL_DATA_FIELDS = [...DEFAULT_ERASED_FIELDS, ...ON_REQUEST_ERASABLE_FIELDS] as const;
+export type PersonalDataField = (typeof PERSONAL_DATA_FIELDS)[number];
 
 /** "ORDER.buyer" → { eventType: "ORDER", field: "buyer" }. */
 export function splitField(name: PersonalDataField): { eventType: EventType; field: string } {
@@ -53,8 +58,19 @@ export function erasureDigest({ separator, request }: { separator: Uint8Array; r
   return hashTypedData({ separator, structHash });
 }
 
+/** A field as a refusal names it: a string quoted, anything else by its kind. */
+function fieldText(input: unknown): string {
+  if (typeof input === "string") return JSON.stringify(input);
+  return input === null ? "null" : `a ${typeof input}`;
+}
+
+/** One erasable field; the refusal of any other names the field it was given. */
+const ErasableField = z.enum(PERSONAL_DATA_FIELDS, {
+  error: (issue) => `${fieldText(issue.input)} is not an erasable field; a request may name ${PERSONAL_DATA_FIELDS.join(", ")}`,
+});
+
 const FieldList = z
-  .array(z.enum(PERSONAL_DATA_FIELDS, { error: `must be one of ${PERSONAL_DATA_FIELDS.join(", ")}` }))
+  .array(ErasableField)
   .min(1, "must name at least one field")
   .refine((fields) => new Set(fields).size === fields.length, "must not name a field twice");
 
@@ -97,7 +113,7 @@ export function signErasure({
 export const ErasureRecordSchema = z.strictObject({
   format: z.literal(ERASURE_FORMAT),
   shipmentId: z.string(),
-  fields: z.array(z.enum(PERSONAL_DATA_FIELDS)).min(1),
+  fields: z.array(ErasableField).min(1),
   reason: z.string(),
   requestedAt: IsoMillis,
   requestedBy: Address,

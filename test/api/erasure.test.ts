@@ -37,7 +37,8 @@ function recordOf(bundle: TraceBundle): ErasureRecord {
 
 /** A name no other test data holds, so finding it in the store's files means this buyer's data is still there. */
 const BUYER = { name: "Zuzanna Erasable-Testperson", country: "DE", address: "Erasurestraße 7, 10115 Berlin" };
-const JUNE_1 = Date.UTC(2026, 5, 1, 8);
+/** Where each parcel's lifecycle starts: ten minutes before the test signs it (rule OCCURRED_AT_WINDOW holds events to the node's clock). */
+const startOfLifecycle = () => Date.now() - 10 * 60_000;
 
 describe("personal data erasure", function () {
   this.timeout(120_000);
@@ -64,12 +65,13 @@ describe("personal data erasure", function () {
       ORDER: { ...structuredClone(EXAMPLE_PAYLOADS.ORDER), buyer: BUYER },
       DISPATCH: { ...structuredClone(EXAMPLE_PAYLOADS.DISPATCH), consignee: BUYER },
     };
-    const steps = happyLifecycle({ separator, shipmentId, startMs: JUNE_1 });
+    const startMs = startOfLifecycle();
+    const steps = happyLifecycle({ separator, shipmentId, startMs });
     for (const [i, step] of steps.entries()) {
       const type = step.request.event.eventType;
       const payload = payloads[type];
       const request = payload
-        ? signedAppend({ separator, signer: i === 0 ? 1 : 2, shipmentId, eventType: type, payload, occurredAtMs: JUNE_1 + i * 60_000 }).request
+        ? signedAppend({ separator, signer: i === 0 ? 1 : 2, shipmentId, eventType: type, payload, occurredAtMs: startMs + i * 60_000 }).request
         : step.request;
       const response = await post(`/v1/shipments/${shipmentId}/events`, request);
       expect(response.status, await response.clone().text()).to.equal(201);
@@ -125,7 +127,7 @@ describe("personal data erasure", function () {
     return readdirSync(dir).some((file) => readFileSync(path.join(dir, file)).includes(needle));
   }
 
-  describe("customs of the destination country erases a parcel's names and addresses", () => {
+  describe("customs of the destination country erases a parcel's personal data (the default fields)", () => {
     const shipmentId = "ERASE-DE-0001";
     let original: TraceBundle;
     let record: ErasureRecord;
@@ -140,10 +142,12 @@ describe("personal data erasure", function () {
 
     it("answers 201 with the record: the signed request, its signer and authority, the block, and what each entry lost", () => {
       expect(record).to.include({ format: "borderledger.erasure.v1", shipmentId, requestedBy: devWallet(4).address, authority: "CUSTOMS" });
-      expect(record.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"]);
+      expect(record.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee", "TAX_PAID.payment", "DELIVERY.deliveredTo"]);
       expect(record.erased).to.deep.equal([
         { seq: 0, fields: ["buyer"] },
         { seq: 1, fields: ["consignor", "consignee"] },
+        { seq: 4, fields: ["payment"] },
+        { seq: 6, fields: ["deliveredTo"] },
       ]);
       expect(record.blockNumber).to.be.greaterThan(0);
     });
@@ -153,12 +157,19 @@ describe("personal data erasure", function () {
       expect(entryAt(after, 0).payload).to.not.have.property("buyer");
       expect(entryAt(after, 0).salts).to.not.have.property("buyer");
       expect(entryAt(after, 1).payload).to.not.have.any.keys("consignor", "consignee");
+      expect(entryAt(after, 4).payload).to.not.have.property("payment");
+      expect(entryAt(after, 4).salts).to.not.have.property("payment");
+      expect(entryAt(after, 6).payload).to.not.have.property("deliveredTo");
+      expect(entryAt(after, 6).salts).to.not.have.property("deliveredTo");
       expect(after.entries.map((e) => e.digests)).to.deep.equal(original.entries.map((e) => e.digests));
       expect(after.entries.map((e) => e.leafHash)).to.deep.equal(original.entries.map((e) => e.leafHash));
       expect(after.checkpoint).to.deep.equal(original.checkpoint);
       // Everything not erased is as it was.
       expect(entryAt(after, 0).payload.items).to.deep.equal(entryAt(original, 0).payload.items);
+      expect(entryAt(after, 4).payload.assessment).to.deep.equal(entryAt(original, 4).payload.assessment);
+      expect(entryAt(after, 6).payload.proofHash).to.deep.equal(entryAt(original, 6).payload.proofHash);
       expect(entryAt(after, 2)).to.deep.equal(entryAt(original, 2));
+      expect(entryAt(after, 5)).to.deep.equal(entryAt(original, 5));
     });
 
     it("leaves no copy of the name or address in the store's files, nor in the consignee index", async () => {
@@ -177,6 +188,9 @@ describe("personal data erasure", function () {
         expect(check(report, name).status, name).to.equal("pass");
       }
       expect(defined(check(report, "payload-schema").entries?.[0], "the ORDER's payload-schema result").reason).to.match(/buyer is hidden/);
+      // The erased payment can no longer be held against what was due: not checkable, never a fail.
+      expect(check(report, "payment").status).to.equal("not-checkable");
+      expect(check(report, "payment").reason).to.contain("payment of TAX_PAID at seq 4 is not disclosed");
       expect(check(report, "erasures")).to.include({ status: "pass" });
       expect(check(report, "erasures").reason).to.contain(`held CUSTOMS at block ${record.blockNumber}`);
     });
@@ -214,12 +228,14 @@ describe("personal data erasure", function () {
       const page = await (await app.request(`/trace/${shipmentId}`)).text();
       expect(page).to.match(/data-field="buyer" data-disclosed="false" data-erased="true"/);
       expect(page).to.match(/data-field="consignee" data-disclosed="false" data-erased="true"/);
+      expect(page).to.match(/data-field="payment" data-disclosed="false" data-erased="true"/);
+      expect(page).to.match(/data-field="deliveredTo" data-disclosed="false" data-erased="true"/);
       expect(page).to.match(/data-field="items" data-disclosed="false" data-erased="false"/);
       expect(page).to.not.contain(BUYER.name);
     });
 
     it("keeps taking the shipment's appends after the erasure", async () => {
-      const { request } = signedAppend({ separator, signer: 7, shipmentId, eventType: "CLAIM", occurredAtMs: JUNE_1 + 3_600_000 });
+      const { request } = signedAppend({ separator, signer: 7, shipmentId, eventType: "CLAIM" });
       expect((await post(`/v1/shipments/${shipmentId}/events`, request)).status).to.equal(201);
     });
   });
@@ -231,10 +247,68 @@ describe("personal data erasure", function () {
       const record = await erase<ErasureRecord>(shipmentId, erasureBody({ signer: 0, shipmentId, fields: ["TAX_PAID.payment"] }), 201);
       expect(record).to.include({ authority: "ADMIN", requestedBy: devWallet(0).address });
       expect(record.erased).to.deep.equal([{ seq: 4, fields: ["payment"] }]);
-      const report = await verify(await traceBundleOf({ runtime, shipmentId }));
+      const bundle = await traceBundleOf({ runtime, shipmentId });
+      // A request that names fields erases those alone.
+      expect(entryAt(bundle, 0).payload.buyer).to.deep.equal(BUYER);
+      expect(entryAt(bundle, 6).payload).to.have.property("deliveredTo");
+      const report = await verify(bundle);
       expect(report.ok).to.equal(true);
       expect(check(report, "payment").status).to.equal("not-checkable");
       expect(check(report, "erasures").reason).to.contain("held ADMIN");
+    });
+  });
+
+  describe("a payment erased before the release", () => {
+    const shipmentId = "ERASE-HELD-0001";
+    const append = (signer: number, eventType: EventType, payload?: Record<string, unknown>) =>
+      post(`/v1/shipments/${shipmentId}/events`, signedAppend({ separator, signer, shipmentId, eventType, payload }).request);
+    let record: ErasureRecord;
+
+    before(async () => {
+      // Paid, then held; customs erases the default fields (the payment among them) while the parcel waits.
+      for (const [signer, type, payload] of [
+        [1, "ORDER"],
+        [2, "DISPATCH"],
+        [3, "DECLARATION"],
+        [4, "RISK_RESULT"],
+        [1, "TAX_PAID"],
+        [4, "RELEASE", { decision: "held", reason: "awaiting the consignee's invoice" }],
+      ] as const) {
+        const response = await append(signer, type, payload);
+        expect(response.status, await response.clone().text()).to.equal(201);
+      }
+      record = await erase<ErasureRecord>(shipmentId, erasureBody({ signer: 4, shipmentId }), 201);
+      expect(record.erased).to.deep.include({ seq: 4, fields: ["payment"] });
+    });
+
+    it("refuses a later RELEASE released as RELEASE_UNPAID (409), storing nothing: the node no longer knows what was paid", async () => {
+      const size = runtime.log.treeSize;
+      const response = await append(4, "RELEASE");
+      const error = ((await response.json()) as ErrorBody).error;
+      expect(response.status, JSON.stringify(error)).to.equal(409);
+      expect(error.details?.rule).to.equal("RELEASE_UNPAID");
+      expect(runtime.log.treeSize).to.equal(size);
+      expect(await runtime.log.getShipmentEntries(shipmentId)).to.have.length(6);
+    });
+
+    it("releases once a new TAX_PAID pays what is due; the bundle then verifies, the erased payment not checkable", async () => {
+      for (const [signer, type] of [
+        [1, "TAX_PAID"],
+        [4, "RELEASE"],
+        [2, "DELIVERY"],
+      ] as const) {
+        const response = await append(signer, type);
+        expect(response.status, `${type}: ${await response.clone().text()}`).to.equal(201);
+      }
+      await runtime.anchorer.anchorNow();
+      const report = await verify(await traceBundleOf({ runtime, shipmentId }));
+      expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
+      const payment = check(report, "payment");
+      expect(payment.status).to.equal("not-checkable");
+      expect(payment.entries?.find((e) => e.seq === 4)).to.include({ status: "not-checkable" });
+      expect(payment.entries?.find((e) => e.seq === 7)).to.include({ status: "pass" });
+      expect(check(report, "lifecycle").status).to.not.equal("fail");
+      expect(check(report, "erasures").status).to.equal("pass");
     });
   });
 
@@ -283,11 +357,18 @@ describe("personal data erasure", function () {
       expect(issuesOf(error)[0]?.path).to.equal("request.requestedAt");
     });
 
-    it("a field that is not personal data (400 naming request.fields[0])", async () => {
+    it("a field outside the erasable set (400 naming the field and its place)", async () => {
       const body = erasureBody({ signer: 4, shipmentId });
       (body.request.fields as string[]) = ["ORDER.items"];
       const error = await refused(body, 400, "VALIDATION_FAILED");
+      expect(issuesOf(error)).to.have.length(1);
       expect(issuesOf(error)[0]?.path).to.equal("request.fields[0]");
+      expect(issuesOf(error)[0]?.message).to.match(/^"ORDER\.items" is not an erasable field; a request may name ORDER\.buyer, /);
+      // A field of an event type that holds erasable ones, in second place, is refused as precisely.
+      const second = erasureBody({ signer: 4, shipmentId });
+      (second.request.fields as string[]) = ["DELIVERY.deliveredTo", "DELIVERY.proofHash"];
+      const refusal = await refused(second, 400, "VALIDATION_FAILED");
+      expect(refusal.message).to.contain('request.fields[1]: "DELIVERY.proofHash" is not an erasable field');
     });
 
     it("a request without a reason, and one with an unknown member (400)", async () => {
@@ -351,6 +432,12 @@ describe("personal data erasure", function () {
       declaration.payload = { ...declaration.payload };
       recordOf(disclosed).erased.push({ seq: 2, fields: ["declarationId"] });
       expect(check(await verify(disclosed), "erasures").reason).to.contain("DECLARATION.declarationId is not a field the request names");
+      // Free text is erasable, but only when the signed request names it: the default request does not.
+      const unnamed = structuredClone(bundle);
+      recordOf(unnamed).erased.push({ seq: 5, fields: ["reason"] });
+      const unnamedResult = check(await verify(unnamed), "erasures");
+      expect(unnamedResult.status).to.equal("fail");
+      expect(unnamedResult.reason).to.contain("seq 5: RELEASE.reason is not a field the request names");
       const changed = structuredClone(bundle);
       recordOf(changed).reason = "another reason";
       expect(check(await verify(changed), "erasures").reason).to.contain("requestDigest");

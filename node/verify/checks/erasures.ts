@@ -12,8 +12,10 @@ import { SEVERITY } from "../summarise";
 /**
  * Personal data erased after the fact (spec §8, "Personal data erasure"): each record's request is signed by its requester, who held
  * CUSTOMS of the destination country or the registry's admin role at the record's block, and each field it says it
- * erased is committed in that entry's digests, named by the request, and not disclosed. Erased fields are hidden
- * fields for every other check, so they can only turn a pass into not-checkable there.
+ * erased is committed in that entry's digests, covered by the request (the fields it lists: the defaults when it
+ * named none, else the ones it named — record.fields holds them either way, as signed), and not disclosed. Erased
+ * fields are hidden fields for every other check, so they can only turn a pass into not-checkable there: an erased
+ * TAX_PAID.payment leaves `payment` (and the lifecycle's RELEASE_UNPAID) not checkable, never failed.
  */
 export async function verifyErasures(ctx: Context): Promise<CheckOutcome> {
   const records = ctx.bundle.erasures ?? [];
@@ -64,7 +66,12 @@ async function verifyErasure(ctx: Context, record: ErasureRecord, destination: s
       blockTag: record.blockNumber,
       destinationCountry: destination,
     });
-    if (verdict.ok) return { status: "pass", reason: `${asked}, who held ${verdict.authority} at block ${record.blockNumber}` };
+    if (verdict.ok) {
+      return {
+        status: "pass",
+        reason: `${asked}, who held ${verdict.authority} at block ${record.blockNumber}; checks that need an erased field report it not checkable`,
+      };
+    }
     return { status: verdict.undetermined ? "not-checkable" : "fail", reason: `${asked}, but ${verdict.reason}` };
   } catch (error) {
     return { status: "not-checkable", reason: `${asked}; the requester's authority could not be read: ${messageOf(error)}` };

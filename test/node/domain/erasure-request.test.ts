@@ -3,14 +3,18 @@ import fc from "fast-check";
 import { TypedDataEncoder, Wallet, verifyTypedData } from "ethers";
 import { domainSeparator } from "../../../node/domain/eip712";
 import {
+  DEFAULT_ERASED_FIELDS,
   ERASURE_TYPES,
   ErasureBodySchema,
+  ON_REQUEST_ERASABLE_FIELDS,
   PERSONAL_DATA_FIELDS,
   erasureDigest,
   judgeErasureAuthority,
   signErasure,
+  splitField,
   type ErasureRequest,
 } from "../../../node/domain/erasure-request";
+import { payloadFieldNames } from "../../../node/domain/payloads";
 import { recoverSigner } from "../../../node/domain/signature";
 import { defined } from "../../helpers/assertions";
 
@@ -73,13 +77,51 @@ describe("erasure requests (EIP-712 Erasure)", () => {
 
   it("takes the default fields when a body names none, and refuses fields that are not personal data, naming them", () => {
     const parsed = ErasureBodySchema.parse({ request: { reason: "x", requestedAt: request.requestedAt }, signature: "0x" + "11".repeat(65) });
-    expect(parsed.request.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee"]);
+    expect(parsed.request.fields).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee", "TAX_PAID.payment", "DELIVERY.deliveredTo"]);
+    const named = ErasureBodySchema.parse({
+      request: { fields: ["CLAIM.detail", "RELEASE.reason", "INSPECTION.findings"], reason: "x", requestedAt: request.requestedAt },
+      signature: "0x" + "11".repeat(65),
+    });
+    expect(named.request.fields, "a named list is taken as it is, without the defaults").to.deep.equal([
+      "CLAIM.detail",
+      "RELEASE.reason",
+      "INSPECTION.findings",
+    ]);
+    for (const [field, text] of [
+      ["DELIVERY.proofHash", '"DELIVERY.proofHash"'],
+      ["deliveredTo", '"deliveredTo"'],
+      [7, "a number"],
+    ] as const) {
+      const outside = ErasureBodySchema.safeParse({
+        request: { fields: ["ORDER.buyer", field], reason: "x", requestedAt: request.requestedAt },
+        signature: "0x" + "11".repeat(65),
+      });
+      const issue = defined(outside.error?.issues[0], `the issue of ${String(field)}`);
+      expect(issue.path).to.deep.equal(["request", "fields", 1]);
+      expect(issue.message).to.equal(`${text} is not an erasable field; a request may name ${PERSONAL_DATA_FIELDS.join(", ")}`);
+    }
     const refused = ErasureBodySchema.safeParse({
       request: { fields: ["ORDER.buyer", "ORDER.buyer"], reason: "x", requestedAt: request.requestedAt },
       signature: "0x" + "11".repeat(65),
     });
     expect(refused.success).to.equal(false);
     expect(defined(refused.error?.issues[0], "the first issue").message).to.equal("must not name a field twice");
+  });
+});
+
+describe("the erasable fields (spec §8)", () => {
+  it("are the defaults (names, the payment and the recipient), then the free text erased only on request", () => {
+    expect(DEFAULT_ERASED_FIELDS).to.deep.equal(["ORDER.buyer", "DISPATCH.consignor", "DISPATCH.consignee", "TAX_PAID.payment", "DELIVERY.deliveredTo"]);
+    expect(ON_REQUEST_ERASABLE_FIELDS).to.deep.equal(["INSPECTION.findings", "RELEASE.reason", "CLAIM.detail"]);
+    expect(PERSONAL_DATA_FIELDS).to.deep.equal([...DEFAULT_ERASED_FIELDS, ...ON_REQUEST_ERASABLE_FIELDS]);
+  });
+
+  it("each name a top-level field of its event type's payload schema", () => {
+    for (const name of PERSONAL_DATA_FIELDS) {
+      const { eventType, field } = splitField(name);
+      const { required, optional } = payloadFieldNames(eventType);
+      expect([...required, ...optional], name).to.include(field);
+    }
   });
 });
 
