@@ -124,12 +124,19 @@ export class ErasureService {
       erasedAt: new Date(now).toISOString(),
       erased: changed.map((c) => ({ seq: c.entry.seq, fields: c.erased })),
     };
-    await this.deps.erasures.record({
-      record,
-      entries: changed.map((c) => c.entry),
-      consigneeKeys: changed.flatMap((c) => consigneeKeysErased(c.before, c.erased)),
-    });
-    this.deps.ledger.forgetShipment(shipmentId);
+    try {
+      await this.deps.erasures.record({
+        record,
+        entries: changed.map((c) => c.entry),
+        consigneeKeys: changed.flatMap((c) => consigneeKeysErased(c.before, c.erased)),
+      });
+    } finally {
+      // Also when the store failed after the batch (in a compaction): the cached lifecycle state may hold values the
+      // store no longer has. The ledger reloads the shipment from the rewritten entries on its next append, and its
+      // rules then find an erased TAX_PAID.payment absent: it pays nothing, so a later RELEASE `released` of a
+      // shipment with duty or tax due is refused as RELEASE_UNPAID (409) until a new TAX_PAID pays what is due.
+      this.deps.ledger.forgetShipment(shipmentId);
+    }
     const what = record.erased.map((e) => `seq ${e.seq}: ${e.fields.join(", ")}`).join("; ");
     this.deps.log?.(`erased personal data of ${shipmentId} (${what}) at the request of ${authority} ${signer}`);
     return { status: "created", erasure: record };
