@@ -135,6 +135,9 @@ function checkNotAParty(ctx: Context): Outcome {
   if (ctx.events.length === 0 || !PARTY_EVENT_TYPES.includes(eventType)) return SKIP;
   if (actor === undefined) return unknown(`the actor of the ${eventType} at seq ${ctx.events.length} is not known`);
   if (partiesOf(ctx.events).has(actor.toLowerCase())) return PASS;
+  // The opener is a party whoever it is: with its actor not known, the actor may be it.
+  const opener = ctx.events[0];
+  if (opener !== undefined && opener.actor === undefined) return unknown(`the actor of the ${opener.eventType} at seq 0, the shipment's opener, is not known`);
   const hidden = hiddenPartiesBefore(ctx);
   if (hidden !== undefined) return unknown(hidden);
   return fail(
