@@ -3,7 +3,7 @@ import { z } from "zod";
 import { TraceBundleSchema, ReceiptSchema } from "../node/domain/bundle";
 import { AppendRequestSchema } from "../node/domain/event";
 import { EVENT_TYPES } from "../node/domain/event-types";
-import { PAYLOAD_SCHEMAS } from "../node/domain/payloads";
+import { Gtin, Identifier, PAYLOAD_SCHEMAS } from "../node/domain/payloads";
 import { EpcisImportBodySchema } from "../node/domain/epcis/import";
 import { ErasureBodySchema } from "../node/domain/erasure-request";
 
@@ -127,6 +127,19 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [shipmentId],
           security: readAuth,
           responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) },
+        },
+      },
+      "/authenticity": {
+        get: {
+          summary:
+            "Is an item (GTIN + serial) in its brand's anchored catalog, and in other shipments: everyone gets the verdict and the catalog proof; the sightings (shipments, sellers, times) only the brand's owner and customs, who sign the read",
+          parameters: [
+            { name: "gtin", in: "query", required: true, schema: schema(Gtin) },
+            { name: "serial", in: "query", required: true, schema: schema(Identifier) },
+            { ...shipmentId, name: "shipmentId", in: "query", required: false },
+          ],
+          security: readAuth,
+          responses: { "200": { description: "authenticity report" }, ...errors(400, 401) },
         },
       },
       "/log/checkpoint": { get: { summary: "Newest anchored checkpoint and the log's head", responses: { "200": { description: "checkpoint" } } } },

@@ -101,7 +101,11 @@ export interface NodeApi {
   viewer(address: string): Promise<Viewer>;
   brands(): BrandView[];
   registerCatalog(body: unknown): Promise<CatalogReceipt>;
-  authenticity(query: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport>;
+  /**
+   * Checks an item against its brand's anchored catalog and the ledger. The sightings (shipments, sellers, times)
+   * only for the brand's owner and active customs; anyone else gets the verdict and the on-chain proof.
+   */
+  authenticity(query: { gtin: string; serial: string; shipmentId?: string; viewer: Viewer }): Promise<AuthenticityReport>;
 
   // Shipments (spec §5, §9).
   shipmentStatus(query: { shipmentId: string; viewer: Viewer }): Promise<ShipmentStatusView>;

@@ -1,4 +1,5 @@
-// /authenticity — is an item (GTIN + serial) in its brand's anchored catalog, who sold it, and is it a clone.
+// /authenticity — is an item (GTIN + serial) in its brand's anchored catalog, and is it a clone; who sold it and
+// where it was seen only for the brand's owner and customs, so not on this anonymous page.
 import type { FC } from "hono/jsx";
 import type { AuthenticityReport } from "../../node/node-api";
 import { ErrorBox, Layout } from "./layout";
@@ -80,8 +81,24 @@ const AuthenticityResult: FC<{ report: AuthenticityReport }> = ({ report }) => {
           <dd>{yesNo(report.clone)}</dd>
         </dl>
       </section>
-      <h3>Seen in {report.sightings.length === 1 ? "1 shipment" : `${report.sightings.length} shipments`}</h3>
-      {report.sightings.length > 0 ? (
+      <Sightings sightings={report.sightings} />
+    </section>
+  );
+};
+
+/** Where the ledger saw the item; only the brand's owner and customs are told (the explorer's readers are anonymous). */
+const Sightings: FC<{ sightings: AuthenticityReport["sightings"] }> = ({ sightings }) => {
+  if (sightings === undefined) {
+    return (
+      <p class="muted" data-sightings="withheld">
+        Which shipments hold the item, and who sold it, is shown only to the brand's owner and to customs, in a signed GET /v1/authenticity.
+      </p>
+    );
+  }
+  return (
+    <>
+      <h3>Seen in {sightings.length === 1 ? "1 shipment" : `${sightings.length} shipments`}</h3>
+      {sightings.length > 0 ? (
         <table class="data">
           <thead>
             <tr>
@@ -93,7 +110,7 @@ const AuthenticityResult: FC<{ report: AuthenticityReport }> = ({ report }) => {
             </tr>
           </thead>
           <tbody>
-            {report.sightings.map((s) => (
+            {sightings.map((s) => (
               <tr data-sighting={s.shipmentId}>
                 <td data-label="Shipment">
                   <a href={`/trace/${encodeURIComponent(s.shipmentId)}`}>
@@ -111,7 +128,7 @@ const AuthenticityResult: FC<{ report: AuthenticityReport }> = ({ report }) => {
       ) : (
         <p class="muted">No ORDER in this log lists the item.</p>
       )}
-    </section>
+    </>
   );
 };
 

@@ -94,7 +94,8 @@ export function explorerRoutes(ctx: ApiContext): Hono {
       // The form always sends the optional field: empty means not given.
       const shipmentId = query.shipmentId?.trim() || undefined;
       if (shipmentId !== undefined) shipmentIdOf(shipmentId);
-      const report = await node.authenticity({ gtin, serial, shipmentId });
+      // The explorer's readers are anonymous: the verdict and the catalog proof, no sightings.
+      const report = await node.authenticity({ gtin, serial, shipmentId, viewer: null });
       return c.html(<AuthenticityPage query={query} report={report} />);
     } catch (caught) {
       const error = asError(caught);

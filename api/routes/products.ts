@@ -1,8 +1,9 @@
 // Brands, their catalogs and item authenticity (spec §8, §9): a brand owner's signed catalog is anchored by the
-// node; anyone can check an item (GTIN + serial) against the anchored catalog and the ledger.
+// node; anyone can check an item (GTIN + serial) against the anchored catalog and the ledger, and the brand's owner
+// and customs also see where the ledger saw it.
 import { Hono } from "hono";
 import { Gtin, Identifier } from "../../node/domain/payloads";
-import { jsonText, parseJson, queryValue, shipmentIdOf, type ApiContext } from "../context";
+import { jsonText, parseJson, queryValue, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 export function productRoutes(ctx: ApiContext): Hono {
   return new Hono()
@@ -27,6 +28,7 @@ export function productRoutes(ctx: ApiContext): Hono {
       const serial = queryValue("serial", c.req.query("serial"), Identifier);
       const shipmentId = c.req.query("shipmentId");
       if (shipmentId !== undefined) shipmentIdOf(shipmentId);
-      return c.json(await ctx.node.authenticity({ gtin, serial, shipmentId }));
+      // Sightings only for the brand's owner and customs, who sign the read (spec §9); others get the verdict.
+      return c.json(await ctx.node.authenticity({ gtin, serial, shipmentId, viewer: await viewerOf(ctx, c) }));
     });
 }

@@ -9,6 +9,7 @@ import { buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchem
 import { validationFailed } from "../domain/payloads";
 import { recoverSigner } from "../domain/signature";
 import type { OrderPayload } from "../domain/payloads";
+import type { Viewer } from "../domain/views";
 import { CATALOG_FORMAT, type CatalogStore, type StoredCatalog } from "../store/catalog-store";
 import type { IndexStore } from "../store/index-store";
 import type { LogStore } from "../store/log-store";
@@ -37,14 +38,21 @@ export type AuthenticityReport = {
   catalog: { version: number; itemsRoot: string; itemCount: number; leafIndex: number; proof: string[] } | null;
   /** ProductRegistry.isAuthenticItem answered true for this proof, on the chain, now. */
   provenOnChain: boolean;
-  /** The shipments whose ORDER lists this item, oldest first, with their seller and whether the brand authorised it. */
-  sightings: { shipmentId: string; lineId: string; recordedAt: string; sellerId: string | null; authorisedSeller: boolean | null }[];
+  /**
+   * The shipments whose ORDER lists this item, oldest first, with their seller and whether the brand authorised it.
+   * Only for the brand's owner and active customs (spec §9): absent for anyone else, who gets the verdict, the
+   * catalog proof and reasons that name no shipment and no seller.
+   */
+  sightings?: AuthenticitySighting[];
   /** Every sighting's seller is authorised (null: no sighting, or the brand lists no sellers). */
   soldByAuthorisedSeller: boolean | null;
   /** The item appears in more than one shipment (or in another shipment than `shipmentId`, when given). */
   clone: boolean;
   reasons: string[];
 };
+
+/** One ORDER line that lists the item. */
+export type AuthenticitySighting = { shipmentId: string; lineId: string; recordedAt: string; sellerId: string | null; authorisedSeller: boolean | null };
 
 export type CatalogReceipt = {
   brand: string;
@@ -197,8 +205,11 @@ export class CatalogService {
     return tx.wait();
   }
 
-  /** Checks an item against its brand's anchored catalog (on the chain) and against the ledger for clones. */
-  async authenticity({ gtin, serial, shipmentId }: { gtin: string; serial: string; shipmentId?: string }): Promise<AuthenticityReport> {
+  /**
+   * Checks an item against its brand's anchored catalog (on the chain) and against the ledger for clones. The
+   * sightings, and reasons naming their shipments and sellers, only for `viewer` the brand's owner or active customs.
+   */
+  async authenticity({ gtin, serial, shipmentId, viewer }: { gtin: string; serial: string; shipmentId?: string; viewer: Viewer }): Promise<AuthenticityReport> {
     const { store, index, catalogs, brands, productRegistry } = this.options;
     const reasons: string[] = [];
     // The brand whose newest catalog lists the item, else one whose older catalog did (to say so).
@@ -222,7 +233,7 @@ export class CatalogService {
     }
     const registered = provenOnChain;
 
-    const sightings: AuthenticityReport["sightings"] = [];
+    const sightings: AuthenticitySighting[] = [];
     const unauthorised: string[] = [];
     const sellerBrand = brand && brand.sellerCount > 0 ? brand : undefined;
     for (const sighting of (await index.itemSightings({ gtin, serial })).sort((a, b) => a.leafIndex - b.leafIndex)) {
@@ -246,8 +257,17 @@ export class CatalogService {
     const soldByAuthorisedSeller = checked.length === 0 ? null : checked.every((s) => s.authorisedSeller === true);
     const shipments = new Set(sightings.map((s) => s.shipmentId));
     const clone = shipmentId !== undefined ? [...shipments].some((id) => id !== shipmentId) : shipments.size > 1;
-    if (clone) reasons.push(`the same GTIN and serial appear in ${shipments.size} shipments: ${[...shipments].join(", ")}`);
-    reasons.push(...unauthorised);
+    const seesSightings = maySeeSightings({ viewer, brandOwner: brand?.owner });
+    if (seesSightings) {
+      if (clone) reasons.push(`the same GTIN and serial appear in ${shipments.size} shipments: ${[...shipments].join(", ")}`);
+      reasons.push(...unauthorised);
+    } else {
+      if (clone)
+        reasons.push(
+          shipmentId !== undefined ? "the same GTIN and serial appear in another shipment" : "the same GTIN and serial appear in more than one shipment",
+        );
+      if (unauthorised.length > 0) reasons.push(`a seller ${sellerBrand?.name ?? "the brand"} has not authorised sold the item`);
+    }
 
     const verdict: AuthenticityReport["verdict"] = !registered
       ? "not_registered"
@@ -265,7 +285,7 @@ export class CatalogService {
       brandId: brand?.brandId ?? null,
       catalog,
       provenOnChain,
-      sightings,
+      ...(seesSightings ? { sightings } : {}),
       soldByAuthorisedSeller,
       clone,
       reasons,
@@ -282,6 +302,13 @@ export class CatalogService {
     const proof = catalogInclusionProof({ leaves: this.treesOf(latest).sellerLeaves, index: ref.leafIndex });
     return this.options.productRegistry.isAuthorisedSeller(brandId, sellerId, proof.leafIndex, proof.proof);
   }
+}
+
+/** Whether `viewer` may see an item's sightings: the owner of the item's brand, or any active customs (spec §9). */
+function maySeeSightings({ viewer, brandOwner }: { viewer: Viewer; brandOwner: string | undefined }): boolean {
+  if (viewer === null || !viewer.active) return false;
+  if (viewer.roles.has("CUSTOMS")) return true;
+  return brandOwner !== undefined && brandOwner.toLowerCase() === viewer.address.toLowerCase();
 }
 
 function parseCatalogRequest(body: unknown): CatalogRequest {
