@@ -310,6 +310,12 @@ describe("personal data erasure", function () {
       expect(check(report, "lifecycle").status).to.not.equal("fail");
       expect(check(report, "erasures").status).to.equal("pass");
     });
+
+    it("still answers the shipment's status to customs, counting only the payment that is not erased", async () => {
+      const status = await signedGet<{ stage: string; released: boolean; paid: { amount: string } }>(4, `/v1/shipments/${shipmentId}`);
+      expect(status).to.include({ stage: "DELIVERY", released: true });
+      expect(status.paid.amount).to.equal("13.77");
+    });
   });
 
   describe("refusals: nothing is erased", () => {

@@ -113,7 +113,8 @@ export function deriveStatus(events: readonly LifecycleEvent[]): LifecycleStatus
  */
 export function shipmentAmounts(events: readonly LifecycleEvent[]): ShipmentAmounts {
   const declaration = events.filter((e) => e.eventType === "DECLARATION").at(-1);
-  const payments = events.filter((e) => e.eventType === "TAX_PAID").map((e) => e.payload as TaxPaidPayload);
+  // An erased payment (spec §8) is left out: it no longer says what was paid.
+  const payments = events.filter((e) => e.eventType === "TAX_PAID" && e.payload?.payment !== undefined).map((e) => e.payload as TaxPaidPayload);
   let ruleSet: string | null = null;
   let due: Money | null = null;
   const verdict = declaration ? engineTaxPolicy({ payload: declaration.payload ?? {}, recordedAt: declaration.recordedAt }) : undefined;
