@@ -77,6 +77,8 @@ export class Ledger {
   private readonly maxBatch: number;
   private readonly shipments: LruMap<string, ShipmentState>;
   private waiting: Waiting[] = [];
+  /** Shipments forgotten while a batch was being decided or written: that batch must not cache their old state. */
+  private readonly forgottenInBatch = new Set<string>();
   private committing = false;
   private lastRecordedAt = 0;
   private readonly appendListeners: ((events: AppendedEvent[]) => void)[] = [];
@@ -182,6 +184,7 @@ export class Ledger {
     const refused: { waiting: Waiting; error: Error }[] = [];
     const answered: { waiting: Waiting; outcomes: (() => Promise<AppendOutcome>)[] }[] = [];
     const accepted: { eventType: EventType; entry: NewEntry }[] = [];
+    this.forgottenInBatch.clear();
     try {
       const candidates = batch.flatMap((w) => w.items);
       const known = await this.store.findDigests(candidates.map((c) => c.eventDigest));
@@ -279,7 +282,7 @@ export class Ledger {
         answered.push({ waiting, outcomes });
       }
       await this.store.append(accepted.map((a) => a.entry));
-      for (const [shipmentId, state] of touched) this.shipments.set(shipmentId, state);
+      for (const [shipmentId, state] of touched) if (!this.forgottenInBatch.has(shipmentId)) this.shipments.set(shipmentId, state);
     } catch (error) {
       // Nothing of this batch was written: forget cached shipment state (it may hold the batch's events) and fail all.
       this.shipments.clear();
@@ -442,6 +445,8 @@ export class Ledger {
   /** Drops a shipment's cached state (its stored entries were rewritten); the next append reads it from the store. */
   forgetShipment(shipmentId: string): void {
     this.shipments.delete(shipmentId);
+    // A batch under way loaded the old state before the rewrite: it must not put it back when it ends.
+    if (this.committing) this.forgottenInBatch.add(shipmentId);
   }
 
   getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
