@@ -442,6 +442,10 @@ type TaxOf = { kind: "due"; due: TaxDue } | { kind: "unsupported"; reason: strin
 function taxOf(ctx: Context, index: number): TaxOf {
   const event = eventAt(ctx, index);
   if (ctx.mode === "verify") {
+    // The date decides the rule set: not knowing it is not knowing what is due, not a destination without a rule set.
+    if (event.recordedAt === undefined) {
+      return { kind: "hidden", reason: `what is due for the DECLARATION at seq ${index} cannot be recomputed: its recordedAt, which dates it, is not known` };
+    }
     const hidden = possiblyHiddenDeclarationFields(event);
     if (hidden.length > 0) {
       return {
