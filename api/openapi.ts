@@ -129,6 +129,15 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) },
         },
       },
+      "/shipments/{id}/verify": {
+        get: {
+          summary:
+            "Verification report (spec §5) of the trace bundle this viewer would get, checked against the chain: anonymous readers get the checks of the digests-and-parties bundle, so no reason names a value the reader may not see",
+          parameters: [shipmentId],
+          security: readAuth,
+          responses: { "200": { description: "report: status and every check by name with its reason" }, ...errors(400, 401, 404) },
+        },
+      },
       "/authenticity": {
         get: {
           summary:

@@ -111,8 +111,11 @@ export interface NodeApi {
   shipmentStatus(query: { shipmentId: string; viewer: Viewer }): Promise<ShipmentStatusView>;
   /** The trace bundle as `viewer` may see it; "all" is every field, for the node's own verification. */
   trace(query: { shipmentId: string; viewer: Viewer | "all" }): Promise<TraceBundle>;
-  /** Verifies the shipment's whole trace against the chain, as an outside verifier does. */
-  verifyShipment(shipmentId: string): Promise<VerificationReport>;
+  /**
+   * Verifies the trace bundle `viewer` would get against the chain, as an outside verifier does, so no reason names
+   * a value the viewer may not see ("all": every field, for the node's own checks).
+   */
+  verifyShipment(query: { shipmentId: string; viewer: Viewer | "all" }): Promise<VerificationReport>;
   /** Verifies any JSON value as a trace bundle against the chain. */
   verifyBundle(bundle: unknown): Promise<VerificationReport>;
 

@@ -64,10 +64,11 @@ export function explorerRoutes(ctx: ApiContext): Hono {
 
   app.get("/trace/:id", async (c) => {
     const shipmentId = shipmentIdOf(c.req.param("id"));
-    // The timeline shows what an anonymous reader may see; only the report comes from the bundle with every field,
-    // verified as GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would.
+    // The page shows what an anonymous reader may see, and verifies just that, as an anonymous
+    // GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would. No reason names a field
+    // the bundle hides.
     const bundle = await node.trace({ shipmentId, viewer: null });
-    const report = await node.verifyShipment(shipmentId);
+    const report = await node.verifyShipment({ shipmentId, viewer: null });
     return c.html(<TracePage bundle={bundle} report={report} actors={await actorsOf(bundle)} />);
   });
 

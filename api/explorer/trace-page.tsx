@@ -1,4 +1,4 @@
-// /trace/:id — a shipment as an anonymous reader sees it, with the node's verification of every field.
+// /trace/:id — a shipment as an anonymous reader sees it, verified as that reader's bundle.
 import type { FC } from "hono/jsx";
 import { Layout } from "./layout";
 import { SearchForm } from "./home-page";
@@ -19,7 +19,7 @@ export const TracePage: FC<Omit<TraceReportProps, "viewNote" | "node">> = ({ bun
         bundle={bundle}
         report={report}
         actors={actors}
-        viewNote="Shown as an anonymous reader sees it: payload fields by their digests. The verification ran on every field; only its checks and reasons are shown."
+        viewNote="Shown and verified as an anonymous reader sees it: payload fields by their digests, and who the events made parties. Checks that need hidden fields are not checkable here; a signed GET /v1/shipments/{id}/verify runs them on what its reader may see."
       />
     </Layout>
   );

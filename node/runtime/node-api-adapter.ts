@@ -81,9 +81,10 @@ export function createNodeApi(node: NodeParts): NodeApi {
       };
     },
     trace: ({ shipmentId, viewer }) => buildTraceBundle({ source: node.traceSource, shipmentId, viewer }),
-    verifyShipment: async (shipmentId) => {
-      // Every field is checked, through the chain's JSON-RPC as an outsider would, not through the node's own state.
-      const bundle = await buildTraceBundle({ source: node.traceSource, shipmentId, viewer: "all" });
+    verifyShipment: async ({ shipmentId, viewer }) => {
+      // The viewer's own bundle is checked, so the reasons name only what it may see; through the chain's JSON-RPC as
+      // an outsider would, not through the node's own state.
+      const bundle = await buildTraceBundle({ source: node.traceSource, shipmentId, viewer });
       return verifyBundle({ bundle, chain: node.chainReader });
     },
     verifyBundle: (bundle) => verifyBundle({ bundle, chain: node.chainReader }),

@@ -8,6 +8,7 @@ import { CHECK_NAMES } from "../../node/verify/verify-bundle";
 import { defined } from "../helpers/assertions";
 import { openTestNode } from "../helpers/bundle";
 import { HAPPY_PATH, happyLifecycle, signedAppend } from "../helpers/events";
+import { EXAMPLE_PARTIES, EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 
 type Attributes = Record<string, string>;
 
@@ -117,7 +118,9 @@ describe("Trace explorer pages", function () {
       expect(statuses).to.deep.equal(Object.fromEntries(api.checks.map((check) => [check.name, check.status])));
       expect(statuses["field-digests"]).to.equal("pass");
       expect(statuses["checkpoint-anchored"]).to.equal("pass");
-      expect(statuses.lifecycle).to.equal("pass");
+      // The page verifies the anonymous bundle: the rules that need hidden fields cannot be run on it.
+      expect(statuses.lifecycle).to.equal("not-checkable");
+      expect(statuses.payment).to.equal("not-checkable");
       expect(verdictOf(html)).to.equal("verified");
     });
 
@@ -133,22 +136,25 @@ describe("Trace explorer pages", function () {
       }
     });
 
-    it("shows the anonymous reader no payload value: every field is listed hidden with its digest", async () => {
+    it("shows the anonymous reader no payload value but the parties: every other field is listed hidden with its digest", async () => {
       const { html } = await page(`/trace/${RELEASED}`);
       const fields = tagsWith(html, "data-disclosed");
       expect(fields).to.not.be.empty;
-      expect(fields.every((f) => f["data-disclosed"] === "false")).to.equal(true);
+      // The example ORDER names its carrier and broker: parties is disclosed in every view (spec §1.1).
+      expect(fields.filter((f) => f["data-disclosed"] === "true").map((f) => f["data-field"])).to.deep.equal(["parties"]);
+      expect(fields.filter((f) => f["data-field"] !== "parties").every((f) => f["data-disclosed"] === "false")).to.equal(true);
+      for (const party of EXAMPLE_PARTIES) expect(html).to.contain(party);
       const full = await bundleAs(4, RELEASED);
       for (const entry of full.entries) {
-        for (const digest of Object.values(entry.digests)) expect(html).to.contain(digest);
+        for (const [name, digest] of Object.entries(entry.digests)) if (name !== "parties") expect(html, name).to.contain(digest);
       }
       expect(html).to.contain("hidden — digest");
-      // Values from the example payloads that the report's reasons do not repeat.
+      // Values from the example payloads (the page's reasons come from the anonymous bundle, so none repeats them).
       for (const secret of [
         "Anna Schmidt",
         "SG-2025-0614-88231",
         "25DEH7000000123456",
-        "DE-VAT-2026-06-000123",
+        EXAMPLE_PAYLOADS.TAX_PAID.payment.reference,
         "Shenzhen Stride",
         "Hauptstraße",
         "IM2760000742",

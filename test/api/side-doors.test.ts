@@ -11,6 +11,7 @@ import { roleId } from "../../node/domain/roles";
 import { signDigest } from "../../node/domain/signature";
 import type { AuthenticityReport, LogEntryView } from "../../node/node-api";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
+import type { VerificationReport } from "../../node/verify/verify-bundle";
 import { EXAMPLE_PARTIES, EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { defined } from "../helpers/assertions";
 import { openTestNode } from "../helpers/bundle";
@@ -181,6 +182,44 @@ describe("side doors: every answer says no more than its reader's view", functio
     });
   });
 
+  describe("GET /v1/shipments/{id}/verify", () => {
+    it("verifies an anonymous reader's own bundle: no reason names the destination, the buyer or an amount", async () => {
+      const body = await read(`/v1/shipments/${RELEASED}/verify`);
+      for (const hidden of [BUYER_NAME, BUYER_STREET, SELLER_ID, TAX_TOTAL]) expect(body, hidden).to.not.include(hidden);
+      expect(body).to.not.match(DESTINATION);
+      const report = JSON.parse(body) as VerificationReport;
+      // Checked against the chain all the same: anchoring and roles pass; what needs hidden fields is not checkable.
+      const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+      expect(status).to.include({
+        "field-digests": "pass",
+        "event-signatures": "pass",
+        inclusion: "pass",
+        "checkpoint-anchored": "pass",
+        payment: "not-checkable",
+      });
+      expect(report.ok, JSON.stringify(report.checks)).to.equal(true);
+    });
+
+    it("checks every field for a party, whose report has lifecycle and payment passed", async () => {
+      const report = JSON.parse(await read(`/v1/shipments/${RELEASED}/verify`, PLATFORM)) as VerificationReport;
+      const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+      expect(status).to.include({ "actor-roles": "pass", lifecycle: "pass", payment: "pass" });
+    });
+
+    it("names the claimed brand in the failure only to a reader who may read the claim", async () => {
+      const customs = await read(`/v1/shipments/${CLAIMED}/verify`, CUSTOMS_DE);
+      const failed = (JSON.parse(customs) as VerificationReport).checks.find((c) => c.name === "actor-roles");
+      expect(failed?.status, customs).to.equal("fail");
+      expect(failed?.reason).to.include(FJORDLINE);
+
+      const anonymous = await read(`/v1/shipments/${CLAIMED}/verify`);
+      for (const hidden of [FJORDLINE, "CLM-FJORD", BUYER_NAME, SELLER_ID]) expect(anonymous, hidden).to.not.include(hidden);
+      expect(anonymous).to.not.match(DESTINATION);
+      const roles = (JSON.parse(anonymous) as VerificationReport).checks.find((c) => c.name === "actor-roles");
+      expect(roles?.status).to.equal("not-checkable");
+    });
+  });
+
   describe("GET /v1/authenticity", () => {
     const path = `/v1/authenticity?gtin=${ITEM.gtin}&serial=${ITEM.serial}`;
 
@@ -216,6 +255,14 @@ describe("side doors: every answer says no more than its reader's view", functio
   });
 
   describe("the explorer", () => {
+    it("verifies the trace page as the anonymous bundle: no reason names the claimed brand, the buyer or the destination", async () => {
+      const html = await read(`/trace/${CLAIMED}`);
+      for (const hidden of [FJORDLINE, "CLM-FJORD", BUYER_NAME, BUYER_STREET, SELLER_ID]) expect(html, hidden).to.not.include(hidden);
+      expect(html).to.not.match(DESTINATION);
+      // The parties are disclosed on every page: the ORDER's parties field shows both addresses.
+      for (const party of EXAMPLE_PARTIES) expect(html).to.include(party);
+    });
+
     it("checks an item on the authenticity page without naming a shipment or a seller", async () => {
       const html = await read(`/authenticity?gtin=${ITEM.gtin}&serial=${ITEM.serial}&shipmentId=`);
       expect(html).to.include('data-verdict="suspected_clone"');
