@@ -22,6 +22,7 @@ import { verifyBundle, type VerificationReport } from "../../node/verify/verify-
 import { defined } from "../helpers/assertions";
 import { happyLifecycle, signedAppend } from "../helpers/events";
 import { openTestNode } from "../helpers/bundle";
+import { EXAMPLE_PARTIES, EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 
 // The bodies these tests read, as the routes build them (a cast names what the test expects, it checks nothing).
 
@@ -162,19 +163,32 @@ describe("EPCIS 2.0 API: export and signed import", function () {
       }
     });
 
-    it("hides from an anonymous reader what the trace hides: no payload field, transactions named by their commitments", async () => {
+    it("hides from an anonymous reader what the trace hides: no payload field but the parties, transactions named by their commitments", async () => {
       const doc = await json<EpcisDocumentBody>(await get(`/v1/shipments/${SHIPPED}/epcis`), 200);
       const events = doc.epcisBody.eventList;
-      for (const e of events) {
-        expect(e["bl:payload"]).to.deep.equal({});
-        expect(e["bl:salts"]).to.deep.equal({});
-      }
+      // Only the example ORDER names parties; they are disclosed in every view (spec §1.1).
+      expect(events.map((e) => e["bl:payload"])).to.deep.equal([{ parties: EXAMPLE_PARTIES }, {}, {}, {}, {}, {}, {}]);
+      expect(events.map((e) => Object.keys(e["bl:salts"] as Record<string, string>))).to.deep.equal([["parties"], [], [], [], [], [], []]);
       const orderEvent = defined(events[0], "the ORDER event");
       expect(orderEvent.bizTransactionList?.[0]?.bizTransaction).to.equal(`https://ns.borderledger.org/epcis/commitment/${orderEvent["bl:digests"].orderId}`);
       expect(events[3]).to.not.have.property("disposition");
       const customs = await json<EpcisDocumentBody>(await get(`/v1/shipments/${SHIPPED}/epcis`, 4), 200);
       const orderId = defined(customs.epcisBody.eventList[0], "the customs view's ORDER event")["bl:payload"].orderId as string;
       expect(JSON.stringify(doc)).to.not.contain(orderId);
+    });
+
+    it("shows a carrier no event names the parties and nothing else, as its trace does", async () => {
+      // Development account #9 (Northsea Post) is a registered carrier, but no party of this shipment.
+      const doc = await json<EpcisDocumentBody>(await get(`/v1/shipments/${SHIPPED}/epcis`, 9), 200);
+      expectGs1Valid(doc, "the view of a carrier that is no party");
+      const order = defined(doc.epcisBody.eventList[0], "the ORDER event");
+      expect(order["bl:payload"]).to.deep.equal({ parties: EXAMPLE_PARTIES });
+      expect(doc.epcisBody.eventList.slice(1).map((e) => e["bl:payload"])).to.deep.equal([{}, {}, {}, {}, {}, {}]);
+      const text = JSON.stringify(doc);
+      for (const hidden of ["Anna Schmidt", "Hauptstraße", "SELLER-88231", EXAMPLE_PAYLOADS.ORDER.orderId]) expect(text, hidden).to.not.contain(hidden);
+      expect(epcisToBundle(doc)).to.deep.equal(await json(await get(`/v1/shipments/${SHIPPED}/trace`, 9), 200));
+      // The carrier the ORDER names is a party: it reads the buyer.
+      expect(JSON.stringify(await json(await get(`/v1/shipments/${SHIPPED}/epcis`, 2), 200))).to.contain("Anna Schmidt");
     });
 
     it("carries a trace bundle that verifies against the chain and equals GET /trace for the same viewer", async () => {
