@@ -1,7 +1,10 @@
-// The steps the demo's stories are told in: events signed by their actors, risk results awaited, taxes assessed and paid.
+// The steps the demo's stories are told in: events signed by their actors as they happen, risk results awaited, taxes
+// assessed and paid. Every amount the demo states is one the node answered.
+import { DEV_PARTICIPANTS } from "../../node/chain/dev-participants";
 import { compareDecimals, multiplyDecimal, subtractDecimalsFloor, sumDecimals } from "../../node/domain/decimal";
 import type { EventType } from "../../node/domain/event-types";
 import { NodeError, type BorderLedgerClient, type TaxAssessmentJson } from "../../node/client/client";
+import type { AppendRequest } from "../../node/domain/event";
 
 type Money = { amount: string; currency: string };
 // Every amount the demo states has two decimal places; decimal.ts keeps its inputs' scale, so sums and products do too.
@@ -28,20 +31,17 @@ export type Parcel = {
   /** The value the DECLARATION states, when it is not the order's. */
   declaredTotal?: string;
   procedure: string;
-  /** occurredAt of ORDER, DISPATCH and DECLARATION (one hour apart); now by default. */
-  startMs?: number;
 };
 
 // The development accounts of DESIGN §1 (README table). Addresses carry the run id, so that parcels of an earlier
 // run against the same node are other consignees and every run tells the same story.
 export const PLATFORM = 1;
 export const CARRIER = 2;
+export const BROKER = 3;
 export const CUSTOMS_OF = { DE: 4, GB: 5, US: 6 } as const;
 /** A country whose customs has a development account, so a parcel bound there has someone to clear it. */
 export type Destination = keyof typeof CUSTOMS_OF;
 export const BRAND_OWNER = 7;
-
-export const HOUR = 3600_000;
 
 /** What every step of a story needs: a client per development account, the log, and the run id that makes this run's parcels its own. */
 export type StoryContext = {
@@ -58,8 +58,8 @@ export async function orderDispatchDeclare(
   { declarant, quiet = false, viaEpcis = false }: { declarant: number; quiet?: boolean; viaEpcis?: boolean },
 ): Promise<void> {
   ctx.shipments.push(parcel.shipmentId);
-  const start = parcel.startMs;
-  const at = (i: number) => (start === undefined ? undefined : start + i * HOUR);
+  // The platform brings in its carrier and its broker (spec §1.1): only parties may speak for the parcel after seq 0.
+  const parties = [CARRIER, BROKER];
   const total = sumDecimals(parcel.lines.map((l) => multiplyDecimal(l.unitPrice, l.quantity)));
   const order: Record<string, unknown> = {
     orderId: `ORD-${parcel.shipmentId}`,
@@ -94,14 +94,14 @@ export async function orderDispatchDeclare(
   };
   if (viaEpcis)
     await feedEpcis(ctx, parcel, [
-      { signer: PLATFORM, eventType: "ORDER", payload: order, occurredAt: at(0) },
-      { signer: CARRIER, eventType: "DISPATCH", payload: dispatch, occurredAt: at(1) },
+      { signer: PLATFORM, eventType: "ORDER", payload: order, parties },
+      { signer: CARRIER, eventType: "DISPATCH", payload: dispatch },
     ]);
   else {
-    await step(ctx, PLATFORM, parcel, "ORDER", order, { occurredAt: at(0), quiet });
-    await step(ctx, CARRIER, parcel, "DISPATCH", dispatch, { occurredAt: at(1), quiet });
+    await step(ctx, PLATFORM, parcel, "ORDER", order, { quiet, parties });
+    await step(ctx, CARRIER, parcel, "DISPATCH", dispatch, { quiet });
   }
-  await step(ctx, declarant, parcel, "DECLARATION", declarationPayload(parcel, { value: parcel.declaredTotal }), { occurredAt: at(2) });
+  await step(ctx, declarant, parcel, "DECLARATION", declarationPayload(parcel, { value: parcel.declaredTotal }));
 }
 
 export function declarationPayload(parcel: Parcel, { value, suffix = "" }: { value?: string; suffix?: string }): Record<string, unknown> {
@@ -133,22 +133,24 @@ export function declarationPayload(parcel: Parcel, { value, suffix = "" }: { val
 async function feedEpcis(
   ctx: StoryContext,
   parcel: Parcel,
-  events: { signer: number; eventType: EventType; payload: Record<string, unknown>; occurredAt?: number }[],
+  events: { signer: number; eventType: EventType; payload: Record<string, unknown>; parties?: number[] }[],
 ): Promise<void> {
-  const requests = await Promise.all(
-    events.map(
-      async (e) =>
-        (await ctx.as(e.signer)).buildEvent({ shipmentId: parcel.shipmentId, eventType: e.eventType, payload: e.payload, occurredAt: e.occurredAt }).request,
-    ),
-  );
+  const requests: AppendRequest[] = [];
+  for (const e of events) {
+    const parties = await addressesOf(ctx, e.parties);
+    requests.push((await ctx.as(e.signer)).buildEvent({ shipmentId: parcel.shipmentId, eventType: e.eventType, payload: e.payload, parties }).request);
+  }
   const gateway = await ctx.as(PLATFORM);
   const { shipmentId, body } = gateway.buildEpcisImport({ events: requests });
   const result = await gateway.importEpcis({ shipmentId, body });
   ctx.log(`   EPCIS 2.0 document ${short(result.documentHash)} signed by the platform's gateway, POST /v1/shipments/${shipmentId}/epcis:`);
   for (const [i, e] of result.events.entries()) {
     const sent = events[i];
-    if (sent === undefined) throw new Error(`the EPCIS import answered ${result.events.length} events for the ${events.length} sent`);
-    ctx.log(`   ${e.eventType.padEnd(14)} by #${sent.signer} → seq ${e.receipt.seq}, leaf ${e.receipt.leafIndex}${describe(sent.eventType, sent.payload)}`);
+    const request = requests[i];
+    if (sent === undefined || request === undefined) throw new Error(`the EPCIS import answered ${result.events.length} events for the ${events.length} sent`);
+    ctx.log(
+      `   ${e.eventType.padEnd(14)} by #${sent.signer} → seq ${e.receipt.seq}, leaf ${e.receipt.leafIndex}${describe(sent.eventType, request.payload, sent.parties)}`,
+    );
   }
 }
 
@@ -158,11 +160,14 @@ export async function step(
   parcel: Parcel,
   eventType: EventType,
   payload: Record<string, unknown>,
-  { occurredAt, quiet = false }: { occurredAt?: number; quiet?: boolean } = {},
+  { quiet = false, parties }: { quiet?: boolean; parties?: number[] } = {},
 ): Promise<void> {
   const client = await ctx.as(signer);
-  const receipt = await client.append({ shipmentId: parcel.shipmentId, eventType, payload, occurredAt });
-  if (!quiet) ctx.log(`   ${eventType.padEnd(14)} by #${signer} → seq ${receipt.seq}, leaf ${receipt.leafIndex}${describe(eventType, payload)}`);
+  // Signed now, as it happens: the node takes an occurredAt at most 30 days old (OCCURRED_AT_WINDOW).
+  const { request } = client.buildEvent({ shipmentId: parcel.shipmentId, eventType, payload, parties: await addressesOf(ctx, parties) });
+  const receipt = await client.append(request);
+  if (!quiet)
+    ctx.log(`   ${eventType.padEnd(14)} by #${signer} → seq ${receipt.seq}, leaf ${receipt.leafIndex}${describe(eventType, request.payload, parties)}`);
   else if (eventType === "ORDER") ctx.log(`   ${parcel.shipmentId}: ORDER, DISPATCH, DECLARATION …`);
 }
 
@@ -202,6 +207,18 @@ export async function awaitRisk(ctx: StoryContext, parcel: Parcel): Promise<{ la
   }
 }
 
+/**
+ * The UTC date on which the ledger accepted the parcel's latest DECLARATION (its recordedAt): the tax date, whose rule
+ * set decides what is due (spec §7).
+ */
+export async function declarationDate(ctx: StoryContext, parcel: Parcel): Promise<string> {
+  const bundle = await (await ctx.as(CUSTOMS_OF[parcel.destination])).trace(parcel.shipmentId);
+  const declaration = bundle.entries.filter((e) => e.event.eventType === "DECLARATION").at(-1);
+  if (declaration === undefined) throw new Error(`${parcel.shipmentId} has no DECLARATION to date`);
+  return declaration.recordedAt.slice(0, 10);
+}
+
+/** What the parcel's latest DECLARATION owes under the rule set in force on `date`, as POST /v1/assess answers it. */
 export async function assessFor(ctx: StoryContext, parcel: Parcel, date: string): Promise<TaxAssessmentJson> {
   const customs = await ctx.as(CUSTOMS_OF[parcel.destination]);
   const bundle = await customs.trace(parcel.shipmentId);
@@ -216,13 +233,12 @@ export async function assessFor(ctx: StoryContext, parcel: Parcel, date: string)
   return assessment;
 }
 
-/** Assesses the latest DECLARATION (unless given) and appends a TAX_PAID for what is still due, if anything is. */
-export async function payWhatIsDue(
-  ctx: StoryContext,
-  parcel: Parcel,
-  { payer, date, assessment }: { payer: number; date: string; assessment?: TaxAssessmentJson },
-): Promise<void> {
-  const due = assessment ?? (await assessFor(ctx, parcel, date));
+/**
+ * Assesses the latest DECLARATION on the date the ledger accepted it (unless the assessment is given) and appends a
+ * TAX_PAID for what is still due, if anything is.
+ */
+export async function payWhatIsDue(ctx: StoryContext, parcel: Parcel, { payer, assessment }: { payer: number; assessment?: TaxAssessmentJson }): Promise<void> {
+  const due = assessment ?? (await assessFor(ctx, parcel, await declarationDate(ctx, parcel)));
   if (compareDecimals(due.total.amount, "0") === 0) {
     ctx.log("   nothing is due: no TAX_PAID needed");
     return;
@@ -242,7 +258,7 @@ export async function payWhatIsDue(
     payment: {
       reference: `PAY-${parcel.shipmentId}-${bundle.entries.length}`.slice(0, 64),
       amount: money(outstanding, due.total.currency),
-      payer: payer === PLATFORM ? "ShopWorld Marketplace" : "SwiftParcel Express",
+      payer: nameOf(payer),
     },
   });
 }
@@ -250,7 +266,26 @@ export async function payWhatIsDue(
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers
 
-function describe(eventType: EventType, payload: Record<string, unknown>): string {
+/** The display name of development account `index` (spec §1.2). */
+function nameOf(index: number): string {
+  const participant = DEV_PARTICIPANTS.find((p) => p.index === index);
+  if (participant === undefined) throw new Error(`no development participant #${index}`);
+  return participant.name;
+}
+
+/** The addresses of development accounts `indexes`, or undefined for none. */
+async function addressesOf(ctx: StoryContext, indexes: number[] | undefined): Promise<string[] | undefined> {
+  if (indexes === undefined) return undefined;
+  return Promise.all(indexes.map(async (index) => (await ctx.as(index)).address));
+}
+
+/** What the log line of an event adds: its gist, and the development accounts `parties` it names. */
+function describe(eventType: EventType, payload: Record<string, unknown>, parties?: number[]): string {
+  const named = parties === undefined ? "" : `, naming ${parties.map((index) => `#${index} ${nameOf(index)}`).join(" and ")} as parties`;
+  return gistOf(eventType, payload) + named;
+}
+
+function gistOf(eventType: EventType, payload: Record<string, unknown>): string {
   switch (eventType) {
     case "DECLARATION":
       return `: declared ${fmt(payload.totalValue as Money)}`;
@@ -272,4 +307,3 @@ function describe(eventType: EventType, payload: Record<string, unknown>): strin
 const money = (amount: string, currency: string): Money => ({ amount, currency });
 const fmt = (m: Money): string => `${m.amount} ${m.currency}`;
 export const short = (hex: string): string => `${hex.slice(0, 10)}…`;
-export const today = (): string => new Date().toISOString().slice(0, 10);

@@ -3,19 +3,19 @@ import { createHash } from "node:crypto";
 import { compareDecimals } from "../../node/domain/decimal";
 import {
   BRAND_OWNER,
+  BROKER,
   CARRIER,
   CUSTOMS_OF,
-  HOUR,
   PLATFORM,
   assessFor,
   awaitRisk,
+  declarationDate,
   declarationPayload,
   expectRefused,
   orderDispatchDeclare,
   payWhatIsDue,
   short,
   step,
-  today,
   type Line,
   type Parcel,
   type Party,
@@ -37,7 +37,7 @@ export async function cleanParcel(ctx: StoryContext): Promise<void> {
   };
   await orderDispatchDeclare(ctx, parcel, { declarant: CARRIER, viaEpcis: true });
   const risk = await awaitRisk(ctx, parcel);
-  await payWhatIsDue(ctx, parcel, { payer: PLATFORM, date: today() });
+  await payWhatIsDue(ctx, parcel, { payer: PLATFORM });
   if (risk.lane !== "green") ctx.log(`   (the node's risk engine said ${risk.lane}; the demo expected green)`);
   await step(ctx, CUSTOMS_OF.DE, parcel, "RELEASE", { decision: "released", reference: `REL-${ctx.run}-1` });
   await step(ctx, CARRIER, parcel, "DELIVERY", { deliveredTo: "Lena Vogel" });
@@ -66,7 +66,7 @@ export async function undervaluedParcel(ctx: StoryContext): Promise<void> {
   ctx.log("   the platform corrects the declaration to the order's value");
   await step(ctx, PLATFORM, parcel, "DECLARATION", declarationPayload(parcel, { value: "189.00", suffix: "R1" }));
   await awaitRisk(ctx, parcel);
-  await payWhatIsDue(ctx, parcel, { payer: PLATFORM, date: today() });
+  await payWhatIsDue(ctx, parcel, { payer: PLATFORM });
   await step(ctx, CUSTOMS_OF.DE, parcel, "RELEASE", { decision: "released", reference: `REL-${ctx.run}-2` });
   await step(ctx, CARRIER, parcel, "DELIVERY", { deliveredTo: "Jonas Becker" });
 }
@@ -180,28 +180,34 @@ export async function counterfeit(ctx: StoryContext): Promise<void> {
   ctx.log(`   status: final decision ${status.finalDecision}, claims ${JSON.stringify(status.claims)}`);
 }
 
+/** The last day of the US de minimis exemption for all countries: Executive Order 14324 suspends it from 2025-08-29. */
+const LAST_DE_MINIMIS_DAY = "2025-08-28";
+
 export async function usDeMinimis(ctx: StoryContext): Promise<void> {
   ctx.log("");
-  ctx.log("== 5. A US parcel on either side of the de minimis suspension (2025-08-29) ==");
-  for (const day of ["2025-08-28", "2025-08-29"]) {
-    const startMs = Date.parse(`${day}T09:00:00.000Z`) - 2 * HOUR;
-    const parcel: Parcel = {
-      shipmentId: `DEMO-${ctx.run}-${day.replaceAll("-", "")}-US`,
-      destination: "US",
-      currency: "USD",
-      seller: { id: "SELLER-5120", name: "Ningbo Bright Camp Supplies", country: "CN" },
-      buyer: { name: "Emily Carter", country: "US", address: `410 Pine Street, Apt ${ctx.run}\nSeattle, WA 98101` },
-      lines: [{ lineId: "1", description: "Rechargeable LED camping lantern", hsCode: "940540", quantity: 2, unitPrice: "60.00", originCountry: "CN" }],
-      procedure: day === "2025-08-28" ? "T86" : "11",
-      startMs,
-    };
-    await orderDispatchDeclare(ctx, parcel, { declarant: CARRIER, quiet: true });
-    await awaitRisk(ctx, parcel);
-    const assessment = await assessFor(ctx, parcel, day);
-    if (compareDecimals(assessment.total.amount, "0") > 0) {
-      await expectRefused(ctx, CUSTOMS_OF.US, parcel, "RELEASE", { decision: "released" });
-      await payWhatIsDue(ctx, parcel, { payer: CARRIER, date: day, assessment });
-    }
-    await step(ctx, CUSTOMS_OF.US, parcel, "RELEASE", { decision: "released", reference: `CBP-${ctx.run}-${day}` });
+  ctx.log(`== 5. A US parcel after the de minimis suspension: what it owed on ${LAST_DE_MINIMIS_DAY}, what it owes today ==`);
+  const parcel: Parcel = {
+    shipmentId: `DEMO-${ctx.run}-DEMINIMIS-US`,
+    destination: "US",
+    currency: "USD",
+    seller: { id: "SELLER-5120", name: "Ningbo Bright Camp Supplies", country: "CN" },
+    buyer: { name: "Emily Carter", country: "US", address: `410 Pine Street, Apt ${ctx.run}\nSeattle, WA 98101` },
+    lines: [{ lineId: "1", description: "Rechargeable LED camping lantern", hsCode: "940540", quantity: 2, unitPrice: "60.00", originCountry: "CN" }],
+    // An informal entry: the Type 86 de minimis entry is no longer open to it.
+    procedure: "11",
+  };
+  // The broker the platform's ORDER names files the entry.
+  await orderDispatchDeclare(ctx, parcel, { declarant: BROKER, quiet: true });
+  await awaitRisk(ctx, parcel);
+  const accepted = await declarationDate(ctx, parcel);
+  ctx.log(`   the same DECLARATION under the rule set of ${LAST_DE_MINIMIS_DAY}, the last de minimis day:`);
+  await assessFor(ctx, parcel, LAST_DE_MINIMIS_DAY);
+  ctx.log(`   and under that of ${accepted}, the day the ledger accepted it, which dates its duty (spec §7):`);
+  const due = await assessFor(ctx, parcel, accepted);
+  if (compareDecimals(due.total.amount, "0") > 0) {
+    await expectRefused(ctx, CUSTOMS_OF.US, parcel, "RELEASE", { decision: "released" });
+    await payWhatIsDue(ctx, parcel, { payer: BROKER, assessment: due });
   }
+  await step(ctx, CUSTOMS_OF.US, parcel, "RELEASE", { decision: "released", reference: `CBP-${ctx.run}` });
+  await step(ctx, CARRIER, parcel, "DELIVERY", { deliveredTo: "Emily Carter" });
 }
