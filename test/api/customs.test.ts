@@ -14,7 +14,7 @@ import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import type { VerificationReport } from "../../node/verify/verify-bundle";
 import { defined } from "../helpers/assertions";
 import { openTestNode } from "../helpers/bundle";
-import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
+import { EXAMPLE_PARTIES, EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { signedAppend } from "../helpers/events";
 import { signedReader } from "../helpers/reads";
 
@@ -40,9 +40,14 @@ const eur = (amount: string) => ({ amount, currency: "EUR" });
 const example = <T extends EventType>(type: T): PayloadOf<T> => structuredClone(EXAMPLE_PAYLOADS[type]);
 /** The reasons of a RISK_RESULT entry. */
 const reasonsOf = (entry: StoredEntry) => (entry.payload as RiskResultPayload).reasons;
-/** When the example parcel was declared: its TAX_PAID matches the tax engine on this day. */
-const JUNE_1 = Date.UTC(2026, 5, 1, 8);
 const HOUR = 3_600_000;
+/**
+ * When the parcels of these tests are signed from: a day before the run, so that parcels an hour apart are still in
+ * the past (rule OCCURRED_AT_WINDOW). Duty and tax follow the day the ledger accepts each DECLARATION (spec §7), today.
+ */
+const EARLIER = Date.now() - 24 * HOUR;
+/** The UTC date the ledger accepts this run's declarations on, as POST /v1/assess takes it. */
+const TODAY = new Date().toISOString().slice(0, 10);
 
 const ALPINE = "Alpine Outdoor";
 const ALPINE_GTIN = "7612345000011";
@@ -92,7 +97,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
   }
 
   /** Appends one event signed by development account `signer`; expects 201. */
-  async function append(signer: number, shipmentId: string, eventType: EventType, payload: Record<string, unknown>, occurredAtMs = JUNE_1): Promise<void> {
+  async function append(signer: number, shipmentId: string, eventType: EventType, payload: Record<string, unknown>, occurredAtMs = EARLIER): Promise<void> {
     const { request } = signedAppend({ separator, signer, shipmentId, eventType, payload, occurredAtMs });
     await json(await post(`/v1/shipments/${shipmentId}/events`, request), 201);
   }
@@ -134,7 +139,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     buyer,
     order,
     declaration,
-    at = JUNE_1,
+    at = EARLIER,
   }: {
     shipmentId: string;
     buyer: Party;
@@ -228,7 +233,14 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
   }
 
-  const authenticity = async (query: string) => json<AuthenticityReport>(await app.request(`/v1/authenticity?${query}`));
+  /**
+   * GET /v1/authenticity as development account `reader` signs it, by default the brand owner #7 (who owns Alpine
+   * Outdoor); null: anonymous. Sightings are only for the brand's owner and customs (spec §9).
+   */
+  const authenticity = async (query: string, reader: number | null = 7) =>
+    json<AuthenticityReport>(reader === null ? await app.request(`/v1/authenticity?${query}`) : await signedGet(reader, `/v1/authenticity?${query}`));
+  /** The sightings of an authenticity report, which a reader who may see them gets. */
+  const sightingsOf = (report: AuthenticityReport) => defined(report.sightings, "the report's sightings");
 
   // =============================================================================================================
 
@@ -254,8 +266,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(runtime.log.treeSize).to.equal(size);
     });
 
-    it("matches the example TAX_PAID, so what a platform collects at checkout is what the ledger accepts", async () => {
-      const body = await json<TaxAssessment>(await assess({ declaration: example("DECLARATION"), date: "2026-06-01" }));
+    it("matches the example TAX_PAID on the day the ledger accepts the declaration, so what a platform collects is what it accepts", async () => {
+      const body = await json<TaxAssessment>(await assess({ declaration: example("DECLARATION"), date: TODAY }));
       const assessment = example("TAX_PAID").assessment;
       expect({ ruleSet: body.ruleSet, customsValue: body.customsValue, duty: body.duty, vat: body.vat, fees: body.fees, total: body.total }).to.deep.equal({
         ruleSet: example("TAX_PAID").ruleSet,
@@ -430,9 +442,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     });
 
     it("answers not_registered for an item no catalog lists", async () => {
-      const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-9999`);
+      // No catalog lists the item, so it has no brand whose owner could see its sightings: customs reads them.
+      const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-9999`, 4);
       expect(report).to.include({ verdict: "not_registered", registered: false, provenOnChain: false, clone: false, catalog: null });
-      expect(report.sightings).to.deep.equal([]);
+      expect(sightingsOf(report)).to.deep.equal([]);
     });
 
     it("answers authentic, proven on chain, for a catalog item ordered once from an authorised seller", async () => {
@@ -455,8 +468,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(report.catalog).to.include({ version: 1, itemsRoot: receipt.itemsRoot, itemCount: 3, leafIndex: 0 });
       const catalog = defined(report.catalog, "the report's catalog");
       expect(catalog.proof).to.be.an("array").that.is.not.empty;
-      expect(report.sightings).to.have.length(1);
-      expect(report.sightings[0]).to.include({ shipmentId: "AUTH-1", lineId: "A1", sellerId: "SELLER-ALPINE-1", authorisedSeller: true });
+      expect(sightingsOf(report)).to.have.length(1);
+      expect(sightingsOf(report)[0]).to.include({ shipmentId: "AUTH-1", lineId: "A1", sellerId: "SELLER-ALPINE-1", authorisedSeller: true });
       // The proof stands on its own: the chain accepts it for this item, and for no other serial.
       const registry = runtime.chain.contracts.productRegistry;
       expect(await registry.isAuthenticItem(brandIdOf(ALPINE), ALPINE_GTIN, "AO-0001", catalog.leafIndex, catalog.proof)).to.equal(true);
@@ -467,11 +480,17 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       await append(1, "AUTH-2", "ORDER", alpineOrder({ serial: "AO-0001", seller: GREY_SELLER, buyer: { name: "Fritz Clone", country: "DE" } }));
       const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0001`);
       expect(report).to.include({ verdict: "suspected_clone", registered: true, provenOnChain: true, clone: true, soldByAuthorisedSeller: false });
-      expect(report.sightings.map((s) => [s.shipmentId, s.sellerId, s.authorisedSeller])).to.deep.equal([
+      expect(sightingsOf(report).map((s) => [s.shipmentId, s.sellerId, s.authorisedSeller])).to.deep.equal([
         ["AUTH-1", "SELLER-ALPINE-1", true],
         ["AUTH-2", GREY_SELLER.id, false],
       ]);
       expect(report.reasons.join(" ")).to.include("AUTH-1").and.include("AUTH-2");
+      // Customs sees the same sightings; an anonymous reader the same verdict, without them or the shipments' ids.
+      expect(sightingsOf(await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0001`, 4))).to.deep.equal(sightingsOf(report));
+      const anonymous = await authenticity(`gtin=${ALPINE_GTIN}&serial=AO-0001`, null);
+      expect(anonymous).to.include({ verdict: "suspected_clone", registered: true, provenOnChain: true, clone: true, soldByAuthorisedSeller: false });
+      expect(anonymous).to.not.have.property("sightings");
+      expect(anonymous.reasons.join(" ")).to.not.include("AUTH-1").and.not.include("AUTH-2").and.not.include(GREY_SELLER.id);
     });
 
     it("narrows clone to other shipments than the shipmentId asked about", async () => {
@@ -497,8 +516,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       await append(1, "AUTH-4", "ORDER", alpineOrder({ serial: "AO/2026/3", seller: GREY_SELLER, buyer: { name: "Hanna Grey", country: "DE" } }));
       const report = await authenticity(`gtin=${ALPINE_GTIN}&serial=${encodeURIComponent("AO/2026/3")}`);
       expect(report).to.include({ verdict: "unauthorised_seller", registered: true, provenOnChain: true, clone: false, soldByAuthorisedSeller: false });
-      expect(report.sightings.map((s) => s.shipmentId)).to.deep.equal(["AUTH-4"]);
-      expect((await authenticity(`gtin=${ALPINE_GTIN}&serial=AO`)).sightings).to.deep.equal([]);
+      expect(sightingsOf(report).map((s) => s.shipmentId)).to.deep.equal(["AUTH-4"]);
+      expect(sightingsOf(await authenticity(`gtin=${ALPINE_GTIN}&serial=AO`, 4))).to.deep.equal([]);
     });
 
     const badQueries: [string, string, string][] = [
@@ -551,8 +570,12 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     it("appends a RISK_RESULT that verifies like any event: signature, role and customs jurisdiction", async () => {
       await declareParcel({ shipmentId: "RISK-VERIFY", buyer: { name: "Ines Verify", country: "DE", address: "Am Markt 2, 04109 Leipzig" } });
       expect((await lastEventOf("RISK-VERIFY")).event.eventType).to.equal("RISK_RESULT");
-      const report = await json<VerificationReport>(await app.request("/v1/shipments/RISK-VERIFY/verify"));
+      await runtime.anchorer.anchorNow();
+      // Read as customs DE: customs jurisdiction is judged by seq 0's destinationCountry, which anonymous readers do not see.
+      const report = await json<VerificationReport>(await signedGet(4, "/v1/shipments/RISK-VERIFY/verify"));
       expect(report.ok, JSON.stringify(report.checks.filter((c) => c.status === "fail"))).to.equal(true);
+      const statuses = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+      for (const name of ["event-signatures", "actor-roles", "lifecycle"]) expect(statuses[name], name).to.equal("pass");
     });
 
     it("sends an undervalued declaration to the red lane with UNDERVALUED_VS_ORDER", async () => {
@@ -581,7 +604,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       ];
       for (const [i, buyer] of spellings.entries()) {
         const { order, declaration } = jacket({ buyer, ordered: "60.00", declared: "60.00" });
-        await declareParcel({ shipmentId: `SPLIT-${i + 1}`, buyer, order, declaration, at: JUNE_1 + i * HOUR });
+        await declareParcel({ shipmentId: `SPLIT-${i + 1}`, buyer, order, declaration, at: EARLIER + i * HOUR });
       }
       const codesOf = async (id: string) => reasonsOf(await lastEventOf(id)).map((r) => r.code);
       expect(await codesOf("SPLIT-1")).to.not.include("CONSIGNMENT_SPLITTING");
@@ -600,7 +623,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     it("does not count a parcel to the same name at another address as split", async () => {
       const buyer = { name: "Clara Vogel", country: "DE", address: "Bahnhofstraße 9, 80335 München" };
       const { order, declaration } = jacket({ buyer, ordered: "60.00", declared: "60.00" });
-      await declareParcel({ shipmentId: "SPLIT-OTHER", buyer, order, declaration, at: JUNE_1 + 3 * HOUR });
+      await declareParcel({ shipmentId: "SPLIT-OTHER", buyer, order, declaration, at: EARLIER + 3 * HOUR });
       const risk = await lastEventOf("SPLIT-OTHER");
       expect(risk.event.eventType).to.equal("RISK_RESULT");
       expect(reasonsOf(risk).map((r) => r.code)).to.not.include("CONSIGNMENT_SPLITTING");
@@ -634,7 +657,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       defined(declaration.items[0], "the first declaration line").value = eur("2.00");
       defined(declaration.items[1], "the second declaration line").value = eur("1.00");
       declaration.totalValue = eur("3.00");
-      await append(3, "RISK-TWICE", "DECLARATION", declaration, JUNE_1 + HOUR);
+      await append(3, "RISK-TWICE", "DECLARATION", declaration, EARLIER + HOUR);
       await runtime.autoRisk.idle();
       const entries = await entriesOf("RISK-TWICE");
       expect(entries.map((e) => e.event.eventType)).to.deep.equal(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "DECLARATION", "RISK_RESULT"]);
@@ -652,12 +675,14 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         "ORDER",
         orderTo(buyer, (o) => {
           o.destinationCountry = "GB";
+          // The GB carrier dispatches and declares the parcel: the platform names it a party (spec §1.1).
+          o.parties = [devWallet(9).address];
           o.items = [{ lineId: "1", description: "Softshell jacket", quantity: 1, unitPrice: gbp("40.00"), hsCode: "620193", originCountry: "CN" }];
           o.total = gbp("40.00");
           delete o.collection;
         }),
       );
-      await append(9, "RISK-GB", "DISPATCH", dispatchTo(buyer, "GB"), JUNE_1 + 60_000);
+      await append(9, "RISK-GB", "DISPATCH", dispatchTo(buyer, "GB"), EARLIER + 60_000);
       await append(
         9,
         "RISK-GB",
@@ -669,7 +694,7 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
           items: [{ lineId: "1", description: "Softshell jacket", hsCode: "620193", quantity: 1, value: gbp("40.00"), originCountry: "CN" }],
           totalValue: gbp("40.00"),
         },
-        JUNE_1 + 120_000,
+        EARLIER + 120_000,
       );
       await runtime.autoRisk.idle();
       expect((await lastEventOf("RISK-GB")).event.eventType).to.equal("DECLARATION");
@@ -699,17 +724,17 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       const buyer = { name: "Dora Klein", country: "DE", address: "Schlossallee 1, 14467 Potsdam" };
       const order = orderTo(buyer, (o) => (defined(o.items[1], "the order's second line").brand = NORDWIND));
       await declareParcel({ shipmentId: "VIEW-1", buyer, order });
-      await append(1, "VIEW-1", "TAX_PAID", example("TAX_PAID"), JUNE_1 + 180_000);
-      await append(7, "VIEW-1", "CLAIM", claim("CLM-SW", "Stridewell", ["1"]), JUNE_1 + 240_000);
-      await append(OTHER_OWNER, "VIEW-1", "CLAIM", claim("CLM-NW", NORDWIND, ["2"]), JUNE_1 + 300_000);
-      await append(4, "VIEW-1", "CLAIM_DECISION", { claimId: "CLM-SW", decision: "upheld", action: "seize" }, JUNE_1 + 360_000);
-      await append(4, "VIEW-1", "CLAIM_DECISION", { claimId: "CLM-NW", decision: "rejected" }, JUNE_1 + 420_000);
+      await append(1, "VIEW-1", "TAX_PAID", example("TAX_PAID"), EARLIER + 180_000);
+      await append(7, "VIEW-1", "CLAIM", claim("CLM-SW", "Stridewell", ["1"]), EARLIER + 240_000);
+      await append(OTHER_OWNER, "VIEW-1", "CLAIM", claim("CLM-NW", NORDWIND, ["2"]), EARLIER + 300_000);
+      await append(4, "VIEW-1", "CLAIM_DECISION", { claimId: "CLM-SW", decision: "upheld", action: "seize" }, EARLIER + 360_000);
+      await append(4, "VIEW-1", "CLAIM_DECISION", { claimId: "CLM-NW", decision: "rejected" }, EARLIER + 420_000);
       viewEntries = await entriesOf("VIEW-1");
 
       // VIEW-2: Stridewell only, with an open claim by #7.
       const other = { name: "Emil Open", country: "DE", address: "Marktplatz 2, 69117 Heidelberg" };
       await declareParcel({ shipmentId: "VIEW-2", buyer: other });
-      await append(7, "VIEW-2", "CLAIM", claim("CLM-OPEN", "Stridewell", ["1"]), JUNE_1 + 240_000);
+      await append(7, "VIEW-2", "CLAIM", claim("CLM-OPEN", "Stridewell", ["1"]), EARLIER + 240_000);
     });
 
     it("builds the shipments the view tests read", () => {
@@ -735,10 +760,10 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         released: false,
         destinationCountry: "DE",
         lane: "green",
-        ruleSet: "EU-2021-07-01",
+        ruleSet: "EU-2026-07-01",
       });
-      expect(status.due).to.deep.equal(eur("6.63"));
-      expect(status.paid).to.deep.equal(eur("6.63"));
+      expect(status.due).to.deep.equal(eur("13.77"));
+      expect(status.paid).to.deep.equal(eur("13.77"));
       expect(status.openClaims).to.deep.equal([]);
       expect(status.finalDecision).to.not.equal(null);
       expect(status.claims).to.deep.equal([
@@ -751,8 +776,8 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       const status = await json<FullStatus>(await signedGet(4, "/v1/shipments/VIEW-2"));
       expect(status.openClaims).to.deep.equal(["CLM-OPEN"]);
       expect(status.claims).to.deep.equal([{ claimId: "CLM-OPEN", brand: "Stridewell", ground: "counterfeit", lineIds: ["1"], status: "open" }]);
-      expect(status).to.include({ ruleSet: "EU-2021-07-01" });
-      expect(status.due).to.deep.equal(eur("6.63"));
+      expect(status).to.include({ ruleSet: "EU-2026-07-01" });
+      expect(status.due).to.deep.equal(eur("13.77"));
       expect(status.paid).to.deep.equal(eur("0.00"));
     });
 
@@ -770,11 +795,25 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(theirs).to.not.have.any.keys("lane", "ruleSet", "due", "paid", "openClaims");
     });
 
-    it("shows a brand owner's trace the order's items and seller, its own claim and the decision on it whole, nothing else", async () => {
+    it("shows a brand owner's trace the order's items, seller and parties, its own claim and the decision on it whole, nothing else", async () => {
       const bundle = await json<TraceBundle>(await signedGet(7, "/v1/shipments/VIEW-1/trace"));
       const shown = bundle.entries.map((e) => Object.keys(e.payload).sort());
-      expect(shown).to.deep.equal([["items", "seller"], [], [], [], [], Object.keys(viewEntry(5).payload).sort(), [], ["action", "claimId", "decision"], []]);
-      expect(bundle.entries[0]?.payload).to.deep.equal({ items: viewEntry(0).payload.items, seller: viewEntry(0).payload.seller });
+      expect(shown).to.deep.equal([
+        ["items", "parties", "seller"],
+        [],
+        [],
+        [],
+        [],
+        Object.keys(viewEntry(5).payload).sort(),
+        [],
+        ["action", "claimId", "decision"],
+        [],
+      ]);
+      expect(bundle.entries[0]?.payload).to.deep.equal({
+        items: viewEntry(0).payload.items,
+        parties: viewEntry(0).payload.parties,
+        seller: viewEntry(0).payload.seller,
+      });
       expect(bundle.entries[5]?.payload).to.deep.equal(viewEntry(5).payload);
       expect(bundle.entries[7]?.payload).to.deep.equal(viewEntry(7).payload);
       for (const entry of bundle.entries) expect(Object.keys(entry.salts).sort()).to.deep.equal(Object.keys(entry.payload).sort());
@@ -785,12 +824,16 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     it("shows another brand owner's trace only its own claim and the decision on it, and the order lines of its brand", async () => {
       const bundle = await json<TraceBundle>(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-1/trace"));
       const shown = bundle.entries.map((e) => Object.keys(e.payload).sort());
-      expect(shown).to.deep.equal([["items", "seller"], [], [], [], [], [], Object.keys(viewEntry(6).payload).sort(), [], ["claimId", "decision"]]);
+      expect(shown).to.deep.equal([["items", "parties", "seller"], [], [], [], [], [], Object.keys(viewEntry(6).payload).sort(), [], ["claimId", "decision"]]);
     });
 
-    it("shows a brand owner of no brand in the order nothing: no fields, no claims", async () => {
+    it("shows a brand owner of no brand in the order nothing but the order's parties: no other fields, no claims", async () => {
       const bundle = await json<TraceBundle>(await signedGet(OTHER_OWNER, "/v1/shipments/VIEW-2/trace"));
-      for (const entry of bundle.entries) {
+      const [order, ...rest] = bundle.entries;
+      // spec §1.1: parties is disclosed in every view.
+      expect(defined(order, "the ORDER entry").payload).to.deep.equal({ parties: EXAMPLE_PARTIES });
+      expect(Object.keys(defined(order, "the ORDER entry").salts)).to.deep.equal(["parties"]);
+      for (const entry of rest) {
         expect(entry.payload).to.deep.equal({});
         expect(entry.salts).to.deep.equal({});
       }
@@ -798,12 +841,12 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(status).to.deep.equal({ shipmentId: "VIEW-2", events: 5, stage: "CLAIM", released: false });
     });
 
-    it("shows customs of another country and anonymous readers no amounts, lane or claims", async () => {
+    it("shows customs of another country and anonymous readers no amounts, lane or claims, and no field but the parties", async () => {
       const base = { shipmentId: "VIEW-1", events: 9, stage: "CLAIM_DECISION", released: false };
       expect(await json(await signedGet(5, "/v1/shipments/VIEW-1"))).to.deep.equal(base);
       expect(await json(await app.request("/v1/shipments/VIEW-1"))).to.deep.equal(base);
       const bundle = await json<TraceBundle>(await signedGet(5, "/v1/shipments/VIEW-1/trace"));
-      expect(bundle.entries.every((e) => Object.keys(e.payload).length === 0)).to.equal(true);
+      expect(bundle.entries.map((e) => Object.keys(e.payload))).to.deep.equal([["parties"], [], [], [], [], [], [], [], []]);
     });
   });
 });
