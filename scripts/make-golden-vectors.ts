@@ -1,5 +1,6 @@
-// Writes test/fixtures/golden-v1.json: one fixed event with fixed salts and every value derived from it. Run only
-// when the protocol version changes; test/node/domain/golden.test.ts checks every implementation reproduces it.
+// Writes test/fixtures/golden-v1.json: one fixed event (the example ORDER, which names its carrier and broker as
+// parties) with fixed salts and every value derived from it. Run only when the protocol or the example ORDER changes;
+// test/node/domain/golden.test.ts checks every implementation reproduces it.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { devWallet } from "../node/chain/dev-participants";
@@ -38,7 +39,7 @@ const root = toHex(treeRoot({ size: 5, read: memoryNodeReader(leaves.map((l) => 
 
 const golden = {
   format: "borderledger.golden.v1",
-  description: "One ORDER event with fixed salts, signed by development account #1, and five chained leaves of it.",
+  description: "One ORDER event naming two parties, with fixed salts, signed by development account #1, and five chained leaves of it.",
   domain: { name: "BorderLedger", version: "1", ...domain },
   signerPrivateKey: devWallet(1).privateKey,
   request: signed.request,
