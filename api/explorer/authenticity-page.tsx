@@ -3,7 +3,6 @@
 import type { FC } from "hono/jsx";
 import type { AuthenticityReport } from "../../node/node-api";
 import { ErrorBox, Layout } from "./layout";
-import { timeText } from "./format";
 
 export type AuthenticityQuery = { gtin?: string; serial?: string; shipmentId?: string };
 
@@ -81,56 +80,20 @@ const AuthenticityResult: FC<{ report: AuthenticityReport }> = ({ report }) => {
           <dd>{yesNo(report.clone)}</dd>
         </dl>
       </section>
-      <Sightings sightings={report.sightings} />
+      <SightingsWithheld />
     </section>
   );
 };
 
-/** Where the ledger saw the item; only the brand's owner and customs are told (the explorer's readers are anonymous). */
-const Sightings: FC<{ sightings: AuthenticityReport["sightings"] }> = ({ sightings }) => {
-  if (sightings === undefined) {
-    return (
-      <p class="muted" data-sightings="withheld">
-        Which shipments hold the item, and who sold it, is shown only to the brand's owner and to customs, in a signed GET /v1/authenticity.
-      </p>
-    );
-  }
-  return (
-    <>
-      <h3>Seen in {sightings.length === 1 ? "1 shipment" : `${sightings.length} shipments`}</h3>
-      {sightings.length > 0 ? (
-        <table class="data">
-          <thead>
-            <tr>
-              <th>Shipment</th>
-              <th style="width: 4rem">Line</th>
-              <th>Seller</th>
-              <th>Authorised</th>
-              <th>Recorded</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sightings.map((s) => (
-              <tr data-sighting={s.shipmentId}>
-                <td data-label="Shipment">
-                  <a href={`/trace/${encodeURIComponent(s.shipmentId)}`}>
-                    <code>{s.shipmentId}</code>
-                  </a>
-                </td>
-                <td data-label="Line">{s.lineId}</td>
-                <td data-label="Seller">{s.sellerId ?? "not known"}</td>
-                <td data-label="Authorised">{yesNo(s.authorisedSeller)}</td>
-                <td data-label="Recorded">{timeText(s.recordedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">No ORDER in this log lists the item.</p>
-      )}
-    </>
-  );
-};
+/**
+ * Where the ledger saw the item is told only to the brand's owner and to customs, in a signed read (spec §8, §9); the
+ * explorer's readers are anonymous, so the page says where to ask instead.
+ */
+const SightingsWithheld: FC = () => (
+  <p class="muted" data-sightings="withheld">
+    Which shipments hold the item, and who sold it, is shown only to the brand's owner and to customs, in a signed GET /v1/authenticity.
+  </p>
+);
 
 export const AuthenticityPage: FC<{ query: AuthenticityQuery; report?: AuthenticityReport; error?: { message: string; code: string } }> = ({
   query,
