@@ -22,6 +22,7 @@ import {
 import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { checkpointKey, entryKey, headKey, nodeKey } from "../../node/store/keys";
 import { defined, elementAt, rejectionOf } from "../helpers/assertions";
+import { signedAppend } from "../helpers/events";
 import { happyLifecycleRequests } from "../helpers/http-load";
 import { NodeProcesses } from "../helpers/node-process";
 
@@ -154,6 +155,11 @@ describe("drill: corrupted stored values", function () {
     });
 
     const get = (url: string) => app.request(url);
+    /**
+     * The brand owner's CLAIM on the delivered parcel's Stridewell line: on a sound store the ledger would accept it
+     * (spec §7), so only the damaged value can refuse it.
+     */
+    const claimOf = (shipmentId: string) => signedAppend({ separator: runtime.ledger.domainSeparator, signer: 7, shipmentId, eventType: "CLAIM" }).request;
     const post = (url: string, body: unknown) =>
       app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
@@ -167,13 +173,10 @@ describe("drill: corrupted stored values", function () {
     });
 
     it("(a) refuses an append to that shipment and writes nothing", async () => {
-      const order = elementAt(
-        happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: ENTRY_VICTIM, startMs: Date.UTC(2026, 6, 1) }),
-        0,
-      );
+      const claim = claimOf(ENTRY_VICTIM);
       const size = runtime.log.treeSize;
       const root = runtime.log.headRoot();
-      await expectRefusal(await post(`/v1/shipments/${ENTRY_VICTIM}/events`, order), "entries", entryKey(VICTIM_LEAF));
+      await expectRefusal(await post(`/v1/shipments/${ENTRY_VICTIM}/events`, claim), "entries", entryKey(VICTIM_LEAF));
       // The log is one atomic batch per write: the same size and root mean nothing of the refused append was written.
       expect(runtime.log.treeSize).to.equal(size);
       expect(runtime.log.headRoot()).to.deep.equal(root);
@@ -224,10 +227,9 @@ describe("drill: corrupted stored values", function () {
     });
 
     it("(d) refuses an append to the shipment whose head is corrupted, naming heads/<shipmentId>, and writes nothing", async () => {
-      const requests = happyLifecycleRequests({ separator: runtime.ledger.domainSeparator, shipmentId: HEAD_VICTIM, startMs: Date.UTC(2026, 6, 1) });
       const size = runtime.log.treeSize;
       const root = runtime.log.headRoot();
-      await expectRefusal(await post(`/v1/shipments/${HEAD_VICTIM}/events`, elementAt(requests, 0)), "heads", headKey(HEAD_VICTIM));
+      await expectRefusal(await post(`/v1/shipments/${HEAD_VICTIM}/events`, claimOf(HEAD_VICTIM)), "heads", headKey(HEAD_VICTIM));
       expect(runtime.log.treeSize).to.equal(size);
       expect(runtime.log.headRoot()).to.deep.equal(root);
       expect((await runtime.log.getShipmentEntries(HEAD_VICTIM)).map((e) => e.seq)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
@@ -235,9 +237,8 @@ describe("drill: corrupted stored values", function () {
 
     it("(a, d) still accepts the appends to other shipments written in the same group commit as those to the corrupted shipments", async () => {
       const separator = runtime.ledger.domainSeparator;
-      const later = Date.UTC(2026, 6, 2);
-      const headVictim = elementAt(happyLifecycleRequests({ separator, shipmentId: HEAD_VICTIM, startMs: later }), 0);
-      const entryVictim = elementAt(happyLifecycleRequests({ separator, shipmentId: ENTRY_VICTIM, startMs: later }), 0);
+      const headVictim = claimOf(HEAD_VICTIM);
+      const entryVictim = claimOf(ENTRY_VICTIM);
       const [f, g, h] = (["CORRUPT-F", "CORRUPT-G", "CORRUPT-H"] as const).map((shipmentId) => elementAt(happyLifecycleRequests({ separator, shipmentId }), 0));
       const size = runtime.log.treeSize;
       // The ledger commits the first event of a batch request at once and the rest together, in one LevelDB batch,
