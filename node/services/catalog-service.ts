@@ -40,10 +40,10 @@ export type AuthenticityReport = {
   provenOnChain: boolean;
   /**
    * The shipments whose ORDER lists this item, oldest first, with their seller and whether the brand authorised it.
-   * Only for the brand's owner and active customs (spec §8, §9): empty for anyone else, who gets the verdict, the
-   * catalog proof and reasons that name no shipment and no seller.
+   * Only for the brand's owner and active customs (spec §8, §9). Left out for anyone else, who gets the verdict, the
+   * catalog proof and reasons that name no shipment and no seller: an empty list would say the ledger saw it nowhere.
    */
-  sightings: AuthenticitySighting[];
+  sightings?: AuthenticitySighting[];
   /** Every sighting's seller is authorised (null: no sighting, or the brand lists no sellers). */
   soldByAuthorisedSeller: boolean | null;
   /** The item appears in more than one shipment (or in another shipment than `shipmentId`, when given). */
@@ -285,7 +285,7 @@ export class CatalogService {
       brandId: brand?.brandId ?? null,
       catalog,
       provenOnChain,
-      sightings: seesSightings ? sightings : [],
+      ...(seesSightings ? { sightings } : {}),
       soldByAuthorisedSeller,
       clone,
       reasons,

@@ -229,7 +229,7 @@ describe("side doors: every answer says no more than its reader's view", functio
       const report = JSON.parse(body) as AuthenticityReport;
       expect(report).to.include({ verdict: "suspected_clone", registered: true, provenOnChain: true, brand: "Stridewell", clone: true });
       expect(defined(report.catalog, "the catalog proof").proof).to.be.an("array");
-      expect(report.sightings).to.deep.equal([]);
+      expect(report).to.not.have.property("sightings");
       expect(body).to.not.include("recordedAt");
     });
 
@@ -238,15 +238,14 @@ describe("side doors: every answer says no more than its reader's view", functio
         const body = await read(path, reader);
         for (const hidden of [RELEASED, CLAIMED, SELLER_ID]) expect(body, `${hidden} to #${reader}`).to.not.include(hidden);
         const report = JSON.parse(body) as AuthenticityReport;
-        expect(report).to.include({ verdict: "suspected_clone" });
-        expect(report.sightings).to.deep.equal([]);
+        expect(report).to.include({ verdict: "suspected_clone" }).and.not.have.property("sightings");
       }
     });
 
     it("shows the brand's owner and customs of any country every sighting with its seller", async () => {
       for (const reader of [BRAND_OWNER, CUSTOMS_GB]) {
         const report = JSON.parse(await read(path, reader)) as AuthenticityReport;
-        expect(report.sightings.map((s) => [s.shipmentId, s.sellerId, s.authorisedSeller])).to.deep.equal([
+        expect(defined(report.sightings, `the sightings #${reader} gets`).map((s) => [s.shipmentId, s.sellerId, s.authorisedSeller])).to.deep.equal([
           [RELEASED, SELLER_ID, false],
           [CLAIMED, SELLER_ID, false],
         ]);
