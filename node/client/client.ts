@@ -165,8 +165,9 @@ export class BorderLedgerClient {
   }
 
   /**
-   * Erases personal data of a shipment (by default its buyer, consignor and consignee; TAX_PAID.payment only when
-   * named). This participant must be customs of the destination country or the registry's admin.
+   * Erases personal data of a shipment (by default its buyer, consignor, consignee, TAX_PAID.payment and
+   * DELIVERY.deliveredTo; INSPECTION.findings, RELEASE.reason and CLAIM.detail when named — `fields`, when given, is
+   * exactly what is erased). This participant must be customs of the destination country or the registry's admin.
    */
   async erase({ shipmentId, fields, reason }: { shipmentId: string; fields?: PersonalDataField[]; reason: string }): Promise<ErasureRecord> {
     const body = signErasure({ separator: this.separator, privateKey: this.options.privateKey, shipmentId, fields, reason, requestedAtMs: Date.now() });
