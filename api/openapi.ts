@@ -111,7 +111,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         post: {
           summary:
-            "Erase personal-data fields (names, addresses) at a request signed by customs of the destination or the registry's admin (EIP-712 Erasure); digests stay, bundles still verify",
+            "Erase personal data (by default buyer, consignor, consignee, payment and recipient; on request the free-text findings, release reason and claim detail) at a request signed by customs of the destination or the registry's admin (EIP-712 Erasure); digests stay, bundles still verify",
           parameters: [shipmentId],
           requestBody: { required: true, ...json(schema(ErasureBodySchema)) },
           responses: {
