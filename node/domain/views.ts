@@ -41,27 +41,14 @@ export const PARTIES_FIELD = "parties";
  * - anonymous (and an inactive participant): digests only.
  * In every view `parties` of an ORDER, DISPATCH or DECLARATION is disclosed, so every verifier can check who spoke.
  */
-export function visibleFields({
-  viewer,
-  events,
-  destinationCountry,
-}: {
-  viewer: Viewer;
-  events: readonly ViewedEvent[];
-  destinationCountry: string | undefined;
-}): FieldVisibility[] {
-  return baseView({ viewer, events, destinationCountry }).map((visible, i) => withParties(events[i]?.eventType, visible));
+export function visibleFields(params: ViewParams): FieldVisibility[] {
+  return baseView(params).map((visible, i) => withParties(params.events[i]?.eventType, visible));
 }
 
-function baseView({
-  viewer,
-  events,
-  destinationCountry,
-}: {
-  viewer: Viewer;
-  events: readonly ViewedEvent[];
-  destinationCountry: string | undefined;
-}): FieldVisibility[] {
+/** Who reads, the shipment's events, and its destination (seq 0's destinationCountry). */
+type ViewParams = { viewer: Viewer; events: readonly ViewedEvent[]; destinationCountry: string | undefined };
+
+function baseView({ viewer, events, destinationCountry }: ViewParams): FieldVisibility[] {
   if (viewer === null || !viewer.active) return events.map(() => "none");
   const self = viewer.address.toLowerCase();
   if (partiesOf(events).has(self)) return events.map(() => "all");
