@@ -68,12 +68,14 @@ export function redact(bundle: TraceBundle, hidden: Record<number, readonly stri
   return copy;
 }
 
-/** What an anonymous viewer gets: digests only, no payload field and no salt. */
+/** What an anonymous viewer gets (spec §9): digests, and of the payloads only `parties`, which every view discloses. */
 export function anonymous(bundle: TraceBundle): TraceBundle {
   const copy = structuredClone(bundle);
   for (const entry of copy.entries) {
-    entry.payload = {};
-    entry.salts = {};
+    const { parties } = entry.payload;
+    const salt = entry.salts.parties;
+    entry.payload = parties === undefined ? {} : { parties };
+    entry.salts = salt === undefined ? {} : { parties: salt };
   }
   return copy;
 }

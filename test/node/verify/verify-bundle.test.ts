@@ -115,7 +115,7 @@ describe("verifyBundle", function () {
       expect(report.ok).to.equal(true);
     });
 
-    it("names the log's operator as the anchorer and the customs country in the chain checks' reasons", async () => {
+    it("names the log's operator as the anchorer, and the roles and party rules that held, in the chain checks' reasons", async () => {
       const report = await verify(honest);
       expect(check(report, "checkpoint-anchored").reason).to.contain(node.runtime.chain.operator.address);
       expect(check(report, "checkpoint-anchored").reason).to.contain(`block ${defined(honest.checkpoint, "the checkpoint").blockNumber}`);
@@ -123,7 +123,13 @@ describe("verifyBundle", function () {
         entriesOf(check(report, "actor-roles")).find((e) => e.seq === 3),
         "the RISK_RESULT's result",
       );
-      expect(riskResult.reason).to.contain("held CUSTOMS").and.to.contain("customs of DE");
+      // The jurisdiction rule holds without naming the destination (spec §9: a refusal names it to no other customs).
+      expect(riskResult.reason).to.contain("held CUSTOMS").and.to.contain("CUSTOMS_JURISDICTION holds");
+      const dispatch = defined(
+        entriesOf(check(report, "actor-roles")).find((e) => e.seq === 1),
+        "the DISPATCH's result",
+      );
+      expect(dispatch.reason).to.contain("held CARRIER").and.to.contain("NOT_A_PARTY");
     });
 
     it("reports every entry of the per-entry checks with its index and seq", async () => {
@@ -137,11 +143,12 @@ describe("verifyBundle", function () {
     });
 
     it("passes payment on the DECLARATION, TAX_PAID and RELEASE, recomputing what is due with the engine", async () => {
-      // The example DECLARATION, lodged 2026-06-01 without IOSS: EU-2021-07-01, VAT 6.63 EUR, which the TAX_PAID states and pays.
+      // The example DECLARATION, accepted by the log today without IOSS: EU-2026-07-01 (in force since 2026-07-01), duty and
+      // VAT 13.77 EUR, which the TAX_PAID states and pays. The tax date is the UTC date of the leaf's recordedAt.
       const declaration = entryAt(honest, 2);
-      const engine = assess({ declaration: declaration.payload as DeclarationPayload, date: declaration.event.occurredAt.slice(0, 10) });
+      const engine = assess({ declaration: declaration.payload as DeclarationPayload, date: declaration.recordedAt.slice(0, 10) });
       const taxPaid = entryAt(honest, 4).payload as { ruleSet: string; assessment: { total: unknown } };
-      expect(engine).to.deep.include({ ruleSet: "EU-2021-07-01", total: { amount: "6.63", currency: "EUR" } });
+      expect(engine).to.deep.include({ ruleSet: "EU-2026-07-01", total: { amount: "13.77", currency: "EUR" } });
       expect(taxPaid.ruleSet).to.equal(engine.ruleSet);
       expect(taxPaid.assessment.total).to.deep.equal(engine.total);
 
@@ -296,10 +303,10 @@ describe("verifyBundle", function () {
       },
       {
         what: "an event is re-attributed to another actor",
-        // Account #9 is a carrier too, so only the signature can tell.
-        tamper: (b) => void (entryAt(b, 1).event.actor = devWallet(9).address),
+        // The platform's TAX_PAID given to the broker, a party that may pay too: only the signature can tell.
+        tamper: (b) => void (entryAt(b, 4).event.actor = devWallet(3).address),
         fails: ["event-signatures"],
-        entry: 1,
+        entry: 4,
       },
       {
         what: "a hash of an inclusion proof is changed",
@@ -384,10 +391,20 @@ describe("verifyBundle", function () {
 
     it("fails actor-roles when an event is attributed to an actor without a role that may append it", async () => {
       const bundle = fresh();
-      entryAt(bundle, 0).event.actor = devWallet(2).address; // a carrier; ORDER is for platforms
+      entryAt(bundle, 6).event.actor = devWallet(3).address; // the broker, a party; DELIVERY is for carriers
       const report = await verify(bundle);
       expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles"]);
+      expect(entryOf(check(report, "actor-roles"), 6).reason).to.contain("held none of CARRIER");
+    });
+
+    it("fails actor-roles and lifecycle when seq 0 is attributed to another opener, whose shipment the platform is then no party of", async () => {
+      const bundle = fresh();
+      entryAt(bundle, 0).event.actor = devWallet(2).address; // a carrier; ORDER is for platforms
+      const report = await verify(bundle);
+      expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles", "lifecycle"]);
       expect(entryOf(check(report, "actor-roles"), 0).reason).to.contain("held none of PLATFORM");
+      // The ORDER names the carrier and the broker: with the carrier as the opener, the platform's TAX_PAID comes from no party.
+      expect(entryOf(check(report, "lifecycle"), 4).reason).to.match(/^NOT_A_PARTY: /);
     });
 
     it("fails actor-roles and lifecycle when a customs event is attributed to customs of another country", async () => {
@@ -395,7 +412,10 @@ describe("verifyBundle", function () {
       entryAt(bundle, 3).event.actor = devWallet(5).address; // customs of GB; the parcel goes to DE
       const report = await verify(bundle);
       expect(failed(report)).to.deep.equal(["event-signatures", "actor-roles", "lifecycle"]);
-      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain("customs of GB, but the shipment goes to DE");
+      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain("held CUSTOMS and was active at block");
+      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain(
+        "but CUSTOMS_JURISDICTION: customs of GB may not append RISK_RESULT for this shipment: only customs of its destination country may",
+      );
       expect(entryOf(check(report, "lifecycle"), 3).reason).to.match(/^CUSTOMS_JURISDICTION: /);
     });
 
@@ -479,6 +499,13 @@ describe("verifyBundle", function () {
       return copy;
     }
 
+    /** Less VAT than the engine's 7.77: 5.00, and a total and payment of 6.00 + 5.00 = 11.00 to match. */
+    function underVat(p: TaxPaidPayload): void {
+      p.assessment.vat.amount = "5.00";
+      p.assessment.total.amount = "11.00";
+      p.payment.amount.amount = "11.00";
+    }
+
     /** Asserts that only lifecycle and payment fail, on the TAX_PAID at seq 4, and returns the payment entry's reason. */
     async function paymentFailure(bundle: TraceBundle): Promise<string> {
       const report = await verify(bundle);
@@ -508,34 +535,25 @@ describe("verifyBundle", function () {
     });
 
     it("fails payment naming TAX_PAID_ASSESSMENT when the signed assessment is not the engine's, naming each differing field", async () => {
-      const reason = await paymentFailure(
-        forged(paying, (p) => {
-          p.assessment.vat.amount = "5.00";
-          p.assessment.total.amount = "5.00";
-          p.payment.amount.amount = "5.00";
-        }),
-      );
+      // VAT 5.00 with the engine's duty 6.00: a total of 11.00, which the payload schema holds to duty + vat + fees.
+      const reason = await paymentFailure(forged(paying, underVat));
       expect(reason).to.equal(
-        "TAX_PAID_ASSESSMENT: the assessment differs from EU-2021-07-01's for the DECLARATION at seq 2: vat 5.00 EUR (engine: 6.63 EUR), total 5.00 EUR (engine: 6.63 EUR)",
+        "TAX_PAID_ASSESSMENT: the assessment differs from EU-2026-07-01's for the DECLARATION at seq 2: vat 5.00 EUR (engine: 7.77 EUR), total 11.00 EUR (engine: 13.77 EUR)",
       );
     });
 
     it("fails payment naming TAX_PAID_ASSESSMENT when the TAX_PAID names another rule set than the one in force on the DECLARATION's date", async () => {
-      const reason = await paymentFailure(forged(paying, (p) => void (p.ruleSet = "EU-2026-07-01")));
-      expect(reason).to.equal("TAX_PAID_ASSESSMENT: the DECLARATION at seq 2 is assessed under rule set EU-2021-07-01, not EU-2026-07-01");
+      const reason = await paymentFailure(forged(paying, (p) => void (p.ruleSet = "EU-2021-07-01")));
+      expect(reason).to.equal("TAX_PAID_ASSESSMENT: the DECLARATION at seq 2 is assessed under rule set EU-2026-07-01, not EU-2021-07-01");
     });
 
     it("fails payment naming TAX_PAID_SHORT when the payment is less than the assessment's total", async () => {
       const reason = await paymentFailure(forged(paying, (p) => void (p.payment.amount.amount = "1.00")));
-      expect(reason).to.equal("TAX_PAID_SHORT: payment.amount 1.00 EUR falls short of assessment.total 6.63 EUR: 6.63 EUR is due");
+      expect(reason).to.equal("TAX_PAID_SHORT: payment.amount 1.00 EUR falls short of assessment.total 13.77 EUR: 13.77 EUR is due");
     });
 
     it("reports payment not-checkable, never fail, when the DECLARATION is hidden, even for a forged assessment", async () => {
-      const wrong = forged(paying, (p) => {
-        p.assessment.vat.amount = "5.00";
-        p.assessment.total.amount = "5.00";
-        p.payment.amount.amount = "5.00";
-      });
+      const wrong = forged(paying, underVat);
       for (const bundle of [redact(honest, { 2: ["items"] }), redact(wrong, { 2: ["items"] })]) {
         const report = await verify(bundle);
         expect(failed(report)).to.deep.equal([]);
@@ -573,7 +591,12 @@ describe("verifyBundle", function () {
 
   describe("redacted bundles", () => {
     it("verifies a bundle with fields hidden: checks pass or are not-checkable, never fail", async () => {
-      const bundle = redact(honest, { 0: ["buyer", "items", "total"], 2: ["destinationCountry", "items", "totalValue"], 3: ["lane"], 4: ["payment"] });
+      const bundle = redact(honest, {
+        0: ["buyer", "destinationCountry", "items", "total"],
+        2: ["destinationCountry", "items", "totalValue"],
+        3: ["lane"],
+        4: ["payment"],
+      });
       const report = await verify(bundle);
       expect(failed(report), JSON.stringify(report, null, 2)).to.deep.equal([]);
       expect(report.ok).to.equal(true);
@@ -588,18 +611,24 @@ describe("verifyBundle", function () {
         lifecycle: "not-checkable",
         payment: "not-checkable",
       });
-      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain("destinationCountry of the DECLARATION at seq 2 is not disclosed");
+      // Customs jurisdiction is judged by seq 0's destination (spec §1.1), hidden here.
+      expect(entryOf(check(report, "actor-roles"), 3).reason).to.contain("destinationCountry of ORDER at seq 0 is not disclosed");
       expect(check(report, "payment").reason).to.contain(
         "DECLARATION_NOT_ASSESSABLE: what is due for the DECLARATION at seq 2 cannot be recomputed: destinationCountry, items, totalValue are not disclosed",
       );
       expect(entryOf(check(report, "payload-schema"), 2).reason).to.contain("hidden");
     });
 
-    it("verifies an anonymous viewer's bundle of digests only without a failure", async () => {
+    it("verifies an anonymous viewer's bundle of digests and parties only without a failure", async () => {
       const report = await verify(anonymous(honest));
       expect(failed(report)).to.deep.equal([]);
       expect(check(report, "field-digests").status).to.equal("pass");
-      expect(entryOf(check(report, "field-digests"), 0).reason).to.match(/^0 of \d+ fields disclosed/);
+      // The ORDER's parties is the one field every view discloses; the DISPATCH names none.
+      expect(entryOf(check(report, "field-digests"), 0).reason).to.match(/^1 of \d+ fields disclosed/);
+      expect(entryOf(check(report, "field-digests"), 1).reason).to.match(/^0 of \d+ fields disclosed/);
+      // Who spoke can still be checked: the carrier is a party by the ORDER's disclosed parties.
+      expect(entryOf(check(report, "actor-roles"), 1)).to.include({ status: "pass" });
+      expect(entryOf(check(report, "actor-roles"), 1).reason).to.contain("NOT_A_PARTY holds");
       expect(check(report, "lifecycle").status).to.equal("not-checkable");
     });
   });
