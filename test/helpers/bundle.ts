@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TraceBundle } from "../../node/domain/bundle";
+import { prepareEvent, type AppendRequest } from "../../node/domain/event";
+import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
+import { toCandidate } from "../../node/prepare/prepare-worker";
 import { openNodeRuntime, type NodeRuntime, type NodeRuntimeOptions } from "../../node/runtime/node-runtime";
 import { buildTraceBundle } from "../../node/services/trace-service";
 
@@ -78,4 +81,43 @@ export function anonymous(bundle: TraceBundle): TraceBundle {
     entry.salts = salt === undefined ? {} : { parties: salt };
   }
   return copy;
+}
+
+/**
+ * Writes a signed append request into `runtime`'s log as a dishonest node would: straight into its store, past the
+ * ledger's role and lifecycle checks, chained after the shipment's head and recorded at `recordedAtMs`. Only the
+ * stateless checks (schema, salts, digests, signature) run, as they must for the entry to be well formed. The next
+ * anchorNow() anchors it with the rest; the ledger's cached state of that shipment no longer matches the store, so
+ * append nothing more to the shipment through the ledger.
+ */
+export async function slipIn({
+  runtime,
+  request,
+  recordedAtMs = Date.now(),
+}: {
+  runtime: NodeRuntime;
+  request: AppendRequest;
+  recordedAtMs?: number;
+}): Promise<void> {
+  const prepared = prepareEvent({ body: request, separator: runtime.ledger.domainSeparator });
+  if (!prepared.ok) throw new Error(`the request to slip in is malformed: ${prepared.failure.message}`);
+  const candidate = toCandidate(prepared.prepared);
+  const { shipmentId } = candidate;
+  const head = await runtime.log.getHead(shipmentId);
+  const seq = head === undefined ? 0 : head.seq + 1;
+  const prevLeafHash = head?.leafHash ?? ZERO_HASH;
+  const leafHash = leafHashOf({ shipmentId, seq, prevLeafHash, eventDigest: candidate.eventDigest, recordedAtMs });
+  await runtime.log.append([
+    {
+      leafIndex: runtime.log.treeSize,
+      seq,
+      shipmentId,
+      prevLeafHash,
+      leafHash,
+      recordedAt: recordedAtMs,
+      eventDigest: candidate.eventDigest,
+      storedMembers: candidate.storedMembers,
+      ...(candidate.indexes === undefined ? {} : { indexes: candidate.indexes }),
+    },
+  ]);
 }
