@@ -103,7 +103,8 @@ function failures(report: VerificationReport): string {
  *  - changes the receipt signature of an entry the checkpoint covers: a receipt stands for its entry only until a
  *    checkpoint covers it (DESIGN §5: pending entries are verified against their receipts *instead of* 5–7); the same
  *    change on a pending entry must fail, and is tested so below;
- *  - changes chain.productRegistry: no check of a trace reads it (it is where brands' catalogs live);
+ *  - changes chain.productRegistry: of a trace, only a CLAIM's brand owner is read there (rule CLAIM_BRAND_NOT_OWNED),
+ *    and this bundle has no CLAIM;
  *  - changes the letter case of chain.participantRegistry or chain.anchorRegistry: an address is its 20 bytes.
  * Keys named "__proto__" never count as any of these.
  */
