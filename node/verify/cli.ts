@@ -14,7 +14,7 @@ export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeU
   shipmentId@nodeURL     fetch it anonymously from a node, e.g. RR123456785CN@http://127.0.0.1:8787
   --rpc URL              the chain's JSON-RPC; without it the on-chain checks are not-checkable
   --json                 print the report as JSON (borderledger.verification.v1)
-  --chain-id N, --participant-registry 0x…, --anchor-registry 0x…
+  --chain-id N, --participant-registry 0x…, --anchor-registry 0x…, --product-registry 0x…
                          the chain and contracts you trust; the bundle must name exactly these
 
 exit status: 0 no check failed, 1 a check failed, 2 usage or input error`;
@@ -104,11 +104,12 @@ function parseCommandLine(argv: readonly string[]): CommandLine | "help" {
   if (rest.length > 0) throw inputError(`unexpected arguments: ${rest.join(" ")}\n${USAGE}`);
   if (values.rpc !== undefined && !/^https?:\/\/\S+$/.test(values.rpc)) throw inputError(`--rpc must be an http(s) URL, not ${JSON.stringify(values.rpc)}`);
   const trusted: TrustedContracts = {};
-  for (const key of ["participant-registry", "anchor-registry"] as const) {
-    const value = values[key];
+  const registries = { "participant-registry": "participantRegistry", "anchor-registry": "anchorRegistry", "product-registry": "productRegistry" } as const;
+  for (const [option, key] of Object.entries(registries) as [keyof typeof registries, (typeof registries)[keyof typeof registries]][]) {
+    const value = values[option];
     if (value === undefined) continue;
-    if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw inputError(`--${key} must be an address, not ${JSON.stringify(value)}`);
-    trusted[key === "participant-registry" ? "participantRegistry" : "anchorRegistry"] = value;
+    if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw inputError(`--${option} must be an address, not ${JSON.stringify(value)}`);
+    trusted[key] = value;
   }
   if (values["chain-id"] !== undefined) {
     if (!/^[1-9][0-9]{0,15}$/.test(values["chain-id"])) throw inputError(`--chain-id must be a positive integer, not ${JSON.stringify(values["chain-id"])}`);
@@ -129,6 +130,7 @@ function parse(argv: readonly string[]) {
       "chain-id": { type: "string" },
       "participant-registry": { type: "string" },
       "anchor-registry": { type: "string" },
+      "product-registry": { type: "string" },
     },
   });
 }

@@ -2,7 +2,8 @@
 import type { TraceBundle } from "../../domain/bundle";
 import type { CheckOutcome } from "../report";
 
-export type TrustedContracts = { chainId?: number; participantRegistry?: string; anchorRegistry?: string };
+/** The chain and registries a verifier pins; ProductRegistry says who owns a claimed brand (rule CLAIM_BRAND_NOT_OWNED). */
+export type TrustedContracts = { chainId?: number; participantRegistry?: string; anchorRegistry?: string; productRegistry?: string };
 
 /** The bundle names the chain and contracts the verifier was told to trust. */
 export function verifyTrustedContracts({ bundle, trusted }: { bundle: TraceBundle; trusted: TrustedContracts | undefined }): CheckOutcome {
