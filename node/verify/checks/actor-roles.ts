@@ -48,8 +48,7 @@ export async function verifyActorRoles(ctx: Context): Promise<CheckOutcome> {
       const holds = `${actor} held ${roleHeld.join(", ")} and was active at block ${blockTag}`;
       // Who may speak for the shipment (spec §1.1): a party, customs of the destination, the brand's owner.
       const party = partyChecks[index];
-      if (party === undefined || party.status === "pass")
-        return entryResult(index, entry, "pass", party?.reason.endsWith("hold") || party?.reason.endsWith("holds") ? `${holds}; ${party.reason}` : holds);
+      if (party === undefined || party.status === "pass") return entryResult(index, entry, "pass", party === undefined ? holds : `${holds}; ${party.reason}`);
       const reason = party.status === "fail" && party.rule !== undefined ? `${party.rule}: ${party.reason}` : party.reason;
       return entryResult(index, entry, party.status, `${holds}, but ${reason}`);
     }),
