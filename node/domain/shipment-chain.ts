@@ -1,5 +1,5 @@
 // Checks of one shipment's chain of entries (spec §3, §5 check 4): seq contiguous from 0, prevLeafHash links,
-// leafHash recomputed from its fields. Pure; the node, the verifier and tests use it.
+// leafHash recomputed from its fields, recordedAt never going back. Pure; the node, the verifier and tests use it.
 import { ZERO_HASH, leafHashOf } from "./leaf";
 
 export type ChainEntry = {
@@ -11,7 +11,7 @@ export type ChainEntry = {
   eventDigest: string;
 };
 
-export type ChainProblem = { index: number; check: "SEQ" | "PREV_LINK" | "LEAF_HASH" | "SHIPMENT"; message: string };
+export type ChainProblem = { index: number; check: "SEQ" | "PREV_LINK" | "LEAF_HASH" | "SHIPMENT" | "RECORDED_AT"; message: string };
 
 /** Every break in a shipment's chain, in entry order; an empty list means the chain is whole. */
 export function findChainProblems({ shipmentId, entries }: { shipmentId: string; entries: readonly ChainEntry[] }): ChainProblem[] {
@@ -25,6 +25,17 @@ export function findChainProblems({ shipmentId, entries }: { shipmentId: string;
     const expectedPrev = entries[index - 1]?.leafHash ?? ZERO_HASH;
     if (entry.prevLeafHash !== expectedPrev) {
       problems.push({ index, check: "PREV_LINK", message: `entry ${index} does not link to ${index === 0 ? "the zero hash" : `entry ${index - 1}`}` });
+    }
+    // The log records in order and its clock never goes back (spec §3): a later seq recorded earlier was back-dated,
+    // and the DECLARATION's recordedAt dates its duty (spec §7).
+    const previous = entries[index - 1];
+    if (previous !== undefined && entry.recordedAtMs < previous.recordedAtMs) {
+      const at = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
+      problems.push({
+        index,
+        check: "RECORDED_AT",
+        message: `entry ${index} is recorded at ${at(entry.recordedAtMs)}, before entry ${index - 1} (${at(previous.recordedAtMs)})`,
+      });
     }
     const recomputed = leafHashOf({
       shipmentId: entry.shipmentId,

@@ -86,6 +86,23 @@ describe("tampering is detected", () => {
     expect(checks).to.deep.equal(["4:LEAF_HASH", "5:LEAF_HASH"]);
   });
 
+  it("an entry recorded before the one it follows is named, even with its leaf hashed anew (a back-dated DECLARATION)", () => {
+    const { chain } = honestChain();
+    // The operator re-chains from seq 2 on with the DECLARATION recorded a year earlier, every hash recomputed.
+    let prev = elementAt(chain, 1).leafHash;
+    const backDated = chain.map((e, i) => {
+      if (i < 2) return e;
+      const recordedAtMs = i === 2 ? e.recordedAtMs - 365 * 86_400_000 : e.recordedAtMs;
+      const leafHash = leafHashOf({ shipmentId: SHIPMENT, seq: e.seq, prevLeafHash: prev, eventDigest: e.eventDigest, recordedAtMs });
+      const entry = { ...e, prevLeafHash: prev, leafHash, recordedAtMs };
+      prev = leafHash;
+      return entry;
+    });
+    const problems = findChainProblems({ shipmentId: SHIPMENT, entries: backDated });
+    expect(problems.map((p) => `${p.index}:${p.check}`)).to.deep.equal(["2:RECORDED_AT"]);
+    expect(elementAt(problems, 0).message).to.include("2025-06-02").and.to.include("before entry 1");
+  });
+
   it("an entry of another shipment spliced in is named", () => {
     const { chain } = honestChain();
     const spliced = chain.map((e, i) => (i === 3 ? { ...e, shipmentId: "RR999999999DE" } : e));

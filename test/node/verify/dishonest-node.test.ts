@@ -131,10 +131,11 @@ describe("a bundle from a dishonest node", function () {
       { signer: 1, eventType: "ORDER", payload: payloadOf("ORDER", (p) => void (p.parties = [devWallet(2).address, customsDe])) },
     ]);
     // The carrier back-dates its DISPATCH by 31 days, then signs another dated 5 minutes and 1 second after it is recorded.
-    const now = Date.now();
+    // Recorded a minute from now, so after the honest ORDER: recordedAt never goes back along a shipment.
+    const recordedAt = Date.now() + MINUTE;
     await stage("DISHONEST-DATES", 1, [
-      { signer: 2, eventType: "DISPATCH", payload: payloadOf("DISPATCH"), occurredAtMs: now - 31 * DAY, recordedAtMs: now },
-      { signer: 2, eventType: "DISPATCH", payload: payloadOf("DISPATCH"), occurredAtMs: now + 5 * MINUTE + 1_000, recordedAtMs: now + 1 },
+      { signer: 2, eventType: "DISPATCH", payload: payloadOf("DISPATCH"), occurredAtMs: recordedAt - 31 * DAY, recordedAtMs: recordedAt },
+      { signer: 2, eventType: "DISPATCH", payload: payloadOf("DISPATCH"), occurredAtMs: recordedAt + 1 + 5 * MINUTE + 1_000, recordedAtMs: recordedAt + 1 },
     ]);
     // The control: the brand's own owner claims it through the honest ledger.
     for (const { request } of happyLifecycle({ separator, shipmentId: "HONEST-CLAIM" }).slice(0, 1)) await runtime.ledger.append({ body: request });
