@@ -14,7 +14,8 @@ import { destinationOf } from "./domain/lifecycle/status";
 import type { LifecycleEvent } from "./domain/lifecycle/types";
 import type { NewEntry, ShipmentHead, StoredEntry } from "./domain/log-entry";
 import { LruMap } from "./lru-map";
-import { PARTY_ROLES, isParty, namedParties } from "./domain/parties";
+import { PARTY_ROLES, namedParties } from "./domain/parties";
+import { readsWholeShipment } from "./domain/views";
 import type { BrandLookup, LedgerLog, ParticipantLookup } from "./ports";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
@@ -396,8 +397,7 @@ export class Ledger {
     const readsAll =
       EVENT_RULES.includes(verdict.rule) ||
       state.history.length === 0 ||
-      isParty(state.history, actor) ||
-      (participant.roles.has("CUSTOMS") && destinationOf(state.history)?.toUpperCase() === participant.country.toUpperCase());
+      readsWholeShipment({ reader: participant, events: state.history, destinationCountry: destinationOf(state.history) });
     const message = readsAll
       ? `${verdict.rule}: ${verdict.message}`
       : `${verdict.rule}: this ${eventType} breaks lifecycle rule ${verdict.rule}; what the rule found is told only to the shipment's parties and customs of its destination`;

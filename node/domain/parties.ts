@@ -37,8 +37,3 @@ export function partiesOf(events: readonly PartyEvent[]): Set<string> {
   for (const event of events) for (const party of namedParties(event)) parties.add(party);
   return parties;
 }
-
-/** Whether `address` is a party of the shipment of `events`. */
-export function isParty(events: readonly PartyEvent[], address: string): boolean {
-  return partiesOf(events).has(address.toLowerCase());
-}

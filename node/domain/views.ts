@@ -51,11 +51,27 @@ type ViewParams = { viewer: Viewer; events: readonly ViewedEvent[]; destinationC
 function baseView({ viewer, events, destinationCountry }: ViewParams): FieldVisibility[] {
   if (viewer === null || !viewer.active) return events.map(() => "none");
   const self = viewer.address.toLowerCase();
-  if (partiesOf(events).has(self)) return events.map(() => "all");
-  if (viewer.roles.has("CUSTOMS") && destinationCountry !== undefined && viewer.country === destinationCountry) return events.map(() => "all");
+  if (readsWholeShipment({ reader: viewer, events, destinationCountry })) return events.map(() => "all");
   const own = events.map((e) => e.actor.toLowerCase() === self);
   if (viewer.roles.has("BRAND_OWNER")) return brandOwnerView({ events, own, brands: viewer.brands ?? [] });
   return own.map((mine) => (mine ? "all" : "none"));
+}
+
+/**
+ * Whether `reader` may read every field of the shipment: it is a party of it (spec §1.1), or customs of its
+ * destination country. The views and the ledger's refusals (what a lifecycle rule found) ask the same question.
+ */
+export function readsWholeShipment({
+  reader,
+  events,
+  destinationCountry,
+}: {
+  reader: { address: string; roles: ReadonlySet<RoleName>; country: string };
+  events: readonly { eventType: EventType; actor?: string; payload?: Record<string, unknown> }[];
+  destinationCountry: string | undefined;
+}): boolean {
+  if (partiesOf(events).has(reader.address.toLowerCase())) return true;
+  return reader.roles.has("CUSTOMS") && destinationCountry !== undefined && reader.country === destinationCountry;
 }
 
 /** `visible` with the event's `parties` added, for the event types that name parties. */
