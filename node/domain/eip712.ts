@@ -1,4 +1,4 @@
-// The EIP-712 definitions of spec §2.2 and §3: domain, TraceEvent and Receipt digests.
+// The EIP-712 definitions of spec §2.2 and §3.1: domain, TraceEvent and TreeHead digests.
 // Encoded by hand (the spec's encodeData for these fixed types) because the ingest path computes one per event and
 // ethers' generic TypedDataEncoder is many times slower; test/node/domain/eip712.test.ts checks both agree.
 import { keccak256, keccak256Utf8 } from "./hashing";
@@ -19,17 +19,19 @@ export const TRACE_EVENT_TYPES = {
   ],
 } as const;
 
-export const RECEIPT_TYPES = {
-  Receipt: [
+/** The log operator's signed tree head (spec §3.1), under the domain whose verifyingContract is AnchorRegistry. */
+export const TREE_HEAD_TYPES = {
+  TreeHead: [
     { name: "logId", type: "bytes32" },
-    { name: "leafIndex", type: "uint64" },
-    { name: "leafHash", type: "bytes32" },
+    { name: "treeSize", type: "uint64" },
+    { name: "rootHash", type: "bytes32" },
+    { name: "timestamp", type: "uint64" },
   ],
 } as const;
 
 const DOMAIN_TYPEHASH = keccak256Utf8("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 const TRACE_EVENT_TYPEHASH = keccak256Utf8("TraceEvent(string shipmentId,string eventType,uint64 occurredAt,bytes32 payloadHash)");
-const RECEIPT_TYPEHASH = keccak256Utf8("Receipt(bytes32 logId,uint64 leafIndex,bytes32 leafHash)");
+const TREE_HEAD_TYPEHASH = keccak256Utf8("TreeHead(bytes32 logId,uint64 treeSize,bytes32 rootHash,uint64 timestamp)");
 
 function uint256Word(value: bigint | number): Buffer {
   const word = Buffer.alloc(32);
@@ -98,18 +100,25 @@ export function traceEventDigest({
   return toHex(typedDataDigest(separator, structHash));
 }
 
-/** The digest the log operator signs for a receipt: Receipt(bytes32 logId,uint64 leafIndex,bytes32 leafHash). */
-export function receiptDigest({
+/**
+ * The digest the log operator signs once per group commit: TreeHead(bytes32 logId,uint64 treeSize,bytes32 rootHash,
+ * uint64 timestamp) under the domain of AnchorRegistry (spec §3.1), so that the contract can check it (§4.1).
+ */
+export function treeHeadDigest({
   separator,
   logId,
-  leafIndex,
-  leafHash,
+  treeSize,
+  rootHash,
+  timestampMs,
 }: {
   separator: Uint8Array;
   logId: string;
-  leafIndex: number;
-  leafHash: string;
+  treeSize: number;
+  rootHash: string;
+  timestampMs: number;
 }): string {
-  const structHash = keccak256(Buffer.concat([RECEIPT_TYPEHASH, fromHex(logId), uint64Word(leafIndex, "leafIndex"), fromHex(leafHash)]));
+  const structHash = keccak256(
+    Buffer.concat([TREE_HEAD_TYPEHASH, fromHex(logId), uint64Word(treeSize, "treeSize"), fromHex(rootHash), uint64Word(timestampMs, "timestamp")]),
+  );
   return toHex(typedDataDigest(separator, structHash));
 }
