@@ -1,18 +1,21 @@
 // The ledger service (spec §2–3, §7): append = prepare (schemas, digests, signer) → role and jurisdiction →
-// lifecycle → seq and leaf index → one atomic write → a receipt signed by the log operator. Appends are group-
-// committed: whatever arrives while a batch is being written goes into the next batch, in arrival order, so appends
-// to one shipment are serialised while different shipments share every write.
-import type { ReceiptJson } from "./domain/bundle";
+// lifecycle → seq and leaf index → one atomic write with one tree head signed by the log operator → receipts (the head
+// and each leaf's inclusion proof in it, spec §3.1). Appends are group-committed: whatever arrives while a batch is
+// being written goes into the next batch, in arrival order, so appends to one shipment are serialised while different
+// shipments share every write and every signature.
+import type { ReceiptJson, TreeHeadJson } from "./domain/bundle";
 import { BorderLedgerError, invariant } from "./domain/errors";
 import type { PrepareFailure } from "./domain/event";
-import { domainSeparator, receiptDigest, type Eip712Domain } from "./domain/eip712";
+import { domainSeparator, treeHeadDigest, type Eip712Domain } from "./domain/eip712";
 import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
-import { ZERO_HASH, leafHashOf } from "./domain/leaf";
+import { ZERO_HASH, leafHashOf, shipmentKey } from "./domain/leaf";
+import { inShard, type Shard } from "./domain/network";
 import { checkNextEvent } from "./domain/lifecycle/evaluate";
 import { AUTHORITY_RULES, EVENT_RULES } from "./domain/lifecycle/rules";
 import { destinationOf } from "./domain/lifecycle/status";
 import type { LifecycleEvent } from "./domain/lifecycle/types";
-import type { NewEntry, ShipmentHead, StoredEntry } from "./domain/log-entry";
+import { toHex } from "./domain/hex";
+import type { NewEntry, ShipmentHead, StoredEntry, StoredTreeHead } from "./domain/log-entry";
 import { LruMap } from "./lru-map";
 import { PARTY_ROLES, namedParties } from "./domain/parties";
 import { readsWholeShipment } from "./domain/views";
@@ -20,7 +23,7 @@ import type { BrandLookup, LedgerLog, ParticipantLookup } from "./ports";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
-/** What an appender gets back (spec §3): the node's signed promise to include the event. */
+/** What an appender gets back (spec §3.1): the signed tree head that holds the event, and its inclusion proof. */
 export type Receipt = ReceiptJson;
 
 export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
@@ -35,7 +38,11 @@ export type LedgerOptions = {
   /** Who owns each brand in ProductRegistry (rule CLAIM_BRAND_NOT_OWNED). */
   brands: BrandLookup;
   domain: Eip712Domain;
+  /** AnchorRegistry's address: the verifyingContract of the TreeHead signatures (spec §3.1). */
+  anchorRegistry: string;
   logId: string;
+  /** The shipments this log serves (spec §1.2); others are refused. Default: every shipment. */
+  shard?: Shard;
   /** Milliseconds since the epoch; injected so tests control time. */
   clock?: () => number;
   /** Largest number of events in one LevelDB batch. */
@@ -66,6 +73,11 @@ function inGroup(error: BorderLedgerError, index: number): BorderLedgerError {
   return new BorderLedgerError(error.code, `event ${index}: ${error.message}`, { ...details, index });
 }
 
+/** A stored tree head as receipts and bundles carry it. */
+export function treeHeadJson(head: StoredTreeHead): TreeHeadJson {
+  return { treeSize: head.treeSize, rootHash: head.rootHash, timestamp: new Date(head.timestamp).toISOString(), signature: head.signature };
+}
+
 export class Ledger {
   readonly logId: string;
   readonly domain: Eip712Domain;
@@ -74,8 +86,10 @@ export class Ledger {
   private readonly participants: ParticipantLookup;
   private readonly brands: BrandLookup;
   private readonly separator: Buffer;
+  private readonly headSeparator: Buffer;
   private readonly clock: () => number;
   private readonly maxBatch: number;
+  private readonly shard: Shard;
   private readonly shipments: LruMap<string, ShipmentState>;
   private waiting: Waiting[] = [];
   /** Shipments forgotten while a batch was being decided or written: that batch must not cache their old state. */
@@ -92,8 +106,10 @@ export class Ledger {
     this.domain = options.domain;
     this.logId = options.logId;
     this.separator = domainSeparator(options.domain);
+    this.headSeparator = domainSeparator({ chainId: options.domain.chainId, verifyingContract: options.anchorRegistry });
     this.clock = options.clock ?? Date.now;
     this.maxBatch = options.maxBatch ?? 5000;
+    this.shard = options.shard ?? { bits: 0, prefix: 0 };
     this.shipments = new LruMap(options.shipmentCacheSize ?? 20_000);
   }
 
@@ -184,6 +200,9 @@ export class Ledger {
   private async commitBatch(batch: Waiting[]): Promise<void> {
     const refused: { waiting: Waiting; error: Error }[] = [];
     const answered: { waiting: Waiting; outcomes: (() => Promise<AppendOutcome>)[] }[] = [];
+    let head: StoredTreeHead | undefined;
+    // The inclusion proofs of the batch's new leaves in its head, read together once the batch is written.
+    let proofs: Promise<Map<number, string[]>> | undefined;
     const accepted: { eventType: EventType; entry: NewEntry }[] = [];
     this.forgottenInBatch.clear();
     try {
@@ -210,7 +229,7 @@ export class Ledger {
           }
           const twin = inBatch.get(prepared.eventDigest);
           if (twin) {
-            outcomes.push(() => this.receiptFor(twin).then((receipt) => ({ status: "replayed" as const, receipt })));
+            outcomes.push(() => this.receiptInBatch(twin, head, proofs).then((receipt) => ({ status: "replayed" as const, receipt })));
             continue;
           }
           // A shipment whose stored state is corrupted refuses its own appends, not the batch's others.
@@ -265,7 +284,7 @@ export class Ledger {
           });
           inBatch.set(prepared.eventDigest, entry);
           accepted.push({ eventType: prepared.eventType, entry });
-          outcomes.push(() => this.receiptFor(entry).then((receipt) => ({ status: "created" as const, receipt })));
+          outcomes.push(() => this.receiptInBatch(entry, head, proofs).then((receipt) => ({ status: "created" as const, receipt })));
         }
         if (failure) {
           for (const { entry } of accepted.splice(mark.accepted)) inBatch.delete(entry.eventDigest);
@@ -282,8 +301,17 @@ export class Ledger {
         }
         answered.push({ waiting, outcomes });
       }
-      await this.store.append(accepted.map((a) => a.entry));
+      // One signature for the whole group commit: the tree head after it (spec §3.1).
+      head = await this.store.append(
+        accepted.map((a) => a.entry),
+        (treeSize, rootHash) => this.signTreeHead(treeSize, toHex(rootHash)),
+      );
       for (const [shipmentId, state] of touched) if (!this.forgottenInBatch.has(shipmentId)) this.shipments.set(shipmentId, state);
+      if (head !== undefined)
+        proofs = this.proofsIn(
+          head,
+          accepted.map((a) => a.entry.leafIndex),
+        );
     } catch (error) {
       // Nothing of this batch was written: forget cached shipment state (it may hold the batch's events) and fail all.
       this.shipments.clear();
@@ -291,7 +319,7 @@ export class Ledger {
       return;
     }
     for (const { waiting, error } of refused) waiting.reject(error);
-    // Receipts are signed on the worker threads; the next batch is decided and written meanwhile.
+    // Receipts need the batch's inclusion proofs; the next batch is decided and written meanwhile.
     for (const { waiting, outcomes } of answered) Promise.all(outcomes.map((outcome) => outcome())).then(waiting.resolve, waiting.reject);
     if (accepted.length > 0) {
       const events = accepted.map(({ eventType, entry }) => ({
@@ -364,6 +392,13 @@ export class Ledger {
    */
   private async checkAuthority(prepared: LedgerCandidate, state: ShipmentState, recordedAt: number): Promise<string> {
     const { actor, eventType } = prepared;
+    if (this.shard.bits > 0 && !inShard(shipmentKey(prepared.shipmentId), this.shard)) {
+      throw new BorderLedgerError(
+        "FORBIDDEN",
+        `shipment ${prepared.shipmentId} belongs to another log of the network: this log serves the shipments whose key starts with the ${this.shard.bits} bits ${this.shard.prefix}`,
+        { rule: "OTHER_SHARD" },
+      );
+    }
     const participant = await this.participants.lookup(actor);
     if (!participant || !participant.active) {
       throw new BorderLedgerError("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
@@ -429,16 +464,57 @@ export class Ledger {
     return { status: "replayed", receipt: await this.receiptFor(entry) };
   }
 
-  /** The receipt of an entry, signed by the log operator (EIP-712 Receipt; deterministic, so re-signing gives the same). */
+  /** The operator's EIP-712 TreeHead signature on the log at `treeSize` (timestamp never below an entry's recordedAt). */
+  private async signTreeHead(treeSize: number, rootHash: string): Promise<StoredTreeHead> {
+    const timestamp = Math.max(this.clock(), this.lastRecordedAt);
+    const digest = treeHeadDigest({ separator: this.headSeparator, logId: this.logId, treeSize, rootHash, timestampMs: timestamp });
+    return { treeSize, rootHash, timestamp, signature: await this.pool.sign(digest) };
+  }
+
+  /** Inclusion proofs of leaves in a head, by leaf index, every perfect subtree read once for all of them. */
+  private async proofsIn(head: StoredTreeHead, leafIndexes: number[]): Promise<Map<number, string[]>> {
+    const proofs = await this.store.inclusionProofs(leafIndexes, head.treeSize);
+    return new Map(leafIndexes.map((leafIndex, i) => [leafIndex, (proofs[i] ?? []).map(toHex)]));
+  }
+
+  /** A receipt of an entry of the batch just written, against that batch's head. */
+  private async receiptInBatch(
+    entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">,
+    head: StoredTreeHead | undefined,
+    proofs: Promise<Map<number, string[]>> | undefined,
+  ): Promise<Receipt> {
+    invariant(
+      head !== undefined && proofs !== undefined && head.treeSize > entry.leafIndex,
+      `the batch holding leaf ${entry.leafIndex} has a tree head covering it`,
+    );
+    const proof = (await proofs).get(entry.leafIndex);
+    invariant(proof !== undefined, `the batch's proofs hold leaf ${entry.leafIndex}`);
+    return this.receiptOf(entry, head, proof);
+  }
+
+  /**
+   * The receipt of an entry: the first tree head that covered it and its inclusion proof there — the same receipt
+   * every time it is asked for (spec §2.2: a replay answers the first receipt).
+   */
   async receiptFor(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">): Promise<Receipt> {
-    const digest = receiptDigest({ separator: this.separator, logId: this.logId, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
+    const head = await this.store.treeHeadCovering(entry.leafIndex);
+    if (!head) throw new BorderLedgerError("INTERNAL", `no signed tree head covers leaf ${entry.leafIndex}`);
+    return this.receiptAt(entry, head);
+  }
+
+  private async receiptAt(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">, head: StoredTreeHead): Promise<Receipt> {
+    return this.receiptOf(entry, head, (await this.store.inclusionProof(entry.leafIndex, head.treeSize)).map(toHex));
+  }
+
+  private receiptOf(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">, head: StoredTreeHead, proof: string[]): Receipt {
     return {
       logId: this.logId,
       leafIndex: entry.leafIndex,
       leafHash: entry.leafHash,
       seq: entry.seq,
       recordedAt: new Date(entry.recordedAt).toISOString(),
-      signature: await this.pool.sign(digest),
+      treeHead: treeHeadJson(head),
+      inclusionProof: proof,
     };
   }
 

@@ -1,7 +1,7 @@
 // The log's records as stored and exchanged: an entry (a leaf with its event), a shipment's head, a checkpoint.
 import { z } from "zod";
 import { SignedEventSchema } from "./event";
-import { HexDigest } from "./primitives";
+import { HexDigest, SignatureHex } from "./primitives";
 
 export const ENTRY_FORMAT = "borderledger.entry.v1";
 
@@ -29,12 +29,24 @@ export type ShipmentHead = z.infer<typeof ShipmentHeadSchema>;
 export const StoredCheckpointSchema = z.strictObject({
   treeSize: z.number().int().positive(),
   rootHash: HexDigest,
+  /** The root of the shipment heads map at treeSize (spec §3.2), anchored with rootHash. */
+  headsRoot: HexDigest,
   txHash: HexDigest,
   blockNumber: z.number().int().nonnegative(),
   anchoredAt: z.number().int().nonnegative(),
 });
 /** A tree head anchored on the chain: the transaction and block that hold it, and when the node saw it mined. */
 export type StoredCheckpoint = z.infer<typeof StoredCheckpointSchema>;
+
+export const StoredTreeHeadSchema = z.strictObject({
+  treeSize: z.number().int().positive(),
+  rootHash: HexDigest,
+  /** Milliseconds since the epoch, never below the recordedAt of the tree's last entry. */
+  timestamp: z.number().int().nonnegative(),
+  signature: SignatureHex,
+});
+/** The log operator's EIP-712 TreeHead signature on the tree after one group commit (spec §3.1). */
+export type StoredTreeHead = z.infer<typeof StoredTreeHeadSchema>;
 
 /** Secondary index keys an entry feeds, written in the same batch as the entry. */
 export type EntryIndexes = { consignees?: readonly string[]; items?: readonly { gtin: string; serial: string; lineId: string }[] };

@@ -35,6 +35,9 @@ export function nodeKey(level: number, index: number): string {
 // checkpoints: <treeSize: 16 hex> -> StoredCheckpoint (json)
 export const checkpointKey = (treeSize: number): string => uint64Key(treeSize);
 
+// treeHeads: <treeSize: 16 hex> -> StoredTreeHead (json), one per group commit
+export const treeHeadKey = (treeSize: number): string => uint64Key(treeSize);
+
 // meta: "treeSize" -> number; "chain" -> StoredChainBinding (json)
 export const META_TREE_SIZE = "treeSize";
 export const META_CHAIN = "chain";
@@ -74,3 +77,6 @@ export const epcisImportKey = (documentHash: string): string => documentHash;
 // erasures: <shipmentId>/<requestDigest: 0x + 64 hex> -> ErasureRecord (json); a shipment's erasures are one range
 export const erasureKey = (shipmentId: string, requestDigest: string): string => `${shipmentId}/${requestDigest}`;
 export const erasureRange = (shipmentId: string): { gte: string; lt: string } => shipmentRange(shipmentId);
+
+// headsNodes: <node hash: 64 hex> -> left || right (64 bytes), or head leaf key || seq || leafIndex || leafHash (80 bytes) (view)
+export const headsNodeKey = (hash: Uint8Array): string => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("hex");

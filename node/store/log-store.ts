@@ -12,6 +12,8 @@ import {
   type ShipmentHead,
   type StoredCheckpoint,
   type StoredEntry,
+  StoredTreeHeadSchema,
+  type StoredTreeHead,
 } from "../domain/log-entry";
 import {
   appendLeaf,
@@ -28,12 +30,13 @@ import {
 import { fromHex } from "../domain/hex";
 import type { AnchoringLog, LedgerLog } from "../ports";
 import { corruptedValue, parseStored, type Database, type Table, type WriteBatch } from "./database";
-import { META_CHAIN, META_TREE_SIZE, checkpointKey, digestKey, entryKey, headKey, nodeKey, shipmentRange, shipmentSeqKey } from "./keys";
+import { META_CHAIN, META_TREE_SIZE, checkpointKey, digestKey, entryKey, headKey, nodeKey, shipmentRange, shipmentSeqKey, treeHeadKey } from "./keys";
 
-export const STORE_FORMAT = "borderledger.store.v1";
+/** v2 stores hold signed tree heads and heads roots (spec §3.1–3.2); a v1 store is refused at start, never migrated. */
+export const STORE_FORMAT = "borderledger.store.v2";
 
 const StoredChainBindingSchema = z.strictObject({
-  format: z.literal(STORE_FORMAT),
+  format: z.string(),
   chainId: z.number().int(),
   participantRegistry: z.string(),
   anchorRegistry: z.string(),
@@ -77,6 +80,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
   private readonly digests: Table<"json">;
   private readonly nodes: Table<"view">;
   private readonly checkpoints: Table<"json">;
+  private readonly treeHeads: Table<"json">;
   private readonly meta: Table<"json">;
   private frontier: HashedNode[] = [];
   private size = 0;
@@ -91,6 +95,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
     this.digests = db.table("digests", "json");
     this.nodes = db.table("nodes", "view");
     this.checkpoints = db.table("checkpoints", "json");
+    this.treeHeads = db.table("treeHeads", "json");
     this.meta = db.table("meta", "json");
   }
 
@@ -143,6 +148,14 @@ export class LogStore implements LedgerLog, AnchoringLog {
     return value === undefined ? undefined : parseEntryText(key, value);
   }
 
+  /** The entries of leaves [start, end), in log order. */
+  async getEntries(start: number, end: number): Promise<StoredEntry[]> {
+    const out: StoredEntry[] = [];
+    if (end <= start) return out;
+    for await (const [key, value] of this.entries.entries({ gte: entryKey(start), lt: entryKey(end) })) out.push(parseEntryText(key, value));
+    return out;
+  }
+
   /** Every entry of a shipment, in seq order. */
   async getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
     const keys: string[] = [];
@@ -159,11 +172,11 @@ export class LogStore implements LedgerLog, AnchoringLog {
 
   /**
    * Writes accepted events in one atomic batch: each entry, its shipment index key, its shipment's head, its
-   * digest, the index keys it feeds, the Merkle nodes it completes, and the new tree size. Entries must continue the
-   * log in order.
+   * digest, the index keys it feeds, the Merkle nodes it completes, the new tree size and the tree head `signHead`
+   * signs for the new size and root (spec §3.1: one signature per group commit). Entries must continue the log in order.
    */
-  async append(newEntries: readonly NewEntry[]): Promise<void> {
-    if (newEntries.length === 0) return;
+  async append(newEntries: readonly NewEntry[], signHead: (treeSize: number, rootHash: Hash) => Promise<StoredTreeHead>): Promise<StoredTreeHead | undefined> {
+    if (newEntries.length === 0) return undefined;
     const batch = this.db.batch();
     let frontier = this.frontier;
     let size = this.size;
@@ -180,9 +193,47 @@ export class LogStore implements LedgerLog, AnchoringLog {
       size++;
     }
     batch.put(this.meta, META_TREE_SIZE, size);
+    const head = await signHead(size, frontierRoot(frontier));
+    if (head.treeSize !== size) throw new Error(`invariant failed: a tree head of size ${head.treeSize} signed for a batch ending at ${size}`);
+    batch.put(this.treeHeads, treeHeadKey(size), head);
     await batch.write();
     this.frontier = frontier;
     this.size = size;
+    return head;
+  }
+
+  /** The first signed tree head that covers `leafIndex`: the one its receipt carries (spec §3.1). */
+  async treeHeadCovering(leafIndex: number): Promise<StoredTreeHead | undefined> {
+    for await (const [key, value] of this.treeHeads.entries({ gt: treeHeadKey(leafIndex), limit: 1 })) {
+      return parseStored(StoredTreeHeadSchema, "treeHeads", key, value);
+    }
+    return undefined;
+  }
+
+  /** The newest signed tree head. */
+  async latestTreeHead(): Promise<StoredTreeHead | undefined> {
+    for await (const [key, value] of this.treeHeads.entries({ reverse: true, limit: 1 })) {
+      return parseStored(StoredTreeHeadSchema, "treeHeads", key, value);
+    }
+    return undefined;
+  }
+
+  /** Inclusion proofs of many leaves in the tree of `size`, each perfect subtree read once. */
+  async inclusionProofs(leafIndexes: readonly number[], size: number): Promise<Hash[][]> {
+    this.checkSize(size, "tree size");
+    const perLeaf = leafIndexes.map((index) => {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+        throw new BorderLedgerError("BAD_REQUEST", `leaf index ${index} is not inside a tree of size ${size}`);
+      }
+      return inclusionProofRanges({ index, size });
+    });
+    const hashes = await this.rangeHashes(perLeaf.flat());
+    let at = 0;
+    return perLeaf.map((ranges) => {
+      const proof = hashes.slice(at, at + ranges.length);
+      at += ranges.length;
+      return proof;
+    });
   }
 
   /**

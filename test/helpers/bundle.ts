@@ -8,6 +8,7 @@ import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { toCandidate } from "../../node/prepare/prepare-worker";
 import { openNodeRuntime, type NodeRuntime, type NodeRuntimeOptions } from "../../node/runtime/node-runtime";
 import { buildTraceBundle } from "../../node/services/trace-service";
+import { operatorHeadSigner } from "./tree-heads";
 
 const NEVER = 1_000_000_000;
 
@@ -107,17 +108,20 @@ export async function slipIn({
   const seq = head === undefined ? 0 : head.seq + 1;
   const prevLeafHash = head?.leafHash ?? ZERO_HASH;
   const leafHash = leafHashOf({ shipmentId, seq, prevLeafHash, eventDigest: candidate.eventDigest, recordedAtMs });
-  await runtime.log.append([
-    {
-      leafIndex: runtime.log.treeSize,
-      seq,
-      shipmentId,
-      prevLeafHash,
-      leafHash,
-      recordedAt: recordedAtMs,
-      eventDigest: candidate.eventDigest,
-      storedMembers: candidate.storedMembers,
-      ...(candidate.indexes === undefined ? {} : { indexes: candidate.indexes }),
-    },
-  ]);
+  await runtime.log.append(
+    [
+      {
+        leafIndex: runtime.log.treeSize,
+        seq,
+        shipmentId,
+        prevLeafHash,
+        leafHash,
+        recordedAt: recordedAtMs,
+        eventDigest: candidate.eventDigest,
+        storedMembers: candidate.storedMembers,
+        ...(candidate.indexes === undefined ? {} : { indexes: candidate.indexes }),
+      },
+    ],
+    operatorHeadSigner(runtime, () => recordedAtMs),
+  );
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { verifyTypedData } from "ethers";
-import { RECEIPT_TYPES, domainSeparator } from "../../node/domain/eip712";
+import { TREE_HEAD_TYPES, domainSeparator } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { ZERO_HASH, leafHashOf } from "../../node/domain/leaf";
 import { isValidConsistencyProof, isValidInclusionProof } from "../../node/domain/merkle";
@@ -27,7 +27,7 @@ describe("Ledger", function () {
     await opened?.close();
   });
 
-  it("appends a full lifecycle, chaining seq and prevLeafHash, with receipts signed by the log operator", async () => {
+  it("appends a full lifecycle, chaining seq and prevLeafHash, with receipts whose tree heads the log operator signed", async () => {
     const shipmentId = "RR000000001DE";
     const start = node.ledger.treeSize;
     let prev = ZERO_HASH;
@@ -37,14 +37,22 @@ describe("Ledger", function () {
       expect(receipt.seq).to.equal(seq);
       expect(receipt.leafIndex).to.equal(start + seq);
       expect(receipt.leafHash).to.equal(leafHashOf({ shipmentId, seq, prevLeafHash: prev, eventDigest, recordedAtMs: Date.parse(receipt.recordedAt) }));
-      const domain = { name: "BorderLedger", version: "1", chainId: 31337, verifyingContract: node.chain.addresses.participantRegistry };
+      // The head is signed under AnchorRegistry's domain, so the contract can check it (spec §3.1, §4.1).
+      const domain = { name: "BorderLedger", version: "1", chainId: 31337, verifyingContract: node.chain.addresses.anchorRegistry };
+      const head = receipt.treeHead;
       const signer = verifyTypedData(
         domain,
-        { Receipt: [...RECEIPT_TYPES.Receipt] },
-        { logId: node.chain.logId, leafIndex: receipt.leafIndex, leafHash: receipt.leafHash },
-        receipt.signature,
+        { TreeHead: [...TREE_HEAD_TYPES.TreeHead] },
+        { logId: node.chain.logId, treeSize: head.treeSize, rootHash: head.rootHash, timestamp: Date.parse(head.timestamp) },
+        head.signature,
       );
       expect(signer).to.equal(node.chain.operator.address);
+      expect(head.treeSize).to.be.above(receipt.leafIndex);
+      expect(Date.parse(head.timestamp)).to.be.at.least(Date.parse(receipt.recordedAt));
+      const proof = receipt.inclusionProof.map(fromHex);
+      expect(
+        isValidInclusionProof({ index: receipt.leafIndex, size: head.treeSize, leafHash: fromHex(receipt.leafHash), proof, root: fromHex(head.rootHash) }),
+      ).to.equal(true);
       prev = receipt.leafHash;
     }
     const entries = await node.ledger.getShipmentEntries(shipmentId);
@@ -59,6 +67,41 @@ describe("Ledger", function () {
     expect(again.status).to.equal("replayed");
     expect(again.receipt).to.deep.equal(first.receipt);
     expect(node.ledger.treeSize).to.equal(size);
+  });
+
+  it("signs one tree head for a whole group commit, and each receipt proves its leaf in it", async () => {
+    const requests = Array.from(
+      { length: 40 },
+      (_, i) => signedAppend({ separator, signer: 1, shipmentId: `GC${String(i).padStart(9, "0")}DE`, eventType: "ORDER" }).request,
+    );
+    const outcomes = await Promise.all(requests.map((body) => node.ledger.append({ body })));
+    const heads = new Map(outcomes.map(({ receipt }) => [receipt.treeHead.treeSize, receipt.treeHead]));
+    // Forty appends sent at once share far fewer group commits, hence signatures.
+    expect(heads.size).to.be.below(outcomes.length / 2);
+    for (const { receipt } of outcomes) {
+      const head = defined(heads.get(receipt.treeHead.treeSize), "the receipt's head");
+      expect(receipt.treeHead).to.deep.equal(head);
+      const leafHash = fromHex(receipt.leafHash);
+      expect(
+        isValidInclusionProof({
+          index: receipt.leafIndex,
+          size: head.treeSize,
+          leafHash,
+          proof: receipt.inclusionProof.map(fromHex),
+          root: fromHex(head.rootHash),
+        }),
+      ).to.equal(true);
+    }
+  });
+
+  it("answers a replay after later commits with the first receipt, its head and proof unchanged", async () => {
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "RP000000012DE", eventType: "ORDER" });
+    const first = await node.ledger.append({ body: request });
+    await node.ledger.append({ body: signedAppend({ separator, signer: 1, shipmentId: "RP000000013DE", eventType: "ORDER" }).request });
+    const again = await node.ledger.append({ body: structuredClone(request) });
+    expect(again.status).to.equal("replayed");
+    expect(again.receipt).to.deep.equal(first.receipt);
+    expect(again.receipt.treeHead.treeSize).to.be.below(node.ledger.treeSize);
   });
 
   it("answers a twin within one batch with the first one's receipt", async () => {
@@ -197,9 +240,10 @@ describe("Ledger", function () {
     await node.ledger.append({ body: request });
     const second = defined(await node.anchorer.anchorNow(), "the second checkpoint");
     expect(second.treeSize).to.equal(first.treeSize + 1);
-    const [treeSize, rootHash, blockNumber] = await node.chain.contracts.anchorRegistry.latestCheckpoint(node.chain.logId);
+    const [treeSize, rootHash, headsRoot, blockNumber] = await node.chain.contracts.anchorRegistry.latestCheckpoint(node.chain.logId);
     expect(Number(treeSize)).to.equal(second.treeSize);
     expect(rootHash).to.equal(second.rootHash);
+    expect(headsRoot).to.equal(second.headsRoot);
     expect(Number(blockNumber)).to.equal(second.blockNumber);
     expect(await node.log.latestCheckpoint()).to.deep.equal(second);
   });

@@ -1,8 +1,9 @@
 // The checks once the load has stopped: every receipt handed out is the log's, and sampled complete shipments verify.
 import type { ReceiptJson, TraceBundle } from "../../node/domain/bundle";
-import { receiptDigest } from "../../node/domain/eip712";
+import { domainSeparator, treeHeadDigest } from "../../node/domain/eip712";
 import { fromHex } from "../../node/domain/hex";
 import { isValidInclusionProof } from "../../node/domain/merkle";
+import { NetworkSchema } from "../../node/domain/network";
 import { recoverSigner } from "../../node/domain/signature";
 import type { RpcChainReader } from "../../node/verify/chain-reader";
 import { verifyBundle } from "../../node/verify/verify-bundle";
@@ -49,8 +50,23 @@ function receiptProblem(run: Run, bundle: TraceBundle, receipt: ReceiptJson, ope
       root: fromHex(checkpoint.rootHash),
     });
   if (!included) return { missing: false, problem: `leaf ${receipt.leafIndex} is not proven included in the checkpoint of size ${checkpoint?.treeSize ?? 0}` };
-  const digest = receiptDigest({ separator: run.separator, logId: receipt.logId, leafIndex: receipt.leafIndex, leafHash: receipt.leafHash });
-  const signer = recoverSigner({ digest, signature: receipt.signature });
+  const head = receipt.treeHead;
+  const inHead = isValidInclusionProof({
+    index: receipt.leafIndex,
+    size: head.treeSize,
+    leafHash: fromHex(receipt.leafHash),
+    proof: receipt.inclusionProof.map(fromHex),
+    root: fromHex(head.rootHash),
+  });
+  if (!inHead) return { missing: false, problem: `the receipt of leaf ${receipt.leafIndex} does not prove it in its tree head of size ${head.treeSize}` };
+  const digest = treeHeadDigest({
+    separator: domainSeparator({ chainId: run.chain.chainId, verifyingContract: run.chain.anchorRegistry }),
+    logId: receipt.logId,
+    treeSize: head.treeSize,
+    rootHash: head.rootHash,
+    timestampMs: Date.parse(head.timestamp),
+  });
+  const signer = recoverSigner({ digest, signature: head.signature });
   if (receipt.logId !== run.chain.logId || signer !== operator) {
     return {
       missing: false,
@@ -86,11 +102,12 @@ export async function checkReceipts(run: Run, operator: string): Promise<Receipt
 /** Verifies complete shipments' traces with the library verifier against the chain; every check must pass. */
 export async function verifySample(run: Run, chain: RpcChainReader): Promise<TraceCounts> {
   const sample = [...run.completed].sort(() => Math.random() - 0.5).slice(0, run.settings.verifySample);
-  const trusted = { chainId: run.chain.chainId, participantRegistry: run.chain.participantRegistry, anchorRegistry: run.chain.anchorRegistry };
+  // The soak pins the network the node publishes, as a verifier that fetched it once would.
+  const network = NetworkSchema.parse(await (await fetch(`${run.url}/v1/network`)).json());
   let failed = 0;
   await mapLimit(sample, 4, async (shipmentId) => {
     const bundle = await run.customs.trace(shipmentId);
-    const report = await verifyBundle({ bundle, chain, trusted });
+    const report = await verifyBundle({ bundle, chain, network });
     const notPassed = report.checks.filter((c) => c.status !== "pass");
     if (report.ok && notPassed.length === 0) return;
     failed++;

@@ -10,6 +10,7 @@ import { consigneeKey, consigneeRange, itemSightingKey, itemSightingRange } from
 import type { NewEntry } from "../../../node/domain/log-entry";
 import { openStores, type Stores } from "../../../node/store/stores";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
+import { unsignedHead } from "../../helpers/tree-heads";
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -180,18 +181,21 @@ describe("store indexes", () => {
     before(async () => {
       dir = mkdtempSync(path.join(tmpdir(), "bl-indexes-"));
       store = await openStores(path.join(dir, "ledger"));
-      await store.log.append([
-        entry(0, "P1", T, { consignees: [anna], items: [{ gtin: GTIN, serial: "A", lineId: "1" }] }),
-        entry(1, "P2", T + 1000, {
-          consignees: [anna],
-          items: [
-            { gtin: GTIN, serial: "A/1", lineId: "2" },
-            { gtin: GTIN, serial: "A1", lineId: "3" },
-          ],
-        }),
-        entry(2, "P3", T + 2000, { consignees: [bernd], items: [{ gtin: GTIN, serial: "A", lineId: "7" }] }),
-      ]);
-      await store.log.append([entry(3, "P4", T + 3000, { consignees: [anna, bernd] }), entry(4, "P5", T + 4000, undefined)]);
+      await store.log.append(
+        [
+          entry(0, "P1", T, { consignees: [anna], items: [{ gtin: GTIN, serial: "A", lineId: "1" }] }),
+          entry(1, "P2", T + 1000, {
+            consignees: [anna],
+            items: [
+              { gtin: GTIN, serial: "A/1", lineId: "2" },
+              { gtin: GTIN, serial: "A1", lineId: "3" },
+            ],
+          }),
+          entry(2, "P3", T + 2000, { consignees: [bernd], items: [{ gtin: GTIN, serial: "A", lineId: "7" }] }),
+        ],
+        unsignedHead,
+      );
+      await store.log.append([entry(3, "P4", T + 3000, { consignees: [anna, bernd] }), entry(4, "P5", T + 4000, undefined)], unsignedHead);
     });
     after(async () => {
       await store?.close();
@@ -239,7 +243,7 @@ describe("store indexes", () => {
     it("writes no index entry when a batch is refused", async () => {
       const bad = [entry(5, "P6", T + 5000, { consignees: [anna], items: [{ gtin: GTIN, serial: "B", lineId: "1" }] }), entry(7, "P7", T + 6000, undefined)];
       try {
-        await store.log.append(bad);
+        await store.log.append(bad, unsignedHead);
         expect.fail("expected the out-of-order batch to be refused");
       } catch (error) {
         expect((error as Error).message).to.match(/does not continue the log/);
