@@ -1,17 +1,21 @@
 // Anchors the log's checkpoints in AnchorRegistry (spec §3): one transaction per checkpoint, when ANCHOR_MAX_EVENTS
 // leaves are waiting or ANCHOR_INTERVAL_MS has passed with at least one, each with the consistency proof from the
-// last anchored checkpoint. Resumes from the chain at start; retries while the chain is away and then catches up in
+// last anchored checkpoint and the root of the shipment heads map (§3.2), updated for the shipments it touched. Resumes from the chain at start; retries while the chain is away and then catches up in
 // one checkpoint; re-anchors stored checkpoints on a chain that starts empty.
 import type { TransactionReceipt, TransactionResponse } from "ethers";
 import { hexlify, isError } from "ethers";
+import { EMPTY_HEADS_ROOT, type Head } from "../domain/heads-map";
 import { toHex } from "../domain/hex";
+import { shipmentKey } from "../domain/leaf";
 import type { StoredCheckpoint } from "../domain/log-entry";
-import type { AnchoringLog } from "../ports";
+import type { AnchoringLog, HeadsMapLog } from "../ports";
 import type { ContractHandle } from "./contracts";
 
 export type AnchorerOptions = {
   /** The log whose checkpoints are anchored. */
   store: AnchoringLog;
+  /** The shipment heads map whose root each checkpoint anchors. */
+  heads: HeadsMapLog;
   /** AnchorRegistry connected to the log operator's wallet. */
   anchorRegistry: ContractHandle<"AnchorRegistry">;
   logId: string;
@@ -32,6 +36,7 @@ export type AnchorStatus = {
 
 export class Anchorer {
   private readonly store: AnchoringLog;
+  private readonly heads: HeadsMapLog;
   private readonly registry: ContractHandle<"AnchorRegistry">;
   private readonly logId: string;
   private readonly maxEvents: number;
@@ -40,6 +45,7 @@ export class Anchorer {
   private readonly log: (line: string) => void;
   private readonly clock: () => number;
   private anchoredSize = 0;
+  private anchoredHeadsRoot = EMPTY_HEADS_ROOT;
   private lastAnchorAt = 0;
   private lastError: string | undefined;
   /** The last anchoring transaction whose wait timed out: it may still be mined, so no other is sent meanwhile. */
@@ -50,6 +56,7 @@ export class Anchorer {
 
   constructor(options: AnchorerOptions) {
     this.store = options.store;
+    this.heads = options.heads;
     this.registry = options.anchorRegistry;
     this.logId = options.logId;
     this.maxEvents = options.maxEvents;
@@ -124,24 +131,41 @@ export class Anchorer {
     await this.settleUnmined();
     const size = this.store.treeSize;
     if (size <= this.anchoredSize) return undefined;
-    const checkpoint = await this.anchorCheckpoint(this.anchoredSize, size, toHex(await this.store.rootAt(size)));
+    const rootHash = toHex(await this.store.rootAt(size));
+    const headsRoot = await this.headsRootAt(size);
+    const checkpoint = await this.anchorCheckpoint(this.anchoredSize, size, rootHash, headsRoot);
     this.lastError = undefined;
     return checkpoint;
   }
 
-  private async anchorCheckpoint(fromSize: number, size: number, rootHash: string): Promise<StoredCheckpoint> {
+  /**
+   * The heads root at `size`: the anchored map with the newest entry of each shipment among leaves [anchored, size).
+   * Its nodes are written whether or not the anchoring then succeeds; they are addressed by hash, so a failed attempt
+   * leaves nothing wrong behind.
+   */
+  private async headsRootAt(size: number): Promise<string> {
+    const touched = new Map<string, Head>();
+    for (const entry of await this.store.getEntries(this.anchoredSize, size)) {
+      touched.set(shipmentKey(entry.event.shipmentId), { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
+    }
+    return this.heads.update({ root: this.anchoredHeadsRoot, heads: touched });
+  }
+
+  private async anchorCheckpoint(fromSize: number, size: number, rootHash: string, headsRoot: string): Promise<StoredCheckpoint> {
     const proof = fromSize === 0 ? [] : (await this.store.consistencyProof(fromSize, size)).map((h) => hexlify(h));
-    const tx = await this.registry.anchor(this.logId, size, rootHash, proof);
+    const tx = await this.registry.anchor(this.logId, size, rootHash, headsRoot, proof);
     const receipt = await this.waitMined(tx);
     const checkpoint: StoredCheckpoint = {
       treeSize: size,
       rootHash,
+      headsRoot,
       txHash: receipt.hash,
       blockNumber: receipt.blockNumber,
       anchoredAt: this.clock(),
     };
     await this.store.putCheckpoint(checkpoint);
     this.anchoredSize = size;
+    this.anchoredHeadsRoot = headsRoot;
     this.lastAnchorAt = this.clock();
     return checkpoint;
   }
@@ -195,15 +219,20 @@ export class Anchorer {
 
   /** Adopts the chain's latest checkpoint when it is ahead of what the store recorded (mined before a crash). */
   private async syncFromChain(): Promise<void> {
-    const [treeSize, rootHash, blockNumber] = (await this.registry.latestCheckpoint(this.logId)) as [bigint, string, bigint];
+    const [treeSize, rootHash, headsRoot, blockNumber] = (await this.registry.latestCheckpoint(this.logId)) as [bigint, string, string, bigint];
     const size = Number(treeSize);
     if (size <= this.anchoredSize) return;
     if (size > this.store.treeSize || toHex(await this.store.rootAt(size)) !== rootHash) {
       throw new Error(`the chain's checkpoint of this log (size ${size}, root ${rootHash}) is not a checkpoint of this store`);
     }
+    const ownHeadsRoot = await this.headsRootAt(size);
+    if (ownHeadsRoot !== headsRoot) {
+      throw new Error(`the chain's checkpoint of this log at size ${size} anchors heads root ${headsRoot}, but this store's map gives ${ownHeadsRoot}`);
+    }
     const txHash = await this.findAnchoringTx(size, Number(blockNumber));
-    await this.store.putCheckpoint({ treeSize: size, rootHash, txHash, blockNumber: Number(blockNumber), anchoredAt: this.clock() });
+    await this.store.putCheckpoint({ treeSize: size, rootHash, headsRoot, txHash, blockNumber: Number(blockNumber), anchoredAt: this.clock() });
     this.anchoredSize = size;
+    this.anchoredHeadsRoot = headsRoot;
     // What failed has been overtaken by a checkpoint of this log on the chain.
     this.lastError = undefined;
   }
@@ -225,13 +254,14 @@ export class Anchorer {
       this.log(`the chain holds no checkpoint of this log but the store holds ${stored.length}: anchoring them again, in order`);
       let from = 0;
       for (const checkpoint of stored) {
-        await this.anchorCheckpoint(from, checkpoint.treeSize, checkpoint.rootHash);
+        await this.anchorCheckpoint(from, checkpoint.treeSize, checkpoint.rootHash, checkpoint.headsRoot);
         from = checkpoint.treeSize;
       }
       this.log(`re-anchored ${stored.length} checkpoints up to tree size ${from}`);
       return;
     }
     this.anchoredSize = stored.at(-1)?.treeSize ?? 0;
+    this.anchoredHeadsRoot = stored.at(-1)?.headsRoot ?? EMPTY_HEADS_ROOT;
     await this.syncFromChain();
     if (this.anchoredSize > 0) this.log(`resumed at anchored tree size ${this.anchoredSize} (log size ${this.store.treeSize})`);
   }

@@ -1,18 +1,23 @@
-// Builds the trace bundle `borderledger.trace.v1` of one shipment (spec §5) from the store, for one viewer.
+// Builds the trace bundle `borderledger.trace.v2` of one shipment (spec §5) from the store, for one viewer: its
+// entries with their proofs in the newest anchored checkpoint, its head proof in that checkpoint's heads map, and
+// for entries past it their receipts and the consistency of their tree heads with the checkpoint.
 import { BorderLedgerError } from "../domain/errors";
 import { TRACE_FORMAT, type BundleEntry, type TraceBundle } from "../domain/bundle";
 import { toHex } from "../domain/hex";
+import { shipmentKey } from "../domain/leaf";
 import { destinationOf } from "../domain/lifecycle/status";
 import { pickVisible, visibleFields, type FieldVisibility, type Viewer } from "../domain/views";
 import type { ContractAddresses } from "../chain/contracts";
 import type { Ledger } from "../ledger";
 import type { ErasureStore } from "../store/erasure-store";
 import type { StoredCheckpoint, StoredEntry } from "../domain/log-entry";
+import type { HeadsStore } from "../store/heads-store";
 import type { LogStore } from "../store/log-store";
 
 export type TraceSource = {
   ledger: Ledger;
   store: LogStore;
+  heads: HeadsStore;
   erasures: ErasureStore;
   chainId: number;
   addresses: ContractAddresses;
@@ -46,11 +51,36 @@ export async function buildTraceBundle({
     },
     logId: source.ledger.logId,
     checkpoint: checkpoint ? checkpointRef(checkpoint) : null,
+    headProof: checkpoint ? await source.heads.prove({ root: checkpoint.headsRoot, key: shipmentKey(shipmentId) }) : null,
     entries: await Promise.all(entries.map((entry, i) => bundleEntry({ source, entry, proofTreeSize: checkpoint?.treeSize, visible: visible[i] ?? "none" }))),
   };
+  if (checkpoint) {
+    const proofs = await headConsistency({ store: source.store, checkpoint, entries: bundle.entries });
+    if (proofs.length > 0) bundle.consistencyProofs = proofs;
+  }
   // Only a shipment with erasures carries the member, so every other bundle is exactly spec §5's.
   if (erasures.length > 0) bundle.erasures = erasures;
   return bundle;
+}
+
+/** For each tree head a pending entry's receipt carries: the consistency proof from the checkpoint to it. */
+async function headConsistency({
+  store,
+  checkpoint,
+  entries,
+}: {
+  store: LogStore;
+  checkpoint: StoredCheckpoint;
+  entries: readonly BundleEntry[];
+}): Promise<NonNullable<TraceBundle["consistencyProofs"]>> {
+  const sizes = [...new Set(entries.filter((e) => e.inclusionProof === null).map((e) => e.receipt.treeHead.treeSize))].sort((a, b) => a - b);
+  return Promise.all(
+    sizes.map(async (toTreeSize) => ({
+      fromTreeSize: checkpoint.treeSize,
+      toTreeSize,
+      proof: (await store.consistencyProof(checkpoint.treeSize, toTreeSize)).map(toHex),
+    })),
+  );
 }
 
 /** What the viewer sees of each of a shipment's entries ("all": every field of every one). */
@@ -64,7 +94,13 @@ export function visibilityOf({ viewer, entries }: { viewer: Viewer | "all"; entr
 }
 
 function checkpointRef(checkpoint: StoredCheckpoint) {
-  return { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, txHash: checkpoint.txHash, blockNumber: checkpoint.blockNumber };
+  return {
+    treeSize: checkpoint.treeSize,
+    rootHash: checkpoint.rootHash,
+    headsRoot: checkpoint.headsRoot,
+    txHash: checkpoint.txHash,
+    blockNumber: checkpoint.blockNumber,
+  };
 }
 
 /**

@@ -12,9 +12,9 @@ export function anchorRegistryAt(address: string, runner: ContractRunner): Ancho
 
 export type ChainCheckpoint = { treeSize: number; rootHash: string; blockNumber: number };
 
-/** `latestCheckpoint(logId)` (DESIGN §4). */
+/** `latestCheckpoint(logId)` (DESIGN §4), without the heads root (tests of it read it themselves). */
 export async function latestChainCheckpoint(registry: AnchorRegistry, logId: string): Promise<ChainCheckpoint> {
-  const [treeSize, rootHash, blockNumber] = (await registry.latestCheckpoint(logId)) as [bigint, string, bigint];
+  const [treeSize, rootHash, , blockNumber] = (await registry.latestCheckpoint(logId)) as [bigint, string, string, bigint];
   return { treeSize: Number(treeSize), rootHash, blockNumber: Number(blockNumber) };
 }
 

@@ -176,8 +176,8 @@ describe("Anchorer", function () {
       ]);
       // The contract accepted it only with a valid RFC 9162 proof from 7; the store gives one that verifies too.
       const registry = second.chain.contracts.anchorRegistry;
-      const root7 = fromHex(await registry.rootAt(second.chain.logId, 7));
-      const rootNext = fromHex(await registry.rootAt(second.chain.logId, next.treeSize));
+      const root7 = fromHex((await registry.checkpointAt(second.chain.logId, 7))[0]);
+      const rootNext = fromHex((await registry.checkpointAt(second.chain.logId, next.treeSize))[0]);
       const proof = await second.log.consistencyProof(7, next.treeSize);
       expect(isValidConsistencyProof({ size1: 7, size2: next.treeSize, root1: root7, root2: rootNext, proof })).to.equal(true);
       expect(second.anchorer.status()).to.include({ anchoredSize: next.treeSize, pending: 0 });
@@ -284,7 +284,7 @@ describe("Anchorer", function () {
       expect(await chainCheckpoint(second)).to.deep.equal({ treeSize: last.treeSize, rootHash: last.rootHash, blockNumber: last.blockNumber });
       const registry = second.chain.contracts.anchorRegistry;
       for (const checkpoint of storedBefore) {
-        expect(await registry.rootAt(second.chain.logId, checkpoint.treeSize), `root at ${checkpoint.treeSize}`).to.equal(checkpoint.rootHash);
+        expect((await registry.checkpointAt(second.chain.logId, checkpoint.treeSize))[0], `root at ${checkpoint.treeSize}`).to.equal(checkpoint.rootHash);
         expect(toHex(await second.log.rootAt(checkpoint.treeSize))).to.equal(checkpoint.rootHash);
       }
       const events = await anchoredEvents(registry, second.chain.logId);
