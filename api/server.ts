@@ -38,6 +38,7 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     anchorIntervalMs: config.anchorIntervalMs,
     prepareWorkers: config.prepareWorkers,
     autoRisk: { signers: customsSignersOf(config), config: riskConfigOf(config) },
+    network: { file: config.networkFile, url: config.publicUrl, confirmations: config.confirmations },
     log,
   });
   const { chain } = runtime;
@@ -62,7 +63,9 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     throw error;
   }
   const url = `http://${config.host}:${address.port}`;
-  log(`API on ${url}/v1 (try ${url}/v1/chain); trace explorer on ${url}/`);
+  // The node's own one-log network names where it listens, unless PUBLIC_URL says where it is reached.
+  if (config.publicUrl === undefined) await runtime.publishUrl(url);
+  log(`API on ${url}/v1 (try ${url}/v1/chain and ${url}/v1/network); trace explorer on ${url}/`);
   return {
     url,
     chain,

@@ -4,7 +4,9 @@ import type { AnchorStatus } from "./chain/anchorer";
 import type { BrandInfo } from "./chain/brand-directory";
 import type { DevAccount } from "./chain/chain-runtime";
 import type { ContractAddresses } from "./chain/contracts";
-import type { BundleEntry, TraceBundle } from "./domain/bundle";
+import type { BundleEntry, TraceBundle, TreeHeadJson } from "./domain/bundle";
+import type { HeadProof } from "./domain/heads-map";
+import type { Network } from "./domain/network";
 import type { EpcisDocument } from "./domain/epcis/document";
 import type { ErasureRecord } from "./domain/erasure-request";
 import type { BorderLedgerError } from "./domain/errors";
@@ -46,6 +48,27 @@ export type LogEntryView = {
   entry: Omit<BundleEntry, "inclusionProof">;
 };
 
+/** One leaf of the log as monitors read it (spec §3, §12): its five fields and its hash. */
+export type LeafView = {
+  leafIndex: number;
+  shipmentKey: string;
+  seq: number;
+  prevLeafHash: string;
+  eventDigest: string;
+  recordedAt: string;
+  leafHash: string;
+};
+
+/** A shipment's head proof in the heads map of the newest anchored checkpoint (spec §3.2). */
+export type HeadProofView = {
+  logId: string;
+  shipmentKey: string;
+  treeSize: number;
+  headsRoot: string;
+  blockNumber: number;
+  proof: HeadProof;
+};
+
 /** One claim on a shipment and where it stands, as the status answer shows it. */
 export type ClaimView = Omit<ClaimStatus, "index">;
 
@@ -76,8 +99,17 @@ export type AppendResult = { ok: true; outcome: AppendOutcome } | { ok: false; e
 export interface NodeApi {
   readonly network: NetworkView;
 
+  /** The network file this node belongs to (spec §1.2), which its own verifications pin. */
+  networkFile(): Network;
+
   // The log (spec §3).
   logHead(): LogHeadView;
+  /** Leaves [start, start + count) of the log, for monitors. */
+  logLeaves(query: { start: number; count: number }): Promise<LeafView[]>;
+  /** A shipment's head proof (by shipmentId or shipmentKey) at the newest anchored checkpoint; NOT_FOUND before the first. */
+  headProof(query: { shipmentId: string } | { shipmentKey: string }): Promise<HeadProofView>;
+  /** The newest signed tree head (spec §3.1); undefined for an empty log. */
+  latestTreeHead(): Promise<TreeHeadJson | undefined>;
   latestCheckpoint(): Promise<CheckpointView | undefined>;
   /** Every checkpoint, oldest first. */
   checkpoints(): Promise<CheckpointView[]>;

@@ -4,7 +4,7 @@ import type { CheckName, CheckStatus, VerificationReport } from "../../node/veri
 /** What each check of the verifier establishes, in the words of spec §5 (the names themselves are API). */
 export const CHECK_TITLES: Record<CheckName, string> = {
   format: "Bundle format",
-  "trusted-contracts": "Trusted chain and contracts",
+  "trust-root": "Chain, contracts and log of the pinned network (§5.0)",
   "field-digests": "Field digests and payload hashes (§5.1)",
   "event-signatures": "Event signatures by their actors (§5.2)",
   "payload-schema": "Payload schema and required fields (§5.3)",
@@ -14,6 +14,7 @@ export const CHECK_TITLES: Record<CheckName, string> = {
   "actor-roles": "Actors held their roles (§5.7)",
   lifecycle: "Lifecycle rules (§5.8)",
   payment: "Duty and taxes paid (§5.9)",
+  completeness: "Nothing left out: the shipment's head in the anchored heads map (§5.10)",
   erasures: "Personal data erased by authorised request",
 };
 

@@ -37,6 +37,9 @@ const EnvSchema = z.object({
     .optional(),
   CUSTOMS_RISK_KEY: privateKey.optional(),
   RISK_CONFIG: z.string().min(1).optional(),
+  NETWORK_FILE: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).default(0),
 });
 
 export type NodeConfig = {
@@ -62,6 +65,15 @@ export type NodeConfig = {
   customsRiskKey?: string;
   /** A risk configuration file (borderledger.riskconfig.v1) replacing the default rules and weights. */
   riskConfigPath?: string;
+  /**
+   * The network file (borderledger.network.v1) this node's log belongs to: its chain, contracts and log must be the
+   * file's, and it accepts only shipments of its log's shard. Without it the node serves a one-log network of its own.
+   */
+  networkFile?: string;
+  /** The URL outside clients reach this node's API at, as its network file names it (default: where it listens). */
+  publicUrl?: string;
+  /** Blocks an anchoring must be deep before verifiers count it (the network file's `confirmations`). */
+  confirmations: number;
 };
 
 /** The countries whose development customs accounts assess risk by default (spec §1: #4 DE, #5 GB, #6 US). */
@@ -127,5 +139,8 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
     autoRiskCountries,
     customsRiskKey: e.CUSTOMS_RISK_KEY,
     riskConfigPath: e.RISK_CONFIG,
+    networkFile: e.NETWORK_FILE,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    confirmations: e.CONFIRMATIONS,
   };
 }

@@ -2,6 +2,8 @@
 // the services or the chain reader, and answers in the interface's view types.
 import { BorderLedgerError } from "../domain/errors";
 import { toHex } from "../domain/hex";
+import { shipmentKey } from "../domain/leaf";
+import { treeHeadJson } from "../ledger";
 import { deriveStatus, shipmentAmounts } from "../domain/lifecycle/status";
 import type { NodeApi, ShipmentStatusView } from "../node-api";
 import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-service";
@@ -10,7 +12,7 @@ import type { NodeRuntime } from "./node-runtime";
 
 type NodeParts = Pick<
   NodeRuntime,
-  "chain" | "log" | "ledger" | "anchorer" | "participants" | "brands" | "catalogs" | "epcis" | "erasures" | "traceSource" | "chainReader"
+  "network" | "chain" | "log" | "ledger" | "anchorer" | "participants" | "brands" | "catalogs" | "epcis" | "erasures" | "traceSource" | "chainReader"
 >;
 
 /** The NodeApi of a running node. A plain object, so a test may replace one member with a spread. */
@@ -20,7 +22,37 @@ export function createNodeApi(node: NodeParts): NodeApi {
   return {
     network: { chainId: chain.chainId, rpcUrl: chain.rpcUrl, logId: chain.logId, addresses: chain.addresses, devAccounts: chain.devAccounts },
 
+    networkFile: () => node.network,
     logHead: () => ({ treeSize: log.treeSize, rootHash: toHex(log.headRoot()) }),
+    logLeaves: async ({ start, count }) => {
+      const entries = await log.getEntries(start, Math.min(start + count, log.treeSize));
+      return entries.map((e) => ({
+        leafIndex: e.leafIndex,
+        shipmentKey: shipmentKey(e.event.shipmentId),
+        seq: e.seq,
+        prevLeafHash: e.prevLeafHash,
+        eventDigest: e.eventDigest,
+        recordedAt: new Date(e.recordedAt).toISOString(),
+        leafHash: e.leafHash,
+      }));
+    },
+    headProof: async (query) => {
+      const checkpoint = await log.latestCheckpoint();
+      if (!checkpoint) throw new BorderLedgerError("NOT_FOUND", "no checkpoint of this log is anchored yet, so there is no heads map to prove a head in");
+      const key = "shipmentKey" in query ? query.shipmentKey : shipmentKey(query.shipmentId);
+      return {
+        logId: chain.logId,
+        shipmentKey: key,
+        treeSize: checkpoint.treeSize,
+        headsRoot: checkpoint.headsRoot,
+        blockNumber: checkpoint.blockNumber,
+        proof: await node.traceSource.heads.prove({ root: checkpoint.headsRoot, key }),
+      };
+    },
+    latestTreeHead: async () => {
+      const head = await log.latestTreeHead();
+      return head === undefined ? undefined : treeHeadJson(head);
+    },
     latestCheckpoint: () => log.latestCheckpoint(),
     checkpoints: () => log.listCheckpoints(),
     consistencyProof: async ({ from, to }) => (await log.consistencyProof(from, to)).map(toHex),
@@ -85,9 +117,9 @@ export function createNodeApi(node: NodeParts): NodeApi {
       // The viewer's own bundle is checked, so the reasons name only what it may see; through the chain's JSON-RPC as
       // an outsider would, not through the node's own state.
       const bundle = await buildTraceBundle({ source: node.traceSource, shipmentId, viewer });
-      return verifyBundle({ bundle, chain: node.chainReader });
+      return verifyBundle({ bundle, chain: node.chainReader, network: node.network });
     },
-    verifyBundle: (bundle) => verifyBundle({ bundle, chain: node.chainReader }),
+    verifyBundle: (bundle) => verifyBundle({ bundle, chain: node.chainReader, network: node.network }),
 
     exportEpcis: (query) => node.epcis.export(query),
     importEpcis: (query) => node.epcis.import(query),

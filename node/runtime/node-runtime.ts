@@ -23,6 +23,11 @@ import type { Database } from "../store/database";
 import type { IndexStore } from "../store/index-store";
 import { STORE_FORMAT, type LogStore, type StoredChainBinding } from "../store/log-store";
 import { openStores } from "../store/stores";
+import type { Network } from "../domain/network";
+import { ownLogIn, ownNetwork, readNetworkFile, writeNetworkFile } from "./node-network";
+
+/** Where a node's log is said to be served before it knows where it listens. */
+const DEFAULT_URL = "http://127.0.0.1:8787";
 import type { NodeApi } from "../node-api";
 import { createNodeApi } from "./node-api-adapter";
 
@@ -39,6 +44,11 @@ export type NodeRuntimeOptions = {
   clock?: () => number;
   /** Customs administrations whose DECLARATIONs this node assesses and answers with a signed RISK_RESULT. */
   autoRisk?: { signers: readonly CustomsSigner[]; config?: RiskConfig };
+  /**
+   * The network the node belongs to (spec §1.2): a network file to check itself against and take its shard from, or
+   * else the URL and confirmations of the one-log network it then publishes of its own.
+   */
+  network?: { file?: string; url?: string; confirmations?: number };
 };
 
 export type NodeRuntime = {
@@ -61,6 +71,12 @@ export type NodeRuntime = {
   traceSource: TraceSource;
   /** Reads the chain through its JSON-RPC, as an outside verifier does: for verifications and erasure authority. */
   chainReader: RpcChainReader;
+  /** The node's data directory (DATA_DIR): the store, and network.json. */
+  dataDir: string;
+  /** The network the node belongs to, which its own verifications pin (GET /v1/network, DATA_DIR/network.json). */
+  network: Network;
+  /** Names `url` as where the node's log is served, when the node publishes its own network (no network file). */
+  publishUrl(url: string): Promise<void>;
   /** The one interface the HTTP API reaches the node through. */
   api: NodeApi;
   close(): Promise<void>;
@@ -81,16 +97,33 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
   try {
     chain = await openChain(options.chain);
     await checkChainBinding({ store, chain });
+    const identity = { chainId: chain.chainId, addresses: chain.addresses, logName: chain.logName, logId: chain.logId };
+    const pinned = options.network?.file === undefined ? undefined : await readNetworkFile(options.network.file);
+    const shard = pinned === undefined ? { bits: 0, prefix: 0 } : ownLogIn({ network: pinned, node: identity }).shard;
+    let network = pinned ?? ownNetwork({ node: identity, url: options.network?.url ?? DEFAULT_URL, confirmations: options.network?.confirmations ?? 0 });
+    await writeNetworkFile({ dataDir: options.dataDir, network });
+    if (pinned) log(`network "${pinned.name}": this log serves shard ${shard.bits === 0 ? "of every shipment" : `${shard.bits} bits = ${shard.prefix}`}`);
     participants = new ParticipantDirectory(chain.contracts.participantRegistry, { pollMs: 1000, clock: options.clock });
     await participants.start();
     const domain = { chainId: chain.chainId, verifyingContract: chain.addresses.participantRegistry };
     pool = new PreparePool(domainSeparator(domain), options.prepareWorkers, chain.operator.privateKey);
     brands = new BrandDirectory(chain.contracts.productRegistry, { pollMs: 1000, clock: options.clock });
     await brands.start();
-    const ledger = new Ledger({ store, pool, participants, brands, domain, logId: chain.logId, clock: options.clock });
+    const ledger = new Ledger({
+      store,
+      pool,
+      participants,
+      brands,
+      domain,
+      anchorRegistry: chain.addresses.anchorRegistry,
+      logId: chain.logId,
+      shard,
+      clock: options.clock,
+    });
     await ledger.resume();
     const running = new Anchorer({
       store,
+      heads: stores.heads,
       anchorRegistry: chain.contracts.anchorRegistry.connect(chain.operator) as typeof chain.contracts.anchorRegistry,
       logId: chain.logId,
       maxEvents: options.anchorMaxEvents,
@@ -131,7 +164,14 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     autoRisk.start();
     if (autoRisk.countries.length > 0) log(`risk engine: assessing DECLARATIONs to ${autoRisk.countries.join(", ")}`);
     const erasureStore = new ErasureStore(stores);
-    const traceSource: TraceSource = { ledger, store, erasures: erasureStore, chainId: chain.chainId, addresses: chain.addresses };
+    const traceSource: TraceSource = {
+      ledger,
+      store,
+      heads: stores.heads,
+      erasures: erasureStore,
+      chainId: chain.chainId,
+      addresses: chain.addresses,
+    };
     const chainReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
     const runningChainProvider = chain.provider;
     const erasures = new ErasureService({
@@ -156,6 +196,9 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     const runningParticipants = participants;
     const runningBrands = brands;
     const parts = {
+      get network() {
+        return network;
+      },
       chain,
       db: stores.db,
       log: store,
@@ -171,8 +214,17 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       traceSource,
       chainReader,
     };
-    return {
+    const dataDir = options.dataDir;
+    const runtime: NodeRuntime = {
       ...parts,
+      dataDir,
+      network,
+      publishUrl: async (url: string) => {
+        if (pinned) return;
+        network = ownNetwork({ node: identity, url, confirmations: options.network?.confirmations ?? 0 });
+        runtime.network = network;
+        await writeNetworkFile({ dataDir, network });
+      },
       api: createNodeApi(parts),
       close: async () => {
         await autoRisk.idle();
@@ -185,6 +237,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
         await runningChain.close();
       },
     };
+    return runtime;
   } catch (error) {
     await anchorer?.stop();
     participants?.stop();
@@ -224,6 +277,12 @@ async function checkChainBinding({ store, chain }: { store: LogStore; chain: Cha
     logId: chain.logId,
   };
   const stored = await store.getChainBinding();
+  if (stored && stored.format !== STORE_FORMAT) {
+    throw new BorderLedgerError(
+      "CHAIN_SETUP_FAILED",
+      `the store is ${stored.format}, written by protocol v1: it holds no signed tree heads or heads roots, and v2 does not migrate it; set DATA_DIR to a new directory (or move this one away)`,
+    );
+  }
   if (!stored) {
     await store.putChainBinding(current);
     return;

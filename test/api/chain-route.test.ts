@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { chainRoutes, publicRpcUrl } from "../../api/routes/chain";
+import { id } from "ethers";
+import { NETWORK_FORMAT, type Network } from "../../node/domain/network";
 import type { NodeApi } from "../../node/node-api";
 
 const ADDRESSES = {
@@ -8,8 +10,17 @@ const ADDRESSES = {
   productRegistry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
 };
 
-function networkWith(rpcUrl: string): Pick<NodeApi, "network"> {
-  return { network: { chainId: 31337, rpcUrl, logId: "0x" + "11".repeat(32), addresses: ADDRESSES, devAccounts: null } };
+function networkWith(rpcUrl: string): Pick<NodeApi, "network" | "networkFile"> {
+  const logId = id("chain-route-log");
+  const networkFile: Network = {
+    ...ADDRESSES,
+    format: NETWORK_FORMAT,
+    name: "n",
+    chainId: 31337,
+    confirmations: 0,
+    logs: [{ logId, name: "chain-route-log", url: "http://127.0.0.1:8787", shard: { bits: 0, prefix: 0 } }],
+  };
+  return { network: { chainId: 31337, rpcUrl, logId, addresses: ADDRESSES, devAccounts: null }, networkFile: () => networkFile };
 }
 
 describe("GET /v1/chain", () => {
@@ -19,6 +30,13 @@ describe("GET /v1/chain", () => {
     const text = await response.text();
     for (const secret of ["reader", "s3cr3t-pass", "k3y-in-query", "frag"]) expect(text, secret).not.to.include(secret);
     expect((JSON.parse(text) as { rpcUrl: string }).rpcUrl).to.equal("https://rpc.example.net:8545/besu");
+  });
+
+  it("serves the network file at GET /v1/network, without the RPC URL", async () => {
+    const response = await chainRoutes({ node: networkWith("https://reader:s3cr3t@rpc.example.net") }).request("/network");
+    const text = await response.text();
+    expect(JSON.parse(text)).to.deep.include({ format: NETWORK_FORMAT, chainId: 31337, anchorRegistry: ADDRESSES.anchorRegistry });
+    expect(text).not.to.include("s3cr3t");
   });
 
   it("reports a URL without secrets as it is", () => {
