@@ -20,6 +20,17 @@ describe("parseConfig", () => {
     expect(config.addresses).to.equal(undefined);
   });
 
+  it("reads the network file, public URL and confirmations, naming a bad one", () => {
+    expect(parseConfig({})).to.include({ networkFile: undefined, publicUrl: undefined, confirmations: 0 });
+    expect(parseConfig({ NETWORK_FILE: "/etc/borderledger/eu.json", PUBLIC_URL: "https://eu-1.example/", CONFIRMATIONS: "12" })).to.include({
+      networkFile: "/etc/borderledger/eu.json",
+      publicUrl: "https://eu-1.example",
+      confirmations: 12,
+    });
+    expect(configError({ PUBLIC_URL: "eu-1.example" }).message).to.contain("PUBLIC_URL");
+    expect(configError({ CONFIRMATIONS: "-1" }).message).to.contain("CONFIRMATIONS");
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseConfig({ PORT: "", CHAIN_RPC_URL: "" }).port).to.equal(8787);
   });
