@@ -1,9 +1,19 @@
-// Shared deployment for the contract tests: the three BorderLedger contracts wired together, and small RFC 9162 tree helpers.
+// Shared deployment for the contract tests: the three BorderLedger contracts wired together, the library harnesses, small RFC 9162 tree helpers and head proofs as structs.
 import { ethers } from "hardhat";
 import { expect } from "chai";
-import { Contract, getBytes, hexlify, toUtf8Bytes, type BaseContractMethod, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
+import {
+  Contract,
+  ZeroHash,
+  getBytes,
+  hexlify,
+  toUtf8Bytes,
+  type BaseContractMethod,
+  type ContractTransactionReceipt,
+  type ContractTransactionResponse,
+} from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractHandle } from "../../node/chain/contracts";
+import type { HeadProof } from "../../node/domain/heads-map";
 import { consistencyProof, hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "../../node/domain/merkle";
 import { defined } from "../helpers/assertions";
 
@@ -69,6 +79,46 @@ export async function deployRFC9162Harness(): Promise<RFC9162Harness> {
   const harness = await (await ethers.getContractFactory("RFC9162Harness")).deploy();
   await harness.waitForDeployment();
   return harness as unknown as RFC9162Harness;
+}
+
+/** contracts/test/HeadsMapHarness.sol: the HeadsMap library's functions, and what a proof shows about a map. */
+export type HeadsMapHarness = Contract & {
+  headLeaf: BaseContractMethod;
+  hashNode: BaseContractMethod;
+  rootOf: BaseContractMethod;
+  headOf: BaseContractMethod;
+};
+
+/** Deploys a fresh HeadsMapHarness. */
+export async function deployHeadsMapHarness(): Promise<HeadsMapHarness> {
+  const harness = await (await ethers.getContractFactory("HeadsMapHarness")).deploy();
+  await harness.waitForDeployment();
+  return harness as unknown as HeadsMapHarness;
+}
+
+/** HeadsMap.HeadProof's kinds (contracts/libraries/HeadsMap.sol). */
+export const HEAD_PROOF_KIND = { absent: 0, head: 1, other: 2 } as const;
+
+/** HeadsMap.HeadProof as a contract call takes it. */
+export type HeadProofArg = {
+  key: string;
+  kind: number;
+  otherKey: string;
+  seq: number;
+  leafIndex: number;
+  leafHash: string;
+  siblings: string[];
+};
+
+/** A head proof in its JSON shape (spec §3.2, node/domain/heads-map.ts) as the HeadsMap.HeadProof struct for `key`. */
+export function headProofArg(key: string, proof: HeadProof): HeadProofArg {
+  const { head, other, siblings } = proof;
+  if (head !== null) return { key, kind: HEAD_PROOF_KIND.head, otherKey: ZeroHash, ...head, siblings };
+  if (other !== null) {
+    const { key: otherKey, ...otherHead } = other;
+    return { key, kind: HEAD_PROOF_KIND.other, otherKey, ...otherHead, siblings };
+  }
+  return { key, kind: HEAD_PROOF_KIND.absent, otherKey: ZeroHash, seq: 0, leafIndex: 0, leafHash: ZeroHash, siblings };
 }
 
 /** `contract` with `signer` as its runner, keeping the handle's methods (ethers' connect() returns a BaseContract). */
