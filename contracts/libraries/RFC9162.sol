@@ -106,24 +106,30 @@ library RFC9162 {
     }
 
     function _bitLength(uint64 x) private pure returns (uint256 n) {
-        while (x != 0) {
-            x >>= 1;
-            ++n;
+        // Halving steps rather than a loop over every bit: anchor() runs this once per checkpoint.
+        if (x == 0) return 0;
+        unchecked {
+            if (x >> 32 != 0) (x, n) = (x >> 32, n + 32);
+            if (x >> 16 != 0) (x, n) = (x >> 16, n + 16);
+            if (x >> 8 != 0) (x, n) = (x >> 8, n + 8);
+            if (x >> 4 != 0) (x, n) = (x >> 4, n + 4);
+            if (x >> 2 != 0) (x, n) = (x >> 2, n + 2);
+            if (x >> 1 != 0) ++n;
+            return n + 1;
         }
     }
 
     function _popCount(uint64 x) private pure returns (uint256 n) {
-        while (x != 0) {
-            n += x & 1;
-            x >>= 1;
+        unchecked {
+            // Each step clears the lowest set bit, so the loop runs once per set bit.
+            for (; x != 0; ++n) x &= x - 1;
         }
     }
 
     function _trailingZeros(uint64 x) private pure returns (uint256 n) {
         if (x == 0) return 64;
-        while (x & 1 == 0) {
-            x >>= 1;
-            ++n;
+        unchecked {
+            for (; x & 1 == 0; ++n) x >>= 1;
         }
     }
 }
