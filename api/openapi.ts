@@ -151,7 +151,35 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": { description: "authenticity report" }, ...errors(400, 401) },
         },
       },
-      "/log/checkpoint": { get: { summary: "Newest anchored checkpoint and the log's head", responses: { "200": { description: "checkpoint" } } } },
+      "/log/checkpoint": {
+        get: { summary: "Newest anchored checkpoint (root and heads root) and the log's head", responses: { "200": { description: "checkpoint" } } },
+      },
+      "/log/leaves": {
+        get: {
+          summary: "Leaves of the log with their five fields and hashes, for monitors (at most 1,000 a call)",
+          parameters: [
+            { name: "start", in: "query", required: true, schema: { type: "integer", minimum: 0 } },
+            { name: "count", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 1000, default: 1000 } },
+          ],
+          responses: { "200": { description: "leaves" }, ...errors(400) },
+        },
+      },
+      "/log/heads/{shipment}": {
+        get: {
+          summary: "A shipment's head proof in the heads map of the newest anchored checkpoint, by shipmentId or shipmentKey",
+          parameters: [{ name: "shipment", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "head proof" }, ...errors(400, 404) },
+        },
+      },
+      "/log/tree-heads/latest": {
+        get: { summary: "The newest tree head the log operator signed (EIP-712 TreeHead)", responses: { "200": { description: "tree head" }, ...errors(404) } },
+      },
+      "/network": {
+        get: {
+          summary: "The network file this node belongs to (borderledger.network.v1), which verifiers pin",
+          responses: { "200": { description: "network" } },
+        },
+      },
       "/log/proof/consistency": {
         get: {
           summary: "RFC 9162 consistency proof between two tree sizes",
