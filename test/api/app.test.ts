@@ -123,12 +123,13 @@ describe("API", function () {
   });
 
   describe("POST /v1/shipments/{id}/events", () => {
-    it("answers 201 with the signed receipt, and 200 with the same receipt on replay, storing nothing more", async () => {
+    it("answers 201 with the receipt (signed tree head and inclusion proof), and 200 with the same receipt on replay, storing nothing more", async () => {
       const { request } = signedAppend({ separator, signer: 1, shipmentId: "API0001", eventType: "ORDER" });
       const first = await post("/v1/shipments/API0001/events", request);
       expect(first.status).to.equal(201);
       const receipt = (await first.json()) as Receipt;
-      expect(Object.keys(receipt)).to.have.members(["logId", "leafIndex", "leafHash", "seq", "recordedAt", "signature"]);
+      expect(Object.keys(receipt)).to.have.members(["logId", "leafIndex", "leafHash", "seq", "recordedAt", "treeHead", "inclusionProof"]);
+      expect(Object.keys(receipt.treeHead)).to.have.members(["treeSize", "rootHash", "timestamp", "signature"]);
       const size = runtime.log.treeSize;
       const again = await post("/v1/shipments/API0001/events", request);
       expect(again.status).to.equal(200);
@@ -265,7 +266,7 @@ describe("API", function () {
 
     it("gives anonymous readers digests and the ORDER's parties only: no other field, no other salt", async () => {
       const bundle = (await (await app.request("/v1/shipments/API0200/trace")).json()) as TraceBundle;
-      expect(bundle.format).to.equal("borderledger.trace.v1");
+      expect(bundle.format).to.equal("borderledger.trace.v2");
       expect(bundle.entries).to.have.length(7);
       // spec §1.1: parties is disclosed in every view, so anyone can check who spoke; of the example events only the
       // ORDER names parties.
@@ -335,12 +336,12 @@ describe("API", function () {
     /** The checks every view can run: they need only digests, signatures and proofs. */
     const DIGEST_CHECKS = ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "checkpoint-anchored"];
 
-    it("verifies the shipment against the chain for anyone, in the anonymous view's terms", async () => {
+    it("verifies the shipment against the chain and the node's network for anyone, in the anonymous view's terms", async () => {
       const report = (await (await app.request("/v1/shipments/API0200/verify")).json()) as VerificationReport;
-      expect(report.format).to.equal("borderledger.verification.v1");
-      expect(report.ok).to.equal(true);
+      expect(report.format).to.equal("borderledger.verification.v2");
+      expect(report.status).to.equal("verified");
       const statuses = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-      for (const name of DIGEST_CHECKS) expect(statuses[name], name).to.equal("pass");
+      for (const name of [...DIGEST_CHECKS, "trust-root", "completeness"]) expect(statuses[name], name).to.equal("pass");
       // The anonymous view hides seq 0's destinationCountry, by which customs jurisdiction is judged (spec §1.1), and the
       // fields the lifecycle and payment rules read: those checks cannot run, and say so rather than pass.
       for (const name of ["actor-roles", "lifecycle", "payment"]) expect(statuses[name], name).to.equal("not-checkable");
@@ -349,9 +350,9 @@ describe("API", function () {
     it("verifies the shipment for the destination's customs, every check passing", async () => {
       const url = "/v1/shipments/API0200/verify";
       const report = (await (await app.request(url, { headers: await readHeaders(4, url) })).json()) as VerificationReport;
-      expect(report.ok).to.equal(true);
+      expect(report.status).to.equal("verified");
       const statuses = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-      for (const name of [...DIGEST_CHECKS, "actor-roles", "lifecycle", "payment"]) expect(statuses[name], name).to.equal("pass");
+      for (const name of [...DIGEST_CHECKS, "actor-roles", "lifecycle", "payment", "completeness"]) expect(statuses[name], name).to.equal("pass");
     });
 
     it("answers 404 for an unknown shipment and 400 for an invalid id", async () => {

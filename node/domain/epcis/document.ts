@@ -236,7 +236,8 @@ export function epcisDocumentOf({
 
 /**
  * The trace bundle as EPCIS: one event per entry, in log order, and the anchoring evidence (log, chain, newest
- * checkpoint, and the erasure records if any) as the document's `bl:anchoring`. What the bundle hides stays hidden:
+ * checkpoint, the head proof, the pending heads' consistency proofs and the erasure records if any) as the document's
+ * `bl:anchoring`. What the bundle hides stays hidden:
  * only its disclosed fields are used.
  */
 export function bundleToEpcis({ bundle, separator, creationDate }: { bundle: TraceBundle; separator: Uint8Array; creationDate: string }): EpcisDocument {
@@ -250,6 +251,8 @@ export function bundleToEpcis({ bundle, separator, creationDate }: { bundle: Tra
         chain: bundle.chain,
         logId: bundle.logId,
         checkpoint: bundle.checkpoint,
+        headProof: bundle.headProof,
+        ...(bundle.consistencyProofs ? { consistencyProofs: bundle.consistencyProofs } : {}),
         ...(bundle.erasures ? { erasures: bundle.erasures } : {}),
       },
     },
@@ -263,6 +266,8 @@ const AnchoringSchema = z.strictObject({
   chain: TraceBundleSchema.shape.chain,
   logId: TraceBundleSchema.shape.logId,
   checkpoint: CheckpointRefSchema.nullable(),
+  headProof: TraceBundleSchema.shape.headProof,
+  consistencyProofs: TraceBundleSchema.shape.consistencyProofs,
   erasures: TraceBundleSchema.shape.erasures,
 });
 
@@ -313,7 +318,9 @@ export function epcisToBundle(document: unknown): TraceBundle {
     chain: anchoring.chain,
     logId: anchoring.logId,
     checkpoint: anchoring.checkpoint,
+    headProof: anchoring.headProof,
     entries,
+    ...(anchoring.consistencyProofs ? { consistencyProofs: anchoring.consistencyProofs } : {}),
     ...(anchoring.erasures ? { erasures: anchoring.erasures } : {}),
   });
 }
