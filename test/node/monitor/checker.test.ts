@@ -3,55 +3,14 @@ import { headsRootFromProof, headsRootOf, type Head } from "../../../node/domain
 import { fromHex, toHex } from "../../../node/domain/hex";
 import { isValidInclusionProof } from "../../../node/domain/merkle";
 import { LogChecker, type AnchoredCheckpoint } from "../../../node/monitor/checker";
-import { buildEvidence, type HeadProofArg, type HeadProofSource, type LeafArg, type MisbehaviourProof } from "../../../node/monitor/evidence";
-import type { Finding, FindingCode, SignedTreeHead } from "../../../node/monitor/findings";
+import type { HeadProofArg, HeadProofSource, LeafArg } from "../../../node/monitor/evidence";
+import type { Finding, FindingCode } from "../../../node/monitor/findings";
 import { leafHashOfFields, type LogLeaf } from "../../../node/monitor/log-leaf";
-import {
-  LOG_ID,
-  OPERATOR,
-  SEPARATOR,
-  anchorAt,
-  buildLeaves,
-  copyLeaves,
-  headProofsFrom,
-  headsAt,
-  keyOf,
-  refusingHeadProofs,
-  rootOf,
-  signTreeHead,
-} from "./log-fixture";
+import { LOG_ID, OPERATOR, SEPARATOR, anchorAt, buildLeaves, checkLog, copyLeaves, headProofsFrom, headsAt, keyOf, rootOf, signTreeHead } from "./log-fixture";
 
 // Three shipments interleaved; checkpoints after 4, 7 and 10 leaves.
 const ORDER = ["A", "B", "A", "C", "B", "A", "C", "A", "B", "C"];
 const SIZES = [4, 7, 10];
-
-type Run = { findings: Finding[]; evidence: MisbehaviourProof | null; met: Finding[]; checker: LogChecker };
-
-/** Runs the checker as the monitor does: pages of three leaves, each checkpoint once reached, then the tree head. */
-async function run({
-  leaves,
-  checkpoints,
-  treeHead,
-  headProofs = refusingHeadProofs,
-}: {
-  leaves: readonly LogLeaf[];
-  checkpoints: readonly AnchoredCheckpoint[];
-  treeHead?: SignedTreeHead;
-  headProofs?: HeadProofSource;
-}): Promise<Run> {
-  const checker = new LogChecker({ logId: LOG_ID, separator: SEPARATOR });
-  const findings: Finding[] = [];
-  for (let start = 0; start < leaves.length && !checker.halted; start += 3) {
-    findings.push(...checker.addLeaves(leaves.slice(start, start + 3)));
-    findings.push(...checker.checkReached(checkpoints));
-  }
-  if (treeHead !== undefined) {
-    const anchored = checkpoints.find((checkpoint) => checkpoint.treeSize === treeHead.treeSize);
-    findings.push(...(checker.checkTreeHead({ head: treeHead, operator: OPERATOR.address, anchored }) ?? []));
-  }
-  const built = await buildEvidence({ findings, checker, checkpoints, logId: LOG_ID, headProofs });
-  return { findings, evidence: built.evidence?.proof ?? null, met: built.findings, checker };
-}
 
 const codes = (findings: readonly Finding[]): FindingCode[] => findings.map((finding) => finding.code);
 
@@ -81,7 +40,7 @@ function checkpointOf(checkpoints: readonly AnchoredCheckpoint[], size: number):
 describe("monitor checker: leaves, checkpoints and signed tree heads held against each other", () => {
   it("passes an honest log: every root, heads root and the signed head agree, nothing to prove", async () => {
     const leaves = buildLeaves(ORDER);
-    const result = await run({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10) });
+    const result = await checkLog({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10) });
     expect(result.findings).to.deep.equal([]);
     expect(result.evidence).to.equal(null);
     expect(result.checker.checkpointsChecked).to.equal(3);
@@ -93,7 +52,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
       if (position === 5) leaf.seq = 1;
     });
     const checkpoints = anchorAt(leaves, SIZES);
-    const result = await run({ leaves, checkpoints });
+    const result = await checkLog({ leaves, checkpoints });
     expect(codes(result.findings)).to.include("duplicate-seq");
     expect(result.findings.find((f) => f.code === "duplicate-seq")).to.deep.equal({
       code: "duplicate-seq",
@@ -116,7 +75,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const leaves = buildLeaves(ORDER, (leaf, position) => {
       if (position === 4) leaf.prevLeafHash = "0x" + "ab".repeat(32);
     });
-    const result = await run({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10) });
+    const result = await checkLog({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10) });
     expect(result.findings).to.deep.equal([
       { code: "broken-link", leafIndex: 4, shipmentKey: keyOf("B"), seq: 1, prevLeafHash: "0x" + "ab".repeat(32), expected: leaves[1]?.leafHash },
     ]);
@@ -127,7 +86,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const leaves = buildLeaves(ORDER, (leaf, position) => {
       if (position === 7) leaf.seq = 4;
     });
-    const result = await run({ leaves, checkpoints: anchorAt(leaves, SIZES) });
+    const result = await checkLog({ leaves, checkpoints: anchorAt(leaves, SIZES) });
     expect(result.findings).to.deep.equal([{ code: "seq-gap", leafIndex: 7, shipmentKey: keyOf("A"), seq: 4, expected: 3 }]);
     expect(result.evidence).to.equal(null);
   });
@@ -137,7 +96,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const served = copyLeaves(leaves);
     const stated = "0x" + "cd".repeat(32);
     (served[6] as LogLeaf).leafHash = stated;
-    const result = await run({ leaves: served, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10) });
+    const result = await checkLog({ leaves: served, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10) });
     expect(result.findings).to.deep.equal([{ code: "leaf-hash", leafIndex: 6, served: stated, computed: leaves[6]?.leafHash }]);
     expect(result.evidence).to.equal(null);
   });
@@ -148,7 +107,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     // Leaf 6 as served commits to another event than the one anchored; its stated hash is the anchored one.
     (served[6] as LogLeaf).eventDigest = "0x" + "ef".repeat(32);
     const checkpoints = anchorAt(leaves, SIZES);
-    const result = await run({ leaves: served, checkpoints, headProofs: headProofsFrom(headsAt(leaves, 10), 10) });
+    const result = await checkLog({ leaves: served, checkpoints, headProofs: headProofsFrom(headsAt(leaves, 10), 10) });
     // Leaf 9 links to the hash the node states for leaf 6, not to the hash of the fields it serves; at size 10 leaf 9
     // is C's head, so that heads root holds again.
     expect(codes(result.findings)).to.deep.equal(["leaf-hash", "root-mismatch", "heads-root-mismatch", "broken-link", "root-mismatch"]);
@@ -166,7 +125,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     falseMap.set(keyOf("A"), { seq: 2, leafIndex: 5, leafHash: leaves[5]?.leafHash as string });
     const checkpoints = [honest[0], honest[1], { ...(honest[2] as AnchoredCheckpoint), headsRoot: headsRootOf(falseMap) }] as AnchoredCheckpoint[];
     const node = headProofsFrom(falseMap, 10);
-    const result = await run({ leaves, checkpoints, treeHead: signTreeHead(leaves, 10), headProofs: node });
+    const result = await checkLog({ leaves, checkpoints, treeHead: signTreeHead(leaves, 10), headProofs: node });
     expect(result.findings).to.deep.equal([{ code: "heads-root-mismatch", treeSize: 10, anchored: headsRootOf(falseMap), computed: honest[2]?.headsRoot }]);
     const proof = result.evidence;
     if (proof?.kind !== "omission") throw new Error(`expected an omission proof, got ${proof?.kind}`);
@@ -192,7 +151,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     falseMap.delete(a);
     falseMap.set(twin, aHead);
     const checkpoints = [...honest.slice(0, 2), { ...(honest[2] as AnchoredCheckpoint), headsRoot: headsRootOf(falseMap) }];
-    const result = await run({ leaves, checkpoints, headProofs: headProofsFrom(falseMap, 10) });
+    const result = await checkLog({ leaves, checkpoints, headProofs: headProofsFrom(falseMap, 10) });
     const proof = result.evidence;
     if (proof?.kind !== "omission") throw new Error(`expected an omission proof, got ${proof?.kind}`);
     expect(proof.args.headProof).to.deep.include({ key: a, kind: 2, otherKey: twin });
@@ -207,7 +166,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     // C's head claims seq 2 at leaf 8, which holds B's seq 2.
     falseMap.set(keyOf("C"), { seq: 2, leafIndex: 8, leafHash: leaves[9]?.leafHash as string });
     const checkpoints = [...honest.slice(0, 2), { ...(honest[2] as AnchoredCheckpoint), headsRoot: headsRootOf(falseMap) }];
-    const result = await run({ leaves, checkpoints, headProofs: headProofsFrom(falseMap, 10) });
+    const result = await checkLog({ leaves, checkpoints, headProofs: headProofsFrom(falseMap, 10) });
     const proof = result.evidence;
     if (proof?.kind !== "false-head") throw new Error(`expected a false-head proof, got ${proof?.kind}`);
     const { args } = proof;
@@ -224,7 +183,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const falseMap = headsAt(leaves, 10);
     falseMap.set(keyOf("B"), { seq: 3, leafIndex: 12, leafHash: "0x" + "77".repeat(32) });
     const checkpoints = [...honest.slice(0, 2), { ...(honest[2] as AnchoredCheckpoint), headsRoot: headsRootOf(falseMap) }];
-    const result = await run({ leaves, checkpoints, headProofs: headProofsFrom(falseMap, 10) });
+    const result = await checkLog({ leaves, checkpoints, headProofs: headProofsFrom(falseMap, 10) });
     const proof = result.evidence;
     if (proof?.kind !== "false-head") throw new Error(`expected a false-head proof, got ${proof?.kind}`);
     expect(proof.args.headProof).to.deep.include({ key: keyOf("B"), leafIndex: 12 });
@@ -235,7 +194,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const leaves = buildLeaves(ORDER);
     const honest = anchorAt(leaves, SIZES);
     const checkpoints = [...honest.slice(0, 2), { ...(honest[2] as AnchoredCheckpoint), headsRoot: "0x" + "11".repeat(32) }];
-    const result = await run({ leaves, checkpoints });
+    const result = await checkLog({ leaves, checkpoints });
     expect(codes(result.findings)).to.deep.equal(["heads-root-mismatch"]);
     expect(result.evidence).to.equal(null);
     expect(codes(result.met)).to.deep.equal(["head-proof-refused"]);
@@ -249,7 +208,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     // The node claims the anchored root but proves from the true map.
     const truthful = headProofsFrom(headsAt(leaves, 10), 10);
     const lying: HeadProofSource = async (key) => ({ ...(await truthful(key)), headsRoot: anchoredRoot });
-    const result = await run({ leaves, checkpoints, headProofs: lying });
+    const result = await checkLog({ leaves, checkpoints, headProofs: lying });
     expect(result.evidence).to.equal(null);
     expect(result.met).to.have.length(1);
     expect(result.met[0]).to.deep.include({ code: "head-proof-refused" });
@@ -262,7 +221,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const falseRoot = "0x" + "42".repeat(32);
     const checkpoints = [honest[0], { ...(honest[1] as AnchoredCheckpoint), rootHash: falseRoot }, honest[2]] as AnchoredCheckpoint[];
     const head = signTreeHead(leaves, 7);
-    const result = await run({ leaves, checkpoints, treeHead: head });
+    const result = await checkLog({ leaves, checkpoints, treeHead: head });
     expect(result.findings).to.deep.equal([
       { code: "root-mismatch", treeSize: 7, anchored: falseRoot, computed: rootOf(leaves, 7) },
       { code: "tree-head-equivocation", head, anchored: falseRoot },
@@ -277,7 +236,7 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     const leaves = buildLeaves(ORDER);
     const honest = anchorAt(leaves, SIZES);
     const checkpoints = [honest[0], { ...(honest[1] as AnchoredCheckpoint), rootHash: "0x" + "42".repeat(32) }, honest[2]] as AnchoredCheckpoint[];
-    const result = await run({ leaves, checkpoints, treeHead: signTreeHead(leaves, 10) });
+    const result = await checkLog({ leaves, checkpoints, treeHead: signTreeHead(leaves, 10) });
     expect(codes(result.findings)).to.deep.equal(["root-mismatch"]);
     expect(result.evidence).to.equal(null);
   });
@@ -285,13 +244,13 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
   it("reports a signed head whose root is not the leaves' at its size", async () => {
     const leaves = buildLeaves(ORDER);
     const head = signTreeHead(leaves, 9, { rootHash: "0x" + "99".repeat(32) });
-    const result = await run({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: head });
+    const result = await checkLog({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: head });
     expect(result.findings).to.deep.equal([{ code: "tree-head-root", treeSize: 9, signed: head.rootHash, computed: rootOf(leaves, 9) }]);
   });
 
   it("reports a tree head not signed by the log's operator", async () => {
     const leaves = buildLeaves(ORDER);
-    const result = await run({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10, { signer: 3 }) });
+    const result = await checkLog({ leaves, checkpoints: anchorAt(leaves, SIZES), treeHead: signTreeHead(leaves, 10, { signer: 3 }) });
     expect(result.findings).to.have.length(1);
     expect(result.findings[0]).to.deep.include({ code: "tree-head-signature", treeSize: 10, operator: OPERATOR.address });
   });

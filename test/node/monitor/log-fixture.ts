@@ -8,9 +8,9 @@ import { fromHex, toHex } from "../../../node/domain/hex";
 import { shipmentKey, ZERO_HASH } from "../../../node/domain/leaf";
 import { memoryNodeReader, treeRoot } from "../../../node/domain/merkle";
 import { signDigest } from "../../../node/domain/signature";
-import type { AnchoredCheckpoint } from "../../../node/monitor/checker";
-import type { HeadProofSource } from "../../../node/monitor/evidence";
-import type { SignedTreeHead } from "../../../node/monitor/findings";
+import { LogChecker, type AnchoredCheckpoint } from "../../../node/monitor/checker";
+import { buildEvidence, type HeadProofSource, type MisbehaviourProof } from "../../../node/monitor/evidence";
+import type { Finding, SignedTreeHead } from "../../../node/monitor/findings";
 import { leafHashOfFields, type LogLeaf } from "../../../node/monitor/log-leaf";
 
 export const LOG_ID = toHex(keccak256Utf8("monitor-test"));
@@ -66,10 +66,22 @@ export function anchorAt(leaves: readonly LogLeaf[], sizes: readonly number[]): 
   return sizes.map((treeSize) => ({ treeSize, rootHash: rootOf(leaves, treeSize), headsRoot: headsRootOf(headsAt(leaves, treeSize)) }));
 }
 
-/** A tree head of `leaves` at `size` signed by dev account `signer` (the operator by default). */
-export function signTreeHead(leaves: readonly LogLeaf[], size: number, { signer = 0, rootHash = rootOf(leaves, size) } = {}): SignedTreeHead {
+/**
+ * A tree head of `leaves` at `size` signed by dev account `signer` (the operator by default), for log `logId` under the
+ * tree-head domain `separator` (AnchorRegistry's).
+ */
+export function signTreeHead(
+  leaves: readonly LogLeaf[],
+  size: number,
+  {
+    signer = 0,
+    rootHash = rootOf(leaves, size),
+    logId = LOG_ID,
+    separator = SEPARATOR,
+  }: { signer?: number; rootHash?: string; logId?: string; separator?: Uint8Array } = {},
+): SignedTreeHead {
   const timestampMs = (leaves[size - 1]?.recordedAtMs ?? 0) + 5;
-  const digest = treeHeadDigest({ separator: SEPARATOR, logId: LOG_ID, treeSize: size, rootHash, timestampMs });
+  const digest = treeHeadDigest({ separator, logId, treeSize: size, rootHash, timestampMs });
   return { treeSize: size, rootHash, timestampMs, signature: signDigest({ digest, privateKey: devWallet(signer).privateKey }) };
 }
 
@@ -91,3 +103,35 @@ export const refusingHeadProofs: HeadProofSource = async () => {
 
 /** A copy of the leaves, as a node serving them would send them. */
 export const copyLeaves = (leaves: readonly LogLeaf[]) => leaves.map((leaf) => ({ ...leaf }));
+
+export type CheckRun = { findings: Finding[]; evidence: MisbehaviourProof | null; met: Finding[]; checker: LogChecker };
+
+/** Runs the checker as the monitor does: pages of three leaves, each checkpoint once reached, then the tree head. */
+export async function checkLog({
+  leaves,
+  checkpoints,
+  treeHead,
+  headProofs = refusingHeadProofs,
+  logId = LOG_ID,
+  separator = SEPARATOR,
+}: {
+  leaves: readonly LogLeaf[];
+  checkpoints: readonly AnchoredCheckpoint[];
+  treeHead?: SignedTreeHead;
+  headProofs?: HeadProofSource;
+  logId?: string;
+  separator?: Uint8Array;
+}): Promise<CheckRun> {
+  const checker = new LogChecker({ logId, separator });
+  const findings: Finding[] = [];
+  for (let start = 0; start < leaves.length && !checker.halted; start += 3) {
+    findings.push(...checker.addLeaves(leaves.slice(start, start + 3)));
+    findings.push(...checker.checkReached(checkpoints));
+  }
+  if (treeHead !== undefined) {
+    const anchored = checkpoints.find((checkpoint) => checkpoint.treeSize === treeHead.treeSize);
+    findings.push(...(checker.checkTreeHead({ head: treeHead, operator: OPERATOR.address, anchored }) ?? []));
+  }
+  const built = await buildEvidence({ findings, checker, checkpoints, logId, headProofs });
+  return { findings, evidence: built.evidence?.proof ?? null, met: built.findings, checker };
+}
