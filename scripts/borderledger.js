@@ -7,6 +7,8 @@ if (argv[0] === "sign-event" || argv[0] === "sign-read") {
   require("../node/client/cli")
     .runSignCli({ argv, output })
     .then((status) => (process.exitCode = status));
+} else if (argv[0] === "monitor") {
+  require("../node/monitor/cli").main(argv.slice(1));
 } else {
   require("../node/verify/cli").main(argv);
 }
