@@ -1,5 +1,17 @@
 // The block in which the log first anchored a leaf: when an actor's roles count for the event it signed.
-import type { Checkpoint, Context } from "./context";
+import type { BlockTag } from "./chain-reader";
+import type { Checkpoint, Context, PreparedEntry } from "./context";
+
+/**
+ * The block whose registries count for an entry: its anchoring block, or — for an entry not anchored yet, which its
+ * receipt stands for — the chain's newest block, the same one for every such read of the verification.
+ */
+export async function blockForEntry(ctx: Context, { entry, anchored }: Pick<PreparedEntry, "entry" | "anchored">): Promise<BlockTag> {
+  const { checkpoint } = ctx.bundle;
+  // An anchored entry always has a checkpoint (leafIndex is never negative): the null test only narrows the type.
+  if (anchored && checkpoint !== null) return anchoringBlockOf({ ctx, checkpoint, leafIndex: entry.leafIndex });
+  return ctx.latestBlock ?? "latest";
+}
 
 /**
  * The block of the first checkpoint that covered leaf `leafIndex`: roles count as they were when the log fixed the

@@ -7,7 +7,7 @@ import { CUSTOMS_EVENT_TYPES } from "../domain/event-types";
 import type { LifecycleEvent } from "../domain/lifecycle/types";
 import { PARTY_ROLES, namedParties } from "../domain/parties";
 import { roleId } from "../domain/roles";
-import { anchoringBlockOf } from "./anchoring-block";
+import { blockForEntry } from "./anchoring-block";
 import type { BlockTag, ChainReader } from "./chain-reader";
 import { lifecycleEvents, type Context, type PreparedEntry } from "./context";
 
@@ -33,7 +33,7 @@ async function readFacts(ctx: Context): Promise<LifecycleEvent[]> {
     ctx.entries.map(async (prepared) => {
       const event = events[prepared.index];
       if (event === undefined) return;
-      const blockTag = await blockOf(ctx, prepared);
+      const blockTag = await blockForEntry(ctx, prepared);
       await Promise.all([
         customsCountry(ctx, chain.reader, prepared, event, blockTag),
         partyEligibility(ctx, chain.reader, event, blockTag),
@@ -42,13 +42,6 @@ async function readFacts(ctx: Context): Promise<LifecycleEvent[]> {
     }),
   );
   return events;
-}
-
-/** The block whose registries count for an entry: its anchoring block, or the newest for an entry not anchored yet. */
-async function blockOf(ctx: Context, { entry, anchored }: PreparedEntry): Promise<BlockTag> {
-  const { checkpoint } = ctx.bundle;
-  // An anchored entry always has a checkpoint (leafIndex is never negative): the null test only narrows the type.
-  return anchored && checkpoint !== null ? anchoringBlockOf({ ctx, checkpoint, leafIndex: entry.leafIndex }) : "latest";
 }
 
 async function customsCountry(ctx: Context, reader: ChainReader, { entry }: PreparedEntry, event: LifecycleEvent, blockTag: BlockTag): Promise<void> {

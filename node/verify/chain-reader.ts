@@ -1,5 +1,5 @@
-// The port the verifier reads the chain through (spec §4 readers, §5 checks 6–7), its JSON-RPC implementation, and
-// a per-verification cache of identical reads.
+// The port the verifier reads the chain through (spec §4 readers, §5 checks 6, 7 and 10), its JSON-RPC
+// implementation, and a per-verification cache of identical reads.
 import { Contract, getAddress, id, isError, type JsonRpcProvider } from "ethers";
 import { z } from "zod";
 import { BorderLedgerError, messageOf } from "../domain/errors";
@@ -12,20 +12,33 @@ export type BlockTag = number | "latest";
 /** A participant's profile as ParticipantRegistry.profileOf returns it (spec §1). */
 export type ParticipantProfile = { name: string; country: string; trustTier: number; active: boolean };
 
+/** A checkpoint as AnchorRegistry.checkpointAt returns it: zeros for a tree size that was never anchored. */
+export type AnchoredCheckpoint = { rootHash: string; headsRoot: string; blockNumber: number };
+
+/** A log's newest checkpoint as AnchorRegistry.latestCheckpoint returns it: tree size 0 and zeros before the first. */
+export type LatestCheckpoint = AnchoredCheckpoint & { treeSize: number };
+
 /**
  * What the verifier needs from the chain, and nothing else: AnchorRegistry's readers with exactly the signatures of
- * spec §4, and ParticipantRegistry's roles and profiles at a past block. Every method rejects when the chain cannot
- * answer; the verifier reports that as "not-checkable", never as a verdict.
+ * spec §4, ParticipantRegistry's roles and profiles at a past block, ProductRegistry's brand owners, and the chain's
+ * newest block and block times. Every method rejects when the chain cannot answer; the verifier reports that as
+ * "not-checkable", never as a verdict.
  */
 export interface ChainReader {
   /** The chain id the reader is connected to. */
   chainId(): Promise<number>;
-  /** AnchorRegistry.rootAt: the root anchored for `treeSize`, 32 zero bytes if that size was never anchored. */
-  rootAt(params: { anchorRegistry: string; logId: string; treeSize: number }): Promise<string>;
-  /** AnchorRegistry.anchoredAt: the block that anchored `treeSize`, 0 if none did. */
-  anchoredAt(params: { anchorRegistry: string; logId: string; treeSize: number }): Promise<number>;
+  /** AnchorRegistry.checkpointAt: the roots anchored for `treeSize` and their block, zeros if that size was never anchored. */
+  checkpointAt(params: { anchorRegistry: string; logId: string; treeSize: number }): Promise<AnchoredCheckpoint>;
+  /** AnchorRegistry.latestCheckpoint at the newest block: the log's newest checkpoint. */
+  latestCheckpoint(params: { anchorRegistry: string; logId: string }): Promise<LatestCheckpoint>;
   /** AnchorRegistry.operatorOf at `blockTag`: the log's operator, the zero address for an unknown log. */
   operatorOf(params: { anchorRegistry: string; logId: string; blockTag: BlockTag }): Promise<string>;
+  /** AnchorRegistry.compromisedAt at the newest block: the block whose misbehaviour proof convicted the log, 0 if none. */
+  compromisedAt(params: { anchorRegistry: string; logId: string }): Promise<number>;
+  /** The chain's newest block number. */
+  blockNumber(): Promise<number>;
+  /** The timestamp of block `blockNumber` in milliseconds since the epoch. */
+  blockTimestamp(params: { blockNumber: number }): Promise<number>;
   /** ParticipantRegistry.hasRole(role id, account) at `blockTag`. */
   hasRole(params: { participantRegistry: string; role: string; account: string; blockTag: BlockTag }): Promise<boolean>;
   /** ParticipantRegistry.profileOf(account) at `blockTag` (empty and inactive for an unknown account). */
@@ -58,6 +71,16 @@ const Address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/)
   .transform((a) => getAddress(a));
+/** A multi-value answer: ethers gives a Result, an array with names; read it by position. */
+const tuple = <T extends [z.ZodType, ...z.ZodType[]]>(...items: T) =>
+  z.preprocess((value) => (Array.isArray(value) ? [...(value as unknown[])] : value), z.tuple(items));
+const CheckpointAtAnswer = tuple(Bytes32, Bytes32, Uint64).transform(([rootHash, headsRoot, blockNumber]) => ({ rootHash, headsRoot, blockNumber }));
+const LatestCheckpointAnswer = tuple(Uint64, Bytes32, Bytes32, Uint64).transform(([treeSize, rootHash, headsRoot, blockNumber]) => ({
+  treeSize,
+  rootHash,
+  headsRoot,
+  blockNumber,
+}));
 const Profile = z.object({ name: z.string(), country: z.string(), trustTier: z.bigint().transform(Number), active: z.boolean() });
 const JsonRpcAnswer = z.union([z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) }), z.object({ error: z.object({ message: z.string() }) })]);
 
@@ -119,7 +142,7 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     const key = `${name}:${address.toLowerCase()}`;
     let handle = contracts.get(key);
     if (!handle) {
-      // An address is its 20 bytes, whatever its letter case (as trusted-contracts compares them): ethers would refuse a
+      // An address is its 20 bytes, whatever its letter case (as trust-root compares them): ethers would refuse a
       // mixed-case one whose checksum is wrong as if the chain could not be read, and hide that no registry is there.
       handle = new Contract(address.toLowerCase(), loadArtifact(name).abi as never, provider);
       contracts.set(key, handle);
@@ -160,11 +183,34 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
     async chainId() {
       return (await connect()).chainId;
     },
-    rootAt({ anchorRegistry, logId, treeSize }) {
-      return call(`AnchorRegistry.rootAt(${logId}, ${treeSize})`, "AnchorRegistry", anchorRegistry, "rootAt", [logId, treeSize], "latest", Bytes32);
+    checkpointAt({ anchorRegistry, logId, treeSize }) {
+      const what = `AnchorRegistry.checkpointAt(${logId}, ${treeSize})`;
+      return call(what, "AnchorRegistry", anchorRegistry, "checkpointAt", [logId, treeSize], "latest", CheckpointAtAnswer);
     },
-    anchoredAt({ anchorRegistry, logId, treeSize }) {
-      return call(`AnchorRegistry.anchoredAt(${logId}, ${treeSize})`, "AnchorRegistry", anchorRegistry, "anchoredAt", [logId, treeSize], "latest", Uint64);
+    latestCheckpoint({ anchorRegistry, logId }) {
+      return call(`AnchorRegistry.latestCheckpoint(${logId})`, "AnchorRegistry", anchorRegistry, "latestCheckpoint", [logId], "latest", LatestCheckpointAnswer);
+    },
+    compromisedAt({ anchorRegistry, logId }) {
+      return call(`AnchorRegistry.compromisedAt(${logId})`, "AnchorRegistry", anchorRegistry, "compromisedAt", [logId], "latest", Uint64);
+    },
+    async blockNumber() {
+      const { provider } = await connect();
+      try {
+        return await provider.getBlockNumber();
+      } catch (error) {
+        throw chainError("the chain's newest block number", error);
+      }
+    },
+    async blockTimestamp({ blockNumber }) {
+      const { provider } = await connect();
+      let block: Awaited<ReturnType<JsonRpcProvider["getBlock"]>>;
+      try {
+        block = await provider.getBlock(blockNumber);
+      } catch (error) {
+        throw chainError(`block ${blockNumber}`, error);
+      }
+      if (block === null) throw new BorderLedgerError("CHAIN_UNAVAILABLE", `block ${blockNumber}: the chain has no such block yet`);
+      return block.timestamp * 1000;
     },
     operatorOf({ anchorRegistry, logId, blockTag }) {
       return call(`AnchorRegistry.operatorOf(${logId})`, "AnchorRegistry", anchorRegistry, "operatorOf", [logId], blockTag, Address);
@@ -231,14 +277,17 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
 
 /**
  * Wraps a reader so that identical calls are made once: one verification asks for the same role, profile or operator
- * for many entries. Use one per verification — answers about "latest" may change between verifications.
+ * for many entries. Use one per verification — answers about "latest" may change between verifications. `onFailure`
+ * hears of every read that rejects (once per distinct read), so the verifier knows what the chain did not answer.
  */
-export function cachingChainReader(reader: ChainReader): ChainReader {
+export function cachingChainReader(reader: ChainReader, { onFailure }: { onFailure?: (error: unknown) => void } = {}): ChainReader {
   const answers = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
     let answer = answers.get(key) as Promise<T> | undefined;
     if (answer === undefined) {
-      answer = read();
+      // A reader that throws instead of rejecting is still a read that failed, never a crash of the verifier.
+      answer = (async () => read())();
+      answer.catch((error: unknown) => onFailure?.(error));
       answers.set(key, answer);
     }
     return answer;
@@ -246,9 +295,12 @@ export function cachingChainReader(reader: ChainReader): ChainReader {
   const keyOf = (method: string, params: object) => `${method} ${JSON.stringify(params, Object.keys(params).sort())}`;
   const cached: ChainReader = {
     chainId: () => once("chainId", () => reader.chainId()),
-    rootAt: (params) => once(keyOf("rootAt", params), () => reader.rootAt(params)),
-    anchoredAt: (params) => once(keyOf("anchoredAt", params), () => reader.anchoredAt(params)),
+    checkpointAt: (params) => once(keyOf("checkpointAt", params), () => reader.checkpointAt(params)),
+    latestCheckpoint: (params) => once(keyOf("latestCheckpoint", params), () => reader.latestCheckpoint(params)),
     operatorOf: (params) => once(keyOf("operatorOf", params), () => reader.operatorOf(params)),
+    compromisedAt: (params) => once(keyOf("compromisedAt", params), () => reader.compromisedAt(params)),
+    blockNumber: () => once("blockNumber", () => reader.blockNumber()),
+    blockTimestamp: (params) => once(keyOf("blockTimestamp", params), () => reader.blockTimestamp(params)),
     hasRole: (params) => once(keyOf("hasRole", params), () => reader.hasRole(params)),
     profileOf: (params) => once(keyOf("profileOf", params), () => reader.profileOf(params)),
     brandOwnerOf: (params) => once(keyOf("brandOwnerOf", params), () => reader.brandOwnerOf(params)),

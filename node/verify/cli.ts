@@ -1,26 +1,39 @@
-// `borderledger verify`: verifies a trace bundle from a file or a node against a chain, for people (✔/✘) or machines (--json).
-import { readFile } from "node:fs/promises";
+// `borderledger verify`: verifies a trace bundle from a file or a node against a pinned network and its chain, for
+// people (✔/✘ and a verdict) or machines (--json).
+import { readFile, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { BorderLedgerError, messageOf } from "../domain/errors";
 import { SHIPMENT_ID } from "../domain/event";
 import { EpcisBundleError, epcisToBundle } from "../domain/epcis/document";
+import { NetworkSchema, describeNetworkIssues, logForShipment, type Network } from "../domain/network";
 import { createRpcChainReader, type RpcChainReader } from "./chain-reader";
-import { verifyBundle, type CheckResult, type CheckStatus, type TrustedContracts, type VerificationReport } from "./verify-bundle";
+import { formatDuration, parseDuration } from "./duration";
+import { VERIFICATION_FORMAT, type CheckResult, type CheckStatus, type VerificationReport, type VerificationStatus } from "./report";
+import { verifyBundle } from "./verify-bundle";
 
-export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeURL> [--rpc URL] [--json]
+export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeURL | shipmentId> [--network FILE|URL] [--rpc URL]
+                          [--max-age DURATION] [--json]
 
-  <bundle.json>          a borderledger.trace.v1 bundle saved from GET /v1/shipments/{id}/trace, or an
+  <bundle.json>          a borderledger.trace.v2 bundle saved from GET /v1/shipments/{id}/trace, or an
                          EPCIS 2.0 document saved from GET /v1/shipments/{id}/epcis (it carries the bundle)
   shipmentId@nodeURL     fetch it anonymously from a node, e.g. RR123456785CN@http://127.0.0.1:8787
+  shipmentId             fetch it from the log of the network (--network) that serves the shipment
+  --network FILE|URL     the borderledger.network.v1 file you pin (default: $BORDERLEDGER_NETWORK): the chain,
+                         contracts and logs to trust; it replaces --chain-id and the --*-registry options
   --rpc URL              the chain's JSON-RPC; without it the on-chain checks are not-checkable
-  --json                 print the report as JSON (borderledger.verification.v1)
-  --chain-id N, --participant-registry 0x…, --anchor-registry 0x…, --product-registry 0x…
-                         the chain and contracts you trust; the bundle must name exactly these
+  --max-age DURATION     fail completeness when the bundle's checkpoint is older than this (e.g. 10m, 2h, 7d,
+                         3600s) and the log has anchored a newer one
+  --json                 print the report as JSON (${VERIFICATION_FORMAT})
 
-exit status: 0 no check failed, 1 a check failed, 2 usage or input error`;
+exit status: 0 verified, 1 failed, 2 usage or input error, 3 pending or unpinned`;
 
-/** Exit statuses: the report is ok, a check failed, or the command could not verify anything. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit statuses: verified, a check failed, the command could not verify anything, or nothing failed but not verified. */
+export const EXIT = { verified: 0, failed: 1, usage: 2, unsettled: 3 } as const;
+
+const EXIT_OF: Record<VerificationStatus, number> = { verified: EXIT.verified, failed: EXIT.failed, pending: EXIT.unsettled, unpinned: EXIT.unsettled };
+
+/** The options v1 took for what the network file now says: each is refused with a pointer to --network. */
+const REMOVED_OPTIONS = ["chain-id", "participant-registry", "anchor-registry", "product-registry"] as const;
 
 type Output = { out: (text: string) => void; err: (text: string) => void };
 
@@ -30,12 +43,21 @@ function inputError(message: string): BorderLedgerError {
 }
 
 const REMOTE_TARGET = /^([^@]+)@(https?:\/\/.+)$/;
+const HTTP_URL = /^https?:\/\/\S+$/;
 const FETCH_TIMEOUT_MS = 15_000;
 
-/** Runs the CLI with `argv` (without node and script); resolves to the exit status. */
-export async function runCli({ argv, output = consoleOutput() }: { argv: readonly string[]; output?: Output }): Promise<number> {
+/** Runs the CLI with `argv` (without node and script); resolves to the exit status. `env` gives BORDERLEDGER_NETWORK. */
+export async function runCli({
+  argv,
+  output = consoleOutput(),
+  env = process.env,
+}: {
+  argv: readonly string[];
+  output?: Output;
+  env?: Readonly<Record<string, string | undefined>>;
+}): Promise<number> {
   try {
-    return await run(argv, output);
+    return await run(argv, output, env);
   } catch (error) {
     if (error instanceof BorderLedgerError) {
       output.err(`borderledger: ${error.message}`);
@@ -58,37 +80,47 @@ export function main(argv: readonly string[]): void {
   );
 }
 
-async function run(argv: readonly string[], output: Output): Promise<number> {
-  const args = parseCommandLine(argv);
+async function run(argv: readonly string[], output: Output, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const args = parseCommandLine(argv, env);
   if (args === "help") {
     output.out(USAGE);
-    return EXIT.ok;
+    return EXIT.verified;
   }
-  const bundle = bundleOf(await loadBundle(args.target));
-  // A node asked for one shipment may answer with another's valid bundle: the one asked for is the one verified.
-  const asked = REMOTE_TARGET.exec(args.target)?.[1];
+  const network = args.network === undefined ? undefined : await loadNetwork(args.network);
+  const target = await resolveTarget(args.target, network);
+  const bundle = bundleOf(target.kind === "file" ? await readBundleFile(target.path) : await fetchBundle(target));
   let chain: RpcChainReader | undefined;
   if (args.rpc !== undefined) {
     chain = createRpcChainReader({ rpcUrl: args.rpc });
+    let chainId: number;
     try {
-      await chain.chainId();
+      chainId = await chain.chainId();
     } catch (error) {
       chain.close();
       throw inputError(`${messageOf(error)} (check --rpc)`);
     }
+    if (network !== undefined && chainId !== network.chainId) {
+      chain.close();
+      throw inputError(`--rpc ${args.rpc} is chain ${chainId}, but network ${network.name} is chain ${network.chainId} (check --rpc)`);
+    }
   }
   try {
-    const report = await verifyBundle({ bundle, chain, trusted: args.trusted, ...(asked === undefined ? {} : { shipmentId: asked }) });
-    output.out(args.json ? JSON.stringify(report, null, 2) : formatReport({ report, rpcUrl: args.rpc }));
-    return report.ok ? EXIT.ok : EXIT.failed;
+    // A node asked for one shipment may answer with another's valid bundle: the one asked for is the one verified.
+    const shipmentId = target.kind === "file" ? undefined : target.shipmentId;
+    const report = await verifyBundle({ bundle, chain, network, shipmentId, maxAgeMs: args.maxAgeMs });
+    output.out(args.json ? JSON.stringify(report, null, 2) : formatReport({ report, rpcUrl: args.rpc, network, maxAgeMs: args.maxAgeMs }));
+    return EXIT_OF[report.status];
   } finally {
     chain?.close();
   }
 }
 
-type CommandLine = { target: string; rpc?: string; json: boolean; trusted: TrustedContracts };
+/** Where the network file comes from, as the error messages name it. */
+type NetworkSource = { from: "--network" | "BORDERLEDGER_NETWORK"; location: string };
 
-function parseCommandLine(argv: readonly string[]): CommandLine | "help" {
+type CommandLine = { target: string; rpc?: string; json: boolean; network?: NetworkSource; maxAgeMs?: number };
+
+function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CommandLine | "help" {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -97,25 +129,29 @@ function parseCommandLine(argv: readonly string[]): CommandLine | "help" {
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
+  const removed = REMOVED_OPTIONS.find((option) => values[option] !== undefined);
+  if (removed !== undefined)
+    throw inputError(`--${removed} is gone: give --network FILE|URL, the network file that names the chain, contracts and logs to trust`);
   const [command, target, ...rest] = positionals;
   if (command === undefined) throw inputError(`no command given\n${USAGE}`);
   if (command !== "verify") throw inputError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
-  if (target === undefined) throw inputError(`verify needs a bundle file or shipmentId@nodeURL\n${USAGE}`);
+  if (target === undefined) throw inputError(`verify needs a bundle file, shipmentId@nodeURL or shipmentId\n${USAGE}`);
   if (rest.length > 0) throw inputError(`unexpected arguments: ${rest.join(" ")}\n${USAGE}`);
-  if (values.rpc !== undefined && !/^https?:\/\/\S+$/.test(values.rpc)) throw inputError(`--rpc must be an http(s) URL, not ${JSON.stringify(values.rpc)}`);
-  const trusted: TrustedContracts = {};
-  const registries = { "participant-registry": "participantRegistry", "anchor-registry": "anchorRegistry", "product-registry": "productRegistry" } as const;
-  for (const [option, key] of Object.entries(registries) as [keyof typeof registries, (typeof registries)[keyof typeof registries]][]) {
-    const value = values[option];
-    if (value === undefined) continue;
-    if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw inputError(`--${option} must be an address, not ${JSON.stringify(value)}`);
-    trusted[key] = value;
+  if (values.rpc !== undefined && !HTTP_URL.test(values.rpc)) throw inputError(`--rpc must be an http(s) URL, not ${JSON.stringify(values.rpc)}`);
+  let maxAgeMs: number | undefined;
+  if (values["max-age"] !== undefined) {
+    const parsedAge = parseDuration(values["max-age"]);
+    if (parsedAge === null) throw inputError(`--max-age must be a duration such as 10m, 2h, 7d or 3600s, not ${JSON.stringify(values["max-age"])}`);
+    maxAgeMs = parsedAge;
   }
-  if (values["chain-id"] !== undefined) {
-    if (!/^[1-9][0-9]{0,15}$/.test(values["chain-id"])) throw inputError(`--chain-id must be a positive integer, not ${JSON.stringify(values["chain-id"])}`);
-    trusted.chainId = Number(values["chain-id"]);
-  }
-  return { target, rpc: values.rpc, json: values.json ?? false, trusted };
+  const fromEnv = env.BORDERLEDGER_NETWORK === undefined || env.BORDERLEDGER_NETWORK === "" ? undefined : env.BORDERLEDGER_NETWORK;
+  const network: NetworkSource | undefined =
+    values.network !== undefined
+      ? { from: "--network", location: values.network }
+      : fromEnv === undefined
+        ? undefined
+        : { from: "BORDERLEDGER_NETWORK", location: fromEnv };
+  return { target, rpc: values.rpc, json: values.json ?? false, network, maxAgeMs };
 }
 
 function parse(argv: readonly string[]) {
@@ -124,9 +160,12 @@ function parse(argv: readonly string[]) {
     allowPositionals: true,
     strict: true,
     options: {
+      network: { type: "string" },
       rpc: { type: "string" },
+      "max-age": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      // Refused with a pointer to --network (REMOVED_OPTIONS), rather than as options no one ever heard of.
       "chain-id": { type: "string" },
       "participant-registry": { type: "string" },
       "anchor-registry": { type: "string" },
@@ -135,11 +174,63 @@ function parse(argv: readonly string[]) {
   });
 }
 
-/** The bundle as JSON: from a file, or from a node's GET /v1/shipments/{id}/trace. Not validated here: the verifier does that. */
-async function loadBundle(target: string): Promise<unknown> {
+/**
+ * The network file from a path or an http(s) URL, parsed as borderledger.network.v1 (it is the trust root: a file
+ * that does not parse is refused, never half used).
+ */
+async function loadNetwork({ from, location }: NetworkSource): Promise<Network> {
+  const where = `${from} ${location}`;
+  let text: string;
+  if (HTTP_URL.test(location)) {
+    let response: Response;
+    try {
+      response = await fetch(location, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    } catch (error) {
+      throw inputError(`${where}: cannot be fetched: ${causeOf(error)}`);
+    }
+    text = await response.text();
+    if (response.status !== 200) throw inputError(`${where}: GET answered ${response.status}`);
+  } else {
+    try {
+      text = await readFile(location, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw inputError(code === "ENOENT" ? `${where}: no such file` : `${where}: cannot be read: ${messageOf(error)}`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw inputError(`${where} is not JSON: ${messageOf(error)}`);
+  }
+  const parsed = NetworkSchema.safeParse(json);
+  if (!parsed.success) throw inputError(`${where} is not a borderledger.network.v1 file: ${describeNetworkIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+type Target = { kind: "file"; path: string } | { kind: "remote"; shipmentId: string; nodeUrl: string };
+
+/**
+ * What `verify` was pointed at: shipmentId@nodeURL; a file (one that exists, or that a path separator or a .json or
+ * .jsonld ending says is meant); else a shipmentId, fetched from the network's log that serves it.
+ */
+async function resolveTarget(target: string, network: Network | undefined): Promise<Target> {
   const remote = REMOTE_TARGET.exec(target);
   const [, shipmentId, nodeUrl] = remote ?? [];
-  if (shipmentId !== undefined && nodeUrl !== undefined) return fetchBundle({ shipmentId, nodeUrl });
+  if (shipmentId !== undefined && nodeUrl !== undefined) return { kind: "remote", shipmentId, nodeUrl };
+  const isFile = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (isFile || /[/\\]|\.json(ld)?$/i.test(target) || !SHIPMENT_ID.test(target)) return { kind: "file", path: target };
+  if (network === undefined)
+    throw inputError(`no such file: ${target}; to fetch shipment ${target} from the log that serves it, give --network FILE|URL (or use ${target}@nodeURL)`);
+  return { kind: "remote", shipmentId: target, nodeUrl: logForShipment(network, target).url };
+}
+
+/** The bundle as JSON from a file. Not validated here: the verifier does that. */
+async function readBundleFile(target: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(target, "utf8");
@@ -165,6 +256,7 @@ function bundleOf(input: unknown): unknown {
   }
 }
 
+/** The bundle as JSON from a node's GET /v1/shipments/{id}/trace. Not validated here: the verifier does that. */
 async function fetchBundle({ shipmentId, nodeUrl }: { shipmentId: string; nodeUrl: string }): Promise<unknown> {
   if (!SHIPMENT_ID.test(shipmentId)) throw inputError(`${JSON.stringify(shipmentId)} is not a shipmentId (1..64 characters of A-Z a-z 0-9 . _ : -)`);
   const url = `${nodeUrl.replace(/\/+$/, "")}/v1/shipments/${encodeURIComponent(shipmentId)}/trace`;
@@ -196,20 +288,55 @@ async function fetchBundle({ shipmentId, nodeUrl }: { shipmentId: string; nodeUr
 const MARK: Record<CheckStatus, string> = { pass: "✔", fail: "✘", pending: "…", "not-checkable": "?" };
 const ENTRIES_SHOWN = 10;
 
-/** One line per check, then the entries that did not pass, then the verdict. */
-export function formatReport({ report, rpcUrl }: { report: VerificationReport; rpcUrl?: string }): string {
+/** One line per check, then the entries that did not pass, then the verdict in words with what to do about it. */
+export function formatReport({
+  report,
+  rpcUrl,
+  network,
+  maxAgeMs,
+}: {
+  report: VerificationReport;
+  rpcUrl?: string;
+  network?: Network;
+  maxAgeMs?: number;
+}): string {
   const lines = [
     `BorderLedger verification of shipment ${report.shipmentId ?? "(unknown)"} at ${report.verifiedAt}`,
-    rpcUrl === undefined ? "chain: none (no --rpc given): checkpoint-anchored and actor-roles are not-checkable" : `chain: ${rpcUrl}`,
-    "",
+    network === undefined
+      ? "network: none (no --network given): the bundle's own chain, contracts and log were used"
+      : `network: ${network.name} (chain ${network.chainId}, ${network.logs.length === 1 ? "1 log" : `${network.logs.length} logs`})`,
+    rpcUrl === undefined ? "chain: none (no --rpc given): the on-chain checks are not-checkable" : `chain: ${rpcUrl}`,
   ];
-  for (const check of report.checks) lines.push(...formatCheck(check));
+  if (maxAgeMs !== undefined) lines.push(`maximum checkpoint age: ${formatDuration(maxAgeMs)}`);
   lines.push("");
-  const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.name);
-  const tally = (status: CheckStatus) => report.checks.filter((c) => c.status === status).length;
-  if (failed.length > 0) lines.push(`FAILED: ${failed.join(", ")}`);
-  else lines.push(`OK: no check failed (${tally("pass")} passed, ${tally("pending")} pending, ${tally("not-checkable")} not checkable)`);
+  for (const check of report.checks) lines.push(...formatCheck(check));
+  lines.push("", verdict({ report, rpcUrl, network }));
   return lines.join("\n");
+}
+
+/** The report's status in words, and what the reader can do about it. */
+function verdict({ report, rpcUrl, network }: { report: VerificationReport; rpcUrl?: string; network?: Network }): string {
+  const named = (status: CheckStatus) => report.checks.filter((c) => c.status === status).map((c) => c.name);
+  switch (report.status) {
+    case "failed":
+      return `FAILED: ${named("fail").join(", ")}: do not rely on this bundle`;
+    case "unpinned": {
+      const why =
+        network === undefined
+          ? "no network was given: give --network FILE|URL (or BORDERLEDGER_NETWORK) to pin the chain, contracts and logs"
+          : rpcUrl === undefined
+            ? "no chain was read: give --rpc URL to check the anchoring, the roles and the completeness on the chain"
+            : "the chain did not answer every read: verify again, or give another --rpc";
+      return `UNPINNED: nothing failed, but ${why}`;
+    }
+    case "pending":
+      return `PENDING: nothing failed, but ${named("pending").join(", ")} wait for an anchored checkpoint: verify again after the log's next one`;
+    case "verified": {
+      const unchecked = named("not-checkable");
+      const view = unchecked.length === 0 ? "" : ` (${unchecked.join(", ")} not checkable in this view)`;
+      return `VERIFIED: every check passed against network ${network?.name ?? "(unknown)"} and its chain${view}`;
+    }
+  }
 }
 
 function formatCheck(check: CheckResult): string[] {

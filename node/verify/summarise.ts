@@ -22,7 +22,7 @@ export function summarise(entries: EntryResult[], passReason: string): CheckOutc
   const text: Record<Exclude<CheckStatus, "pass">, string> = {
     fail: `${counted} ${matching.length === 1 ? "fails" : "fail"}; first, ${where}`,
     "not-checkable": `${counted} cannot be checked; first, ${where}`,
-    pending: `${counted} ${matching.length === 1 ? "is" : "are"} pending, not yet in the anchored checkpoint; first, ${where}`,
+    pending: `${counted} ${matching.length === 1 ? "is" : "are"} pending, not yet anchored deep enough to count; first, ${where}`,
   };
   return { status, reason: text[status], entries };
 }

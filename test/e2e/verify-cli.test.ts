@@ -16,10 +16,10 @@ import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, "../../scripts/borderledger.js");
 
-type Report = { ok: boolean; checks: { name: string; status: string }[] };
+type Report = { ok: boolean; status: string; checks: { name: string; status: string }[] };
 
-/** Runs `borderledger verify <file> --rpc <url> --json`; resolves with the exit code and the report. */
-async function verifyWithCli(file: string, rpcUrl: string, extra: string[] = []): Promise<{ code: number; report: Report }> {
+/** Runs `borderledger verify <file> --rpc <url> --json` and `extra`; resolves with the exit code and the report. */
+async function verifyWithCli(file: string, rpcUrl: string, extra: string[]): Promise<{ code: number; report: Report }> {
   try {
     const { stdout } = await run(process.execPath, [CLI, "verify", file, "--rpc", rpcUrl, "--json", ...extra]);
     return { code: 0, report: JSON.parse(stdout) };
@@ -33,6 +33,8 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
   this.timeout(120_000);
   let dir: string;
   let node: RunningNode;
+  /** The node's network as it serves it (GET /v1/network): what a verifier pins. */
+  let pinned: string[];
   const bundles = new Map<string, TraceBundle>();
   const shipments = ["E2E000001DE", "E2E000002DE", "E2E000003DE"] as const;
 
@@ -73,6 +75,7 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     for (const shipmentId of shipments) bundles.set(shipmentId, await customs.trace(shipmentId));
+    pinned = ["--network", `${node.url}/v1/network`];
   });
   after(async () => {
     await node?.close();
@@ -85,49 +88,42 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
     return file;
   }
 
-  it("every saved bundle verifies with the CLI against the chain, exit code 0", async () => {
+  it("every saved bundle verifies with the CLI against the node's network and the chain: verified, exit code 0", async () => {
     for (const [shipmentId, bundle] of bundles) {
       expect(bundle.entries.every((e) => e.inclusionProof !== null)).to.equal(true);
-      const { code, report } = await verifyWithCli(save(shipmentId, bundle), node.chain.rpcUrl);
+      const { code, report } = await verifyWithCli(save(shipmentId, bundle), node.chain.rpcUrl, pinned);
       expect(code, JSON.stringify(report.checks)).to.equal(0);
-      // Every check passes; payment is recomputed only once the tax engine exists, so it may be not-checkable, and
-      // trusted-contracts needs the addresses a verifier trusts (the next test gives them).
-      expect(report.checks.filter((c) => c.status !== "pass" && c.name !== "payment" && c.name !== "trusted-contracts")).to.deep.equal([]);
-      expect(
-        defined(
-          report.checks.find((c) => c.name === "payment"),
-          "the payment check",
-        ).status,
-      ).to.be.oneOf(["pass", "not-checkable"]);
+      expect(report.status).to.equal("verified");
+      expect(report.checks.filter((c) => c.status !== "pass")).to.deep.equal([]);
     }
   });
 
-  it("checks the bundle names the contracts the verifier trusts, and exits 1 when it does not", async () => {
-    const file = save("trusted", bundles.get(shipments[0]));
-    const { participantRegistry, anchorRegistry } = node.chain.addresses;
-    const trusted = await verifyWithCli(file, node.chain.rpcUrl, [
-      "--chain-id",
-      "31337",
-      "--participant-registry",
-      participantRegistry,
-      "--anchor-registry",
-      anchorRegistry,
-    ]);
-    expect(trusted.code).to.equal(0);
+  it("without a network, verifies nothing against a trust root: unpinned, exit code 3", async () => {
+    const { code, report } = await verifyWithCli(save("unpinned", bundles.get(shipments[0])), node.chain.rpcUrl, []);
+    expect(code).to.equal(3);
+    expect(report).to.include({ status: "unpinned", ok: true });
+    expect(report.checks.filter((c) => c.status !== "pass").map((c) => c.name)).to.deep.equal(["trust-root"]);
+  });
+
+  it("exits 1 for a network file naming other contracts, and 2 for the v1 options it replaces", async () => {
+    const file = save("pinned", bundles.get(shipments[0]));
+    const network = (await (await fetch(`${node.url}/v1/network`)).json()) as Record<string, unknown>;
+    const other = path.join(dir, "other-network.json");
+    writeFileSync(other, JSON.stringify({ ...network, anchorRegistry: "0x" + "34".repeat(20) }));
+    const { code, report } = await verifyWithCli(file, node.chain.rpcUrl, ["--network", other]);
+    expect(code).to.equal(1);
     expect(
       defined(
-        trusted.report.checks.find((c) => c.name === "trusted-contracts"),
-        "the trusted-contracts check",
-      ).status,
-    ).to.equal("pass");
-    const other = await verifyWithCli(file, node.chain.rpcUrl, ["--anchor-registry", "0x" + "34".repeat(20)]);
-    expect(other.code).to.equal(1);
-    expect(
-      defined(
-        other.report.checks.find((c) => c.name === "trusted-contracts"),
-        "the trusted-contracts check",
+        report.checks.find((c) => c.name === "trust-root"),
+        "the trust-root check",
       ).status,
     ).to.equal("fail");
+    const old = await run(process.execPath, [CLI, "verify", file, "--anchor-registry", node.chain.addresses.anchorRegistry]).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(old.code).to.equal(2);
+    expect(old.stderr).to.contain("--anchor-registry is gone: give --network FILE|URL");
   });
 
   const tamperings: [string, string, (b: TraceBundle) => void][] = [
@@ -148,9 +144,9 @@ describe("end to end: append through the SDK, anchor, verify saved bundles with 
     it(`a bundle with ${what} fails the ${check} check, exit code 1`, async () => {
       const bundle = structuredClone(defined(bundles.get(shipments[0]), `the bundle of ${shipments[0]}`));
       tamper(bundle);
-      const { code, report } = await verifyWithCli(save(`tampered-${check}`, bundle), node.chain.rpcUrl);
+      const { code, report } = await verifyWithCli(save(`tampered-${check}`, bundle), node.chain.rpcUrl, pinned);
       expect(code).to.equal(1);
-      expect(report.ok).to.equal(false);
+      expect(report).to.include({ status: "failed", ok: false });
       expect(
         defined(
           report.checks.find((c) => c.name === check),

@@ -5,7 +5,7 @@ import { messageOf } from "../../domain/errors";
 import { checkSequence } from "../../domain/lifecycle/evaluate";
 import { PARTY_RULES } from "../../domain/lifecycle/rules";
 import { roleId } from "../../domain/roles";
-import { anchoringBlockOf } from "../anchoring-block";
+import { blockForEntry } from "../anchoring-block";
 import { isWrongContract, type ParticipantProfile } from "../chain-reader";
 import { lifecycleEventsWithChainFacts } from "../chain-facts";
 import type { Context } from "../context";
@@ -14,19 +14,18 @@ import { entryResult, summarise } from "../summarise";
 
 /**
  * §5.7 (chain): at the anchoring block the actor held a role that may append the event type and was active, and the
- * party rules held (NOT_A_PARTY, CUSTOMS_JURISDICTION, CLAIM_BRAND_NOT_OWNED, PARTY_NOT_ELIGIBLE).
+ * party rules held (NOT_A_PARTY, CUSTOMS_JURISDICTION, CLAIM_BRAND_NOT_OWNED, PARTY_NOT_ELIGIBLE). An entry not yet
+ * anchored is judged at the chain's newest block, and is pending when it holds there (spec §5).
  */
 export async function verifyActorRoles(ctx: Context): Promise<CheckOutcome> {
   const { bundle, chain } = ctx;
   if (chain.state !== "ready") return { status: "not-checkable", reason: chain.reason };
-  const checkpoint = bundle.checkpoint;
   const partyChecks = checkSequence({ events: await lifecycleEventsWithChainFacts(ctx), rules: PARTY_RULES });
   const results = await Promise.all(
     ctx.entries.map(async ({ index, entry, anchored }): Promise<EntryResult> => {
-      if (!anchored || checkpoint === null)
-        return entryResult(index, entry, "pending", "not yet anchored: its receipt stands for it until a checkpoint covers it");
       const { actor, eventType } = entry.event;
-      const blockTag = await anchoringBlockOf({ ctx, checkpoint, leafIndex: entry.leafIndex });
+      const blockTag = await blockForEntry(ctx, { entry, anchored });
+      const when = anchored ? `block ${blockTag}` : `block ${blockTag}, the chain's newest, as the entry is not anchored yet`;
       const roles = rolesForEventType(eventType);
       let held: boolean[];
       let profile: ParticipantProfile;
@@ -43,12 +42,13 @@ export async function verifyActorRoles(ctx: Context): Promise<CheckOutcome> {
       }
       const roleHeld = roles.filter((_, i) => held[i]);
       if (roleHeld.length === 0)
-        return entryResult(index, entry, "fail", `${actor} held none of ${roles.join(", ")} at block ${blockTag}, the roles that may append ${eventType}`);
-      if (!profile.active) return entryResult(index, entry, "fail", `${actor} was not an active participant at block ${blockTag}`);
-      const holds = `${actor} held ${roleHeld.join(", ")} and was active at block ${blockTag}`;
+        return entryResult(index, entry, "fail", `${actor} held none of ${roles.join(", ")} at ${when}, the roles that may append ${eventType}`);
+      if (!profile.active) return entryResult(index, entry, "fail", `${actor} was not an active participant at ${when}`);
+      const holds = `${actor} held ${roleHeld.join(", ")} and was active at ${when}`;
+      const passed = anchored ? "pass" : "pending";
       // Who may speak for the shipment (spec §1.1): a party, customs of the destination, the brand's owner.
       const party = partyChecks[index];
-      if (party === undefined || party.status === "pass") return entryResult(index, entry, "pass", party === undefined ? holds : `${holds}; ${party.reason}`);
+      if (party === undefined || party.status === "pass") return entryResult(index, entry, passed, party === undefined ? holds : `${holds}; ${party.reason}`);
       const reason = party.status === "fail" && party.rule !== undefined ? `${party.rule}: ${party.reason}` : party.reason;
       return entryResult(index, entry, party.status, `${holds}, but ${reason}`);
     }),

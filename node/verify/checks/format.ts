@@ -1,12 +1,13 @@
-// Check "format": the input is a borderledger.trace.v1 bundle, and what is wrong with it when it is not.
+// Check "format": the input is a borderledger.trace.v2 bundle, and what is wrong with it when it is not.
 import type { z } from "zod";
+import { TRACE_FORMAT } from "../../domain/bundle";
 import { formatIssuePath } from "../../domain/payloads";
 import type { Context } from "../context";
 import { pathOf } from "../issue-path";
 import type { CheckOutcome } from "../report";
 import { count } from "../summarise";
 
-/** The bundle parsed as borderledger.trace.v1 (checked before anything else; see verifyBundle). */
+/** The bundle parsed as borderledger.trace.v2 (checked before anything else; see verifyBundle). */
 export function verifyFormat({ bundle }: Context): CheckOutcome {
   const checkpoint =
     bundle.checkpoint === null
@@ -27,5 +28,5 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     return `${where}: ${issue.message}${keys}`;
   });
   const more = issues.length > shown.length ? `; and ${issues.length - shown.length} more` : "";
-  return `not a borderledger.trace.v1 bundle: ${shown.join("; ")}${more}`;
+  return `not a ${TRACE_FORMAT} bundle: ${shown.join("; ")}${more}`;
 }

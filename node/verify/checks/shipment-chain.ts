@@ -1,6 +1,7 @@
 // Check "shipment-chain" (spec §5.4): the entries form one shipment's hash chain, with receipts that agree.
 import { findChainProblems } from "../../domain/shipment-chain";
 import type { Context } from "../context";
+import { receiptDifferences } from "../receipt";
 import type { CheckOutcome } from "../report";
 import { entryResult, summarise } from "../summarise";
 
@@ -33,10 +34,9 @@ export function verifyShipmentChain(ctx: Context, asked?: string): CheckOutcome 
     if (previous !== undefined && entry.leafIndex <= previous.leafIndex) {
       add(index, `entry ${index}'s leafIndex ${entry.leafIndex} does not come after entry ${index - 1}'s ${previous.leafIndex}`);
     }
-    const receipt = entry.receipt;
-    const differing = (["leafIndex", "leafHash", "seq", "recordedAt"] as const).filter((field) => receipt[field] !== entry[field]);
+    const differing = receiptDifferences(entry, bundle.logId).filter((field) => field !== "logId");
     if (differing.length > 0) add(index, `its receipt differs from the entry in ${differing.join(", ")}`);
-    if (receipt.logId !== bundle.logId) add(index, `its receipt is for log ${receipt.logId}, not the bundle's log ${bundle.logId}`);
+    if (entry.receipt.logId !== bundle.logId) add(index, `its receipt is for log ${entry.receipt.logId}, not the bundle's log ${bundle.logId}`);
   });
   const results = ctx.entries.map(({ index, entry }) => {
     const found = problems.get(index);

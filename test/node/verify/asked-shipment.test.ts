@@ -55,8 +55,13 @@ describe("the shipment asked for", function () {
       const asked = await runCli({ argv: ["verify", `RR000000222DE@http://127.0.0.1:${port}`], output });
       expect(asked, lines.join("\n")).to.equal(1);
       expect(lines.join("\n")).to.include("not RR000000222DE, the shipment asked for");
+      // Its own shipment's bundle passes shipment-chain; without a network or a chain it is unpinned (exit 3).
+      lines.length = 0;
       const own = await runCli({ argv: ["verify", `RR000000111DE@http://127.0.0.1:${port}`], output });
-      expect(own, lines.join("\n")).to.equal(0);
+      expect(own, lines.join("\n")).to.equal(3);
+      expect(lines.join("\n"))
+        .to.match(/^✔ shipment-chain — /m)
+        .and.to.match(/^UNPINNED: /m);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

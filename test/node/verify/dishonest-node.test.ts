@@ -57,16 +57,7 @@ describe("a bundle from a dishonest node", function () {
   const attacks = new Map<string, Attack>();
   let honestClaim: TraceBundle;
 
-  const verify = (bundle: TraceBundle) =>
-    verifyBundle({
-      bundle,
-      chain: reader,
-      trusted: {
-        chainId: runtime.chain.chainId,
-        participantRegistry: runtime.chain.addresses.participantRegistry,
-        anchorRegistry: runtime.chain.addresses.anchorRegistry,
-      },
-    });
+  const verify = (bundle: TraceBundle) => verifyBundle({ bundle, chain: reader, network: runtime.network });
 
   const attack = (shipmentId: string) => defined(attacks.get(shipmentId), `the attack on ${shipmentId}`);
 
@@ -150,10 +141,19 @@ describe("a bundle from a dishonest node", function () {
     await node?.close();
   });
 
-  it("anchors every slipped-in event: each bundle's hashes, signatures and inclusion proofs hold", async () => {
+  it("anchors every slipped-in event: each bundle's hashes, signatures, inclusion and head proofs hold", async () => {
     for (const { shipmentId, bundle } of attacks.values()) {
       const report = await verify(bundle);
-      for (const name of ["field-digests", "event-signatures", "payload-schema", "shipment-chain", "inclusion", "checkpoint-anchored"] as const) {
+      for (const name of [
+        "trust-root",
+        "field-digests",
+        "event-signatures",
+        "payload-schema",
+        "shipment-chain",
+        "inclusion",
+        "checkpoint-anchored",
+        "completeness",
+      ] as const) {
         expect(check(report, name).status, `${shipmentId}: ${name}: ${check(report, name).reason}`).to.equal("pass");
       }
       expect(report.ok, shipmentId).to.equal(false);
