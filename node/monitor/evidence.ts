@@ -210,6 +210,9 @@ async function headsProof(context: Context, finding: Finding & { code: "heads-ro
     }
     if (map === undefined) {
       map = checkpoints.find((checkpoint) => checkpoint.treeSize === served.treeSize);
+      if (map === undefined && served.treeSize > (checkpoints.at(-1)?.treeSize ?? 0)) {
+        return notProvable(`the node proves heads at tree size ${served.treeSize}, beyond the checkpoints read from the chain: run again`);
+      }
       if (map === undefined || map.headsRoot !== served.headsRoot) {
         met.push({
           code: "head-proof-refused",

@@ -200,6 +200,21 @@ describe("monitor checker: leaves, checkpoints and signed tree heads held agains
     expect(codes(result.met)).to.deep.equal(["head-proof-refused"]);
   });
 
+  it("leaves a wrong heads root unproven, not the node accused, when the node proves at a checkpoint not read yet", async () => {
+    const leaves = buildLeaves(ORDER);
+    const honest = anchorAt(leaves, SIZES);
+    const checkpoints = [...honest.slice(0, 2), { ...(honest[2] as AnchoredCheckpoint), headsRoot: "0x" + "11".repeat(32) }];
+    const result = await checkLog({ leaves, checkpoints, headProofs: headProofsFrom(headsAt(leaves, 10), 12) });
+    expect(result.evidence).to.equal(null);
+    expect(result.met).to.deep.equal([
+      {
+        code: "not-provable",
+        about: "heads-root-mismatch",
+        detail: "the node proves heads at tree size 12, beyond the checkpoints read from the chain: run again",
+      },
+    ]);
+  });
+
   it("reports a head proof that does not lead to the anchored heads root", async () => {
     const leaves = buildLeaves(ORDER);
     const honest = anchorAt(leaves, SIZES);
