@@ -1,24 +1,23 @@
 // The checkpoint a bundle is proven against, and the chain, log and contracts it names.
 import type { FC } from "hono/jsx";
 import type { TraceBundle } from "../../node/domain/bundle";
-import type { NetworkView } from "../../node/node-api";
+import type { Network } from "../../node/domain/network";
 
-/** This node's own chain and contracts, to say whether an uploaded bundle names the same ones. */
-export type NodeChain = Pick<NetworkView, "chainId" | "logId" | "addresses">;
-
-function sameContracts(bundle: TraceBundle, node: NodeChain): string[] {
+/** What of the bundle's chain, contracts and log is not the network's (spec §1.2): the reasons trust-root fails. */
+function differences(bundle: TraceBundle, network: Network): string[] {
   const differ: string[] = [];
-  if (bundle.chain.chainId !== node.chainId) differ.push(`chain ${bundle.chain.chainId} (this node: ${node.chainId})`);
+  if (bundle.chain.chainId !== network.chainId) differ.push(`chain ${bundle.chain.chainId} (the network's: ${network.chainId})`);
   for (const key of ["participantRegistry", "anchorRegistry", "productRegistry"] as const) {
-    if (bundle.chain[key].toLowerCase() !== node.addresses[key].toLowerCase()) differ.push(key);
+    if (bundle.chain[key].toLowerCase() !== network[key].toLowerCase()) differ.push(key);
   }
-  if (bundle.logId !== node.logId) differ.push("logId");
+  if (!network.logs.some((log) => log.logId === bundle.logId)) differ.push("logId (none of the network's logs)");
   return differ;
 }
 
-export const CheckpointPanel: FC<{ bundle: TraceBundle; node?: NodeChain }> = ({ bundle, node }) => {
+export const CheckpointPanel: FC<{ bundle: TraceBundle; network?: Network }> = ({ bundle, network }) => {
   const checkpoint = bundle.checkpoint;
-  const differ = node ? sameContracts(bundle, node) : [];
+  const differ = network ? differences(bundle, network) : [];
+  const log = network?.logs.find((candidate) => candidate.logId === bundle.logId);
   return (
     <section class="panel" data-checkpoint={checkpoint ? String(checkpoint.treeSize) : "none"}>
       <h2>Checkpoint</h2>
@@ -31,6 +30,10 @@ export const CheckpointPanel: FC<{ bundle: TraceBundle; node?: NodeChain }> = ({
             <dt>Root hash</dt>
             <dd>
               <code>{checkpoint.rootHash}</code>
+            </dd>
+            <dt>Heads root</dt>
+            <dd>
+              <code>{checkpoint.headsRoot}</code>
             </dd>
             <dt>Anchoring tx</dt>
             <dd>
@@ -59,15 +62,16 @@ export const CheckpointPanel: FC<{ bundle: TraceBundle; node?: NodeChain }> = ({
           <code>{bundle.chain.productRegistry}</code>
         </dd>
       </dl>
-      {node ? (
-        // The report uses the bundle's own contracts (as GET /v1/shipments/{id}/verify does); say whether they are ours.
+      {network ? (
+        // This node verifies every bundle against its own network file, uploaded ones too (spec §1.2): say whether the
+        // bundle names it, and if not, why trust-root fails.
         differ.length === 0 ? (
           <p class="muted" data-node-contracts="same">
-            The same chain, log and contracts as this node.
+            The chain and contracts of this node's network {network.name}, and its log {log?.name ?? bundle.logId}.
           </p>
         ) : (
           <p class="error" data-node-contracts="different">
-            Not this node's: {differ.join(", ")} differ. The checks ran against the contracts the bundle names.
+            Not this node's network {network.name}: {differ.join(", ")} differ. This node verifies every bundle against its own network, so trust-root fails.
           </p>
         )
       ) : null}

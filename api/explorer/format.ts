@@ -1,5 +1,5 @@
 // Wording shared by the explorer's pages: check titles, status labels, verdicts, times and field values.
-import type { CheckName, CheckStatus, VerificationReport } from "../../node/verify/verify-bundle";
+import type { CheckName, CheckResult, CheckStatus, VerificationReport, VerificationStatus } from "../../node/verify/verify-bundle";
 
 /** What each check of the verifier establishes, in the words of spec §5 (the names themselves are API). */
 export const CHECK_TITLES: Record<CheckName, string> = {
@@ -26,16 +26,30 @@ export const STATUS_LABELS: Record<CheckStatus, string> = {
   "not-checkable": "? not checkable",
 };
 
-export type Verdict = "verified" | "pending" | "failed";
+/** The page's verdict is the report's one status (spec §5), so the explorer, the API and the CLI never disagree. */
+export type Verdict = VerificationStatus;
 
 /**
- * The page's one-word verdict: failed when a check failed (the report's `ok` is false); pending when nothing failed
- * but some entries wait for the next checkpoint; verified otherwise. Not-checkable checks do not change it, as they
- * do not change the CLI's exit code, but the banner counts them.
+ * The page's verdict: the report's status as it is. Only "verified" is shown as verified; "pending" is verified so
+ * far, "unpinned" was not checked against a network, "failed" is failed.
  */
 export function verdictOf(report: VerificationReport): Verdict {
-  if (!report.ok) return "failed";
-  return report.checks.some((check) => check.status === "pending") ? "pending" : "verified";
+  return report.status;
+}
+
+/**
+ * How many of the bundle's entries wait for anchoring: those some check reports pending (an entry past the
+ * checkpoint, proven by its receipt, or one in a checkpoint not yet deep enough to count).
+ */
+export function pendingEntryCount(report: VerificationReport): number {
+  const pending = new Set<number>();
+  for (const check of report.checks) for (const entry of check.entries ?? []) if (entry.status === "pending") pending.add(entry.index);
+  return pending.size;
+}
+
+/** The completeness check's result (spec §5.10), when the report has one (a bundle that did not parse has none). */
+export function completenessOf(report: VerificationReport): CheckResult | undefined {
+  return report.checks.find((check) => check.name === "completeness");
 }
 
 /** A timestamp as people read it: `2026-06-01 08:00:00.000 UTC`. */

@@ -39,8 +39,8 @@ export const Layout: FC<PropsWithChildren<{ title: string; section?: Section }>>
         </header>
         <main>{children}</main>
         <footer class="site">
-          Every verdict here is computed by the same verifier as <code>borderledger verify</code>, against the chain's JSON-RPC. The HTTP API is described at{" "}
-          <a href="/docs">/docs</a>.
+          Every verdict here is computed by the same verifier as <code>borderledger verify</code>, against the chain's JSON-RPC and this node's network file.
+          The HTTP API is described at <a href="/docs">/docs</a>.
         </footer>
       </body>
     </html>

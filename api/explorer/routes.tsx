@@ -25,7 +25,6 @@ function asError(error: unknown): BorderLedgerError {
 
 export function explorerRoutes(ctx: ApiContext): Hono {
   const { node } = ctx;
-  const nodeChain = () => ({ chainId: node.network.chainId, logId: node.network.logId, addresses: node.network.addresses });
 
   const logSummary = async (): Promise<LogSummary> => ({
     treeSize: node.logHead().treeSize,
@@ -65,11 +64,11 @@ export function explorerRoutes(ctx: ApiContext): Hono {
   app.get("/trace/:id", async (c) => {
     const shipmentId = shipmentIdOf(c.req.param("id"));
     // The page shows what an anonymous reader may see, and verifies just that, as an anonymous
-    // GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would. No reason names a field
-    // the bundle hides.
+    // GET /v1/shipments/{id}/verify does: through the chain's JSON-RPC, as an outsider would, pinned to the node's own
+    // network (spec §1.2). No reason names a field the bundle hides.
     const bundle = await node.trace({ shipmentId, viewer: null });
     const report = await node.verifyShipment({ shipmentId, viewer: null });
-    return c.html(<TracePage bundle={bundle} report={report} actors={await actorsOf(bundle)} />);
+    return c.html(<TracePage bundle={bundle} report={report} actors={await actorsOf(bundle)} network={node.networkFile()} />);
   });
 
   app.get("/log", async (c) => {
@@ -160,12 +159,14 @@ export function explorerRoutes(ctx: ApiContext): Hono {
           );
         }
       }
+      // Pinned to this node's own network, as every verification of the node is (spec §1.2): an uploaded bundle that
+      // names look-alike contracts, another chain or a log outside the network fails trust-root here.
       const report = await node.verifyBundle(json);
       const parsed = TraceBundleSchema.safeParse(json);
       // verifyBundle names what is wrong with a body that is not a bundle in its format check: show that.
       if (!parsed.success) return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", report.checks[0]?.reason ?? "not a trace bundle"), pasted);
       const bundle = parsed.data;
-      return c.html(<VerifyResultPage bundle={bundle} report={report} actors={await actorsOf(bundle)} node={nodeChain()} source={from} />);
+      return c.html(<VerifyResultPage bundle={bundle} report={report} actors={await actorsOf(bundle)} network={node.networkFile()} source={from} />);
     },
   );
 

@@ -53,7 +53,8 @@ button { font: inherit; font-weight: 600; padding: .45rem 1rem; border-radius: 6
 .status { display: inline-block; white-space: nowrap; font-size: .8rem; font-weight: 700; color: var(--c); background: var(--cb); border: 1px solid var(--c); border-radius: 999px; padding: 0 .5rem; }
 .verdict { border-radius: 8px; padding: .8rem 1rem; margin: 0 0 1rem; color: var(--c); background: var(--cb); border: 1px solid var(--c); }
 .verdict strong { font-size: 1.2rem; display: block; }
-.verdict p { color: var(--text); }
+.verdict p { color: var(--text); overflow-wrap: anywhere; }
+.verdict p.muted { color: var(--muted); }
 ol.checks { list-style: none; padding: 0; margin: 0; display: grid; gap: .5rem; }
 ol.checks > li { border: 1px solid var(--line); border-left: 4px solid var(--c); border-radius: 6px; padding: .5rem .7rem; min-width: 0; }
 .check-head { display: flex; flex-wrap: wrap; gap: .2rem .5rem; align-items: baseline; }

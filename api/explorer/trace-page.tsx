@@ -4,7 +4,7 @@ import { Layout } from "./layout";
 import { SearchForm } from "./home-page";
 import { TraceReport, type TraceReportProps } from "./trace-report";
 
-export const TracePage: FC<Omit<TraceReportProps, "viewNote" | "node">> = ({ bundle, report, actors }) => {
+export const TracePage: FC<Omit<TraceReportProps, "viewNote">> = ({ bundle, report, actors, network }) => {
   const id = encodeURIComponent(bundle.shipmentId);
   return (
     <Layout title={`Shipment ${bundle.shipmentId}`} section="trace">
@@ -19,6 +19,7 @@ export const TracePage: FC<Omit<TraceReportProps, "viewNote" | "node">> = ({ bun
         bundle={bundle}
         report={report}
         actors={actors}
+        network={network}
         viewNote="Shown and verified as an anonymous reader sees it: payload fields by their digests, and who the events made parties. Checks that need hidden fields are not checkable here; a signed GET /v1/shipments/{id}/verify runs them on what its reader may see."
       />
     </Layout>

@@ -1,9 +1,10 @@
 // One bundle and its verification on a page: verdict, timeline, checks and checkpoint (used by /trace and /verify).
 import type { Child, FC } from "hono/jsx";
 import type { TraceBundle } from "../../node/domain/bundle";
+import type { Network } from "../../node/domain/network";
 import type { VerificationReport } from "../../node/verify/verify-bundle";
 import { CheckList, VerdictBanner } from "./checks";
-import { CheckpointPanel, type NodeChain } from "./checkpoint";
+import { CheckpointPanel } from "./checkpoint";
 import { plural } from "./format";
 import { Timeline, type ActorInfo } from "./timeline";
 
@@ -13,11 +14,11 @@ export type TraceReportProps = {
   actors: ReadonlyMap<string, ActorInfo>;
   /** Said above the timeline: whose view of the fields it is. */
   viewNote: Child;
-  /** Set for uploaded bundles, to compare their contracts with this node's. */
-  node?: NodeChain;
+  /** The network this node pins in its verifications (spec §1.2), to say whether the bundle names it. */
+  network: Network;
 };
 
-export const TraceReport: FC<TraceReportProps> = ({ bundle, report, actors, viewNote, node }) => {
+export const TraceReport: FC<TraceReportProps> = ({ bundle, report, actors, viewNote, network }) => {
   const anchored = bundle.entries.filter((entry) => entry.inclusionProof !== null).length;
   return (
     <>
@@ -35,7 +36,7 @@ export const TraceReport: FC<TraceReportProps> = ({ bundle, report, actors, view
             <h2 id="checks-title">Verification</h2>
             <CheckList report={report} eventTypes={bundle.entries.map((entry) => entry.event.eventType)} />
           </section>
-          <CheckpointPanel bundle={bundle} node={node} />
+          <CheckpointPanel bundle={bundle} network={network} />
         </aside>
       </div>
     </>

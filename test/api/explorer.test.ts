@@ -1,10 +1,14 @@
 // The trace explorer's HTML pages through app.request(): trace, search, log, authenticity and bundle upload.
 import { expect } from "chai";
+import { jsx } from "hono/jsx";
 import { createApp } from "../../api/app";
+import { VerdictBanner } from "../../api/explorer/checks";
 import { devWallet } from "../../node/chain/dev-participants";
-import type { TraceBundle } from "../../node/domain/bundle";
+import { TRACE_FORMAT, type TraceBundle } from "../../node/domain/bundle";
+import { keccak256Utf8 } from "../../node/domain/hashing";
+import { toHex } from "../../node/domain/hex";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
-import { CHECK_NAMES } from "../../node/verify/verify-bundle";
+import { CHECK_NAMES, verifyBundle } from "../../node/verify/verify-bundle";
 import { defined } from "../helpers/assertions";
 import { openTestNode } from "../helpers/bundle";
 import { HAPPY_PATH, happyLifecycle, signedAppend } from "../helpers/events";
@@ -37,6 +41,18 @@ function attributeOf(html: string, name: string): string | undefined {
 
 function verdictOf(html: string): string | undefined {
   return attributeOf(html, "data-verdict");
+}
+
+/** The verdict banner's headline, the words a reader takes in first. */
+function headlineOf(html: string): string | undefined {
+  return /<strong class="verdict-title">([^<]*)<\/strong>/.exec(html)?.[1];
+}
+
+/** The text of the check `name`'s reason on the page. */
+function reasonOf(html: string, name: string): string | undefined {
+  const at = html.indexOf(`data-check="${name}"`);
+  if (at < 0) return undefined;
+  return /<p class="reason">([^<]*)<\/p>/.exec(html.slice(at))?.[1];
 }
 
 describe("Trace explorer pages", function () {
@@ -121,7 +137,28 @@ describe("Trace explorer pages", function () {
       // The page verifies the anonymous bundle: the rules that need hidden fields cannot be run on it.
       expect(statuses.lifecycle).to.equal("not-checkable");
       expect(statuses.payment).to.equal("not-checkable");
+      // Pinned to the node's own network, and complete: the anchored heads map's head is the bundle's last entry.
+      expect(statuses["trust-root"]).to.equal("pass");
+      expect(statuses.completeness).to.equal("pass");
       expect(verdictOf(html)).to.equal("verified");
+      expect(headlineOf(html)).to.equal("✔ Verified");
+    });
+
+    it("says how complete the trace is: as of which tree size, block and time, and how far the log has moved since", async () => {
+      const { html } = await page(`/trace/${RELEASED}`);
+      const api = (await (await app.request(`/v1/shipments/${RELEASED}/verify`)).json()) as { checks: { name: string; status: string; reason: string }[] };
+      const completeness = defined(
+        api.checks.find((check) => check.name === "completeness"),
+        "the completeness check",
+      );
+      const checkpoint = defined(await node.runtime.log.latestCheckpoint(), "the latest checkpoint");
+      expect(completeness.reason).to.match(
+        new RegExp(`^complete as of tree size ${checkpoint.treeSize}, block ${checkpoint.blockNumber}, \\d{4}-\\d\\d-\\d\\dT`),
+      );
+      expect(attributeOf(html, "data-completeness")).to.equal("pass");
+      // The banner repeats the reason word for word (HTML-escaped): the age, and whether a newer checkpoint exists.
+      const banner = defined(/<p data-completeness="pass">([\s\S]*?)<\/p>/.exec(html)?.[1], "the banner's completeness line");
+      expect(banner).to.contain(`Completeness: ${completeness.reason.replace(/'/g, "&#39;")}`);
     });
 
     it("names each signer from the participant directory and shows the checkpoint with its chain and contracts", async () => {
@@ -163,12 +200,15 @@ describe("Trace explorer pages", function () {
       }
     });
 
-    it("marks an entry the newest checkpoint does not cover as pending, with a pending verdict", async () => {
+    it("marks an entry the newest checkpoint does not cover as pending, with a pending verdict that never says Verified as its headline", async () => {
       const { status, html } = await page(`/trace/${PENDING}`);
       expect(status).to.equal(200);
       expect(tagsWith(html, "data-event-type")[0]).to.include({ "data-event-type": "ORDER", "data-anchored": "false" });
       expect(checkStatuses(html).inclusion).to.equal("pending");
       expect(verdictOf(html)).to.equal("pending");
+      expect(headlineOf(html)).to.equal("… Pending anchoring");
+      expect(headlineOf(html)).to.not.match(/verified/i);
+      expect(html).to.contain("Verified so far — 1 entry waits for anchoring");
     });
 
     it("answers an unknown shipment with a 404 page saying so", async () => {
@@ -270,6 +310,20 @@ describe("Trace explorer pages", function () {
     });
   });
 
+  describe("the verdict banner", () => {
+    it("says an unpinned report was not checked against the network: contracts and log taken from the bundle", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      // What a verifier that pins no network reports (the node's own verifications always pin one).
+      const report = await verifyBundle({ bundle, chain: node.runtime.chainReader });
+      expect(report.status).to.equal("unpinned");
+      const html = String(await jsx(VerdictBanner, { report }).toString());
+      expect(verdictOf(html)).to.equal("unpinned");
+      expect(headlineOf(html)).to.equal("? Unpinned: not checked against the network");
+      expect(html).to.contain("the chain, contracts and log were taken from the bundle and were not checked against a network");
+      expect(html).to.not.contain("✔ Verified");
+    });
+  });
+
   describe("/verify", () => {
     it("shows a form with a file input and a text area", async () => {
       const { status, html } = await page("/verify");
@@ -288,7 +342,7 @@ describe("Trace explorer pages", function () {
     it("answers JSON that is not a trace bundle with a 400 page naming what is wrong", async () => {
       const { status, html } = await upload(JSON.stringify({ format: "borderledger.trace.v0", entries: [] }));
       expect(status).to.equal(400);
-      expect(html).to.contain("not a borderledger.trace.v1 bundle").and.to.contain("format");
+      expect(html).to.contain(`not a ${TRACE_FORMAT} bundle`).and.to.contain("format");
     });
 
     it("answers an empty form with a 400 page asking for a bundle", async () => {
@@ -306,6 +360,53 @@ describe("Trace explorer pages", function () {
       expect(tagsWith(html, "data-disclosed").every((f) => f["data-disclosed"] === "true")).to.equal(true);
       expect(html).to.contain("Anna Schmidt");
       expect(attributeOf(html, "data-node-contracts")).to.equal("same");
+      expect(checkStatuses(html)["trust-root"]).to.equal("pass");
+      expect(checkStatuses(html).completeness).to.equal("pass");
+    });
+
+    it("fails trust-root for an uploaded bundle that names other contracts: the page verifies against this node's network", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      const lookAlike = devWallet(12).address;
+      bundle.chain.productRegistry = lookAlike;
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("failed");
+      expect(headlineOf(html)).to.equal("✘ Verification failed");
+      const statuses = checkStatuses(html);
+      expect(statuses["trust-root"]).to.equal("fail");
+      // Only the contract the network does not name is wrong: the events' signatures still hold.
+      expect(statuses["event-signatures"]).to.equal("pass");
+      const network = node.runtime.network;
+      expect(reasonOf(html, "trust-root")).to.equal(
+        `the bundle names ProductRegistry ${lookAlike}, network ${network.name}&#39;s is ${network.productRegistry}`,
+      );
+      expect(attributeOf(html, "data-node-contracts")).to.equal("different");
+      expect(html).to.contain("productRegistry differ");
+    });
+
+    it("fails trust-root for an uploaded bundle of a log the network does not name", async () => {
+      const bundle = await bundleAs(4, RELEASED);
+      const otherLog = toHex(keccak256Utf8("another-log"));
+      bundle.logId = otherLog;
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("failed");
+      expect(checkStatuses(html)["trust-root"]).to.equal("fail");
+      expect(reasonOf(html, "trust-root")).to.contain(`the bundle&#39;s log ${otherLog} is none of network ${node.runtime.network.name}&#39;s logs`);
+      expect(attributeOf(html, "data-node-contracts")).to.equal("different");
+    });
+
+    it("shows an uploaded bundle with an entry past the checkpoint as pending, never as Verified", async () => {
+      const shipmentId = "EXPL-0005";
+      await appendOk(shipmentId, signedAppend({ separator: node.runtime.ledger.domainSeparator, signer: 1, shipmentId, eventType: "ORDER" }).request);
+      const bundle = await bundleAs(1, shipmentId);
+      expect(defined(bundle.entries[0], "the ORDER entry").inclusionProof).to.equal(null);
+      const { status, html } = await upload(JSON.stringify(bundle));
+      expect(status).to.equal(200);
+      expect(verdictOf(html)).to.equal("pending");
+      expect(headlineOf(html)).to.equal("… Pending anchoring");
+      expect(html).to.contain("Verified so far — 1 entry waits for anchoring");
+      expect(html).to.not.contain("✔ Verified");
     });
 
     it("verifies an EPCIS 2.0 export as the trace bundle it carries, and names the member a plain EPCIS document lacks", async () => {

@@ -114,10 +114,10 @@ describe("The trace explorer in a browser", function () {
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("verified");
     const statuses = await checkStatuses(page);
     expect(Object.keys(statuses)).to.deep.equal([...CHECK_NAMES]);
-    // The report is an anonymous GET /v1/shipments/{id}/verify's: it pins no trusted contracts, and verifies the
-    // anonymous bundle, whose hidden fields the lifecycle and payment rules need.
+    // The report is an anonymous GET /v1/shipments/{id}/verify's: pinned to the node's own network, complete, and run
+    // on the anonymous bundle, whose hidden fields the lifecycle and payment rules need.
     expect(statuses, JSON.stringify(statuses)).to.include({
-      "trusted-contracts": "not-checkable",
+      "trust-root": "pass",
       "field-digests": "pass",
       "event-signatures": "pass",
       "shipment-chain": "pass",
@@ -125,7 +125,10 @@ describe("The trace explorer in a browser", function () {
       "checkpoint-anchored": "pass",
       lifecycle: "not-checkable",
       payment: "not-checkable",
+      completeness: "pass",
     });
+    expect(await page.textContent(".verdict-title")).to.equal("✔ Verified");
+    expect(await page.textContent("[data-completeness]")).to.match(/Completeness: complete as of tree size \d+, block \d+, \d{4}-/);
     expect(Object.values(statuses), JSON.stringify(statuses)).to.not.include("fail");
     const types = await page.locator("[data-event-type]").evaluateAll((elements) => elements.map((e) => e.getAttribute("data-event-type")));
     expect(types).to.include.members(["ORDER", "DISPATCH", "DECLARATION", "RISK_RESULT", "TAX_PAID", "RELEASE", "DELIVERY"]);
@@ -140,7 +143,7 @@ describe("The trace explorer in a browser", function () {
     await page.context().close();
   });
 
-  it("names the failed check of a tampered bundle uploaded as a file, and verifies the untampered one", async () => {
+  it("names the failed check of a tampered or look-alike bundle uploaded as a file, and verifies the untampered one", async () => {
     const page = await newPage();
     const bundle = await customsBundle(released);
     const tampered = structuredClone(bundle);
@@ -150,6 +153,14 @@ describe("The trace explorer in a browser", function () {
     expect(await page.getAttribute('[data-check="field-digests"]', "data-status")).to.equal("fail");
     expect(await page.textContent('[data-check="field-digests"]')).to.contain("payload.buyer does not match its digest");
     await shot(page, "tampered-upload");
+
+    // The node verifies uploads against its own network: a bundle naming a look-alike ProductRegistry fails trust-root.
+    const lookAlike = structuredClone(bundle);
+    lookAlike.chain.productRegistry = devWallet(12).address;
+    await uploadBundle(page, "look-alike.json", lookAlike);
+    expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
+    expect(await page.getAttribute('[data-check="trust-root"]', "data-status")).to.equal("fail");
+    expect(await page.getAttribute("[data-node-contracts]", "data-node-contracts")).to.equal("different");
 
     await uploadBundle(page, "bundle.json", bundle);
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("verified");
