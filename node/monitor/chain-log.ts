@@ -42,7 +42,7 @@ export async function readChainId({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: stri
 }
 
 /** The short message of an ethers error, with the contract's custom error and its arguments when it reverted. */
-export function chainErrorMessage(error: unknown, registry?: Interface): string {
+export function chainErrorMessage({ error, registry }: { error: unknown; registry?: Interface }): string {
   const revert = (error as { revert?: { name?: unknown; args?: unknown } }).revert;
   if (revert !== undefined && revert !== null && typeof revert.name === "string") {
     const args = Array.isArray(revert.args) ? (revert.args as unknown[]).map((arg) => String(arg)).join(", ") : "";
@@ -117,7 +117,7 @@ export class ChainLog {
       return { ok: true, txHash, blockNumber: receipt.blockNumber as number, compromisedAt: await this.compromisedAt() };
     } catch (error) {
       if (isError(error, "CALL_EXCEPTION") || isError(error, "INSUFFICIENT_FUNDS") || isError(error, "NONCE_EXPIRED") || txHash !== null) {
-        return { ok: false, txHash, error: chainErrorMessage(error, this.registry.interface) };
+        return { ok: false, txHash, error: chainErrorMessage({ error, registry: this.registry.interface }) };
       }
       throw error;
     }

@@ -267,7 +267,7 @@ async function connectChain(rpcUrl: string, network: Network, log: NetworkLog): 
     operator = await chain.operator();
   } catch (error) {
     chain.close();
-    throw new MonitorUsageError(`--rpc ${rpcUrl}: cannot read AnchorRegistry ${network.anchorRegistry}: ${chainErrorMessage(error)}`);
+    throw new MonitorUsageError(`--rpc ${rpcUrl}: cannot read AnchorRegistry ${network.anchorRegistry}: ${chainErrorMessage({ error })}`);
   }
   if (/^0x0{40}$/.test(operator)) {
     chain.close();
@@ -289,7 +289,7 @@ async function inputStep(args: MonitorArgs, step: () => Promise<void>): Promise<
       isError(error, "TIMEOUT") ||
       isError(error, "CALL_EXCEPTION")
     ) {
-      throw new MonitorUsageError(`--rpc ${args.rpcUrl}: ${chainErrorMessage(error)}`);
+      throw new MonitorUsageError(`--rpc ${args.rpcUrl}: ${chainErrorMessage({ error })}`);
     }
     throw error;
   }

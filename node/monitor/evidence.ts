@@ -92,7 +92,7 @@ export function leafArg(fields: LeafFields): LeafArg {
 }
 
 /** The struct a head proof for `key` is passed as. */
-export function headProofArg(key: string, proof: HeadProof): HeadProofArg {
+export function headProofArg({ key, proof }: { key: string; proof: HeadProof }): HeadProofArg {
   const { head, other, siblings } = proof;
   if (head !== null) return { key, kind: 1, otherKey: ZERO_HASH, seq: head.seq, leafIndex: head.leafIndex, leafHash: head.leafHash, siblings: [...siblings] };
   if (other !== null)
@@ -268,7 +268,7 @@ function omissionProof(context: Context, size: number, key: string, truth: Head,
       inTreeSize: size,
       inclusionProof: checker.inclusionProof(truth.leafIndex, size),
       mapTreeSize: size,
-      headProof: headProofArg(key, served),
+      headProof: headProofArg({ key, proof: served }),
     },
   };
 }
@@ -276,7 +276,7 @@ function omissionProof(context: Context, size: number, key: string, truth: Head,
 /** A false-head proof of `head`, proven for `key`: past the log's end, or not the leaf the log holds there. */
 function falseHeadProof(context: Context, size: number, key: string, head: Head, served: HeadProof): MisbehaviourProof | null {
   const { checker, logId } = context;
-  const headProof = headProofArg(key, { head, other: null, siblings: served.siblings });
+  const headProof = headProofArg({ key, proof: { head, other: null, siblings: served.siblings } });
   if (head.leafIndex >= size) {
     return { kind: "false-head", function: "proveFalseHead", args: { logId, mapTreeSize: size, headProof, leaf: NO_LEAF, inclusionProof: [] } };
   }
