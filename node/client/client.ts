@@ -1,9 +1,10 @@
 // The BorderLedger client SDK: for one wallet, build and sign events (salts, digests, EIP-712), append one or a batch
 // with retries that are safe (the same signed event is the same eventDigest, so a retry can only replay), sign read
-// requests, and fetch traces and statuses.
+// requests, fetch traces and statuses, and verify traces against a pinned network (spec §1.2, §5).
 import type { AppendRequest } from "../domain/event";
 import type { EventType } from "../domain/event-types";
 import type { ReceiptJson, TraceBundle } from "../domain/bundle";
+import { NetworkSchema, describeNetworkIssues, type Network } from "../domain/network";
 import { domainSeparator } from "../domain/eip712";
 import { addressOfPrivateKey, signDigest } from "../domain/signature";
 import { signAppendRequest } from "../domain/sign-event";
@@ -74,8 +75,61 @@ export type TaxAssessmentJson = {
 };
 
 export { PartiesError, withParties } from "./parties";
+export type { ReceiptJson, TreeHeadJson } from "../domain/bundle";
+export type { Network } from "../domain/network";
+
+/**
+ * What an append returns: the v2 receipt (spec §3.1) — the leaf, and the tree head of the group commit that wrote it,
+ * signed by the log's operator, with the leaf's inclusion proof in that head — and whether it was a replay.
+ */
+export type AppendReceipt = ReceiptJson & { replayed: boolean };
 
 export type BatchResult = { index: number; status: number; receipt?: ReceiptJson; error?: { code: string; message: string; details?: unknown } };
+
+/** What verifyTrace takes. */
+export type VerifyTraceParams = {
+  shipmentId: string;
+  /** The chain's JSON-RPC, for the on-chain checks. */
+  rpcUrl: string;
+  /**
+   * The network to pin (spec §1.2): the parsed file, or the http(s) URL of the file the consortium publishes (fetched
+   * once by this client, then reused). Learn it from anyone but the node being verified: it decides which chain,
+   * contracts and logs count.
+   */
+  network?: Network | string;
+  /**
+   * Take the network from the verified node's own GET /v1/network (fetched once). This TRUSTS THE NODE: a node that
+   * names look-alike contracts or a log of its own vouches for its own bundles. For a node you run yourself, or
+   * development; never together with `network`.
+   */
+  networkFromNode?: boolean;
+  /** Completeness fails when the bundle's checkpoint is older than this and the log has anchored a newer one. */
+  maxAgeMs?: number;
+};
+
+/**
+ * verifyTrace's answer: the bundle, the report (its `status` is the verdict: "verified", "pending", "unpinned" or
+ * "failed"), and the network it was pinned to — undefined when none was given, and the report is then "unpinned" at
+ * best.
+ */
+export type VerifiedTrace = { bundle: TraceBundle; report: VerificationReport; network: Network | undefined };
+
+/** Fetches a network file (spec §1.2) and parses it as borderledger.network.v1; throws naming what is wrong. */
+export async function fetchNetwork({ url, fetch: doFetch = fetch }: { url: string; fetch?: typeof fetch }): Promise<Network> {
+  if (!/^https?:\/\//.test(url)) throw new RangeError(`the network's URL must be http(s): ${url}`);
+  const response = await doFetch(url, { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch (error) {
+    throw new Error(`GET ${url} is not JSON: ${(error as Error).message}`);
+  }
+  // The network is the verifier's trust root: a file that does not parse is refused, never half used.
+  const parsed = NetworkSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`GET ${url} is not a borderledger.network.v1 file: ${describeNetworkIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
 
 export class BorderLedgerClient {
   readonly address: string;
@@ -83,6 +137,8 @@ export class BorderLedgerClient {
   private readonly attempts: number;
   private readonly doFetch: typeof fetch;
   private lastReadAt = 0;
+  /** Network files fetched by URL, each once. */
+  private readonly networks = new Map<string, Promise<Network>>();
 
   constructor(private readonly options: ClientOptions) {
     this.address = addressOfPrivateKey(options.privateKey);
@@ -123,7 +179,7 @@ export class BorderLedgerClient {
   }
 
   /** Appends one event (built here, or a request built before); retries cannot duplicate it. */
-  async append(input: EventInput | AppendRequest): Promise<ReceiptJson & { replayed: boolean }> {
+  async append(input: EventInput | AppendRequest): Promise<AppendReceipt> {
     const request = "event" in input ? input : this.buildEvent(input).request;
     const response = await this.send("POST", `/v1/shipments/${encodeURIComponent(request.event.shipmentId)}/events`, request);
     return { ...((await response.json()) as ReceiptJson), replayed: response.status === 200 };
@@ -202,17 +258,36 @@ export class BorderLedgerClient {
   }
 
   /**
-   * Fetches the shipment's trace and verifies it against the chain at `rpcUrl` (every check of spec §5), trusting
-   * nothing the node says beyond the bundle itself.
+   * Fetches the shipment's trace and verifies it against the chain at `rpcUrl` and the pinned `network` (every check
+   * of spec §5), trusting nothing the node says beyond the bundle itself — unless `networkFromNode` says to take the
+   * network from it. Without a network the report is at best "unpinned": the bundle's own contracts and log are used.
    */
-  async verifyTrace({ shipmentId, rpcUrl }: { shipmentId: string; rpcUrl: string }): Promise<{ bundle: TraceBundle; report: VerificationReport }> {
+  async verifyTrace({ shipmentId, rpcUrl, network, networkFromNode = false, maxAgeMs }: VerifyTraceParams): Promise<VerifiedTrace> {
+    if (network !== undefined && networkFromNode) throw new RangeError("give network or networkFromNode, not both");
+    const pinned = networkFromNode
+      ? await this.networkAt(`${this.options.nodeUrl}/v1/network`)
+      : typeof network === "string"
+        ? await this.networkAt(network)
+        : network;
     const bundle = await this.trace(shipmentId);
     const chain = createRpcChainReader({ rpcUrl });
     try {
-      return { bundle, report: await verifyBundle({ bundle, chain }) };
+      const report = await verifyBundle({ bundle, chain, network: pinned, shipmentId, ...(maxAgeMs === undefined ? {} : { maxAgeMs }) });
+      return { bundle, report, network: pinned };
     } finally {
       chain.close();
     }
+  }
+
+  /** The network file at `url`, fetched the first time it is asked for; a failed fetch is tried again next time. */
+  private networkAt(url: string): Promise<Network> {
+    let network = this.networks.get(url);
+    if (network === undefined) {
+      network = fetchNetwork({ url, fetch: this.doFetch });
+      this.networks.set(url, network);
+      network.catch(() => this.networks.delete(url));
+    }
+    return network;
   }
 
   /** The shipment's derived status. */
@@ -269,8 +344,16 @@ export class BorderLedgerClient {
     return ((await (await this.send("GET", "/v1/brands")).json()) as { brands: never[] }).brands;
   }
 
-  /** The log's newest anchored checkpoint and head. */
-  async checkpoint(): Promise<{ treeSize: number; rootHash: string | null; head: { treeSize: number; rootHash: string } }> {
+  /** The log's newest anchored checkpoint (treeSize 0 and nulls before the first) and its current head (GET /v1/log/checkpoint). */
+  async checkpoint(): Promise<{
+    logId: string;
+    treeSize: number;
+    rootHash: string | null;
+    headsRoot: string | null;
+    txHash: string | null;
+    blockNumber: number | null;
+    head: { treeSize: number; rootHash: string };
+  }> {
     return (await (await this.send("GET", "/v1/log/checkpoint")).json()) as never;
   }
 

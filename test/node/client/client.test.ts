@@ -3,8 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startNode, type RunningNode } from "../../../api/server";
-import { BorderLedgerClient, NodeError, PartiesError } from "../../../node/client/client";
+import { BorderLedgerClient, NodeError, PartiesError, fetchNetwork, type AppendReceipt } from "../../../node/client/client";
 import { devWallet } from "../../../node/chain/dev-participants";
+import { domainSeparator, treeHeadDigest } from "../../../node/domain/eip712";
+import { fromHex } from "../../../node/domain/hex";
+import { isValidInclusionProof } from "../../../node/domain/merkle";
+import { recoverSigner } from "../../../node/domain/signature";
+import type { VerificationReport } from "../../../node/verify/verify-bundle";
 import { parseConfig } from "../../../node/runtime/config";
 import { EXAMPLE_PARTIES, EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
 import { defined, elementAt } from "../../helpers/assertions";
@@ -18,7 +23,11 @@ describe("BorderLedgerClient", function () {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "bl-client-"));
-    node = await startNode({ config: parseConfig({ PORT: "0", CHAIN_PORT: "0", DATA_DIR: dir, PREPARE_WORKERS: "0" }), log: () => undefined });
+    // Anchored only when a test says so (anchorer.anchorNow()), so "pending" and "verified" are the test's to choose.
+    node = await startNode({
+      config: parseConfig({ PORT: "0", CHAIN_PORT: "0", DATA_DIR: dir, PREPARE_WORKERS: "0", ANCHOR_INTERVAL_MS: "86400000" }),
+      log: () => undefined,
+    });
   });
   after(async () => {
     await node?.close();
@@ -144,30 +153,132 @@ describe("BorderLedgerClient", function () {
     expect(bundles.map((b) => b.shipmentId)).to.deep.equal(Array(20).fill("SDK0001"));
   });
 
-  it("fetches and verifies a trace against the chain: pending before anchoring, anchored after", async () => {
+  it("gets the v2 receipt: the leaf in a tree head the log's operator signed, with its inclusion proof in that head", async () => {
     const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
-    const before = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
-    expect(before.report.ok).to.equal(true);
-    expect(
+    const receipt: AppendReceipt = await platform.append({ shipmentId: "SDK0010", eventType: "ORDER", payload: payload("ORDER") });
+    const { network } = node.runtime;
+    const log = elementAt(network.logs, 0);
+    expect(receipt.logId).to.equal(log.logId);
+    expect(receipt.treeHead.treeSize).to.be.greaterThan(receipt.leafIndex);
+    const included = isValidInclusionProof({
+      index: receipt.leafIndex,
+      size: receipt.treeHead.treeSize,
+      leafHash: fromHex(receipt.leafHash),
+      proof: receipt.inclusionProof.map(fromHex),
+      root: fromHex(receipt.treeHead.rootHash),
+    });
+    expect(included, "the leaf is in the signed head").to.equal(true);
+    const digest = treeHeadDigest({
+      separator: domainSeparator({ chainId: network.chainId, verifyingContract: network.anchorRegistry }),
+      logId: receipt.logId,
+      treeSize: receipt.treeHead.treeSize,
+      rootHash: receipt.treeHead.rootHash,
+      timestampMs: Date.parse(receipt.treeHead.timestamp),
+    });
+    // Development account #0 is the log's operator (spec §1.2).
+    expect(recoverSigner({ digest, signature: receipt.treeHead.signature })).to.equal(devWallet(0).address);
+  });
+
+  describe("verifyTrace", () => {
+    /** A fetch that counts the requests for each path, so a test can see what was fetched, and how often. */
+    function countingFetch(): { fetch: typeof fetch; calls: (path: string) => number } {
+      const counts = new Map<string, number>();
+      return {
+        fetch: async (input, init) => {
+          const { pathname } = new URL(input instanceof Request ? input.url : String(input));
+          counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
+          return fetch(input, init);
+        },
+        calls: (path) => counts.get(path) ?? 0,
+      };
+    }
+
+    async function customsClient(doFetch?: typeof fetch): Promise<BorderLedgerClient> {
+      const chain = (await (await fetch(`${node.url}/v1/chain`)).json()) as { chainId: number; participantRegistry: string };
+      return new BorderLedgerClient({
+        nodeUrl: node.url,
+        privateKey: devWallet(4).privateKey,
+        domain: { chainId: chain.chainId, verifyingContract: chain.participantRegistry },
+        fetch: doFetch,
+      });
+    }
+
+    const statusOf = (report: VerificationReport, name: string) =>
       defined(
-        before.report.checks.find((c) => c.name === "inclusion"),
-        "inclusion",
-      ).status,
-    ).to.equal("pending");
-    await node.runtime.anchorer.anchorNow();
-    const after = await platform.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
-    expect(after.report.ok).to.equal(true);
-    expect(
-      defined(
-        after.report.checks.find((c) => c.name === "inclusion"),
-        "inclusion",
-      ).status,
-    ).to.equal("pass");
-    expect(
-      defined(
-        after.report.checks.find((c) => c.name === "checkpoint-anchored"),
-        "checkpoint-anchored",
-      ).status,
-    ).to.equal("pass");
+        report.checks.find((c) => c.name === name),
+        name,
+      ).status;
+
+    it("pins the network it is given: pending before anchoring, verified once a checkpoint covers the trace", async () => {
+      const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+      await platform.append({ shipmentId: "SDK0011", eventType: "ORDER", payload: payload("ORDER") });
+      const network = structuredClone(node.runtime.network);
+      const before = await platform.verifyTrace({ shipmentId: "SDK0011", rpcUrl: node.chain.rpcUrl, network });
+      expect(before.network).to.deep.equal(network);
+      expect(before.report.status).to.equal("pending");
+      expect(statusOf(before.report, "trust-root")).to.equal("pass");
+      expect(statusOf(before.report, "inclusion")).to.equal("pending");
+      await node.runtime.anchorer.anchorNow();
+      const after = await platform.verifyTrace({ shipmentId: "SDK0011", rpcUrl: node.chain.rpcUrl, network });
+      expect(after.report.status, JSON.stringify(after.report.checks)).to.equal("verified");
+      expect(statusOf(after.report, "inclusion")).to.equal("pass");
+      expect(statusOf(after.report, "checkpoint-anchored")).to.equal("pass");
+      expect(statusOf(after.report, "completeness")).to.equal("pass");
+    });
+
+    it("fails trust-root when the pinned network names other contracts than the bundle", async () => {
+      const platform = await BorderLedgerClient.connect({ nodeUrl: node.url, privateKey: devWallet(1).privateKey });
+      const network = { ...structuredClone(node.runtime.network), anchorRegistry: devWallet(12).address };
+      const { report } = await platform.verifyTrace({ shipmentId: "SDK0011", rpcUrl: node.chain.rpcUrl, network });
+      expect(report.status).to.equal("failed");
+      expect(report.ok).to.equal(false);
+      expect(statusOf(report, "trust-root")).to.equal("fail");
+    });
+
+    it("fetches a network from the URL it is given once, and pins it in every verification after", async () => {
+      await node.runtime.anchorer.anchorNow();
+      const counting = countingFetch();
+      const customs = await customsClient(counting.fetch);
+      // The consortium's file, served here by the node itself: what matters is that the URL is fetched once.
+      const url = `${node.url}/v1/network`;
+      for (const shipmentId of ["SDK0001", "SDK0011"]) {
+        const { report, network } = await customs.verifyTrace({ shipmentId, rpcUrl: node.chain.rpcUrl, network: url });
+        expect(report.status, `${shipmentId}: ${JSON.stringify(report.checks)}`).to.equal("verified");
+        expect(network).to.deep.equal(node.runtime.network);
+      }
+      expect(counting.calls("/v1/network")).to.equal(1);
+      expect(counting.calls("/v1/shipments/SDK0001/trace")).to.equal(1);
+    });
+
+    it("takes the network from the node only when told to, and reports unpinned when given none", async () => {
+      const counting = countingFetch();
+      const customs = await customsClient(counting.fetch);
+      const unpinned = await customs.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl });
+      expect(unpinned.network).to.equal(undefined);
+      expect(unpinned.report.status).to.equal("unpinned");
+      expect(unpinned.report.ok).to.equal(true);
+      expect(statusOf(unpinned.report, "trust-root")).to.equal("not-checkable");
+      expect(counting.calls("/v1/network"), "no network fetched unless asked").to.equal(0);
+      const trusting = await customs.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl, networkFromNode: true });
+      expect(trusting.report.status).to.equal("verified");
+      expect(trusting.network).to.deep.equal(node.runtime.network);
+      expect(counting.calls("/v1/network")).to.equal(1);
+    });
+
+    it("refuses a network and networkFromNode together, and a URL that serves no network file, naming what is wrong", async () => {
+      const customs = await customsClient();
+      await customs.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl, network: node.runtime.network, networkFromNode: true }).then(
+        () => expect.fail("expected a refusal"),
+        (error: Error) => expect(error).to.be.instanceOf(RangeError).with.property("message", "give network or networkFromNode, not both"),
+      );
+      await customs.verifyTrace({ shipmentId: "SDK0001", rpcUrl: node.chain.rpcUrl, network: `${node.url}/v1/chain` }).then(
+        () => expect.fail("expected a refusal"),
+        (error: Error) => expect(error.message).to.match(new RegExp(`^GET ${node.url}/v1/chain is not a borderledger.network.v1 file: `)),
+      );
+      await fetchNetwork({ url: `${node.url}/v1/no-such-network` }).then(
+        () => expect.fail("expected a refusal"),
+        (error: Error) => expect(error.message).to.equal(`GET ${node.url}/v1/no-such-network answered 404`),
+      );
+    });
   });
 });
