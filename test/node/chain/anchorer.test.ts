@@ -15,6 +15,7 @@ import { anchorRegistryAt, anchoredEvents, latestChainCheckpoint } from "../../h
 import { happyLifecycle } from "../../helpers/events";
 import { defined, elementAt, rejectionOf } from "../../helpers/assertions";
 import { TcpProxy } from "../../helpers/tcp-proxy";
+import { shipmentKey } from "../../../node/domain/leaf";
 
 const NEVER = 1_000_000_000;
 
@@ -198,18 +199,24 @@ describe("Anchorer", function () {
       const store = await openStores(path.join(dataDir, "ledger"));
       const root21 = toHex(await store.log.rootAt(21));
       const proof = (await store.log.consistencyProof(14, 21)).map((h) => toHex(h));
-      expect((await store.log.listCheckpoints()).map((c) => c.treeSize)).to.deep.equal([14]);
+      const stored = await store.log.listCheckpoints();
+      expect(stored.map((c) => c.treeSize)).to.deep.equal([14]);
+      // The heads map at 21, as the node would have computed it: checkpoint 14's map with the heads of leaves 14–20.
+      const touched = new Map(
+        (await store.log.getEntries(14, 21)).map((e) => [shipmentKey(e.event.shipmentId), { seq: e.seq, leafIndex: e.leafIndex, leafHash: e.leafHash }]),
+      );
+      const heads21 = await store.heads.update({ root: elementAt(stored, 0).headsRoot, heads: touched });
       await store.close();
       const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true });
       try {
         const operator = new Wallet(devWallet(0).privateKey, provider);
-        const tx = await anchorRegistryAt(addresses.anchorRegistry, operator).anchor(logId, 21, root21, proof);
+        const tx = await anchorRegistryAt(addresses.anchorRegistry, operator).anchor(logId, 21, root21, heads21, proof);
         const receipt = await tx.wait();
 
         const second = await opened({ dataDir, chain: remote(chain.rpcUrl, addresses) });
         expect(second.anchorer.status()).to.include({ anchoredSize: 21, pending: 0 });
         const latest = defined(await second.log.latestCheckpoint(), "the latest checkpoint");
-        expect(latest).to.include({ treeSize: 21, rootHash: root21, txHash: receipt.hash, blockNumber: receipt.blockNumber });
+        expect(latest).to.include({ treeSize: 21, rootHash: root21, headsRoot: heads21, txHash: receipt.hash, blockNumber: receipt.blockNumber });
       } finally {
         provider.destroy();
       }
