@@ -1,12 +1,31 @@
+// npm run demo against a development node: every story told, then every bundle verified against the node's network file.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { startNode, type RunningNode } from "../../api/server";
 import { runDemo } from "../../tools/demo/demo";
 import { BorderLedgerClient } from "../../node/client/client";
 import { devWallet } from "../../node/chain/dev-participants";
+import { NetworkSchema } from "../../node/domain/network";
 import { parseConfig } from "../../node/runtime/config";
+import { defined } from "../helpers/assertions";
+
+const ROOT = path.resolve(__dirname, "../..");
+const execFileAsync = promisify(execFile);
+
+/** Runs `argv` with Node from the repository's root; resolves with the exit code and the output, whatever the code. */
+async function runNode(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
 
 describe("npm run demo against a development node", function () {
   this.timeout(300_000);
@@ -65,6 +84,46 @@ describe("npm run demo against a development node", function () {
         expect(occurredAt, what).to.be.at.least(startedAt);
         expect(occurredAt, what).to.be.at.most(Date.parse(entry.recordedAt));
       }
+    }
+  });
+
+  it("saves the node's network file, verifies every bundle against it, and prints each status: all verified", async () => {
+    const out = mkdtempSync(path.join(tmpdir(), "bl-demo-network-"));
+    try {
+      const networkFile = path.join(out, "network.json");
+      const demo = await runNode(["--require", "tsx/cjs", "scripts/demo.ts"], { NODE_URL: node.url, DEMO_NETWORK_FILE: networkFile });
+      const output = `${demo.stdout}\n${demo.stderr}`;
+      expect(demo.code, output).to.equal(0);
+      // The file holds what the node serves, and parses as the trust root a verifier pins.
+      const saved = JSON.parse(readFileSync(networkFile, "utf8")) as unknown;
+      expect(saved).to.deep.equal(await (await fetch(`${node.url}/v1/network`)).json());
+      expect(NetworkSchema.safeParse(saved).success).to.equal(true);
+      expect(output).to.contain(`GET ${node.url}/v1/network saved to ${networkFile}: network ${node.runtime.network.name}`);
+
+      const lines = demo.stdout.trim().split("\n");
+      const summary = JSON.parse(lines.at(-1) ?? "") as { shipments: number; verified: number; statuses: Record<string, number>; ok: boolean };
+      expect(summary).to.deep.include({ shipments: 9, verified: 9, ok: true });
+      expect(summary.statuses).to.deep.equal({ verified: 9, pending: 0, unpinned: 0, failed: 0 });
+      const verifiedLines = lines.filter((line) => /^✔ \S+: verified — complete as of tree size \d+, block \d+, /.test(line));
+      expect(verifiedLines, output).to.have.length(9);
+
+      // The command it offers the reader pins the saved file, and the CLI verifies the shipment with it.
+      const command = lines.find((line) => line.trim().startsWith("npx borderledger verify "));
+      const [, target, network, rpc] = defined(/verify (\S+) --network (\S+) --rpc (\S+)$/.exec(command ?? ""), `a verify command line in: ${output}`);
+      expect(network).to.equal(networkFile);
+      const cli = await runNode([
+        "scripts/borderledger.js",
+        "verify",
+        defined(target, "the target"),
+        "--network",
+        networkFile,
+        "--rpc",
+        defined(rpc, "the RPC"),
+      ]);
+      expect(cli.code, `${cli.stdout}\n${cli.stderr}`).to.equal(0);
+      expect(cli.stdout).to.contain("VERIFIED");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 
