@@ -4,13 +4,14 @@ import fc from "fast-check";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
+import { ReceiptSchema, TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
 import { EpcisBundleError, bundleToEpcis, epcisToBundle } from "../../node/domain/epcis/document";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { createRpcChainReader, type RpcChainReader } from "../../node/verify/chain-reader";
 import { runCli } from "../../node/verify/cli";
-import { CHECK_NAMES, verifyBundle, type TrustedContracts, type VerificationReport } from "../../node/verify/verify-bundle";
+import type { Network } from "../../node/domain/network";
+import { CHECK_NAMES, VERIFICATION_STATUSES, verifyBundle, type VerificationReport } from "../../node/verify/verify-bundle";
 import { defined, elementAt } from "../helpers/assertions";
 import { openTestNode, redact, traceBundleOf } from "../helpers/bundle";
 import { happyLifecycle } from "../helpers/events";
@@ -40,7 +41,6 @@ const NEIGHBOUR = "HOSTILE-V2";
 /** Its last event comes after the newest checkpoint: pending, held to its receipt. */
 const PENDING = "HOSTILE-V3";
 
-const SIGNATURE_HEX = /^0x[0-9a-f]{130}$/;
 const HASH_HEX = /^0x[0-9a-f]{64}$/;
 const SALT_HEX = /^0x[0-9a-f]{32}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -60,9 +60,11 @@ function hasOwn(value: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(value, key);
 }
 
-/** A report is a report: every check named and in order, a status and a reason each, ok true only without a failure. */
+/** A report is a report: every check named and in order, a status and a reason each, one status, ok only without a failure. */
 function expectWellFormed(report: VerificationReport): void {
-  expect(report.format).to.equal("borderledger.verification.v1");
+  expect(report.format).to.equal("borderledger.verification.v2");
+  expect(VERIFICATION_STATUSES).to.include(report.status);
+  expect(report.ok).to.equal(report.status !== "failed");
   expect(report.checks.length).to.be.greaterThan(0);
   expect(report.checks.map((c) => c.name)).to.deep.equal(CHECK_NAMES.slice(0, report.checks.length));
   for (const check of report.checks) {
@@ -91,31 +93,25 @@ function failures(report: VerificationReport): string {
  * Why a changed bundle may still verify, or undefined when it must fail. A single mutation of an honest bundle need
  * not fail when it only
  *  - is the same JSON value (key order, -0 for 0): nothing changed;
- *  - drops entries from the end: a bundle is a claim about the entries it carries. A prefix of a shipment's chain is
- *    what the same node answered before the later events came (the shipment chain links each entry to the one before,
- *    never to the one after), so only the node or a later receipt can show the rest exists;
  *  - leaves out disclosed payload fields, with or without their salts: that is redaction (DESIGN §2.1), and every
  *    view verifies; the checks that need the field say not-checkable;
  *  - changes or adds the salt of a field that is not disclosed: a salt alone states nothing and is checked only with
  *    its field's value;
  *  - changes checkpoint.txHash to another well-formed hash the chain does not know: the verifier fails a txHash only
  *    when the chain places it in another block (the checkpoint is found by log and tree size, not by transaction);
- *  - changes the receipt signature of an entry the checkpoint covers: a receipt stands for its entry only until a
- *    checkpoint covers it (DESIGN §5: pending entries are verified against their receipts *instead of* 5–7); the same
- *    change on a pending entry must fail, and is tested so below;
- *  - changes chain.productRegistry: of a trace, only a CLAIM's brand owner is read there (rule CLAIM_BRAND_NOT_OWNED),
- *    and this bundle has no CLAIM;
- *  - changes the letter case of chain.participantRegistry or chain.anchorRegistry: an address is its 20 bytes.
+ *  - changes the tree head (size, root, time, signature) or the inclusion proof in the receipt of an entry the
+ *    checkpoint covers, keeping the receipt well formed: a receipt stands for its entry only until a checkpoint covers
+ *    it (DESIGN §5: pending entries are verified against their heads *instead of* 5–7); the same change on a pending
+ *    entry must fail, and is tested so below;
+ *  - changes chain.productRegistry, when no network is pinned: of a trace, only a CLAIM's brand owner is read there
+ *    (rule CLAIM_BRAND_NOT_OWNED), and this bundle has no CLAIM (a pinned network fails it in trust-root);
+ *  - changes the letter case of any of the three registries in chain: an address is its 20 bytes.
  * Keys named "__proto__" never count as any of these.
  */
-function exceptionOf(original: TraceBundle, candidate: unknown): string | undefined {
+function exceptionOf(original: TraceBundle, candidate: unknown, { pinned }: { pinned: boolean }): string | undefined {
   // Nothing in a bundle nests this deep: a deeply nested value is a change no exception covers.
   if (!isObject(candidate) || deeperThan(candidate, 64)) return undefined;
   if (sameJson(original, candidate)) return "the same JSON value";
-  if (Array.isArray(candidate.entries) && candidate.entries.length < original.entries.length) {
-    const head = candidate.entries.every((entry: unknown, i: number) => sameJson(entry, original.entries[i]));
-    if (head && sameJson({ ...candidate, entries: [] }, { ...original, entries: [] })) return "a prefix of the entries";
-  }
   const normal = structuredClone(candidate);
   const applied: string[] = [];
   const originalTxHash = original.checkpoint?.txHash;
@@ -131,6 +127,7 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
   }
   if (isObject(normal.chain)) {
     if (
+      !pinned &&
       typeof normal.chain.productRegistry === "string" &&
       ADDRESS.test(normal.chain.productRegistry) &&
       normal.chain.productRegistry !== original.chain.productRegistry
@@ -138,7 +135,7 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
       normal.chain.productRegistry = original.chain.productRegistry;
       applied.push("another chain.productRegistry");
     }
-    for (const key of ["participantRegistry", "anchorRegistry"] as const) {
+    for (const key of ["participantRegistry", "anchorRegistry", "productRegistry"] as const) {
       const value = normal.chain[key];
       if (typeof value === "string" && value !== original.chain[key] && value.toLowerCase() === original.chain[key].toLowerCase() && ADDRESS.test(value)) {
         normal.chain[key] = original.chain[key];
@@ -150,14 +147,17 @@ function exceptionOf(original: TraceBundle, candidate: unknown): string | undefi
     normal.entries.forEach((entry: unknown, i: number) => {
       const honest = original.entries[i];
       if (honest === undefined || !isObject(entry)) return;
-      if (
-        isObject(entry.receipt) &&
-        typeof entry.receipt.signature === "string" &&
-        SIGNATURE_HEX.test(entry.receipt.signature) &&
-        entry.receipt.signature !== honest.receipt.signature
-      ) {
-        entry.receipt.signature = honest.receipt.signature;
-        applied.push(`entries[${i}].receipt.signature of an anchored entry`);
+      // The honest bundle's entries are all anchored: their receipts' heads and proofs are not what verifies them.
+      const receipt = entry.receipt;
+      if (isObject(receipt) && ReceiptSchema.safeParse(receipt).success) {
+        if (!sameJson(receipt.treeHead, honest.receipt.treeHead)) {
+          receipt.treeHead = structuredClone(honest.receipt.treeHead);
+          applied.push(`entries[${i}].receipt.treeHead of an anchored entry`);
+        }
+        if (!sameJson(receipt.inclusionProof, honest.receipt.inclusionProof)) {
+          receipt.inclusionProof = structuredClone(honest.receipt.inclusionProof);
+          applied.push(`entries[${i}].receipt.inclusionProof of an anchored entry`);
+        }
       }
       if (!isObject(entry.payload) || !isObject(entry.salts)) return;
       const payload = entry.payload;
@@ -191,10 +191,10 @@ describe("hostile input to the verifier", function () {
   let chain: RpcChainReader;
   let honest: TraceBundle;
   let pending: TraceBundle;
-  let trusted: TrustedContracts;
+  let network: Network;
   let workDir: string;
-  // A customs administration's configuration: the contracts it trusts come from elsewhere than the bundle.
-  const verify = (bundle: unknown) => verifyBundle({ bundle, chain, trusted });
+  // A customs administration's configuration: the network it pins comes from elsewhere than the bundle.
+  const verify = (bundle: unknown) => verifyBundle({ bundle, chain, network });
 
   before(async () => {
     node = await openTestNode({ logName: "hostile-verifier" });
@@ -210,8 +210,7 @@ describe("hostile input to the verifier", function () {
     honest = await traceBundleOf({ runtime: node.runtime, shipmentId: HONEST });
     pending = await traceBundleOf({ runtime: node.runtime, shipmentId: PENDING });
     chain = createRpcChainReader({ rpcUrl: node.runtime.chain.rpcUrl });
-    const { addresses, chainId } = node.runtime.chain;
-    trusted = { chainId, participantRegistry: addresses.participantRegistry, anchorRegistry: addresses.anchorRegistry };
+    network = node.runtime.network;
     workDir = mkdtempSync(path.join(tmpdir(), "bl-hostile-"));
   });
   after(async () => {
@@ -237,7 +236,7 @@ describe("hostile input to the verifier", function () {
     /** Values shaped like a bundle at the top, random below, so the schema's deeper paths are reached too. */
     const bundleShaped = fc.record(
       {
-        format: fc.oneof(fc.constant("borderledger.trace.v1"), hostileString),
+        format: fc.oneof(fc.constant("borderledger.trace.v2"), hostileString),
         shipmentId: fc.oneof(fc.constant(HONEST), hostileString),
         chain: hostileJson,
         logId: hostileJson,
@@ -293,7 +292,7 @@ describe("hostile input to the verifier", function () {
       );
     });
 
-    it("exits the CLI with 0, 1 or 2, never a throw, for any file: random text, random JSON, a mutated bundle or EPCIS export", async () => {
+    it("exits the CLI with 1, 2 or 3, never a throw, for any file: random text, random JSON, a mutated bundle or EPCIS export", async () => {
       const exported = jsonRoundTrip(
         bundleToEpcis({ bundle: honest, separator: node.runtime.ledger.domainSeparator, creationDate: "2026-06-02T00:00:00.000Z" }),
       );
@@ -311,8 +310,8 @@ describe("hostile input to the verifier", function () {
           const lines: string[] = [];
           const output = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
           const code = await runCli({ argv: ["verify", file, "--json"], output });
-          // 0 only for the documented exceptions a mutation may hit (without a chain nothing on it can fail).
-          expect([0, 1, 2], lines.join("\n")).to.include(code);
+          // Without a network nothing is verified (3, unpinned, for the documented exceptions a mutation may hit).
+          expect([1, 2, 3], lines.join("\n")).to.include(code);
           let parsed: unknown;
           try {
             parsed = JSON.parse(text);
@@ -340,7 +339,7 @@ describe("hostile input to the verifier", function () {
     async function expectFails(value: unknown, mutation: Mutation): Promise<void> {
       const report = await verify(value);
       expectWellFormed(report);
-      const exception = exceptionOf(honest, value);
+      const exception = exceptionOf(honest, value, { pinned: true });
       fc.pre(exception === undefined);
       expect(report.ok, `${describeMutation(mutation)} verified:\n  ${failures(report)}`).to.equal(false);
       expect(report.checks.some((c) => c.status === "fail")).to.equal(true);
@@ -380,7 +379,7 @@ describe("hostile input to the verifier", function () {
       );
     });
 
-    it("fails the same changes without trusted contracts: a registry address that holds no such contract fails on the chain's answer", async () => {
+    it("fails the same changes without a pinned network: a registry address that holds no such contract fails on the chain's answer", async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
@@ -391,7 +390,7 @@ describe("hostile input to the verifier", function () {
             const value = jsonRoundTrip(applyMutation(honest, mutation));
             const report = await verifyBundle({ bundle: value, chain });
             expectWellFormed(report);
-            fc.pre(exceptionOf(honest, value) === undefined);
+            fc.pre(exceptionOf(honest, value, { pinned: false }) === undefined);
             expect(report.ok, `${describeMutation(mutation)} verified:\n  ${failures(report)}`).to.equal(false);
           },
         ),
@@ -469,12 +468,13 @@ describe("hostile input to the verifier", function () {
       expect((await verify(bundle)).ok).to.equal(true);
     });
 
-    it("verifies a prefix of the entries: the later events are left out, not contradicted", async () => {
+    it("fails a prefix of the entries in completeness: the anchored heads map holds the later events", async () => {
       for (const length of [0, 1, honest.entries.length - 1]) {
         const bundle = structuredClone(honest);
         bundle.entries = bundle.entries.slice(0, length);
         const report = await verify(bundle);
-        expect(report.ok, `${length} entries:\n  ${failures(report)}`).to.equal(true);
+        expect(report.status, `${length} entries:\n  ${failures(report)}`).to.equal("failed");
+        expect(checkOf(report, "completeness").status).to.equal("fail");
       }
     });
 
@@ -490,14 +490,14 @@ describe("hostile input to the verifier", function () {
       expect((await verify(other)).ok).to.equal(false);
     });
 
-    it("verifies another receipt signature on an anchored entry, and fails it on a pending one", async () => {
+    it("verifies another tree head signature on an anchored entry's receipt, and fails it on a pending one", async () => {
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: honest.entries.length - 1 }), fc.stringMatching(/^0x[0-9a-f]{130}$/), async (index, signature) => {
           const anchored = structuredClone(honest);
-          elementAt(anchored.entries, index).receipt.signature = signature;
+          elementAt(anchored.entries, index).receipt.treeHead.signature = signature;
           expect((await verify(anchored)).ok).to.equal(true);
           const waiting = structuredClone(pending);
-          elementAt(waiting.entries, -1).receipt.signature = signature;
+          elementAt(waiting.entries, -1).receipt.treeHead.signature = signature;
           const report = await verify(waiting);
           expect(report.ok).to.equal(false);
           expect(checkOf(report, "inclusion").status).to.equal("fail");
@@ -506,12 +506,16 @@ describe("hostile input to the verifier", function () {
       );
     });
 
-    it("verifies another productRegistry and the other letter case of the registries' addresses", async () => {
+    it("verifies the other letter case of the registries' addresses, and another productRegistry only unpinned", async () => {
       const bundle = structuredClone(honest);
-      bundle.chain.productRegistry = "0x" + "12".repeat(20);
       bundle.chain.participantRegistry = bundle.chain.participantRegistry.toLowerCase();
       bundle.chain.anchorRegistry = "0x" + bundle.chain.anchorRegistry.slice(2).toUpperCase();
-      expect((await verify(bundle)).ok).to.equal(true);
+      expect((await verify(bundle)).status).to.equal("verified");
+      bundle.chain.productRegistry = "0x" + "12".repeat(20);
+      const pinned = await verify(bundle);
+      expect(pinned.status).to.equal("failed");
+      expect(checkOf(pinned, "trust-root").status).to.equal("fail");
+      expect((await verifyBundle({ bundle, chain })).status).to.equal("unpinned");
     });
   });
 });
