@@ -13,8 +13,12 @@ type SoakResult = {
   receiptsChecked: number;
   receiptsMissing: number;
   receiptsBad: number;
+  treeHeadsChecked: number;
+  treeHeadsBad: number;
   tracesVerified: number;
   tracesFailed: number;
+  tracesByStatus: Record<string, number>;
+  nodeVerifications: Record<string, number>;
   rejected: { total: number; expected: number; unexpected: number; byCode: Record<string, number>; byRule: Record<string, number> };
   byStatus: Record<string, number>;
   badKinds: Record<string, { sent: number; mismatches: number }>;
@@ -59,6 +63,23 @@ describe("npm run soak", function () {
     expect(result.tracesVerified).to.be.greaterThan(0);
     expect(result.tracesFailed).to.equal(0);
     expect(result.memory.flat).to.equal(true);
+  });
+
+  it("holds every signed tree head of the receipts consistent with the checkpoint anchored at the end", () => {
+    const { result } = soak;
+    // One head per group commit: at least one, and never more than the events accepted.
+    expect(result.treeHeadsChecked).to.be.greaterThan(0).and.at.most(result.accepted);
+    expect(result.treeHeadsBad).to.equal(0);
+  });
+
+  it("counts as verified only what the report says is verified, pinned to the node's network", () => {
+    const { tracesByStatus, tracesVerified, nodeVerifications } = soak.result;
+    // The sampled shipments, verified with the library against GET /v1/network and the chain: all verified.
+    expect(tracesByStatus).to.deep.equal({ verified: tracesVerified, pending: 0, unpinned: 0, failed: 0 });
+    // The node's own verifications pin its network: never unpinned, never failed; pending while a checkpoint is due.
+    expect(nodeVerifications.unpinned).to.equal(0);
+    expect(nodeVerifications.failed).to.equal(0);
+    expect((nodeVerifications.verified ?? 0) + (nodeVerifications.pending ?? 0)).to.be.greaterThan(0);
   });
 
   it("sends every kind of bad request at least once and gets the answer each must get", () => {

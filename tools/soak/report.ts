@@ -1,7 +1,7 @@
 // What the soak tells: a progress line every 10 s while it runs, and at the end its failures, verdict and summary.
 import { percentile } from "../bench/percentile";
 import { BAD_KINDS } from "./bad-requests";
-import type { ReceiptCounts, TraceCounts } from "./end-checks";
+import type { ReceiptCounts, TraceCounts, TreeHeadCounts } from "./end-checks";
 import { afterMajorGcs, memoryFigures, type MemoryFigures } from "./memory";
 import { pause, type Run } from "./run";
 import { CATEGORIES, latencyOf, type Latency, type Stats } from "./stats";
@@ -66,8 +66,15 @@ export type SoakSummary = {
   receiptsChecked: number;
   receiptsMissing: number;
   receiptsBad: number;
+  /** Distinct signed tree heads the receipts carry, and those not consistent with the anchored checkpoint. */
+  treeHeadsChecked: number;
+  treeHeadsBad: number;
+  /** Sampled shipments verified with the library against the network: "verified", and any other status. */
   tracesVerified: number;
   tracesFailed: number;
+  tracesByStatus: TraceCounts["statuses"];
+  /** The readers' verifications by the node, by status. */
+  nodeVerifications: Stats["verifications"];
   failures: string[];
   ok: boolean;
 };
@@ -75,7 +82,13 @@ export type SoakSummary = {
 /** Fails the run for what only its end shows, logs its failures and verdict, and returns its summary. */
 export function summarize(
   run: Run,
-  { writeSeconds, logSize, receipts, traces }: { writeSeconds: number; logSize: number; receipts: ReceiptCounts; traces: TraceCounts },
+  {
+    writeSeconds,
+    logSize,
+    receipts,
+    treeHeads,
+    traces,
+  }: { writeSeconds: number; logSize: number; receipts: ReceiptCounts; treeHeads: TreeHeadCounts; traces: TraceCounts },
 ): SoakSummary {
   const { stats, settings } = run;
   const memory = memoryFigures(run.memory, settings.seconds);
@@ -114,8 +127,12 @@ export function summarize(
     receiptsChecked: receipts.checked,
     receiptsMissing: receipts.missing,
     receiptsBad: receipts.bad,
+    treeHeadsChecked: treeHeads.checked,
+    treeHeadsBad: treeHeads.bad,
     tracesVerified: traces.verified,
     tracesFailed: traces.failed,
+    tracesByStatus: traces.statuses,
+    nodeVerifications: stats.verifications,
     failures: stats.failures.slice(0, 20),
     ok,
   };

@@ -1,7 +1,8 @@
-// The state one soak's loops share, made from the node's chain, and the small helpers every loop uses.
-import { BorderLedgerClient } from "../../node/client/client";
+// The state one soak's loops share, made from the node's chain and network, and the small helpers every loop uses.
+import { BorderLedgerClient, fetchNetwork } from "../../node/client/client";
 import type { ReceiptJson } from "../../node/domain/bundle";
 import { domainSeparator } from "../../node/domain/eip712";
+import type { Network, NetworkLog } from "../../node/domain/network";
 import { lifecycleSigner, type Lifecycle } from "../bench/lifecycles";
 import { failureText } from "./http";
 import { keyOf } from "./lifecycles";
@@ -20,6 +21,10 @@ export type Run = {
   url: string;
   settings: SoakSettings;
   chain: ChainInfo;
+  /** The network the node serves (GET /v1/network), fetched once: the soak's verifications pin it. */
+  network: Network;
+  /** The node's own log in that network. */
+  networkLog: NetworkLog;
   separator: Buffer;
   /** Signs reads as customs of DE (#4), who sees every field of these DE-bound shipments. */
   customs: BorderLedgerClient;
@@ -49,6 +54,9 @@ export type Run = {
 /** A soak's state before its first request, for the node at `url`. */
 export async function createRun({ url, settings, log }: { url: string; settings: SoakSettings; log: (line: string) => void }): Promise<Run> {
   const chain = (await (await fetch(`${url}/v1/chain`)).json()) as ChainInfo;
+  const network = await fetchNetwork({ url: `${url}/v1/network` });
+  const networkLog = network.logs.find((log) => log.logId === chain.logId);
+  if (networkLog === undefined) throw new Error(`the node's log ${chain.logId} is none of the logs of the network it serves, ${network.name}`);
   const domain = { chainId: chain.chainId, verifyingContract: chain.participantRegistry };
   const separator = domainSeparator(domain);
   let resolveStopped!: () => void;
@@ -56,6 +64,8 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     url,
     settings,
     chain,
+    network,
+    networkLog,
     separator,
     customs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(4), domain }),
     signLifecycle: lifecycleSigner(separator),

@@ -21,9 +21,12 @@
  * Memory must stay flat: the heap after major GCs may not grow by more than 64 MB and 50 % at once (memory.ts).
  *
  * Checks at the end, once a checkpoint covers the whole log: every receipt received (201 and replays) is the log's
- * entry at its leafIndex, with its leafHash and seq, included in that checkpoint, and signed by the log's operator
- * on the chain; the log holds exactly the events accepted; `verifySample` complete shipments (default 50) verify
- * with verifyBundle against the chain's JSON-RPC, every check passing.
+ * entry at its leafIndex, with its leafHash and seq, included in that checkpoint, and proven in a tree head signed by
+ * the log's operator on the chain; every distinct tree head is consistent with the checkpoint anchored on the chain
+ * (RFC 9162 consistency proofs), and no two of one size differ; the log holds exactly the events accepted;
+ * `verifySample` complete shipments (default 50) verify with verifyBundle against the chain's JSON-RPC and the
+ * network the node serves (GET /v1/network, fetched once), each "verified" with every check passing. The readers'
+ * GET /v1/shipments/{id}/verify must answer "verified", or "pending" while entries wait for a checkpoint.
  *
  * Logs lines as it goes and a progress line every 10 s; resolves with the summary (its `ok` true iff every check
  * held), which scripts/soak.ts prints as its last line of JSON.
@@ -36,7 +39,7 @@ import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { startNodeProcess, stopNodeProcess } from "../bench/node-process";
 import { BAD_KINDS } from "./bad-requests";
 import { pollCheckpoints, waitForFullCheckpoint } from "./checkpoints";
-import { checkReceipts, verifySample } from "./end-checks";
+import { checkReceipts, checkTreeHeads, verifySample } from "./end-checks";
 import { signedEvent } from "./lifecycles";
 import { sampleMemory, sampleMemoryUntilStopped } from "./memory";
 import { reader } from "./readers";
@@ -84,7 +87,7 @@ async function load(run: Run): Promise<number> {
 async function soak(run: Run): Promise<SoakSummary> {
   const { settings, stats } = run;
   run.log(
-    `node at ${run.url}, chain at ${run.chain.rpcUrl}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request`,
+    `node at ${run.url}, chain at ${run.chain.rpcUrl}, network ${run.network.name}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request`,
   );
   await parkShipments(run);
   run.startedAt = Date.now();
@@ -95,13 +98,20 @@ async function soak(run: Run): Promise<SoakSummary> {
   if (checkpoint.head !== stats.accepted) stats.fail(`the log holds ${checkpoint.head} leaves, but ${stats.accepted} events were accepted`);
   const chainReader = createRpcChainReader({ rpcUrl: run.chain.rpcUrl });
   try {
-    const operator = await chainReader.operatorOf({ anchorRegistry: run.chain.anchorRegistry, logId: run.chain.logId, blockTag: "latest" });
+    // The log's operator and its anchored checkpoint as the chain tells them, at the network's AnchorRegistry.
+    const { anchorRegistry } = run.network;
+    const { logId } = run.networkLog;
+    const operator = await chainReader.operatorOf({ anchorRegistry, logId, blockTag: "latest" });
+    const anchored = await chainReader.checkpointAt({ anchorRegistry, logId, treeSize: checkpoint.treeSize });
+    if (/^0x0{64}$/.test(anchored.rootHash)) stats.fail(`AnchorRegistry holds no checkpoint of tree size ${checkpoint.treeSize} for log ${logId}`);
     run.log(`checking ${[...run.receipts.values()].reduce((n, r) => n + r.length, 0)} receipts of ${run.receipts.size} shipments against the log …`);
     const receipts = await checkReceipts(run, operator);
-    run.log(`verifying ${Math.min(settings.verifySample, run.completed.length)} complete shipments against the chain …`);
+    const treeHeads = await checkTreeHeads(run, { treeSize: checkpoint.treeSize, rootHash: anchored.rootHash });
+    run.log(`checked ${treeHeads.checked} signed tree heads against the checkpoint anchored at tree size ${checkpoint.treeSize}`);
+    run.log(`verifying ${Math.min(settings.verifySample, run.completed.length)} complete shipments against network ${run.network.name} and its chain …`);
     const traces = await verifySample(run, chainReader);
     if (run.fatal !== undefined) throw new Error(run.fatal);
-    return summarize(run, { writeSeconds, logSize: checkpoint.head, receipts, traces });
+    return summarize(run, { writeSeconds, logSize: checkpoint.head, receipts, treeHeads, traces });
   } finally {
     chainReader.close();
   }

@@ -1,4 +1,5 @@
 // The soak's counts, latencies and failures, and the percentiles its latencies are told in.
+import type { VerificationStatus } from "../../node/verify/verify-bundle";
 import { percentile } from "../bench/percentile";
 import type { Answer } from "./http";
 import { valueAt } from "./json";
@@ -22,6 +23,8 @@ export class Stats {
   badKinds: Record<string, { sent: number; expectedStatus: number; expectedCode: string | null; mismatches: number }> = {};
   failures: string[] = [];
   failureCount = 0;
+  /** The node's GET /v1/shipments/{id}/verify answers of the readers, by the report's status. */
+  verifications: Record<VerificationStatus, number> = { verified: 0, pending: 0, unpinned: 0, failed: 0 };
 
   /** Counts one answer of the load; a 5xx is a failure whatever was sent. */
   count(category: Category, what: string, answer: Answer): void {
