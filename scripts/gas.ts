@@ -4,11 +4,11 @@
 // Last line JSON (DESIGN §10).
 import { createRequire } from "node:module";
 import { ethers } from "hardhat";
-import { ContractFactory, ZeroHash, hexlify, id, type Contract, type Signer } from "ethers";
+import { ContractFactory, hexlify, id, type Contract, type Signer } from "ethers";
 import { attachContracts, deployContracts } from "../node/chain/contracts";
 import { CATALOG_TYPES, brandIdOf, buildCatalog, catalogDomain } from "../node/domain/catalog";
 import { EIP712_NAME, EIP712_VERSION, TREE_HEAD_TYPES } from "../node/domain/eip712";
-import { headsRootOf, proveHead, type Head, type HeadProof } from "../node/domain/heads-map";
+import { headsRootOf, proveHead, type Head } from "../node/domain/heads-map";
 import { encodeLeafData, leafHashOf, shipmentKey, type LeafFields } from "../node/domain/leaf";
 import {
   consistencyProof,
@@ -21,6 +21,7 @@ import {
   type NodeHashReader,
 } from "../node/domain/merkle";
 import { roleId } from "../node/domain/roles";
+import { headProofArg } from "../node/monitor/evidence";
 
 /**
  * A log of leaves all equal to one leaf hash: every perfect subtree at a level has the same hash, so roots and
@@ -39,13 +40,6 @@ function uniformLog(leafHash: Hash): NodeHashReader {
     if (hash === undefined) throw new Error(`no subtree hash at level ${level} of the uniform log`);
     return hash;
   };
-}
-
-/** HeadsMap.HeadProof (contracts/libraries/HeadsMap.sol) for a head proof in its JSON shape (DESIGN §3.2). */
-function headProofArg(key: string, { head, other, siblings }: HeadProof) {
-  if (head !== null) return { key, kind: 1, otherKey: ZeroHash, ...head, siblings };
-  if (other !== null) return { key, kind: 2, otherKey: other.key, seq: other.seq, leafIndex: other.leafIndex, leafHash: other.leafHash, siblings };
-  return { key, kind: 0, otherKey: ZeroHash, seq: 0, leafIndex: 0, leafHash: ZeroHash, siblings };
 }
 
 /** IAnchorRegistry.Leaf for a leaf's fields. */
@@ -195,7 +189,7 @@ async function main(): Promise<void> {
   // The dishonest map: the shipment's head is seq 4 at leaf 123,456, which holds its seq 5.
   heads.set(key, { seq: 4, leafIndex: 123_456, leafHash: leafHashOf(leafFields) });
   const headsRoot = headsRootOf(heads);
-  const headProof = headProofArg(key, proveHead(heads, key));
+  const headProof = headProofArg({ key, proof: proveHead(heads, key) });
   const inclusion = (index: number, size = SIZE) => inclusionProof({ index, size, read }).map((h) => hexlify(h));
   const misbehavingLog = async () => {
     const logId = await newLog();

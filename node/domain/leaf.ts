@@ -24,10 +24,18 @@ function writeUint64Word(target: Buffer, offset: number, value: number, what: st
   target.writeBigUInt64BE(BigInt(value), offset + 24);
 }
 
+/** The five fields a leaf commits to with the shipment named by its key, as monitors read them from the log. */
+export type KeyedLeafFields = Omit<LeafFields, "shipmentId"> & { shipmentKey: string };
+
 /** leafData = abi.encode(bytes32 shipmentKey, uint64 seq, bytes32 prevLeafHash, bytes32 eventDigest, uint64 recordedAt). */
 export function encodeLeafData(fields: LeafFields): Buffer {
+  return encodeKeyedLeafData({ ...fields, shipmentKey: shipmentKey(fields.shipmentId) });
+}
+
+/** leafData from the shipment's key itself (the log serves keys, not shipment ids). */
+export function encodeKeyedLeafData(fields: KeyedLeafFields): Buffer {
   const data = Buffer.alloc(160);
-  fromHex(shipmentKey(fields.shipmentId)).copy(data, 0);
+  fromHex(fields.shipmentKey).copy(data, 0);
   writeUint64Word(data, 32, fields.seq, "seq");
   fromHex(fields.prevLeafHash).copy(data, 64);
   fromHex(fields.eventDigest).copy(data, 96);

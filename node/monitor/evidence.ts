@@ -91,13 +91,25 @@ export function leafArg(fields: LeafFields): LeafArg {
   };
 }
 
-/** The struct a head proof for `key` is passed as. */
+/** HeadsMap.HeadProof's kinds (contracts/libraries/HeadsMap.sol): no key there, the key's own head, another key's. */
+export const HEAD_PROOF_KIND = { absent: 0, head: 1, other: 2 } as const;
+
+/** The HeadsMap.HeadProof struct a head proof for `key`, in its JSON shape (spec §3.2), is passed to the contract as. */
 export function headProofArg({ key, proof }: { key: string; proof: HeadProof }): HeadProofArg {
   const { head, other, siblings } = proof;
-  if (head !== null) return { key, kind: 1, otherKey: ZERO_HASH, seq: head.seq, leafIndex: head.leafIndex, leafHash: head.leafHash, siblings: [...siblings] };
+  if (head !== null)
+    return { key, kind: HEAD_PROOF_KIND.head, otherKey: ZERO_HASH, seq: head.seq, leafIndex: head.leafIndex, leafHash: head.leafHash, siblings: [...siblings] };
   if (other !== null)
-    return { key, kind: 2, otherKey: other.key, seq: other.seq, leafIndex: other.leafIndex, leafHash: other.leafHash, siblings: [...siblings] };
-  return { key, kind: 0, otherKey: ZERO_HASH, seq: 0, leafIndex: 0, leafHash: ZERO_HASH, siblings: [...siblings] };
+    return {
+      key,
+      kind: HEAD_PROOF_KIND.other,
+      otherKey: other.key,
+      seq: other.seq,
+      leafIndex: other.leafIndex,
+      leafHash: other.leafHash,
+      siblings: [...siblings],
+    };
+  return { key, kind: HEAD_PROOF_KIND.absent, otherKey: ZERO_HASH, seq: 0, leafIndex: 0, leafHash: ZERO_HASH, siblings: [...siblings] };
 }
 
 /** The leaf a false-head proof passes when the head points past the log: the contract ignores it then. */

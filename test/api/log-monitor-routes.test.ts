@@ -7,7 +7,8 @@ import { verifyTypedData } from "ethers";
 import { createApp } from "../../api/app";
 import { TREE_HEAD_TYPES } from "../../node/domain/eip712";
 import { verifyHeadProof, type HeadProof } from "../../node/domain/heads-map";
-import { fromHex } from "../../node/domain/hex";
+import { toHex } from "../../node/domain/hex";
+import { encodeKeyedLeafData } from "../../node/domain/leaf";
 import { hashLeaf } from "../../node/domain/merkle";
 import { NetworkSchema } from "../../node/domain/network";
 import type { HeadProofView, LeafView } from "../../node/node-api";
@@ -17,15 +18,9 @@ import { signedAppend } from "../helpers/events";
 
 type ErrorBody = { error: { code: string; message: string } };
 
-/** leafData of spec §3 from a leaf's five fields. */
+/** The leaf hash of spec §3 from a leaf's five fields as the route serves them. */
 function leafHashOfFields(leaf: LeafView): string {
-  const data = Buffer.alloc(160);
-  fromHex(leaf.shipmentKey).copy(data, 0);
-  data.writeBigUInt64BE(BigInt(leaf.seq), 56);
-  fromHex(leaf.prevLeafHash).copy(data, 64);
-  fromHex(leaf.eventDigest).copy(data, 96);
-  data.writeBigUInt64BE(BigInt(Date.parse(leaf.recordedAt)), 152);
-  return "0x" + Buffer.from(hashLeaf(data)).toString("hex");
+  return toHex(hashLeaf(encodeKeyedLeafData({ ...leaf, recordedAtMs: Date.parse(leaf.recordedAt) })));
 }
 
 describe("the routes monitors read: network, leaves, heads, tree heads", function () {

@@ -1,21 +1,13 @@
 // Shared deployment for the contract tests: the three BorderLedger contracts wired together, the library harnesses, small RFC 9162 tree helpers and head proofs as structs.
 import { ethers } from "hardhat";
 import { expect } from "chai";
-import {
-  Contract,
-  ZeroHash,
-  getBytes,
-  hexlify,
-  toUtf8Bytes,
-  type BaseContractMethod,
-  type ContractTransactionReceipt,
-  type ContractTransactionResponse,
-} from "ethers";
+import { Contract, getBytes, hexlify, toUtf8Bytes, type BaseContractMethod, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractHandle } from "../../node/chain/contracts";
 import type { HeadProof } from "../../node/domain/heads-map";
 import { consistencyProof, hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "../../node/domain/merkle";
 import { defined } from "../helpers/assertions";
+import { HEAD_PROOF_KIND, headProofArg as headProofStruct, type HeadProofArg } from "../../node/monitor/evidence";
 
 /** The deployed contracts and the development accounts, named after their DESIGN §1 slots. */
 export type BorderLedgerDeployment = {
@@ -96,29 +88,12 @@ export async function deployHeadsMapHarness(): Promise<HeadsMapHarness> {
   return harness as unknown as HeadsMapHarness;
 }
 
-/** HeadsMap.HeadProof's kinds (contracts/libraries/HeadsMap.sol). */
-export const HEAD_PROOF_KIND = { absent: 0, head: 1, other: 2 } as const;
+/** HeadsMap.HeadProof's kinds, and a head proof in its JSON shape as the struct a contract call takes. */
+export { HEAD_PROOF_KIND, type HeadProofArg };
 
-/** HeadsMap.HeadProof as a contract call takes it. */
-export type HeadProofArg = {
-  key: string;
-  kind: number;
-  otherKey: string;
-  seq: number;
-  leafIndex: number;
-  leafHash: string;
-  siblings: string[];
-};
-
-/** A head proof in its JSON shape (spec §3.2, node/domain/heads-map.ts) as the HeadsMap.HeadProof struct for `key`. */
+/** The HeadsMap.HeadProof struct for `key`'s head proof (node/monitor/evidence.ts, which the monitor sends). */
 export function headProofArg(key: string, proof: HeadProof): HeadProofArg {
-  const { head, other, siblings } = proof;
-  if (head !== null) return { key, kind: HEAD_PROOF_KIND.head, otherKey: ZeroHash, ...head, siblings };
-  if (other !== null) {
-    const { key: otherKey, ...otherHead } = other;
-    return { key, kind: HEAD_PROOF_KIND.other, otherKey, ...otherHead, siblings };
-  }
-  return { key, kind: HEAD_PROOF_KIND.absent, otherKey: ZeroHash, seq: 0, leafIndex: 0, leafHash: ZeroHash, siblings };
+  return headProofStruct({ key, proof });
 }
 
 /** `contract` with `signer` as its runner, keeping the handle's methods (ethers' connect() returns a BaseContract). */
