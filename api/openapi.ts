@@ -123,7 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/shipments/{id}/trace": {
         get: {
-          summary: "Trace bundle borderledger.trace.v1 for this viewer",
+          summary: "Trace bundle borderledger.trace.v2 for this viewer",
           parameters: [shipmentId],
           security: readAuth,
           responses: { "200": { description: "bundle", ...json({ $ref: "#/components/schemas/TraceBundle" }) }, ...errors(400, 401, 404) },

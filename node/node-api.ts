@@ -144,11 +144,11 @@ export interface NodeApi {
   /** The trace bundle as `viewer` may see it; "all" is every field, for the node's own verification. */
   trace(query: { shipmentId: string; viewer: Viewer | "all" }): Promise<TraceBundle>;
   /**
-   * Verifies the trace bundle `viewer` would get against the chain, as an outside verifier does, so no reason names
-   * a value the viewer may not see ("all": every field, for the node's own checks).
+   * Verifies the trace bundle `viewer` would get against the chain and the node's own network, as an outside verifier
+   * does, so no reason names a value the viewer may not see ("all": every field, for the node's own checks).
    */
   verifyShipment(query: { shipmentId: string; viewer: Viewer | "all" }): Promise<VerificationReport>;
-  /** Verifies any JSON value as a trace bundle against the chain. */
+  /** Verifies any JSON value as a trace bundle against the chain and the node's own network (never the bundle's contracts). */
   verifyBundle(bundle: unknown): Promise<VerificationReport>;
 
   // EPCIS 2.0 (spec §9).

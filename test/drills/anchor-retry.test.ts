@@ -17,7 +17,7 @@ import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedde
 import { toHex } from "../../node/domain/hex";
 import { openNodeRuntime, type NodeRuntime } from "../../node/runtime/node-runtime";
 import { defined, elementAt } from "../helpers/assertions";
-import { anchorRegistryAt, anchoredEvents } from "../helpers/checkpoints";
+import { anchorRegistryAt, anchoredEvents, headsRootAt } from "../helpers/checkpoints";
 import { happyLifecycleRequests } from "../helpers/http-load";
 import { JsonRpcProxy } from "../helpers/json-rpc-proxy";
 import { waitFor } from "../helpers/wait-for";
@@ -239,7 +239,8 @@ for (const kind of CHAINS) {
           await appendShipment();
           const proof = (await runtime.log.consistencyProof(7, race.size)).map(toHex);
           const root = toHex(await runtime.log.rootAt(race.size));
-          return (await outside.anchor(runtime.chain.logId, race.size, root, proof)) as { hash: string; nonce: number };
+          const headsRoot = await headsRootAt({ runtime, fromSize: 7, size: race.size });
+          return (await outside.anchor(runtime.chain.logId, race.size, root, headsRoot, proof)) as { hash: string; nonce: number };
         });
         // The node tries 7 -> 14 against it: refused at estimation (EDR), or sent behind it (go-ethereum style).
         await waitFor("the node's own attempt", async () => runtime.anchorer.status().lastError !== undefined || (await mempool()).length === 2);

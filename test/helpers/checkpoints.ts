@@ -2,6 +2,9 @@
 import { Contract, type ContractRunner, type EventLog } from "ethers";
 import { loadArtifact } from "../../node/chain/artifacts";
 import type { ContractHandle } from "../../node/chain/contracts";
+import { EMPTY_HEADS_ROOT } from "../../node/domain/heads-map";
+import { shipmentKey } from "../../node/domain/leaf";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
 
 type AnchorRegistry = ContractHandle<"AnchorRegistry">;
 
@@ -30,4 +33,17 @@ export async function anchoredEvents(registry: AnchorRegistry, logId: string): P
     blockNumber: e.blockNumber,
     transactionHash: e.transactionHash,
   }));
+}
+
+/**
+ * The heads root the node's own map gives at `size` (spec §3.2): its stored checkpoint at `fromSize` (or the empty
+ * map) updated with the heads of leaves [fromSize, size) — what another process of the same operator would anchor.
+ */
+export async function headsRootAt({ runtime, fromSize, size }: { runtime: NodeRuntime; fromSize: number; size: number }): Promise<string> {
+  const from = fromSize === 0 ? undefined : (await runtime.log.listCheckpoints()).find((c) => c.treeSize === fromSize);
+  if (fromSize !== 0 && from === undefined) throw new Error(`the store has no checkpoint at tree size ${fromSize}`);
+  const heads = new Map(
+    (await runtime.log.getEntries(fromSize, size)).map((e) => [shipmentKey(e.event.shipmentId), { seq: e.seq, leafIndex: e.leafIndex, leafHash: e.leafHash }]),
+  );
+  return runtime.traceSource.heads.update({ root: from?.headsRoot ?? EMPTY_HEADS_ROOT, heads });
 }
