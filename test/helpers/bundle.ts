@@ -95,16 +95,19 @@ export async function slipIn({
   runtime,
   request,
   recordedAtMs = Date.now(),
+  fork = false,
 }: {
   runtime: NodeRuntime;
   request: AppendRequest;
   recordedAtMs?: number;
+  /** Start the shipment's history again at seq 0 instead of chaining after its head: a second history in one log. */
+  fork?: boolean;
 }): Promise<void> {
   const prepared = prepareEvent({ body: request, separator: runtime.ledger.domainSeparator });
   if (!prepared.ok) throw new Error(`the request to slip in is malformed: ${prepared.failure.message}`);
   const candidate = toCandidate(prepared.prepared);
   const { shipmentId } = candidate;
-  const head = await runtime.log.getHead(shipmentId);
+  const head = fork ? undefined : await runtime.log.getHead(shipmentId);
   const seq = head === undefined ? 0 : head.seq + 1;
   const prevLeafHash = head?.leafHash ?? ZERO_HASH;
   const leafHash = leafHashOf({ shipmentId, seq, prevLeafHash, eventDigest: candidate.eventDigest, recordedAtMs });
