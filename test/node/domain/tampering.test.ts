@@ -65,7 +65,7 @@ describe("tampering is detected", () => {
     expect(problems.map((p) => `${p.index}:${p.check}`)).to.include.members(["3:SEQ", "3:PREV_LINK"]);
   });
 
-  it("a dropped last entry is not visible in the chain alone (the receipt and the inclusion proof show it)", () => {
+  it("a dropped last entry leaves the shipment chain whole: the anchored heads map is what shows it (completeness)", () => {
     const { chain } = honestChain();
     expect(findChainProblems({ shipmentId: SHIPMENT, entries: chain.slice(0, -1) })).to.deep.equal([]);
   });
