@@ -48,6 +48,9 @@ export type StoredChainBinding = z.infer<typeof StoredChainBindingSchema>;
 
 const LeafIndexSchema = z.number().int().nonnegative();
 
+/** How many recently written Merkle nodes each of the two generations holds (about 100 bytes each). */
+const RECENT_NODES = 65_536;
+
 /** Another store that keys entries in the same atomic write as the log (store/index-store.ts). */
 export interface EntryIndexer {
   stageEntry(batch: WriteBatch, entry: NewEntry): void;
@@ -84,6 +87,12 @@ export class LogStore implements LedgerLog, AnchoringLog {
   private readonly meta: Table<"json">;
   private frontier: HashedNode[] = [];
   private size = 0;
+  /**
+   * Merkle nodes written lately, by key, in two generations: the receipts of a group commit prove their leaves with
+   * the nodes that commit just wrote, so most reads are answered here. Nodes never change, so this is never stale.
+   */
+  private recentNodes = new Map<string, Hash>();
+  private olderNodes = new Map<string, Hash>();
 
   private constructor(
     private readonly db: Database,
@@ -180,6 +189,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
     const batch = this.db.batch();
     let frontier = this.frontier;
     let size = this.size;
+    const written: [string, Hash][] = [];
     for (const entry of newEntries) {
       if (entry.leafIndex !== size) throw new Error(`invariant failed: entry leafIndex ${entry.leafIndex} does not continue the log at ${size}`);
       batch.put(this.entries, entryKey(entry.leafIndex), entryText(entry));
@@ -188,7 +198,11 @@ export class LogStore implements LedgerLog, AnchoringLog {
       batch.put(this.digests, digestKey(entry.eventDigest), entry.leafIndex);
       for (const indexer of this.indexers) indexer.stageEntry(batch, entry);
       const appended = appendLeaf(frontier, fromHex(entry.leafHash), size);
-      for (const node of appended.created) batch.put(this.nodes, nodeKey(node.level, node.index), node.hash);
+      for (const node of appended.created) {
+        const key = nodeKey(node.level, node.index);
+        batch.put(this.nodes, key, node.hash);
+        written.push([key, node.hash]);
+      }
       frontier = appended.frontier;
       size++;
     }
@@ -199,6 +213,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
     await batch.write();
     this.frontier = frontier;
     this.size = size;
+    this.remember(written);
     return head;
   }
 
@@ -245,12 +260,30 @@ export class LogStore implements LedgerLog, AnchoringLog {
     return { table: this.entries, keys: entries.map((e) => entryKey(e.leafIndex)) };
   }
 
+  /** Keeps nodes just written for the reads that follow; the older generation is dropped when the newer fills. */
+  private remember(written: readonly [string, Hash][]): void {
+    for (const [key, hash] of written) this.recentNodes.set(key, hash);
+    if (this.recentNodes.size > RECENT_NODES) {
+      this.olderNodes = this.recentNodes;
+      this.recentNodes = new Map();
+    }
+  }
+
   /** Hashes of perfect subtrees, in the order asked. */
   async readNodes(ids: readonly NodeId[]): Promise<Hash[]> {
-    const keys = ids.map((id) => nodeKey(id.level, id.index));
-    const values = await this.nodes.getMany(keys);
+    return this.readNodeKeys(ids.map((id) => nodeKey(id.level, id.index)));
+  }
+
+  private async readNodeKeys(keys: readonly string[]): Promise<Hash[]> {
+    const hashes: (Hash | undefined)[] = keys.map((key) => this.recentNodes.get(key) ?? this.olderNodes.get(key));
+    const missing = keys.filter((_, i) => hashes[i] === undefined);
+    if (missing.length === 0) return hashes as Hash[];
+    const values = await this.nodes.getMany(missing);
+    let next = 0;
     return keys.map((key, i) => {
-      const value = values[i];
+      const known = hashes[i];
+      if (known !== undefined) return known;
+      const value = values[next++];
       if (!(value instanceof Uint8Array) || value.length !== 32)
         throw corruptedValue({ table: "nodes", key, detail: value === undefined ? "missing" : "not a 32-byte hash" });
       return value;
@@ -259,17 +292,15 @@ export class LogStore implements LedgerLog, AnchoringLog {
 
   /** Tree hashes of leaf ranges, reading each perfect subtree once (O(log n) reads per range). */
   private async rangeHashes(ranges: readonly LeafRange[]): Promise<Hash[]> {
-    const perRange = ranges.map((range) => rangeNodes(range));
-    const unique = new Map<string, NodeId>();
-    for (const ids of perRange) for (const id of ids) unique.set(nodeKey(id.level, id.index), id);
-    const ids = [...unique.values()];
-    const hashes = await this.readNodes(ids);
-    const byKey = new Map(ids.map((id, i) => [nodeKey(id.level, id.index), hashes[i] as Hash]));
-    return perRange.map((nodes) =>
+    const perRange = ranges.map((range) => rangeNodes(range).map((id) => nodeKey(id.level, id.index)));
+    const keys = [...new Set(perRange.flat())];
+    const hashes = await this.readNodeKeys(keys);
+    const byKey = new Map(keys.map((key, i) => [key, hashes[i] as Hash]));
+    return perRange.map((nodeKeys) =>
       foldSubtrees(
-        nodes.map((id) => {
-          const hash = byKey.get(nodeKey(id.level, id.index));
-          if (hash === undefined) throw new Error(`invariant failed: node ${id.level}/${id.index} was not read`);
+        nodeKeys.map((key) => {
+          const hash = byKey.get(key);
+          if (hash === undefined) throw new Error(`invariant failed: node ${key} was not read`);
           return hash;
         }),
       ),
