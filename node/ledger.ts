@@ -28,8 +28,8 @@ export type Receipt = ReceiptJson;
 
 export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
 
-/** An event just written, as the ledger tells its listeners. */
-export type AppendedEvent = { shipmentId: string; eventType: EventType; leafIndex: number; recordedAt: number };
+/** An event just written, as the ledger tells its listeners: its log place and its leaf. */
+export type AppendedEvent = { shipmentId: string; eventType: EventType; leafIndex: number; seq: number; leafHash: string; recordedAt: number };
 
 export type LedgerOptions = {
   store: LedgerLog;
@@ -326,6 +326,8 @@ export class Ledger {
         shipmentId: entry.shipmentId,
         eventType,
         leafIndex: entry.leafIndex,
+        seq: entry.seq,
+        leafHash: entry.leafHash,
         recordedAt: entry.recordedAt,
       }));
       for (const listener of this.appendListeners) listener(events);

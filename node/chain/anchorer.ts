@@ -27,6 +27,15 @@ export type AnchorerOptions = {
   clock?: () => number;
 };
 
+/** A leaf the ledger just wrote, as the anchorer keeps it for the next heads map update. */
+export type AppendedLeaf = { shipmentId: string; seq: number; leafIndex: number; leafHash: string };
+
+/**
+ * How many appended leaves the anchorer keeps in memory for the next checkpoint's heads map; past that (a long chain
+ * outage) it reads them back from the store instead.
+ */
+const MAX_KEPT_LEAVES = 200_000;
+
 export type AnchorStatus = {
   anchoredSize: number;
   pending: number;
@@ -46,6 +55,9 @@ export class Anchorer {
   private readonly clock: () => number;
   private anchoredSize = 0;
   private anchoredHeadsRoot = EMPTY_HEADS_ROOT;
+  /** Leaves appended since `keptFrom`, in log order, for the heads map; undefined once too many were appended. */
+  private kept: AppendedLeaf[] | undefined = [];
+  private keptFrom = 0;
   private lastAnchorAt = 0;
   private lastError: string | undefined;
   /** The last anchoring transaction whose wait timed out: it may still be mined, so no other is sent meanwhile. */
@@ -77,6 +89,7 @@ export class Anchorer {
 
   /** Reconciles the store with the chain, then anchors on schedule until stop(). */
   async start(): Promise<void> {
+    this.keptFrom = this.store.treeSize;
     await this.reconcile();
     this.lastAnchorAt = this.clock();
     const tick = Math.max(50, Math.min(this.intervalMs, 1000));
@@ -84,8 +97,15 @@ export class Anchorer {
     this.timer.unref();
   }
 
-  /** Called after appends: anchors at once when enough leaves are waiting. */
-  notifyAppended(): void {
+  /** Called after appends with the leaves written, in log order: anchors at once when enough leaves are waiting. */
+  notifyAppended(leaves: readonly AppendedLeaf[] = []): void {
+    if (this.kept !== undefined) {
+      const first = leaves[0];
+      // A gap (leaves appended past the ledger) means the kept ones no longer tell every head: read the store instead.
+      if (first !== undefined && first.leafIndex !== this.keptFrom + this.kept.length) this.kept = undefined;
+      else if (this.kept.length + leaves.length > MAX_KEPT_LEAVES) this.kept = undefined;
+      else for (const leaf of leaves) this.kept.push(leaf);
+    }
     if (this.store.treeSize - this.anchoredSize >= this.maxEvents) this.maybeAnchor();
   }
 
@@ -144,11 +164,36 @@ export class Anchorer {
    * leaves nothing wrong behind.
    */
   private async headsRootAt(size: number): Promise<string> {
-    const touched = new Map<string, Head>();
-    for (const entry of await this.store.getEntries(this.anchoredSize, size)) {
-      touched.set(shipmentKey(entry.event.shipmentId), { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash });
+    const byShipment = new Map<string, Head>();
+    for (const leaf of await this.leavesBetween(this.anchoredSize, size)) {
+      byShipment.set(leaf.shipmentId, { seq: leaf.seq, leafIndex: leaf.leafIndex, leafHash: leaf.leafHash });
     }
+    // One keccak per shipment touched, not per leaf.
+    const touched = new Map([...byShipment].map(([shipmentId, head]) => [shipmentKey(shipmentId), head]));
     return this.heads.update({ root: this.anchoredHeadsRoot, heads: touched });
+  }
+
+  /** Leaves [start, end) in log order: those the ledger handed over when they are all kept, else read from the store. */
+  private async leavesBetween(start: number, end: number): Promise<AppendedLeaf[]> {
+    const kept = this.kept;
+    if (kept !== undefined && this.keptFrom <= start && this.keptFrom + kept.length >= end) {
+      return kept.slice(start - this.keptFrom, end - this.keptFrom);
+    }
+    return (await this.store.getEntries(start, end)).map((e) => ({ shipmentId: e.event.shipmentId, seq: e.seq, leafIndex: e.leafIndex, leafHash: e.leafHash }));
+  }
+
+  /** Forgets kept leaves below `size`, which an anchored checkpoint now covers. */
+  private forgetBelow(size: number): void {
+    if (this.kept === undefined) {
+      // Keep again from the log's end: the leaves before it will be read from the store once.
+      this.kept = [];
+      this.keptFrom = this.store.treeSize;
+      return;
+    }
+    if (size <= this.keptFrom) return;
+    const drop = Math.min(size - this.keptFrom, this.kept.length);
+    this.kept = this.kept.slice(drop);
+    this.keptFrom += drop;
   }
 
   private async anchorCheckpoint(fromSize: number, size: number, rootHash: string, headsRoot: string): Promise<StoredCheckpoint> {
@@ -166,6 +211,7 @@ export class Anchorer {
     await this.store.putCheckpoint(checkpoint);
     this.anchoredSize = size;
     this.anchoredHeadsRoot = headsRoot;
+    this.forgetBelow(size);
     this.lastAnchorAt = this.clock();
     return checkpoint;
   }
@@ -233,6 +279,7 @@ export class Anchorer {
     await this.store.putCheckpoint({ treeSize: size, rootHash, headsRoot, txHash, blockNumber: Number(blockNumber), anchoredAt: this.clock() });
     this.anchoredSize = size;
     this.anchoredHeadsRoot = headsRoot;
+    this.forgetBelow(size);
     // What failed has been overtaken by a checkpoint of this log on the chain.
     this.lastError = undefined;
   }

@@ -134,7 +134,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
     });
     anchorer = running;
     await running.start();
-    ledger.onAppended(() => running.notifyAppended());
+    ledger.onAppended((events) => running.notifyAppended(events));
     const catalogStore = new CatalogStore(stores.db);
     const catalogs = new CatalogService({
       store,
