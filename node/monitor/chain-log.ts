@@ -6,6 +6,7 @@ import { loadArtifact } from "../chain/artifacts";
 import { createRpcProvider } from "../chain/rpc-provider";
 import type { AnchoredCheckpoint } from "./checker";
 import { proofArguments, type MisbehaviourProof } from "./evidence";
+import { Bytes32Answer, Uint64Answer } from "../verify/chain-answers";
 
 /** A checkpoint as its CheckpointAnchored event tells it, with where it was mined. */
 export type CheckpointEvent = AnchoredCheckpoint & { previousTreeSize: number; blockNumber: number; txHash: string };
@@ -14,15 +15,8 @@ export type CheckpointEvent = AnchoredCheckpoint & { previousTreeSize: number; b
 export type Submission = { ok: true; txHash: string; blockNumber: number; compromisedAt: number } | { ok: false; txHash: string | null; error: string };
 
 // Answers come from a chain node the monitor does not control: parsed before use.
-const Bytes32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/)
-  .transform((hex) => hex.toLowerCase());
-const Uint64 = z
-  .bigint()
-  .nonnegative()
-  .refine((n) => n <= BigInt(Number.MAX_SAFE_INTEGER), "is beyond what this monitor can hold")
-  .transform(Number);
+const Bytes32 = Bytes32Answer;
+const Uint64 = Uint64Answer;
 const AnchoredArgs = z.object({ treeSize: Uint64, rootHash: Bytes32, headsRoot: Bytes32, previousTreeSize: Uint64 });
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const ChainIdAnswer = z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) });

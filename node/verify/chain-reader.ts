@@ -5,6 +5,7 @@ import { z } from "zod";
 import { BorderLedgerError, messageOf } from "../domain/errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
 import { createRpcProvider } from "../chain/rpc-provider";
+import { Bytes32Answer, Uint64Answer } from "./chain-answers";
 
 /** A block number, or the chain's newest block. */
 export type BlockTag = number | "latest";
@@ -58,15 +59,8 @@ export interface ChainReader {
 export type RpcChainReader = ChainReader & { readonly rpcUrl: string; close(): void };
 
 // Values come back from a chain the verifier does not trust to be well-formed: each is parsed before use.
-const Bytes32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/)
-  .transform((hex) => hex.toLowerCase());
-const Uint64 = z
-  .bigint()
-  .nonnegative()
-  .refine((n) => n <= BigInt(Number.MAX_SAFE_INTEGER), "is beyond what this verifier can hold")
-  .transform(Number);
+const Bytes32 = Bytes32Answer;
+const Uint64 = Uint64Answer;
 const Address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/)

@@ -18,6 +18,7 @@ import { signDigest } from "../../../node/domain/signature";
 import type { ChainReader, LatestCheckpoint } from "../../../node/verify/chain-reader";
 import { randomSalts } from "../../helpers/events";
 import { EXAMPLE_PAYLOADS } from "../../../tools/fixtures/payload-examples";
+import { HAPPY_PATH } from "../../helpers/events";
 
 export const CHAIN_ID = 31337;
 export const CONTRACTS = {
@@ -34,16 +35,8 @@ type StoredLeaf = Omit<BundleEntry, "inclusionProof" | "receipt"> & { shipmentId
 type SignedHead = { treeSize: number; rootHash: string; timestamp: number; signature: string };
 export type SyntheticCheckpoint = { treeSize: number; rootHash: string; headsRoot: string; blockNumber: number; txHash: string };
 
-/** The happy DE-bound lifecycle's signers (DESIGN §1 dev accounts), as in test/helpers/events HAPPY_PATH. */
-export const LIFECYCLE: { eventType: EventType; signer: number }[] = [
-  { eventType: "ORDER", signer: 1 },
-  { eventType: "DISPATCH", signer: 2 },
-  { eventType: "DECLARATION", signer: 3 },
-  { eventType: "RISK_RESULT", signer: 4 },
-  { eventType: "TAX_PAID", signer: 1 },
-  { eventType: "RELEASE", signer: 4 },
-  { eventType: "DELIVERY", signer: 2 },
-];
+/** The happy DE-bound lifecycle's signers (DESIGN §1 dev accounts). */
+export const LIFECYCLE = HAPPY_PATH;
 
 export class SyntheticLog {
   readonly logName: string;
