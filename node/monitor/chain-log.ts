@@ -19,21 +19,6 @@ const Bytes32 = Bytes32Answer;
 const Uint64 = Uint64Answer;
 const AnchoredArgs = z.object({ treeSize: Uint64, rootHash: Bytes32, headsRoot: Bytes32, previousTreeSize: Uint64 });
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
-const ChainIdAnswer = z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) });
-
-/** The chain id at `rpcUrl`, asked with a plain eth_chainId so that an unreachable URL fails at once. */
-export async function readChainId({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; timeoutMs?: number }): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  const parsed = ChainIdAnswer.safeParse(await response.json());
-  if (!parsed.success) throw new Error("the answer to eth_chainId is not a chain id");
-  return Number(BigInt(parsed.data.result));
-}
 
 /** The short message of an ethers error, with the contract's custom error and its arguments when it reverted. */
 export function chainErrorMessage({ error, registry }: { error: unknown; registry?: Interface }): string {

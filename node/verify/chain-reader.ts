@@ -97,7 +97,8 @@ export function isWrongContract(error: unknown): error is BorderLedgerError {
   return error instanceof BorderLedgerError && typeof (error.details as { wrongContract?: unknown } | undefined)?.wrongContract === "string";
 }
 
-async function rawChainId(rpcUrl: string, timeoutMs: number): Promise<number> {
+/** The chain id at `rpcUrl`, asked with a plain eth_chainId so that an unreachable URL fails at once. */
+export async function readChainId({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; timeoutMs?: number }): Promise<number> {
   const response = await fetch(rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -105,9 +106,10 @@ async function rawChainId(rpcUrl: string, timeoutMs: number): Promise<number> {
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  const answer = JsonRpcAnswer.parse(await response.json());
-  if ("error" in answer) throw new Error(answer.error.message);
-  return Number(BigInt(answer.result));
+  const answer = JsonRpcAnswer.safeParse(await response.json());
+  if (!answer.success) throw new Error("the answer to eth_chainId is not a chain id");
+  if ("error" in answer.data) throw new Error(answer.data.error.message);
+  return Number(BigInt(answer.data.result));
 }
 
 /**
@@ -121,7 +123,7 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
   const contracts = new Map<string, Contract>();
 
   const connect = () => {
-    connection ??= rawChainId(rpcUrl, timeoutMs).then(
+    connection ??= readChainId({ rpcUrl, timeoutMs }).then(
       (chainId) => ({ chainId, provider: createRpcProvider({ rpcUrl, chainId }) }),
       (error) => {
         connection = undefined; // a later call may find the chain up
