@@ -1,4 +1,4 @@
-// Runs the CPU-bound parts of appends — schema checks, hashing, secp256k1 signer recovery, receipt signing — on
+// Runs the CPU-bound parts of appends — schema checks, hashing, secp256k1 signer recovery, tree head signing — on
 // worker threads, so every core works on ingest while the main thread orders, checks state and writes.
 import { availableParallelism } from "node:os";
 import path from "node:path";
