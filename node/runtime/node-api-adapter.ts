@@ -7,6 +7,7 @@ import { treeHeadJson } from "../ledger";
 import { deriveStatus, shipmentAmounts } from "../domain/lifecycle/status";
 import type { NodeApi, ShipmentStatusView } from "../node-api";
 import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-service";
+import { VerificationCache } from "../services/verification-cache";
 import { verifyBundle } from "../verify/verify-bundle";
 import type { NodeRuntime } from "./node-runtime";
 
@@ -18,6 +19,7 @@ type NodeParts = Pick<
 /** The NodeApi of a running node. A plain object, so a test may replace one member with a spread. */
 export function createNodeApi(node: NodeParts): NodeApi {
   const { chain, log, ledger } = node;
+  const verifications = new VerificationCache({ verify: (bundle) => verifyBundle({ bundle, chain: node.chainReader, network: node.network }) });
   const notFound = (shipmentId: string) => new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
   return {
     network: { chainId: chain.chainId, rpcUrl: chain.rpcUrl, logId: chain.logId, addresses: chain.addresses, devAccounts: chain.devAccounts },
@@ -116,8 +118,9 @@ export function createNodeApi(node: NodeParts): NodeApi {
     verifyShipment: async ({ shipmentId, viewer }) => {
       // The viewer's own bundle is checked, so the reasons name only what it may see; through the chain's JSON-RPC as
       // an outsider would, not through the node's own state.
+      // Readers of one shipment in one view share a verification for a few seconds (services/verification-cache.ts).
       const bundle = await buildTraceBundle({ source: node.traceSource, shipmentId, viewer });
-      return verifyBundle({ bundle, chain: node.chainReader, network: node.network });
+      return verifications.verify(bundle);
     },
     verifyBundle: (bundle) => verifyBundle({ bundle, chain: node.chainReader, network: node.network }),
 

@@ -1,0 +1,58 @@
+// The node's own verifications of its bundles (GET /v1/shipments/{id}/verify, the explorer's trace page), remembered
+// per bundle for a few seconds: many readers of one shipment cost one verification through the chain's JSON-RPC, not
+// one each, and readers asking at once share the one under way.
+import { createHash } from "node:crypto";
+import type { TraceBundle } from "../domain/bundle";
+import { LruMap } from "../lru-map";
+import type { VerificationReport } from "../verify/verify-bundle";
+
+export type VerificationCacheOptions = {
+  /** Verifies a bundle against the chain and the node's network. */
+  verify: (bundle: TraceBundle) => Promise<VerificationReport>;
+  /** How many bundles' reports are kept (the least recently asked are forgotten first). */
+  capacity?: number;
+  /**
+   * How long a report is served again. Chain facts a bundle does not show can change meanwhile (a role revoked, the
+   * log proven to misbehave), so it is short; an outside verifier always verifies afresh.
+   */
+  maxAgeMs?: number;
+  clock?: () => number;
+};
+
+/** The report of a bundle verified at most `maxAgeMs` ago, or a fresh verification shared by every caller. */
+export class VerificationCache {
+  private readonly reports: LruMap<string, { report: VerificationReport; at: number }>;
+  private readonly running = new Map<string, Promise<VerificationReport>>();
+  private readonly verifyBundle: (bundle: TraceBundle) => Promise<VerificationReport>;
+  private readonly maxAgeMs: number;
+  private readonly clock: () => number;
+
+  constructor(options: VerificationCacheOptions) {
+    this.verifyBundle = options.verify;
+    this.reports = new LruMap(options.capacity ?? 1000);
+    this.maxAgeMs = options.maxAgeMs ?? 10_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async verify(bundle: TraceBundle): Promise<VerificationReport> {
+    // The bundle is the whole question: another entry, checkpoint, erasure or view is another key.
+    const key = createHash("sha256").update(JSON.stringify(bundle)).digest("hex");
+    const known = this.reports.get(key);
+    if (known !== undefined && this.clock() - known.at <= this.maxAgeMs) return known.report;
+    const running = this.running.get(key);
+    if (running !== undefined) return running;
+    const verification = this.verifyBundle(bundle).then(
+      (report) => {
+        this.running.delete(key);
+        this.reports.set(key, { report, at: this.clock() });
+        return report;
+      },
+      (error: unknown) => {
+        this.running.delete(key);
+        throw error;
+      },
+    );
+    this.running.set(key, verification);
+    return verification;
+  }
+}
