@@ -51,5 +51,22 @@ export function createMetrics(node: Pick<NodeApi, "logHead" | "anchoring">, cloc
       this.set(pending > 0 && lastAnchoredAt ? (clock() - lastAnchoredAt) / 1000 : 0);
     },
   });
+  new Counter({
+    name: "borderledger_anchoring_failures_total",
+    help: "Anchoring attempts that failed since the node started",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(node.anchoring().failures);
+    },
+  });
+  new Gauge({
+    name: "borderledger_anchoring_consecutive_failures",
+    help: "Anchoring attempts failed since the last one that succeeded",
+    registers: [registry],
+    collect() {
+      this.set(node.anchoring().consecutiveFailures);
+    },
+  });
   return { registry, appends, rejects, requestSeconds };
 }

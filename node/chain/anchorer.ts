@@ -23,6 +23,8 @@ export type AnchorerOptions = {
   intervalMs: number;
   /** How long to wait for an anchoring transaction to be mined before treating it as dropped. */
   txTimeoutMs?: number;
+  /** After this many anchoring attempts failed in a row the node reports itself degraded (default 3). */
+  degradedAfter?: number;
   log?: (line: string) => void;
   clock?: () => number;
 };
@@ -39,9 +41,19 @@ const MAX_KEPT_LEAVES = 200_000;
 export type AnchorStatus = {
   anchoredSize: number;
   pending: number;
+  /** The last anchoring error, on one line. */
   lastError?: string;
   lastAnchoredAt?: number;
+  /** Anchoring attempts failed since the last one that succeeded. */
+  consecutiveFailures: number;
+  /** Anchoring attempts failed since the node started. */
+  failures: number;
+  /** How many failures in a row make the node degraded. */
+  degradedAfter: number;
 };
+
+/** The longest anchoring error kept: a provider's message can carry a whole request and its calldata. */
+const MAX_ERROR_LENGTH = 300;
 
 export class Anchorer {
   private readonly store: AnchoringLog;
@@ -60,6 +72,9 @@ export class Anchorer {
   private keptFrom = 0;
   private lastAnchorAt = 0;
   private lastError: string | undefined;
+  private consecutiveFailures = 0;
+  private failures = 0;
+  private readonly degradedAfter: number;
   /** The last anchoring transaction whose wait timed out: it may still be mined, so no other is sent meanwhile. */
   private unmined: TransactionResponse | undefined;
   private running: Promise<void> | undefined;
@@ -74,6 +89,7 @@ export class Anchorer {
     this.maxEvents = options.maxEvents;
     this.intervalMs = options.intervalMs;
     this.txTimeoutMs = options.txTimeoutMs ?? 60_000;
+    this.degradedAfter = options.degradedAfter ?? 3;
     this.log = options.log ?? (() => undefined);
     this.clock = options.clock ?? Date.now;
   }
@@ -84,6 +100,9 @@ export class Anchorer {
       pending: this.store.treeSize - this.anchoredSize,
       lastError: this.lastError,
       lastAnchoredAt: this.lastAnchorAt || undefined,
+      consecutiveFailures: this.consecutiveFailures,
+      failures: this.failures,
+      degradedAfter: this.degradedAfter,
     };
   }
 
@@ -118,7 +137,9 @@ export class Anchorer {
       .then(() => undefined)
       .catch((error) => {
         const message = this.describeError(error);
-        if (message !== this.lastError) this.log(`anchoring failed, will retry: ${message.split("\n")[0]}`);
+        this.consecutiveFailures++;
+        this.failures++;
+        if (message !== this.lastError) this.log(`anchoring failed, will retry: ${message}`);
         this.lastError = message;
         // Re-read the chain before the next try: the transaction may have been mined after all.
         return this.syncFromChain().catch(() => undefined);
@@ -155,6 +176,7 @@ export class Anchorer {
     const headsRoot = await this.headsRootAt(size);
     const checkpoint = await this.anchorCheckpoint(this.anchoredSize, size, rootHash, headsRoot);
     this.lastError = undefined;
+    this.consecutiveFailures = 0;
     return checkpoint;
   }
 
@@ -249,9 +271,24 @@ export class Anchorer {
     }
   }
 
-  /** An error's message, with AnchorRegistry's custom error decoded when the chain refused the transaction. */
+  /**
+   * An error's message on one line, with AnchorRegistry's custom error decoded when the chain refused the
+   * transaction: ethers' short message rather than its dump of the request, and never more than MAX_ERROR_LENGTH.
+   */
   private describeError(error: unknown): string {
-    const message = (error as Error).message ?? String(error);
+    const full = this.decodeError(error);
+    const line = full.split("\n")[0] ?? "";
+    return line.length > MAX_ERROR_LENGTH ? `${line.slice(0, MAX_ERROR_LENGTH - 1)}…` : line;
+  }
+
+  private decodeError(error: unknown): string {
+    if (isError(error, "INSUFFICIENT_FUNDS") || /doesn't have enough funds|insufficient funds/i.test(String((error as Error).message))) {
+      const runner = this.registry.runner as { address?: unknown } | null;
+      const account = typeof runner?.address === "string" ? runner.address : "the log operator";
+      return `the log operator ${account} has not enough funds to pay for anchoring: fund that account`;
+    }
+    const short = (error as { shortMessage?: unknown }).shortMessage;
+    const message = typeof short === "string" && short !== "" ? short : ((error as Error).message ?? String(error));
     const data = (error as { data?: unknown }).data;
     if (typeof data !== "string" || data.length < 10) return message;
     try {
@@ -282,6 +319,7 @@ export class Anchorer {
     this.forgetBelow(size);
     // What failed has been overtaken by a checkpoint of this log on the chain.
     this.lastError = undefined;
+    this.consecutiveFailures = 0;
   }
 
   private async findAnchoringTx(size: number, blockNumber: number): Promise<string> {
