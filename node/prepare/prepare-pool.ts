@@ -5,8 +5,9 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
+import { checkTextSize, checkValueLimits } from "../domain/json-limits";
 import { signDigest } from "../domain/signature";
-import { runJob, type CandidateResult, type PrepareJob, type WorkerRequest, type WorkerResponse } from "./prepare-worker";
+import { bodyFailure, limitFailure, runJob, type CandidateResult, type PrepareJob, type WorkerRequest, type WorkerResponse } from "./prepare-worker";
 
 export type { PrepareJob, CandidateResult };
 
@@ -16,11 +17,14 @@ const MAX_CHUNK = 64;
 
 type Queued<J, R> = { job: J; resolve: (r: R) => void; reject: (e: Error) => void };
 
+/** What a job that could not be posted to a worker is answered with: its own result, or an error for it alone. */
+type Unsendable<J, R> = (job: J, error: Error) => R | Error;
+
 /** Work of one kind, gathered over a tick and sent to the workers in one message per worker. */
 class TickQueue<J, R> {
   private queue: Queued<J, R>[] = [];
   private scheduled = false;
-  constructor(private readonly send: (jobs: J[]) => Promise<R[]>) {}
+  constructor(private readonly send: (jobs: J[]) => Promise<(R | Error)[]>) {}
 
   push(job: J): Promise<R> {
     return new Promise((resolve, reject) => {
@@ -41,6 +45,7 @@ class TickQueue<J, R> {
         for (const [i, q] of queue.entries()) {
           const result = results[i];
           if (result === undefined) q.reject(new Error(`invariant failed: the workers answered ${results.length} of ${queue.length} jobs`));
+          else if (result instanceof Error) q.reject(result);
           else q.resolve(result);
         }
       },
@@ -85,10 +90,20 @@ export class PreparePool {
       this.workers.push(worker);
     }
     this.prepares = new TickQueue(
-      (jobs) => this.spread(jobs, (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part })) as Promise<CandidateResult[]>,
+      (jobs) =>
+        this.spread(
+          jobs,
+          (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part }),
+          (_job, error): CandidateResult => bodyFailure("", `the event could not be handed to a worker: ${error.message}`),
+        ) as Promise<(CandidateResult | Error)[]>,
     );
     this.signatures = new TickQueue(
-      (digests) => this.spread(digests, (id, part) => ({ id, kind: "sign", privateKey: this.requireKey(), digests: part })) as Promise<string[]>,
+      (digests) =>
+        this.spread(
+          digests,
+          (id, part) => ({ id, kind: "sign", privateKey: this.requireKey(), digests: part }),
+          (_digest, error) => error,
+        ) as Promise<(string | Error)[]>,
     );
   }
 
@@ -101,10 +116,16 @@ export class PreparePool {
     return this.signingKey;
   }
 
-  /** Prepares one event; calls made in the same tick are sent to the workers together. */
+  /**
+   * Prepares one event; calls made in the same tick are sent to the workers together. A body over the JSON limits
+   * (depth, size) is refused here, before it is cloned to a worker: cloning a value nested thousands deep throws, and
+   * would fail every job sent with it.
+   */
   prepare(job: PrepareJob): Promise<CandidateResult> {
     if (this.workers.length === 0) return Promise.resolve(runJob(job, this.separator));
     if (this.closed) return Promise.reject(new Error("prepare pool is closed"));
+    const issue = job.text !== undefined ? checkTextSize(job.text) : checkValueLimits(job.body);
+    if (issue) return Promise.resolve(limitFailure(issue));
     return this.prepares.push(job);
   }
 
@@ -125,19 +146,35 @@ export class PreparePool {
    * messages let results stream back while the rest is still being worked on, so the stages of ingest overlap
    * instead of moving in waves.
    */
-  private async spread<J>(jobs: J[], request: (id: number, part: J[]) => WorkerRequest): Promise<unknown[]> {
+  private async spread<J, R>(jobs: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
     const chunk = Math.min(MAX_CHUNK, Math.ceil(jobs.length / this.workers.length));
     const parts: Promise<unknown[]>[] = [];
     for (let start = 0; start < jobs.length; start += chunk) {
-      const id = this.nextId++;
-      const worker = this.workers[this.nextWorker++ % this.workers.length];
-      invariant(worker !== undefined, "spread is called with at least one worker");
-      parts.push(new Promise((resolve, reject) => this.pending.set(id, { resolve, reject })));
-      this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
-      worker.ref();
-      worker.postMessage(request(id, jobs.slice(start, start + chunk)));
+      const part = jobs.slice(start, start + chunk);
+      parts.push(this.post(part, request, unsendable));
     }
     return (await Promise.all(parts)).flat();
+  }
+
+  /**
+   * Posts one message of jobs to the next worker. A message that cannot be cloned is posted again job by job, so
+   * only the job that cannot be sent fails, answered by `unsendable`; the others go through.
+   */
+  private post<J, R>(part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+    const id = this.nextId++;
+    const worker = this.workers[this.nextWorker++ % this.workers.length];
+    invariant(worker !== undefined, "post is called with at least one worker");
+    try {
+      worker.postMessage(request(id, part));
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const [only] = part;
+      if (part.length === 1 && only !== undefined) return Promise.resolve([unsendable(only, error)]);
+      return Promise.all(part.map((job) => this.post([job], request, unsendable))).then((results) => results.flat());
+    }
+    this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
+    worker.ref();
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
   }
 
   private failAll(error: Error): void {

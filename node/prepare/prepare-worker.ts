@@ -5,6 +5,7 @@ import { prepareEvent, type PrepareFailure, type PreparedEvent } from "../domain
 import type { EventType } from "../domain/event-types";
 import { consigneeKeysOf } from "../domain/consignee";
 import { fromHex } from "../domain/hex";
+import { checkJsonText, checkValueLimits, type JsonLimitIssue } from "../domain/json-limits";
 import { signDigest } from "../domain/signature";
 
 export type PrepareJob = { text?: string; body?: unknown; shipmentId?: string };
@@ -86,19 +87,46 @@ export function indexesOf(eventType: EventType, payload: Record<string, unknown>
   return indexes;
 }
 
-/** Parses a JSON body and prepares it; a body that is not JSON fails like any other validation. */
+/** A validation failure of the whole body, as every refused body is answered (400). */
+export function bodyFailure(path: string, message: string): CandidateResult {
+  return { ok: false, failure: { code: "VALIDATION_FAILED", message, issues: [{ path, message }] } };
+}
+
+/** The failure of a body over a JSON limit (depth, size, a duplicate key). */
+export function limitFailure(issue: JsonLimitIssue): CandidateResult {
+  return bodyFailure(issue.path, issue.message);
+}
+
+/**
+ * Parses a JSON body and prepares it; a body that is not JSON, or breaks a JSON limit (depth, size, a key named
+ * twice: the signature covers one reading of the body, and JSON.parse would silently pick the last), fails like any
+ * other validation.
+ */
 export function runJob(job: PrepareJob, separator: Uint8Array): CandidateResult {
   let body = job.body;
   if (job.text !== undefined) {
     try {
       body = JSON.parse(job.text);
     } catch (error) {
-      const message = `malformed JSON: ${(error as Error).message}`;
-      return { ok: false, failure: { code: "VALIDATION_FAILED", message, issues: [{ path: "", message }] } };
+      return bodyFailure("", `malformed JSON: ${(error as Error).message}`);
     }
+    const issue = checkJsonText(job.text);
+    if (issue) return limitFailure(issue);
+  } else {
+    const issue = checkValueLimits(body);
+    if (issue) return limitFailure(issue);
   }
   const result = prepareEvent({ body, separator, shipmentId: job.shipmentId });
   return result.ok ? { ok: true, candidate: toCandidate(result.prepared) } : result;
+}
+
+/** runJob, with anything it throws answered as this job's failure, so one job never fails the others it came with. */
+function runJobAlone(job: PrepareJob, separator: Uint8Array): CandidateResult {
+  try {
+    return runJob(job, separator);
+  } catch (error) {
+    return bodyFailure("", `the event could not be prepared: ${(error as Error).message}`);
+  }
 }
 
 const port = parentPort;
@@ -114,7 +142,7 @@ if (port) {
         separator = fromHex(request.separator);
         separators.set(request.separator, separator);
       }
-      results = request.jobs.map((job) => runJob(job, separator));
+      results = request.jobs.map((job) => runJobAlone(job, separator));
     }
     port.postMessage({ id: request.id, results } satisfies WorkerResponse);
   });

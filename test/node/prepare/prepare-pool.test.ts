@@ -1,0 +1,54 @@
+// The prepare pool's isolation: a body over the JSON limits is refused before it is cloned to a worker, and a job
+// that cannot be sent fails alone while the others sent with it are prepared.
+import { expect } from "chai";
+import { JSON_LIMITS } from "../../../node/domain/json-limits";
+import { PreparePool, type CandidateResult } from "../../../node/prepare/prepare-pool";
+import { signedAppend } from "../../helpers/events";
+
+const failureOf = (result: CandidateResult | undefined) => (result && !result.ok ? result.failure : undefined);
+
+describe("PreparePool isolation", function () {
+  this.timeout(60_000);
+  const separator = new Uint8Array(32).fill(7);
+  let pool: PreparePool;
+  let counter = 0;
+  before(() => {
+    pool = new PreparePool(separator, 2);
+  });
+  after(async () => {
+    await pool.close();
+  });
+
+  const order = () => signedAppend({ separator, signer: 1, shipmentId: `POOL-${counter++}`, eventType: "ORDER" }).request;
+
+  it("refuses a body nested 10,000 deep before cloning it, and prepares the jobs of the same tick", async () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const request = order();
+    const jobs = [order(), { ...request, payload: { ...request.payload, note: deep } }, order()];
+    const results = await pool.prepareMany(jobs.map((body) => ({ body })));
+    expect(results.map((r) => r.ok)).to.deep.equal([true, false, true]);
+    expect(failureOf(results[1])?.code).to.equal("VALIDATION_FAILED");
+    expect(failureOf(results[1])?.message).to.contain(`the JSON depth limit is ${JSON_LIMITS.maxDepth}`);
+  });
+
+  it("refuses a text over the JSON size limit before sending it", async () => {
+    const request = order();
+    const text = JSON.stringify({ ...request, payload: { ...request.payload, note: "x".repeat(JSON_LIMITS.maxBytes) } });
+    const [result] = await pool.prepareMany([{ text }]);
+    expect(failureOf(result)?.message).to.contain(`the JSON size limit of ${JSON_LIMITS.maxBytes} bytes`);
+  });
+
+  it("fails a job that cannot be cloned alone, answering the others sent in the same message", async () => {
+    const request = order();
+    const unclonable = { ...request, payload: { ...request.payload, note: () => "not data" } };
+    const results = await pool.prepareMany([order(), unclonable, order(), order()].map((body) => ({ body })));
+    expect(results.map((r) => r.ok)).to.deep.equal([true, false, true, true]);
+    expect(failureOf(results[1])?.message).to.match(/^the event could not be handed to a worker: /);
+  });
+
+  it("still prepares valid events afterwards", async () => {
+    const results = await pool.prepareMany(Array.from({ length: 10 }, () => ({ text: JSON.stringify(order()) })));
+    expect(results.every((r) => r.ok)).to.equal(true);
+  });
+});
