@@ -6,6 +6,7 @@ import { TraceBundleSchema, type TraceBundle } from "../../node/domain/bundle";
 import { SHIPMENT_ID } from "../../node/domain/event";
 import { Gtin, Identifier } from "../../node/domain/payloads";
 import { EpcisBundleError, epcisToBundle } from "../../node/domain/epcis/document";
+import { JSON_LIMITS, checkValueLimits } from "../../node/domain/json-limits";
 // The API's shipment id rule and words, so the pages explain an id as the API does.
 import { SHIPMENT_ID_RULE, parseJson, queryValue, shipmentIdOf, type ApiContext } from "../context";
 import { statusOf } from "../errors";
@@ -16,6 +17,12 @@ import { LogPage } from "./log-page";
 import type { ActorInfo } from "./timeline";
 import { TracePage } from "./trace-page";
 import { VerifyPage, VerifyResultPage } from "./verify-page";
+
+/**
+ * How deep an uploaded bundle may nest: an event's own limit and the levels a bundle or an EPCIS document wraps it
+ * in. Anything deeper is refused before it is verified or rendered, both of which walk it.
+ */
+export const UPLOAD_MAX_DEPTH = JSON_LIMITS.maxDepth + 16;
 
 function asError(error: unknown): BorderLedgerError {
   if (error instanceof BorderLedgerError) return error;
@@ -146,6 +153,8 @@ export function explorerRoutes(ctx: ApiContext): Hono {
       } catch (error) {
         return verifyPage(c, asError(error), pasted);
       }
+      const tooDeep = checkValueLimits(json, { maxDepth: UPLOAD_MAX_DEPTH, maxBytes: Number.POSITIVE_INFINITY });
+      if (tooDeep) return verifyPage(c, new BorderLedgerError("VALIDATION_FAILED", `not a bundle that can be verified: ${tooDeep.message}`), pasted);
       // An EPCIS export carries its trace bundle in its bl: members.
       if ((json as { type?: unknown } | null)?.type === "EPCISDocument") {
         try {

@@ -1,0 +1,118 @@
+// Hostile bodies fail alone, through the HTTP API of a node preparing appends on worker threads: a body nested past
+// the JSON depth limit, a body naming a key twice, and an uploaded bundle nested thousands deep.
+import { expect } from "chai";
+import { createApp } from "../../api/app";
+import { TRACE_FORMAT } from "../../node/domain/bundle";
+import { JSON_LIMITS } from "../../node/domain/json-limits";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
+import { openTestNode } from "../helpers/bundle";
+import { signedAppend } from "../helpers/events";
+
+type ApiError = { error: { code: string; message: string; details?: { issues?: { path: string; message: string }[] } } };
+type BatchAnswer = { results: ({ index: number; status: number } & Partial<ApiError>)[] };
+
+const PLATFORM = 1;
+/** A second platform of the development network: the other client. */
+const OTHER_PLATFORM = 8;
+const MINUTE = 60_000;
+
+const DEEP = "__deep__";
+
+/** JSON.stringify(value), with each DEEP string replaced by an array nested `depth` deep (too deep to stringify). */
+function withDeep(value: unknown, depth: number): string {
+  return JSON.stringify(value).replaceAll(JSON.stringify(DEEP), "[".repeat(depth) + "]".repeat(depth));
+}
+
+describe("hostile bodies fail alone, through the HTTP API", function () {
+  this.timeout(180_000);
+  let node: Awaited<ReturnType<typeof openTestNode>>;
+  let separator: Buffer;
+  let app: ReturnType<typeof createApp>;
+  let counter = 0;
+
+  before(async () => {
+    node = await openTestNode({ logName: "isolation-test-log", prepareWorkers: 2 });
+    separator = node.runtime.ledger.domainSeparator;
+    app = createApp({ node: node.runtime.api, startedAt: new Date("2026-01-01T00:00:00Z") });
+  });
+  after(async () => {
+    await node?.close();
+  });
+
+  const order = (signer = PLATFORM) =>
+    signedAppend({ separator, signer, shipmentId: `ISO-${process.pid}-${counter++}`, eventType: "ORDER", occurredAtMs: Date.now() - MINUTE });
+
+  const post = (path: string, text: string) => app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+
+  it("refuses one event nested 10,000 deep in a batch with 400, while 200 concurrent appends of another client all succeed", async () => {
+    const deep = order().request;
+    const sibling = order();
+    const batch = { events: [{ ...deep, payload: { ...deep.payload, note: DEEP } }, sibling.request] };
+    const valid = Array.from({ length: 200 }, () => order(OTHER_PLATFORM));
+    const [batchResponse, ...responses] = await Promise.all([
+      post("/v1/events:batch", withDeep(batch, 10_000)),
+      ...valid.map(({ request }) => post(`/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request))),
+    ]);
+    expect(responses.map((r) => r.status)).to.deep.equal(valid.map(() => 201));
+    expect(batchResponse.status).to.equal(200);
+    const { results } = (await batchResponse.json()) as BatchAnswer;
+    expect(results.map((r) => r.status)).to.deep.equal([400, 201]);
+    expect(results[0]?.error?.code).to.equal("VALIDATION_FAILED");
+    expect(results[0]?.error?.message).to.contain(`the JSON depth limit is ${JSON_LIMITS.maxDepth}`);
+    expect(results[0]?.error?.details?.issues?.[0]?.path).to.match(/^payload\.note(\[0\])+$/);
+  });
+
+  it("refuses a single append nested 10,000 deep with 400 naming the limit, and the node goes on appending", async () => {
+    const { request } = order();
+    const text = withDeep({ ...request, payload: { ...request.payload, note: DEEP } }, 10_000);
+    const response = await post(`/v1/shipments/${request.event.shipmentId}/events`, text);
+    expect(response.status).to.equal(400);
+    expect(((await response.json()) as ApiError).error.message).to.contain(`the JSON depth limit is ${JSON_LIMITS.maxDepth}`);
+    const next = order();
+    expect((await post(`/v1/shipments/${next.request.event.shipmentId}/events`, JSON.stringify(next.request))).status).to.equal(201);
+  });
+
+  it("refuses an append naming a key twice with 400 naming the key and its path", async () => {
+    const { request } = order();
+    const text = JSON.stringify(request).replace('"event":{', `"event":{"actor":"0x${"00".repeat(20)}",`);
+    expect(text).to.not.equal(JSON.stringify(request));
+    const response = await post(`/v1/shipments/${request.event.shipmentId}/events`, text);
+    expect(response.status).to.equal(400);
+    const { error } = (await response.json()) as ApiError;
+    expect(error.code).to.equal("VALIDATION_FAILED");
+    expect(error.message).to.contain('duplicate key "actor" at event.actor');
+    expect(error.details?.issues?.[0]?.path).to.equal("event.actor");
+  });
+
+  it("refuses a key named twice deep in the payload at its path, even spelt with escapes", async () => {
+    const { request } = order();
+    const items = JSON.stringify(EXAMPLE_PAYLOADS.ORDER.items[0]);
+    const text = JSON.stringify(request).replace(items.slice(0, -1), `${items.slice(0, -1)},"line\\u0049d":"X"`);
+    expect(text).to.not.equal(JSON.stringify(request));
+    const response = await post(`/v1/shipments/${request.event.shipmentId}/events`, text);
+    expect(response.status).to.equal(400);
+    expect(((await response.json()) as ApiError).error.message).to.contain('duplicate key "lineId" at payload.items[0].lineId');
+  });
+
+  describe("an uploaded bundle nested 5,000 deep", () => {
+    const bundle = withDeep({ format: TRACE_FORMAT, shipmentId: "ISO-DEEP", entries: [{ event: DEEP }] }, 5_000);
+
+    it("gets a 400 page naming the depth limit when posted as JSON", async () => {
+      const response = await post("/verify", bundle);
+      expect(response.status).to.equal(400);
+      expect(response.headers.get("content-type")).to.match(/^text\/html/);
+      expect(await response.text()).to.contain("nested too deep at entries[0].event");
+    });
+
+    it("gets a 400 page when uploaded as a file, and as an EPCIS document", async () => {
+      for (const text of [bundle, withDeep({ type: "EPCISDocument", epcisBody: { eventList: [DEEP] } }, 5_000)]) {
+        const form = new FormData();
+        form.append("bundle", new File([text], "deep.json", { type: "application/json" }));
+        form.append("json", "");
+        const response = await app.request("/verify", { method: "POST", body: form });
+        expect(response.status).to.equal(400);
+        expect(await response.text()).to.contain("the JSON depth limit is");
+      }
+    });
+  });
+});
