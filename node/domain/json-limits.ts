@@ -1,6 +1,7 @@
 // Bounds on the JSON a node accepts from outside: how deep it nests, how large it is, and that an object names each
 // key once (JSON.parse keeps the last of duplicate keys, so what one reader sees another may not). Both checks walk
 // without recursion, so a hostile value cannot exhaust the stack of the thread that checks it.
+import { BorderLedgerError } from "./errors";
 import { formatIssuePath } from "./payloads";
 
 export type JsonLimits = {
@@ -12,6 +13,12 @@ export type JsonLimits = {
 
 /** What one append body may be: far above what any valid event nests or weighs, far below what hurts a thread. */
 export const JSON_LIMITS: JsonLimits = { maxDepth: 64, maxBytes: 2 * 1024 * 1024 };
+
+/**
+ * What a request body that wraps events or documents may be (a batch's `{"events":[…]}`): a few levels above an
+ * event's own depth, its size bounded by the API's body limit already. Each event in it is held to JSON_LIMITS.
+ */
+export const ENVELOPE_LIMITS: JsonLimits = { maxDepth: JSON_LIMITS.maxDepth + 8, maxBytes: Number.POSITIVE_INFINITY };
 
 /** The first limit a body breaks: which, where (a path as validation issues give it, "" for the body) and why. */
 export type JsonLimitIssue = { limit: "depth" | "size" | "duplicate-key"; path: string; message: string };
@@ -134,4 +141,9 @@ export function checkJsonText(text: string, limits: JsonLimits = JSON_LIMITS): J
     }
   }
   return null;
+}
+
+/** A broken limit as the 400 every route gives: VALIDATION_FAILED, with the issue at its path. */
+export function limitError(issue: JsonLimitIssue): BorderLedgerError {
+  return new BorderLedgerError("VALIDATION_FAILED", issue.message, { issues: [{ path: issue.path, message: issue.message }] });
 }

@@ -1,6 +1,6 @@
 // The JSON limits: depth and size of parsed values and texts, and keys named twice, each reported at its path.
 import { expect } from "chai";
-import { checkJsonText, checkTextSize, checkValueLimits } from "../../../node/domain/json-limits";
+import { ENVELOPE_LIMITS, JSON_LIMITS, checkJsonText, checkTextSize, checkValueLimits, limitError } from "../../../node/domain/json-limits";
 
 const LIMITS = { maxDepth: 3, maxBytes: 1000 };
 
@@ -53,6 +53,23 @@ describe("JSON limits", () => {
       expect(checkTextSize("é".repeat(400), 1000)).to.equal(null);
       expect(checkTextSize("é".repeat(600), 1000)?.limit).to.equal("size");
       expect(checkJsonText(JSON.stringify("€".repeat(400)), LIMITS)?.limit).to.equal("size");
+    });
+  });
+
+  describe("limitError", () => {
+    it("is the 400 of a validation failure naming the issue at its path", () => {
+      const issue = checkJsonText('{"events":[{"event":{"seq":0,"seq":1}}]}', ENVELOPE_LIMITS);
+      if (issue === null) throw new Error("expected the duplicate key to be found");
+      const error = limitError(issue);
+      expect(error.code).to.equal("VALIDATION_FAILED");
+      expect(error.message).to.equal('duplicate key "seq" at events[0].event.seq: an object may name each key once');
+      expect(error.details).to.deep.equal({ issues: [{ path: "events[0].event.seq", message: error.message }] });
+    });
+
+    it("holds an envelope a few levels above an event's depth", () => {
+      const depth = JSON_LIMITS.maxDepth + 2;
+      expect(checkJsonText("[".repeat(depth) + "]".repeat(depth), ENVELOPE_LIMITS)).to.equal(null);
+      expect(checkJsonText("[".repeat(depth + 7) + "]".repeat(depth + 7), ENVELOPE_LIMITS)?.limit).to.equal("depth");
     });
   });
 });
