@@ -1,12 +1,13 @@
 // Brings up the node's chain side: the embedded chain or a remote one, the contracts, the dev participants, the log.
-import { Wallet, id, isAddress, type JsonRpcProvider, type Signer } from "ethers";
+import { Wallet, id, isAddress, isError, type JsonRpcProvider, type Signer } from "ethers";
+import { publicRpcUrl } from "../../api/routes/chain";
 import { BorderLedgerError } from "../domain/errors";
 import type { RoleName } from "../domain/roles";
 import { attachContracts, deployContracts, type BorderLedgerContracts, type ContractAddresses } from "./contracts";
 import { DEV_BRANDS, DEV_PARTICIPANTS, devWallet } from "./dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "./embedded-chain";
 import { registerParticipants, rolesOf } from "./participants";
-import { createRpcProvider } from "./rpc-provider";
+import { DEFAULT_RPC_TIMEOUT_MS, createRpcProvider, probeChainId } from "./rpc-provider";
 
 export type ChainOptions = {
   /** A remote JSON-RPC chain; when absent the node starts the embedded chain. */
@@ -25,6 +26,8 @@ export type ChainOptions = {
   devParticipants: boolean;
   /** Country of the log operator, needed only when the node registers its operator on a remote chain. */
   operatorCountry?: string;
+  /** How long one JSON-RPC request may take, the first one at start-up included (default 30 s). */
+  rpcTimeoutMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 };
@@ -61,40 +64,61 @@ export async function openChain(options: ChainOptions): Promise<ChainRuntime> {
     rpcUrl = embedded.rpcUrl;
     log(`embedded Hardhat chain ${embedded.chainId} serving JSON-RPC on ${rpcUrl}`);
   }
-  const provider = createRpcProvider({ rpcUrl, chainId: embedded?.chainId });
+  const timeoutMs = options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
+  let chainId = embedded?.chainId;
+  if (chainId === undefined) {
+    try {
+      chainId = await probeChainId({ rpcUrl, timeoutMs });
+    } catch (error) {
+      throw chainSetupError(`cannot reach the chain at ${publicRpcUrl(rpcUrl)} (CHAIN_RPC_URL): ${(error as Error).message}`);
+    }
+  }
+  const provider = createRpcProvider({ rpcUrl, chainId, timeoutMs });
   const close = async () => {
     provider.destroy();
     await embedded?.close();
   };
   try {
-    const runtime = await setUp({ options, provider, rpcUrl, embedded: embedded !== undefined, log });
+    const runtime = await setUp({ options, provider, rpcUrl, chainId, embedded: embedded !== undefined, log });
     return { ...runtime, close };
   } catch (error) {
     await close();
-    throw error;
+    throw oneLineError(error, rpcUrl);
   }
+}
+
+/** The longest message a chain failure is given: ethers' own can carry a whole transaction with its bytecode. */
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * A set-up failure as one line an operator can act on: the node's own errors as they are, the provider's by their
+ * short message, never with the RPC URL's credentials nor a dump of the request.
+ */
+function oneLineError(error: unknown, rpcUrl: string): Error {
+  if (error instanceof BorderLedgerError) return error;
+  const short = (error as { shortMessage?: unknown }).shortMessage;
+  const message = typeof short === "string" && short !== "" ? short : String((error as Error).message ?? error);
+  let line = (message.split("\n")[0] ?? "").split(rpcUrl).join(publicRpcUrl(rpcUrl));
+  if (line.length > MAX_MESSAGE_LENGTH) line = `${line.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+  const prefix = isError(error, "TIMEOUT") ? `the chain at ${publicRpcUrl(rpcUrl)} did not answer in time: ` : "";
+  return chainSetupError(`${prefix}${line}`);
 }
 
 async function setUp({
   options,
   provider,
   rpcUrl,
+  chainId,
   embedded,
   log,
 }: {
   options: ChainOptions;
   provider: JsonRpcProvider;
   rpcUrl: string;
+  chainId: number;
   embedded: boolean;
   log: (line: string) => void;
 }): Promise<Omit<ChainRuntime, "close">> {
-  let chainId: number;
-  try {
-    chainId = Number((await provider.getNetwork()).chainId);
-  } catch (error) {
-    throw chainSetupError(`cannot reach the chain at ${rpcUrl}: ${(error as Error).message}`);
-  }
-
   const deployer: Wallet | undefined = embedded
     ? new Wallet(devWallet(0).privateKey, provider)
     : options.deployerKey
@@ -105,15 +129,21 @@ async function setUp({
     : (deployer ?? chainSetupError("set LOG_OPERATOR_KEY (or DEPLOYER_KEY): the node needs a key to anchor its log"));
   if (operator instanceof BorderLedgerError) throw operator;
 
+  const logId = id(options.logName);
   let addresses = options.addresses;
+  if (addresses) await checkDeployed(provider, addresses);
+  // Everything that would make set-up fail is checked before the first transaction: nothing is deployed or
+  // registered for a configuration that cannot run.
+  await checkBeforeSending({ provider, options, addresses, deployer, operator, logId });
   if (addresses) {
-    await checkDeployed(provider, addresses);
     log(
       `attached to ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`,
     );
   } else {
     if (!deployer) throw chainSetupError("set DEPLOYER_KEY to deploy the contracts, or give their addresses to attach to them");
-    addresses = await deployContracts({ deployer });
+    addresses = await deployContracts({ deployer }).catch((error: unknown) => {
+      throw fundsError(error, deployer.address, "the deployer (DEPLOYER_KEY)", "deploy the contracts");
+    });
     log(
       `deployed ParticipantRegistry ${addresses.participantRegistry}, AnchorRegistry ${addresses.anchorRegistry}, ProductRegistry ${addresses.productRegistry}`,
     );
@@ -138,12 +168,71 @@ async function setUp({
     log(`development brands: ${brands} registered, ${DEV_BRANDS.length - brands} already present`);
   }
 
-  const logId = id(options.logName);
   await ensureLogRegistered({ contracts, logId, operator, deployer, options, log });
   log(`log "${options.logName}" (${logId}) operated by ${operator.address}`);
 
   return { provider, chainId, rpcUrl, embedded, addresses, contracts, logName: options.logName, logId, operator, devAccounts };
 }
+
+/**
+ * The checks of set-up that need no transaction, made before any is sent: who may register what, whether the log is
+ * someone else's, and whether the account that pays has funds.
+ */
+async function checkBeforeSending({
+  provider,
+  options,
+  addresses,
+  deployer,
+  operator,
+  logId,
+}: {
+  provider: JsonRpcProvider;
+  options: ChainOptions;
+  addresses: ContractAddresses | undefined;
+  deployer: Wallet | undefined;
+  operator: Wallet;
+  logId: string;
+}): Promise<void> {
+  if (!addresses && !deployer) throw chainSetupError("set DEPLOYER_KEY to deploy the contracts, or give their addresses to attach to them");
+  if (options.devParticipants && !deployer) throw chainSetupError("registering the development participants needs the admin key (DEPLOYER_KEY)");
+  const operatorIsDev =
+    options.devParticipants && DEV_PARTICIPANTS.some((p) => p.roles.includes("LOG_OPERATOR") && devWallet(p.index).address === operator.address);
+  let registersLog = addresses === undefined;
+  let operatorActive = operatorIsDev;
+  if (addresses) {
+    const contracts = attachContracts({ addresses, runner: provider });
+    const current: string = await contracts.anchorRegistry.operatorOf(logId);
+    if (current.toLowerCase() === operator.address.toLowerCase()) return checkFunds({ provider, deployer, sends: options.devParticipants });
+    if (current !== ZERO_ADDRESS) {
+      throw chainSetupError(`log "${options.logName}" is operated by ${current}, not by this node's operator ${operator.address}`);
+    }
+    if (!deployer) throw chainSetupError(`log "${options.logName}" is not registered and registering it needs the admin key (DEPLOYER_KEY)`);
+    registersLog = true;
+    operatorActive ||= (await contracts.participantRegistry.isActive(operator.address)) as boolean;
+  }
+  if (registersLog && !operatorActive && !options.operatorCountry) {
+    throw chainSetupError(`the log operator ${operator.address} is not a registered participant: set OPERATOR_COUNTRY to register it`);
+  }
+  await checkFunds({ provider, deployer, sends: true });
+}
+
+async function checkFunds({ provider, deployer, sends }: { provider: JsonRpcProvider; deployer: Wallet | undefined; sends: boolean }): Promise<void> {
+  if (!sends || !deployer) return;
+  if ((await provider.getBalance(deployer.address)) === 0n) {
+    throw chainSetupError(`the deployer account ${deployer.address} (DEPLOYER_KEY) has no funds: fund it to set up the chain`);
+  }
+}
+
+/** A transaction refused for want of funds as one line naming the account to fund; any other error as it is. */
+function fundsError(error: unknown, address: string, who: string, what: string): unknown {
+  const message = String((error as Error).message ?? "");
+  if (isError(error, "INSUFFICIENT_FUNDS") || /insufficient funds|doesn't have enough funds/i.test(message)) {
+    return chainSetupError(`${who} account ${address} has not enough funds to ${what}: fund it`);
+  }
+  return error;
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** Registers DEV_BRANDS to their owners where not yet registered; returns how many it registered. */
 async function registerDevBrands({ productRegistry }: { productRegistry: BorderLedgerContracts["productRegistry"] }): Promise<number> {

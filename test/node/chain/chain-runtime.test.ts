@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import net, { type AddressInfo, type Socket } from "node:net";
 import { Wallet, id } from "ethers";
 import { openChain, type ChainRuntime } from "../../../node/chain/chain-runtime";
 import { predictContractAddresses } from "../../../node/chain/contracts";
@@ -154,6 +155,97 @@ describe("openChain", () => {
     const error = await rejectionOf(openChain({ ...quiet, rpcUrl: "http://127.0.0.1:9", deployerKey: devWallet(0).privateKey, devParticipants: false }));
     expect(error.code).to.equal("CHAIN_SETUP_FAILED");
     expect(error.message).to.contain("http://127.0.0.1:9");
+  });
+
+  it("gives up on a chain that accepts connections but never answers, in one line naming its URL without credentials", async () => {
+    const sockets = new Set<Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      // Reads the request and never answers.
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const error = await rejectionOf(
+        openChain({
+          ...quiet,
+          rpcUrl: `http://operator:s3cret@127.0.0.1:${port}/rpc?key=k3y`,
+          rpcTimeoutMs: 500,
+          deployerKey: devWallet(0).privateKey,
+          devParticipants: false,
+        }),
+      );
+      expect(Date.now() - started).to.be.below(5_000);
+      expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+      expect(error.message).to.contain(`http://127.0.0.1:${port}/rpc`).and.to.contain("0.5 s");
+      expect(error.message).to.not.match(/s3cret|k3y|operator:/);
+      expect(error.message).to.not.contain("\n");
+      // The connection it gave up on is closed, so nothing keeps the process alive.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(sockets.size).to.equal(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("says in one short line that an unfunded deployer needs funds, before sending anything", async () => {
+    const deployer = Wallet.createRandom();
+    const error = await rejectionOf(
+      openChain({ ...quiet, logName: "unfunded-log", rpcUrl: chain.rpcUrl, deployerKey: deployer.privateKey, operatorCountry: "NL", devParticipants: false }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain(deployer.address).and.to.contain("DEPLOYER_KEY").and.to.contain("fund");
+    expect(error.message.length).to.be.below(300);
+  });
+
+  it("says in one short line that a deployer with too little funds needs more, not the bytecode it could not send", async () => {
+    const deployer = Wallet.createRandom();
+    await chain.provider.send("hardhat_setBalance", [deployer.address, "0x3e8"]);
+    const error = await rejectionOf(
+      openChain({ ...quiet, logName: "poor-log", rpcUrl: chain.rpcUrl, deployerKey: deployer.privateKey, operatorCountry: "NL", devParticipants: false }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain(deployer.address).and.to.contain("fund");
+    expect(error.message.length).to.be.below(300);
+  });
+
+  it("refuses a configuration that cannot register its log before deploying anything", async () => {
+    const deployer = Wallet.createRandom();
+    await chain.provider.send("hardhat_setBalance", [deployer.address, "0x56BC75E2D63100000"]);
+    const error = await rejectionOf(
+      openChain({
+        ...quiet,
+        logName: "orphan-log",
+        rpcUrl: chain.rpcUrl,
+        deployerKey: deployer.privateKey,
+        operatorKey: Wallet.createRandom().privateKey,
+        devParticipants: false,
+      }),
+    );
+    expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+    expect(error.message).to.contain("OPERATOR_COUNTRY");
+    expect(await chain.provider.getTransactionCount(deployer.address)).to.equal(0);
+  });
+
+  it("refuses a log another operator holds before registering the development participants", async () => {
+    const admin = devWallet(0).address;
+    const before = await chain.provider.getTransactionCount(admin);
+    const error = await rejectionOf(
+      openChain({
+        ...quiet,
+        rpcUrl: chain.rpcUrl,
+        deployerKey: devWallet(0).privateKey,
+        operatorKey: devWallet(1).privateKey,
+        addresses: chain.addresses,
+        devParticipants: true,
+      }),
+    );
+    expect(error.message).to.contain(`operated by ${admin}`);
+    expect(await chain.provider.getTransactionCount(admin)).to.equal(before);
   });
 
   it("says the chain port is in use when it is", async () => {
