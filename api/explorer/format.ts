@@ -1,4 +1,5 @@
 // Wording shared by the explorer's pages: check titles, status labels, verdicts, times and field values.
+import { checkValueLimits } from "../../node/domain/json-limits";
 import type { CheckName, CheckResult, CheckStatus, VerificationReport, VerificationStatus } from "../../node/verify/verify-bundle";
 
 /** What each check of the verifier establishes, in the words of spec §5 (the names themselves are API). */
@@ -63,9 +64,27 @@ export function msText(ms: number): string {
   return timeText(new Date(ms).toISOString());
 }
 
-/** A payload value for display: strings as they are, anything else as indented JSON (escaped by the JSX renderer). */
+/** How deep a shown value nests; deeper levels are shown as NESTED_TOO_DEEP. */
+export const RENDER_MAX_DEPTH = 32;
+/** What stands for the levels of a value past RENDER_MAX_DEPTH. */
+export const NESTED_TOO_DEEP = "… nested too deep";
+
+/** A copy of `value` cut at `depth` levels; recursion bounded by the cut. */
+function cut(value: unknown, depth: number): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth === 0) return NESTED_TOO_DEEP;
+  if (Array.isArray(value)) return value.map((item: unknown) => cut(item, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cut(item, depth - 1)]));
+}
+
+/**
+ * A payload value for display: strings as they are, anything else as indented JSON (escaped by the JSX renderer),
+ * cut at RENDER_MAX_DEPTH levels so no value makes rendering recurse without a bound.
+ */
 export function valueText(value: unknown): string {
-  return typeof value === "string" ? value : (JSON.stringify(value, null, 2) ?? String(value));
+  if (typeof value === "string") return value;
+  const shown = checkValueLimits(value, { maxDepth: RENDER_MAX_DEPTH, maxBytes: Number.POSITIVE_INFINITY }) ? cut(value, RENDER_MAX_DEPTH) : value;
+  return JSON.stringify(shown, null, 2) ?? String(value);
 }
 
 /** `n thing` or `n things`. */
