@@ -1,4 +1,7 @@
 // One LevelDB database and its tables: typed reads, atomic writes across tables, compaction, and values parsed on read.
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import path from "node:path";
 import type { AbstractBatchOperation } from "abstract-level";
 import { Level } from "level";
 import type { z } from "zod";
@@ -97,14 +100,24 @@ export class Database {
     readonly location: string,
   ) {}
 
-  /** Opens (creating if needed) the database at `location`; a locked or unreadable one is a one-line CONFIG_INVALID. */
+  /**
+   * Opens (creating if needed) the database at `location`; a locked, unwritable or unreadable one is a one-line
+   * CONFIG_INVALID.
+   */
   static async open(location: string): Promise<Database> {
+    const unwritable = new BorderLedgerError(
+      "CONFIG_INVALID",
+      `the store at ${location} is not writable by this process: give it write access, or set DATA_DIR to a writable directory`,
+    );
+    // LevelDB reports an unwritable directory as an error on its LOCK file: tell it from a lock held by another node.
+    if (await isUnwritable(location)) throw unwritable;
     const db = new Level<string, unknown>(location, { valueEncoding: "json" });
     try {
       await db.open();
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const detail = cause?.message ?? (error as Error).message;
+      if (/permission denied|read-only file system|EACCES|EROFS|EPERM/i.test(detail)) throw unwritable;
       if (/lock/i.test(detail) || cause?.code === "LEVEL_LOCKED") {
         throw new BorderLedgerError("CONFIG_INVALID", `the store at ${location} is locked: another BorderLedger node is using it (${detail})`);
       }
@@ -141,4 +154,20 @@ export class Database {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/**
+ * Whether the store directory, or one of the files LevelDB rewrites on open, exists and cannot be written (a missing
+ * one is created, so it is not unwritable).
+ */
+async function isUnwritable(location: string): Promise<boolean> {
+  for (const name of [".", "LOCK", "CURRENT", "LOG"]) {
+    try {
+      await access(path.join(location, name), constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EROFS" || code === "EPERM") return true;
+    }
+  }
+  return false;
 }
