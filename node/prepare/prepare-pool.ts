@@ -59,7 +59,7 @@ export class PreparePool {
   private readonly workers: Worker[] = [];
   // Requests in flight per worker: a busy worker keeps the process alive, an idle one does not.
   private readonly inFlight = new Map<Worker, number>();
-  private readonly pending = new Map<number, { resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { worker: Worker; resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
   private readonly separatorHex: string;
   private readonly prepares: TickQueue<PrepareJob, CandidateResult>;
   private readonly signatures: TickQueue<string, string>;
@@ -73,28 +73,13 @@ export class PreparePool {
     private readonly signingKey?: string,
   ) {
     this.separatorHex = toHex(separator);
-    for (let i = 0; i < workerCount; i++) {
-      // The worker is TypeScript like the rest of the node; tsx compiles it on load. Other flags (profiling,
-      // memory limits) carry over from the process.
-      const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: WORKER_EXEC_ARGV });
-      worker.on("message", (response: WorkerResponse) => {
-        const p = this.pending.get(response.id);
-        this.pending.delete(response.id);
-        const left = (this.inFlight.get(worker) ?? 1) - 1;
-        this.inFlight.set(worker, left);
-        if (left === 0) worker.unref();
-        p?.resolve(response.results);
-      });
-      worker.on("error", (error) => this.failAll(error));
-      worker.unref();
-      this.workers.push(worker);
-    }
+    for (let i = 0; i < workerCount; i++) this.workers.push(this.spawn());
     this.prepares = new TickQueue(
       (jobs) =>
         this.spread(
           jobs,
           (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part }),
-          (_job, error): CandidateResult => bodyFailure("", `the event could not be handed to a worker: ${error.message}`),
+          (_job, error): CandidateResult => bodyFailure("", `the event could not be prepared on a worker: ${error.message}`),
         ) as Promise<(CandidateResult | Error)[]>,
     );
     this.signatures = new TickQueue(
@@ -105,6 +90,41 @@ export class PreparePool {
           (_digest, error) => error,
         ) as Promise<(string | Error)[]>,
     );
+  }
+
+  private spawn(): Worker {
+    // The worker is TypeScript like the rest of the node; tsx compiles it on load. Other flags (profiling,
+    // memory limits) carry over from the process.
+    const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: WORKER_EXEC_ARGV });
+    worker.on("message", (response: WorkerResponse) => {
+      const p = this.pending.get(response.id);
+      this.pending.delete(response.id);
+      const left = (this.inFlight.get(worker) ?? 1) - 1;
+      this.inFlight.set(worker, left);
+      if (left === 0) worker.unref();
+      p?.resolve(response.results);
+    });
+    worker.on("error", (error) => this.lose(worker, error));
+    worker.on("exit", (code) => this.lose(worker, new Error(`a prepare worker stopped (exit code ${code})`)));
+    worker.unref();
+    return worker;
+  }
+
+  /**
+   * A worker that failed or stopped: only the requests it held fail, and a new worker takes its place (unless the
+   * pool is closing), so the pool never posts to a thread that will not answer.
+   */
+  private lose(worker: Worker, error: Error): void {
+    const index = this.workers.indexOf(worker);
+    if (index < 0) return; // "error" is followed by "exit": the first one replaced it
+    for (const [id, p] of this.pending) {
+      if (p.worker !== worker) continue;
+      this.pending.delete(id);
+      p.reject(error);
+    }
+    this.inFlight.delete(worker);
+    if (this.closed) return;
+    this.workers[index] = this.spawn();
   }
 
   get size(): number {
@@ -158,7 +178,8 @@ export class PreparePool {
 
   /**
    * Posts one message of jobs to the next worker. A message that cannot be cloned is posted again job by job, so
-   * only the job that cannot be sent fails, answered by `unsendable`; the others go through.
+   * only the job that cannot be sent fails, answered by `unsendable`; the others go through. The jobs of a message
+   * whose worker is lost are answered by `unsendable` too.
    */
   private post<J, R>(part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
     const id = this.nextId++;
@@ -174,12 +195,10 @@ export class PreparePool {
     }
     this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
     worker.ref();
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-  }
-
-  private failAll(error: Error): void {
-    for (const p of this.pending.values()) p.reject(error);
-    this.pending.clear();
+    // A worker lost with this message fails its jobs alone, as unsendable ones do.
+    return new Promise<unknown[]>((resolve, reject) => this.pending.set(id, { worker, resolve, reject })).catch((error: Error) =>
+      part.map((job) => unsendable(job, error)),
+    );
   }
 
   async close(): Promise<void> {

@@ -44,7 +44,18 @@ describe("PreparePool isolation", function () {
     const unclonable = { ...request, payload: { ...request.payload, note: () => "not data" } };
     const results = await pool.prepareMany([order(), unclonable, order(), order()].map((body) => ({ body })));
     expect(results.map((r) => r.ok)).to.deep.equal([true, false, true, true]);
-    expect(failureOf(results[1])?.message).to.match(/^the event could not be handed to a worker: /);
+    expect(failureOf(results[1])?.message).to.match(/^the event could not be prepared on a worker: /);
+  });
+
+  it("fails only the jobs of a worker that stops, and replaces it", async () => {
+    const workers = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
+    const first = workers[0];
+    const results = pool.prepareMany(Array.from({ length: 8 }, () => ({ text: JSON.stringify(order()) })));
+    await first?.terminate();
+    const answered = await results;
+    expect(answered).to.have.length(8);
+    for (const r of answered) if (!r.ok) expect(r.failure.message).to.match(/^the event could not be prepared on a worker: a prepare worker stopped/);
+    expect(workers[0]).to.not.equal(first);
   });
 
   it("still prepares valid events afterwards", async () => {
