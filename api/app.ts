@@ -1,9 +1,9 @@
 // createApp(deps): the BorderLedger HTTP API as a Hono app, with no port of its own (server.ts listens).
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { BorderLedgerError } from "../node/domain/errors";
 import type { NodeApi } from "../node/node-api";
-import type { ApiContext, ApiLimits } from "./context";
+import { chargeClient, clientKey, refuseIfSpent, signerPaid, type ApiContext, type ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";
 import { createMetrics } from "./metrics";
@@ -26,22 +26,52 @@ export type AppDeps = {
   startedAt: Date;
   clock?: () => number;
   limits?: Partial<ApiLimits>;
-  /** Requests per second and burst allowed to one participant. */
-  rateLimit?: { perSecond: number; burst: number };
+  /**
+   * Requests per second and burst allowed to one signer, and to one client address for anonymous traffic (the
+   * signer's figures when not given).
+   */
+  rateLimit?: RateLimitConfig;
+  /** The bounded state, given by tests that look at it; otherwise built from rateLimit. */
+  state?: { rateLimiter?: RateLimiter; anonymousLimiter?: RateLimiter; replay?: ReplayGuard };
+};
+
+export type RateLimitConfig = {
+  perSecond: number;
+  burst: number;
+  anonymousPerSecond?: number;
+  anonymousBurst?: number;
+  /** Most keys each limiter remembers. */
+  maxKeys?: number;
 };
 
 export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEvents: 1000 };
 
+/** What `npm start` allows when no RATE_LIMIT_* variable is set: enough for the tests and benches on one machine. */
+export const DEFAULT_RATE_LIMIT = { perSecond: 5000, burst: 20000, anonymousPerSecond: 1000, anonymousBurst: 10000, maxKeys: 100_000 } as const;
+
+/** Routes no anonymous budget pays for: liveness and metrics, and appends, which charge who signed them. */
+function chargedElsewhere(c: Context): boolean {
+  const path = c.req.path;
+  if (path === "/v1/health" || path === "/metrics") return true;
+  return c.req.method === "POST" && (path === "/v1/events:batch" || /^\/v1\/shipments\/[^/]+\/events$/.test(path));
+}
+
+const signs = (c: Context) => ["x-bl-address", "x-bl-timestamp", "x-bl-signature"].some((h) => c.req.header(h) !== undefined);
+
 export function createApp(deps: AppDeps): Hono {
   const clock = deps.clock ?? Date.now;
   const metrics = createMetrics(deps.node, clock);
+  const rate = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
   const ctx: ApiContext = {
     metrics,
     node: deps.node,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     clock,
-    replay: new ReplayGuard(),
-    rateLimiter: new RateLimiter({ ...(deps.rateLimit ?? { perSecond: 5000, burst: 20000 }), clock }),
+    replay: deps.state?.replay ?? new ReplayGuard(),
+    rateLimiter: deps.state?.rateLimiter ?? new RateLimiter({ perSecond: rate.perSecond, burst: rate.burst, maxKeys: rate.maxKeys, clock }),
+    anonymousLimiter:
+      deps.state?.anonymousLimiter ??
+      new RateLimiter({ perSecond: rate.anonymousPerSecond ?? rate.perSecond, burst: rate.anonymousBurst ?? rate.burst, maxKeys: rate.maxKeys, clock }),
   };
   const v1 = new Hono()
     .use(
@@ -68,6 +98,22 @@ export function createApp(deps: AppDeps): Hono {
     await next();
     const route = c.req.routePath || "unmatched";
     metrics.requestSeconds.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - started) / 1000);
+  });
+  // The anonymous budget of the client's address: charged up front for anonymous requests; a signed one pays from its
+  // signer's budget once the signature checks, else (a bad or unchecked signature) from the client's afterwards.
+  app.use(async (c, next) => {
+    if (chargedElsewhere(c)) return next();
+    const client = clientKey(c);
+    if (!signs(c)) {
+      chargeClient(ctx, client);
+      return next();
+    }
+    refuseIfSpent(ctx.anonymousLimiter, client);
+    try {
+      await next();
+    } finally {
+      if (!signerPaid(c)) ctx.anonymousLimiter.charge(client);
+    }
   });
   app.route("/v1", v1);
   app.route("/", explorerRoutes(ctx));

@@ -1,6 +1,7 @@
 // What the routes share: the node's parts, limits, the clock, and helpers for bodies, views and rate limits.
+import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
-import { BorderLedgerError } from "../node/domain/errors";
+import { BorderLedgerError, type ErrorCode } from "../node/domain/errors";
 import { SHIPMENT_ID } from "../node/domain/event";
 import type { Viewer } from "../node/domain/views";
 import type { NodeApi } from "../node/node-api";
@@ -21,7 +22,10 @@ export type ApiContext = {
   limits: ApiLimits;
   clock: () => number;
   replay: ReplayGuard;
+  /** Budgets of signers, keyed by lowercase address, charged once a signature has proven who spoke. */
   rateLimiter: RateLimiter;
+  /** Budgets of client network addresses, for anonymous traffic and for work no signature pays for. */
+  anonymousLimiter: RateLimiter;
   metrics: ApiMetrics;
 };
 
@@ -43,29 +47,87 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** Who signed this read request (null when anonymous), as the participant registry knows them. */
+/** Requests whose signer paid for them, so the anonymous budget does not charge them too. */
+const paidBySigner = new WeakSet<Request>();
+
+/** Whether a signed reader paid for this request (else its client's network address pays). */
+export function signerPaid(c: Context): boolean {
+  return paidBySigner.has(c.req.raw);
+}
+
+/**
+ * Who signed this read request (null when anonymous), as the participant registry knows them. A signed read is
+ * charged to its signer once the signature checks.
+ */
 export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
   const url = new URL(c.req.url);
-  const address = authenticateRead({
+  const address = await authenticateRead({
     headers: { get: (name) => c.req.header(name) },
     method: c.req.method,
     pathAndQuery: url.pathname + url.search,
     now: ctx.clock(),
     replay: ctx.replay,
+    registered: async (signer) => (await ctx.node.participant(signer)) !== undefined,
   });
   if (address === null) return null;
+  chargeRate(ctx, address);
+  paidBySigner.add(c.req.raw);
   return ctx.node.viewer(address);
 }
+
+/** The network address the request came from ("unknown" when the app is called without a socket, as in tests). */
+export function clientKey(c: Context): string {
+  try {
+    return `client:${getConnInfo(c).remote.address ?? "unknown"}`;
+  } catch {
+    return "client:unknown";
+  }
+}
+
+const rateLimited = (who: string, wait: number) =>
+  new BorderLedgerError("RATE_LIMITED", `too many requests from ${who}: retry in ${wait} s`, { retryAfter: wait });
 
 /** Charges `cost` to a participant's rate limit; throws RATE_LIMITED with the seconds to wait. */
 export function chargeRate(ctx: ApiContext, key: string, cost = 1): void {
   const wait = ctx.rateLimiter.take(key.toLowerCase(), cost);
-  if (wait > 0) throw new BorderLedgerError("RATE_LIMITED", `too many requests from ${key}: retry in ${wait} s`, { retryAfter: wait });
+  if (wait > 0) throw rateLimited(key, wait);
 }
 
-/** The actor a raw append body names, for rate limiting before the body is checked (the signature binds it later). */
-export function claimedActor(text: string): string | undefined {
-  return /"actor"\s*:\s*"(0x[0-9a-fA-F]{40})"/.exec(text)?.[1];
+/** Charges `cost` to a client's anonymous budget; throws RATE_LIMITED with the seconds to wait. */
+export function chargeClient(ctx: ApiContext, client: string, cost = 1): void {
+  const wait = ctx.anonymousLimiter.take(client, cost);
+  if (wait > 0) throw rateLimited(client.replace(/^client:/, ""), wait);
+}
+
+/** Refuses before any work when `key` could not pay `cost` now (nothing is taken). */
+export function refuseIfSpent(limiter: RateLimiter, key: string, cost = 1): void {
+  const wait = limiter.wait(key, cost);
+  if (wait > 0) throw rateLimited(key.replace(/^client:/, ""), wait);
+}
+
+/**
+ * The budget key of the actor an event claims: its address in lowercase (one key however it is spelled), or
+ * undefined when it is not an address at all (such an event fails validation and its client pays).
+ */
+export function actorKey(request: unknown): string | undefined {
+  const actor = (request as { event?: { actor?: unknown } } | null)?.event?.actor;
+  return typeof actor === "string" && /^0x[0-9a-fA-F]{40}$/.test(actor) ? actor.toLowerCase() : undefined;
+}
+
+/** Refusals a node gives before it has recovered the signer: their work is the client's, not the claimed actor's. */
+const BEFORE_SIGNATURE: ReadonlySet<ErrorCode> = new Set([
+  "BAD_REQUEST",
+  "VALIDATION_FAILED",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "BAD_SIGNATURE",
+  "PAYLOAD_TOO_LARGE",
+  "INTERNAL",
+]);
+
+/** Whether an append that ended this way proved its actor signed it (accepted, or refused on the ledger's rules). */
+export function signerProven(outcome: { ok: true } | { ok: false; error: unknown }): boolean {
+  if (outcome.ok) return true;
+  return outcome.error instanceof BorderLedgerError && !BEFORE_SIGNATURE.has(outcome.error.code);
 }
 
 /** What a shipment id in a path or query must be (spec §2), as a 400 names it. */

@@ -6,40 +6,62 @@ import { BorderLedgerError } from "../node/domain/errors";
 
 export const READ_WINDOW_MS = 5 * 60_000;
 
-/** Remembers accepted signatures for as long as their timestamps stay valid, so none is accepted twice. */
+/**
+ * Remembers accepted signatures for as long as their timestamps stay valid, so none is accepted twice. Bounded: when
+ * full of unexpired signatures it refuses new ones ("full") rather than forget one that could then be replayed.
+ */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
-  constructor(private readonly capacity = 200_000) {}
+  private sweptAt = -Infinity;
+  constructor(readonly capacity = 200_000) {}
 
-  /** Records the signature; false if it was seen before. */
-  accept(signature: string, expiresAt: number, now: number): boolean {
+  /** Signatures remembered now; never more than capacity. */
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** Whether this signature was accepted before and has not expired. */
+  has(signature: string, now: number): boolean {
+    const expiry = this.seen.get(signature);
+    return expiry !== undefined && expiry >= now;
+  }
+
+  /** Records the signature: "replayed" if it was seen before, "full" if there is no room for it now. */
+  accept(signature: string, expiresAt: number, now: number): "accepted" | "replayed" | "full" {
+    if (this.has(signature, now)) return "replayed";
     if (this.seen.size >= this.capacity) {
-      for (const [sig, expiry] of this.seen) if (expiry < now) this.seen.delete(sig);
-      if (this.seen.size >= this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+      // A sweep looks at every signature: at most one a second, however hard the guard is pushed.
+      if (now - this.sweptAt >= 1000) {
+        this.sweptAt = now;
+        for (const [sig, expiry] of this.seen) if (expiry < now) this.seen.delete(sig);
+      }
+      if (this.seen.size >= this.capacity) return "full";
     }
-    if (this.seen.has(signature)) return false;
     this.seen.set(signature, expiresAt);
-    return true;
+    return "accepted";
   }
 }
 
 /**
  * The checksummed address that signed this read, or null for an anonymous request (no X-BL headers at all).
- * Throws BAD_SIGNATURE (401) naming the header at fault.
+ * Throws BAD_SIGNATURE (401) naming the header at fault, RATE_LIMITED (429) when the replay guard is full.
  */
-export function authenticateRead({
+export async function authenticateRead({
   headers,
   method,
   pathAndQuery,
   now,
   replay,
+  registered,
 }: {
   headers: { get(name: string): string | null | undefined };
   method: string;
   pathAndQuery: string;
   now: number;
   replay: ReplayGuard;
-}): string | null {
+  /** Whether the participant directory knows this signer: only their signatures are recorded. */
+  registered: (address: string) => Promise<boolean>;
+}): Promise<string | null> {
   const address = headers.get("x-bl-address");
   const timestampText = headers.get("x-bl-timestamp");
   const signature = headers.get("x-bl-signature");
@@ -58,6 +80,16 @@ export function authenticateRead({
     throw fail("X-BL-Signature", error instanceof SignatureError ? error.message : "does not recover");
   }
   if (signer !== checksumAddress(address)) throw fail("X-BL-Signature", `signed by ${signer}, not by ${address}`);
-  if (!replay.accept(signature.toLowerCase(), timestamp + READ_WINDOW_MS, now)) throw fail("X-BL-Signature", "already used: sign every request anew");
+  const key = signature.toLowerCase();
+  const replayed = () => fail("X-BL-Signature", "already used: sign every request anew");
+  if (replay.has(key, now)) throw replayed();
+  // A signer the directory does not know reads what anyone reads: nothing to protect, so nothing recorded, and a
+  // flood of throw-away keys cannot fill the guard.
+  if (!(await registered(signer))) return signer;
+  const verdict = replay.accept(key, timestamp + READ_WINDOW_MS, now);
+  if (verdict === "replayed") throw replayed();
+  if (verdict === "full") {
+    throw new BorderLedgerError("RATE_LIMITED", "too many signed reads in the last 5 minutes: retry in 1 s", { retryAfter: 1 });
+  }
   return signer;
 }

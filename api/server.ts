@@ -42,14 +42,15 @@ export async function startNode({ config, log }: { config: NodeConfig; log: (lin
     log,
   });
   const { chain } = runtime;
-  const app = createApp({ node: runtime.api, startedAt: new Date() });
+  const app = createApp({ node: runtime.api, startedAt: new Date(), rateLimit: config.rateLimit });
   // Requests still being answered: a client that hangs up ends its connection, not the handler, so closing waits
   // for these before it closes the store and the chain under them.
   let inFlight = 0;
-  const fetchCounted = async (request: Request): Promise<Response> => {
+  // The server's bindings (the incoming socket) pass through: rate limits key anonymous traffic by its address.
+  const fetchCounted = async (request: Request, env: unknown): Promise<Response> => {
     inFlight++;
     try {
-      return await settleUnreadBody(request, await app.fetch(request));
+      return await settleUnreadBody(request, await app.fetch(request, env));
     } finally {
       inFlight--;
     }

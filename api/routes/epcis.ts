@@ -1,7 +1,7 @@
 // EPCIS 2.0: a shipment exported as a JSON-LD document, and signed EPCIS documents recorded as ledger events.
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
-import { chargeRate, claimedActor, parseJson, shipmentIdOf, viewerOf, type ApiContext } from "../context";
+import { parseJson, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 const JSON_LD = "application/ld+json";
 
@@ -21,8 +21,6 @@ export function epcisRoutes(ctx: ApiContext): Hono {
         throw new BorderLedgerError("UNSUPPORTED_MEDIA_TYPE", `content-type must be ${JSON_LD} or application/json, not ${type || "missing"}`);
       }
       const text = await c.req.text();
-      // Charged to the first actor the document names, as appends are, before any signature is checked.
-      chargeRate(ctx, claimedActor(text) ?? "anonymous");
       const result = await ctx.node.importEpcis({ shipmentId, body: parseJson(text) });
       ctx.metrics.appends.inc({ status: result.status }, result.events.length);
       return c.json(result, result.status === "created" ? 201 : 200);

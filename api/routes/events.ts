@@ -1,20 +1,41 @@
 // Appending events: POST /v1/shipments/{id}/events and POST /v1/events:batch (spec §9).
+// Who pays: before any work, an event's claimed actor (as JSON.parse reads it, in lowercase) and the client's network
+// address must both have budget left; afterwards an event whose signature checked is charged to its actor, and any
+// other to the client, so naming someone else's address spends nothing of theirs.
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
-import { chargeRate, claimedActor, jsonText, parseJson, type ApiContext } from "../context";
+import { ENVELOPE_LIMITS, checkJsonText, limitError } from "../../node/domain/json-limits";
+import { actorKey, clientKey, jsonText, parseJson, refuseIfSpent, signerProven, type ApiContext } from "../context";
 import { errorBody, statusOf } from "../errors";
 
 export function eventRoutes(ctx: ApiContext): Hono {
   return new Hono()
     .post("/shipments/:id/events", async (c) => {
       const text = await jsonText(c);
-      chargeRate(ctx, claimedActor(text) ?? "anonymous");
-      const { status, receipt } = await ctx.node.append({ text, shipmentId: c.req.param("id") });
-      ctx.metrics.appends.inc({ status });
-      return c.json(receipt, status === "created" ? 201 : 200);
+      const client = clientKey(c);
+      const actor = actorKey(parseJson(text));
+      refuseIfSpent(ctx.anonymousLimiter, client);
+      if (actor !== undefined) refuseIfSpent(ctx.rateLimiter, actor);
+      let outcome;
+      try {
+        outcome = await ctx.node.append({ text, shipmentId: c.req.param("id") });
+      } catch (error) {
+        if (actor !== undefined && signerProven({ ok: false, error })) ctx.rateLimiter.charge(actor);
+        else ctx.anonymousLimiter.charge(client);
+        throw error;
+      }
+      if (actor !== undefined) ctx.rateLimiter.charge(actor);
+      else ctx.anonymousLimiter.charge(client);
+      ctx.metrics.appends.inc({ status: outcome.status });
+      return c.json(outcome.receipt, outcome.status === "created" ? 201 : 200);
     })
     .post("/events:batch", async (c) => {
-      const body = parseJson(await jsonText(c));
+      const text = await jsonText(c);
+      const body = parseJson(text);
+      // Duplicate keys (a decoy actor: JSON.parse keeps the last) and nesting deeper than an event may hold are
+      // refused before any event is looked at.
+      const issue = checkJsonText(text, ENVELOPE_LIMITS);
+      if (issue !== null) throw limitError(issue);
       if (typeof body !== "object" || body === null || !Array.isArray((body as { events?: unknown }).events)) {
         throw new BorderLedgerError("VALIDATION_FAILED", "events: must be an array of { event, payload, salts }", {
           issues: [{ path: "events", message: "must be an array" }],
@@ -27,14 +48,15 @@ export function eventRoutes(ctx: ApiContext): Hono {
       if (events.length === 0 || events.length > ctx.limits.batchEvents) {
         throw new BorderLedgerError("VALIDATION_FAILED", `events: must hold 1 to ${ctx.limits.batchEvents} events, not ${events.length}`);
       }
-      const actors = new Map<string, number>();
-      for (const e of events) {
-        const actor = (e as { event?: { actor?: unknown } })?.event?.actor;
-        const key = typeof actor === "string" ? actor : "anonymous";
-        actors.set(key, (actors.get(key) ?? 0) + 1);
-      }
-      for (const [actor, count] of actors) chargeRate(ctx, actor, count);
+      const client = clientKey(c);
+      const claimed = events.map(actorKey);
+      refuseIfSpent(ctx.anonymousLimiter, client);
+      for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       const results = await ctx.node.appendMany(events.map((e) => ({ body: e })));
+      const signed: (string | undefined)[] = results.map((r, i) => (signerProven(r) ? claimed[i] : undefined));
+      for (const [actor, count] of tally(signed)) ctx.rateLimiter.charge(actor, count);
+      const unsigned = signed.filter((actor) => actor === undefined).length;
+      if (unsigned > 0) ctx.anonymousLimiter.charge(client, unsigned);
       for (const r of results) {
         if (r.ok) ctx.metrics.appends.inc({ status: r.outcome.status });
         else ctx.metrics.rejects.inc({ code: r.error.code });
@@ -47,4 +69,11 @@ export function eventRoutes(ctx: ApiContext): Hono {
         ),
       });
     });
+}
+
+/** How many times each key occurs (undefined left out). */
+function tally(keys: readonly (string | undefined)[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
 }

@@ -40,6 +40,11 @@ const EnvSchema = z.object({
   NETWORK_FILE: z.string().min(1).optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CONFIRMATIONS: z.coerce.number().int().min(0).max(1000).default(0),
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(1e9).default(5000),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1e9).default(20000),
+  RATE_LIMIT_ANONYMOUS_PER_SECOND: z.coerce.number().positive().max(1e9).default(1000),
+  RATE_LIMIT_ANONYMOUS_BURST: z.coerce.number().int().min(1).max(1e9).default(10000),
+  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });
 
 export type NodeConfig = {
@@ -74,6 +79,11 @@ export type NodeConfig = {
   publicUrl?: string;
   /** Blocks an anchoring must be deep before verifiers count it (the network file's `confirmations`). */
   confirmations: number;
+  /**
+   * Requests a second and burst for one signer (keyed by the address its signature recovers) and for one client
+   * address (anonymous traffic, and work no signature paid for), and the most keys each limiter remembers.
+   */
+  rateLimit: { perSecond: number; burst: number; anonymousPerSecond: number; anonymousBurst: number; maxKeys: number };
 };
 
 /** The countries whose development customs accounts assess risk by default (spec §1: #4 DE, #5 GB, #6 US). */
@@ -142,5 +152,12 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
     networkFile: e.NETWORK_FILE,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     confirmations: e.CONFIRMATIONS,
+    rateLimit: {
+      perSecond: e.RATE_LIMIT_PER_SECOND,
+      burst: e.RATE_LIMIT_BURST,
+      anonymousPerSecond: e.RATE_LIMIT_ANONYMOUS_PER_SECOND,
+      anonymousBurst: e.RATE_LIMIT_ANONYMOUS_BURST,
+      maxKeys: e.RATE_LIMIT_MAX_KEYS,
+    },
   };
 }

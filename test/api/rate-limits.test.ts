@@ -1,0 +1,255 @@
+// Who pays for a request, as an attacker with no key would try it through the HTTP API: junk actors must not grow
+// the node's memory, a victim's address (in any spelling, or as a decoy key) must not spend the victim's budget,
+// and a flood of signed reads must not push a captured signature out of the replay guard.
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { createApp } from "../../api/app";
+import { RateLimiter } from "../../api/rate-limit";
+import { ReplayGuard } from "../../api/read-auth";
+import { devWallet } from "../../node/chain/dev-participants";
+import { signAppendRequest } from "../../node/domain/sign-event";
+import { randomSalts } from "../../node/prepare/salts";
+import type { NodeRuntime } from "../../node/runtime/node-runtime";
+import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
+import { openTestNode } from "../helpers/bundle";
+import { signedAppend } from "../helpers/events";
+
+type ErrorBody = { error: { code: string; message: string } };
+type BatchBody = { results: { index: number; status: number; error?: { code: string } }[] };
+
+const PLATFORM = 1;
+const CUSTOMS_DE = 4;
+const OTHER_PLATFORM = 8;
+
+/** The server bindings @hono/node-server passes: the socket a request came in on. */
+const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
+
+/** `address` with each letter's case chosen by the bits of `n`: one address, many spellings. */
+function spelling(address: string, n: number): string {
+  let bit = 0;
+  return (
+    "0x" +
+    [...address.slice(2)]
+      .map((ch) => {
+        if (!/[a-f]/i.test(ch)) return ch;
+        const upper = (n >> (bit++ % 30)) & 1;
+        return upper ? ch.toUpperCase() : ch.toLowerCase();
+      })
+      .join("")
+  );
+}
+
+describe("rate limits charge the real party, with bounded state", function () {
+  this.timeout(120_000);
+  let node: Awaited<ReturnType<typeof openTestNode>>;
+  let runtime: NodeRuntime;
+  let separator: Buffer;
+  let shipment = 0;
+  const nextShipment = () => `RL${String(shipment++).padStart(4, "0")}`;
+
+  before(async () => {
+    node = await openTestNode({ logName: "rate-limit-test-log" });
+    runtime = node.runtime;
+    separator = runtime.ledger.domainSeparator;
+  });
+  after(async () => {
+    await node?.close();
+  });
+
+  const order = (signer: number) => signedAppend({ separator, signer, shipmentId: nextShipment(), eventType: "ORDER" }).request;
+
+  function post(app: ReturnType<typeof createApp>, url: string, body: string, client: string) {
+    return app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body }, from(client));
+  }
+
+  describe("out of memory", () => {
+    it("keeps both limiters under their bound while junk actors, fresh keys and fresh addresses arrive", async () => {
+      const maxKeys = 64;
+      const clock = Date.now;
+      const rateLimiter = new RateLimiter({ perSecond: 1000, burst: 1000, clock, maxKeys });
+      const anonymousLimiter = new RateLimiter({ perSecond: 1e6, burst: 1e6, clock, maxKeys });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter, anonymousLimiter } });
+      // Unique junk actors, as the attack sent them: well-formed addresses on events that fail validation, and
+      // strings that are no address at all.
+      for (let batch = 0; batch < 10; batch++) {
+        const events = Array.from({ length: 500 }, (_, i) => ({
+          event: { actor: i % 2 === 0 ? Wallet.createRandom().address : `junk-${batch}-${i}-${"x".repeat(64)}` },
+        }));
+        const response = await post(app, "/v1/events:batch", JSON.stringify({ events }), `198.51.100.${batch}`);
+        expect(response.status).to.equal(200);
+        expect(rateLimiter.size).to.equal(0);
+      }
+      // Validly signed appends by keys nobody registered (refused FORBIDDEN after the signature checks), each from
+      // an address of its own.
+      for (let i = 0; i < 150; i++) {
+        const wallet = Wallet.createRandom();
+        const { request } = signAppendRequest({
+          separator,
+          privateKey: wallet.privateKey,
+          shipmentId: nextShipment(),
+          eventType: "ORDER",
+          occurredAtMs: Date.now(),
+          payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown>,
+          salts: randomSalts(EXAMPLE_PAYLOADS.ORDER as Record<string, unknown>),
+        });
+        const response = await post(app, `/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request), `2001:db8::${i.toString(16)}`);
+        expect(response.status).to.equal(403);
+        expect(rateLimiter.size).to.be.at.most(maxKeys);
+        expect(anonymousLimiter.size).to.be.at.most(maxKeys);
+      }
+      expect(rateLimiter.size).to.equal(maxKeys);
+      // The participants' own appends still go through.
+      const response = await post(app, "/v1/events:batch", JSON.stringify({ events: [order(PLATFORM)] }), "192.0.2.1");
+      expect(((await response.json()) as BatchBody).results.map((r) => r.status)).to.deep.equal([201]);
+    });
+
+    it("forgets a full bucket before a drained one, so a flood of new keys cannot wipe a key's debt", () => {
+      let now = 0;
+      const limiter = new RateLimiter({ perSecond: 0.001, burst: 10, clock: () => now, maxKeys: 8 });
+      limiter.charge("drained", 10);
+      for (let i = 0; i < 200; i++) {
+        now += 10;
+        expect(limiter.take(`fresh-${i}`)).to.equal(0);
+        expect(limiter.size).to.be.at.most(8);
+      }
+      expect(limiter.wait("drained")).to.be.greaterThan(0);
+    });
+  });
+
+  describe("someone else's budget", () => {
+    it("charges the victim nothing for batches naming its address in 1,000 spellings", async () => {
+      const rateLimiter = new RateLimiter({ perSecond: 0.001, burst: 1000, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter } });
+      const victim = devWallet(PLATFORM).address;
+      for (let round = 0; round < 3; round++) {
+        // Signed by another participant, so each claim of the victim's address fails its signature check.
+        const events = Array.from({ length: 1000 }, (_, n) => {
+          const request = order(OTHER_PLATFORM);
+          return { ...request, event: { ...request.event, actor: spelling(victim, n + round * 1000) } };
+        });
+        const response = await post(app, "/v1/events:batch", JSON.stringify({ events }), "203.0.113.66");
+        expect(response.status).to.equal(200);
+        const { results } = (await response.json()) as BatchBody;
+        expect(results.every((r) => r.status === 400 || r.status === 401)).to.equal(true);
+      }
+      expect(rateLimiter.wait(victim.toLowerCase(), 1000)).to.equal(0);
+      // The victim's own appends: all accepted.
+      for (let i = 0; i < 8; i++) {
+        const request = order(PLATFORM);
+        const response = await post(app, `/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request), "192.0.2.10");
+        expect(response.status, await response.clone().text()).to.equal(201);
+      }
+    });
+
+    it("lets no decoy actor placed first in the raw JSON decide whose budget pays", async () => {
+      const rateLimiter = new RateLimiter({ perSecond: 0.001, burst: 2, clock: Date.now });
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 100, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter, anonymousLimiter } });
+      const signer = devWallet(OTHER_PLATFORM).address.toLowerCase();
+      const decoys: string[] = [];
+      // A regex would read the decoy; JSON.parse keeps the last duplicate, the signed actor.
+      const withDecoy = (text: string) => {
+        const decoy = Wallet.createRandom().address;
+        decoys.push(decoy.toLowerCase());
+        return text.replace('"event":{', `"event":{"actor":"${decoy}",`);
+      };
+      const single = (text: string, shipmentId: string) => post(app, `/v1/shipments/${shipmentId}/events`, text, "203.0.113.77");
+      const batch = (text: string) => post(app, "/v1/events:batch", `{"events":[${text}]}`, "203.0.113.77");
+      const client = "client:203.0.113.77";
+
+      // A signed body with a duplicate key is refused before anyone's budget but the client's pays.
+      let request = order(OTHER_PLATFORM);
+      const refusedSingle = await single(withDecoy(JSON.stringify(request)), request.event.shipmentId);
+      expect(refusedSingle.status).to.equal(400);
+      expect(((await refusedSingle.json()) as ErrorBody).error.message).to.contain('duplicate key "actor"');
+      request = order(OTHER_PLATFORM);
+      const refusedBatch = await batch(withDecoy(JSON.stringify(request)));
+      expect(refusedBatch.status).to.equal(400);
+      expect(((await refusedBatch.json()) as ErrorBody).error.message).to.contain('duplicate key "actor"');
+      expect(anonymousLimiter.wait(client, 100)).to.be.greaterThan(0);
+      expect(rateLimiter.wait(signer, 2)).to.equal(0);
+      for (const decoy of decoys) expect(rateLimiter.wait(decoy, 2)).to.equal(0);
+
+      // The signer's own budget spent, a decoy does not let its next request through.
+      for (let i = 0; i < 2; i++) {
+        request = order(OTHER_PLATFORM);
+        expect((await single(JSON.stringify(request), request.event.shipmentId)).status).to.equal(201);
+      }
+      request = order(OTHER_PLATFORM);
+      const limited = await single(withDecoy(JSON.stringify(request)), request.event.shipmentId);
+      expect(limited.status).to.equal(429);
+      expect(((await limited.json()) as ErrorBody).error.code).to.equal("RATE_LIMITED");
+      expect(Number(limited.headers.get("retry-after"))).to.be.at.least(1);
+      expect((await batch(JSON.stringify(order(OTHER_PLATFORM)))).status).to.equal(429);
+      for (const decoy of decoys) expect(rateLimiter.wait(decoy, 2)).to.equal(0);
+    });
+  });
+
+  describe("anonymous traffic", () => {
+    it("gives each client address its own budget, and a bad signature charges the client", async () => {
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 3, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
+      const get = (url: string, client: string, headers: Record<string, string> = {}) => app.request(url, { headers }, from(client));
+      expect((await get("/v1/brands", "198.51.100.20")).status).to.equal(200);
+      const forged = { "x-bl-address": devWallet(CUSTOMS_DE).address, "x-bl-timestamp": String(Date.now()), "x-bl-signature": "0x" + "11".repeat(65) };
+      expect((await get("/v1/shipments/RL9999/trace", "198.51.100.20", forged)).status).to.equal(401);
+      expect((await get("/authenticity?gtin=4006381333931&serial=A1", "198.51.100.20")).status).to.equal(200);
+      const refused = await get("/v1/brands", "198.51.100.20");
+      expect(refused.status).to.equal(429);
+      expect(Number(refused.headers.get("retry-after"))).to.be.at.least(1);
+      const catalog = await post(app, "/v1/brands/catalog", "{}", "198.51.100.20");
+      expect(catalog.status).to.equal(429);
+      expect((await get("/v1/brands", "198.51.100.21")).status).to.equal(200);
+      expect((await get("/v1/health", "198.51.100.20")).status).to.not.equal(429);
+    });
+  });
+
+  describe("replay after flooding", () => {
+    const readHeaders = async (wallet: { address: string; signMessage(m: string): Promise<string> }, url: string, timestamp: number) => ({
+      "x-bl-address": wallet.address,
+      "x-bl-timestamp": String(timestamp),
+      "x-bl-signature": await wallet.signMessage(`GET ${url} ${timestamp}`),
+    });
+
+    it("refuses new signed reads with 429 when full, and never accepts a replay", async () => {
+      const shipmentId = nextShipment();
+      const request = signedAppend({ separator, signer: PLATFORM, shipmentId, eventType: "ORDER" }).request;
+      const replay = new ReplayGuard(3);
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { replay } });
+      expect((await post(app, `/v1/shipments/${shipmentId}/events`, JSON.stringify(request), "192.0.2.30")).status).to.equal(201);
+      const url = `/v1/shipments/${shipmentId}/trace`;
+      const base = Date.now();
+      const captured = await readHeaders(devWallet(CUSTOMS_DE), url, base);
+      expect((await app.request(url, { headers: captured })).status).to.equal(200);
+      // Throw-away keys nobody registered: their reads are answered as anonymous ones and nothing is recorded.
+      for (let i = 0; i < 20; i++) {
+        const response = await app.request(url, { headers: await readHeaders(Wallet.createRandom(), url, base + i + 1) });
+        expect(response.status).to.equal(200);
+      }
+      expect(replay.size).to.equal(1);
+      // Registered participants' reads fill the guard; then a new one is refused rather than an old one forgotten.
+      for (let i = 0; i < 2; i++)
+        expect((await app.request(url, { headers: await readHeaders(devWallet(PLATFORM), url, base + 100 + i) })).status).to.equal(200);
+      const full = await app.request(url, { headers: await readHeaders(devWallet(PLATFORM), url, base + 200) });
+      expect(full.status).to.equal(429);
+      expect(full.headers.get("retry-after")).to.equal("1");
+      expect(replay.size).to.equal(3);
+      const replayed = await app.request(url, { headers: captured });
+      expect(replayed.status).to.equal(401);
+      expect(((await replayed.json()) as ErrorBody).error.code).to.equal("BAD_SIGNATURE");
+    });
+
+    it("makes room only as signatures expire", () => {
+      const guard = new ReplayGuard(2);
+      expect(guard.accept("0xa", 1000, 0)).to.equal("accepted");
+      expect(guard.accept("0xb", 5000, 0)).to.equal("accepted");
+      expect(guard.accept("0xc", 5000, 500)).to.equal("full");
+      expect(guard.accept("0xa", 1000, 900)).to.equal("replayed");
+      // One sweep a second: at 1001 the last sweep (at 500) is too recent, at 1600 the expired 0xa goes.
+      expect(guard.accept("0xc", 5000, 1001)).to.equal("full");
+      expect(guard.accept("0xc", 5000, 1600)).to.equal("accepted");
+      expect(guard.accept("0xb", 5000, 1601)).to.equal("replayed");
+      expect(guard.size).to.equal(2);
+    });
+  });
+});
