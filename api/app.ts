@@ -1,6 +1,9 @@
 // createApp(deps): the BorderLedger HTTP API as a Hono app, with no port of its own (server.ts listens).
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import { BorderLedgerError } from "../node/domain/errors";
 import type { NodeApi } from "../node/node-api";
 import { chargeClient, clientKey, refuseIfSpent, signerPaid, type ApiContext, type ApiLimits } from "./context";
@@ -49,10 +52,14 @@ export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEven
 /** What `npm start` allows when no RATE_LIMIT_* variable is set: enough for the tests and benches on one machine. */
 export const DEFAULT_RATE_LIMIT = { perSecond: 5000, burst: 20000, anonymousPerSecond: 1000, anonymousBurst: 10000, maxKeys: 100_000 } as const;
 
+/** The explorer's icon, so browsers asking for /favicon.ico get a picture rather than a 404. */
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4e79"/><path d="M4 4h5a2.5 2.5 0 0 1 0 5H4zm0 5h5.5a2.5 2.5 0 0 1 0 5H4z" fill="none" stroke="#fff" stroke-width="1.5"/></svg>';
+
 /** Routes no anonymous budget pays for: liveness and metrics, and appends, which charge who signed them. */
 function chargedElsewhere(c: Context): boolean {
   const path = c.req.path;
-  if (path === "/v1/health" || path === "/metrics") return true;
+  if (path === "/v1/health" || path === "/metrics" || path === "/favicon.ico") return true;
   return c.req.method === "POST" && (path === "/v1/events:batch" || /^\/v1\/shipments\/[^/]+\/events$/.test(path));
 }
 
@@ -99,6 +106,34 @@ export function createApp(deps: AppDeps): Hono {
     const route = c.req.routePath || "unmatched";
     metrics.requestSeconds.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - started) / 1000);
   });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      referrerPolicy: "no-referrer",
+      xFrameOptions: "DENY",
+    }),
+  );
+  // Cross-site form posts come from browsers, which say where from (Origin, Sec-Fetch-Site): those must be ours.
+  // A client that sends neither is no browser a page could have tricked.
+  const sameOrigin = csrf();
+  app.use(async (c, next) => {
+    if (c.req.header("origin") === undefined && c.req.header("sec-fetch-site") === undefined) return next();
+    try {
+      await sameOrigin(c, next);
+    } catch (error) {
+      if (error instanceof HTTPException && error.status === 403) {
+        throw new BorderLedgerError("FORBIDDEN", "a form posted from another site is refused: post it from this node's own pages");
+      }
+      throw error;
+    }
+  });
   // The anonymous budget of the client's address: charged up front for anonymous requests; a signed one pays from its
   // signer's budget once the signature checks, else (a bad or unchecked signature) from the client's afterwards.
   app.use(async (c, next) => {
@@ -115,6 +150,7 @@ export function createApp(deps: AppDeps): Hono {
       if (!signerPaid(c)) ctx.anonymousLimiter.charge(client);
     }
   });
+  app.get("/favicon.ico", (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));
   app.route("/v1", v1);
   app.route("/", explorerRoutes(ctx));
   app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }));
