@@ -7,7 +7,7 @@ import { attachContracts, deployContracts, type BorderLedgerContracts, type Cont
 import { DEV_BRANDS, DEV_PARTICIPANTS, devWallet } from "./dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "./embedded-chain";
 import { registerParticipants, rolesOf } from "./participants";
-import { DEFAULT_RPC_TIMEOUT_MS, createRpcProvider, probeChainId } from "./rpc-provider";
+import { DEFAULT_RPC_TIMEOUT_MS, SETUP_TX_TIMEOUT_MS, createRpcProvider, probeChainId } from "./rpc-provider";
 
 export type ChainOptions = {
   /** A remote JSON-RPC chain; when absent the node starts the embedded chain. */
@@ -28,6 +28,8 @@ export type ChainOptions = {
   operatorCountry?: string;
   /** How long one JSON-RPC request may take, the first one at start-up included (default 30 s). */
   rpcTimeoutMs?: number;
+  /** How long each set-up transaction (deployment, registration) may take to be mined (default 120 s). */
+  setupTxTimeoutMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 };
@@ -100,7 +102,7 @@ function oneLineError(error: unknown, rpcUrl: string): Error {
   const message = typeof short === "string" && short !== "" ? short : String((error as Error).message ?? error);
   let line = (message.split("\n")[0] ?? "").split(rpcUrl).join(publicRpcUrl(rpcUrl));
   if (line.length > MAX_MESSAGE_LENGTH) line = `${line.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
-  const prefix = isError(error, "TIMEOUT") ? `the chain at ${publicRpcUrl(rpcUrl)} did not answer in time: ` : "";
+  const prefix = isError(error, "TIMEOUT") ? `the chain at ${publicRpcUrl(rpcUrl)} did not answer or mine in time: ` : "";
   return chainSetupError(`${prefix}${line}`);
 }
 
@@ -130,6 +132,7 @@ async function setUp({
   if (operator instanceof BorderLedgerError) throw operator;
 
   const logId = id(options.logName);
+  const txTimeoutMs = options.setupTxTimeoutMs ?? SETUP_TX_TIMEOUT_MS;
   let addresses = options.addresses;
   if (addresses) await checkDeployed(provider, addresses);
   // Everything that would make set-up fail is checked before the first transaction: nothing is deployed or
@@ -141,7 +144,7 @@ async function setUp({
     );
   } else {
     if (!deployer) throw chainSetupError("set DEPLOYER_KEY to deploy the contracts, or give their addresses to attach to them");
-    addresses = await deployContracts({ deployer }).catch((error: unknown) => {
+    addresses = await deployContracts({ deployer, timeoutMs: txTimeoutMs }).catch((error: unknown) => {
       throw fundsError(error, deployer.address, "the deployer (DEPLOYER_KEY)", "deploy the contracts");
     });
     log(
@@ -154,7 +157,7 @@ async function setUp({
   if (options.devParticipants) {
     if (!deployer) throw chainSetupError("registering the development participants needs the admin key (DEPLOYER_KEY)");
     const participants = DEV_PARTICIPANTS.map((p) => ({ ...p, address: devWallet(p.index).address }));
-    const added = await registerParticipants({ participantRegistry: contracts.participantRegistry, participants });
+    const added = await registerParticipants({ participantRegistry: contracts.participantRegistry, participants, timeoutMs: txTimeoutMs });
     log(`development participants: ${added} registered, ${participants.length - added} already present`);
     devAccounts = await Promise.all(
       participants.map(async (p) => ({
@@ -164,12 +167,15 @@ async function setUp({
         country: p.country,
       })),
     );
-    const brands = await registerDevBrands({ productRegistry: contracts.productRegistry });
+    const brands = await registerDevBrands({ productRegistry: contracts.productRegistry, timeoutMs: txTimeoutMs });
     log(`development brands: ${brands} registered, ${DEV_BRANDS.length - brands} already present`);
   }
 
   await ensureLogRegistered({ contracts, logId, operator, deployer, options, log });
   log(`log "${options.logName}" (${logId}) operated by ${operator.address}`);
+  if ((await provider.getBalance(operator.address)) === 0n) {
+    log(`the log operator ${operator.address} has no funds: anchoring fails until that account is funded`);
+  }
 
   return { provider, chainId, rpcUrl, embedded, addresses, contracts, logName: options.logName, logId, operator, devAccounts };
 }
@@ -235,12 +241,18 @@ function fundsError(error: unknown, address: string, who: string, what: string):
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** Registers DEV_BRANDS to their owners where not yet registered; returns how many it registered. */
-async function registerDevBrands({ productRegistry }: { productRegistry: BorderLedgerContracts["productRegistry"] }): Promise<number> {
+async function registerDevBrands({
+  productRegistry,
+  timeoutMs,
+}: {
+  productRegistry: BorderLedgerContracts["productRegistry"];
+  timeoutMs: number;
+}): Promise<number> {
   let added = 0;
   for (const brand of DEV_BRANDS) {
     const current = (await productRegistry.brandOf(id(brand.name))) as { owner: string };
     if (current.owner !== "0x0000000000000000000000000000000000000000") continue;
-    await (await productRegistry.registerBrand(brand.name, devWallet(brand.owner).address)).wait();
+    await (await productRegistry.registerBrand(brand.name, devWallet(brand.owner).address)).wait(1, timeoutMs);
     added++;
   }
   return added;
@@ -296,6 +308,7 @@ async function ensureLogRegistered({
     }
     await registerParticipants({
       participantRegistry: contracts.participantRegistry,
+      timeoutMs: options.setupTxTimeoutMs ?? SETUP_TX_TIMEOUT_MS,
       participants: [
         {
           address: operator.address,
@@ -308,6 +321,6 @@ async function ensureLogRegistered({
     });
     log(`registered the log operator ${operator.address} as a participant`);
   }
-  await (await contracts.anchorRegistry.registerLog(logId, operator.address)).wait();
+  await (await contracts.anchorRegistry.registerLog(logId, operator.address)).wait(1, options.setupTxTimeoutMs ?? SETUP_TX_TIMEOUT_MS);
   log(`registered log "${options.logName}" in AnchorRegistry`);
 }

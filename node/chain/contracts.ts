@@ -1,6 +1,7 @@
 // ethers handles on the three BorderLedger contracts, and their deployment.
 import { Contract, ContractFactory, getCreateAddress, type BaseContractMethod, type ContractRunner, type Signer } from "ethers";
 import { loadArtifact, type ContractName } from "./artifacts";
+import { SETUP_TX_TIMEOUT_MS } from "./rpc-provider";
 
 export type ContractAddresses = {
   participantRegistry: string;
@@ -100,19 +101,23 @@ export function predictContractAddresses({ deployer, nonce }: { deployer: string
   };
 }
 
-async function deployOne(name: ContractName, deployer: Signer, args: unknown[]): Promise<string> {
+async function deployOne(name: ContractName, deployer: Signer, args: unknown[], timeoutMs: number): Promise<string> {
   const artifact = loadArtifact(name);
   const factory = new ContractFactory(artifact.abi as never, artifact.bytecode, deployer);
   const contract = await factory.deploy(...args);
-  await contract.waitForDeployment();
+  // Bounded, unlike waitForDeployment(): a chain that takes the transaction and never mines it fails set-up.
+  await contract.deploymentTransaction()?.wait(1, timeoutMs);
   return contract.getAddress();
 }
 
-/** Deploys ParticipantRegistry (admin = deployer), AnchorRegistry and ProductRegistry, in that order. */
-export async function deployContracts({ deployer }: { deployer: Signer }): Promise<ContractAddresses> {
+/**
+ * Deploys ParticipantRegistry (admin = deployer), AnchorRegistry and ProductRegistry, in that order, each mined within
+ * `timeoutMs` (default SETUP_TX_TIMEOUT_MS).
+ */
+export async function deployContracts({ deployer, timeoutMs = SETUP_TX_TIMEOUT_MS }: { deployer: Signer; timeoutMs?: number }): Promise<ContractAddresses> {
   const admin = await deployer.getAddress();
-  const participantRegistry = await deployOne("ParticipantRegistry", deployer, [admin]);
-  const anchorRegistry = await deployOne("AnchorRegistry", deployer, [participantRegistry]);
-  const productRegistry = await deployOne("ProductRegistry", deployer, [participantRegistry]);
+  const participantRegistry = await deployOne("ParticipantRegistry", deployer, [admin], timeoutMs);
+  const anchorRegistry = await deployOne("AnchorRegistry", deployer, [participantRegistry], timeoutMs);
+  const productRegistry = await deployOne("ProductRegistry", deployer, [participantRegistry], timeoutMs);
   return { participantRegistry, anchorRegistry, productRegistry };
 }

@@ -1,6 +1,7 @@
 // Registering participants in ParticipantRegistry and reading back who holds which role.
 import { ADMIN_ROLE_ID, ROLE_NAMES, roleId, type RoleName } from "../domain/roles";
 import type { ContractHandle } from "./contracts";
+import { SETUP_TX_TIMEOUT_MS } from "./rpc-provider";
 
 export type ParticipantRegistration = {
   address: string;
@@ -17,15 +18,18 @@ export type ParticipantRegistration = {
 export async function registerParticipants({
   participantRegistry,
   participants,
+  timeoutMs = SETUP_TX_TIMEOUT_MS,
 }: {
   participantRegistry: ContractHandle<"ParticipantRegistry">;
   participants: readonly ParticipantRegistration[];
+  /** How long each registration may take to be mined. */
+  timeoutMs?: number;
 }): Promise<number> {
   let registered = 0;
   for (const p of participants) {
     if (await participantRegistry.isActive(p.address)) continue;
     const tx = await participantRegistry.register(p.address, p.name, p.country, p.trustTier, p.roles.map(roleId));
-    await tx.wait();
+    await tx.wait(1, timeoutMs);
     registered++;
   }
   return registered;

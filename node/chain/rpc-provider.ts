@@ -6,6 +6,9 @@ import { FetchRequest, JsonRpcProvider } from "ethers";
 /** How long one JSON-RPC request may take before it fails (the ethers default is five minutes). */
 export const DEFAULT_RPC_TIMEOUT_MS = 30_000;
 
+/** How long set-up waits for one of its transactions (a deployment, a registration) to be mined. */
+export const SETUP_TX_TIMEOUT_MS = 120_000;
+
 /**
  * A JSON-RPC provider tuned for a chain that answers fast: no request batching delay and no response cache
  * (the defaults make each send several times slower against a local node and can leave `wait()` hanging), and

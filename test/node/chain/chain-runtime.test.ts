@@ -4,6 +4,8 @@ import { Wallet, id } from "ethers";
 import { openChain, type ChainRuntime } from "../../../node/chain/chain-runtime";
 import { predictContractAddresses } from "../../../node/chain/contracts";
 import { DEV_PARTICIPANTS, devWallet } from "../../../node/chain/dev-participants";
+import { startEmbeddedChain } from "../../../node/chain/embedded-chain";
+import { createRpcProvider } from "../../../node/chain/rpc-provider";
 import { roleId } from "../../../node/domain/roles";
 import { defined, elementAt, rejectionOf } from "../../helpers/assertions";
 
@@ -246,6 +248,43 @@ describe("openChain", () => {
     );
     expect(error.message).to.contain(`operated by ${admin}`);
     expect(await chain.provider.getTransactionCount(admin)).to.equal(before);
+  });
+
+  it("gives up on a deployment the chain takes but never mines, in one line", async () => {
+    const stalled = await startEmbeddedChain({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const direct = createRpcProvider({ rpcUrl: stalled.rpcUrl, chainId: stalled.chainId });
+      await direct.send("evm_setAutomine", [false]);
+      direct.destroy();
+      const started = Date.now();
+      const error = await rejectionOf(
+        openChain({ ...quiet, rpcUrl: stalled.rpcUrl, deployerKey: devWallet(0).privateKey, setupTxTimeoutMs: 500, devParticipants: true }),
+      );
+      expect(Date.now() - started).to.be.below(5_000);
+      expect(error.code).to.equal("CHAIN_SETUP_FAILED");
+      expect(error.message).to.contain(stalled.rpcUrl).and.to.contain("in time");
+      expect(error.message).to.not.contain("\n");
+    } finally {
+      await stalled.close();
+    }
+  });
+
+  it("warns at start that an unfunded log operator cannot anchor", async () => {
+    const operator = Wallet.createRandom();
+    const lines: string[] = [];
+    const attached = await openChain({
+      ...quiet,
+      logName: "unfunded-operator-log",
+      rpcUrl: chain.rpcUrl,
+      deployerKey: devWallet(0).privateKey,
+      operatorKey: operator.privateKey,
+      operatorCountry: "NL",
+      addresses: chain.addresses,
+      devParticipants: false,
+      log: (line) => lines.push(line),
+    });
+    await attached.close();
+    expect(lines).to.include(`the log operator ${operator.address} has no funds: anchoring fails until that account is funded`);
   });
 
   it("says the chain port is in use when it is", async () => {
