@@ -9,7 +9,7 @@ import { domainSeparator } from "../domain/eip712";
 import { addressOfPrivateKey, signDigest } from "../domain/signature";
 import { signAppendRequest } from "../domain/sign-event";
 import { personalMessageDigest, readMessage } from "../domain/read-message";
-import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../domain/catalog";
+import { signedCatalogRequest, type CatalogItem } from "../domain/catalog";
 import { epcisDocumentOfRequests, type EpcisDocument } from "../domain/epcis/document";
 import { signEpcisImport, type EpcisImportBody } from "../domain/epcis/import";
 import type { EpcisImportResult } from "../services/epcis-service";
@@ -322,21 +322,16 @@ export class BorderLedgerClient {
     sellers: string[];
   }): Promise<Record<string, unknown>> {
     if (this.options.productRegistry === undefined) throw new Error("registerCatalog needs the ProductRegistry address: create the client with connect()");
-    const built = buildCatalog({ items, sellers });
-    const digest = catalogDigest({
+    const request = signedCatalogRequest({
       chainId: this.options.domain.chainId,
       productRegistry: this.options.productRegistry,
-      catalog: {
-        brandId: brandIdOf(brand),
-        version,
-        itemsRoot: built.itemsRoot,
-        itemCount: built.itemCount,
-        sellersRoot: built.sellersRoot,
-        sellerCount: built.sellerCount,
-      },
+      brand,
+      version,
+      items,
+      sellers,
+      privateKey: this.options.privateKey,
     });
-    const signature = signDigest({ digest, privateKey: this.options.privateKey });
-    return (await (await this.send("POST", "/v1/brands/catalog", { brand, version, items, sellers, signature })).json()) as Record<string, unknown>;
+    return (await (await this.send("POST", "/v1/brands/catalog", request)).json()) as Record<string, unknown>;
   }
 
   /** The registered brands and their catalog versions. */

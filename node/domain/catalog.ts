@@ -7,7 +7,8 @@ import { keccak256, keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";
 import { hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "./merkle";
 import { Gtin, Identifier } from "./payloads";
-import { SignatureHex } from "./primitives";
+import { HexDigest, SignatureHex } from "./primitives";
+import { signDigest } from "./signature";
 
 const coder = AbiCoder.defaultAbiCoder();
 
@@ -193,14 +194,50 @@ const BrandName = z
 /**
  * The body a brand owner POSTs to have a catalog anchored. It arrives over HTTP from a party the node does not
  * control, so it is parsed here before anything is hashed; unknown fields are refused rather than stripped, so what
- * the node anchors is exactly what was sent. The signature is the owner's over the Catalog built from it (lowercase
- * hex, as every signature in BorderLedger; r || s || v). Repeated items or sellers are refused by buildCatalog.
+ * the node anchors is exactly what was sent. It states the roots and counts the owner signed, so the node checks the
+ * owner's signature (lowercase hex, r || s || v, over the Catalog of those values) before it builds a tree, and only
+ * then that the items and sellers give those roots. Repeated items or sellers are refused by buildCatalog.
  */
 export const CatalogRequestSchema = z.strictObject({
   brand: BrandName,
   version: z.int().min(1),
   items: z.array(z.strictObject({ gtin: Gtin, serial: Identifier })).max(MAX_CATALOG_ITEMS),
   sellers: z.array(Identifier).max(MAX_CATALOG_SELLERS),
+  itemsRoot: HexDigest,
+  itemCount: z.int().min(0),
+  sellersRoot: HexDigest,
+  sellerCount: z.int().min(0),
   signature: SignatureHex,
 });
 export type CatalogRequest = z.infer<typeof CatalogRequestSchema>;
+
+/** A brand owner's signed request for its next catalog, with the roots and counts it signs (what the SDK sends). */
+export function signedCatalogRequest({
+  chainId,
+  productRegistry,
+  brand,
+  version,
+  items,
+  sellers,
+  privateKey,
+}: {
+  chainId: number;
+  productRegistry: string;
+  brand: string;
+  version: number;
+  items: readonly CatalogItem[];
+  sellers: readonly string[];
+  privateKey: string;
+}): CatalogRequest {
+  const built = buildCatalog({ items, sellers });
+  const signed = { itemsRoot: built.itemsRoot, itemCount: built.itemCount, sellersRoot: built.sellersRoot, sellerCount: built.sellerCount };
+  const digest = catalogDigest({ chainId, productRegistry, catalog: { brandId: brandIdOf(brand), version, ...signed } });
+  return {
+    brand,
+    version,
+    items: items.map((item) => ({ ...item })),
+    sellers: [...sellers],
+    ...signed,
+    signature: signDigest({ digest, privateKey }),
+  };
+}

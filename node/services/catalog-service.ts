@@ -90,14 +90,15 @@ export class CatalogService {
         expected: brand.version + 1,
       });
     }
-    const built = buildCatalog({ items: request.items, sellers: request.sellers });
+    // The signature first, over the roots and counts the request states: one recovery, before any tree is built, so a
+    // stranger's large catalog costs the node almost nothing.
     const signed = {
       brandId: brand.brandId,
       version: request.version,
-      itemsRoot: built.itemsRoot,
-      itemCount: built.itemCount,
-      sellersRoot: built.sellersRoot,
-      sellerCount: built.sellerCount,
+      itemsRoot: request.itemsRoot,
+      itemCount: request.itemCount,
+      sellersRoot: request.sellersRoot,
+      sellerCount: request.sellerCount,
     };
     const digest = catalogDigest({ chainId, productRegistry: await productRegistry.getAddress(), catalog: signed });
     let signer: string;
@@ -115,6 +116,16 @@ export class CatalogService {
           owner: brand.owner,
           digest,
         },
+      );
+    }
+    // Then that the lists give what the owner signed.
+    const built = buildCatalog({ items: request.items, sellers: request.sellers });
+    const differences = (["itemsRoot", "itemCount", "sellersRoot", "sellerCount"] as const).filter((name) => built[name] !== request[name]);
+    if (differences.length > 0) {
+      throw new BorderLedgerError(
+        "VALIDATION_FAILED",
+        `${differences.map((name) => `${name}: the catalog's lists give ${built[name]}, not the signed ${request[name]}`).join("; ")}`,
+        { issues: differences.map((name) => ({ path: name, message: `the lists give ${built[name]}, not the signed ${request[name]}` })) },
       );
     }
     let receipt;

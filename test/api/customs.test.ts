@@ -2,12 +2,11 @@ import { expect } from "chai";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { TraceBundle } from "../../node/domain/bundle";
-import { brandIdOf, buildCatalog, catalogDigest, type CatalogItem } from "../../node/domain/catalog";
+import { brandIdOf, buildCatalog, signedCatalogRequest, type CatalogItem, type CatalogRequest } from "../../node/domain/catalog";
 import type { EventType } from "../../node/domain/event-types";
 import type { StoredEntry } from "../../node/domain/log-entry";
 import type { DeclarationPayload, DispatchPayload, OrderPayload, PayloadOf, RiskResultPayload } from "../../node/domain/payloads";
 import { roleId } from "../../node/domain/roles";
-import { signDigest } from "../../node/domain/signature";
 import type { TaxAssessment } from "../../node/domain/tax/assess";
 import type { AuthenticityReport, CatalogReceipt, ShipmentStatusView } from "../../node/node-api";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
@@ -33,7 +32,7 @@ type BrandListing = { brandId: string; name: string; owner: string; catalogVersi
 /** The status as a viewer who sees every field gets it. */
 type FullStatus = Extract<ShipmentStatusView, { openClaims: string[] }>;
 /** A catalog request as the brand owner posts it; sellers may be taken away to spoil it. */
-type CatalogBody = { brand: string; version: number; items: CatalogItem[]; sellers?: string[]; signature: string };
+type CatalogBody = Omit<CatalogRequest, "sellers"> & { sellers?: string[] };
 
 const eur = (amount: string) => ({ amount, currency: "EUR" });
 /** A copy of the example payload of `type`, to change. */
@@ -173,27 +172,16 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
     sellers: readonly string[];
     signer: number;
   }): CatalogBody {
-    const built = buildCatalog({ items, sellers });
-    const digest = catalogDigest({
+    // Copies of the lists, so a test that spoils the body leaves the shared ones alone.
+    return signedCatalogRequest({
       chainId: runtime.chain.chainId,
       productRegistry: runtime.chain.addresses.productRegistry,
-      catalog: {
-        brandId: brandIdOf(brand),
-        version,
-        itemsRoot: built.itemsRoot,
-        itemCount: built.itemCount,
-        sellersRoot: built.sellersRoot,
-        sellerCount: built.sellerCount,
-      },
-    });
-    // Copies, so a test that spoils the body leaves the shared lists alone.
-    return {
       brand,
       version,
-      items: items.map((item) => ({ ...item })),
-      sellers: [...sellers],
-      signature: signDigest({ digest, privateKey: devWallet(signer).privateKey }),
-    };
+      items,
+      sellers,
+      privateKey: devWallet(signer).privateKey,
+    });
   }
 
   async function brandsByName(): Promise<Map<string, BrandListing>> {
@@ -365,6 +353,22 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
         "BAD_SIGNATURE",
       );
       expect(error.details).to.include({ signer: devWallet(1).address, owner: devWallet(7).address });
+      expect(await catalogVersionOf(ALPINE)).to.equal(0);
+    });
+
+    it("checks the signature before it builds a tree: a stranger's catalog with a repeated item gets 401, not 400", async () => {
+      const body = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 1 });
+      // buildCatalog would refuse the repeated item with 400: the 401 shows it never ran.
+      body.items.push({ ...defined(body.items[0], "the first item") });
+      await expectError(await post("/v1/brands/catalog", body), 401, "BAD_SIGNATURE");
+      expect(await catalogVersionOf(ALPINE)).to.equal(0);
+    });
+
+    it("refuses the owner's catalog whose lists do not give the roots it signed, naming them (400)", async () => {
+      const body = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 });
+      const other = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS.slice(0, 1), sellers: ALPINE_SELLERS, signer: 7 });
+      const error = await expectError(await post("/v1/brands/catalog", { ...body, items: other.items }), 400, "VALIDATION_FAILED");
+      expect(defined(error.details?.issues, "the validation issues").map((i) => i.path)).to.deep.equal(["itemsRoot", "itemCount"]);
       expect(await catalogVersionOf(ALPINE)).to.equal(0);
     });
 

@@ -5,10 +5,9 @@ import { expect } from "chai";
 import { createApp } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { TraceBundle } from "../../node/domain/bundle";
-import { brandIdOf, buildCatalog, catalogDigest } from "../../node/domain/catalog";
+import { brandIdOf, signedCatalogRequest } from "../../node/domain/catalog";
 import type { EventType } from "../../node/domain/event-types";
 import { roleId } from "../../node/domain/roles";
-import { signDigest } from "../../node/domain/signature";
 import type { AuthenticityReport, LogEntryView } from "../../node/node-api";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import type { VerificationReport } from "../../node/verify/verify-bundle";
@@ -74,27 +73,15 @@ describe("side doors: every answer says no more than its reader's view", functio
   }
 
   function stridewellCatalog() {
-    const items = [ITEM];
-    const built = buildCatalog({ items, sellers: STRIDEWELL_SELLERS });
-    const digest = catalogDigest({
+    return signedCatalogRequest({
       chainId: runtime.chain.chainId,
       productRegistry: runtime.chain.addresses.productRegistry,
-      catalog: {
-        brandId: brandIdOf("Stridewell"),
-        version: 1,
-        itemsRoot: built.itemsRoot,
-        itemCount: built.itemCount,
-        sellersRoot: built.sellersRoot,
-        sellerCount: built.sellerCount,
-      },
-    });
-    return {
       brand: "Stridewell",
       version: 1,
-      items,
+      items: [ITEM],
       sellers: STRIDEWELL_SELLERS,
-      signature: signDigest({ digest, privateKey: devWallet(BRAND_OWNER).privateKey }),
-    };
+      privateKey: devWallet(BRAND_OWNER).privateKey,
+    });
   }
 
   before(async () => {
