@@ -5,11 +5,10 @@ import { createApp } from "../../api/app";
 import { openApiDocument } from "../../api/openapi";
 import { devWallet } from "../../node/chain/dev-participants";
 import type { TraceBundle } from "../../node/domain/bundle";
-import { brandIdOf, buildCatalog, catalogDigest } from "../../node/domain/catalog";
+import { signedCatalogRequest } from "../../node/domain/catalog";
 import { bundleToEpcis, epcisDocumentOfRequests } from "../../node/domain/epcis/document";
 import { signEpcisImport } from "../../node/domain/epcis/import";
 import { signErasure } from "../../node/domain/erasure-request";
-import { signDigest } from "../../node/domain/signature";
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import type { AppendRequest } from "../../node/domain/event";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
@@ -100,31 +99,21 @@ describe("hostile input to the API", function () {
       signedAppend({ separator, signer: 2, shipmentId: "HOSTILE-M2", eventType: "DISPATCH" }).request,
     ];
     const { chainId, addresses } = runtime.chain;
-    const catalog = buildCatalog({ items: [{ gtin: "7612345000028", serial: "SW-0001" }], sellers: ["SELLER-SW-1"] });
-    const catalogSigned = {
-      brandId: brandIdOf("Stridewell"),
-      version: 1,
-      itemsRoot: catalog.itemsRoot,
-      itemCount: catalog.itemCount,
-      sellersRoot: catalog.sellersRoot,
-      sellerCount: catalog.sellerCount,
-    };
     const imported = happyLifecycle({ separator, shipmentId: "HOSTILE-E1" }).map(({ request }) => request);
     const document = epcisDocumentOfRequests({ separator, requests: imported, creationDate: "2026-06-02T00:00:00.000Z" });
     validBodies = [
       { url: "/v1/assess", body: { declaration: structuredClone(EXAMPLE_PAYLOADS.DECLARATION), date: "2026-06-01" } },
       {
         url: "/v1/brands/catalog",
-        body: {
+        body: signedCatalogRequest({
+          chainId,
+          productRegistry: addresses.productRegistry,
           brand: "Stridewell",
           version: 1,
           items: [{ gtin: "7612345000028", serial: "SW-0001" }],
           sellers: ["SELLER-SW-1"],
-          signature: signDigest({
-            digest: catalogDigest({ chainId, productRegistry: addresses.productRegistry, catalog: catalogSigned }),
-            privateKey: devWallet(7).privateKey,
-          }),
-        },
+          privateKey: devWallet(7).privateKey,
+        }),
       },
       {
         url: "/v1/shipments/HOSTILE-E1/epcis",
@@ -309,7 +298,7 @@ describe("hostile input to the API", function () {
       }
     };
 
-    it("never answers 5xx; answers 201/200 only for the same request, and any other is refused with 400/401, storing nothing", async () => {
+    it("never answers 5xx; answers 201/200 only for the same request, and any other (a key named twice too) is refused with 400/401, storing nothing", async () => {
       const requests = fc.nat({ max: 2 }).chain((i) =>
         fc.oneof(
           {
@@ -368,8 +357,13 @@ describe("hostile input to the API", function () {
             status = answer.status;
             code = answer.json?.error?.code;
           }
-          if (same) {
+          // A key named twice is refused in the signed body as sent, whatever JSON.parse would keep; a batch carries
+          // the event parsed and written again, which names each key once.
+          const namedTwice = what.startsWith("with a duplicate") && !batch;
+          if (same && !namedTwice) {
             expect([200, 201], `${label}: the same request`).to.include(status);
+          } else if (namedTwice) {
+            expect([status, code], label).to.deep.equal([400, "VALIDATION_FAILED"]);
           } else {
             expect([400, 401, 413], `${label} answered ${status} ${code}`).to.include(status);
             expect(ENVELOPE_CODES, label).to.include(code);
