@@ -81,6 +81,7 @@ describe("API: health while anchoring fails", function () {
     expect(lastError).to.include(operator);
     expect(lastError.length).to.be.below(300);
     expect(lastError).to.not.match(/0x[0-9a-f]{200}/i);
+    expect(JSON.stringify(degraded.body) + logged.join("\n")).to.not.contain(runtime.chain.operator.privateKey.slice(2));
 
     const metrics = await (await app.request("/metrics")).text();
     const failures = Number(/^borderledger_anchoring_failures_total (\d+)$/m.exec(metrics)?.[1]);

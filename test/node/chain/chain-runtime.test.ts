@@ -213,6 +213,15 @@ describe("openChain", () => {
     expect(error.code).to.equal("CHAIN_SETUP_FAILED");
     expect(error.message).to.contain(deployer.address).and.to.contain("fund");
     expect(error.message.length).to.be.below(300);
+    expect(error.message).to.not.contain(deployer.privateKey.slice(2));
+  });
+
+  it("never repeats a key it cannot use in its error", async () => {
+    const key = "0x" + "ab".repeat(31) + "zz";
+    const error = await rejectionOf(openChain({ ...quiet, rpcUrl: chain.rpcUrl, deployerKey: key, devParticipants: false }));
+    expect(error.code).to.equal("CONFIG_INVALID");
+    expect(error.message).to.contain("DEPLOYER_KEY");
+    expect(error.message).to.not.contain("abab");
   });
 
   it("refuses a configuration that cannot register its log before deploying anything", async () => {
