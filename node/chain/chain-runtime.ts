@@ -1,6 +1,5 @@
 // Brings up the node's chain side: the embedded chain or a remote one, the contracts, the dev participants, the log.
 import { Wallet, id, isAddress, isError, type JsonRpcProvider, type Signer } from "ethers";
-import { publicRpcUrl } from "../../api/routes/chain";
 import { BorderLedgerError } from "../domain/errors";
 import type { RoleName } from "../domain/roles";
 import { attachContracts, deployContracts, type BorderLedgerContracts, type ContractAddresses } from "./contracts";
@@ -8,6 +7,7 @@ import { DEV_BRANDS, DEV_PARTICIPANTS, devWallet } from "./dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "./embedded-chain";
 import { registerParticipants, rolesOf } from "./participants";
 import { DEFAULT_RPC_TIMEOUT_MS, SETUP_TX_TIMEOUT_MS, createRpcProvider, probeChainId } from "./rpc-provider";
+import { publicRpcUrl } from "../domain/public-url";
 
 export type ChainOptions = {
   /** A remote JSON-RPC chain; when absent the node starts the embedded chain. */

@@ -4,7 +4,8 @@ import { Contract, getAddress, id, isError, type JsonRpcProvider } from "ethers"
 import { z } from "zod";
 import { BorderLedgerError, messageOf } from "../domain/errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
-import { createRpcProvider } from "../chain/rpc-provider";
+import { createRpcProvider, probeChainId } from "../chain/rpc-provider";
+import { publicRpcUrl } from "../domain/public-url";
 import { Bytes32Answer, Uint64Answer } from "./chain-answers";
 
 /** A block number, or the chain's newest block. */
@@ -76,7 +77,6 @@ const LatestCheckpointAnswer = tuple(Uint64, Bytes32, Bytes32, Uint64).transform
   blockNumber,
 }));
 const Profile = z.object({ name: z.string(), country: z.string(), trustTier: z.bigint().transform(Number), active: z.boolean() });
-const JsonRpcAnswer = z.union([z.object({ result: z.string().regex(/^0x[0-9a-fA-F]+$/) }), z.object({ error: z.object({ message: z.string() }) })]);
 
 function chainError(what: string, error: unknown): BorderLedgerError {
   // ethers errors carry a short message and a long one with the whole request; people want the short one.
@@ -97,19 +97,12 @@ export function isWrongContract(error: unknown): error is BorderLedgerError {
   return error instanceof BorderLedgerError && typeof (error.details as { wrongContract?: unknown } | undefined)?.wrongContract === "string";
 }
 
-/** The chain id at `rpcUrl`, asked with a plain eth_chainId so that an unreachable URL fails at once. */
-export async function readChainId({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; timeoutMs?: number }): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  const answer = JsonRpcAnswer.safeParse(await response.json());
-  if (!answer.success) throw new Error("the answer to eth_chainId is not a chain id");
-  if ("error" in answer.data) throw new Error(answer.data.error.message);
-  return Number(BigInt(answer.data.result));
+/**
+ * The chain id at `rpcUrl`, asked with a plain eth_chainId so that an unreachable URL fails at once (the node's own
+ * probe, which also sends a URL's user name and password as HTTP authentication, as fetch() would refuse to).
+ */
+export function readChainId({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; timeoutMs?: number }): Promise<number> {
+  return probeChainId({ rpcUrl, timeoutMs });
 }
 
 /**
@@ -127,7 +120,7 @@ export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: s
       (chainId) => ({ chainId, provider: createRpcProvider({ rpcUrl, chainId }) }),
       (error) => {
         connection = undefined; // a later call may find the chain up
-        throw chainError(`cannot read the chain at ${rpcUrl}`, error);
+        throw chainError(`cannot read the chain at ${publicRpcUrl(rpcUrl)}`, error);
       },
     );
     return connection;

@@ -53,7 +53,7 @@ describe("drill: CHAIN_RPC_URL with credentials, or silent", function () {
     const separator = domainSeparator({ chainId: info.chainId, verifyingContract: info.participantRegistry });
     for (const request of happyLifecycleRequests({ separator, shipmentId: "SECRETS-1" }).slice(0, 3)) await appendOverHttp(url, request);
 
-    const pages = ["/v1/chain", "/v1/health", "/metrics", "/v1/shipments/SECRETS-1/trace", "/"];
+    const pages = ["/v1/chain", "/v1/health", "/metrics", "/v1/shipments/SECRETS-1/trace", "/v1/shipments/SECRETS-1/verify", "/trace/SECRETS-1", "/"];
     const served: string[] = [];
     const readAll = async () => {
       for (const page of pages) served.push(`${page}: ${await (await fetch(`${url}${page}`)).text()}`);
@@ -72,7 +72,7 @@ describe("drill: CHAIN_RPC_URL with credentials, or silent", function () {
     const everything = [...served, node.stdout(), node.stderr()].join("\n");
     expect(everything).to.not.contain(PASSWORD);
     expect(everything).to.not.contain(API_KEY);
-    expect(everything).to.not.contain("operator:");
+    expect(everything).to.not.contain("//operator:");
   });
 
   it("gives up on an endpoint that accepts connections but never answers, in one line naming its URL, and exits", async () => {
