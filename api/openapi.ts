@@ -209,7 +209,12 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": { description: "participant" }, ...errors(400, 404) },
         },
       },
-      "/health": { get: { summary: "Node and chain health", responses: { "200": { description: "ok" }, "503": { description: "chain unreachable" } } } },
+      "/health": {
+        get: {
+          summary: "Node and chain health: ok, or degraded with a one-line reason",
+          responses: { "200": { description: "ok" }, "503": { description: "degraded: the chain unreachable, or the last anchoring attempts failed" } },
+        },
+      },
     },
   };
 }
