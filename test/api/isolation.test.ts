@@ -115,6 +115,21 @@ describe("hostile bodies fail alone, through the HTTP API", function () {
     expect(((await response.json()) as ApiError).error.message).to.contain('duplicate key "lineId" at payload.items[0].lineId');
   });
 
+  for (const [route, text] of [
+    ["/v1/brands/catalog", '{"brand":"Stridewell","brand":"Alpine Outdoor","version":1}'],
+    [`/v1/shipments/ISO-ERASE/erasures`, '{"request":{"reason":"a","reason":"b"}}'],
+    [`/v1/shipments/ISO-EPCIS/epcis`, '{"document":{"type":"EPCISDocument","type":"x"}}'],
+    ["/v1/assess", '{"date":"2026-06-01","date":"2024-01-01"}'],
+  ] as const) {
+    it(`refuses a key named twice in the body of POST ${route} with 400 naming it, before reading it`, async () => {
+      const response = await post(route, text);
+      expect(response.status).to.equal(400);
+      const { error } = (await response.json()) as ApiError;
+      expect(error.code).to.equal("VALIDATION_FAILED");
+      expect(error.message).to.match(/^duplicate key "[a-z]+" at /);
+    });
+  }
+
   describe("an uploaded bundle nested 5,000 deep", () => {
     const bundle = withDeep({ format: TRACE_FORMAT, shipmentId: "ISO-DEEP", entries: [{ event: DEEP }] }, 5_000);
 
