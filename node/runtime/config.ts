@@ -44,6 +44,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1e9).default(20000),
   RATE_LIMIT_ANONYMOUS_PER_SECOND: z.coerce.number().positive().max(1e9).default(1000),
   RATE_LIMIT_ANONYMOUS_BURST: z.coerce.number().int().min(1).max(1e9).default(10000),
+  CHAIN_RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  SETUP_TX_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  ANCHOR_DEGRADED_AFTER: z.coerce.number().int().min(1).max(1_000_000).default(3),
   RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });
 
@@ -83,6 +86,12 @@ export type NodeConfig = {
    * Requests a second and burst for one signer (keyed by the address its signature recovers) and for one client
    * address (anonymous traffic, and work no signature paid for), and the most keys each limiter remembers.
    */
+  /** How long any one chain request may take; start-up against a chain that never answers gives up after it. */
+  rpcTimeoutMs: number;
+  /** How long a deployment or registration may take to be mined at start-up. */
+  setupTxTimeoutMs: number;
+  /** Failed anchoring attempts in a row after which /v1/health says degraded. */
+  anchorDegradedAfter: number;
   rateLimit: { perSecond: number; burst: number; anonymousPerSecond: number; anonymousBurst: number; maxKeys: number };
 };
 
@@ -152,6 +161,9 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
     networkFile: e.NETWORK_FILE,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     confirmations: e.CONFIRMATIONS,
+    rpcTimeoutMs: e.CHAIN_RPC_TIMEOUT_MS,
+    setupTxTimeoutMs: e.SETUP_TX_TIMEOUT_MS,
+    anchorDegradedAfter: e.ANCHOR_DEGRADED_AFTER,
     rateLimit: {
       perSecond: e.RATE_LIMIT_PER_SECOND,
       burst: e.RATE_LIMIT_BURST,

@@ -38,6 +38,8 @@ export type NodeRuntimeOptions = {
   anchorIntervalMs: number;
   /** How long to wait for an anchoring transaction to be mined before trying again (default: the anchorer's). */
   anchorTxTimeoutMs?: number;
+  /** Failed anchoring attempts in a row after which health says degraded (default: the anchorer's). */
+  anchorDegradedAfter?: number;
   /** Threads preparing appends (0 = the main thread). */
   prepareWorkers?: number;
   log?: (line: string) => void;
@@ -129,6 +131,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       maxEvents: options.anchorMaxEvents,
       intervalMs: options.anchorIntervalMs,
       txTimeoutMs: options.anchorTxTimeoutMs,
+      degradedAfter: options.anchorDegradedAfter,
       log,
       clock: options.clock,
     });

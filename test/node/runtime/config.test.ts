@@ -31,6 +31,17 @@ describe("parseConfig", () => {
     expect(configError({ CONFIRMATIONS: "-1" }).message).to.contain("CONFIRMATIONS");
   });
 
+  it("reads the chain timeouts and when health degrades, naming a bad one", () => {
+    expect(parseConfig({})).to.include({ rpcTimeoutMs: 30_000, setupTxTimeoutMs: 120_000, anchorDegradedAfter: 3 });
+    expect(parseConfig({ CHAIN_RPC_TIMEOUT_MS: "5000", SETUP_TX_TIMEOUT_MS: "60000", ANCHOR_DEGRADED_AFTER: "10" })).to.include({
+      rpcTimeoutMs: 5000,
+      setupTxTimeoutMs: 60_000,
+      anchorDegradedAfter: 10,
+    });
+    expect(configError({ CHAIN_RPC_TIMEOUT_MS: "soon" }).message).to.contain("CHAIN_RPC_TIMEOUT_MS");
+    expect(configError({ ANCHOR_DEGRADED_AFTER: "0" }).message).to.contain("ANCHOR_DEGRADED_AFTER");
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseConfig({ PORT: "", CHAIN_RPC_URL: "" }).port).to.equal(8787);
   });
