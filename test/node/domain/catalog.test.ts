@@ -242,6 +242,11 @@ describe("catalog", () => {
       version: 1,
       items: ITEMS.map((item): CatalogItem => ({ ...item })),
       sellers: [...SELLERS],
+      // The roots and counts the owner signs (any well-formed ones: the schema does not build trees).
+      itemsRoot: "0x" + "11".repeat(32),
+      itemCount: ITEMS.length,
+      sellersRoot: "0x" + "22".repeat(32),
+      sellerCount: SELLERS.length,
       signature,
     });
 
@@ -298,6 +303,12 @@ describe("catalog", () => {
     it("refuses missing fields, naming each", () => {
       const { items: _items, signature: _signature, ...rest } = valid();
       expect(issuePaths(rest)).to.deep.equal([["items"], ["signature"]]);
+    });
+
+    it("refuses a request without the roots and counts the owner signed, or with malformed ones", () => {
+      const { itemsRoot: _itemsRoot, sellerCount: _sellerCount, ...rest } = valid();
+      expect(issuePaths(rest)).to.deep.equal([["itemsRoot"], ["sellerCount"]]);
+      expect(issuePaths({ ...valid(), sellersRoot: "0x" + "AB".repeat(32), itemCount: -1 })).to.deep.equal([["itemCount"], ["sellersRoot"]]);
     });
 
     it(`refuses more than ${MAX_CATALOG_ITEMS} items and more than 10000 sellers`, () => {
