@@ -45,12 +45,23 @@ export type RateLimitConfig = {
   anonymousBurst?: number;
   /** Most keys each limiter remembers. */
   maxKeys?: number;
+  /** Most signed-read signatures the replay guard holds, and most of them one signer may hold. */
+  replayCapacity?: number;
+  replayPerSigner?: number;
 };
 
 export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEvents: 1000 };
 
 /** What `npm start` allows when no RATE_LIMIT_* variable is set: enough for the tests and benches on one machine. */
-export const DEFAULT_RATE_LIMIT = { perSecond: 5000, burst: 20000, anonymousPerSecond: 1000, anonymousBurst: 10000, maxKeys: 100_000 } as const;
+export const DEFAULT_RATE_LIMIT = {
+  perSecond: 5000,
+  burst: 20000,
+  anonymousPerSecond: 1000,
+  anonymousBurst: 10000,
+  maxKeys: 100_000,
+  replayCapacity: 200_000,
+  replayPerSigner: 50_000,
+} as const;
 
 /** The explorer's icon, so browsers asking for /favicon.ico get a picture rather than a 404. */
 const FAVICON_SVG =
@@ -74,7 +85,9 @@ export function createApp(deps: AppDeps): Hono {
     node: deps.node,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     clock,
-    replay: deps.state?.replay ?? new ReplayGuard(),
+    replay:
+      deps.state?.replay ??
+      new ReplayGuard(rate.replayCapacity ?? DEFAULT_RATE_LIMIT.replayCapacity, rate.replayPerSigner ?? DEFAULT_RATE_LIMIT.replayPerSigner),
     rateLimiter: deps.state?.rateLimiter ?? new RateLimiter({ perSecond: rate.perSecond, burst: rate.burst, maxKeys: rate.maxKeys, clock }),
     anonymousLimiter:
       deps.state?.anonymousLimiter ??

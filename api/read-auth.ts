@@ -8,12 +8,19 @@ export const READ_WINDOW_MS = 5 * 60_000;
 
 /**
  * Remembers accepted signatures for as long as their timestamps stay valid, so none is accepted twice. Bounded: when
- * full of unexpired signatures it refuses new ones ("full") rather than forget one that could then be replayed.
+ * full of unexpired signatures it refuses new ones ("full") rather than forget one that could then be replayed; and
+ * one signer may hold at most `perSigner` of them ("signer-full"), so one registered participant reading as fast as
+ * its rate allows cannot fill the guard and shut every other participant's signed reads out.
  */
 export class ReplayGuard {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, { expiresAt: number; signer: string }>();
+  /** Unexpired signatures held per signer (lowercase address). */
+  private readonly held = new Map<string, number>();
   private sweptAt = -Infinity;
-  constructor(readonly capacity = 200_000) {}
+  constructor(
+    readonly capacity = 200_000,
+    readonly perSigner = capacity,
+  ) {}
 
   /** Signatures remembered now; never more than capacity. */
   get size(): number {
@@ -22,23 +29,38 @@ export class ReplayGuard {
 
   /** Whether this signature was accepted before and has not expired. */
   has(signature: string, now: number): boolean {
-    const expiry = this.seen.get(signature);
-    return expiry !== undefined && expiry >= now;
+    const entry = this.seen.get(signature);
+    return entry !== undefined && entry.expiresAt >= now;
   }
 
-  /** Records the signature: "replayed" if it was seen before, "full" if there is no room for it now. */
-  accept(signature: string, expiresAt: number, now: number): "accepted" | "replayed" | "full" {
+  /**
+   * Records the signature of `signer`: "replayed" if it was seen before, "full" if the guard has no room for it now,
+   * "signer-full" if this signer holds its share already.
+   */
+  accept(signature: string, expiresAt: number, now: number, signer = ""): "accepted" | "replayed" | "full" | "signer-full" {
     if (this.has(signature, now)) return "replayed";
-    if (this.seen.size >= this.capacity) {
-      // A sweep looks at every signature: at most one a second, however hard the guard is pushed.
-      if (now - this.sweptAt >= 1000) {
-        this.sweptAt = now;
-        for (const [sig, expiry] of this.seen) if (expiry < now) this.seen.delete(sig);
-      }
+    const key = signer.toLowerCase();
+    if (this.seen.size >= this.capacity || (this.held.get(key) ?? 0) >= this.perSigner) {
+      this.sweep(now);
       if (this.seen.size >= this.capacity) return "full";
+      if ((this.held.get(key) ?? 0) >= this.perSigner) return "signer-full";
     }
-    this.seen.set(signature, expiresAt);
+    this.seen.set(signature, { expiresAt, signer: key });
+    this.held.set(key, (this.held.get(key) ?? 0) + 1);
     return "accepted";
+  }
+
+  /** Forgets expired signatures. A sweep looks at every one: at most one a second, however hard the guard is pushed. */
+  private sweep(now: number): void {
+    if (now - this.sweptAt < 1000) return;
+    this.sweptAt = now;
+    for (const [signature, { expiresAt, signer }] of this.seen) {
+      if (expiresAt >= now) continue;
+      this.seen.delete(signature);
+      const left = (this.held.get(signer) ?? 1) - 1;
+      if (left > 0) this.held.set(signer, left);
+      else this.held.delete(signer);
+    }
   }
 }
 
@@ -86,10 +108,13 @@ export async function authenticateRead({
   // A signer the directory does not know reads what anyone reads: nothing to protect, so nothing recorded, and a
   // flood of throw-away keys cannot fill the guard.
   if (!(await registered(signer))) return signer;
-  const verdict = replay.accept(key, timestamp + READ_WINDOW_MS, now);
+  const verdict = replay.accept(key, timestamp + READ_WINDOW_MS, now, signer);
   if (verdict === "replayed") throw replayed();
   if (verdict === "full") {
     throw new BorderLedgerError("RATE_LIMITED", "too many signed reads in the last 5 minutes: retry in 1 s", { retryAfter: 1 });
+  }
+  if (verdict === "signer-full") {
+    throw new BorderLedgerError("RATE_LIMITED", `too many signed reads by ${signer} in the last 5 minutes: retry in 1 s`, { retryAfter: 1 });
   }
   return signer;
 }

@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   SETUP_TX_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   ANCHOR_DEGRADED_AFTER: z.coerce.number().int().min(1).max(1_000_000).default(3),
   RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  REPLAY_GUARD_CAPACITY: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
+  REPLAY_GUARD_PER_SIGNER: z.coerce.number().int().min(1).max(100_000_000).default(50_000),
 });
 
 export type NodeConfig = {
@@ -92,7 +94,15 @@ export type NodeConfig = {
   setupTxTimeoutMs: number;
   /** Failed anchoring attempts in a row after which /v1/health says degraded. */
   anchorDegradedAfter: number;
-  rateLimit: { perSecond: number; burst: number; anonymousPerSecond: number; anonymousBurst: number; maxKeys: number };
+  rateLimit: {
+    perSecond: number;
+    burst: number;
+    anonymousPerSecond: number;
+    anonymousBurst: number;
+    maxKeys: number;
+    replayCapacity: number;
+    replayPerSigner: number;
+  };
 };
 
 /** The countries whose development customs accounts assess risk by default (spec §1: #4 DE, #5 GB, #6 US). */
@@ -170,6 +180,8 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
       anonymousPerSecond: e.RATE_LIMIT_ANONYMOUS_PER_SECOND,
       anonymousBurst: e.RATE_LIMIT_ANONYMOUS_BURST,
       maxKeys: e.RATE_LIMIT_MAX_KEYS,
+      replayCapacity: e.REPLAY_GUARD_CAPACITY,
+      replayPerSigner: e.REPLAY_GUARD_PER_SIGNER,
     },
   };
 }

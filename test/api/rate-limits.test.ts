@@ -239,6 +239,39 @@ describe("rate limits charge the real party, with bounded state", function () {
       expect(((await replayed.json()) as ErrorBody).error.code).to.equal("BAD_SIGNATURE");
     });
 
+    it("keeps one registered signer to its share of the guard, so its flood shuts no one else's signed reads out", async () => {
+      const shipmentId = nextShipment();
+      const request = signedAppend({ separator, signer: PLATFORM, shipmentId, eventType: "ORDER" }).request;
+      const replay = new ReplayGuard(6, 3);
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { replay } });
+      expect((await post(app, `/v1/shipments/${shipmentId}/events`, JSON.stringify(request), "192.0.2.31")).status).to.equal(201);
+      const url = `/v1/shipments/${shipmentId}/trace`;
+      const base = Date.now();
+      for (let i = 0; i < 3; i++)
+        expect((await app.request(url, { headers: await readHeaders(devWallet(OTHER_PLATFORM), url, base + i) })).status).to.equal(200);
+      const over = await app.request(url, { headers: await readHeaders(devWallet(OTHER_PLATFORM), url, base + 3) });
+      expect(over.status).to.equal(429);
+      expect(over.headers.get("retry-after")).to.equal("1");
+      expect(((await over.json()) as ErrorBody).error.message).to.include(devWallet(OTHER_PLATFORM).address);
+      expect(replay.size).to.equal(3);
+      // Customs' reads still get their view, and each is still accepted once.
+      const customs = await readHeaders(devWallet(CUSTOMS_DE), url, base + 10);
+      expect((await app.request(url, { headers: customs })).status).to.equal(200);
+      expect((await app.request(url, { headers: customs })).status).to.equal(401);
+      expect(replay.size).to.equal(4);
+    });
+
+    it("gives a signer room again as its own signatures expire", () => {
+      const guard = new ReplayGuard(10, 2);
+      expect(guard.accept("0xa", 1000, 0, "0xSigner")).to.equal("accepted");
+      expect(guard.accept("0xb", 5000, 0, "0xsigner")).to.equal("accepted");
+      expect(guard.accept("0xc", 5000, 10, "0xSIGNER")).to.equal("signer-full");
+      expect(guard.accept("0xd", 5000, 10, "0xother")).to.equal("accepted");
+      expect(guard.accept("0xc", 5000, 1500, "0xsigner")).to.equal("accepted");
+      expect(guard.accept("0xe", 5000, 1600, "0xsigner")).to.equal("signer-full");
+      expect(guard.size).to.equal(3);
+    });
+
     it("makes room only as signatures expire", () => {
       const guard = new ReplayGuard(2);
       expect(guard.accept("0xa", 1000, 0)).to.equal("accepted");
