@@ -78,13 +78,8 @@ const signs = (c: Context) => ["x-bl-address", "x-bl-timestamp", "x-bl-signature
 
 export function createApp(deps: AppDeps): Hono {
   const clock = deps.clock ?? Date.now;
-  const metrics = createMetrics(deps.node, clock);
   const rate = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
-  const ctx: ApiContext = {
-    metrics,
-    node: deps.node,
-    limits: { ...DEFAULT_LIMITS, ...deps.limits },
-    clock,
+  const state = {
     replay:
       deps.state?.replay ??
       new ReplayGuard(rate.replayCapacity ?? DEFAULT_RATE_LIMIT.replayCapacity, rate.replayPerSigner ?? DEFAULT_RATE_LIMIT.replayPerSigner),
@@ -93,6 +88,8 @@ export function createApp(deps: AppDeps): Hono {
       deps.state?.anonymousLimiter ??
       new RateLimiter({ perSecond: rate.anonymousPerSecond ?? rate.perSecond, burst: rate.anonymousBurst ?? rate.burst, maxKeys: rate.maxKeys, clock }),
   };
+  const metrics = createMetrics(deps.node, clock, state);
+  const ctx: ApiContext = { metrics, node: deps.node, limits: { ...DEFAULT_LIMITS, ...deps.limits }, clock, ...state };
   const v1 = new Hono()
     .use(
       bodyLimit({

@@ -9,7 +9,10 @@ export type ApiMetrics = {
   requestSeconds: Histogram<"method" | "route" | "status">;
 };
 
-export function createMetrics(node: Pick<NodeApi, "logHead" | "anchoring">, clock: () => number): ApiMetrics {
+/** The API's bounded in-memory state, whose sizes /metrics shows. */
+export type BoundedState = Record<"rateLimiter" | "anonymousLimiter" | "replay", { readonly size: number }>;
+
+export function createMetrics(node: Pick<NodeApi, "logHead" | "anchoring">, clock: () => number, state?: BoundedState): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const appends = new Counter({
@@ -68,5 +71,18 @@ export function createMetrics(node: Pick<NodeApi, "logHead" | "anchoring">, cloc
       this.set(node.anchoring().consecutiveFailures);
     },
   });
+  if (state !== undefined) {
+    new Gauge({
+      name: "borderledger_bounded_state_entries",
+      help: "Entries held by the API's bounded maps: rate-limit budgets of signers and of client addresses, signed-read signatures",
+      labelNames: ["map"],
+      registers: [registry],
+      collect() {
+        this.set({ map: "signer_budgets" }, state.rateLimiter.size);
+        this.set({ map: "client_budgets" }, state.anonymousLimiter.size);
+        this.set({ map: "read_signatures" }, state.replay.size);
+      },
+    });
+  }
   return { registry, appends, rejects, requestSeconds };
 }

@@ -98,6 +98,10 @@ describe("rate limits charge the real party, with bounded state", function () {
         expect(anonymousLimiter.size).to.be.at.most(maxKeys);
       }
       expect(rateLimiter.size).to.equal(maxKeys);
+      // /metrics tells an operator how full each map is.
+      const metrics = await (await app.request("/metrics")).text();
+      expect(metrics).to.match(new RegExp(`^borderledger_bounded_state_entries\\{map="signer_budgets"\\} ${maxKeys}$`, "m"));
+      expect(metrics).to.match(new RegExp(`^borderledger_bounded_state_entries\\{map="client_budgets"\\} ${anonymousLimiter.size}$`, "m"));
       // The participants' own appends still go through.
       const response = await post(app, "/v1/events:batch", JSON.stringify({ events: [order(PLATFORM)] }), "192.0.2.1");
       expect(((await response.json()) as BatchBody).results.map((r) => r.status)).to.deep.equal([201]);
