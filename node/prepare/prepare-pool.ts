@@ -1,15 +1,29 @@
-// Runs the CPU-bound parts of appends — schema checks, hashing, secp256k1 signer recovery, tree head signing — on
-// worker threads, so every core works on ingest while the main thread orders, checks state and writes.
+// Runs the CPU-bound parts of appends — schema checks, hashing, secp256k1 signer recovery, tree head signing — and the
+// building of brand catalogs' trees on worker threads, so every core works on ingest while the main thread orders,
+// checks state and writes.
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { buildCatalog, type Catalog } from "../domain/catalog";
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
 import { checkTextSize, checkValueLimits } from "../domain/json-limits";
 import { signDigest } from "../domain/signature";
-import { bodyFailure, limitFailure, runJob, type CandidateResult, type PrepareJob, type WorkerRequest, type WorkerResponse } from "./prepare-worker";
+import {
+  bodyFailure,
+  catalogOfReply,
+  limitFailure,
+  packLists,
+  runJob,
+  type CandidateResult,
+  type CatalogLists,
+  type CatalogReply,
+  type PrepareJob,
+  type WorkerRequest,
+  type WorkerResponse,
+} from "./prepare-worker";
 
-export type { PrepareJob, CandidateResult };
+export type { PrepareJob, CandidateResult, CatalogLists };
 
 const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
 
@@ -159,6 +173,25 @@ export class PreparePool {
     if (this.workers.length === 0) return Promise.resolve(signDigest({ digest, privateKey: this.requireKey() }));
     if (this.closed) return Promise.reject(new Error("prepare pool is closed"));
     return this.signatures.push(digest);
+  }
+
+  /**
+   * A brand catalog's two trees, built on the next worker: hashing a 100,000-item catalog takes the better part of a
+   * second, which on the main thread would hold up every append. One catalog is one message of its own, never
+   * gathered with others, so a large one delays only the events posted to the same worker behind it. Refused lists
+   * reject with buildCatalog's own error (code, message, details).
+   */
+  async buildCatalog(lists: CatalogLists): Promise<Catalog> {
+    if (this.workers.length === 0) return buildCatalog(lists);
+    if (this.closed) throw new Error("prepare pool is closed");
+    const [reply] = await this.post(
+      [packLists(lists)],
+      (id, part) => ({ id, kind: "catalog", lists: part }),
+      (_lists, error) => error,
+    );
+    invariant(reply !== undefined, "a catalog message is answered with one reply");
+    if (reply instanceof Error) throw reply;
+    return catalogOfReply(reply as CatalogReply);
   }
 
   /**
