@@ -147,6 +147,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       productRegistry: chain.contracts.productRegistry.connect(chain.operator) as typeof chain.contracts.productRegistry,
       anchorer: running,
       chainId: chain.chainId,
+      buildTrees: pool.buildCatalog.bind(pool),
       clock: options.clock,
     });
     const reanchored = await catalogs.reconcile();

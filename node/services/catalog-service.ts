@@ -5,7 +5,15 @@ import type { ContractHandle } from "../chain/contracts";
 import { BorderLedgerError } from "../domain/errors";
 import type { Anchorer } from "../chain/anchorer";
 import type { BrandDirectory } from "../chain/brand-directory";
-import { buildCatalog, catalogDigest, catalogInclusionProof, CatalogRequestSchema, type Catalog, type CatalogRequest } from "../domain/catalog";
+import {
+  buildCatalog,
+  catalogDigest,
+  catalogInclusionProof,
+  CatalogRequestSchema,
+  type Catalog,
+  type CatalogItem,
+  type CatalogRequest,
+} from "../domain/catalog";
 import { validationFailed } from "../domain/payloads";
 import { recoverSigner } from "../domain/signature";
 import type { OrderPayload } from "../domain/payloads";
@@ -23,8 +31,15 @@ export type CatalogServiceOptions = {
   productRegistry: ContractHandle<"ProductRegistry">;
   anchorer: Pick<Anchorer, "exclusive">;
   chainId: number;
+  /**
+   * Builds a catalog's two trees; the node builds them on its prepare workers (PreparePool.buildCatalog), so a large
+   * catalog does not stall appends. Rejects with buildCatalog's errors. By default, buildCatalog on this thread.
+   */
+  buildTrees?: (lists: { items: readonly CatalogItem[]; sellers: readonly string[] }) => Promise<Catalog>;
   clock?: () => number;
 };
+
+const buildTreesInThread: NonNullable<CatalogServiceOptions["buildTrees"]> = async (lists) => buildCatalog(lists);
 
 /** The answer to "is this item authentic?" (GET /v1/authenticity). */
 export type AuthenticityReport = {
@@ -68,11 +83,13 @@ export type CatalogReceipt = {
 
 export class CatalogService {
   private readonly clock: () => number;
-  /** The newest built trees of each brand's catalog (see treesOf). */
-  private readonly trees = new Map<string, { version: number; built: Catalog }>();
+  private readonly buildTrees: NonNullable<CatalogServiceOptions["buildTrees"]>;
+  /** The newest trees of each brand's catalog, built or being built (see treesOf). */
+  private readonly trees = new Map<string, { version: number; built: Promise<Catalog> }>();
 
   constructor(private readonly options: CatalogServiceOptions) {
     this.clock = options.clock ?? Date.now;
+    this.buildTrees = options.buildTrees ?? buildTreesInThread;
   }
 
   /**
@@ -119,7 +136,7 @@ export class CatalogService {
       );
     }
     // Then that the lists give what the owner signed.
-    const built = buildCatalog({ items: request.items, sellers: request.sellers });
+    const built = await this.buildTrees({ items: request.items, sellers: request.sellers });
     const differences = (["itemsRoot", "itemCount", "sellersRoot", "sellerCount"] as const).filter((name) => built[name] !== request[name]);
     if (differences.length > 0) {
       throw new BorderLedgerError(
@@ -162,7 +179,7 @@ export class CatalogService {
       recordedAt: this.clock(),
     };
     await this.options.catalogs.put(stored);
-    this.trees.set(brand.brandId, { version: request.version, built });
+    this.trees.set(brand.brandId, { version: request.version, built: Promise.resolve(built) });
     await brands.refresh();
     return { brand: brand.name, ...signed, txHash: receipt.hash, blockNumber: receipt.blockNumber };
   }
@@ -182,7 +199,7 @@ export class CatalogService {
       for (let version = brand.version + 1; version <= latest.version; version++) {
         const catalog = await catalogs.get({ brandId: brand.brandId, version });
         if (!catalog) break;
-        const built = this.treesOf(catalog);
+        const built = await this.treesOf(catalog);
         await this.options.anchorer.exclusive(() => this.submit({ catalog: { brandId: catalog.brandId, ...built }, signature: catalog.signature }));
         anchored++;
       }
@@ -193,14 +210,18 @@ export class CatalogService {
 
   /**
    * The item and seller trees of a stored catalog, built once per brand and version: a proof needs every leaf, and
-   * hashing a large catalog takes far longer than the check it serves.
+   * hashing a large catalog takes far longer than the check it serves. Requests that arrive while the trees are being
+   * built wait for the same build; a build that failed is forgotten, so the next request tries again.
    */
-  private treesOf(catalog: StoredCatalog): Catalog {
+  private treesOf(catalog: StoredCatalog): Promise<Catalog> {
     const cached = this.trees.get(catalog.brandId);
     if (cached && cached.version === catalog.version) return cached.built;
-    const built = buildCatalog({ items: catalog.items, sellers: catalog.sellers });
-    this.trees.set(catalog.brandId, { version: catalog.version, built });
-    return built;
+    const entry = { version: catalog.version, built: this.buildTrees({ items: catalog.items, sellers: catalog.sellers }) };
+    this.trees.set(catalog.brandId, entry);
+    entry.built.catch(() => {
+      if (this.trees.get(catalog.brandId) === entry) this.trees.delete(catalog.brandId);
+    });
+    return entry.built;
   }
 
   /** Sends ProductRegistry.anchorCatalogSigned from the operator's account and waits for it to be mined. */
@@ -232,7 +253,7 @@ export class CatalogService {
     if (ref && brand && ref.version === brand.version) {
       const latest = await catalogs.latestOf(ref.brandId);
       if (latest && latest.version === ref.version) {
-        const proof = catalogInclusionProof({ leaves: this.treesOf(latest).itemLeaves, index: ref.leafIndex });
+        const proof = catalogInclusionProof({ leaves: (await this.treesOf(latest)).itemLeaves, index: ref.leafIndex });
         catalog = { version: latest.version, itemsRoot: latest.itemsRoot, itemCount: latest.items.length, leafIndex: proof.leafIndex, proof: proof.proof };
         provenOnChain = await productRegistry.isAuthenticItem(ref.brandId, gtin, serial, proof.leafIndex, proof.proof);
         if (!provenOnChain) reasons.push(`ProductRegistry did not accept the proof for ${brand.name} catalog version ${latest.version}`);
@@ -310,7 +331,7 @@ export class CatalogService {
     if (!brand || !ref || ref.version !== brand.version) return false;
     const latest = await this.options.catalogs.latestOf(brandId);
     if (!latest || latest.version !== ref.version) return false;
-    const proof = catalogInclusionProof({ leaves: this.treesOf(latest).sellerLeaves, index: ref.leafIndex });
+    const proof = catalogInclusionProof({ leaves: (await this.treesOf(latest)).sellerLeaves, index: ref.leafIndex });
     return this.options.productRegistry.isAuthorisedSeller(brandId, sellerId, proof.leafIndex, proof.proof);
   }
 }
