@@ -10,11 +10,12 @@ import { errorBody, statusOf } from "../errors";
 export function eventRoutes(ctx: ApiContext): Hono {
   return new Hono()
     .post("/shipments/:id/events", async (c) => {
-      const text = await jsonText(c);
       const client = clientKey(c);
+      // A client whose budget is spent is refused before its body is read: a refusal costs the node next to nothing.
+      refuseIfSpent(ctx.anonymousLimiter, client);
+      const text = await jsonText(c);
       // Read for the actor's budget only: the prepare worker checks the text itself (keys named twice, depth, size).
       const actor = actorKey(parseJson(text, { checkKeys: false }));
-      refuseIfSpent(ctx.anonymousLimiter, client);
       if (actor !== undefined) refuseIfSpent(ctx.rateLimiter, actor);
       let outcome;
       try {
@@ -30,6 +31,8 @@ export function eventRoutes(ctx: ApiContext): Hono {
       return c.json(outcome.receipt, outcome.status === "created" ? 201 : 200);
     })
     .post("/events:batch", async (c) => {
+      const client = clientKey(c);
+      refuseIfSpent(ctx.anonymousLimiter, client);
       const text = await jsonText(c);
       // Duplicate keys (a decoy actor: JSON.parse keeps the last) and nesting deeper than an event may hold are
       // refused before any event is looked at.
@@ -46,9 +49,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
       if (events.length === 0 || events.length > ctx.limits.batchEvents) {
         throw new BorderLedgerError("VALIDATION_FAILED", `events: must hold 1 to ${ctx.limits.batchEvents} events, not ${events.length}`);
       }
-      const client = clientKey(c);
       const claimed = events.map(actorKey);
-      refuseIfSpent(ctx.anonymousLimiter, client);
       for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       const results = await ctx.node.appendMany(events.map((e) => ({ body: e })));
       const signed: (string | undefined)[] = results.map((r, i) => (signerProven(r) ? claimed[i] : undefined));

@@ -190,6 +190,19 @@ describe("rate limits charge the real party, with bounded state", function () {
   });
 
   describe("anonymous traffic", () => {
+    it("refuses a client whose budget is spent before reading its appends' bodies", async () => {
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 2, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
+      anonymousLimiter.charge("client:198.51.100.40", 2);
+      // Malformed bodies: read, each would get 400; unread, the spent client gets 429 and the node parses nothing.
+      for (const url of ["/v1/events:batch", "/v1/shipments/RL9998/events"]) {
+        const response = await post(app, url, `{"events": [${"{".repeat(1000)}`, "198.51.100.40");
+        expect(response.status, url).to.equal(429);
+        expect(((await response.json()) as ErrorBody).error.code).to.equal("RATE_LIMITED");
+      }
+      expect((await post(app, "/v1/events:batch", "{", "198.51.100.41")).status).to.equal(400);
+    });
+
     it("gives each client address its own budget, and a bad signature charges the client", async () => {
       const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 3, clock: Date.now });
       const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
