@@ -1,7 +1,8 @@
 // Appending events: POST /v1/shipments/{id}/events and POST /v1/events:batch (spec §9).
 // Who pays: before any work, an event's claimed actor (as JSON.parse reads it, in lowercase) and the client's network
 // address must both have budget left; afterwards an event whose signature checked is charged to its actor, and any
-// other to the client, so naming someone else's address spends nothing of theirs.
+// other (or one sent again, which anyone who read it whole can do) to the client, so naming someone else's address or
+// resending their events spends nothing of theirs.
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
 import { actorKey, clientKey, jsonText, parseJson, refuseIfSpent, signerProven, type ApiContext } from "../context";
@@ -25,7 +26,9 @@ export function eventRoutes(ctx: ApiContext): Hono {
         else ctx.anonymousLimiter.charge(client);
         throw error;
       }
-      if (actor !== undefined) ctx.rateLimiter.charge(actor);
+      // A replay proves only that someone holds the signed event, which every party that can read it whole does: the
+      // client that sent it again pays, not its signer.
+      if (actor !== undefined && outcome.status === "created") ctx.rateLimiter.charge(actor);
       else ctx.anonymousLimiter.charge(client);
       ctx.metrics.appends.inc({ status: outcome.status });
       return c.json(outcome.receipt, outcome.status === "created" ? 201 : 200);
@@ -52,7 +55,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
       const claimed = events.map(actorKey);
       for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       const results = await ctx.node.appendMany(events.map((e) => ({ body: e })));
-      const signed: (string | undefined)[] = results.map((r, i) => (signerProven(r) ? claimed[i] : undefined));
+      const signed: (string | undefined)[] = results.map((r, i) => (signerProven(r) && !(r.ok && r.outcome.status === "replayed") ? claimed[i] : undefined));
       for (const [actor, count] of tally(signed)) ctx.rateLimiter.charge(actor, count);
       const unsigned = signed.filter((actor) => actor === undefined).length;
       if (unsigned > 0) ctx.anonymousLimiter.charge(client, unsigned);

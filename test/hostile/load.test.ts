@@ -290,6 +290,37 @@ describe("hostile load, as properties of the HTTP API", function () {
     });
   });
 
+  describe("a victim's own request, resent by another party", () => {
+    // Any participant whose trace shows an event whole (customs, carrier, broker) can rebuild its signed request: a
+    // resend is charged to the client that sent it (once it was charged to the event's signer).
+    it("charges the victim nothing when customs resends the victim's appended event, rebuilt from its trace", async () => {
+      const rateLimiter = new RateLimiter({ perSecond: 0.001, burst: 3, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter } });
+      const victim = devWallet(PLATFORM).address.toLowerCase();
+      const request = order(PLATFORM);
+      expect((await post(app, appendUrl(request.event.shipmentId), JSON.stringify(request), "192.0.2.10")).status).to.equal(201);
+      const url = `/v1/shipments/${request.event.shipmentId}/trace`;
+      const timestamp = Date.now();
+      const customs = devWallet(4);
+      const headers = {
+        "x-bl-address": customs.address,
+        "x-bl-timestamp": String(timestamp),
+        "x-bl-signature": signDigest({
+          digest: personalMessageDigest(readMessage({ method: "GET", pathAndQuery: url, timestamp })),
+          privateKey: customs.privateKey,
+        }),
+      };
+      const trace = (await (await app.request(url, { headers })).json()) as { entries: { event: unknown; payload: unknown; salts: unknown }[] };
+      const [entry] = trace.entries;
+      const rebuilt = JSON.stringify({ event: entry?.event, payload: entry?.payload, salts: entry?.salts });
+      for (let i = 0; i < 2; i++) expect((await post(app, appendUrl(request.event.shipmentId), rebuilt, "203.0.113.99")).status).to.equal(200);
+      expect(rateLimiter.wait(victim, 2)).to.equal(0);
+      const batch = await post(app, "/v1/events:batch", `{"events":[${rebuilt},${rebuilt}]}`, "203.0.113.99");
+      expect(((await batch.json()) as { results: { status: number }[] }).results.map((r) => r.status)).to.deep.equal([200, 200]);
+      expect(rateLimiter.wait(victim, 2)).to.equal(0);
+    });
+  });
+
   describe("decoy keys", () => {
     /** The keys a decoy is most worth placing, and any key the chosen object already has. */
     const DECOY_KEYS = ["actor", "signature", "shipmentId"];
