@@ -211,6 +211,15 @@ export const CatalogRequestSchema = z.strictObject({
 });
 export type CatalogRequest = z.infer<typeof CatalogRequestSchema>;
 
+/**
+ * What a catalog request signs, read without its lists' members: checked first, so that a stranger's large catalog
+ * costs one signature recovery and not a schema check of every item.
+ */
+export const CatalogRequestHeadSchema = CatalogRequestSchema.extend({
+  items: z.array(z.unknown()).max(MAX_CATALOG_ITEMS),
+  sellers: z.array(z.unknown()).max(MAX_CATALOG_SELLERS),
+});
+
 /** A brand owner's signed request for its next catalog, with the roots and counts it signs (what the SDK sends). */
 export function signedCatalogRequest({
   chainId,

@@ -3,16 +3,17 @@
 // ledger for clones.
 import type { ContractHandle } from "../chain/contracts";
 import { BorderLedgerError } from "../domain/errors";
+import type { z } from "zod";
 import type { Anchorer } from "../chain/anchorer";
 import type { BrandDirectory } from "../chain/brand-directory";
 import {
   buildCatalog,
   catalogDigest,
   catalogInclusionProof,
+  CatalogRequestHeadSchema,
   CatalogRequestSchema,
   type Catalog,
   type CatalogItem,
-  type CatalogRequest,
 } from "../domain/catalog";
 import { validationFailed } from "../domain/payloads";
 import { recoverSigner } from "../domain/signature";
@@ -97,30 +98,30 @@ export class CatalogService {
    * ProductRegistry.anchorCatalogSigned and stores it. Nothing is stored unless the transaction was mined.
    */
   async register(body: unknown): Promise<CatalogReceipt> {
-    const request = parseCatalogRequest(body);
+    const head = parseWith(CatalogRequestHeadSchema, body);
     const { brands, productRegistry, chainId } = this.options;
     await brands.refresh();
-    const brand = brands.byBrandName(request.brand);
-    if (!brand) throw new BorderLedgerError("NOT_FOUND", `brand: no brand named ${JSON.stringify(request.brand)} is registered in ProductRegistry`);
-    if (request.version !== brand.version + 1) {
-      throw new BorderLedgerError("CONFLICT", `version: the next catalog of ${brand.name} is version ${brand.version + 1}, not ${request.version}`, {
+    const brand = brands.byBrandName(head.brand);
+    if (!brand) throw new BorderLedgerError("NOT_FOUND", `brand: no brand named ${JSON.stringify(head.brand)} is registered in ProductRegistry`);
+    if (head.version !== brand.version + 1) {
+      throw new BorderLedgerError("CONFLICT", `version: the next catalog of ${brand.name} is version ${brand.version + 1}, not ${head.version}`, {
         expected: brand.version + 1,
       });
     }
-    // The signature first, over the roots and counts the request states: one recovery, before any tree is built, so a
-    // stranger's large catalog costs the node almost nothing.
+    // The signature first, over the roots and counts the request states: one recovery, before any item is checked or
+    // any tree built, so a stranger's large catalog costs the node almost nothing.
     const signed = {
       brandId: brand.brandId,
-      version: request.version,
-      itemsRoot: request.itemsRoot,
-      itemCount: request.itemCount,
-      sellersRoot: request.sellersRoot,
-      sellerCount: request.sellerCount,
+      version: head.version,
+      itemsRoot: head.itemsRoot,
+      itemCount: head.itemCount,
+      sellersRoot: head.sellersRoot,
+      sellerCount: head.sellerCount,
     };
     const digest = catalogDigest({ chainId, productRegistry: await productRegistry.getAddress(), catalog: signed });
     let signer: string;
     try {
-      signer = recoverSigner({ digest, signature: request.signature });
+      signer = recoverSigner({ digest, signature: head.signature });
     } catch (error) {
       throw new BorderLedgerError("BAD_SIGNATURE", `signature: ${(error as Error).message}`);
     }
@@ -135,6 +136,8 @@ export class CatalogService {
         },
       );
     }
+    // Then every item and seller, now that the owner is known to have signed them.
+    const request = parseWith(CatalogRequestSchema, body);
     // Then that the lists give what the owner signed.
     const built = await this.buildTrees({ items: request.items, sellers: request.sellers });
     const differences = (["itemsRoot", "itemCount", "sellersRoot", "sellerCount"] as const).filter((name) => built[name] !== request[name]);
@@ -343,8 +346,8 @@ function maySeeSightings({ viewer, brandOwner }: { viewer: Viewer; brandOwner: s
   return brandOwner !== undefined && brandOwner.toLowerCase() === viewer.address.toLowerCase();
 }
 
-function parseCatalogRequest(body: unknown): CatalogRequest {
-  const parsed = CatalogRequestSchema.safeParse(body);
+function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   throw validationFailed(parsed.error);
 }

@@ -364,6 +364,16 @@ describe("customs API: assessment, catalogs and authenticity, automatic risk, vi
       expect(await catalogVersionOf(ALPINE)).to.equal(0);
     });
 
+    it("checks the signature before any item: a stranger's catalog of malformed items gets 401, the owner's 400 naming one", async () => {
+      const stranger = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 1 });
+      const malformed = { ...stranger, items: stranger.items.map((item) => ({ ...item, gtin: "not a GTIN" })) };
+      await expectError(await post("/v1/brands/catalog", malformed), 401, "BAD_SIGNATURE");
+      const owner = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 });
+      const error = await expectError(await post("/v1/brands/catalog", { ...owner, items: malformed.items }), 400, "VALIDATION_FAILED");
+      expect(defined(error.details?.issues, "the validation issues").map((i) => i.path)).to.include("items[0].gtin");
+      expect(await catalogVersionOf(ALPINE)).to.equal(0);
+    });
+
     it("refuses the owner's catalog whose lists do not give the roots it signed, naming them (400)", async () => {
       const body = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS, sellers: ALPINE_SELLERS, signer: 7 });
       const other = signedCatalog({ brand: ALPINE, version: 1, items: ALPINE_ITEMS.slice(0, 1), sellers: ALPINE_SELLERS, signer: 7 });
