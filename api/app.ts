@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { BorderLedgerError } from "../node/domain/errors";
 import type { NodeApi } from "../node/node-api";
-import { chargeClient, clientKey, refuseIfSpent, signerPaid, type ApiContext, type ApiLimits } from "./context";
+import { chargeClient, clientKey, refuseIfSpent, signerPaid, unprovenCost, type ApiContext, type ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";
 import { createMetrics } from "./metrics";
@@ -149,15 +149,22 @@ export function createApp(deps: AppDeps): Hono {
   app.use(async (c, next) => {
     if (chargedElsewhere(c)) return next();
     const client = clientKey(c);
+    const cost = () => unprovenCost(c, ctx.limits.bodyBytes);
     if (!signs(c)) {
-      chargeClient(ctx, client);
-      return next();
+      // Its declared size up front; a body longer than declared (or sent without a length) pays the rest once read.
+      const upfront = cost();
+      chargeClient(ctx, client, upfront);
+      try {
+        return await next();
+      } finally {
+        if (cost() > upfront) ctx.anonymousLimiter.charge(client, cost() - upfront);
+      }
     }
     refuseIfSpent(ctx.anonymousLimiter, client);
     try {
       await next();
     } finally {
-      if (!signerPaid(c)) ctx.anonymousLimiter.charge(client);
+      if (!signerPaid(c)) ctx.anonymousLimiter.charge(client, cost());
     }
   });
   app.get("/favicon.ico", (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));

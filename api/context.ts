@@ -36,7 +36,22 @@ export async function jsonText(c: Context): Promise<string> {
   if (!/^application\/json\b/i.test(type)) {
     throw new BorderLedgerError("UNSUPPORTED_MEDIA_TYPE", `content-type must be application/json, not ${type || "missing"}`);
   }
-  return c.req.text();
+  const text = await c.req.text();
+  bodySizes.set(c.req.raw, text.length);
+  return text;
+}
+
+/** The size of each request's body as read (jsonText), for the budget of a client whose request proved no signer. */
+const bodySizes = new WeakMap<Request, number>();
+
+/**
+ * Budget units of a request that proved no signer: one per KiB of its body, declared (Content-Length) or read, at
+ * least one; so a refused 2 MiB body costs its client what 2,000 small requests would, not what one does.
+ */
+export function unprovenCost(c: Context, limitBytes: number): number {
+  const declared = Math.min(Number(c.req.header("content-length") ?? 0) || 0, limitBytes);
+  const read = bodySizes.get(c.req.raw) ?? 0;
+  return Math.max(1, Math.ceil(Math.max(declared, read) / 1024));
 }
 
 /** The request body parsed as JSON; malformed JSON is a 400 naming the problem. */

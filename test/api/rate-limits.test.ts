@@ -190,6 +190,25 @@ describe("rate limits charge the real party, with bounded state", function () {
   });
 
   describe("anonymous traffic", () => {
+    it("charges a body refused before any signature checked one unit per KiB, on every route", async () => {
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 100, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
+      const pad = (kib: number, open: string) => open + " ".repeat(kib * 1024 - open.length);
+      // 50 KiB each: malformed, nested past the depth limit, and a catalog no one signed.
+      const bodies: [string, string, number][] = [
+        ["/v1/events:batch", pad(50, '{"events": ['), 400],
+        ["/v1/events:batch", pad(50, `{"events": [${"[".repeat(100)}${"]".repeat(100)}]}`), 400],
+        ["/v1/shipments/RL9997/events", pad(50, "{"), 400],
+        ["/v1/brands/catalog", pad(50, "{"), 400],
+      ];
+      for (const [n, [url, body, status]] of bodies.entries()) {
+        const client = `198.51.100.${50 + n}`;
+        expect((await post(app, url, body, client)).status, url).to.equal(status);
+        expect(anonymousLimiter.wait(`client:${client}`, 50), url).to.equal(0);
+        expect(anonymousLimiter.wait(`client:${client}`, 51), url).to.be.greaterThan(0);
+      }
+    });
+
     it("refuses a client whose budget is spent before reading its appends' bodies", async () => {
       const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 2, clock: Date.now });
       const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
