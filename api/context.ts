@@ -80,7 +80,7 @@ export function signerPaid(c: Context): boolean {
 
 /**
  * Who signed this read request (null when anonymous), as the participant registry knows them. A signed read is
- * charged to its signer once the signature checks.
+ * charged to its signer once the signature checks, when the signer is a registered participant.
  */
 export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
   const url = new URL(c.req.url);
@@ -93,8 +93,12 @@ export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
     registered: async (signer) => (await ctx.node.participant(signer)) !== undefined,
   });
   if (address === null) return null;
-  chargeRate(ctx, address);
-  paidBySigner.add(c.req.raw);
+  // Only a registered participant's budget pays: a key made for the request has a fresh budget every time, so its
+  // reads are charged to the client's address like anonymous ones.
+  if ((await ctx.node.participant(address)) !== undefined) {
+    chargeRate(ctx, address);
+    paidBySigner.add(c.req.raw);
+  }
   return ctx.node.viewer(address);
 }
 

@@ -190,6 +190,26 @@ describe("rate limits charge the real party, with bounded state", function () {
   });
 
   describe("anonymous traffic", () => {
+    it("charges reads signed by keys no one registered to the client's address, as anonymous reads", async () => {
+      const request = order(PLATFORM);
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 3, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
+      expect((await post(app, `/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request), "192.0.2.60")).status).to.equal(201);
+      const url = `/v1/shipments/${request.event.shipmentId}/trace`;
+      const signedBy = async (wallet: { address: string; signMessage(m: string): Promise<string> }, timestamp: number) => ({
+        "x-bl-address": wallet.address,
+        "x-bl-timestamp": String(timestamp),
+        "x-bl-signature": await wallet.signMessage(`GET ${url} ${timestamp}`),
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push((await app.request(url, { headers: await signedBy(Wallet.createRandom(), Date.now() + i) }, from("198.51.100.60"))).status);
+      expect(statuses).to.deep.equal([200, 200, 200, 429]);
+      // A registered participant's signed read pays from its own budget, not its client's (a burst of 3 here).
+      expect((await app.request(url, { headers: await signedBy(devWallet(CUSTOMS_DE), Date.now() + 10) }, from("198.51.100.61"))).status).to.equal(200);
+      expect(anonymousLimiter.wait("client:198.51.100.61", 3)).to.equal(0);
+    });
+
     it("charges a body refused before any signature checked one unit per KiB, on every route", async () => {
       const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 100, clock: Date.now });
       const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
