@@ -8,6 +8,7 @@ import { deriveStatus, shipmentAmounts } from "../domain/lifecycle/status";
 import type { NodeApi, ShipmentStatusView } from "../node-api";
 import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-service";
 import { VerificationCache } from "../services/verification-cache";
+import { WorkGate } from "../services/work-gate";
 import { verifyBundle } from "../verify/verify-bundle";
 import type { NodeRuntime } from "./node-runtime";
 
@@ -20,6 +21,8 @@ type NodeParts = Pick<
 export function createNodeApi(node: NodeParts): NodeApi {
   const { chain, log, ledger } = node;
   const verifications = new VerificationCache({ verify: (bundle) => verifyBundle({ bundle, chain: node.chainReader, network: node.network }) });
+  // Anonymous readers and explorer uploads share a few verifications at a time, so no crowd of them slows appends.
+  const anonymousVerifications = new WorkGate({ running: 2, waiting: 32, what: "verifications for anonymous readers" });
   const notFound = (shipmentId: string) => new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
   return {
     network: { chainId: chain.chainId, rpcUrl: chain.rpcUrl, logId: chain.logId, addresses: chain.addresses, devAccounts: chain.devAccounts },
@@ -120,9 +123,11 @@ export function createNodeApi(node: NodeParts): NodeApi {
       // an outsider would, not through the node's own state.
       // Readers of one shipment in one view share a verification for a few seconds (services/verification-cache.ts).
       const bundle = await buildTraceBundle({ source: node.traceSource, shipmentId, viewer });
-      return verifications.verify(bundle);
+      // A signer the registry does not know reads as anyone does, and is gated as anyone is.
+      const anonymous = viewer === null || (viewer !== "all" && !viewer.active && viewer.roles.size === 0);
+      return verifications.verify(bundle, anonymous ? anonymousVerifications : undefined);
     },
-    verifyBundle: (bundle) => verifyBundle({ bundle, chain: node.chainReader, network: node.network }),
+    verifyBundle: (bundle) => anonymousVerifications.run(() => verifyBundle({ bundle, chain: node.chainReader, network: node.network })),
 
     exportEpcis: (query) => node.epcis.export(query),
     importEpcis: (query) => node.epcis.import(query),

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type { TraceBundle } from "../domain/bundle";
 import { LruMap } from "../lru-map";
 import type { VerificationReport } from "../verify/verify-bundle";
+import type { WorkGate } from "./work-gate";
 
 export type VerificationCacheOptions = {
   /** Verifies a bundle against the chain and the node's network. */
@@ -34,14 +35,15 @@ export class VerificationCache {
     this.clock = options.clock ?? Date.now;
   }
 
-  async verify(bundle: TraceBundle): Promise<VerificationReport> {
+  /** `gate`, when given, bounds the fresh verifications this caller may start (a cached report passes it by). */
+  async verify(bundle: TraceBundle, gate?: WorkGate): Promise<VerificationReport> {
     // The bundle is the whole question: another entry, checkpoint, erasure or view is another key.
     const key = createHash("sha256").update(JSON.stringify(bundle)).digest("hex");
     const known = this.reports.get(key);
     if (known !== undefined && this.clock() - known.at <= this.maxAgeMs) return known.report;
     const running = this.running.get(key);
     if (running !== undefined) return running;
-    const verification = this.verifyBundle(bundle).then(
+    const verification = (gate ? gate.run(() => this.verifyBundle(bundle)) : this.verifyBundle(bundle)).then(
       (report) => {
         this.running.delete(key);
         this.reports.set(key, { report, at: this.clock() });

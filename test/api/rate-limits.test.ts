@@ -260,6 +260,30 @@ describe("rate limits charge the real party, with bounded state", function () {
     });
   });
 
+  describe("expensive anonymous routes", () => {
+    it("verifies a few shipments at a time for anonymous readers, refusing the rest with 429, while customs' verifications go on", async () => {
+      const app = createApp({ node: runtime.api, startedAt: new Date() });
+      const orders = Array.from({ length: 50 }, () => order(PLATFORM));
+      const appended = await post(app, "/v1/events:batch", JSON.stringify({ events: orders }), "192.0.2.70");
+      expect(((await appended.json()) as BatchBody).results.every((r) => r.status === 201)).to.equal(true);
+      const verifyUrl = (shipmentId: string) => `/v1/shipments/${shipmentId}/verify`;
+      const customsUrl = verifyUrl(orders[0]?.event.shipmentId ?? "");
+      const timestamp = Date.now();
+      const customsHeaders = {
+        "x-bl-address": devWallet(CUSTOMS_DE).address,
+        "x-bl-timestamp": String(timestamp),
+        "x-bl-signature": await devWallet(CUSTOMS_DE).signMessage(`GET ${customsUrl} ${timestamp}`),
+      };
+      // Fifty anonymous readers at once, each of another shipment (no two share a verification), from fifty addresses.
+      const anonymous = orders.map((o, n) => app.request(verifyUrl(o.event.shipmentId), {}, from(`203.0.113.${n + 1}`)));
+      const customs = app.request(customsUrl, { headers: customsHeaders }, from("192.0.2.71"));
+      const statuses = (await Promise.all(anonymous)).map((r) => r.status);
+      expect(statuses.filter((s) => s === 429).length).to.be.at.least(50 - 2 - 32);
+      expect(statuses.every((s) => s === 200 || s === 429)).to.equal(true);
+      expect((await customs).status).to.equal(200);
+    });
+  });
+
   describe("replay after flooding", () => {
     const readHeaders = async (wallet: { address: string; signMessage(m: string): Promise<string> }, url: string, timestamp: number) => ({
       "x-bl-address": wallet.address,

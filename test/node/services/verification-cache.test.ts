@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { TraceBundle } from "../../../node/domain/bundle";
+import type { BorderLedgerError } from "../../../node/domain/errors";
 import { VerificationCache } from "../../../node/services/verification-cache";
+import { WorkGate } from "../../../node/services/work-gate";
 import type { VerificationReport } from "../../../node/verify/verify-bundle";
 
 // The verification itself is another test's business: here it is a counter, and the bundles are plain values.
@@ -73,5 +75,23 @@ describe("VerificationCache", () => {
     fail = false;
     expect((await flaky.verify(bundleOf("A"))).shipmentId).to.equal("A");
     expect(calls).to.deep.equal(["A", "A"]);
+  });
+
+  it("starts a fresh verification only when the gate lets it, and answers a cached report without asking the gate", async () => {
+    const bundle = bundleOf("BLGATED");
+    const gate = new WorkGate({ running: 1, waiting: 0, what: "verifications for anonymous readers" });
+    const first = await cache.verify(bundle, gate);
+    let release!: () => void;
+    const busy = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    // The gate is full: a cached report still comes, a fresh verification is refused.
+    expect(await cache.verify(bundle, gate)).to.equal(first);
+    let refused: unknown;
+    await cache.verify(bundleOf("BLOTHER"), gate).catch((error: unknown) => (refused = error));
+    expect((refused as BorderLedgerError).code).to.equal("RATE_LIMITED");
+    expect(calls).to.deep.equal(["BLGATED"]);
+    release();
+    await busy;
+    await cache.verify(bundleOf("BLOTHER"), gate);
+    expect(calls).to.deep.equal(["BLGATED", "BLOTHER"]);
   });
 });
