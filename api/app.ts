@@ -149,22 +149,20 @@ export function createApp(deps: AppDeps): Hono {
   app.use(async (c, next) => {
     if (chargedElsewhere(c)) return next();
     const client = clientKey(c);
-    const cost = () => unprovenCost(c, ctx.limits.bodyBytes);
     if (!signs(c)) {
-      // Its declared size up front; a body longer than declared (or sent without a length) pays the rest once read.
-      const upfront = cost();
-      chargeClient(ctx, client, upfront);
+      // One unit up front, before anything is read; a body pays for the rest of its KiB once read.
+      chargeClient(ctx, client);
       try {
         return await next();
       } finally {
-        if (cost() > upfront) ctx.anonymousLimiter.charge(client, cost() - upfront);
+        if (unprovenCost(c) > 1) ctx.anonymousLimiter.charge(client, unprovenCost(c) - 1);
       }
     }
     refuseIfSpent(ctx.anonymousLimiter, client);
     try {
       await next();
     } finally {
-      if (!signerPaid(c)) ctx.anonymousLimiter.charge(client, cost());
+      if (!signerPaid(c)) ctx.anonymousLimiter.charge(client, unprovenCost(c));
     }
   });
   app.get("/favicon.ico", (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));

@@ -45,13 +45,12 @@ export async function jsonText(c: Context): Promise<string> {
 const bodySizes = new WeakMap<Request, number>();
 
 /**
- * Budget units of a request that proved no signer: one per KiB of its body, declared (Content-Length) or read, at
- * least one; so a refused 2 MiB body costs its client what 2,000 small requests would, not what one does.
+ * Budget units of a request that proved no signer: one per KiB of body the node read, at least one; so a refused
+ * 2 MiB body costs its client what 2,000 small requests would, not what one does. A body refused for its declared
+ * size, unread, costs one.
  */
-export function unprovenCost(c: Context, limitBytes: number): number {
-  const declared = Math.min(Number(c.req.header("content-length") ?? 0) || 0, limitBytes);
-  const read = bodySizes.get(c.req.raw) ?? 0;
-  return Math.max(1, Math.ceil(Math.max(declared, read) / 1024));
+export function unprovenCost(c: Context): number {
+  return Math.max(1, Math.ceil((bodySizes.get(c.req.raw) ?? 0) / 1024));
 }
 
 /** The request body parsed as JSON; malformed JSON is a 400 naming the problem. */

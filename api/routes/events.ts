@@ -25,13 +25,13 @@ export function eventRoutes(ctx: ApiContext): Hono {
       } catch (error) {
         const spent = error instanceof BorderLedgerError && error.code === "RATE_LIMITED";
         if (actor !== undefined && !spent && signerProven({ ok: false, error })) ctx.rateLimiter.charge(actor);
-        else ctx.anonymousLimiter.charge(client, unprovenCost(c, ctx.limits.bodyBytes));
+        else ctx.anonymousLimiter.charge(client, unprovenCost(c));
         throw error;
       }
       // A replay proves only that someone holds the signed event, which every party that can read it whole does: the
       // client that sent it again pays, not its signer.
       if (actor !== undefined && outcome.status === "created") ctx.rateLimiter.charge(actor);
-      else ctx.anonymousLimiter.charge(client, unprovenCost(c, ctx.limits.bodyBytes));
+      else ctx.anonymousLimiter.charge(client, unprovenCost(c));
       ctx.metrics.appends.inc({ status: outcome.status });
       return c.json(outcome.receipt, outcome.status === "created" ? 201 : 200);
     })
@@ -46,7 +46,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
         for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       } catch (error) {
         // Refused before any event was looked at: its client pays for every KiB the node read.
-        ctx.anonymousLimiter.charge(client, unprovenCost(c, ctx.limits.bodyBytes));
+        ctx.anonymousLimiter.charge(client, unprovenCost(c));
         throw error;
       }
       const results = await ctx.node.appendMany(events.map((e) => ({ body: e })));
