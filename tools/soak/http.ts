@@ -1,4 +1,6 @@
-// One request of the soak over the shared keep-alive connections, and the text of what came back.
+// One request of the soak over the shared keep-alive connections, and the text of what came back; and requests
+// from another loopback address, as a separate client on another machine would send them.
+import http from "node:http";
 import { valueAt } from "./json";
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -24,6 +26,33 @@ export async function call(url: string, pathAndQuery: string, init: RequestInit 
   const response = await fetch(`${url}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const text = await response.text();
   return { status: response.status, body: parseBody(text), ms: performance.now() - started };
+}
+
+/** A client that sends from its own source address (any of 127.0.0.0/8): the node sees it as a client of its own. */
+export type SourceClient = { address: string; call(pathAndQuery: string, init?: RequestInit): Promise<Answer>; close(): void };
+
+export function sourceClient(url: string, address: string): SourceClient {
+  const agent = new http.Agent({ keepAlive: true, localAddress: address, maxSockets: 1 });
+  const call = (pathAndQuery: string, init: RequestInit = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const started = performance.now();
+      const request = http.request(
+        `${url}${pathAndQuery}`,
+        { agent, method: init.method ?? "GET", headers: init.headers, timeout: REQUEST_TIMEOUT_MS },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString()), ms: performance.now() - started }),
+          );
+          response.on("error", reject);
+        },
+      );
+      request.on("timeout", () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+      request.on("error", reject);
+      request.end(init.body);
+    });
+  return { address, call, close: () => agent.destroy() };
 }
 
 /** What a failed request threw, with its cause (fetch says only "fetch failed"). */

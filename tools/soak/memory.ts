@@ -19,7 +19,11 @@ const FLAT_HEAP_RATIO = 0.5;
 const MB = 1024 * 1024;
 
 /** `majorGcs`: the node's count of major GCs so far (a sample after it moved holds the heap just after one). */
-export type MemorySample = { t: number; rssMb: number; heapMb: number; majorGcs: number };
+/** `budgets`: rate-limit budgets held (the larger limiter), `signatures`: signed reads the replay guard holds. */
+export type MemorySample = { t: number; rssMb: number; heapMb: number; majorGcs: number; budgets: number; signatures: number };
+
+/** The bounds `npm start` gives the API's maps (RATE_LIMIT_MAX_KEYS, REPLAY_GUARD_CAPACITY). */
+const BOUNDS = { budgets: 100_000, signatures: 200_000 };
 
 /** The node's memory over the run, and whether it passed the rule. */
 export type MemoryFigures = {
@@ -34,6 +38,10 @@ export type MemoryFigures = {
   liveHeapGrowthPct: number | null;
   rule: string;
   flat: boolean;
+  /** The most entries the API's bounded maps held at once, and whether they kept to their bounds. */
+  mostBudgets: number;
+  mostSignatures: number;
+  bounded: boolean;
 };
 
 /** A metric's value in Prometheus text (`pattern`: its name, and its labels when it has several series), else `missing`. */
@@ -43,6 +51,8 @@ function metricValue(text: string, pattern: string, missing?: number): number {
   if (missing === undefined) throw new Error(`/metrics has no ${pattern.replace(/\\/g, "")}`);
   return missing;
 }
+
+const entries = (text: string, map: string) => metricValue(text, `borderledger_bounded_state_entries\\{map="${map}"\\}`);
 
 export async function sampleMemory(run: Run): Promise<void> {
   const answer = await call(run.url, "/metrics");
@@ -55,6 +65,8 @@ export async function sampleMemory(run: Run): Promise<void> {
     heapMb: round1(metricValue(text, "nodejs_heap_size_used_bytes") / MB),
     // The series appears with the first major GC.
     majorGcs: metricValue(text, 'nodejs_gc_duration_seconds_count\\{kind="major"\\}', 0),
+    budgets: Math.max(entries(text, "signer_budgets"), entries(text, "client_budgets")),
+    signatures: entries(text, "read_signatures"),
   });
 }
 
@@ -96,6 +108,8 @@ export function memoryFigures(samples: MemorySample[], seconds: number): MemoryF
   const heap = median((s) => s.heapMb);
   const rss = median((s) => s.rssMb);
   const afterGc = afterMajorGcs(samples);
+  const mostBudgets = Math.max(0, ...samples.map((s) => s.budgets));
+  const mostSignatures = Math.max(0, ...samples.map((s) => s.signatures));
   const firstHalf = afterGc.filter((s) => s.t < seconds / 2).at(-1);
   const secondHalf = afterGc.filter((s) => s.t >= seconds / 2).at(-1);
   const live = firstHalf && secondHalf ? growthOf(firstHalf.heapMb, secondHalf.heapMb) : undefined;
@@ -111,5 +125,8 @@ export function memoryFigures(samples: MemorySample[], seconds: number): MemoryF
     liveHeapGrowthPct: live?.pct ?? null,
     rule: `the heap after the last major GC of the second half may not exceed that of the first half by more than ${FLAT_HEAP_MB} MB and ${FLAT_HEAP_RATIO * 100} % at once`,
     flat: live === undefined || !(live.mb > FLAT_HEAP_MB && live.pct > FLAT_HEAP_RATIO * 100),
+    mostBudgets,
+    mostSignatures,
+    bounded: mostBudgets <= BOUNDS.budgets && mostSignatures <= BOUNDS.signatures,
   };
 }

@@ -1,5 +1,6 @@
 // What the soak tells: a progress line every 10 s while it runs, and at the end its failures, verdict and summary.
 import { percentile } from "../bench/percentile";
+import { phaseFigures, type PhaseFigures } from "./attacks";
 import { BAD_KINDS } from "./bad-requests";
 import type { ReceiptCounts, TraceCounts, TreeHeadCounts } from "./end-checks";
 import { afterMajorGcs, memoryFigures, type MemoryFigures } from "./memory";
@@ -58,6 +59,8 @@ export type SoakSummary = {
   badKinds: Stats["badKinds"];
   latencyMs: Latency;
   latencyByKindMs: Record<string, Latency>;
+  /** Valid appends' latency in each phase (quiet, then each attack) and the attack's answers by status. */
+  phases: Record<string, PhaseFigures>;
   appendsPerSecond: number;
   memory: MemoryFigures;
   anchorLagMs: { p50: number; p99: number; max: number; measured: number };
@@ -101,10 +104,16 @@ export function summarize(
     );
   if (!memory.flat)
     stats.fail(`the node's heap after major GCs grew by ${memory.liveHeapGrowthMb} MB (${memory.liveHeapGrowthPct} %) in the second half: ${memory.rule}`);
+  if (!memory.bounded)
+    stats.fail(`the API's bounded maps outgrew their bounds: ${memory.mostBudgets} budgets, ${memory.mostSignatures} read signatures at most`);
   if (run.completed.length === 0) stats.fail("no lifecycle was completed");
+  const phases = phaseFigures(run);
   const ok = stats.failureCount === 0;
   for (const failure of stats.failures.slice(0, 20)) run.log(`FAIL ${failure}`);
   const lags = [...stats.anchorLags].sort((a, b) => a - b);
+  for (const [phase, { appendLatencyMs: l, attackRequests }] of Object.entries(phases)) {
+    run.log(`phase ${phase}: valid appends p50 ${l.p50} ms p99 ${l.p99} ms (${l.count}); ${attackRequests} attack requests`);
+  }
   run.log(`refused ${stats.refusals.expected} bad requests as they must be; ${stats.refusals.unexpected} unexpected refusals`);
   run.log(ok ? "ok: every check held" : `NOT ok: ${stats.failureCount} failures`);
   return {
@@ -119,6 +128,7 @@ export function summarize(
     badKinds: stats.badKinds,
     latencyMs: latencyOf(stats.latency.append),
     latencyByKindMs: Object.fromEntries(CATEGORIES.map((c) => [c, latencyOf(stats.latency[c])])),
+    phases,
     appendsPerSecond: Math.round(stats.accepted / writeSeconds),
     memory,
     anchorLagMs: { p50: Math.round(percentile(lags, 0.5)), p99: Math.round(percentile(lags, 0.99)), max: Math.round(lags.at(-1) ?? 0), measured: lags.length },

@@ -4,13 +4,14 @@ import type { ReceiptJson } from "../../node/domain/bundle";
 import { domainSeparator } from "../../node/domain/eip712";
 import type { Network, NetworkLog } from "../../node/domain/network";
 import { lifecycleSigner, type Lifecycle } from "../bench/lifecycles";
+import { createAttackRun, type AttackRun } from "./attacks";
 import { failureText } from "./http";
 import { keyOf } from "./lifecycles";
 import type { MemorySample } from "./memory";
 import { Stats } from "./stats";
 
 /** How long and how hard one soak runs. */
-export type SoakSettings = { seconds: number; writers: number; readers: number; verifySample: number };
+export type SoakSettings = { seconds: number; writers: number; readers: number; verifySample: number; attacks: boolean };
 
 export type ChainInfo = { chainId: number; rpcUrl: string; participantRegistry: string; anchorRegistry: string; logId: string };
 
@@ -26,6 +27,8 @@ export type Run = {
   /** The node's own log in that network. */
   networkLog: NetworkLog;
   separator: Buffer;
+  /** The EIP-712 domain participants sign in (ParticipantRegistry on the node's chain). */
+  domain: { chainId: number; verifyingContract: string };
   /** Signs reads as customs of DE (#4), who sees every field of these DE-bound shipments. */
   customs: BorderLedgerClient;
   signLifecycle: (i: number) => Lifecycle;
@@ -41,6 +44,8 @@ export type Run = {
   completed: string[];
   parked: string[];
   memory: MemorySample[];
+  /** The attack phases and what each saw (attacks.ts). */
+  attacks: AttackRun;
   startedAt: number;
   /** Last timestamp of a signed read: reads are signed at distinct milliseconds (see signedRead). */
   lastReadAt: number;
@@ -67,6 +72,7 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     network,
     networkLog,
     separator,
+    domain,
     customs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(4), domain }),
     signLifecycle: lifecycleSigner(separator),
     nextLifecycle: 0,
@@ -81,6 +87,7 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     completed: [],
     parked: [],
     memory: [],
+    attacks: createAttackRun(settings.seconds, settings.attacks),
     startedAt: Date.now(),
     lastReadAt: 0,
     stopping: false,

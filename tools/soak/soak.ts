@@ -37,6 +37,7 @@ import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { startNodeProcess, stopNodeProcess } from "../bench/node-process";
+import { ATTACKS, attackers } from "./attacks";
 import { BAD_KINDS } from "./bad-requests";
 import { pollCheckpoints, waitForFullCheckpoint } from "./checkpoints";
 import { checkReceipts, checkTreeHeads, verifySample } from "./end-checks";
@@ -74,7 +75,11 @@ function watchNode(run: Run, child: ChildProcess): void {
 async function load(run: Run): Promise<number> {
   const { settings } = run;
   const monitors = [pollCheckpoints(run), sampleMemoryUntilStopped(run), reportProgress(run)];
-  const loops = [...Array.from({ length: settings.writers }, () => writer(run)), ...Array.from({ length: settings.readers }, () => reader(run))];
+  const loops = [
+    ...Array.from({ length: settings.writers }, () => writer(run)),
+    ...Array.from({ length: settings.readers }, () => reader(run)),
+    attackers(run),
+  ];
   const timer = setTimeout(() => run.stop(), settings.seconds * 1000);
   await Promise.all(loops);
   clearTimeout(timer);
@@ -87,7 +92,9 @@ async function load(run: Run): Promise<number> {
 async function soak(run: Run): Promise<SoakSummary> {
   const { settings, stats } = run;
   run.log(
-    `node at ${run.url}, chain at ${run.chain.rpcUrl}, network ${run.network.name}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request`,
+    `node at ${run.url}, chain at ${run.chain.rpcUrl}, network ${run.network.name}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request, ${
+      settings.attacks ? `${ATTACKS.length} attacks in phases of ${(run.attacks.phaseMs / 1000).toFixed(0)} s` : "no attacks"
+    }`,
   );
   await parkShipments(run);
   run.startedAt = Date.now();

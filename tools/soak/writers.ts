@@ -4,6 +4,7 @@ import type { ReceiptJson } from "../../node/domain/bundle";
 import { epcisDocumentOfRequests } from "../../node/domain/epcis/document";
 import { signEpcisImport } from "../../node/domain/epcis/import";
 import type { AppendRequest } from "../../node/domain/event";
+import { countAppend, phaseNow } from "./attacks";
 import { maybeBad } from "./bad-requests";
 import { call, errorText, eventsPath, JSON_TYPE, type Answer } from "./http";
 import { arrayAt, valueAt } from "./json";
@@ -35,17 +36,18 @@ function accept(run: Run, request: AppendRequest, receipt: ReceiptJson): void {
 export async function appendOne(run: Run, request: AppendRequest): Promise<boolean> {
   const what = `POST ${eventsPath(request.event.shipmentId)} (${request.event.eventType})`;
   for (;;) {
+    const phase = phaseNow(run);
     const answer = await call(run.url, eventsPath(request.event.shipmentId), { method: "POST", headers: JSON_TYPE, body: JSON.stringify(request) });
     run.stats.count("append", what, answer);
+    countAppend(run, phase, answer.ms);
     if (answer.status === 201) {
       accept(run, request, answer.body as ReceiptJson);
       return true;
     }
-    if (answer.status !== 429 || run.stopping) {
-      if (answer.status !== 429) run.stats.refusals.unexpected++;
-      run.stats.fail(`${what}: a valid event must get 201, got ${errorText(answer)}`);
-      return false;
-    }
+    // The writers stay within every signer's budget: a 429 means someone else's traffic was charged to the signer.
+    run.stats.refusals.unexpected++;
+    run.stats.fail(`${what}: a valid event must get 201, got ${errorText(answer)} in phase ${phase}`);
+    if (answer.status !== 429 || run.stopping) return false;
     await sleep(1000);
   }
 }

@@ -1,0 +1,278 @@
+// The soak's attacks (issue "hold under hostile load"), each sent in its own phase of the run by clients of their own
+// loopback addresses while the writers and readers go on, so that the valid appends' latency under each attack can
+// be set against the quiet phase's.
+/*
+ * Phases. The run is cut into phases of equal length — quiet, then one per attack — gone through once, or twice when
+ * the soak lasts ten minutes or more. In its phase an attack's clients send back to back, each from an address of
+ * its own in 127.0.0.0/8 (the node budgets anonymous traffic per address, and a real attacker has many).
+ *
+ * Attacks, and what each answer must be (a 429 is always allowed: the attacker's budget ran out):
+ * - junk-actors: batches of 1,000 events (1.8 MiB), each naming an actor no one else names: 200 with every event
+ *   refused (4xx), or 400 for the whole. The node's budgets may not grow past their bound (/metrics).
+ * - case-spellings: the same batches naming a carrier's address in 1,000 letter-case spellings, signed by another
+ *   key: every event refused. The carrier signs a share of the writers' events; none of them may get 429.
+ * - decoy-keys: single appends naming "actor" twice, a victim's address first: 400 naming the key.
+ * - deep-batches: batches holding one event nested 10,000 deep among junk ones: the deep one refused alone.
+ * - guard-flooding: signed reads as fast as one client signs them, by a registered platform and by throw-away keys:
+ *   200 (the view their signer may see), or 429 once the platform holds its share of the replay guard. The readers'
+ *   signed reads as customs must all still get 200.
+ * - expensive-anonymous: 1.6 MiB catalogs with a stranger's signature (401) and explorer trace pages and node
+ *   verifications of complete shipments (200), from many addresses at once.
+ *
+ * Any 5xx, an answer outside its set, or a valid append's p99 over APPEND_P99_BUDGET_MS in any phase fails the soak.
+ */
+import { randomBytes } from "node:crypto";
+import { signedCatalogRequest } from "../../node/domain/catalog";
+import { BorderLedgerClient } from "../../node/client/client";
+import { addressOfPrivateKey } from "../../node/domain/signature";
+import { sourceClient, tracePath, eventsPath, JSON_TYPE, type Answer, type SourceClient } from "./http";
+import { arrayAt, numberAt, valueAt } from "./json";
+import { keyOf, signedEvent } from "./lifecycles";
+import { guarded, pause, randomOf, type Run } from "./run";
+import { latencyOf, type Latency } from "./stats";
+
+/** Valid appends' p99 in every phase, attacked or not, must stay below this. */
+export const APPEND_P99_BUDGET_MS = 100;
+const BATCH_EVENTS = 1000;
+const DEEP = 10_000;
+const CATALOG_ITEMS = 20_000;
+/** Development accounts: the carrier whose address is spelt 1,000 ways, a platform that floods the guard, a stranger. */
+const VICTIM_CARRIER = 2;
+const FLOODING_PLATFORM = 8;
+const STRANGER = 15;
+
+/** What a client of an attack sends once, and what is wrong with the answer (undefined when it is one allowed). */
+type Attack = { name: string; clients: number; send(run: Run, client: SourceClient, slot: number): Promise<{ answer: Answer; problem?: string }> };
+
+export type PhaseFigures = { appendLatencyMs: Latency; attackRequests: number; attackByStatus: Record<string, number> };
+
+/** The attack state of one run: phases, clients and what each phase saw. */
+export type AttackRun = {
+  phases: readonly string[];
+  phaseMs: number;
+  appendMs: Record<string, number[]>;
+  requests: Record<string, number>;
+  byStatus: Record<string, Record<string, number>>;
+};
+
+const randomAddress = () => `0x${randomBytes(20).toString("hex")}`;
+
+/** `address` with each letter's case chosen by the bits of `n`. */
+function spelling(address: string, n: number): string {
+  let bit = 0;
+  return (
+    "0x" +
+    [...address.slice(2)]
+      .map((ch) => {
+        if (!/[a-f]/i.test(ch)) return ch;
+        return (n >> (bit++ % 30)) & 1 ? ch.toUpperCase() : ch.toLowerCase();
+      })
+      .join("")
+  );
+}
+
+/** A signed ORDER by the stranger as JSON text, cut around its actor so that any actor can be put in cheaply. */
+function eventAroundActor(run: Run): { before: string; after: string } {
+  const request = signedEvent(run, { signer: STRANGER, shipmentId: `BLATTACK${run.badSerial++}`, eventType: "ORDER" });
+  const text = JSON.stringify(request);
+  const actor = JSON.stringify(request.event.actor);
+  const at = text.indexOf(actor);
+  return { before: text.slice(0, at), after: text.slice(at + actor.length) };
+}
+
+let template: { before: string; after: string } | undefined;
+function batchOf(run: Run, actor: (n: number) => string, extra: string[] = []): string {
+  template ??= eventAroundActor(run);
+  const { before, after } = template;
+  const events = Array.from({ length: BATCH_EVENTS - extra.length }, (_, n) => `${before}${JSON.stringify(actor(n))}${after}`);
+  return `{"events":[${[...extra, ...events].join(",")}]}`;
+}
+
+/** A batch's answer: 200 with every event refused, or 400 for the whole; `deep` at index 0 must name the depth limit. */
+function everyEventRefused(answer: Answer, deep = false): string | undefined {
+  if (answer.status === 400 || answer.status === 413 || answer.status === 429) return undefined;
+  if (answer.status !== 200) return `expected 200 with every event refused, got ${answer.status}`;
+  const results = arrayAt(answer.body, "results") ?? [];
+  const accepted = results.filter((r) => (numberAt(r, "status") ?? 0) < 400);
+  if (accepted.length > 0) return `${accepted.length} junk events were accepted`;
+  if (deep && numberAt(results[0], "status") !== 400) return `the deep event got ${numberAt(results[0], "status")}, not 400`;
+  return undefined;
+}
+
+const allowed =
+  (...statuses: number[]) =>
+  (answer: Answer) =>
+    statuses.includes(answer.status) || answer.status === 429 ? undefined : `expected ${statuses.join(" or ")}, got ${answer.status}`;
+
+const postJson = (client: SourceClient, path: string, body: string) => client.call(path, { method: "POST", headers: JSON_TYPE, body });
+
+let catalog: string | undefined;
+/** A catalog of CATALOG_ITEMS items for the first brand, signed by the stranger instead of its owner. */
+async function strangersCatalog(run: Run): Promise<string> {
+  if (catalog !== undefined) return catalog;
+  const chain = (await (await fetch(`${run.url}/v1/chain`)).json()) as { chainId: number; productRegistry: string };
+  const brands = arrayAt(await (await fetch(`${run.url}/v1/brands`)).json(), "brands") ?? [];
+  const brand = valueAt(brands[0], "name");
+  const version = numberAt(brands[0], "catalogVersion");
+  if (typeof brand !== "string" || version === undefined) throw new Error("the node lists no brand to send a catalog for");
+  const items = Array.from({ length: CATALOG_ITEMS }, (_, n) => ({ gtin: "04012345678901", serial: `ATTACK-${String(n).padStart(8, "0")}-${"x".repeat(40)}` }));
+  const request = signedCatalogRequest({ ...chain, brand, version: version + 1, items, sellers: [], privateKey: keyOf(STRANGER) });
+  return (catalog = JSON.stringify(request));
+}
+
+export const ATTACKS: readonly Attack[] = [
+  {
+    name: "junk-actors",
+    clients: 2,
+    send: async (run, client) => {
+      const answer = await postJson(
+        client,
+        "/v1/events:batch",
+        batchOf(run, () => randomAddress()),
+      );
+      return { answer, problem: everyEventRefused(answer) };
+    },
+  },
+  {
+    name: "case-spellings",
+    clients: 2,
+    send: async (run, client) => {
+      const victim = addressOfPrivateKey(keyOf(VICTIM_CARRIER));
+      const offset = Math.floor(Math.random() * 2 ** 20);
+      const answer = await postJson(
+        client,
+        "/v1/events:batch",
+        batchOf(run, (n) => spelling(victim, n + offset)),
+      );
+      return { answer, problem: everyEventRefused(answer) };
+    },
+  },
+  {
+    name: "decoy-keys",
+    clients: 2,
+    send: async (run, client) => {
+      const request = signedEvent(run, { signer: STRANGER, shipmentId: `BLATTACK${run.badSerial++}`, eventType: "ORDER" });
+      const victim = addressOfPrivateKey(keyOf(VICTIM_CARRIER));
+      const body = JSON.stringify(request).replace('"event":{', `"event":{"actor":"${victim}",`);
+      const answer = await postJson(client, eventsPath(request.event.shipmentId), body);
+      const named = JSON.stringify(answer.body).includes("actor");
+      return { answer, problem: allowed(400)(answer) ?? (answer.status === 400 && !named ? "the 400 does not name the key named twice" : undefined) };
+    },
+  },
+  {
+    name: "deep-batches",
+    clients: 2,
+    send: async (run, client) => {
+      template ??= eventAroundActor(run);
+      const deep = `${template.before}"${randomAddress()}"${template.after.replace(/"payload":\{/, `"payload":{"deep":${"[".repeat(DEEP)}${"]".repeat(DEEP)},`)}`;
+      const answer = await postJson(
+        client,
+        "/v1/events:batch",
+        batchOf(run, () => randomAddress(), [deep]),
+      );
+      return { answer, problem: everyEventRefused(answer, true) };
+    },
+  },
+  {
+    name: "guard-flooding",
+    clients: 2,
+    send: async (run, client, slot) => {
+      const shipmentId = randomOf(run.parked) ?? "BLPARKED0DE";
+      const pathAndQuery = tracePath(shipmentId);
+      // Half the clients read as a registered platform, whose signatures the guard keeps; half with throw-away keys.
+      const reader =
+        slot % 2 === 0
+          ? floodingReader(run)
+          : new BorderLedgerClient({ nodeUrl: run.url, privateKey: `0x${randomBytes(32).toString("hex")}`, domain: run.domain });
+      const answer = await client.call(pathAndQuery, { headers: reader.readHeaders({ method: "GET", pathAndQuery }) });
+      return { answer, problem: allowed(200)(answer) };
+    },
+  },
+  {
+    name: "expensive-anonymous",
+    clients: 12,
+    send: async (run, client, slot) => {
+      if (slot < 3) {
+        const answer = await postJson(client, "/v1/brands/catalog", await strangersCatalog(run));
+        return { answer, problem: allowed(401)(answer) };
+      }
+      const shipmentId = randomOf(run.completed) ?? randomOf(run.parked) ?? "BLPARKED0DE";
+      const path = slot % 2 === 0 ? `/trace/${encodeURIComponent(shipmentId)}` : `/v1/shipments/${encodeURIComponent(shipmentId)}/verify`;
+      const answer = await client.call(path);
+      return { answer, problem: allowed(200)(answer) };
+    },
+  },
+];
+
+let flooder: BorderLedgerClient | undefined;
+const floodingReader = (run: Run) => (flooder ??= new BorderLedgerClient({ nodeUrl: run.url, privateKey: keyOf(FLOODING_PLATFORM), domain: run.domain }));
+
+/** The phases of a run of `seconds`: quiet first, then each attack; twice over for runs of ten minutes or more. */
+export function createAttackRun(seconds: number, attacks: boolean): AttackRun {
+  const once = attacks ? ["quiet", ...ATTACKS.map((a) => a.name)] : ["quiet"];
+  const rounds = attacks && seconds >= 600 ? 2 : 1;
+  const phases = Array.from({ length: rounds }, () => once).flat();
+  const empty = <T>(value: () => T) => Object.fromEntries(once.map((p) => [p, value()])) as Record<string, T>;
+  return { phases, phaseMs: (seconds * 1000) / phases.length, appendMs: empty(() => []), requests: empty(() => 0), byStatus: empty(() => ({})) };
+}
+
+/** The phase the run is in now. */
+export function phaseNow(run: Run): string {
+  const { phases, phaseMs } = run.attacks;
+  return phases[Math.min(phases.length - 1, Math.floor((Date.now() - run.startedAt) / phaseMs))] ?? "quiet";
+}
+
+/** Counts a valid append's latency in the phase it was sent in. */
+export function countAppend(run: Run, phase: string, ms: number): void {
+  run.attacks.appendMs[phase]?.push(ms);
+}
+
+/** One client of `attack`: sends in the attack's phases, waits in the others. */
+async function attackClient(run: Run, attack: Attack, client: SourceClient, slot: number): Promise<void> {
+  while (!run.stopping && run.fatal === undefined) {
+    if (phaseNow(run) !== attack.name) {
+      await pause(run, 100);
+      continue;
+    }
+    await guarded(run, `attack ${attack.name} from ${client.address}`, async () => {
+      const { answer, problem } = await attack.send(run, client, slot);
+      run.attacks.requests[attack.name] = (run.attacks.requests[attack.name] ?? 0) + 1;
+      const byStatus = (run.attacks.byStatus[attack.name] ??= {});
+      byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
+      if (answer.status >= 500) run.stats.fail(`attack ${attack.name}: answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+      else if (problem !== undefined) run.stats.fail(`attack ${attack.name}: ${problem}`);
+    });
+  }
+}
+
+/** Every attack's clients, each from its own loopback address; resolves when the run stops. */
+export async function attackers(run: Run): Promise<void> {
+  if (run.attacks.phases.length === 1) return;
+  const clients: SourceClient[] = [];
+  const loops = ATTACKS.flatMap((attack, a) =>
+    Array.from({ length: attack.clients }, (_, slot) => {
+      const client = sourceClient(run.url, `127.0.${10 + a}.${10 + slot}`);
+      clients.push(client);
+      return attackClient(run, attack, client, slot);
+    }),
+  );
+  try {
+    await Promise.all(loops);
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+/** Each phase's valid append latency and attack answers; fails the run where a phase's p99 is over the budget. */
+export function phaseFigures(run: Run): Record<string, PhaseFigures> {
+  const figures: Record<string, PhaseFigures> = {};
+  for (const phase of Object.keys(run.attacks.appendMs)) {
+    const appendLatencyMs = latencyOf(run.attacks.appendMs[phase] ?? []);
+    figures[phase] = { appendLatencyMs, attackRequests: run.attacks.requests[phase] ?? 0, attackByStatus: run.attacks.byStatus[phase] ?? {} };
+    if (appendLatencyMs.count > 0 && appendLatencyMs.p99 > APPEND_P99_BUDGET_MS) {
+      run.stats.fail(`valid appends' p99 in phase ${phase} was ${appendLatencyMs.p99} ms, over the budget of ${APPEND_P99_BUDGET_MS} ms`);
+    }
+    if (phase !== "quiet" && (run.attacks.requests[phase] ?? 0) === 0) run.stats.fail(`attack ${phase} sent nothing`);
+  }
+  return figures;
+}
