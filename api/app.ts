@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { BorderLedgerError } from "../node/domain/errors";
 import type { NodeApi } from "../node/node-api";
-import { chargeClient, clientKey, refuseIfSpent, signerPaid, unprovenCost, type ApiContext, type ApiLimits } from "./context";
+import { clientKey, holdForBody, refuseIfSpent, settleClient, signerPaid, unprovenCost, type ApiContext, type ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";
 import { createMetrics } from "./metrics";
@@ -150,12 +150,12 @@ export function createApp(deps: AppDeps): Hono {
     if (chargedElsewhere(c)) return next();
     const client = clientKey(c);
     if (!signs(c)) {
-      // One unit up front, before anything is read; a body pays for the rest of its KiB once read.
-      chargeClient(ctx, client);
+      // The KiB its body declares are held up front, before anything is read, and settled on the KiB read.
+      const held = holdForBody(ctx, c, client);
       try {
         return await next();
       } finally {
-        if (unprovenCost(c) > 1) ctx.anonymousLimiter.charge(client, unprovenCost(c) - 1);
+        settleClient(ctx, client, held, unprovenCost(c));
       }
     }
     refuseIfSpent(ctx.anonymousLimiter, client);

@@ -53,6 +53,30 @@ export function unprovenCost(c: Context): number {
   return Math.max(1, Math.ceil((bodySizes.get(c.req.raw) ?? 0) / 1024));
 }
 
+/**
+ * Budget units of one event refused before its signature proved a registered signer: what checking it cost (parse,
+ * validation, EIP-712 digest and a signature recovery, ≈ 250 µs of a core) against one unit per request or KiB read.
+ */
+export const REFUSED_EVENT_UNITS = 10;
+
+/**
+ * Takes from a client, before its body is read, the units the body will cost if it proves no signer: one per KiB its
+ * Content-Length declares (at most the body limit), at least one. A client that cannot pay them now gets 429 unread,
+ * and requests sent at once cannot spend the same budget twice. Returns the units held, for settleClient.
+ */
+export function holdForBody(ctx: ApiContext, c: Context, client: string): number {
+  const declared = Number(c.req.header("content-length"));
+  const bytes = Number.isFinite(declared) && declared > 0 ? Math.min(declared, ctx.limits.bodyBytes) : 0;
+  const units = Math.max(1, Math.ceil(bytes / 1024));
+  chargeClient(ctx, client, units);
+  return units;
+}
+
+/** Settles what a request cost its client, `held` units having been taken up front: the rest, or the change back. */
+export function settleClient(ctx: ApiContext, client: string, held: number, cost: number): void {
+  if (cost !== held) ctx.anonymousLimiter.charge(client, cost - held);
+}
+
 /** The request body parsed as JSON; malformed JSON is a 400 naming the problem. */
 export function parseJson(text: string, { checkKeys = true }: { checkKeys?: boolean } = {}): unknown {
   let value: unknown;

@@ -45,7 +45,8 @@ export class RateLimiter {
 
   /**
    * Charges `cost` for work already done, allowed or not: the bucket may go into debt (down to -burst), which the
-   * key pays back before its next request is allowed.
+   * key pays back before its next request is allowed. A negative cost gives back units held too many (never past
+   * the burst).
    */
   charge(key: string, cost = 1): void {
     const now = this.options.clock();

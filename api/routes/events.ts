@@ -1,43 +1,62 @@
 // Appending events: POST /v1/shipments/{id}/events and POST /v1/events:batch (spec §9).
-// Who pays: before any work, an event's claimed actor (as JSON.parse reads it, in lowercase) and the client's network
-// address must both have budget left; afterwards an event whose signature checked is charged to its actor, and any
-// other (or one sent again, which anyone who read it whole can do) to the client, so naming someone else's address or
-// resending their events spends nothing of theirs.
-import { Hono } from "hono";
+// Who pays: before the body is read, the client's network address must be able to pay for its declared KiB (held,
+// so requests sent at once cannot spend one budget twice), and each claimed actor (as JSON.parse reads it, in
+// lowercase) must have budget left. Afterwards an event whose signature proved a registered participant is charged
+// to that participant and the hold is given back; any other (refused, sent again — which anyone who read it whole
+// can do — or signed by a key no one registered) is charged to the client at what checking it cost. So naming
+// someone else's address, resending their events or signing with fresh keys spends nothing of anyone else's.
+import { Hono, type Context } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
-import { actorKey, clientKey, jsonText, parseJson, refuseIfSpent, signerProven, unprovenCost, type ApiContext } from "../context";
+import {
+  actorKey,
+  clientKey,
+  holdForBody,
+  jsonText,
+  parseJson,
+  REFUSED_EVENT_UNITS,
+  refuseIfSpent,
+  settleClient,
+  signerProven,
+  unprovenCost,
+  type ApiContext,
+} from "../context";
 import { errorBody, statusOf } from "../errors";
 
 export function eventRoutes(ctx: ApiContext): Hono {
   return new Hono()
     .post("/shipments/:id/events", async (c) => {
       const client = clientKey(c);
-      // A client whose budget is spent is refused before its body is read: a refusal costs the node next to nothing.
-      refuseIfSpent(ctx.anonymousLimiter, client);
+      // The body's cost is held from the client before it is read: a client that could not pay it is refused unread.
+      const held = holdForBody(ctx, c, client);
       let actor: string | undefined;
+      let checked = false;
       let outcome;
       try {
         const text = await jsonText(c);
         // Read for the actor's budget only: the prepare worker checks the text itself (keys named twice, depth, size).
         actor = actorKey(parseJson(text, { checkKeys: false }));
         if (actor !== undefined) refuseIfSpent(ctx.rateLimiter, actor);
+        checked = true;
         outcome = await ctx.node.append({ text, shipmentId: c.req.param("id") });
       } catch (error) {
-        const spent = error instanceof BorderLedgerError && error.code === "RATE_LIMITED";
-        if (actor !== undefined && !spent && signerProven({ ok: false, error })) ctx.rateLimiter.charge(actor);
-        else ctx.anonymousLimiter.charge(client, unprovenCost(c));
+        if (checked && actor !== undefined && signerProven({ ok: false, error }) && (await registered(ctx, actor))) {
+          ctx.rateLimiter.charge(actor);
+          settleClient(ctx, client, held, 0);
+        } else settleClient(ctx, client, held, checked ? refusedEventCost(c, 1, 1) : unprovenCost(c));
         throw error;
       }
       // A replay proves only that someone holds the signed event, which every party that can read it whole does: the
       // client that sent it again pays, not its signer.
-      if (actor !== undefined && outcome.status === "created") ctx.rateLimiter.charge(actor);
-      else ctx.anonymousLimiter.charge(client, unprovenCost(c));
+      if (actor !== undefined && outcome.status === "created") {
+        ctx.rateLimiter.charge(actor);
+        settleClient(ctx, client, held, 0);
+      } else settleClient(ctx, client, held, refusedEventCost(c, 1, 1));
       ctx.metrics.appends.inc({ status: outcome.status });
       return c.json(outcome.receipt, outcome.status === "created" ? 201 : 200);
     })
     .post("/events:batch", async (c) => {
       const client = clientKey(c);
-      refuseIfSpent(ctx.anonymousLimiter, client);
+      const held = holdForBody(ctx, c, client);
       let events: unknown[];
       let claimed: (string | undefined)[];
       try {
@@ -46,14 +65,19 @@ export function eventRoutes(ctx: ApiContext): Hono {
         for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       } catch (error) {
         // Refused before any event was looked at: its client pays for every KiB the node read.
-        ctx.anonymousLimiter.charge(client, unprovenCost(c));
+        settleClient(ctx, client, held, unprovenCost(c));
         throw error;
       }
       const results = await ctx.node.appendMany(events.map((e) => ({ body: e })));
-      const signed: (string | undefined)[] = results.map((r, i) => (signerProven(r) && !(r.ok && r.outcome.status === "replayed") ? claimed[i] : undefined));
+      const known = await registeredOf(ctx, claimed);
+      const signed = results.map((r, i) => {
+        const actor = claimed[i];
+        const proven = signerProven(r) && !(r.ok && r.outcome.status === "replayed");
+        return proven && actor !== undefined && known.has(actor) ? actor : undefined;
+      });
       for (const [actor, count] of tally(signed)) ctx.rateLimiter.charge(actor, count);
       const unsigned = signed.filter((actor) => actor === undefined).length;
-      if (unsigned > 0) ctx.anonymousLimiter.charge(client, unsigned);
+      settleClient(ctx, client, held, unsigned === 0 ? 0 : refusedEventCost(c, unsigned, events.length));
       for (const r of results) {
         if (r.ok) ctx.metrics.appends.inc({ status: r.outcome.status });
         else ctx.metrics.rejects.inc({ code: r.error.code });
@@ -66,6 +90,29 @@ export function eventRoutes(ctx: ApiContext): Hono {
         ),
       });
     });
+}
+
+/**
+ * What `refused` of a body's `total` events cost its client when no registered signer pays for them (refused, sent
+ * again, or signed by a key no one registered): REFUSED_EVENT_UNITS each, or their share of the body's KiB if more.
+ */
+function refusedEventCost(c: Context, refused: number, total: number): number {
+  return Math.max(refused * REFUSED_EVENT_UNITS, Math.ceil((unprovenCost(c) * refused) / total));
+}
+
+/**
+ * Whether `actor` is a registered participant, whose own budget may pay for what it signed. A key made for the
+ * request has a fresh budget every time, so what it signs is charged to the client's address instead.
+ */
+async function registered(ctx: ApiContext, actor: string): Promise<boolean> {
+  return (await ctx.node.participant(actor)) !== undefined;
+}
+
+/** The claimed actors that are registered participants, each looked up once. */
+async function registeredOf(ctx: ApiContext, actors: readonly (string | undefined)[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (const actor of new Set(actors)) if (actor !== undefined && (await registered(ctx, actor))) known.add(actor);
+  return known;
 }
 
 /**

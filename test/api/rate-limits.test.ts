@@ -97,10 +97,12 @@ describe("rate limits charge the real party, with bounded state", function () {
         expect(rateLimiter.size).to.be.at.most(maxKeys);
         expect(anonymousLimiter.size).to.be.at.most(maxKeys);
       }
-      expect(rateLimiter.size).to.equal(maxKeys);
+      // What fresh keys sign is charged to the clients that sent it: no signer's budget is made for them.
+      expect(rateLimiter.size).to.equal(0);
+      expect(anonymousLimiter.size).to.equal(maxKeys);
       // /metrics tells an operator how full each map is.
       const metrics = await (await app.request("/metrics")).text();
-      expect(metrics).to.match(new RegExp(`^borderledger_bounded_state_entries\\{map="signer_budgets"\\} ${maxKeys}$`, "m"));
+      expect(metrics).to.match(new RegExp(`^borderledger_bounded_state_entries\\{map="signer_budgets"\\} ${rateLimiter.size}$`, "m"));
       expect(metrics).to.match(new RegExp(`^borderledger_bounded_state_entries\\{map="client_budgets"\\} ${anonymousLimiter.size}$`, "m"));
       // The participants' own appends still go through.
       const response = await post(app, "/v1/events:batch", JSON.stringify({ events: [order(PLATFORM)] }), "192.0.2.1");
@@ -123,7 +125,8 @@ describe("rate limits charge the real party, with bounded state", function () {
   describe("someone else's budget", () => {
     it("charges the victim nothing for batches naming its address in 1,000 spellings", async () => {
       const rateLimiter = new RateLimiter({ perSecond: 0.001, burst: 1000, clock: Date.now });
-      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter } });
+      const anonymousLimiter = new RateLimiter({ perSecond: 1e6, burst: 1e6, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter, anonymousLimiter } });
       const victim = devWallet(PLATFORM).address;
       for (let round = 0; round < 3; round++) {
         // Signed by another participant, so each claim of the victim's address fails its signature check.
@@ -226,6 +229,48 @@ describe("rate limits charge the real party, with bounded state", function () {
         expect((await post(app, url, body, client)).status, url).to.equal(status);
         expect(anonymousLimiter.wait(`client:${client}`, 50), url).to.equal(0);
         expect(anonymousLimiter.wait(`client:${client}`, 51), url).to.be.greaterThan(0);
+      }
+    });
+
+    it("charges events signed by keys no one registered to the client, at what checking them cost", async () => {
+      const rateLimiter = new RateLimiter({ perSecond: 1000, burst: 1000, clock: Date.now });
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 1000, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter, anonymousLimiter } });
+      const fresh = () => {
+        const wallet = Wallet.createRandom();
+        return signAppendRequest({
+          separator,
+          privateKey: wallet.privateKey,
+          shipmentId: nextShipment(),
+          eventType: "ORDER",
+          occurredAtMs: Date.now(),
+          payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown>,
+          salts: randomSalts(EXAMPLE_PAYLOADS.ORDER as Record<string, unknown>),
+        }).request;
+      };
+      const response = await post(app, "/v1/events:batch", JSON.stringify({ events: Array.from({ length: 20 }, fresh) }), "198.51.100.70");
+      expect(((await response.json()) as BatchBody).results.map((r) => r.status)).to.deep.equal(Array(20).fill(403));
+      const single = fresh();
+      expect((await post(app, `/v1/shipments/${single.event.shipmentId}/events`, JSON.stringify(single), "198.51.100.70")).status).to.equal(403);
+      // 21 events checked, 10 units each, and no budget made for any of the 21 keys.
+      expect(anonymousLimiter.wait("client:198.51.100.70", 790)).to.equal(0);
+      expect(anonymousLimiter.wait("client:198.51.100.70", 791)).to.be.greaterThan(0);
+      expect(rateLimiter.size).to.equal(0);
+    });
+
+    it("holds a body's declared KiB before reading it, so requests sent at once cannot spend one budget twice", async () => {
+      const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 100, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousLimiter } });
+      const body = `{"events": [`.padEnd(60 * 1024);
+      for (const [n, url] of ["/v1/events:batch", "/v1/shipments/RL9996/events", "/v1/brands/catalog"].entries()) {
+        const client = `198.51.100.${80 + n}`;
+        const send = () =>
+          app.request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length) }, body }, from(client));
+        const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status);
+        // The first is read (and refused as malformed); the other two would have overspent the client's 100 units.
+        expect(statuses, url).to.deep.equal([400, 429, 429]);
+        expect(anonymousLimiter.wait(`client:${client}`, 40), url).to.equal(0);
+        expect(anonymousLimiter.wait(`client:${client}`, 41), url).to.be.greaterThan(0);
       }
     });
 
