@@ -7,6 +7,7 @@ import { treeHeadJson } from "../ledger";
 import { deriveStatus, shipmentAmounts } from "../domain/lifecycle/status";
 import type { NodeApi, ShipmentStatusView } from "../node-api";
 import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-service";
+import { chainReadCache } from "../services/chain-read-cache";
 import { VerificationCache } from "../services/verification-cache";
 import { WorkGate } from "../services/work-gate";
 import { verifyBundle } from "../verify/verify-bundle";
@@ -20,7 +21,9 @@ type NodeParts = Pick<
 /** The NodeApi of a running node. A plain object, so a test may replace one member with a spread. */
 export function createNodeApi(node: NodeParts): NodeApi {
   const { chain, log, ledger } = node;
-  const verifications = new VerificationCache({ verify: (bundle) => verifyBundle({ bundle, chain: node.chainReader, network: node.network }) });
+  // The node's own verifications share their chain reads: bundles of one checkpoint ask the chain the same things.
+  const sharedReads = chainReadCache(node.chainReader);
+  const verifications = new VerificationCache({ verify: (bundle) => verifyBundle({ bundle, chain: sharedReads, network: node.network }) });
   // Anonymous readers and explorer uploads share a few verifications at a time, so no crowd of them slows appends.
   const anonymousVerifications = new WorkGate({ running: 2, waiting: 32, what: "verifications for anonymous readers" });
   const notFound = (shipmentId: string) => new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
@@ -127,7 +130,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
       const anonymous = viewer === null || (viewer !== "all" && !viewer.active && viewer.roles.size === 0);
       return verifications.verify(bundle, anonymous ? anonymousVerifications : undefined);
     },
-    verifyBundle: (bundle) => anonymousVerifications.run(() => verifyBundle({ bundle, chain: node.chainReader, network: node.network })),
+    verifyBundle: (bundle) => anonymousVerifications.run(() => verifyBundle({ bundle, chain: sharedReads, network: node.network })),
 
     exportEpcis: (query) => node.epcis.export(query),
     importEpcis: (query) => node.epcis.import(query),
