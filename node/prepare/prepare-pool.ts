@@ -29,6 +29,15 @@ const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv
 
 const MAX_CHUNK = 64;
 
+/**
+ * Messages a worker holds at once: one at work and one waiting, so it never idles while the main thread refills it,
+ * and work sent later waits behind at most two messages rather than behind every job sent before it.
+ */
+const MESSAGES_PER_WORKER = 2;
+
+/** A message waiting for a worker: posts itself to the worker it is given, or fails its jobs when the pool closed. */
+type Waiting = (worker: Worker | undefined) => void;
+
 type Queued<J, R> = { job: J; resolve: (r: R) => void; reject: (e: Error) => void };
 
 /** What a job that could not be posted to a worker is answered with: its own result, or an error for it alone. */
@@ -74,6 +83,12 @@ export class PreparePool {
   // Requests in flight per worker: a busy worker keeps the process alive, an idle one does not.
   private readonly inFlight = new Map<Worker, number>();
   private readonly pending = new Map<number, { worker: Worker; resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
+  /**
+   * Messages not yet posted, in lanes that take turns for the next free worker slot: the single appends of the node,
+   * its tree head signatures, and each batch and catalog in a lane of its own. A batch of a thousand junk events
+   * then delays another client's append by a message or two, not by the whole batch.
+   */
+  private readonly lanes = new Map<unknown, Waiting[]>();
   private readonly separatorHex: string;
   private readonly prepares: TickQueue<PrepareJob, CandidateResult>;
   private readonly signatures: TickQueue<string, string>;
@@ -88,17 +103,21 @@ export class PreparePool {
   ) {
     this.separatorHex = toHex(separator);
     for (let i = 0; i < workerCount; i++) this.workers.push(this.spawn());
+    const events = "events";
     this.prepares = new TickQueue(
       (jobs) =>
         this.spread(
+          events,
           jobs,
           (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part }),
           (_job, error): CandidateResult => bodyFailure("", `the event could not be prepared on a worker: ${error.message}`),
         ) as Promise<(CandidateResult | Error)[]>,
     );
+    const signatures = "signatures";
     this.signatures = new TickQueue(
       (digests) =>
         this.spread(
+          signatures,
           digests,
           (id, part) => ({ id, kind: "sign", privateKey: this.requireKey(), digests: part }),
           (_digest, error) => error,
@@ -117,6 +136,7 @@ export class PreparePool {
       this.inFlight.set(worker, left);
       if (left === 0) worker.unref();
       p?.resolve(response.results);
+      this.dispatch();
     });
     worker.on("error", (error) => this.lose(worker, error));
     worker.on("exit", (code) => this.lose(worker, new Error(`a prepare worker stopped (exit code ${code})`)));
@@ -139,6 +159,7 @@ export class PreparePool {
     this.inFlight.delete(worker);
     if (this.closed) return;
     this.workers[index] = this.spawn();
+    this.dispatch();
   }
 
   get size(): number {
@@ -163,9 +184,27 @@ export class PreparePool {
     return this.prepares.push(job);
   }
 
-  /** Prepares many events, spread over all workers. */
-  prepareMany(jobs: PrepareJob[]): Promise<CandidateResult[]> {
-    return Promise.all(jobs.map((job) => this.prepare(job)));
+  /** Prepares many events (a batch), spread over all workers in a lane of their own. */
+  async prepareMany(jobs: PrepareJob[]): Promise<CandidateResult[]> {
+    if (this.workers.length === 0 || this.closed) return Promise.all(jobs.map((job) => this.prepare(job)));
+    const results: (CandidateResult | undefined)[] = jobs.map((job) => {
+      const issue = job.text !== undefined ? checkTextSize(job.text) : checkValueLimits(job.body);
+      return issue ? limitFailure(issue) : undefined;
+    });
+    const sent = jobs.filter((_job, i) => results[i] === undefined);
+    const answers = await this.spread(
+      {},
+      sent,
+      (id, part) => ({ id, kind: "prepare", separator: this.separatorHex, jobs: part }),
+      (_job, error): CandidateResult => bodyFailure("", `the event could not be prepared on a worker: ${error.message}`),
+    );
+    let next = 0;
+    return results.map((result) => {
+      if (result !== undefined) return result;
+      const answer = answers[next++];
+      invariant(answer !== undefined, "the workers answer every job of a batch");
+      return answer as CandidateResult;
+    });
   }
 
   /** Signs 32-byte digests with the pool's key (receipts), spread over all workers. */
@@ -185,6 +224,7 @@ export class PreparePool {
     if (this.workers.length === 0) return buildCatalog(lists);
     if (this.closed) throw new Error("prepare pool is closed");
     const [reply] = await this.post(
+      {},
       [packLists(lists)],
       (id, part) => ({ id, kind: "catalog", lists: part }),
       (_lists, error) => error,
@@ -199,32 +239,76 @@ export class PreparePool {
    * messages let results stream back while the rest is still being worked on, so the stages of ingest overlap
    * instead of moving in waves.
    */
-  private async spread<J, R>(jobs: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+  private async spread<J, R>(lane: unknown, jobs: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
     const chunk = Math.min(MAX_CHUNK, Math.ceil(jobs.length / this.workers.length));
     const parts: Promise<unknown[]>[] = [];
     for (let start = 0; start < jobs.length; start += chunk) {
       const part = jobs.slice(start, start + chunk);
-      parts.push(this.post(part, request, unsendable));
+      parts.push(this.post(lane, part, request, unsendable));
     }
     return (await Promise.all(parts)).flat();
   }
 
+  /** Queues one message of jobs in `lane`, posted when its turn comes and a worker has room. */
+  private post<J, R>(lane: unknown, part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+    return new Promise<unknown[]>((resolve) => {
+      const waiting = this.lanes.get(lane);
+      const send: Waiting = (worker) =>
+        resolve(
+          worker === undefined ? part.map((job) => unsendable(job, new Error("prepare pool is closed"))) : this.postTo(worker, part, request, unsendable),
+        );
+      if (waiting) waiting.push(send);
+      else this.lanes.set(lane, [send]);
+      this.dispatch();
+    });
+  }
+
+  /** Posts waiting messages while a worker has room, one from each lane in turn. */
+  private dispatch(): void {
+    for (;;) {
+      const first = this.lanes.entries().next();
+      if (first.done === true) return;
+      const worker = this.roomiest();
+      if (worker === undefined) return;
+      const [lane, waiting] = first.value;
+      const send = waiting.shift();
+      // The lane goes to the back of the turn order, or away when it has nothing more.
+      this.lanes.delete(lane);
+      if (waiting.length > 0) this.lanes.set(lane, waiting);
+      send?.(worker);
+    }
+  }
+
+  /** The worker holding the fewest messages, if one holds fewer than MESSAGES_PER_WORKER. */
+  private roomiest(): Worker | undefined {
+    let best: Worker | undefined;
+    let least = MESSAGES_PER_WORKER;
+    for (let i = 0; i < this.workers.length; i++) {
+      const worker = this.workers[(this.nextWorker + i) % this.workers.length];
+      const held = worker === undefined ? least : (this.inFlight.get(worker) ?? 0);
+      if (held < least) {
+        least = held;
+        best = worker;
+      }
+    }
+    this.nextWorker++;
+    return best;
+  }
+
   /**
-   * Posts one message of jobs to the next worker. A message that cannot be cloned is posted again job by job, so
-   * only the job that cannot be sent fails, answered by `unsendable`; the others go through. The jobs of a message
-   * whose worker is lost are answered by `unsendable` too.
+   * Posts one message of jobs to `worker`. A message that cannot be cloned is posted again job by job, so only the
+   * job that cannot be sent fails, answered by `unsendable`; the others go through. The jobs of a message whose
+   * worker is lost are answered by `unsendable` too.
    */
-  private post<J, R>(part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+  private postTo<J, R>(worker: Worker, part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
     const id = this.nextId++;
-    const worker = this.workers[this.nextWorker++ % this.workers.length];
-    invariant(worker !== undefined, "post is called with at least one worker");
     try {
       worker.postMessage(request(id, part));
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       const [only] = part;
       if (part.length === 1 && only !== undefined) return Promise.resolve([unsendable(only, error)]);
-      return Promise.all(part.map((job) => this.post([job], request, unsendable))).then((results) => results.flat());
+      return Promise.all(part.map((job) => this.postTo(worker, [job], request, unsendable))).then((results) => results.flat());
     }
     this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
     worker.ref();
@@ -236,6 +320,9 @@ export class PreparePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    const waiting = [...this.lanes.values()].flat();
+    this.lanes.clear();
+    for (const send of waiting) send(undefined);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

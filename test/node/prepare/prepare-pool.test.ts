@@ -62,4 +62,33 @@ describe("PreparePool isolation", function () {
     const results = await pool.prepareMany(Array.from({ length: 10 }, () => ({ text: JSON.stringify(order()) })));
     expect(results.every((r) => r.ok)).to.equal(true);
   });
+
+  it("prepares an event sent after a batch of 1,000 long before the batch is done", async () => {
+    // One worker, so that the order of its messages is the whole story.
+    const single = new PreparePool(separator, 1);
+    try {
+      const texts = Array.from({ length: 1000 }, () => JSON.stringify(order()));
+      const event = JSON.stringify(order());
+      const finished: string[] = [];
+      const batch = single.prepareMany(texts.map((text) => ({ text }))).then((results) => (finished.push("batch"), results));
+      await new Promise((resolve) => setImmediate(resolve));
+      const alone = single.prepare({ text: event }).then((result) => (finished.push("single"), result));
+      const [results, result] = await Promise.all([batch, alone]);
+      expect(results.every((r) => r.ok)).to.equal(true);
+      expect(result.ok).to.equal(true);
+      // Messages take turns by lane: the event waits for a message or two of the batch's sixteen, not for all of them.
+      expect(finished).to.deep.equal(["single", "batch"]);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it("answers every waiting job when closed", async () => {
+    const closing = new PreparePool(separator, 1);
+    const results = closing.prepareMany(Array.from({ length: 300 }, () => ({ text: JSON.stringify(order()) })));
+    await closing.close();
+    const answered = await results;
+    expect(answered).to.have.length(300);
+    expect(answered.some((r) => !r.ok && /prepare pool is closed|a prepare worker stopped/.test(r.failure.message))).to.equal(true);
+  });
 });
