@@ -35,7 +35,7 @@ export type AppDeps = {
    */
   rateLimit?: RateLimitConfig;
   /** The bounded state, given by tests that look at it; otherwise built from rateLimit. */
-  state?: { rateLimiter?: RateLimiter; anonymousLimiter?: RateLimiter; replay?: ReplayGuard };
+  state?: { rateLimiter?: RateLimiter; anonymousLimiter?: RateLimiter; anonymousWork?: RateLimiter; replay?: ReplayGuard };
 };
 
 export type RateLimitConfig = {
@@ -48,6 +48,11 @@ export type RateLimitConfig = {
   /** Most signed-read signatures the replay guard holds, and most of them one signer may hold. */
   replayCapacity?: number;
   replayPerSigner?: number;
+  /**
+   * Milliseconds of request handling per second that anonymous traffic as a whole may take (from every address
+   * together; 0 for no bound), so that no crowd of addresses can take the main thread from signed appends.
+   */
+  anonymousWorkMsPerSecond?: number;
 };
 
 export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 2 * 1024 * 1024, batchEvents: 1000 };
@@ -61,7 +66,11 @@ export const DEFAULT_RATE_LIMIT = {
   maxKeys: 100_000,
   replayCapacity: 200_000,
   replayPerSigner: 50_000,
+  anonymousWorkMsPerSecond: 250,
 } as const;
+
+/** The most one request is charged to the anonymous work share, ms: waiting for a busy node is not work. */
+const MAX_WORK_CHARGE_MS = 50;
 
 /** The explorer's icon, so browsers asking for /favicon.ico get a picture rather than a 404. */
 const FAVICON_SVG =
@@ -72,6 +81,26 @@ function chargedElsewhere(c: Context): boolean {
   const path = c.req.path;
   if (path === "/v1/health" || path === "/metrics" || path === "/favicon.ico") return true;
   return c.req.method === "POST" && (path === "/v1/events:batch" || /^\/v1\/shipments\/[^/]+\/events$/.test(path));
+}
+
+/** The one key of the anonymous work share: every anonymous request draws on it. */
+const WORK_KEY = "anonymous";
+
+/** The anonymous work share: `msPerSecond` of handling, with four seconds' worth at once; none when 0. */
+function anonymousWorkShare(msPerSecond: number, clock: () => number): RateLimiter | undefined {
+  return msPerSecond > 0 ? new RateLimiter({ perSecond: msPerSecond, burst: msPerSecond * 4, maxKeys: 1, clock }) : undefined;
+}
+
+/** 429 when anonymous traffic has used its share of the node's time. */
+function refuseIfNoShare(work: RateLimiter | undefined): void {
+  const wait = work?.wait(WORK_KEY, 1) ?? 0;
+  if (wait > 0) {
+    throw new BorderLedgerError(
+      "RATE_LIMITED",
+      `anonymous requests have used their share of this node's time (RATE_LIMIT_ANONYMOUS_WORK_MS): retry in ${wait} s, or sign the request as a registered participant`,
+      { retryAfter: wait },
+    );
+  }
 }
 
 const signs = (c: Context) => ["x-bl-address", "x-bl-timestamp", "x-bl-signature"].some((h) => c.req.header(h) !== undefined);
@@ -87,6 +116,7 @@ export function createApp(deps: AppDeps): Hono {
     anonymousLimiter:
       deps.state?.anonymousLimiter ??
       new RateLimiter({ perSecond: rate.anonymousPerSecond ?? rate.perSecond, burst: rate.anonymousBurst ?? rate.burst, maxKeys: rate.maxKeys, clock }),
+    anonymousWork: deps.state?.anonymousWork ?? anonymousWorkShare(rate.anonymousWorkMsPerSecond ?? DEFAULT_RATE_LIMIT.anonymousWorkMsPerSecond, clock),
   };
   const metrics = createMetrics(deps.node, clock, state);
   const ctx: ApiContext = { metrics, node: deps.node, limits: { ...DEFAULT_LIMITS, ...deps.limits }, clock, ...state };
@@ -146,23 +176,34 @@ export function createApp(deps: AppDeps): Hono {
   });
   // The anonymous budget of the client's address: charged up front for anonymous requests; a signed one pays from its
   // signer's budget once the signature checks, else (a bad or unchecked signature) from the client's afterwards.
+  // Anonymous traffic from every address together also has a share of the node's time (anonymousWork), charged the
+  // milliseconds each request took: past it, anonymous requests get 429 while registered participants go on.
   app.use(async (c, next) => {
     if (chargedElsewhere(c)) return next();
     const client = clientKey(c);
+    const started = performance.now();
+    const chargeWork = () => {
+      if (state.anonymousWork !== undefined) state.anonymousWork.charge(WORK_KEY, Math.min(MAX_WORK_CHARGE_MS, performance.now() - started));
+    };
     if (!signs(c)) {
+      refuseIfNoShare(state.anonymousWork);
       // The KiB its body declares are held up front, before anything is read, and settled on the KiB read.
       const held = holdForBody(ctx, c, client);
       try {
         return await next();
       } finally {
         settleClient(ctx, client, held, unprovenCost(c));
+        chargeWork();
       }
     }
     refuseIfSpent(ctx.anonymousLimiter, client);
     try {
       await next();
     } finally {
-      if (!signerPaid(c)) ctx.anonymousLimiter.charge(client, unprovenCost(c));
+      if (!signerPaid(c)) {
+        ctx.anonymousLimiter.charge(client, unprovenCost(c));
+        chargeWork();
+      }
     }
   });
   app.get("/favicon.ico", (c) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }));

@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   REPLAY_GUARD_CAPACITY: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   REPLAY_GUARD_PER_SIGNER: z.coerce.number().int().min(1).max(100_000_000).default(50_000),
+  RATE_LIMIT_ANONYMOUS_WORK_MS: z.coerce.number().min(0).max(1e6).default(250),
 });
 
 export type NodeConfig = {
@@ -102,6 +103,7 @@ export type NodeConfig = {
     maxKeys: number;
     replayCapacity: number;
     replayPerSigner: number;
+    anonymousWorkMsPerSecond: number;
   };
 };
 
@@ -182,6 +184,7 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
       maxKeys: e.RATE_LIMIT_MAX_KEYS,
       replayCapacity: e.REPLAY_GUARD_CAPACITY,
       replayPerSigner: e.REPLAY_GUARD_PER_SIGNER,
+      anonymousWorkMsPerSecond: e.RATE_LIMIT_ANONYMOUS_WORK_MS,
     },
   };
 }

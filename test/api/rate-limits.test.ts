@@ -327,6 +327,38 @@ describe("rate limits charge the real party, with bounded state", function () {
       expect(statuses.every((s) => s === 200 || s === 429)).to.equal(true);
       expect((await customs).status).to.equal(200);
     });
+
+    it("gives anonymous traffic from every address together a share of the node's time, while participants go on", async () => {
+      const anonymousWork = new RateLimiter({ perSecond: 0.001, burst: 30, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousWork } });
+      const orders = Array.from({ length: 40 }, () => order(PLATFORM));
+      const appended = await post(app, "/v1/events:batch", JSON.stringify({ events: orders }), "192.0.2.72");
+      expect(((await appended.json()) as BatchBody).results.every((r) => r.status === 201)).to.equal(true);
+      // Trace pages from forty addresses, one after another, each within its own address's budget.
+      const statuses: number[] = [];
+      let refusal = "";
+      for (const [n, o] of orders.entries()) {
+        const response = await app.request(`/trace/${o.event.shipmentId}`, {}, from(`203.0.114.${n + 1}`));
+        statuses.push(response.status);
+        if (response.status === 429) refusal = ((await response.json()) as ErrorBody).error.message;
+      }
+      // Each page takes a millisecond or more: the 30 ms share is used after a few dozen at most, and the rest refused.
+      expect(statuses.slice(0, 1)).to.deep.equal([200]);
+      expect(statuses.at(-1)).to.equal(429);
+      expect(statuses.every((s) => s === 200 || s === 429)).to.equal(true);
+      expect(refusal).to.match(/^anonymous requests have used their share of this node's time \(RATE_LIMIT_ANONYMOUS_WORK_MS\): retry in \d+ s/);
+      // A registered participant's signed read and its appends are not anonymous work.
+      const url = `/v1/shipments/${orders[0]?.event.shipmentId ?? ""}/trace`;
+      const timestamp = Date.now();
+      const headers = {
+        "x-bl-address": devWallet(CUSTOMS_DE).address,
+        "x-bl-timestamp": String(timestamp),
+        "x-bl-signature": await devWallet(CUSTOMS_DE).signMessage(`GET ${url} ${timestamp}`),
+      };
+      expect((await app.request(url, { headers }, from("203.0.114.200"))).status).to.equal(200);
+      const next = order(PLATFORM);
+      expect((await post(app, `/v1/shipments/${next.event.shipmentId}/events`, JSON.stringify(next), "203.0.114.201")).status).to.equal(201);
+    });
   });
 
   describe("replay after flooding", () => {

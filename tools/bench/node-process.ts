@@ -2,10 +2,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
-/** Starts `npm start`'s script in its own process on free ports; resolves with the API's base URL. */
-export function startNodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Starts `npm start`'s script in its own process on free ports, with `env` added; resolves with the API's base URL.
+ * Benchmarks that measure what the node can serve pass RATE_LIMIT_ANONYMOUS_WORK_MS=0, so that they measure the
+ * node rather than its share for anonymous traffic.
+ */
+export function startNodeProcess(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "../../scripts/start.ts")], {
-    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none" },
+    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
