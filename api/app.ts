@@ -103,6 +103,9 @@ function refuseIfNoShare(work: RateLimiter | undefined): void {
   }
 }
 
+/** Requests whose body carries its signer's signature: EPCIS imports, catalogs, erasure requests. */
+const bodySigned = (c: Context) => c.req.method === "POST" && /^\/v1\/(shipments\/[^/]+\/(epcis|erasures)|brands\/catalog)$/.test(c.req.path);
+
 const signs = (c: Context) => ["x-bl-address", "x-bl-timestamp", "x-bl-signature"].some((h) => c.req.header(h) !== undefined);
 
 export function createApp(deps: AppDeps): Hono {
@@ -186,14 +189,16 @@ export function createApp(deps: AppDeps): Hono {
       if (state.anonymousWork !== undefined) state.anonymousWork.charge(WORK_KEY, Math.min(MAX_WORK_CHARGE_MS, performance.now() - started));
     };
     if (!signs(c)) {
-      refuseIfNoShare(state.anonymousWork);
+      // A body that carries its own signature may prove a registered participant, who pays instead.
+      if (!bodySigned(c)) refuseIfNoShare(state.anonymousWork);
       // The KiB its body declares are held up front, before anything is read, and settled on the KiB read.
       const held = holdForBody(ctx, c, client);
       try {
         return await next();
       } finally {
-        settleClient(ctx, client, held, unprovenCost(c));
-        chargeWork();
+        const paid = signerPaid(c);
+        settleClient(ctx, client, held, paid ? 0 : unprovenCost(c));
+        if (!paid) chargeWork();
       }
     }
     refuseIfSpent(ctx.anonymousLimiter, client);

@@ -96,6 +96,15 @@ export function parseJson(text: string, { checkKeys = true }: { checkKeys?: bool
 /** Requests whose signer paid for them, so the anonymous budget does not charge them too. */
 const paidBySigner = new WeakSet<Request>();
 
+/**
+ * Charges a request whose body's own signature proved a registered participant (an EPCIS import, a catalog) to that
+ * participant, so neither its client's address nor the anonymous share pays for it.
+ */
+export function paidBy(ctx: ApiContext, c: Context, signer: string): void {
+  ctx.rateLimiter.charge(signer.toLowerCase());
+  paidBySigner.add(c.req.raw);
+}
+
 /** Whether a signed reader paid for this request (else its client's network address pays). */
 export function signerPaid(c: Context): boolean {
   return paidBySigner.has(c.req.raw);

@@ -1,7 +1,7 @@
 // EPCIS 2.0: a shipment exported as a JSON-LD document, and signed EPCIS documents recorded as ledger events.
 import { Hono } from "hono";
 import { BorderLedgerError } from "../../node/domain/errors";
-import { parseJson, shipmentIdOf, viewerOf, type ApiContext } from "../context";
+import { paidBy, parseJson, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 const JSON_LD = "application/ld+json";
 
@@ -22,6 +22,7 @@ export function epcisRoutes(ctx: ApiContext): Hono {
       }
       const text = await c.req.text();
       const result = await ctx.node.importEpcis({ shipmentId, body: parseJson(text) });
+      paidBy(ctx, c, result.submitter);
       ctx.metrics.appends.inc({ status: result.status }, result.events.length);
       return c.json(result, result.status === "created" ? 201 : 200);
     });

@@ -3,7 +3,7 @@
 // and customs also see where the ledger saw it.
 import { Hono } from "hono";
 import { Gtin, Identifier } from "../../node/domain/payloads";
-import { jsonText, parseJson, queryValue, shipmentIdOf, viewerOf, type ApiContext } from "../context";
+import { jsonText, paidBy, parseJson, queryValue, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 export function productRoutes(ctx: ApiContext): Hono {
   return new Hono()
@@ -21,6 +21,8 @@ export function productRoutes(ctx: ApiContext): Hono {
     .post("/brands/catalog", async (c) => {
       const body = parseJson(await jsonText(c));
       const receipt = await ctx.node.registerCatalog(body);
+      // Only the brand's owner can have signed it (the node checked against the chain).
+      paidBy(ctx, c, `brand:${receipt.brandId}`);
       return c.json(receipt, 201);
     })
     .get("/authenticity", async (c) => {

@@ -7,6 +7,8 @@ import { createApp } from "../../api/app";
 import { RateLimiter } from "../../api/rate-limit";
 import { ReplayGuard } from "../../api/read-auth";
 import { devWallet } from "../../node/chain/dev-participants";
+import { epcisDocumentOfRequests } from "../../node/domain/epcis/document";
+import { signEpcisImport } from "../../node/domain/epcis/import";
 import { signAppendRequest } from "../../node/domain/sign-event";
 import { randomSalts } from "../../node/prepare/salts";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
@@ -358,6 +360,12 @@ describe("rate limits charge the real party, with bounded state", function () {
       expect((await app.request(url, { headers }, from("203.0.114.200"))).status).to.equal(200);
       const next = order(PLATFORM);
       expect((await post(app, `/v1/shipments/${next.event.shipmentId}/events`, JSON.stringify(next), "203.0.114.201")).status).to.equal(201);
+      // Nor is an EPCIS import whose body the platform signed: it pays, not its client's address or the share.
+      const imported = order(PLATFORM);
+      const document = epcisDocumentOfRequests({ separator, requests: [imported], creationDate: new Date().toISOString() });
+      const body = signEpcisImport({ separator, shipmentId: imported.event.shipmentId, document, privateKey: devWallet(PLATFORM).privateKey });
+      const epcis = await post(app, `/v1/shipments/${imported.event.shipmentId}/epcis`, JSON.stringify(body), "203.0.114.202");
+      expect(epcis.status, await epcis.clone().text()).to.equal(201);
     });
   });
 
