@@ -1,5 +1,5 @@
 // npm run soak — a bounded soak test of the real node in its own process (tools/soak/soak.ts says what it sends and checks).
-// `--seconds N` or SOAK_SECONDS (default 120), SOAK_WRITERS (32), SOAK_READERS (4), SOAK_VERIFY_SAMPLE (50);
+// `--seconds N` or SOAK_SECONDS (default 120), SOAK_WRITERS (12), SOAK_READERS (4), SOAK_VERIFY_SAMPLE (50);
 // `--no-attacks` or SOAK_ATTACKS=0 leaves the attack phases out (tools/soak/attacks.ts). Prints
 // `[soak]` lines, a progress line every 10 s, and last one line of JSON. Exits 0 iff every check held.
 import { runSoak, type SoakSettings } from "../tools/soak/soak";
@@ -16,7 +16,7 @@ function settingsOf(argv: string[], env: NodeJS.ProcessEnv): SoakSettings {
   const at = argv.indexOf("--seconds");
   return {
     seconds: (at >= 0 ? positiveInt("--seconds", argv[at + 1] ?? "") : undefined) ?? positiveInt("SOAK_SECONDS", env.SOAK_SECONDS) ?? 120,
-    writers: positiveInt("SOAK_WRITERS", env.SOAK_WRITERS) ?? 32,
+    writers: positiveInt("SOAK_WRITERS", env.SOAK_WRITERS) ?? 12,
     readers: positiveInt("SOAK_READERS", env.SOAK_READERS) ?? 4,
     verifySample: positiveInt("SOAK_VERIFY_SAMPLE", env.SOAK_VERIFY_SAMPLE) ?? 50,
     attacks: !argv.includes("--no-attacks") && env.SOAK_ATTACKS !== "0",

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { statusOf } from "../../api/errors";
 import { BorderLedgerError, type ErrorCode } from "../../node/domain/errors";
+import { ATTACKS } from "../../tools/soak/attacks";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -22,7 +23,8 @@ type SoakResult = {
   rejected: { total: number; expected: number; unexpected: number; byCode: Record<string, number>; byRule: Record<string, number> };
   byStatus: Record<string, number>;
   badKinds: Record<string, { sent: number; mismatches: number }>;
-  memory: { flat: boolean };
+  memory: { flat: boolean; bounded: boolean };
+  phases: Record<string, { appendLatencyMs: { count: number; p99: number }; attackRequests: number; attackByStatus: Record<string, number> }>;
   failures: string[];
 };
 
@@ -117,5 +119,19 @@ describe("npm run soak", function () {
     expect(statuses.filter((status) => status >= 500)).to.deep.equal([]);
     const serverErrors = Object.keys(soak.result.rejected.byCode).filter((code) => statusOf(new BorderLedgerError(code as ErrorCode, code)) >= 500);
     expect(serverErrors).to.deep.equal([]);
+  });
+
+  it("sends every attack in a phase of its own among valid traffic, each answered as it must be, the maps bounded", () => {
+    const { phases, memory } = soak.result;
+    expect(Object.keys(phases)).to.deep.equal(["quiet", ...ATTACKS.map((a) => a.name)]);
+    for (const [name, phase] of Object.entries(phases)) {
+      expect(phase.appendLatencyMs.count, name).to.be.greaterThan(0);
+      if (name !== "quiet") expect(phase.attackRequests, name).to.be.greaterThan(0);
+      expect(
+        Object.keys(phase.attackByStatus).filter((status) => Number(status) >= 500),
+        name,
+      ).to.deep.equal([]);
+    }
+    expect(memory.bounded).to.equal(true);
   });
 });

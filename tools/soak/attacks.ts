@@ -19,20 +19,29 @@
  * - expensive-anonymous: 1.6 MiB catalogs with a stranger's signature (401) and explorer trace pages and node
  *   verifications of complete shipments (200), from many addresses at once.
  *
- * Any 5xx, an answer outside its set, or a valid append's p99 over APPEND_P99_BUDGET_MS in any phase fails the soak.
+ * Any 5xx, an answer outside its set, or a valid append's p99 over APPEND_P99_BUDGET_MS in any phase of 20 s or more
+ * fails the soak.
  */
 import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { signedCatalogRequest } from "../../node/domain/catalog";
 import { BorderLedgerClient } from "../../node/client/client";
 import { addressOfPrivateKey } from "../../node/domain/signature";
-import { sourceClient, tracePath, eventsPath, JSON_TYPE, type Answer, type SourceClient } from "./http";
+import { call, failureText, sourceClient, tracePath, eventsPath, JSON_TYPE, type Answer, type SourceClient } from "./http";
 import { arrayAt, numberAt, valueAt } from "./json";
 import { keyOf, signedEvent } from "./lifecycles";
-import { guarded, pause, randomOf, type Run } from "./run";
+import { randomOf, sleep, type Run } from "./run";
 import { latencyOf, type Latency } from "./stats";
 
 /** Valid appends' p99 in every phase, attacked or not, must stay below this. */
 export const APPEND_P99_BUDGET_MS = 100;
+/**
+ * Phases shorter than this are reported but not held to the budget: the budgets let each attack client's first
+ * request through whole (a batch of 1,000 refused events is ten seconds of its address's budget), and in a phase of a
+ * few seconds that one burst is the p99. The ten-minute soak's phases are 43 s.
+ */
+const BUDGET_MIN_PHASE_MS = 20_000;
 const BATCH_EVENTS = 1000;
 const DEEP = 10_000;
 const CATALOG_ITEMS = 20_000;
@@ -41,8 +50,33 @@ const VICTIM_CARRIER = 2;
 const FLOODING_PLATFORM = 8;
 const STRANGER = 15;
 
+/**
+ * What the attackers know of the run. They run on a worker thread of their own (attack-worker.ts), so that building
+ * their bodies never holds up the writers' event loop, whose latencies are measured: the main thread sends the
+ * shipment ids they read, and they send back what they saw.
+ */
+export type AttackContext = {
+  url: string;
+  separator: Buffer;
+  domain: { chainId: number; verifyingContract: string };
+  startedAt: number;
+  phases: readonly string[];
+  phaseMs: number;
+  parked: string[];
+  completed: string[];
+  badSerial: number;
+  stopping: boolean;
+};
+
+/** What attack clients saw since the last report, sent from the worker to the main thread. */
+export type AttackReport = { requests: Record<string, number>; byStatus: Record<string, Record<string, number>>; failures: string[] };
+
 /** What a client of an attack sends once, and what is wrong with the answer (undefined when it is one allowed). */
-type Attack = { name: string; clients: number; send(run: Run, client: SourceClient, slot: number): Promise<{ answer: Answer; problem?: string }> };
+type Attack = {
+  name: string;
+  clients: number;
+  send(run: AttackContext, client: SourceClient, slot: number): Promise<{ answer: Answer; problem?: string }>;
+};
 
 export type PhaseFigures = { appendLatencyMs: Latency; attackRequests: number; attackByStatus: Record<string, number> };
 
@@ -72,7 +106,7 @@ function spelling(address: string, n: number): string {
 }
 
 /** A signed ORDER by the stranger as JSON text, cut around its actor so that any actor can be put in cheaply. */
-function eventAroundActor(run: Run): { before: string; after: string } {
+function eventAroundActor(run: AttackContext): { before: string; after: string } {
   const request = signedEvent(run, { signer: STRANGER, shipmentId: `BLATTACK${run.badSerial++}`, eventType: "ORDER" });
   const text = JSON.stringify(request);
   const actor = JSON.stringify(request.event.actor);
@@ -81,7 +115,7 @@ function eventAroundActor(run: Run): { before: string; after: string } {
 }
 
 let template: { before: string; after: string } | undefined;
-function batchOf(run: Run, actor: (n: number) => string, extra: string[] = []): string {
+function batchOf(run: AttackContext, actor: (n: number) => string, extra: string[] = []): string {
   template ??= eventAroundActor(run);
   const { before, after } = template;
   const events = Array.from({ length: BATCH_EVENTS - extra.length }, (_, n) => `${before}${JSON.stringify(actor(n))}${after}`);
@@ -108,10 +142,10 @@ const postJson = (client: SourceClient, path: string, body: string) => client.ca
 
 let catalog: string | undefined;
 /** A catalog of CATALOG_ITEMS items for the first brand, signed by the stranger instead of its owner. */
-async function strangersCatalog(run: Run): Promise<string> {
+async function strangersCatalog(run: AttackContext): Promise<string> {
   if (catalog !== undefined) return catalog;
-  const chain = (await (await fetch(`${run.url}/v1/chain`)).json()) as { chainId: number; productRegistry: string };
-  const brands = arrayAt(await (await fetch(`${run.url}/v1/brands`)).json(), "brands") ?? [];
+  const chain = (await call(run.url, "/v1/chain")).body as { chainId: number; productRegistry: string };
+  const brands = arrayAt((await call(run.url, "/v1/brands")).body, "brands") ?? [];
   const brand = valueAt(brands[0], "name");
   const version = numberAt(brands[0], "catalogVersion");
   if (typeof brand !== "string" || version === undefined) throw new Error("the node lists no brand to send a catalog for");
@@ -205,7 +239,8 @@ export const ATTACKS: readonly Attack[] = [
 ];
 
 let flooder: BorderLedgerClient | undefined;
-const floodingReader = (run: Run) => (flooder ??= new BorderLedgerClient({ nodeUrl: run.url, privateKey: keyOf(FLOODING_PLATFORM), domain: run.domain }));
+const floodingReader = (run: AttackContext) =>
+  (flooder ??= new BorderLedgerClient({ nodeUrl: run.url, privateKey: keyOf(FLOODING_PLATFORM), domain: run.domain }));
 
 /** The phases of a run of `seconds`: quiet first, then each attack; twice over for runs of ten minutes or more. */
 export function createAttackRun(seconds: number, attacks: boolean): AttackRun {
@@ -216,10 +251,14 @@ export function createAttackRun(seconds: number, attacks: boolean): AttackRun {
   return { phases, phaseMs: (seconds * 1000) / phases.length, appendMs: empty(() => []), requests: empty(() => 0), byStatus: empty(() => ({})) };
 }
 
+/** The phase a run started at `startedAt` is in now. */
+export function phaseAt({ startedAt, phases, phaseMs }: { startedAt: number; phases: readonly string[]; phaseMs: number }): string {
+  return phases[Math.min(phases.length - 1, Math.floor((Date.now() - startedAt) / phaseMs))] ?? "quiet";
+}
+
 /** The phase the run is in now. */
 export function phaseNow(run: Run): string {
-  const { phases, phaseMs } = run.attacks;
-  return phases[Math.min(phases.length - 1, Math.floor((Date.now() - run.startedAt) / phaseMs))] ?? "quiet";
+  return phaseAt({ startedAt: run.startedAt, ...run.attacks });
 }
 
 /** Counts a valid append's latency in the phase it was sent in. */
@@ -228,32 +267,34 @@ export function countAppend(run: Run, phase: string, ms: number): void {
 }
 
 /** One client of `attack`: sends in the attack's phases, waits in the others. */
-async function attackClient(run: Run, attack: Attack, client: SourceClient, slot: number): Promise<void> {
-  while (!run.stopping && run.fatal === undefined) {
-    if (phaseNow(run) !== attack.name) {
-      await pause(run, 100);
+async function attackClient(run: AttackContext, report: () => AttackReport, attack: Attack, client: SourceClient, slot: number): Promise<void> {
+  while (!run.stopping) {
+    if (phaseAt(run) !== attack.name) {
+      await sleep(100);
       continue;
     }
-    await guarded(run, `attack ${attack.name} from ${client.address}`, async () => {
+    try {
       const { answer, problem } = await attack.send(run, client, slot);
-      run.attacks.requests[attack.name] = (run.attacks.requests[attack.name] ?? 0) + 1;
-      const byStatus = (run.attacks.byStatus[attack.name] ??= {});
+      const { requests, byStatus: statuses, failures } = report();
+      requests[attack.name] = (requests[attack.name] ?? 0) + 1;
+      const byStatus = (statuses[attack.name] ??= {});
       byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
-      if (answer.status >= 500) run.stats.fail(`attack ${attack.name}: answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
-      else if (problem !== undefined) run.stats.fail(`attack ${attack.name}: ${problem}`);
-    });
+      if (answer.status >= 500) failures.push(`attack ${attack.name}: answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+      else if (problem !== undefined) failures.push(`attack ${attack.name}: ${problem}`);
+    } catch (error) {
+      report().failures.push(`attack ${attack.name} from ${client.address}: no answer: ${failureText(error)}`);
+    }
   }
 }
 
-/** Every attack's clients, each from its own loopback address; resolves when the run stops. */
-export async function attackers(run: Run): Promise<void> {
-  if (run.attacks.phases.length === 1) return;
+/** Every attack's clients, each from its own loopback address, until `run.stopping`; on the attack worker. */
+export async function runAttackClients(run: AttackContext, report: () => AttackReport): Promise<void> {
   const clients: SourceClient[] = [];
   const loops = ATTACKS.flatMap((attack, a) =>
     Array.from({ length: attack.clients }, (_, slot) => {
       const client = sourceClient(run.url, `127.0.${10 + a}.${10 + slot}`);
       clients.push(client);
-      return attackClient(run, attack, client, slot);
+      return attackClient(run, report, attack, client, slot);
     }),
   );
   try {
@@ -263,13 +304,60 @@ export async function attackers(run: Run): Promise<void> {
   }
 }
 
+const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
+/** How many of the newest parked and completed shipments the attackers are sent to read. */
+const SHARED_IDS = 500;
+
+/** Runs the attackers on their own worker thread; merges what they saw into `run`; resolves when the run stops. */
+export async function attackers(run: Run): Promise<void> {
+  if (run.attacks.phases.length === 1) return;
+  const worker = new Worker(path.join(__dirname, "attack-worker.ts"), {
+    execArgv: WORKER_EXEC_ARGV,
+    workerData: {
+      url: run.url,
+      separator: run.separator,
+      domain: run.domain,
+      startedAt: run.startedAt,
+      phases: run.attacks.phases,
+      phaseMs: run.attacks.phaseMs,
+    },
+  });
+  const merge = (report: AttackReport) => {
+    for (const [name, count] of Object.entries(report.requests)) run.attacks.requests[name] = (run.attacks.requests[name] ?? 0) + count;
+    for (const [name, statuses] of Object.entries(report.byStatus)) {
+      const into = (run.attacks.byStatus[name] ??= {});
+      for (const [status, count] of Object.entries(statuses)) into[status] = (into[status] ?? 0) + count;
+    }
+    for (const failure of report.failures) run.stats.fail(failure);
+  };
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on("message", (message: { report: AttackReport; last: boolean }) => {
+      merge(message.report);
+      if (message.last) resolve();
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the attack worker stopped with exit code ${code}`))));
+  });
+  const share = () => worker.postMessage({ parked: run.parked.slice(-SHARED_IDS), completed: run.completed.slice(-SHARED_IDS) });
+  share();
+  const sharing = setInterval(share, 1000);
+  try {
+    await run.stopped;
+    worker.postMessage({ stop: true });
+    await done;
+  } finally {
+    clearInterval(sharing);
+    await worker.terminate();
+  }
+}
+
 /** Each phase's valid append latency and attack answers; fails the run where a phase's p99 is over the budget. */
 export function phaseFigures(run: Run): Record<string, PhaseFigures> {
   const figures: Record<string, PhaseFigures> = {};
   for (const phase of Object.keys(run.attacks.appendMs)) {
     const appendLatencyMs = latencyOf(run.attacks.appendMs[phase] ?? []);
     figures[phase] = { appendLatencyMs, attackRequests: run.attacks.requests[phase] ?? 0, attackByStatus: run.attacks.byStatus[phase] ?? {} };
-    if (appendLatencyMs.count > 0 && appendLatencyMs.p99 > APPEND_P99_BUDGET_MS) {
+    if (run.attacks.phaseMs >= BUDGET_MIN_PHASE_MS && appendLatencyMs.count > 0 && appendLatencyMs.p99 > APPEND_P99_BUDGET_MS) {
       run.stats.fail(`valid appends' p99 in phase ${phase} was ${appendLatencyMs.p99} ms, over the budget of ${APPEND_P99_BUDGET_MS} ms`);
     }
     if (phase !== "quiet" && (run.attacks.requests[phase] ?? 0) === 0) run.stats.fail(`attack ${phase} sent nothing`);

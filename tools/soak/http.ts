@@ -20,12 +20,26 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** One request over the shared keep-alive connections. */
+/** How many times an anonymous read refused with 429 is sent again, after the Retry-After it was given. */
+const ANONYMOUS_RETRIES = 10;
+
+/**
+ * One request over the shared keep-alive connections. An anonymous read may be refused with 429 while attackers
+ * have used the share of the node that anonymous traffic has (RATE_LIMIT_ANONYMOUS_WORK_MS): it waits as told and
+ * asks again, as a well-behaved client does. Appends and signed reads never do (a signature is accepted once).
+ */
 export async function call(url: string, pathAndQuery: string, init: RequestInit = {}): Promise<Answer> {
-  const started = performance.now();
-  const response = await fetch(`${url}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  const text = await response.text();
-  return { status: response.status, body: parseBody(text), ms: performance.now() - started };
+  const anonymousRead = (init.method ?? "GET") === "GET" && init.headers?.["x-bl-signature"] === undefined;
+  for (let attempt = 0; ; attempt++) {
+    const started = performance.now();
+    const response = await fetch(`${url}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await response.text();
+    if (response.status !== 429 || !anonymousRead || attempt >= ANONYMOUS_RETRIES) {
+      return { status: response.status, body: parseBody(text), ms: performance.now() - started };
+    }
+    const wait = Number(response.headers.get("retry-after") ?? "1");
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (Number.isFinite(wait) && wait > 0 ? Math.min(wait, 5) : 1)));
+  }
 }
 
 /** A client that sends from its own source address (any of 127.0.0.0/8): the node sees it as a client of its own. */

@@ -38,7 +38,7 @@ type EventSpec = {
 
 /** A freshly signed event of development account `signer`, its payload changed by `patch`. */
 export function signedEvent(
-  run: Run,
+  run: Pick<Run, "separator">,
   { signer, shipmentId, eventType, payload = structuredClone(EXAMPLE_PAYLOADS[eventType]), patch, occurredAtMs = Date.now() }: EventSpec,
 ): AppendRequest {
   patch?.(payload);

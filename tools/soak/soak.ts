@@ -1,6 +1,8 @@
 // runSoak — a bounded soak test of the real node, run in its own process as `npm start` runs it (fresh DATA_DIR).
 /*
- * Load. For `seconds` (scripts/soak.ts: default 120), `writers` loops (default 32) append random valid
+ * Load. For `seconds` (scripts/soak.ts: default 120), `writers` loops (default 12: about 350 appends/s here, below
+ * what two cores shared with the soak's own signing can serve, so that latencies measure the node rather than a
+ * queue of closed-loop writers) append random valid
  * lifecycles (green; red with an inspection; claimed and decided), each step signed by the development account that
  * owns it (DESIGN §1): mostly one event per POST /v1/shipments/{id}/events, some lifecycles step by step in
  * POST /v1/events:batch, some with ORDER and DISPATCH imported as a signed EPCIS document. The lifecycles come from
