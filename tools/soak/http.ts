@@ -9,7 +9,13 @@ export const JSON_TYPE = { "content-type": "application/json" };
 /** One HTTP answer: status, body (parsed JSON, else text; read it with ./json) and latency in ms. */
 export type Answer = { status: number; body: unknown; ms: number };
 
-export type RequestInit = { method?: string; headers?: Record<string, string>; body?: string };
+export type RequestInit = {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Whether an anonymous read refused with 429 waits and asks again (call's default); bad requests take the 429. */
+  retryRefused?: boolean;
+};
 
 /** The body as JSON, or as text when it is not JSON (/metrics). */
 function parseBody(text: string): unknown {
@@ -26,13 +32,15 @@ const ANONYMOUS_RETRIES = 10;
 /**
  * One request over the shared keep-alive connections. An anonymous read may be refused with 429 while attackers
  * have used the share of the node that anonymous traffic has (RATE_LIMIT_ANONYMOUS_WORK_MS): it waits as told and
- * asks again, as a well-behaved client does. Appends and signed reads never do (a signature is accepted once).
+ * asks again, as a well-behaved client does. Appends and signed reads never do (a signature is accepted once), nor
+ * the writers' bad requests, which must not hold up the writer that sends them.
  */
 export async function call(url: string, pathAndQuery: string, init: RequestInit = {}): Promise<Answer> {
-  const anonymousRead = (init.method ?? "GET") === "GET" && init.headers?.["x-bl-signature"] === undefined;
+  const { retryRefused = true, ...request } = init;
+  const anonymousRead = retryRefused && (init.method ?? "GET") === "GET" && init.headers?.["x-bl-signature"] === undefined;
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
-    const response = await fetch(`${url}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const response = await fetch(`${url}${pathAndQuery}`, { ...request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const text = await response.text();
     if (response.status !== 429 || !anonymousRead || attempt >= ANONYMOUS_RETRIES) {
       return { status: response.status, body: parseBody(text), ms: performance.now() - started };

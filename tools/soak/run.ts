@@ -78,7 +78,7 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     nextLifecycle: 0,
     badSerial: 0,
     badCursor: 0,
-    stats: new Stats(),
+    stats: new Stats(log),
     log,
     receipts: new Map(),
     awaitingAnchor: [],

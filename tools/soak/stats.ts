@@ -8,7 +8,13 @@ export type Category = "append" | "batch" | "epcis" | "bad" | "trace" | "verify"
 export const CATEGORIES: readonly Category[] = ["append", "batch", "epcis", "bad", "trace", "verify"];
 
 /** Counts, latencies and failures of one soak. */
+/** How many failures are printed as they happen (all are counted, and the first 50 listed at the end). */
+const PRINTED_FAILURES = 20;
+
 export class Stats {
+  /** `log`, when given, hears of the first failures as they happen, so a long run shows what went wrong while it runs. */
+  constructor(private readonly log?: (line: string) => void) {}
+
   requests = 0;
   accepted = 0;
   replayed = 0;
@@ -20,7 +26,8 @@ export class Stats {
   byStatus: Record<string, number> = {};
   latency = Object.fromEntries(CATEGORIES.map((c) => [c, [] as number[]])) as Record<Category, number[]>;
   anchorLags: number[] = [];
-  badKinds: Record<string, { sent: number; expectedStatus: number; expectedCode: string | null; mismatches: number }> = {};
+  /** Per kind of bad request: sent, the answer it must get, answers that were not it, and refusals for budget (429). */
+  badKinds: Record<string, { sent: number; expectedStatus: number; expectedCode: string | null; mismatches: number; rateLimited?: number }> = {};
   failures: string[] = [];
   failureCount = 0;
   /** The node's GET /v1/shipments/{id}/verify answers of the readers, by the report's status. */
@@ -44,6 +51,7 @@ export class Stats {
 
   fail(message: string): void {
     this.failureCount++;
+    if (this.failureCount <= PRINTED_FAILURES) this.log?.(`FAIL (as it happened) ${message}`);
     if (this.failures.length < 50) this.failures.push(message);
   }
 
