@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { BorderLedgerError } from "../node/domain/errors";
 import type { NodeApi } from "../node/node-api";
-import { clientKey, holdForBody, refuseIfSpent, settleClient, signerPaid, unprovenCost, type ApiContext, type ApiLimits } from "./context";
+import { clientKey, holdForBody, refuseIfSpent, settleClient, signedReader, signerPaid, unprovenCost, type ApiContext, type ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";
 import { createMetrics } from "./metrics";
@@ -203,6 +203,10 @@ export function createApp(deps: AppDeps): Hono {
     }
     refuseIfSpent(ctx.anonymousLimiter, client);
     try {
+      // The signature is checked before the route runs, so that headers which prove no registered participant
+      // (made up, or a throw-away key's) cannot take a request past a spent anonymous share.
+      await signedReader(ctx, c);
+      if (!signerPaid(c)) refuseIfNoShare(state.anonymousWork);
       await next();
     } finally {
       if (!signerPaid(c)) {

@@ -110,28 +110,42 @@ export function signerPaid(c: Context): boolean {
   return paidBySigner.has(c.req.raw);
 }
 
+/** Each request's signed-read authentication, made once however many parts of the request ask. */
+const readers = new WeakMap<Request, Promise<string | null>>();
+
 /**
- * Who signed this read request (null when anonymous), as the participant registry knows them. A signed read is
- * charged to its signer once the signature checks, when the signer is a registered participant.
+ * Who signed this request's X-BL headers (null when it has none): the signature is checked and recorded in the replay
+ * guard once per request. A registered participant pays for the request from its own budget from then on; a key no
+ * one registered has a fresh budget every time, so its requests are charged to the client's address and the anonymous
+ * share like anonymous ones.
  */
-export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
+export function signedReader(ctx: ApiContext, c: Context): Promise<string | null> {
+  const known = readers.get(c.req.raw);
+  if (known !== undefined) return known;
   const url = new URL(c.req.url);
-  const address = await authenticateRead({
-    headers: { get: (name) => c.req.header(name) },
-    method: c.req.method,
-    pathAndQuery: url.pathname + url.search,
-    now: ctx.clock(),
-    replay: ctx.replay,
-    registered: async (signer) => (await ctx.node.participant(signer)) !== undefined,
-  });
-  if (address === null) return null;
-  // Only a registered participant's budget pays: a key made for the request has a fresh budget every time, so its
-  // reads are charged to the client's address like anonymous ones.
-  if ((await ctx.node.participant(address)) !== undefined) {
-    chargeRate(ctx, address);
-    paidBySigner.add(c.req.raw);
-  }
-  return ctx.node.viewer(address);
+  const reading = (async () => {
+    const address = await authenticateRead({
+      headers: { get: (name) => c.req.header(name) },
+      method: c.req.method,
+      pathAndQuery: url.pathname + url.search,
+      now: ctx.clock(),
+      replay: ctx.replay,
+      registered: async (signer) => (await ctx.node.participant(signer)) !== undefined,
+    });
+    if (address !== null && (await ctx.node.participant(address)) !== undefined) {
+      chargeRate(ctx, address);
+      paidBySigner.add(c.req.raw);
+    }
+    return address;
+  })();
+  readers.set(c.req.raw, reading);
+  return reading;
+}
+
+/** Who signed this read request (null when anonymous), as the participant registry knows them (see signedReader). */
+export async function viewerOf(ctx: ApiContext, c: Context): Promise<Viewer> {
+  const address = await signedReader(ctx, c);
+  return address === null ? null : ctx.node.viewer(address);
 }
 
 /** The network address the request came from ("unknown" when the app is called without a socket, as in tests). */

@@ -14,6 +14,7 @@ import { randomSalts } from "../../node/prepare/salts";
 import type { NodeRuntime } from "../../node/runtime/node-runtime";
 import { EXAMPLE_PAYLOADS } from "../../tools/fixtures/payload-examples";
 import { openTestNode } from "../helpers/bundle";
+import { spelling } from "../../tools/soak/attacks";
 import { signedAppend } from "../helpers/events";
 
 type ErrorBody = { error: { code: string; message: string } };
@@ -25,21 +26,6 @@ const OTHER_PLATFORM = 8;
 
 /** The server bindings @hono/node-server passes: the socket a request came in on. */
 const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
-
-/** `address` with each letter's case chosen by the bits of `n`: one address, many spellings. */
-function spelling(address: string, n: number): string {
-  let bit = 0;
-  return (
-    "0x" +
-    [...address.slice(2)]
-      .map((ch) => {
-        if (!/[a-f]/i.test(ch)) return ch;
-        const upper = (n >> (bit++ % 30)) & 1;
-        return upper ? ch.toUpperCase() : ch.toLowerCase();
-      })
-      .join("")
-  );
-}
 
 describe("rate limits charge the real party, with bounded state", function () {
   this.timeout(120_000);
@@ -59,6 +45,17 @@ describe("rate limits charge the real party, with bounded state", function () {
   });
 
   const order = (signer: number) => signedAppend({ separator, signer, shipmentId: nextShipment(), eventType: "ORDER" }).request;
+  /** A valid ORDER signed by a key made for it, which no one registered (refused FORBIDDEN once its signature checks). */
+  const freshKeyOrder = () =>
+    signAppendRequest({
+      separator,
+      privateKey: Wallet.createRandom().privateKey,
+      shipmentId: nextShipment(),
+      eventType: "ORDER",
+      occurredAtMs: Date.now(),
+      payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown>,
+      salts: randomSalts(EXAMPLE_PAYLOADS.ORDER as Record<string, unknown>),
+    }).request;
 
   function post(app: ReturnType<typeof createApp>, url: string, body: string, client: string) {
     return app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body }, from(client));
@@ -84,16 +81,7 @@ describe("rate limits charge the real party, with bounded state", function () {
       // Validly signed appends by keys nobody registered (refused FORBIDDEN after the signature checks), each from
       // an address of its own.
       for (let i = 0; i < 150; i++) {
-        const wallet = Wallet.createRandom();
-        const { request } = signAppendRequest({
-          separator,
-          privateKey: wallet.privateKey,
-          shipmentId: nextShipment(),
-          eventType: "ORDER",
-          occurredAtMs: Date.now(),
-          payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown>,
-          salts: randomSalts(EXAMPLE_PAYLOADS.ORDER as Record<string, unknown>),
-        });
+        const request = freshKeyOrder();
         const response = await post(app, `/v1/shipments/${request.event.shipmentId}/events`, JSON.stringify(request), `2001:db8::${i.toString(16)}`);
         expect(response.status).to.equal(403);
         expect(rateLimiter.size).to.be.at.most(maxKeys);
@@ -238,18 +226,7 @@ describe("rate limits charge the real party, with bounded state", function () {
       const rateLimiter = new RateLimiter({ perSecond: 1000, burst: 1000, clock: Date.now });
       const anonymousLimiter = new RateLimiter({ perSecond: 0.001, burst: 1000, clock: Date.now });
       const app = createApp({ node: runtime.api, startedAt: new Date(), state: { rateLimiter, anonymousLimiter } });
-      const fresh = () => {
-        const wallet = Wallet.createRandom();
-        return signAppendRequest({
-          separator,
-          privateKey: wallet.privateKey,
-          shipmentId: nextShipment(),
-          eventType: "ORDER",
-          occurredAtMs: Date.now(),
-          payload: structuredClone(EXAMPLE_PAYLOADS.ORDER) as Record<string, unknown>,
-          salts: randomSalts(EXAMPLE_PAYLOADS.ORDER as Record<string, unknown>),
-        }).request;
-      };
+      const fresh = freshKeyOrder;
       const response = await post(app, "/v1/events:batch", JSON.stringify({ events: Array.from({ length: 20 }, fresh) }), "198.51.100.70");
       expect(((await response.json()) as BatchBody).results.map((r) => r.status)).to.deep.equal(Array(20).fill(403));
       const single = fresh();
@@ -360,6 +337,20 @@ describe("rate limits charge the real party, with bounded state", function () {
       expect((await app.request(url, { headers }, from("203.0.114.200"))).status).to.equal(200);
       const next = order(PLATFORM);
       expect((await post(app, `/v1/shipments/${next.event.shipmentId}/events`, JSON.stringify(next), "203.0.114.201")).status).to.equal(201);
+      // Headers that prove no registered participant do not take a request past the spent share: a throw-away key's
+      // signature is anonymous, a made-up one refused; customs' signed read of the same route goes through.
+      const checkpointUrl = "/v1/log/checkpoint";
+      const signedAt = (wallet: { address: string; signMessage(m: string): Promise<string> }, at: number) =>
+        wallet.signMessage(`GET ${checkpointUrl} ${at}`).then((signature) => ({
+          "x-bl-address": wallet.address,
+          "x-bl-timestamp": String(at),
+          "x-bl-signature": signature,
+        }));
+      const now = Date.now();
+      expect((await app.request(checkpointUrl, { headers: await signedAt(Wallet.createRandom(), now) }, from("203.0.114.203"))).status).to.equal(429);
+      const madeUp = { "x-bl-address": devWallet(CUSTOMS_DE).address, "x-bl-timestamp": String(now), "x-bl-signature": "0x" + "11".repeat(65) };
+      expect((await app.request(checkpointUrl, { headers: madeUp }, from("203.0.114.204"))).status).to.equal(401);
+      expect((await app.request(checkpointUrl, { headers: await signedAt(devWallet(CUSTOMS_DE), now + 1) }, from("203.0.114.205"))).status).to.not.equal(429);
       // Nor is an EPCIS import whose body the platform signed: it pays, not its client's address or the share.
       const imported = order(PLATFORM);
       const document = epcisDocumentOfRequests({ separator, requests: [imported], creationDate: new Date().toISOString() });
