@@ -25,7 +25,14 @@ async function checkpointOf(run: Run): Promise<{ treeSize: number; head: number 
 
 export async function pollCheckpoints(run: Run): Promise<void> {
   while (!run.stopping && run.fatal === undefined) {
-    await guarded(run, "GET /v1/log/checkpoint", async () => void (await checkpointOf(run)));
+    await guarded(run, "GET /v1/log/checkpoint", async () => {
+      try {
+        await checkpointOf(run);
+      } catch (error) {
+        // The poller reads anonymously: while an attack has spent the anonymous share it is refused, and polls again.
+        if (!(error instanceof Error && / answered 429 /.test(error.message))) throw error;
+      }
+    });
     await pause(run, CHECKPOINT_POLL_MS);
   }
 }
