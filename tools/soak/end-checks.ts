@@ -101,7 +101,7 @@ export async function checkReceipts(run: Run, operator: string): Promise<Receipt
   const counts = { checked: 0, missing: 0, bad: 0 };
   await mapLimit([...run.receipts], CHECK_CONCURRENCY, async ([shipmentId, receipts]) => {
     const pathAndQuery = tracePath(shipmentId);
-    const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery) });
+    const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery, run.auditors.receipts) });
     counts.checked += receipts.length;
     if (answer.status !== 200) {
       counts.missing += receipts.length;
@@ -128,7 +128,7 @@ async function treeHeadProblem(run: Run, head: TreeHeadJson, anchored: AnchoredC
     return head.rootHash === anchored.rootHash ? undefined : `${at} is of the anchored checkpoint's size, whose anchored root is ${anchored.rootHash}`;
   }
   const pathAndQuery = `/v1/log/proof/consistency?from=${head.treeSize}&to=${anchored.treeSize}`;
-  const answer = await call(run.url, pathAndQuery);
+  const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery, run.auditors.proofs) });
   const proof = arrayAt(answer.body, "proof");
   if (answer.status !== 200 || proof === undefined || !proof.every((hash) => typeof hash === "string" && /^0x[0-9a-f]{64}$/.test(hash))) {
     return `GET ${pathAndQuery} answered no proof: ${errorText(answer)}`;

@@ -31,6 +31,12 @@ export type Run = {
   domain: { chainId: number; verifyingContract: string };
   /** Signs reads as customs of DE (#4), who sees every field of these DE-bound shipments. */
   customs: BorderLedgerClient;
+  /**
+   * Sign the end checks' reads (receipts: customs of GB, #5; consistency proofs: of the US, #6): registered
+   * participants, so no attack on anonymous traffic slows them, and each with a share of the replay guard of its own,
+   * which the tens of thousands of reads the checks make after ten minutes would overrun if customs of DE made them.
+   */
+  auditors: { receipts: BorderLedgerClient; proofs: BorderLedgerClient };
   signLifecycle: (i: number) => Lifecycle;
   nextLifecycle: number;
   badSerial: number;
@@ -74,6 +80,10 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     separator,
     domain,
     customs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(4), domain }),
+    auditors: {
+      receipts: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(5), domain }),
+      proofs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(6), domain }),
+    },
     signLifecycle: lifecycleSigner(separator),
     nextLifecycle: 0,
     badSerial: 0,
@@ -106,13 +116,13 @@ export const pause = (run: Run, ms: number) => Promise.race([sleep(ms), run.stop
 export const randomOf = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
 
 /**
- * The X-BL headers of a GET signed by customs of DE. Signatures are deterministic, so two reads of one path in the
+ * The X-BL headers of a GET signed by `reader` (customs of DE unless told). Signatures are deterministic, so two reads of one path in the
  * same millisecond would carry the same signature, which the node accepts once (DESIGN §9): each read gets its own
  * millisecond.
  */
-export function signedRead(run: Run, pathAndQuery: string): Record<string, string> {
+export function signedRead(run: Run, pathAndQuery: string, reader: BorderLedgerClient = run.customs): Record<string, string> {
   run.lastReadAt = Math.max(Date.now(), run.lastReadAt + 1);
-  return run.customs.readHeaders({ method: "GET", pathAndQuery, timestamp: run.lastReadAt });
+  return reader.readHeaders({ method: "GET", pathAndQuery, timestamp: run.lastReadAt });
 }
 
 /** Runs one step of a loop; a request that gets no answer is a failure of the soak, and the loop goes on. */
