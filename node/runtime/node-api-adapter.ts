@@ -24,8 +24,9 @@ export function createNodeApi(node: NodeParts): NodeApi {
   // The node's own verifications share their chain reads: bundles of one checkpoint ask the chain the same things.
   const sharedReads = chainReadCache(node.chainReader);
   const verifications = new VerificationCache({ verify: (bundle) => verifyBundle({ bundle, chain: sharedReads, network: node.network }) });
-  // Anonymous readers and explorer uploads share a few verifications at a time, so no crowd of them slows appends.
-  const anonymousVerifications = new WorkGate({ running: 2, waiting: 32, what: "verifications for anonymous readers" });
+  // Anonymous readers and explorer uploads share one verification at a time (16 more wait, the rest get 429), so no
+  // crowd of them slows appends: a fresh verification is milliseconds of the main thread and the embedded chain's.
+  const anonymousVerifications = new WorkGate({ running: 1, waiting: 16, what: "verifications for anonymous readers" });
   const notFound = (shipmentId: string) => new BorderLedgerError("NOT_FOUND", `no shipment ${shipmentId} in this log`);
   return {
     network: { chainId: chain.chainId, rpcUrl: chain.rpcUrl, logId: chain.logId, addresses: chain.addresses, devAccounts: chain.devAccounts },
