@@ -128,7 +128,8 @@ async function treeHeadProblem(run: Run, head: TreeHeadJson, anchored: AnchoredC
     return head.rootHash === anchored.rootHash ? undefined : `${at} is of the anchored checkpoint's size, whose anchored root is ${anchored.rootHash}`;
   }
   const pathAndQuery = `/v1/log/proof/consistency?from=${head.treeSize}&to=${anchored.treeSize}`;
-  const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery, run.auditors.proofs) });
+  const prover = run.auditors.proofs[head.treeSize % run.auditors.proofs.length] ?? run.customs;
+  const answer = await call(run.url, pathAndQuery, { headers: signedRead(run, pathAndQuery, prover) });
   const proof = arrayAt(answer.body, "proof");
   if (answer.status !== 200 || proof === undefined || !proof.every((hash) => typeof hash === "string" && /^0x[0-9a-f]{64}$/.test(hash))) {
     return `GET ${pathAndQuery} answered no proof: ${errorText(answer)}`;

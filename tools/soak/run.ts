@@ -32,11 +32,12 @@ export type Run = {
   /** Signs reads as customs of DE (#4), who sees every field of these DE-bound shipments. */
   customs: BorderLedgerClient;
   /**
-   * Sign the end checks' reads (receipts: customs of GB, #5; consistency proofs: of the US, #6): registered
-   * participants, so no attack on anonymous traffic slows them, and each with a share of the replay guard of its own,
-   * which the tens of thousands of reads the checks make after ten minutes would overrun if customs of DE made them.
+   * Sign the end checks' reads (receipts: customs of GB, #5; consistency proofs, one per distinct tree head, in turn:
+   * customs of the US, the brand owner, both carriers and the broker): registered participants, so no attack on
+   * anonymous traffic slows them, each with a share of the replay guard of its own, which the tens of thousands of
+   * reads the checks make after ten minutes would overrun if one signer made them.
    */
-  auditors: { receipts: BorderLedgerClient; proofs: BorderLedgerClient };
+  auditors: { receipts: BorderLedgerClient; proofs: BorderLedgerClient[] };
   signLifecycle: (i: number) => Lifecycle;
   nextLifecycle: number;
   badSerial: number;
@@ -82,7 +83,7 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     customs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(4), domain }),
     auditors: {
       receipts: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(5), domain }),
-      proofs: new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(6), domain }),
+      proofs: [6, 7, 9, 2, 3].map((account) => new BorderLedgerClient({ nodeUrl: url, privateKey: keyOf(account), domain })),
     },
     signLifecycle: lifecycleSigner(separator),
     nextLifecycle: 0,
