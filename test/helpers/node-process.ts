@@ -18,12 +18,14 @@ export type NodeProcess = {
 
 /**
  * Starts `node --require tsx/cjs scripts/start.ts` with the test's environment plus `env`: free ports, no automatic
- * risk results (tests sign their own RISK_RESULTs) and one prepare worker unless `env` says otherwise.
+ * risk results (tests sign their own RISK_RESULTs), one prepare worker, and no bound on anonymous traffic's share of
+ * the node (the drills audit every receipt anonymously, 16 at a time; test/api/rate-limits.test.ts tests the share)
+ * unless `env` says otherwise.
  */
 export function startNodeProcess(env: Record<string, string>): NodeProcess {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", path.join("scripts", "start.ts")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", CUSTOMS_AUTO_RISK: "none", PREPARE_WORKERS: "1", ...env },
+    env: { ...process.env, PORT: "0", CHAIN_PORT: "0", CUSTOMS_AUTO_RISK: "none", PREPARE_WORKERS: "1", RATE_LIMIT_ANONYMOUS_WORK_MS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -81,7 +81,8 @@ describe("hostile input to the API", function () {
     node = await openTestNode({ logName: "hostile-api" });
     runtime = node.runtime;
     // Rate limits are their own subject (429 is a fine answer, but would hide what the input does).
-    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z"), rateLimit: { perSecond: 1e9, burst: 1e9 } });
+    // Hostile input, not hostile load: no budget and no anonymous share stands between a property and its answer.
+    app = createApp({ node: runtime.api, startedAt: new Date("2026-01-01T00:00:00Z"), rateLimit: { perSecond: 1e9, burst: 1e9, anonymousWorkMsPerSecond: 0 } });
     const separator = runtime.ledger.domainSeparator;
     const partial = happyLifecycle({ separator, shipmentId: PARTIAL });
     for (const { request } of [
