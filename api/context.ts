@@ -110,6 +110,14 @@ export function signerPaid(c: Context): boolean {
   return paidBySigner.has(c.req.raw);
 }
 
+/**
+ * Whether `address` is a registered participant, whose own budget may pay for what it signed. A key made for the
+ * request has a fresh budget every time, so what it signs is charged to the client's address instead.
+ */
+export async function isRegistered(ctx: ApiContext, address: string): Promise<boolean> {
+  return (await ctx.node.participant(address)) !== undefined;
+}
+
 /** Each request's signed-read authentication, made once however many parts of the request ask. */
 const readers = new WeakMap<Request, Promise<string | null>>();
 
@@ -130,9 +138,9 @@ export function signedReader(ctx: ApiContext, c: Context): Promise<string | null
       pathAndQuery: url.pathname + url.search,
       now: ctx.clock(),
       replay: ctx.replay,
-      registered: async (signer) => (await ctx.node.participant(signer)) !== undefined,
+      registered: (signer) => isRegistered(ctx, signer),
     });
-    if (address !== null && (await ctx.node.participant(address)) !== undefined) {
+    if (address !== null && (await isRegistered(ctx, address))) {
       chargeRate(ctx, address);
       paidBySigner.add(c.req.raw);
     }

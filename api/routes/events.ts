@@ -11,6 +11,7 @@ import {
   actorKey,
   clientKey,
   holdForBody,
+  isRegistered,
   jsonText,
   parseJson,
   REFUSED_EVENT_UNITS,
@@ -39,7 +40,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
         checked = true;
         outcome = await ctx.node.append({ text, shipmentId: c.req.param("id") });
       } catch (error) {
-        if (checked && actor !== undefined && signerProven({ ok: false, error }) && (await registered(ctx, actor))) {
+        if (checked && actor !== undefined && signerProven({ ok: false, error }) && (await isRegistered(ctx, actor))) {
           ctx.rateLimiter.charge(actor);
           settleClient(ctx, client, held, 0);
         } else settleClient(ctx, client, held, checked ? refusedEventCost(c, 1, 1) : unprovenCost(c));
@@ -100,18 +101,10 @@ function refusedEventCost(c: Context, refused: number, total: number): number {
   return Math.max(refused * REFUSED_EVENT_UNITS, Math.ceil((unprovenCost(c) * refused) / total));
 }
 
-/**
- * Whether `actor` is a registered participant, whose own budget may pay for what it signed. A key made for the
- * request has a fresh budget every time, so what it signs is charged to the client's address instead.
- */
-async function registered(ctx: ApiContext, actor: string): Promise<boolean> {
-  return (await ctx.node.participant(actor)) !== undefined;
-}
-
 /** The claimed actors that are registered participants, each looked up once. */
 async function registeredOf(ctx: ApiContext, actors: readonly (string | undefined)[]): Promise<Set<string>> {
   const known = new Set<string>();
-  for (const actor of new Set(actors)) if (actor !== undefined && (await registered(ctx, actor))) known.add(actor);
+  for (const actor of new Set(actors)) if (actor !== undefined && (await isRegistered(ctx, actor))) known.add(actor);
   return known;
 }
 
