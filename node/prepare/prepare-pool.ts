@@ -77,6 +77,12 @@ class TickQueue<J, R> {
   }
 }
 
+/** The refusal of a job over the JSON limits (depth, size), checked before it is cloned to a worker; else undefined. */
+function overLimits(job: PrepareJob): CandidateResult | undefined {
+  const issue = job.text !== undefined ? checkTextSize(job.text) : checkValueLimits(job.body);
+  return issue ? limitFailure(issue) : undefined;
+}
+
 /** A pool of `workers` threads (0 = everything on the calling thread). */
 export class PreparePool {
   private readonly workers: Worker[] = [];
@@ -179,18 +185,15 @@ export class PreparePool {
   prepare(job: PrepareJob): Promise<CandidateResult> {
     if (this.workers.length === 0) return Promise.resolve(runJob(job, this.separator));
     if (this.closed) return Promise.reject(new Error("prepare pool is closed"));
-    const issue = job.text !== undefined ? checkTextSize(job.text) : checkValueLimits(job.body);
-    if (issue) return Promise.resolve(limitFailure(issue));
+    const refused = overLimits(job);
+    if (refused) return Promise.resolve(refused);
     return this.prepares.push(job);
   }
 
   /** Prepares many events (a batch), spread over all workers in a lane of their own. */
   async prepareMany(jobs: PrepareJob[]): Promise<CandidateResult[]> {
     if (this.workers.length === 0 || this.closed) return Promise.all(jobs.map((job) => this.prepare(job)));
-    const results: (CandidateResult | undefined)[] = jobs.map((job) => {
-      const issue = job.text !== undefined ? checkTextSize(job.text) : checkValueLimits(job.body);
-      return issue ? limitFailure(issue) : undefined;
-    });
+    const results = jobs.map(overLimits);
     const sent = jobs.filter((_job, i) => results[i] === undefined);
     const answers = await this.spread(
       {},
