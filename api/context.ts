@@ -8,7 +8,7 @@ import type { NodeApi } from "../node/node-api";
 import type { ApiMetrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
 import { authenticateRead, type ReplayGuard } from "./read-auth";
-import { ENVELOPE_LIMITS, checkJsonText, limitError } from "../node/domain/json-limits";
+import { parseJsonText, parseSignedJson } from "../node/domain/json-limits";
 
 export type ApiLimits = {
   /** Largest request body, bytes. */
@@ -79,18 +79,9 @@ export function settleClient(ctx: ApiContext, client: string, held: number, cost
 
 /** The request body parsed as JSON; malformed JSON is a 400 naming the problem. */
 export function parseJson(text: string, { checkKeys = true }: { checkKeys?: boolean } = {}): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BorderLedgerError("VALIDATION_FAILED", `malformed JSON: ${(error as Error).message}`, { issues: [{ path: "", message: "malformed JSON" }] });
-  }
-  // Signed bodies (catalogs, EPCIS imports, erasure requests) must mean one thing: a key named twice, which JSON.parse
-  // would settle silently by keeping the last, is refused, as is nesting deeper than any body needs.
-  if (!checkKeys) return value;
-  const issue = checkJsonText(text, ENVELOPE_LIMITS);
-  if (issue !== null) throw limitError(issue);
-  return value;
+  // Signed bodies (catalogs, EPCIS imports, erasure requests) must mean one thing: no key named twice, no nesting
+  // deeper than any body needs.
+  return checkKeys ? parseSignedJson(text) : parseJsonText(text);
 }
 
 /** Requests whose signer paid for them, so the anonymous budget does not charge them too. */

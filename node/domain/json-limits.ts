@@ -147,3 +147,23 @@ export function checkJsonText(text: string, limits: JsonLimits = JSON_LIMITS): J
 export function limitError(issue: JsonLimitIssue): BorderLedgerError {
   return new BorderLedgerError("VALIDATION_FAILED", issue.message, { issues: [{ path: issue.path, message: issue.message }] });
 }
+
+/** A JSON text parsed, or the 400 malformed JSON gets, naming what JSON.parse found. */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BorderLedgerError("VALIDATION_FAILED", `malformed JSON: ${(error as Error).message}`, { issues: [{ path: "", message: "malformed JSON" }] });
+  }
+}
+
+/**
+ * A signed body's JSON text parsed, or the 400 it gets: malformed JSON, or a limit broken (depth, size, a key named
+ * twice, which JSON.parse would settle silently by keeping the last: a signature covers one reading of the body).
+ */
+export function parseSignedJson(text: string, limits: JsonLimits = ENVELOPE_LIMITS): unknown {
+  const value = parseJsonText(text);
+  const issue = checkJsonText(text, limits);
+  if (issue !== null) throw limitError(issue);
+  return value;
+}
