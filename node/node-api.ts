@@ -132,7 +132,8 @@ export interface NodeApi {
   /** A signed reader as the registries know it: roles, country, and the brands it owns. */
   viewer(address: string): Promise<Viewer>;
   brands(): BrandView[];
-  registerCatalog(body: unknown): Promise<CatalogReceipt>;
+  /** A brand owner's signed catalog request, as the JSON text it was sent in (spec §8). */
+  registerCatalog(text: string): Promise<CatalogReceipt>;
   /**
    * Checks an item against its brand's anchored catalog and the ledger. The sightings (shipments, sellers, times)
    * only for the brand's owner and active customs; anyone else gets the verdict and the on-chain proof.

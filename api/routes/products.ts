@@ -3,7 +3,7 @@
 // and customs also see where the ledger saw it.
 import { Hono } from "hono";
 import { Gtin, Identifier } from "../../node/domain/payloads";
-import { jsonText, paidBy, parseJson, queryValue, shipmentIdOf, viewerOf, type ApiContext } from "../context";
+import { jsonText, paidBy, queryValue, shipmentIdOf, viewerOf, type ApiContext } from "../context";
 
 export function productRoutes(ctx: ApiContext): Hono {
   return new Hono()
@@ -19,8 +19,8 @@ export function productRoutes(ctx: ApiContext): Hono {
       return c.json({ brands });
     })
     .post("/brands/catalog", async (c) => {
-      const body = parseJson(await jsonText(c));
-      const receipt = await ctx.node.registerCatalog(body);
+      // The node parses the text, off the main thread: most large catalogs are checked only to be refused.
+      const receipt = await ctx.node.registerCatalog(await jsonText(c));
       // Only the brand's owner can have signed it (the node checked against the chain).
       paidBy(ctx, c, `brand:${receipt.brandId}`);
       return c.json(receipt, 201);

@@ -6,7 +6,8 @@ import { EIP712_NAME, EIP712_VERSION, domainSeparator, hashTypedData } from "./e
 import { keccak256, keccak256Utf8 } from "./hashing";
 import { fromHex, toHex } from "./hex";
 import { hashLeaf, inclusionProof, memoryNodeReader, treeRoot, type Hash } from "./merkle";
-import { Gtin, Identifier } from "./payloads";
+import { parseSignedJson } from "./json-limits";
+import { Gtin, Identifier, validationFailed } from "./payloads";
 import { HexDigest, SignatureHex } from "./primitives";
 import { signDigest } from "./signature";
 
@@ -219,6 +220,21 @@ export const CatalogRequestHeadSchema = CatalogRequestSchema.extend({
   items: z.array(z.unknown()).max(MAX_CATALOG_ITEMS),
   sellers: z.array(z.unknown()).max(MAX_CATALOG_SELLERS),
 });
+
+/** What a catalog request's owner signed, and the brand and version it is for: the request without its lists. */
+export type CatalogHead = Omit<CatalogRequest, "items" | "sellers">;
+
+/**
+ * The head of a catalog request's JSON text, or the 400 the text gets (malformed, over a JSON limit, a field of the
+ * head wrong): all a catalog must pass before its signature is checked. The node reads it on a prepare worker, so a
+ * stranger's 2 MiB catalog costs the main thread a copy of its text, not a parse of it.
+ */
+export function readCatalogHead(text: string): CatalogHead {
+  const parsed = CatalogRequestHeadSchema.safeParse(parseSignedJson(text));
+  if (!parsed.success) throw validationFailed(parsed.error);
+  const { brand, version, itemsRoot, itemCount, sellersRoot, sellerCount, signature } = parsed.data;
+  return { brand, version, itemsRoot, itemCount, sellersRoot, sellerCount, signature };
+}
 
 /** A brand owner's signed request for its next catalog, with the roots and counts it signs (what the SDK sends). */
 export function signedCatalogRequest({

@@ -4,7 +4,7 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { buildCatalog, type Catalog } from "../domain/catalog";
+import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead } from "../domain/catalog";
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
 import { checkTextSize, checkValueLimits } from "../domain/json-limits";
@@ -12,11 +12,13 @@ import { signDigest } from "../domain/signature";
 import {
   bodyFailure,
   catalogOfReply,
+  errorOfReply,
   limitFailure,
   packLists,
   runJob,
   type CandidateResult,
   type CatalogLists,
+  type CatalogHeadReply,
   type CatalogReply,
   type PrepareJob,
   type WorkerRequest,
@@ -235,6 +237,28 @@ export class PreparePool {
     invariant(reply !== undefined, "a catalog message is answered with one reply");
     if (reply instanceof Error) throw reply;
     return catalogOfReply(reply as CatalogReply);
+  }
+
+  /**
+   * The head of a catalog request's JSON text (readCatalogHead), read on the next worker in a lane of its own: parsing
+   * and checking 2 MiB of JSON takes tens of milliseconds, which on the main thread every append would wait for, and
+   * most large catalogs a node is sent before their signature is checked may be a stranger's. Refused texts reject
+   * with readCatalogHead's own error.
+   */
+  async readCatalogHead(text: string): Promise<CatalogHead> {
+    if (this.workers.length === 0) return readCatalogHead(text);
+    if (this.closed) throw new Error("prepare pool is closed");
+    const [reply] = await this.post(
+      {},
+      [text],
+      (id, part) => ({ id, kind: "catalog-head", texts: part }),
+      (_text, error) => error,
+    );
+    invariant(reply !== undefined, "a catalog head message is answered with one reply");
+    if (reply instanceof Error) throw reply;
+    const answer = reply as CatalogHeadReply;
+    if (!answer.ok) throw errorOfReply(answer);
+    return answer.head;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Worker thread body for PreparePool: the stateless, CPU-bound parts of appends — JSON parsing, schemas, hashing,
 // secp256k1 signer recovery —, the signing of receipts and the building of brand catalogs' trees.
 import { parentPort } from "node:worker_threads";
-import { buildCatalog, type Catalog, type CatalogItem } from "../domain/catalog";
+import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead, type CatalogItem } from "../domain/catalog";
 import { BorderLedgerError, invariant, type ErrorCode } from "../domain/errors";
 import { prepareEvent, type PrepareFailure, type PreparedEvent } from "../domain/event";
 import type { EventType } from "../domain/event-types";
@@ -42,7 +42,9 @@ export type WorkerRequest =
   | { id: number; kind: "prepare"; separator: string; jobs: PrepareJob[] }
   | { id: number; kind: "sign"; privateKey: string; digests: string[] }
   /** `lists`: one catalog's CatalogLists as JSON text (see packLists). */
-  | { id: number; kind: "catalog"; lists: string[] };
+  | { id: number; kind: "catalog"; lists: string[] }
+  /** `texts`: catalog requests' JSON text, whose heads are read (readCatalogHead). */
+  | { id: number; kind: "catalog-head"; texts: string[] };
 export type WorkerResponse = { id: number; results: unknown[] };
 
 /**
@@ -51,8 +53,24 @@ export type WorkerResponse = { id: number; results: unknown[] };
  */
 export type PackedCatalog = Omit<Catalog, "itemLeaves" | "sellerLeaves"> & { itemLeaves: string; sellerLeaves: string };
 
-/** What a catalog job answers: its trees, or the error buildCatalog threw, with its code and details kept. */
-export type CatalogReply = { ok: true; catalog: PackedCatalog } | { ok: false; code?: ErrorCode; message: string; details?: unknown };
+/** An error a job threw, as it crosses back to the calling thread, with its code and details kept. */
+export type FailedReply = { ok: false; code?: ErrorCode; message: string; details?: unknown };
+
+/** What a catalog job answers: its trees, or the error buildCatalog threw. */
+export type CatalogReply = { ok: true; catalog: PackedCatalog } | FailedReply;
+
+/** What a catalog head job answers: the head, or the 400 the request's text gets. */
+export type CatalogHeadReply = { ok: true; head: CatalogHead } | FailedReply;
+
+function failedReply(error: unknown): FailedReply {
+  if (error instanceof BorderLedgerError) return { ok: false, code: error.code, message: error.message, details: error.details };
+  return { ok: false, message: (error as Error).message };
+}
+
+/** The error a failed reply carries, as it was thrown on the worker. */
+export function errorOfReply(reply: FailedReply): Error {
+  return reply.code !== undefined ? new BorderLedgerError(reply.code, reply.message, reply.details) : new Error(reply.message);
+}
 
 // A leaf is 0x and 32 bytes of hex.
 const LEAF_HEX_LENGTH = 66;
@@ -85,16 +103,23 @@ export function runCatalogJob(lists: string): CatalogReply {
   try {
     return { ok: true, catalog: packCatalog(buildCatalog(JSON.parse(lists) as CatalogLists)) };
   } catch (error) {
-    if (error instanceof BorderLedgerError) return { ok: false, code: error.code, message: error.message, details: error.details };
-    return { ok: false, message: (error as Error).message };
+    return failedReply(error);
   }
 }
 
 /** The catalog a reply carries, or its error thrown again on this thread as buildCatalog threw it. */
 export function catalogOfReply(reply: CatalogReply): Catalog {
   if (reply.ok) return unpackCatalog(reply.catalog);
-  if (reply.code !== undefined) throw new BorderLedgerError(reply.code, reply.message, reply.details);
-  throw new Error(reply.message);
+  throw errorOfReply(reply);
+}
+
+/** Reads one catalog request's head; a text readCatalogHead refuses is answered with its error. */
+export function runCatalogHeadJob(text: string): CatalogHeadReply {
+  try {
+    return { ok: true, head: readCatalogHead(text) };
+  } catch (error) {
+    return failedReply(error);
+  }
 }
 
 /** Payload fields the lifecycle rules of spec §7 read, per event type; DECLARATION is kept whole. */
@@ -198,6 +223,8 @@ if (port) {
       results = request.digests.map((digest) => signDigest({ digest, privateKey: request.privateKey }));
     } else if (request.kind === "catalog") {
       results = request.lists.map((lists) => runCatalogJob(lists));
+    } else if (request.kind === "catalog-head") {
+      results = request.texts.map((text) => runCatalogHeadJob(text));
     } else {
       let separator = separators.get(request.separator);
       if (!separator) {

@@ -88,7 +88,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
       return { address, roles: participant.roles, country: participant.country, active: participant.active, brands };
     },
     brands: () => node.brands.all(),
-    registerCatalog: (body) => node.catalogs.register(body),
+    registerCatalog: (text) => node.catalogs.register(text),
     authenticity: (query) => node.catalogs.authenticity(query),
 
     shipmentStatus: async ({ shipmentId, viewer }): Promise<ShipmentStatusView> => {

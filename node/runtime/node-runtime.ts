@@ -148,6 +148,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       anchorer: running,
       chainId: chain.chainId,
       buildTrees: pool.buildCatalog.bind(pool),
+      readHead: pool.readCatalogHead.bind(pool),
       clock: options.clock,
     });
     const reanchored = await catalogs.reconcile();

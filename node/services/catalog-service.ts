@@ -10,11 +10,13 @@ import {
   buildCatalog,
   catalogDigest,
   catalogInclusionProof,
-  CatalogRequestHeadSchema,
   CatalogRequestSchema,
+  readCatalogHead,
   type Catalog,
+  type CatalogHead,
   type CatalogItem,
 } from "../domain/catalog";
+import { parseSignedJson } from "../domain/json-limits";
 import { validationFailed } from "../domain/payloads";
 import { recoverSigner } from "../domain/signature";
 import type { OrderPayload } from "../domain/payloads";
@@ -37,10 +39,17 @@ export type CatalogServiceOptions = {
    * catalog does not stall appends. Rejects with buildCatalog's errors. By default, buildCatalog on this thread.
    */
   buildTrees?: (lists: { items: readonly CatalogItem[]; sellers: readonly string[] }) => Promise<Catalog>;
+  /**
+   * Reads the head of a catalog request's JSON text (readCatalogHead); the node reads it on its prepare workers
+   * (PreparePool.readCatalogHead), so a stranger's 2 MiB catalog is never parsed on the main thread. Defaults to this
+   * thread.
+   */
+  readHead?: (text: string) => Promise<CatalogHead>;
   clock?: () => number;
 };
 
 const buildTreesInThread: NonNullable<CatalogServiceOptions["buildTrees"]> = async (lists) => buildCatalog(lists);
+const readHeadInThread: NonNullable<CatalogServiceOptions["readHead"]> = async (text) => readCatalogHead(text);
 
 /** The answer to "is this item authentic?" (GET /v1/authenticity). */
 export type AuthenticityReport = {
@@ -85,20 +94,23 @@ export type CatalogReceipt = {
 export class CatalogService {
   private readonly clock: () => number;
   private readonly buildTrees: NonNullable<CatalogServiceOptions["buildTrees"]>;
+  private readonly readHead: NonNullable<CatalogServiceOptions["readHead"]>;
   /** The newest trees of each brand's catalog, built or being built (see treesOf). */
   private readonly trees = new Map<string, { version: number; built: Promise<Catalog> }>();
 
   constructor(private readonly options: CatalogServiceOptions) {
     this.clock = options.clock ?? Date.now;
     this.buildTrees = options.buildTrees ?? buildTreesInThread;
+    this.readHead = options.readHead ?? readHeadInThread;
   }
 
   /**
-   * Checks a brand owner's catalog request (schema, brand, version, signature by the brand's owner), anchors it with
-   * ProductRegistry.anchorCatalogSigned and stores it. Nothing is stored unless the transaction was mined.
+   * Checks a brand owner's catalog request, as JSON text (its head, brand, version, signature by the brand's owner,
+   * then its lists), anchors it with ProductRegistry.anchorCatalogSigned and stores it. Nothing is stored unless the
+   * transaction was mined.
    */
-  async register(body: unknown): Promise<CatalogReceipt> {
-    const head = parseWith(CatalogRequestHeadSchema, body);
+  async register(text: string): Promise<CatalogReceipt> {
+    const head = await this.readHead(text);
     const { brands, productRegistry, chainId } = this.options;
     await brands.refresh();
     const brand = brands.byBrandName(head.brand);
@@ -137,7 +149,7 @@ export class CatalogService {
       );
     }
     // Then every item and seller, now that the owner is known to have signed them.
-    const request = parseWith(CatalogRequestSchema, body);
+    const request = parseWith(CatalogRequestSchema, parseSignedJson(text));
     // Then that the lists give what the owner signed.
     const built = await this.buildTrees({ items: request.items, sellers: request.sellers });
     const differences = (["itemsRoot", "itemCount", "sellersRoot", "sellerCount"] as const).filter((name) => built[name] !== request[name]);

@@ -1,7 +1,9 @@
 // Catalog jobs of the prepare pool: a worker builds the same trees as buildCatalog on the calling thread, refuses the
-// lists it refuses with the same error, and a lost worker fails only the catalog it held.
+// lists it refuses with the same error, and a lost worker fails only the catalog it held; it reads a catalog
+// request's head as readCatalogHead does, refusing the texts it refuses with the same error, with the calling
+// thread's event loop turning meanwhile.
 import { expect } from "chai";
-import { buildCatalog, type Catalog, type CatalogItem } from "../../../node/domain/catalog";
+import { buildCatalog, readCatalogHead, signedCatalogRequest, type Catalog, type CatalogItem } from "../../../node/domain/catalog";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { PreparePool, type CatalogLists } from "../../../node/prepare/prepare-pool";
 
@@ -104,5 +106,67 @@ describe("PreparePool catalog jobs", function () {
     await closing.close();
     const error = await rejectionOf(closing.buildCatalog(CATALOGS["one item, no sellers"]));
     expect((error as Error | undefined)?.message).to.equal("prepare pool is closed");
+  });
+
+  describe("catalog heads", () => {
+    const request = (items: CatalogItem[]) =>
+      signedCatalogRequest({
+        chainId: 31337,
+        productRegistry: "0x" + "44".repeat(20),
+        brand: "Acme Watches",
+        version: 2,
+        items,
+        sellers: ["shopwave:acme-official"],
+        privateKey: "0x" + "55".repeat(32),
+      });
+    const small = JSON.stringify(request(itemsOf(3)));
+
+    it("reads the head readCatalogHead reads in-thread, without the lists", async () => {
+      const head = await pool.readCatalogHead(small);
+      expect(head).to.deep.equal(readCatalogHead(small));
+      expect(head).to.include({ brand: "Acme Watches", version: 2, itemCount: 3, sellerCount: 1 });
+      expect(head).to.not.have.any.keys("items", "sellers");
+    });
+
+    for (const [name, text] of Object.entries({
+      "malformed JSON": small.slice(0, -1),
+      "a key named twice": small.replace('"version":2', '"version":2,"version":3'),
+      "a head field wrong": small.replace('"version":2', '"version":0'),
+      "an unknown field": small.replace('"version":2', '"version":2,"note":"x"'),
+      "lists that are no lists": small.replace(/"items":\[[^\]]*\]/, '"items":{}'),
+    })) {
+      it(`rejects ${name} with the code, message and details readCatalogHead throws in-thread`, async () => {
+        const inThread = thrownBy(() => readCatalogHead(text));
+        const onWorker = await rejectionOf(pool.readCatalogHead(text));
+        expect(inThread).to.be.instanceOf(BorderLedgerError);
+        expect(onWorker).to.be.instanceOf(BorderLedgerError);
+        const { code, message, details } = onWorker as BorderLedgerError;
+        const expected = inThread as BorderLedgerError;
+        expect(code).to.equal("VALIDATION_FAILED");
+        expect({ code, message, details }).to.deep.equal({ code: expected.code, message: expected.message, details: expected.details });
+      });
+    }
+
+    it("keeps the calling thread's event loop turning while a 2 MiB catalog's head is read", async () => {
+      const items = itemsOf(20_000).map(({ gtin, serial }) => ({ gtin, serial: `${serial}-${"x".repeat(60)}` }));
+      const text = JSON.stringify(request(items));
+      expect(text.length).to.be.greaterThan(1.6 * 1024 * 1024);
+      // What reading it costs this thread when done here: the worker's reading must leave the loop that long to turn.
+      const started = performance.now();
+      readCatalogHead(text);
+      const inThreadMs = performance.now() - started;
+      let turns = 0;
+      let running = true;
+      const turn = () => {
+        if (!running) return;
+        turns++;
+        setImmediate(turn);
+      };
+      setImmediate(turn);
+      const head = await pool.readCatalogHead(text);
+      running = false;
+      expect(head.itemCount).to.equal(20_000);
+      expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
+    });
   });
 });
