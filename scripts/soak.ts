@@ -1,7 +1,9 @@
 // npm run soak — a bounded soak test of the real node in its own process (tools/soak/soak.ts says what it sends and checks).
 // `--seconds N` or SOAK_SECONDS (default 120), SOAK_WRITERS (12), SOAK_READERS (4), SOAK_VERIFY_SAMPLE (50);
-// `--no-attacks` or SOAK_ATTACKS=0 leaves the attack phases out (tools/soak/attacks.ts). Prints
+// `--no-attacks` or SOAK_ATTACKS=0 leaves the attack phases out (tools/soak/attacks.ts), SOAK_ATTACKS=name,… sends
+// only the attacks named (for measuring one: SOAK_ATTACKS=expensive-anonymous). Prints
 // `[soak]` lines, a progress line every 10 s, and last one line of JSON. Exits 0 iff every check held.
+import { ATTACKS } from "../tools/soak/attacks";
 import { runSoak, type SoakSettings } from "../tools/soak/soak";
 
 const say = (line: string) => console.log(`[soak] ${line}`);
@@ -12,6 +14,17 @@ function positiveInt(name: string, text: string | undefined): number | undefined
   return Number(text);
 }
 
+/** The attacks SOAK_ATTACKS names: all when unset, none for "0", else those of its comma-separated names. */
+function attacksOf(noAttacks: boolean, text: string | undefined): string[] {
+  const names = ATTACKS.map((attack) => attack.name);
+  if (noAttacks || text === "0") return [];
+  if (text === undefined || text === "") return names;
+  const chosen = text.split(",").map((name) => name.trim());
+  const unknown = chosen.filter((name) => !names.includes(name));
+  if (unknown.length > 0) throw new Error(`SOAK_ATTACKS: no attack is called ${unknown.join(", ")}; set 0, or names of ${names.join(", ")}`);
+  return names.filter((name) => chosen.includes(name));
+}
+
 function settingsOf(argv: string[], env: NodeJS.ProcessEnv): SoakSettings {
   const at = argv.indexOf("--seconds");
   return {
@@ -19,7 +32,7 @@ function settingsOf(argv: string[], env: NodeJS.ProcessEnv): SoakSettings {
     writers: positiveInt("SOAK_WRITERS", env.SOAK_WRITERS) ?? 12,
     readers: positiveInt("SOAK_READERS", env.SOAK_READERS) ?? 4,
     verifySample: positiveInt("SOAK_VERIFY_SAMPLE", env.SOAK_VERIFY_SAMPLE) ?? 50,
-    attacks: !argv.includes("--no-attacks") && env.SOAK_ATTACKS !== "0",
+    attacks: attacksOf(argv.includes("--no-attacks"), env.SOAK_ATTACKS),
   };
 }
 

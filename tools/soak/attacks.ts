@@ -247,10 +247,10 @@ let flooder: BorderLedgerClient | undefined;
 const floodingReader = (run: AttackContext) =>
   (flooder ??= new BorderLedgerClient({ nodeUrl: run.url, privateKey: keyOf(FLOODING_PLATFORM), domain: run.domain }));
 
-/** The phases of a run of `seconds`: quiet first, then each attack; twice over for runs of ten minutes or more. */
-export function createAttackRun(seconds: number, attacks: boolean): AttackRun {
-  const once = attacks ? ["quiet", ...ATTACKS.map((a) => a.name)] : ["quiet"];
-  const rounds = attacks && seconds >= 600 ? 2 : 1;
+/** The phases of a run of `seconds`: quiet first, then each of `attacks`; twice over for runs of ten minutes or more. */
+export function createAttackRun(seconds: number, attacks: readonly string[]): AttackRun {
+  const once = ["quiet", ...attacks];
+  const rounds = attacks.length > 0 && seconds >= 600 ? 2 : 1;
   const phases = Array.from({ length: rounds }, () => once).flat();
   const empty = <T>(value: () => T) => Object.fromEntries(once.map((p) => [p, value()])) as Record<string, T>;
   return { phases, phaseMs: (seconds * 1000) / phases.length, appendMs: empty(() => []), requests: empty(() => 0), byStatus: empty(() => ({})) };
@@ -300,11 +300,13 @@ async function attackClient(run: AttackContext, report: () => AttackReport, atta
 export async function runAttackClients(run: AttackContext, report: () => AttackReport): Promise<void> {
   const clients: SourceClient[] = [];
   const loops = ATTACKS.flatMap((attack, a) =>
-    Array.from({ length: attack.clients }, (_, slot) => {
-      const client = sourceClient(run.url, `127.0.${10 + a}.${10 + slot}`);
-      clients.push(client);
-      return attackClient(run, report, attack, client, slot);
-    }),
+    !run.phases.includes(attack.name)
+      ? []
+      : Array.from({ length: attack.clients }, (_, slot) => {
+          const client = sourceClient(run.url, `127.0.${10 + a}.${10 + slot}`);
+          clients.push(client);
+          return attackClient(run, report, attack, client, slot);
+        }),
   );
   try {
     await Promise.all(loops);

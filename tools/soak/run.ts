@@ -11,7 +11,8 @@ import type { MemorySample } from "./memory";
 import { Stats } from "./stats";
 
 /** How long and how hard one soak runs. */
-export type SoakSettings = { seconds: number; writers: number; readers: number; verifySample: number; attacks: boolean };
+/** `attacks`: the names of the attacks to send (attacks.ts), in their order; none for a quiet run. */
+export type SoakSettings = { seconds: number; writers: number; readers: number; verifySample: number; attacks: readonly string[] };
 
 export type ChainInfo = { chainId: number; rpcUrl: string; participantRegistry: string; anchorRegistry: string; logId: string };
 

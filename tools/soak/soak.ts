@@ -39,7 +39,7 @@ import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { createRpcChainReader } from "../../node/verify/chain-reader";
 import { startNodeProcess, stopNodeProcess } from "../bench/node-process";
-import { ATTACKS, attackers } from "./attacks";
+import { attackers } from "./attacks";
 import { BAD_KINDS } from "./bad-requests";
 import { pollCheckpoints, waitForFullCheckpoint } from "./checkpoints";
 import { checkReceipts, checkTreeHeads, verifySample } from "./end-checks";
@@ -95,7 +95,7 @@ async function soak(run: Run): Promise<SoakSummary> {
   const { settings, stats } = run;
   run.log(
     `node at ${run.url}, chain at ${run.chain.rpcUrl}, network ${run.network.name}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request, ${
-      settings.attacks ? `${ATTACKS.length} attacks in phases of ${(run.attacks.phaseMs / 1000).toFixed(0)} s` : "no attacks"
+      settings.attacks.length > 0 ? `${settings.attacks.length} attacks in phases of ${(run.attacks.phaseMs / 1000).toFixed(0)} s` : "no attacks"
     }`,
   );
   await parkShipments(run);
