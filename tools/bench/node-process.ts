@@ -5,10 +5,12 @@ import path from "node:path";
 /**
  * Starts `npm start`'s script in its own process on free ports, with `env` added; resolves with the API's base URL.
  * Benchmarks that measure what the node can serve pass RATE_LIMIT_ANONYMOUS_WORK_MS=0, so that they measure the
- * node rather than its share for anonymous traffic.
+ * node rather than its share for anonymous traffic. NODE_PROCESS_ARGS (space-separated) are passed to that node's
+ * own process, which NODE_OPTIONS cannot carry for flags such as `--cpu-prof --cpu-prof-dir=DIR`.
  */
 export function startNodeProcess(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--require", "tsx/cjs", path.resolve(__dirname, "../../scripts/start.ts")], {
+  const nodeArgs = (process.env.NODE_PROCESS_ARGS ?? "").split(" ").filter((arg) => arg !== "");
+  const child = spawn(process.execPath, [...nodeArgs, "--require", "tsx/cjs", path.resolve(__dirname, "../../scripts/start.ts")], {
     env: { ...process.env, PORT: "0", CHAIN_PORT: "0", DATA_DIR: dataDir, CUSTOMS_AUTO_RISK: "none", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
