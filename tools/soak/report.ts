@@ -49,6 +49,8 @@ export async function reportProgress(run: Run): Promise<void> {
 export type SoakSummary = {
   seconds: number;
   writers: number;
+  /** Valid events a second the writers offered (0: as fast as they went). */
+  rate: number;
   readers: number;
   requests: number;
   accepted: number;
@@ -114,11 +116,17 @@ export function summarize(
   for (const [phase, { appendLatencyMs: l, attackRequests }] of Object.entries(phases)) {
     run.log(`phase ${phase}: valid appends p50 ${l.p50} ms p99 ${l.p99} ms (${l.count}); ${attackRequests} attack requests`);
   }
+  const appendsPerSecond = Math.round(stats.accepted / writeSeconds);
+  if (settings.rate > 0 && appendsPerSecond < 0.9 * settings.rate)
+    run.log(
+      `the writers reached ${appendsPerSecond} of the ${settings.rate} events/s offered: the machine is saturated, so latencies include the writers' queue; lower SOAK_RATE`,
+    );
   run.log(`refused ${stats.refusals.expected} bad requests as they must be; ${stats.refusals.unexpected} unexpected refusals`);
   run.log(ok ? "ok: every check held" : `NOT ok: ${stats.failureCount} failures`);
   return {
     seconds: settings.seconds,
     writers: settings.writers,
+    rate: settings.rate,
     readers: settings.readers,
     requests: stats.requests,
     accepted: stats.accepted,
@@ -129,7 +137,7 @@ export function summarize(
     latencyMs: latencyOf(stats.latency.append),
     latencyByKindMs: Object.fromEntries(CATEGORIES.map((c) => [c, latencyOf(stats.latency[c])])),
     phases,
-    appendsPerSecond: Math.round(stats.accepted / writeSeconds),
+    appendsPerSecond,
     memory,
     anchorLagMs: { p50: Math.round(percentile(lags, 0.5)), p99: Math.round(percentile(lags, 0.99)), max: Math.round(lags.at(-1) ?? 0), measured: lags.length },
     shipments: { started: run.started.length, completed: run.completed.length },

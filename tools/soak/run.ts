@@ -10,9 +10,11 @@ import { keyOf } from "./lifecycles";
 import type { MemorySample } from "./memory";
 import { Stats } from "./stats";
 
-/** How long and how hard one soak runs. */
-/** `attacks`: the names of the attacks to send (attacks.ts), in their order; none for a quiet run. */
-export type SoakSettings = { seconds: number; writers: number; readers: number; verifySample: number; attacks: readonly string[] };
+/**
+ * How long and how hard one soak runs. `rate`: the valid events a second the writers offer together, 0 for as fast as
+ * they go (see pace). `attacks`: the names of the attacks to send (attacks.ts), in their order; none for a quiet run.
+ */
+export type SoakSettings = { seconds: number; writers: number; readers: number; rate: number; verifySample: number; attacks: readonly string[] };
 
 export type ChainInfo = { chainId: number; rpcUrl: string; participantRegistry: string; anchorRegistry: string; logId: string };
 
@@ -57,6 +59,8 @@ export type Run = {
   startedAt: number;
   /** Last timestamp of a signed read: reads are signed at distinct milliseconds (see signedRead). */
   lastReadAt: number;
+  /** When the writers may next send valid events (performance.now()), under settings.rate. */
+  nextSendAt: number;
   stopping: boolean;
   /** Resolves when the soak stops, to cut its pauses short. */
   stopped: Promise<void>;
@@ -102,6 +106,7 @@ export async function createRun({ url, settings, log }: { url: string; settings:
     attacks: createAttackRun(settings.seconds, settings.attacks),
     startedAt: Date.now(),
     lastReadAt: 0,
+    nextSendAt: 0,
     stopping: false,
     stopped: new Promise<void>((resolve) => (resolveStopped = resolve)),
     stop: () => {
@@ -115,6 +120,21 @@ export async function createRun({ url, settings, log }: { url: string; settings:
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Sleeps `ms`, or less when the soak stops meanwhile. */
 export const pause = (run: Run, ms: number) => Promise.race([sleep(ms), run.stopped]);
+/**
+ * Waits for the writers' turn to send `events` valid events: together they offer settings.rate events a second, or
+ * send at once when it is 0. Closed-loop writers at full speed measure the queue in front of a saturated node, which
+ * grows with the machine's slowness, as much as the node; a fixed rate below saturation keeps every phase under the
+ * same load, so that a phase's latency measures what its attack costs. A writer that falls behind sends at once, with
+ * no burst to catch up; latency is timed from the send.
+ */
+export async function pace(run: Run, events: number): Promise<void> {
+  const { rate } = run.settings;
+  if (rate === 0) return;
+  const now = performance.now();
+  const at = Math.max(run.nextSendAt, now);
+  run.nextSendAt = at + (events * 1000) / rate;
+  if (at > now) await pause(run, at - now);
+}
 export const randomOf = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
 
 /**

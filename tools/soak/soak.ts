@@ -1,8 +1,8 @@
 // runSoak — a bounded soak test of the real node, run in its own process as `npm start` runs it (fresh DATA_DIR).
 /*
- * Load. For `seconds` (scripts/soak.ts: default 120), `writers` loops (default 12: about 350 appends/s here, below
- * what two cores shared with the soak's own signing can serve, so that latencies measure the node rather than a
- * queue of closed-loop writers) append random valid
+ * Load. For `seconds` (scripts/soak.ts: default 120), `writers` loops (default 12) append random valid events at
+ * `rate` events a second together (default 150, below what two cores shared with the soak's own signing serve, so
+ * that latencies measure the node rather than a queue of closed-loop writers; 0 sends as fast as they go) — valid
  * lifecycles (green; red with an inspection; claimed and decided), each step signed by the development account that
  * owns it (DESIGN §1): mostly one event per POST /v1/shipments/{id}/events, some lifecycles step by step in
  * POST /v1/events:batch, some with ORDER and DISPATCH imported as a signed EPCIS document. The lifecycles come from
@@ -94,7 +94,9 @@ async function load(run: Run): Promise<number> {
 async function soak(run: Run): Promise<SoakSummary> {
   const { settings, stats } = run;
   run.log(
-    `node at ${run.url}, chain at ${run.chain.rpcUrl}, network ${run.network.name}; ${settings.seconds} s, ${settings.writers} writers, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request, ${
+    `node at ${run.url}, chain at ${run.chain.rpcUrl}, network ${run.network.name}; ${settings.seconds} s, ${settings.writers} writers offering ${
+      settings.rate === 0 ? "as many events a second as they can" : `${settings.rate} events/s`
+    }, ${settings.readers} readers, ${BAD_KINDS.length} kinds of bad request, ${
       settings.attacks.length > 0 ? `${settings.attacks.length} attacks in phases of ${(run.attacks.phaseMs / 1000).toFixed(0)} s` : "no attacks"
     }`,
   );

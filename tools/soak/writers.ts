@@ -9,7 +9,7 @@ import { maybeBad } from "./bad-requests";
 import { call, errorText, eventsPath, JSON_TYPE, type Answer } from "./http";
 import { arrayAt, valueAt } from "./json";
 import { keyOf, nextLifecycle } from "./lifecycles";
-import { guarded, sleep, type Run } from "./run";
+import { guarded, pace, sleep, type Run } from "./run";
 
 /** Shares of lifecycles appended in batches and with an EPCIS import; the rest go one event per request. */
 const BATCH_SHARE = 0.1;
@@ -36,6 +36,7 @@ function accept(run: Run, request: AppendRequest, receipt: ReceiptJson): void {
 export async function appendOne(run: Run, request: AppendRequest): Promise<boolean> {
   const what = `POST ${eventsPath(request.event.shipmentId)} (${request.event.eventType})`;
   for (;;) {
+    await pace(run, 1);
     const phase = phaseNow(run);
     const answer = await call(run.url, eventsPath(request.event.shipmentId), { method: "POST", headers: JSON_TYPE, body: JSON.stringify(request) });
     run.stats.count("append", what, answer);
@@ -76,6 +77,7 @@ async function batchLifecycles(run: Run): Promise<void> {
       const request = lifecycle[step];
       return request === undefined ? [] : [{ lifecycle, request }];
     });
+    await pace(run, holding.length);
     const answer = await call(run.url, "/v1/events:batch", {
       method: "POST",
       headers: JSON_TYPE,
@@ -113,6 +115,7 @@ async function epcisLifecycle(run: Run): Promise<void> {
   const document = epcisDocumentOfRequests({ separator: run.separator, requests: [order, dispatch], creationDate });
   const body = signEpcisImport({ separator: run.separator, shipmentId, document, privateKey: keyOf(1) });
   const route = `/v1/shipments/${shipmentId}/epcis`;
+  await pace(run, 2);
   const answer = await call(run.url, route, { method: "POST", headers: { "content-type": "application/ld+json" }, body: JSON.stringify(body) });
   run.stats.count("epcis", `POST ${route}`, answer);
   const events = arrayAt(answer.body, "events");
