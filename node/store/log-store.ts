@@ -50,6 +50,8 @@ const LeafIndexSchema = z.number().int().nonnegative();
 
 /** How many recently written Merkle nodes each of the two generations holds (about 100 bytes each). */
 const RECENT_NODES = 65_536;
+/** Signed tree heads kept in memory, at least: one per group commit, a few hundred bytes each. */
+const RECENT_TREE_HEADS = 4096;
 
 /** Another store that keys entries in the same atomic write as the log (store/index-store.ts). */
 export interface EntryIndexer {
@@ -93,6 +95,14 @@ export class LogStore implements LedgerLog, AnchoringLog {
    */
   private recentNodes = new Map<string, Hash>();
   private olderNodes = new Map<string, Hash>();
+  /**
+   * The newest signed tree heads, oldest first and with none missing between them (at most RECENT_TREE_HEADS): a
+   * trace's receipts name the heads of their group commits, mostly recent ones, which a lookup here answers without
+   * a LevelDB iterator (one per entry made trace reads the main thread's largest cost).
+   */
+  private recentHeads: StoredTreeHead[] = [];
+  /** The newest checkpoint, read once at open and kept as checkpoints are put: every trace names it. */
+  private newestCheckpoint: StoredCheckpoint | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -112,6 +122,8 @@ export class LogStore implements LedgerLog, AnchoringLog {
   static async open({ db, indexers = [] }: { db: Database; indexers?: readonly EntryIndexer[] }): Promise<LogStore> {
     const log = new LogStore(db, indexers);
     await log.loadTree();
+    await log.loadRecentHeads();
+    log.newestCheckpoint = await log.readLatestCheckpoint();
     return log;
   }
 
@@ -121,6 +133,14 @@ export class LogStore implements LedgerLog, AnchoringLog {
     const ids = rangeNodes({ start: 0, end: this.size });
     const hashes = await this.readNodes(ids);
     this.frontier = ids.map((id, i) => ({ ...id, hash: hashes[i] as Hash }));
+  }
+
+  private async loadRecentHeads(): Promise<void> {
+    const newestFirst: StoredTreeHead[] = [];
+    for await (const [key, value] of this.treeHeads.entries({ reverse: true, limit: RECENT_TREE_HEADS })) {
+      newestFirst.push(parseStored(StoredTreeHeadSchema, "treeHeads", key, value));
+    }
+    this.recentHeads = newestFirst.reverse();
   }
 
   /** The number of leaves in the log. */
@@ -214,11 +234,25 @@ export class LogStore implements LedgerLog, AnchoringLog {
     this.frontier = frontier;
     this.size = size;
     this.remember(written);
+    this.recentHeads.push(head);
+    if (this.recentHeads.length > 2 * RECENT_TREE_HEADS) this.recentHeads = this.recentHeads.slice(-RECENT_TREE_HEADS);
     return head;
   }
 
   /** The first signed tree head that covers `leafIndex`: the one its receipt carries (spec §3.1). */
   async treeHeadCovering(leafIndex: number): Promise<StoredTreeHead | undefined> {
+    const recent = this.recentHeads;
+    // Every head after the oldest one kept is kept: a leaf at or past its size is covered by one of them, or by none.
+    if (recent.length > 0 && leafIndex >= (recent[0] as StoredTreeHead).treeSize) {
+      let low = 0;
+      let high = recent.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((recent[middle] as StoredTreeHead).treeSize > leafIndex) high = middle;
+        else low = middle + 1;
+      }
+      return recent[low];
+    }
     for await (const [key, value] of this.treeHeads.entries({ gt: treeHeadKey(leafIndex), limit: 1 })) {
       return parseStored(StoredTreeHeadSchema, "treeHeads", key, value);
     }
@@ -227,6 +261,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
 
   /** The newest signed tree head. */
   async latestTreeHead(): Promise<StoredTreeHead | undefined> {
+    if (this.recentHeads.length > 0) return this.recentHeads.at(-1);
     for await (const [key, value] of this.treeHeads.entries({ reverse: true, limit: 1 })) {
       return parseStored(StoredTreeHeadSchema, "treeHeads", key, value);
     }
@@ -341,6 +376,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
 
   async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
     await this.checkpoints.put(checkpointKey(checkpoint.treeSize), checkpoint);
+    if (this.newestCheckpoint === undefined || checkpoint.treeSize >= this.newestCheckpoint.treeSize) this.newestCheckpoint = checkpoint;
   }
 
   /** Every recorded checkpoint, oldest first. */
@@ -351,6 +387,10 @@ export class LogStore implements LedgerLog, AnchoringLog {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return this.newestCheckpoint;
+  }
+
+  private async readLatestCheckpoint(): Promise<StoredCheckpoint | undefined> {
     for await (const [key, value] of this.checkpoints.entries({ reverse: true, limit: 1 })) {
       return parseStored(StoredCheckpointSchema, "checkpoints", key, value);
     }
