@@ -62,6 +62,11 @@ export class Table<E extends Encoding> {
     for await (const entry of this.sublevel.iterator(range)) yield entry;
   }
 
+  /** Keys in key order within `range`, their values left unread. */
+  async *keys(range: KeyRange = {}): AsyncGenerator<string> {
+    for await (const key of this.sublevel.keys(range)) yield key;
+  }
+
   /** Writes one value on its own (a logical write that spans tables uses a WriteBatch instead). */
   put(key: string, value: ValueOf<E>): Promise<void> {
     return this.sublevel.put(key, value);

@@ -3,11 +3,16 @@ import { ErasureRecordSchema, type ErasureRecord } from "../domain/erasure-reque
 import type { StoredEntry } from "../domain/log-entry";
 import { parseStored, type Database, type Table } from "./database";
 import type { IndexStore } from "./index-store";
-import { erasureKey, erasureRange } from "./keys";
+import { erasureKey, erasureRange, shipmentOfErasureKey } from "./keys";
 import type { LogStore } from "./log-store";
 
 export class ErasureStore {
   private readonly erasures: Table<"json">;
+  /**
+   * The shipments with any erasure, read once on first use: erasures are rare and every trace asks for its
+   * shipment's, so most traces are answered without a LevelDB iterator.
+   */
+  private erased: Promise<Set<string>> | undefined;
 
   constructor(private readonly stores: { db: Database; log: LogStore; index: IndexStore }) {
     this.erasures = stores.db.table("erasures", "json");
@@ -21,6 +26,7 @@ export class ErasureStore {
 
   /** A shipment's erasures, oldest first. */
   async list(shipmentId: string): Promise<ErasureRecord[]> {
+    if (!(await this.erasedShipments()).has(shipmentId)) return [];
     const out: ErasureRecord[] = [];
     for await (const [key, value] of this.erasures.entries(erasureRange(shipmentId))) out.push(parseStored(ErasureRecordSchema, "erasures", key, value));
     return out.sort((a, b) => a.erasedAt.localeCompare(b.erasedAt) || a.requestDigest.localeCompare(b.requestDigest));
@@ -48,6 +54,23 @@ export class ErasureStore {
     // old values are flushed first, so that the compaction after the batch merges the new ones over them.
     await db.compactKeys(ranges);
     await batch.write();
+    (await this.erasedShipments()).add(record.shipmentId);
     await db.compactKeys(ranges);
+  }
+
+  private erasedShipments(): Promise<Set<string>> {
+    if (this.erased) return this.erased;
+    const loading = (async () => {
+      const shipments = new Set<string>();
+      // Keys only, so that a corrupted record fails its own shipment's reads alone.
+      for await (const key of this.erasures.keys()) shipments.add(shipmentOfErasureKey(key));
+      return shipments;
+    })();
+    // A read that failed is tried again by the next trace.
+    loading.catch(() => {
+      if (this.erased === loading) this.erased = undefined;
+    });
+    this.erased = loading;
+    return loading;
   }
 }

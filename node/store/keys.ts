@@ -76,6 +76,8 @@ export const epcisImportKey = (documentHash: string): string => documentHash;
 
 // erasures: <shipmentId>/<requestDigest: 0x + 64 hex> -> ErasureRecord (json); a shipment's erasures are one range
 export const erasureKey = (shipmentId: string, requestDigest: string): string => `${shipmentId}/${requestDigest}`;
+/** The shipment of an erasure key: the request digest has no "/", so the shipment is all before the last one. */
+export const shipmentOfErasureKey = (key: string): string => key.slice(0, key.lastIndexOf("/"));
 export const erasureRange = (shipmentId: string): { gte: string; lt: string } => shipmentRange(shipmentId);
 
 // headsNodes: <node hash: 64 hex> -> left || right (64 bytes), or head leaf key || seq || leafIndex || leafHash (80 bytes) (view)
