@@ -1,6 +1,6 @@
 // npm run soak — a bounded soak test of the real node in its own process (tools/soak/soak.ts says what it sends and checks).
 // `--seconds N` or SOAK_SECONDS (default 120), SOAK_WRITERS (12), SOAK_READERS (4), SOAK_VERIFY_SAMPLE (50),
-// SOAK_RATE (valid events a second the writers offer together, default 150; 0 for as fast as they go);
+// SOAK_RATE (valid events a second the writers offer together, default 100; 0 for as fast as they go);
 // `--no-attacks` or SOAK_ATTACKS=0 leaves the attack phases out (tools/soak/attacks.ts), SOAK_ATTACKS=name,… sends
 // only the attacks named (for measuring one: SOAK_ATTACKS=expensive-anonymous). Prints
 // `[soak]` lines, a progress line every 10 s, and last one line of JSON. Exits 0 iff every check held.
@@ -38,7 +38,7 @@ function settingsOf(argv: string[], env: NodeJS.ProcessEnv): SoakSettings {
     seconds: (at >= 0 ? positiveInt("--seconds", argv[at + 1] ?? "") : undefined) ?? positiveInt("SOAK_SECONDS", env.SOAK_SECONDS) ?? 120,
     writers: positiveInt("SOAK_WRITERS", env.SOAK_WRITERS) ?? 12,
     readers: positiveInt("SOAK_READERS", env.SOAK_READERS) ?? 4,
-    rate: nonNegativeInt("SOAK_RATE", env.SOAK_RATE) ?? 150,
+    rate: nonNegativeInt("SOAK_RATE", env.SOAK_RATE) ?? 100,
     verifySample: positiveInt("SOAK_VERIFY_SAMPLE", env.SOAK_VERIFY_SAMPLE) ?? 50,
     attacks: attacksOf(argv.includes("--no-attacks"), env.SOAK_ATTACKS),
   };

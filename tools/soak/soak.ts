@@ -1,7 +1,7 @@
 // runSoak — a bounded soak test of the real node, run in its own process as `npm start` runs it (fresh DATA_DIR).
 /*
  * Load. For `seconds` (scripts/soak.ts: default 120), `writers` loops (default 12) append random valid events at
- * `rate` events a second together (default 150, below what two cores shared with the soak's own signing serve, so
+ * `rate` events a second together (default 100, below what two cores shared with the soak's own signing serve, so
  * that latencies measure the node rather than a queue of closed-loop writers; 0 sends as fast as they go) — valid
  * lifecycles (green; red with an inspection; claimed and decided), each step signed by the development account that
  * owns it (DESIGN §1): mostly one event per POST /v1/shipments/{id}/events, some lifecycles step by step in
