@@ -101,8 +101,6 @@ export class LogStore implements LedgerLog, AnchoringLog {
    * a LevelDB iterator (one per entry made trace reads the main thread's largest cost).
    */
   private recentHeads: StoredTreeHead[] = [];
-  /** The newest checkpoint, read once at open and kept as checkpoints are put: every trace names it. */
-  private newestCheckpoint: StoredCheckpoint | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -123,7 +121,6 @@ export class LogStore implements LedgerLog, AnchoringLog {
     const log = new LogStore(db, indexers);
     await log.loadTree();
     await log.loadRecentHeads();
-    log.newestCheckpoint = await log.readLatestCheckpoint();
     return log;
   }
 
@@ -376,7 +373,6 @@ export class LogStore implements LedgerLog, AnchoringLog {
 
   async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
     await this.checkpoints.put(checkpointKey(checkpoint.treeSize), checkpoint);
-    if (this.newestCheckpoint === undefined || checkpoint.treeSize >= this.newestCheckpoint.treeSize) this.newestCheckpoint = checkpoint;
   }
 
   /** Every recorded checkpoint, oldest first. */
@@ -387,10 +383,6 @@ export class LogStore implements LedgerLog, AnchoringLog {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    return this.newestCheckpoint;
-  }
-
-  private async readLatestCheckpoint(): Promise<StoredCheckpoint | undefined> {
     for await (const [key, value] of this.checkpoints.entries({ reverse: true, limit: 1 })) {
       return parseStored(StoredCheckpointSchema, "checkpoints", key, value);
     }
