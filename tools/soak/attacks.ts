@@ -45,7 +45,7 @@ const BUDGET_MIN_PHASE_MS = 20_000;
 /**
  * Valid appends sent in the run's first seconds count in its overall latency but in no phase: the node compiles its
  * hot paths and makes its first checkpoint then, which put a 400 ms p99 on the first 10 s of a quiet run whose
- * next 30 s stayed under 90 ms.
+ * next 30 s stayed under 90 ms. A short run's warm-up is at most half its first phase, so that every phase has appends.
  */
 const WARM_UP_MS = 10_000;
 const BATCH_EVENTS = 1000;
@@ -274,7 +274,7 @@ export function phaseNow(run: Run): string {
 
 /** Counts a valid append's latency in the phase it was sent in. */
 export function countAppend(run: Run, phase: string, ms: number): void {
-  if (Date.now() - ms - run.startedAt < WARM_UP_MS) return;
+  if (Date.now() - ms - run.startedAt < Math.min(WARM_UP_MS, run.attacks.phaseMs / 2)) return;
   run.attacks.appendMs[phase]?.push(ms);
 }
 
