@@ -9,15 +9,12 @@ import { runSoak, type SoakSettings } from "../tools/soak/soak";
 
 const say = (line: string) => console.log(`[soak] ${line}`);
 
-function positiveInt(name: string, text: string | undefined): number | undefined {
+/** The integer `text` says, undefined when unset; 0 only where `zero` allows it. */
+function integerSetting(name: string, text: string | undefined, { zero = false } = {}): number | undefined {
   if (text === undefined || text === "") return undefined;
-  if (!/^[1-9][0-9]{0,6}$/.test(text)) throw new Error(`${name}: must be a positive integer, not ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
-function nonNegativeInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  if (!/^(0|[1-9][0-9]{0,6})$/.test(text)) throw new Error(`${name}: must be 0 or a positive integer, not ${JSON.stringify(text)}`);
+  if (!/^[1-9][0-9]{0,6}$/.test(text) && !(zero && text === "0")) {
+    throw new Error(`${name}: must be ${zero ? "0 or " : ""}a positive integer, not ${JSON.stringify(text)}`);
+  }
   return Number(text);
 }
 
@@ -35,11 +32,11 @@ function attacksOf(noAttacks: boolean, text: string | undefined): string[] {
 function settingsOf(argv: string[], env: NodeJS.ProcessEnv): SoakSettings {
   const at = argv.indexOf("--seconds");
   return {
-    seconds: (at >= 0 ? positiveInt("--seconds", argv[at + 1] ?? "") : undefined) ?? positiveInt("SOAK_SECONDS", env.SOAK_SECONDS) ?? 120,
-    writers: positiveInt("SOAK_WRITERS", env.SOAK_WRITERS) ?? 12,
-    readers: positiveInt("SOAK_READERS", env.SOAK_READERS) ?? 4,
-    rate: nonNegativeInt("SOAK_RATE", env.SOAK_RATE) ?? 100,
-    verifySample: positiveInt("SOAK_VERIFY_SAMPLE", env.SOAK_VERIFY_SAMPLE) ?? 50,
+    seconds: (at >= 0 ? integerSetting("--seconds", argv[at + 1] ?? "") : undefined) ?? integerSetting("SOAK_SECONDS", env.SOAK_SECONDS) ?? 120,
+    writers: integerSetting("SOAK_WRITERS", env.SOAK_WRITERS) ?? 12,
+    readers: integerSetting("SOAK_READERS", env.SOAK_READERS) ?? 4,
+    rate: integerSetting("SOAK_RATE", env.SOAK_RATE, { zero: true }) ?? 100,
+    verifySample: integerSetting("SOAK_VERIFY_SAMPLE", env.SOAK_VERIFY_SAMPLE) ?? 50,
     attacks: attacksOf(argv.includes("--no-attacks"), env.SOAK_ATTACKS),
   };
 }
