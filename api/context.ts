@@ -177,15 +177,6 @@ export function refuseIfSpent(limiter: RateLimiter, key: string, cost = 1): void
   if (wait > 0) throw rateLimited(key.replace(/^client:/, ""), wait);
 }
 
-/**
- * The budget key of the actor an event claims: its address in lowercase (one key however it is spelled), or
- * undefined when it is not an address at all (such an event fails validation and its client pays).
- */
-export function actorKey(request: unknown): string | undefined {
-  const actor = (request as { event?: { actor?: unknown } } | null)?.event?.actor;
-  return typeof actor === "string" && /^0x[0-9a-fA-F]{40}$/.test(actor) ? actor.toLowerCase() : undefined;
-}
-
 /** Refusals a node gives before it has recovered the signer: their work is the client's, not the claimed actor's. */
 const BEFORE_SIGNATURE: ReadonlySet<ErrorCode> = new Set([
   "BAD_REQUEST",

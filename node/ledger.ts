@@ -20,6 +20,7 @@ import { LruMap } from "./lru-map";
 import { PARTY_ROLES, namedParties } from "./domain/parties";
 import { readsWholeShipment } from "./domain/views";
 import type { BrandLookup, LedgerLog, ParticipantLookup } from "./ports";
+import type { BatchRead } from "./domain/batch";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
@@ -140,6 +141,11 @@ export class Ledger {
     const result = await this.pool.prepare(job);
     if (!result.ok) throw failureToError(result);
     return this.commitOne(result.candidate);
+  }
+
+  /** A batch append's body read into its events (readBatch), on a prepare worker. */
+  readBatch(text: string, maxEvents: number): Promise<BatchRead> {
+    return this.pool.readBatch(text, maxEvents);
   }
 
   /** Appends many events; each is answered on its own, in order. */

@@ -4,6 +4,7 @@ import type { AnchorStatus } from "./chain/anchorer";
 import type { BrandInfo } from "./chain/brand-directory";
 import type { DevAccount } from "./chain/chain-runtime";
 import type { ContractAddresses } from "./chain/contracts";
+import type { BatchRead } from "./domain/batch";
 import type { BundleEntry, TraceBundle, TreeHeadJson } from "./domain/bundle";
 import type { HeadProof } from "./domain/heads-map";
 import type { Network } from "./domain/network";
@@ -124,6 +125,11 @@ export interface NodeApi {
 
   // Appends (spec §2).
   append(job: PrepareJob): Promise<AppendOutcome>;
+  /**
+   * A batch append's JSON text read into its events and the actors they claim, at most `maxEvents`; rejects with the
+   * 400 a malformed or misshapen body gets. Read off the main thread.
+   */
+  readBatch(text: string, maxEvents: number): Promise<BatchRead>;
   /** Appends each event on its own; each is answered in order. */
   appendMany(jobs: PrepareJob[]): Promise<AppendResult[]>;
 

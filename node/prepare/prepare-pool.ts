@@ -4,6 +4,7 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { readBatch, type BatchRead } from "../domain/batch";
 import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead } from "../domain/catalog";
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
@@ -16,6 +17,7 @@ import {
   limitFailure,
   packLists,
   runJob,
+  type BatchReply,
   type CandidateResult,
   type CatalogLists,
   type CatalogHeadReply,
@@ -259,6 +261,27 @@ export class PreparePool {
     const answer = reply as CatalogHeadReply;
     if (!answer.ok) throw errorOfReply(answer);
     return answer.head;
+  }
+
+  /**
+   * A batch append's body read into its events (readBatch), on the next worker in a lane of its own: parsing and
+   * checking 2 MiB of JSON takes tens of milliseconds, which on the main thread every other append would wait for,
+   * and a batch is read before any of its signatures is checked. A refused body rejects with readBatch's own error.
+   */
+  async readBatch(text: string, maxEvents: number): Promise<BatchRead> {
+    if (this.workers.length === 0) return readBatch(text, maxEvents);
+    if (this.closed) throw new Error("prepare pool is closed");
+    const [reply] = await this.post(
+      {},
+      [text],
+      (id, part) => ({ id, kind: "batch", texts: part, maxEvents }),
+      (_text, error) => error,
+    );
+    invariant(reply !== undefined, "a batch message is answered with one reply");
+    if (reply instanceof Error) throw reply;
+    const answer = reply as BatchReply;
+    if (!answer.ok) throw errorOfReply(answer);
+    return answer.batch;
   }
 
   /**

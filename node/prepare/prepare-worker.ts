@@ -2,6 +2,7 @@
 // secp256k1 signer recovery —, the signing of receipts and the building of brand catalogs' trees.
 import { parentPort } from "node:worker_threads";
 import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead, type CatalogItem } from "../domain/catalog";
+import { readBatch, type BatchRead } from "../domain/batch";
 import { BorderLedgerError, invariant, type ErrorCode } from "../domain/errors";
 import { prepareEvent, type PrepareFailure, type PreparedEvent } from "../domain/event";
 import type { EventType } from "../domain/event-types";
@@ -44,7 +45,9 @@ export type WorkerRequest =
   /** `lists`: one catalog's CatalogLists as JSON text (see packLists). */
   | { id: number; kind: "catalog"; lists: string[] }
   /** `texts`: catalog requests' JSON text, whose heads are read (readCatalogHead). */
-  | { id: number; kind: "catalog-head"; texts: string[] };
+  | { id: number; kind: "catalog-head"; texts: string[] }
+  /** `texts`: batch append bodies' JSON text, read into their events (readBatch) of at most `maxEvents`. */
+  | { id: number; kind: "batch"; texts: string[]; maxEvents: number };
 export type WorkerResponse = { id: number; results: unknown[] };
 
 /**
@@ -61,6 +64,9 @@ export type CatalogReply = { ok: true; catalog: PackedCatalog } | FailedReply;
 
 /** What a catalog head job answers: the head, or the 400 the request's text gets. */
 export type CatalogHeadReply = { ok: true; head: CatalogHead } | FailedReply;
+
+/** What a batch job answers: the batch's events, or the 400 its whole body gets. */
+export type BatchReply = { ok: true; batch: BatchRead } | FailedReply;
 
 function failedReply(error: unknown): FailedReply {
   if (error instanceof BorderLedgerError) return { ok: false, code: error.code, message: error.message, details: error.details };
@@ -117,6 +123,15 @@ export function catalogOfReply(reply: CatalogReply): Catalog {
 export function runCatalogHeadJob(text: string): CatalogHeadReply {
   try {
     return { ok: true, head: readCatalogHead(text) };
+  } catch (error) {
+    return failedReply(error);
+  }
+}
+
+/** Reads one batch body; a text readBatch refuses is answered with its error. */
+export function runBatchJob(text: string, maxEvents: number): BatchReply {
+  try {
+    return { ok: true, batch: readBatch(text, maxEvents) };
   } catch (error) {
     return failedReply(error);
   }
@@ -225,6 +240,8 @@ if (port) {
       results = request.lists.map((lists) => runCatalogJob(lists));
     } else if (request.kind === "catalog-head") {
       results = request.texts.map((text) => runCatalogHeadJob(text));
+    } else if (request.kind === "batch") {
+      results = request.texts.map((text) => runBatchJob(text, request.maxEvents));
     } else {
       let separator = separators.get(request.separator);
       if (!separator) {

@@ -78,6 +78,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
     chainBlockNumber: () => chain.provider.getBlockNumber(),
 
     append: (job) => ledger.append(job),
+    readBatch: (text, maxEvents) => ledger.readBatch(text, maxEvents),
     appendMany: (jobs) => ledger.appendMany(jobs),
 
     participant: (address) => node.participants.lookup(address),

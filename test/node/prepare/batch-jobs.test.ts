@@ -1,0 +1,124 @@
+// PreparePool.readBatch: a batch append's body read on a worker into the events and claimed actors readBatch reads
+// in-thread, refusing the bodies it refuses with the same error, with the calling thread's event loop turning
+// meanwhile (a 1.8 MiB batch once held it for over 100 ms).
+import { expect } from "chai";
+import { readBatch } from "../../../node/domain/batch";
+import { BorderLedgerError } from "../../../node/domain/errors";
+import { PreparePool } from "../../../node/prepare/prepare-pool";
+
+const ALICE = "0x" + "aB".repeat(20);
+
+/** A batch body of `count` events, each claiming `actor`, with a payload of about `padding` characters. */
+function batchText(count: number, actor = ALICE, padding = 0): string {
+  const events = Array.from({ length: count }, (_, i) => ({
+    event: { shipmentId: `BLTEST${i}`, eventType: "ORDER", actor },
+    payload: { note: "x".repeat(padding), n: i, nested: [{ deep: [i] }] },
+    salts: {},
+  }));
+  return JSON.stringify({ events });
+}
+
+function thrownBy(read: () => unknown): unknown {
+  try {
+    read();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+const rejectionOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+describe("readBatch", () => {
+  it("gives each event as its own JSON text, in order, and the lowercase address each claims", () => {
+    const text = JSON.stringify({ events: [{ event: { actor: ALICE } }, { event: { actor: "carrier" } }, 7, { payload: { a: "ü" } }] });
+    const { events, actors } = readBatch(text, 10);
+    expect(events.map((e) => JSON.parse(e) as unknown)).to.deep.equal((JSON.parse(text) as { events: unknown[] }).events);
+    expect(actors).to.deep.equal([ALICE.toLowerCase(), undefined, undefined, undefined]);
+  });
+
+  for (const [name, text, message] of [
+    ["malformed JSON", batchText(2).slice(0, -1), /^malformed JSON/],
+    [
+      "a key named twice",
+      batchText(1).replace('"eventType":"ORDER"', '"eventType":"ORDER","eventType":"DISPATCH"'),
+      /^duplicate key "eventType" at events\[0\]\.event\.eventType/,
+    ],
+    ["nesting deeper than an event may", `{"events":[{"payload":${"[".repeat(100)}${"]".repeat(100)}}]}`, /^nested too deep/],
+    ["no events array", '{"events":{}}', /^events: must be an array/],
+    ["another field", '{"events":[{}],"more":1}', /^unknown field in the batch body/],
+    ["no events", '{"events":[]}', /^events: must hold 1 to 3 events, not 0/],
+    ["too many events", batchText(4), /^events: must hold 1 to 3 events, not 4/],
+  ] as const) {
+    it(`refuses ${name} with 400 VALIDATION_FAILED`, () => {
+      const error = thrownBy(() => readBatch(text, 3));
+      expect(error).to.be.instanceOf(BorderLedgerError);
+      expect((error as BorderLedgerError).code).to.equal("VALIDATION_FAILED");
+      expect((error as BorderLedgerError).message).to.match(message);
+    });
+  }
+});
+
+describe("PreparePool batch jobs", function () {
+  this.timeout(60_000);
+  const separator = new Uint8Array(32).fill(7);
+  let pool: PreparePool;
+  before(() => {
+    pool = new PreparePool(separator, 2);
+  });
+  after(async () => {
+    await pool.close();
+  });
+
+  it("reads the events and actors readBatch reads in-thread", async () => {
+    const text = batchText(50, ALICE, 10);
+    expect(await pool.readBatch(text, 1000)).to.deep.equal(readBatch(text, 1000));
+  });
+
+  for (const [name, text] of Object.entries({
+    "malformed JSON": batchText(2).slice(0, -1),
+    "a key named twice": batchText(2).replace('"actor"', '"actor":"0x00","actor"'),
+    "too many events": batchText(11),
+  })) {
+    it(`rejects ${name} with the code, message and details readBatch throws in-thread`, async () => {
+      const inThread = thrownBy(() => readBatch(text, 10));
+      const onWorker = await rejectionOf(pool.readBatch(text, 10));
+      expect(inThread).to.be.instanceOf(BorderLedgerError);
+      expect(onWorker).to.be.instanceOf(BorderLedgerError);
+      const { code, message, details } = onWorker as BorderLedgerError;
+      const expected = inThread as BorderLedgerError;
+      expect({ code, message, details }).to.deep.equal({ code: expected.code, message: expected.message, details: expected.details });
+    });
+  }
+
+  it("keeps the calling thread's event loop turning while a 1.8 MiB batch is read", async () => {
+    const text = batchText(1000, ALICE, 1700);
+    expect(text.length).to.be.greaterThan(1.6 * 1024 * 1024);
+    const started = performance.now();
+    readBatch(text, 1000);
+    const inThreadMs = performance.now() - started;
+    let turns = 0;
+    let running = true;
+    const turn = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const read = await pool.readBatch(text, 1000);
+    running = false;
+    expect(read.events).to.have.length(1000);
+    expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
+  });
+
+  it("reads on the calling thread in a pool of no workers", async () => {
+    const inline = new PreparePool(separator, 0);
+    const text = batchText(3);
+    expect(await inline.readBatch(text, 10)).to.deep.equal(readBatch(text, 10));
+    await inline.close();
+  });
+});
