@@ -1,9 +1,18 @@
-// A bounded map that forgets the least recently used key: the ledger's cache of shipment state.
+// A bounded map that forgets the least recently used key: the ledger's cache of shipment state, the store's of
+// shipments' entries.
 
-/** Bounded map that forgets the least recently used key. */
+/**
+ * Bounded map that forgets the least recently used key: it holds at most `capacity` keys and, when `weigh` is
+ * given, values weighing at most `maxWeight` together (a value heavier than that alone is not kept).
+ */
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
+  private weight = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly weigh?: (value: V) => number,
+    private readonly maxWeight = Number.POSITIVE_INFINITY,
+  ) {}
   get(key: K): V | undefined {
     const value = this.map.get(key);
     if (value !== undefined) {
@@ -13,14 +22,22 @@ export class LruMap<K, V> {
     return value;
   }
   set(key: K, value: V): void {
-    this.map.delete(key);
+    this.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    if (this.weigh) this.weight += this.weigh(value);
+    while (this.map.size > this.capacity || this.weight > this.maxWeight) this.delete(this.map.keys().next().value as K);
   }
   delete(key: K): void {
+    const value = this.map.get(key);
+    if (value === undefined) return;
     this.map.delete(key);
+    if (this.weigh) this.weight -= this.weigh(value);
   }
   clear(): void {
     this.map.clear();
+    this.weight = 0;
+  }
+  get size(): number {
+    return this.map.size;
   }
 }
