@@ -53,7 +53,11 @@ export class ErasureStore {
     // A memtable flush keeps every version of a key, and a manual compaction only merges a level into the next: the
     // old values are flushed first, so that the compaction after the batch merges the new ones over them.
     await db.compactKeys(ranges);
-    await batch.write();
+    try {
+      await batch.write();
+    } finally {
+      log.rewritten(entries);
+    }
     (await this.erasedShipments()).add(record.shipmentId);
     await db.compactKeys(ranges);
   }

@@ -28,6 +28,7 @@ import {
   type NodeId,
 } from "../domain/merkle";
 import { fromHex } from "../domain/hex";
+import { LruMap } from "../lru-map";
 import type { AnchoringLog, LedgerLog } from "../ports";
 import { corruptedValue, parseStored, type Database, type Table, type WriteBatch } from "./database";
 import { META_CHAIN, META_TREE_SIZE, checkpointKey, digestKey, entryKey, headKey, nodeKey, shipmentRange, shipmentSeqKey, treeHeadKey } from "./keys";
@@ -52,6 +53,12 @@ const LeafIndexSchema = z.number().int().nonnegative();
 const RECENT_NODES = 65_536;
 /** Signed tree heads kept in memory, at least: one per group commit, a few hundred bytes each. */
 const RECENT_TREE_HEADS = 4096;
+/**
+ * Shipments whose entries are kept after a read, and the most JSON text they may hold together: a trace, a status,
+ * a verification and the ledger's own checks of one shipment then read LevelDB once between its appends.
+ */
+const CACHED_SHIPMENTS = 1024;
+const CACHED_SHIPMENT_BYTES = 16 * 1024 * 1024;
 
 /** Another store that keys entries in the same atomic write as the log (store/index-store.ts). */
 export interface EntryIndexer {
@@ -101,6 +108,17 @@ export class LogStore implements LedgerLog, AnchoringLog {
    * a LevelDB iterator (one per entry made trace reads the main thread's largest cost).
    */
   private recentHeads: StoredTreeHead[] = [];
+  /** Each cached shipment's entries and the length of their stored text. */
+  private readonly shipmentEntries = new LruMap<string, { entries: readonly StoredEntry[]; chars: number }>(
+    CACHED_SHIPMENTS,
+    (cached) => cached.chars,
+    CACHED_SHIPMENT_BYTES,
+  );
+  /**
+   * Counts the writes that changed entries (appends, rewrites): a read that overlapped one may have seen the store
+   * before it, so it is not cached.
+   */
+  private entryWrites = 0;
 
   private constructor(
     private readonly db: Database,
@@ -182,18 +200,34 @@ export class LogStore implements LedgerLog, AnchoringLog {
     return out;
   }
 
-  /** Every entry of a shipment, in seq order. */
+  /**
+   * Every entry of a shipment, in seq order. The entries are shared with the store's cache and other readers: a
+   * caller that changes one copies it first.
+   */
   async getShipmentEntries(shipmentId: string): Promise<StoredEntry[]> {
+    const cached = this.shipmentEntries.get(shipmentId);
+    if (cached !== undefined) return [...cached.entries];
+    const writes = this.entryWrites;
     const keys: string[] = [];
     for await (const [key, value] of this.shipments.entries(shipmentRange(shipmentId))) {
       keys.push(entryKey(parseStored(LeafIndexSchema, "shipments", key, value)));
     }
     const values = await this.entries.getMany(keys);
-    return keys.map((key, i) => {
+    let chars = 0;
+    const entries = keys.map((key, i) => {
       const value = values[i];
       if (value === undefined) throw corruptedValue({ table: "entries", key, detail: "missing, though the shipment index names it" });
+      chars += value.length;
       return parseEntryText(key, value);
     });
+    if (writes === this.entryWrites && entries.length > 0) this.shipmentEntries.set(shipmentId, { entries, chars });
+    return [...entries];
+  }
+
+  /** Drops the cached entries of the shipments a write changed, and keeps reads it overlapped from being cached. */
+  private entriesChanged(shipmentIds: Iterable<string>): void {
+    this.entryWrites++;
+    for (const shipmentId of shipmentIds) this.shipmentEntries.delete(shipmentId);
   }
 
   /**
@@ -227,7 +261,11 @@ export class LogStore implements LedgerLog, AnchoringLog {
     const head = await signHead(size, frontierRoot(frontier));
     if (head.treeSize !== size) throw new Error(`invariant failed: a tree head of size ${head.treeSize} signed for a batch ending at ${size}`);
     batch.put(this.treeHeads, treeHeadKey(size), head);
-    await batch.write();
+    try {
+      await batch.write();
+    } finally {
+      this.entriesChanged(newEntries.map((e) => e.shipmentId));
+    }
     this.frontier = frontier;
     this.size = size;
     this.remember(written);
@@ -288,8 +326,14 @@ export class LogStore implements LedgerLog, AnchoringLog {
    * `batch`; returns the keys to compact so the old values leave the disk too.
    */
   stageRewrite(batch: WriteBatch, entries: readonly StoredEntry[]): CompactionRange {
+    this.entriesChanged(entries.map((e) => e.event.shipmentId));
     for (const entry of entries) batch.put(this.entries, entryKey(entry.leafIndex), JSON.stringify(StoredEntrySchema.parse(entry)));
     return { table: this.entries, keys: entries.map((e) => entryKey(e.leafIndex)) };
+  }
+
+  /** To be called once a batch holding a stageRewrite was written (or failed): the rewritten shipments are read afresh. */
+  rewritten(entries: readonly StoredEntry[]): void {
+    this.entriesChanged(entries.map((e) => e.event.shipmentId));
   }
 
   /** Keeps nodes just written for the reads that follow; the older generation is dropped when the newer fills. */
