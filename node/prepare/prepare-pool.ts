@@ -9,11 +9,16 @@ import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead } from ".
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
 import { checkTextSize, checkValueLimits } from "../domain/json-limits";
+import type { Network } from "../domain/network";
 import { signDigest } from "../domain/signature";
+import type { ChainReader } from "../verify/chain-reader";
+import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 import {
   bodyFailure,
   catalogOfReply,
+  CHAIN_METHODS,
   errorOfReply,
+  failedReply,
   limitFailure,
   packLists,
   runJob,
@@ -22,7 +27,10 @@ import {
   type CatalogLists,
   type CatalogHeadReply,
   type CatalogReply,
+  type ChainAnswer,
+  type ChainCall,
   type PrepareJob,
+  type VerifyReply,
   type WorkerRequest,
   type WorkerResponse,
 } from "./prepare-worker";
@@ -93,6 +101,8 @@ export class PreparePool {
   // Requests in flight per worker: a busy worker keeps the process alive, an idle one does not.
   private readonly inFlight = new Map<Worker, number>();
   private readonly pending = new Map<number, { worker: Worker; resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
+  /** The chain reader of each verification request in flight, which answers its worker's chain reads. */
+  private readonly chainOf = new Map<number, ChainReader>();
   /**
    * Messages not yet posted, in lanes that take turns for the next free worker slot: the single appends of the node,
    * its tree head signatures, and each batch and catalog in a lane of its own. A batch of a thousand junk events
@@ -139,9 +149,14 @@ export class PreparePool {
     // The worker is TypeScript like the rest of the node; tsx compiles it on load. Other flags (profiling,
     // memory limits) carry over from the process.
     const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: WORKER_EXEC_ARGV });
-    worker.on("message", (response: WorkerResponse) => {
+    worker.on("message", (response: WorkerResponse | ChainCall) => {
+      if ("chainCall" in response) {
+        this.answerChainCall(worker, response);
+        return;
+      }
       const p = this.pending.get(response.id);
       this.pending.delete(response.id);
+      this.chainOf.delete(response.id);
       const left = (this.inFlight.get(worker) ?? 1) - 1;
       this.inFlight.set(worker, left);
       if (left === 0) worker.unref();
@@ -164,6 +179,7 @@ export class PreparePool {
     for (const [id, p] of this.pending) {
       if (p.worker !== worker) continue;
       this.pending.delete(id);
+      this.chainOf.delete(id);
       p.reject(error);
     }
     this.inFlight.delete(worker);
@@ -285,6 +301,52 @@ export class PreparePool {
   }
 
   /**
+   * Verifies a bundle, given as its JSON text, on the next worker (verifyBundle): checking a shipment's signatures,
+   * digests and proofs is milliseconds of CPU that on the main thread every append would wait for. Its chain reads
+   * are made by `chain` on this thread, so that every verification shares one reader and its cache.
+   */
+  async verify({ text, chain, network }: { text: string; chain: ChainReader; network?: Network }): Promise<VerificationReport> {
+    if (this.workers.length === 0) return verifyBundle({ bundle: JSON.parse(text), chain, network });
+    if (this.closed) throw new Error("prepare pool is closed");
+    const methods = CHAIN_METHODS.filter((method) => typeof chain[method] === "function");
+    const [reply] = await this.post(
+      {},
+      [{ text, network, methods }],
+      (id, part) => {
+        this.chainOf.set(id, chain);
+        return { id, kind: "verify", jobs: part };
+      },
+      (_job, error) => error,
+    );
+    invariant(reply !== undefined, "a verify message is answered with one reply");
+    if (reply instanceof Error) throw reply;
+    const answer = reply as VerifyReply;
+    if (!answer.ok) throw errorOfReply(answer);
+    return answer.report;
+  }
+
+  /** Reads the chain for a worker's verification and posts the answer back (an error as the reader threw it). */
+  private answerChainCall(worker: Worker, { id, chainCall: { call, method, params } }: ChainCall): void {
+    const chain = this.chainOf.get(id);
+    const read = chain?.[method] as ((params: unknown) => Promise<unknown>) | undefined;
+    const reply = (answer: ChainAnswer) => {
+      try {
+        worker.postMessage(answer);
+      } catch (error) {
+        worker.postMessage({ kind: "chain-answer", call, ...failedReply(error) } satisfies ChainAnswer);
+      }
+    };
+    if (read === undefined) {
+      reply({ kind: "chain-answer", call, ...failedReply(new Error(`no chain read ${method} for this verification`)) });
+      return;
+    }
+    read.call(chain, params).then(
+      (value) => reply({ kind: "chain-answer", call, ok: true, value }),
+      (error: unknown) => reply({ kind: "chain-answer", call, ...failedReply(error) }),
+    );
+  }
+
+  /**
    * Splits jobs over the workers in messages of at most MAX_CHUNK jobs and gathers the results in order. Small
    * messages let results stream back while the rest is still being worked on, so the stages of ingest overlap
    * instead of moving in waves.
@@ -355,6 +417,7 @@ export class PreparePool {
     try {
       worker.postMessage(request(id, part));
     } catch (caught) {
+      this.chainOf.delete(id);
       const error = caught instanceof Error ? caught : new Error(String(caught));
       const [only] = part;
       if (part.length === 1 && only !== undefined) return Promise.resolve([unsendable(only, error)]);

@@ -9,7 +9,10 @@ import type { EventType } from "../domain/event-types";
 import { consigneeKeysOf } from "../domain/consignee";
 import { fromHex } from "../domain/hex";
 import { checkJsonText, checkValueLimits, type JsonLimitIssue } from "../domain/json-limits";
+import type { Network } from "../domain/network";
 import { signDigest } from "../domain/signature";
+import type { ChainReader } from "../verify/chain-reader";
+import { verifyBundle, type VerificationReport } from "../verify/verify-bundle";
 
 export type PrepareJob = { text?: string; body?: unknown; shipmentId?: string };
 
@@ -47,8 +50,39 @@ export type WorkerRequest =
   /** `texts`: catalog requests' JSON text, whose heads are read (readCatalogHead). */
   | { id: number; kind: "catalog-head"; texts: string[] }
   /** `texts`: batch append bodies' JSON text, read into their events (readBatch) of at most `maxEvents`. */
-  | { id: number; kind: "batch"; texts: string[]; maxEvents: number };
+  | { id: number; kind: "batch"; texts: string[]; maxEvents: number }
+  /** `jobs`: bundles to verify against the chain, whose reads the worker asks the calling thread for (ChainCall). */
+  | { id: number; kind: "verify"; jobs: VerifyJob[] };
 export type WorkerResponse = { id: number; results: unknown[] };
+
+/** A bundle to verify on a worker: its JSON text, the network it is pinned to, and the chain reads there are. */
+export type VerifyJob = { text: string; network?: Network; methods: ChainMethod[] };
+
+/** What a verify job answers: the report, or what kept it from being made. */
+export type VerifyReply = { ok: true; report: VerificationReport } | FailedReply;
+
+/** The reads of a ChainReader, each taking one object of parameters and answering JSON. */
+export type ChainMethod = keyof ChainReader;
+export const CHAIN_METHODS: readonly ChainMethod[] = [
+  "chainId",
+  "checkpointAt",
+  "latestCheckpoint",
+  "operatorOf",
+  "compromisedAt",
+  "blockNumber",
+  "blockTimestamp",
+  "hasRole",
+  "profileOf",
+  "brandOwnerOf",
+  "transactionBlock",
+  "checkpoints",
+];
+
+/** A worker's chain read for the verification of request `id`, asked of the calling thread's reader. */
+export type ChainCall = { id: number; chainCall: { call: number; method: ChainMethod; params: unknown } };
+
+/** The calling thread's answer to a ChainCall. */
+export type ChainAnswer = { kind: "chain-answer"; call: number } & ({ ok: true; value: unknown } | FailedReply);
 
 /**
  * A built catalog as it crosses back to the calling thread: each list of leaves joined into one string of 0x hex
@@ -68,7 +102,7 @@ export type CatalogHeadReply = { ok: true; head: CatalogHead } | FailedReply;
 /** What a batch job answers: the batch's events, or the 400 its whole body gets. */
 export type BatchReply = { ok: true; batch: BatchRead } | FailedReply;
 
-function failedReply(error: unknown): FailedReply {
+export function failedReply(error: unknown): FailedReply {
   if (error instanceof BorderLedgerError) return { ok: false, code: error.code, message: error.message, details: error.details };
   return { ok: false, message: (error as Error).message };
 }
@@ -229,10 +263,52 @@ function runJobAlone(job: PrepareJob, separator: Uint8Array): CandidateResult {
   }
 }
 
+/** A ChainReader whose reads are made by the calling thread's reader, for the verification of request `id`. */
+function forwardingReader(
+  id: number,
+  methods: readonly ChainMethod[],
+  ask: (id: number, method: ChainMethod, params: unknown) => Promise<unknown>,
+): ChainReader {
+  const reader: Partial<Record<ChainMethod, (params: unknown) => Promise<unknown>>> = {};
+  for (const method of methods) reader[method] = (params: unknown) => ask(id, method, params);
+  return reader as unknown as ChainReader;
+}
+
 const port = parentPort;
 if (port) {
   const separators = new Map<string, Buffer>();
-  port.on("message", (request: WorkerRequest) => {
+  // Chain reads asked of the calling thread, by call number, answered by ChainAnswer messages.
+  const asked = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextCall = 0;
+  const ask = (id: number, method: ChainMethod, params: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const call = nextCall++;
+      asked.set(call, { resolve, reject });
+      port.postMessage({ id, chainCall: { call, method, params } } satisfies ChainCall);
+    });
+  const verifyJob = async (id: number, job: VerifyJob): Promise<VerifyReply> => {
+    try {
+      const report = await verifyBundle({ bundle: JSON.parse(job.text), chain: forwardingReader(id, job.methods, ask), network: job.network });
+      return { ok: true, report };
+    } catch (error) {
+      return failedReply(error);
+    }
+  };
+  port.on("message", (request: WorkerRequest | ChainAnswer) => {
+    if (request.kind === "chain-answer") {
+      const waiting = asked.get(request.call);
+      asked.delete(request.call);
+      if (request.ok) waiting?.resolve(request.value);
+      else waiting?.reject(errorOfReply(request));
+      return;
+    }
+    if (request.kind === "verify") {
+      // A verification waits for the chain: the worker goes on with other messages meanwhile.
+      void Promise.all(request.jobs.map((job) => verifyJob(request.id, job))).then((results) =>
+        port.postMessage({ id: request.id, results } satisfies WorkerResponse),
+      );
+      return;
+    }
     let results: unknown[];
     if (request.kind === "sign") {
       results = request.digests.map((digest) => signDigest({ digest, privateKey: request.privateKey }));

@@ -10,12 +10,11 @@ import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-s
 import { chainReadCache } from "../services/chain-read-cache";
 import { VerificationCache } from "../services/verification-cache";
 import { WorkGate } from "../services/work-gate";
-import { verifyBundle } from "../verify/verify-bundle";
 import type { NodeRuntime } from "./node-runtime";
 
 type NodeParts = Pick<
   NodeRuntime,
-  "network" | "chain" | "log" | "ledger" | "anchorer" | "participants" | "brands" | "catalogs" | "epcis" | "erasures" | "traceSource" | "chainReader"
+  "network" | "chain" | "log" | "ledger" | "anchorer" | "participants" | "brands" | "catalogs" | "epcis" | "erasures" | "traceSource" | "chainReader" | "pool"
 >;
 
 /** The NodeApi of a running node. A plain object, so a test may replace one member with a spread. */
@@ -23,7 +22,9 @@ export function createNodeApi(node: NodeParts): NodeApi {
   const { chain, log, ledger } = node;
   // The node's own verifications share their chain reads: bundles of one checkpoint ask the chain the same things.
   const sharedReads = chainReadCache(node.chainReader);
-  const verifications = new VerificationCache({ verify: (bundle) => verifyBundle({ bundle, chain: sharedReads, network: node.network }) });
+  // Verified on the prepare workers, their chain reads made here through the shared cache.
+  const verifyText = (text: string) => node.pool.verify({ text, chain: sharedReads, network: node.network });
+  const verifications = new VerificationCache({ verify: (_bundle, text) => verifyText(text) });
   // Anonymous readers and explorer uploads share one verification at a time (16 more wait, the rest get 429), so no
   // crowd of them slows appends: a fresh verification is milliseconds of the main thread and the embedded chain's.
   const anonymousVerifications = new WorkGate({ running: 1, waiting: 16, what: "verifications for anonymous readers" });
@@ -132,7 +133,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
       const anonymous = viewer === null || (viewer !== "all" && !viewer.active && viewer.roles.size === 0);
       return verifications.verify(bundle, anonymous ? anonymousVerifications : undefined);
     },
-    verifyBundle: (bundle) => anonymousVerifications.run(() => verifyBundle({ bundle, chain: sharedReads, network: node.network })),
+    verifyBundle: (bundle) => anonymousVerifications.run(() => verifyText(JSON.stringify(bundle))),
 
     exportEpcis: (query) => node.epcis.export(query),
     importEpcis: (query) => node.epcis.import(query),

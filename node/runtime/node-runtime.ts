@@ -73,6 +73,8 @@ export type NodeRuntime = {
   traceSource: TraceSource;
   /** Reads the chain through its JSON-RPC, as an outside verifier does: for verifications and erasure authority. */
   chainReader: RpcChainReader;
+  /** The prepare workers: appends' CPU work, brand catalogs' trees, batch bodies and the node's own verifications. */
+  pool: PreparePool;
   /** The node's data directory (DATA_DIR): the store, and network.json. */
   dataDir: string;
   /** The network the node belongs to, which its own verifications pin (GET /v1/network, DATA_DIR/network.json). */
@@ -218,6 +220,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       erasures,
       traceSource,
       chainReader,
+      pool,
     };
     const dataDir = options.dataDir;
     const runtime: NodeRuntime = {

@@ -8,8 +8,8 @@ import type { VerificationReport } from "../verify/verify-bundle";
 import type { WorkGate } from "./work-gate";
 
 export type VerificationCacheOptions = {
-  /** Verifies a bundle against the chain and the node's network. */
-  verify: (bundle: TraceBundle) => Promise<VerificationReport>;
+  /** Verifies a bundle, given also as its JSON text, against the chain and the node's network. */
+  verify: (bundle: TraceBundle, text: string) => Promise<VerificationReport>;
   /** How many bundles' reports are kept (the least recently asked are forgotten first). */
   capacity?: number;
   /**
@@ -24,7 +24,7 @@ export type VerificationCacheOptions = {
 export class VerificationCache {
   private readonly reports: LruMap<string, { report: VerificationReport; at: number }>;
   private readonly running = new Map<string, Promise<VerificationReport>>();
-  private readonly verifyBundle: (bundle: TraceBundle) => Promise<VerificationReport>;
+  private readonly verifyBundle: (bundle: TraceBundle, text: string) => Promise<VerificationReport>;
   private readonly maxAgeMs: number;
   private readonly clock: () => number;
 
@@ -38,12 +38,13 @@ export class VerificationCache {
   /** `gate`, when given, bounds the fresh verifications this caller may start (a cached report passes it by). */
   async verify(bundle: TraceBundle, gate?: WorkGate): Promise<VerificationReport> {
     // The bundle is the whole question: another entry, checkpoint, erasure or view is another key.
-    const key = createHash("sha256").update(JSON.stringify(bundle)).digest("hex");
+    const text = JSON.stringify(bundle);
+    const key = createHash("sha256").update(text).digest("hex");
     const known = this.reports.get(key);
     if (known !== undefined && this.clock() - known.at <= this.maxAgeMs) return known.report;
     const running = this.running.get(key);
     if (running !== undefined) return running;
-    const verification = (gate ? gate.run(() => this.verifyBundle(bundle)) : this.verifyBundle(bundle)).then(
+    const verification = (gate ? gate.run(() => this.verifyBundle(bundle, text)) : this.verifyBundle(bundle, text)).then(
       (report) => {
         this.running.delete(key);
         this.reports.set(key, { report, at: this.clock() });
