@@ -50,6 +50,17 @@ const MESSAGES_PER_WORKER = 2;
 /** A message waiting for a worker: posts itself to the worker it is given, or fails its jobs when the pool closed. */
 type Waiting = (worker: Worker | undefined) => void;
 
+/**
+ * How a message holds its worker. `work`: one of its MESSAGES_PER_WORKER slots. `bulk`: a slot too, for one body of
+ * untrusted size (a batch to read, a catalog), and never the last worker without one: a worker always stays for
+ * other clients' appends while two 2 MiB batches are read. `waiting`: no slot, for a verification, which mostly waits
+ * for the chain reads it asked of the calling thread.
+ */
+type Hold = "work" | "bulk" | "waiting";
+
+/** A lane of messages that take turns with the other lanes for the workers, all held the same way. */
+type Lane = { hold: Hold; waiting: Waiting[] };
+
 type Queued<J, R> = { job: J; resolve: (r: R) => void; reject: (e: Error) => void };
 
 /** What a job that could not be posted to a worker is answered with: its own result, or an error for it alone. */
@@ -100,7 +111,11 @@ export class PreparePool {
   private readonly workers: Worker[] = [];
   // Requests in flight per worker: a busy worker keeps the process alive, an idle one does not.
   private readonly inFlight = new Map<Worker, number>();
-  private readonly pending = new Map<number, { worker: Worker; resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
+  /** The slots each worker's messages hold (see Hold): a worker takes more while it holds fewer than MESSAGES_PER_WORKER. */
+  private readonly slots = new Map<Worker, number>();
+  /** Bulk messages in flight, at most one fewer than the workers (and at least one). */
+  private bulk = 0;
+  private readonly pending = new Map<number, { worker: Worker; hold: Hold; resolve: (results: unknown[]) => void; reject: (error: Error) => void }>();
   /** The chain reader of each verification request in flight, which answers its worker's chain reads. */
   private readonly chainOf = new Map<number, ChainReader>();
   /**
@@ -108,7 +123,7 @@ export class PreparePool {
    * its tree head signatures, and each batch and catalog in a lane of its own. A batch of a thousand junk events
    * then delays another client's append by a message or two, not by the whole batch.
    */
-  private readonly lanes = new Map<unknown, Waiting[]>();
+  private readonly lanes = new Map<unknown, Lane>();
   private readonly separatorHex: string;
   private readonly prepares: TickQueue<PrepareJob, CandidateResult>;
   private readonly signatures: TickQueue<string, string>;
@@ -157,9 +172,7 @@ export class PreparePool {
       const p = this.pending.get(response.id);
       this.pending.delete(response.id);
       this.chainOf.delete(response.id);
-      const left = (this.inFlight.get(worker) ?? 1) - 1;
-      this.inFlight.set(worker, left);
-      if (left === 0) worker.unref();
+      if (p) this.release(worker, p.hold);
       p?.resolve(response.results);
       this.dispatch();
     });
@@ -180,9 +193,11 @@ export class PreparePool {
       if (p.worker !== worker) continue;
       this.pending.delete(id);
       this.chainOf.delete(id);
+      if (p.hold === "bulk") this.bulk--;
       p.reject(error);
     }
     this.inFlight.delete(worker);
+    this.slots.delete(worker);
     if (this.closed) return;
     this.workers[index] = this.spawn();
     this.dispatch();
@@ -248,6 +263,7 @@ export class PreparePool {
     if (this.closed) throw new Error("prepare pool is closed");
     const [reply] = await this.post(
       {},
+      "bulk",
       [packLists(lists)],
       (id, part) => ({ id, kind: "catalog", lists: part }),
       (_lists, error) => error,
@@ -268,6 +284,7 @@ export class PreparePool {
     if (this.closed) throw new Error("prepare pool is closed");
     const [reply] = await this.post(
       {},
+      "bulk",
       [text],
       (id, part) => ({ id, kind: "catalog-head", texts: part }),
       (_text, error) => error,
@@ -289,6 +306,7 @@ export class PreparePool {
     if (this.closed) throw new Error("prepare pool is closed");
     const [reply] = await this.post(
       {},
+      "bulk",
       [text],
       (id, part) => ({ id, kind: "batch", texts: part, maxEvents }),
       (_text, error) => error,
@@ -311,6 +329,7 @@ export class PreparePool {
     const methods = CHAIN_METHODS.filter((method) => typeof chain[method] === "function");
     const [reply] = await this.post(
       {},
+      "waiting",
       [{ text, network, methods }],
       (id, part) => {
         this.chainOf.set(id, chain);
@@ -356,48 +375,59 @@ export class PreparePool {
     const parts: Promise<unknown[]>[] = [];
     for (let start = 0; start < jobs.length; start += chunk) {
       const part = jobs.slice(start, start + chunk);
-      parts.push(this.post(lane, part, request, unsendable));
+      parts.push(this.post(lane, "work", part, request, unsendable));
     }
     return (await Promise.all(parts)).flat();
   }
 
-  /** Queues one message of jobs in `lane`, posted when its turn comes and a worker has room. */
-  private post<J, R>(lane: unknown, part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+  /** Queues one message of jobs in `lane`, held as `hold` says, posted when its turn comes and a worker has room. */
+  private post<J, R>(
+    lane: unknown,
+    hold: Hold,
+    part: J[],
+    request: (id: number, part: J[]) => WorkerRequest,
+    unsendable: Unsendable<J, R>,
+  ): Promise<unknown[]> {
     return new Promise<unknown[]>((resolve) => {
-      const waiting = this.lanes.get(lane);
+      const queued = this.lanes.get(lane);
       const send: Waiting = (worker) =>
         resolve(
-          worker === undefined ? part.map((job) => unsendable(job, new Error("prepare pool is closed"))) : this.postTo(worker, part, request, unsendable),
+          worker === undefined ? part.map((job) => unsendable(job, new Error("prepare pool is closed"))) : this.postTo(worker, hold, part, request, unsendable),
         );
-      if (waiting) waiting.push(send);
-      else this.lanes.set(lane, [send]);
+      if (queued) queued.waiting.push(send);
+      else this.lanes.set(lane, { hold, waiting: [send] });
       this.dispatch();
     });
   }
 
-  /** Posts waiting messages while a worker has room, one from each lane in turn. */
+  /** Posts waiting messages while a worker has room for them, one from each lane in turn. */
   private dispatch(): void {
     for (;;) {
-      const first = this.lanes.entries().next();
-      if (first.done === true) return;
-      const worker = this.roomiest();
-      if (worker === undefined) return;
-      const [lane, waiting] = first.value;
-      const send = waiting.shift();
-      // The lane goes to the back of the turn order, or away when it has nothing more.
-      this.lanes.delete(lane);
-      if (waiting.length > 0) this.lanes.set(lane, waiting);
-      send?.(worker);
+      let sent = false;
+      for (const [key, lane] of this.lanes) {
+        const worker = this.roomiest(lane.hold);
+        if (worker === undefined) continue;
+        const send = lane.waiting.shift();
+        // The lane goes to the back of the turn order, or away when it has nothing more.
+        this.lanes.delete(key);
+        if (lane.waiting.length > 0) this.lanes.set(key, lane);
+        send?.(worker);
+        sent = true;
+        break;
+      }
+      if (!sent) return;
     }
   }
 
-  /** The worker holding the fewest messages, if one holds fewer than MESSAGES_PER_WORKER. */
-  private roomiest(): Worker | undefined {
+  /** The worker with the most room for a message held as `hold`, if one has room (see Hold). */
+  private roomiest(hold: Hold): Worker | undefined {
+    if (hold === "bulk" && this.bulk >= Math.max(1, this.workers.length - 1)) return undefined;
+    const count = hold === "waiting" ? this.inFlight : this.slots;
     let best: Worker | undefined;
-    let least = MESSAGES_PER_WORKER;
+    let least = hold === "waiting" ? Infinity : MESSAGES_PER_WORKER;
     for (let i = 0; i < this.workers.length; i++) {
       const worker = this.workers[(this.nextWorker + i) % this.workers.length];
-      const held = worker === undefined ? least : (this.inFlight.get(worker) ?? 0);
+      const held = worker === undefined ? least : (count.get(worker) ?? 0);
       if (held < least) {
         least = held;
         best = worker;
@@ -407,12 +437,27 @@ export class PreparePool {
     return best;
   }
 
+  /** Gives back what a message held of its worker, once answered. */
+  private release(worker: Worker, hold: Hold): void {
+    const left = (this.inFlight.get(worker) ?? 1) - 1;
+    this.inFlight.set(worker, left);
+    if (left === 0) worker.unref();
+    if (hold !== "waiting") this.slots.set(worker, (this.slots.get(worker) ?? 1) - 1);
+    if (hold === "bulk") this.bulk--;
+  }
+
   /**
    * Posts one message of jobs to `worker`. A message that cannot be cloned is posted again job by job, so only the
    * job that cannot be sent fails, answered by `unsendable`; the others go through. The jobs of a message whose
    * worker is lost are answered by `unsendable` too.
    */
-  private postTo<J, R>(worker: Worker, part: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+  private postTo<J, R>(
+    worker: Worker,
+    hold: Hold,
+    part: J[],
+    request: (id: number, part: J[]) => WorkerRequest,
+    unsendable: Unsendable<J, R>,
+  ): Promise<unknown[]> {
     const id = this.nextId++;
     try {
       worker.postMessage(request(id, part));
@@ -421,19 +466,21 @@ export class PreparePool {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       const [only] = part;
       if (part.length === 1 && only !== undefined) return Promise.resolve([unsendable(only, error)]);
-      return Promise.all(part.map((job) => this.postTo(worker, [job], request, unsendable))).then((results) => results.flat());
+      return Promise.all(part.map((job) => this.postTo(worker, hold, [job], request, unsendable))).then((results) => results.flat());
     }
     this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1);
+    if (hold !== "waiting") this.slots.set(worker, (this.slots.get(worker) ?? 0) + 1);
+    if (hold === "bulk") this.bulk++;
     worker.ref();
     // A worker lost with this message fails its jobs alone, as unsendable ones do.
-    return new Promise<unknown[]>((resolve, reject) => this.pending.set(id, { worker, resolve, reject })).catch((error: Error) =>
+    return new Promise<unknown[]>((resolve, reject) => this.pending.set(id, { worker, hold, resolve, reject })).catch((error: Error) =>
       part.map((job) => unsendable(job, error)),
     );
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const waiting = [...this.lanes.values()].flat();
+    const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting);
     this.lanes.clear();
     for (const send of waiting) send(undefined);
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { readBatch } from "../../../node/domain/batch";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { PreparePool } from "../../../node/prepare/prepare-pool";
+import { signedAppend } from "../../helpers/events";
 
 const ALICE = "0x" + "aB".repeat(20);
 
@@ -113,6 +114,21 @@ describe("PreparePool batch jobs", function () {
     running = false;
     expect(read.events).to.have.length(1000);
     expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
+  });
+
+  it("keeps a worker for appends while batches are read: one read at a time on two workers, the next one waiting", async () => {
+    const text = batchText(1000, ALICE, 1700);
+    const internals = pool as unknown as { bulk: number };
+    const done: string[] = [];
+    const reads = [0, 1].map((i) => pool.readBatch(text, 1000).then(() => done.push(`read ${i}`)));
+    expect(internals.bulk, "bulk messages in flight").to.equal(1);
+    const { request } = signedAppend({ separator, signer: 1, shipmentId: "BLBULK1", eventType: "ORDER" });
+    const prepared = await pool.prepare({ body: request });
+    done.push("append");
+    await Promise.all(reads);
+    expect(prepared.ok).to.equal(true);
+    expect(done.indexOf("append"), done.join(", ")).to.be.below(done.indexOf("read 1"));
+    expect(internals.bulk).to.equal(0);
   });
 
   it("reads on the calling thread in a pool of no workers", async () => {
