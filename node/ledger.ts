@@ -19,6 +19,7 @@ import type { NewEntry, ShipmentHead, StoredEntry, StoredTreeHead } from "./doma
 import { LruMap } from "./lru-map";
 import { PARTY_ROLES, namedParties } from "./domain/parties";
 import { readsWholeShipment } from "./domain/views";
+import { CHECKSUM_RULE } from "./domain/payloads";
 import type { BrandLookup, LedgerLog, ParticipantLookup } from "./ports";
 import type { BatchRead } from "./domain/batch";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
@@ -67,6 +68,11 @@ type Waiting = {
 
 function failureToError({ failure }: { failure: PrepareFailure }): BorderLedgerError {
   return new BorderLedgerError(failure.code, failure.message, { issues: failure.issues });
+}
+
+/** The refusal of an event whose actor is no active participant, before or after its preparation. */
+function notRegistered(actor: string): BorderLedgerError {
+  return new BorderLedgerError("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
 }
 
 /** A group member's error, saying which member it was. */
@@ -148,11 +154,33 @@ export class Ledger {
     return this.pool.readBatch(text, maxEvents);
   }
 
-  /** Appends many events; each is answered on its own, in order. */
-  async appendMany(jobs: PrepareJob[]): Promise<({ ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError })[]> {
-    const prepared = await this.pool.prepareMany(jobs);
+  /**
+   * Appends many events; each is answered on its own, in order. `claimed[i]`, the actor job i names as written
+   * (claimedActor), lets an event no active participant could have signed be refused before a worker checks it
+   * (see refusalOfActor): a batch's keys named twice are refused with the whole body before this.
+   */
+  async appendMany(
+    jobs: PrepareJob[],
+    claimed: readonly (string | undefined)[] = [],
+  ): Promise<({ ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError })[]> {
+    const lookups = new Map<string, Promise<BorderLedgerError | undefined>>();
+    const refusals = await Promise.all(
+      jobs.map((_, i) => {
+        const actor = claimed[i];
+        if (actor === undefined) return undefined;
+        let refusal = lookups.get(actor);
+        if (refusal === undefined) lookups.set(actor, (refusal = this.refusalOfActor(actor)));
+        return refusal;
+      }),
+    );
+    const open = jobs.filter((_, i) => refusals[i] === undefined);
+    const prepared = open.length === 0 ? [] : await this.pool.prepareMany(open);
+    let next = 0;
+    const results = jobs.map((_, i) => refusals[i] ?? prepared[next++]);
     return Promise.all(
-      prepared.map(async (result) => {
+      results.map(async (result) => {
+        invariant(result !== undefined, "every job refused or prepared");
+        if (result instanceof BorderLedgerError) return { ok: false as const, error: result };
         if (!result.ok) return { ok: false as const, error: failureToError(result) };
         try {
           return { ok: true as const, outcome: await this.commitOne(result.candidate) };
@@ -176,6 +204,21 @@ export class Ledger {
       candidates.push(result.candidate);
     }
     return this.commitPrepared(candidates);
+  }
+
+  /**
+   * Cheap before expensive: an event whose claimed actor (an address, as written) is no active participant, or a
+   * participant's address spelled otherwise than EIP-55 spells it, is refused from the registry the node mirrors in
+   * memory — as checkAuthority, or the envelope's schema, would refuse it — before a worker parses the event and
+   * spends a signature recovery on it. A batch of a thousand made-up actors, or of one carrier's address in a
+   * thousand letter cases, then costs lookups, not recoveries.
+   */
+  private async refusalOfActor(claimed: string | undefined): Promise<BorderLedgerError | undefined> {
+    if (claimed === undefined) return undefined;
+    const participant = await this.participants.lookup(claimed);
+    if (participant?.active !== true) return notRegistered(claimed);
+    if (participant.address === claimed) return undefined;
+    return new BorderLedgerError("VALIDATION_FAILED", `event.actor: ${CHECKSUM_RULE}`, { issues: [{ path: "event.actor", message: CHECKSUM_RULE }] });
   }
 
   private async commitOne(item: LedgerCandidate): Promise<AppendOutcome> {
@@ -409,9 +452,7 @@ export class Ledger {
       );
     }
     const participant = await this.participants.lookup(actor);
-    if (!participant || !participant.active) {
-      throw new BorderLedgerError("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
-    }
+    if (!participant || !participant.active) throw notRegistered(actor);
     const allowed = [...participant.roles].some((role) => EVENT_TYPES_BY_ROLE[role].includes(eventType));
     if (!allowed) {
       const needed = rolesForEventType(eventType);

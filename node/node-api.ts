@@ -130,8 +130,11 @@ export interface NodeApi {
    * 400 a malformed or misshapen body gets. Read off the main thread.
    */
   readBatch(text: string, maxEvents: number): Promise<BatchRead>;
-  /** Appends each event on its own; each is answered in order. */
-  appendMany(jobs: PrepareJob[]): Promise<AppendResult[]>;
+  /**
+   * Appends each event on its own; each is answered in order. `claimed[i]`, the actor job i names as written, lets
+   * one that is no active participant, or is spelled otherwise than the registry's EIP-55 form, be refused unprepared.
+   */
+  appendMany(jobs: PrepareJob[], claimed?: readonly (string | undefined)[]): Promise<AppendResult[]>;
 
   // Participants and brands (spec §1, §4).
   participant(address: string): Promise<ParticipantInfo | undefined>;

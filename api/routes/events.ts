@@ -6,7 +6,7 @@
 // can do — or signed by a key no one registered) is charged to the client at what checking it cost. So naming
 // someone else's address, resending their events or signing with fresh keys spends nothing of anyone else's.
 import { Hono, type Context } from "hono";
-import { actorKey } from "../../node/domain/batch";
+import { actorKey, claimedActor } from "../../node/domain/batch";
 import {
   clientKey,
   holdForBody,
@@ -34,7 +34,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
       try {
         const text = await jsonText(c);
         // Read for the actor's budget only: the prepare worker checks the text itself (keys named twice, depth, size).
-        actor = actorKey(parseJson(text, { checkKeys: false }));
+        actor = actorKey(claimedActor(parseJson(text, { checkKeys: false })));
         if (actor !== undefined) refuseIfSpent(ctx.rateLimiter, actor);
         checked = true;
         outcome = await ctx.node.append({ text, shipmentId: c.req.param("id") });
@@ -58,17 +58,23 @@ export function eventRoutes(ctx: ApiContext): Hono {
       const client = clientKey(c);
       const held = holdForBody(ctx, c, client);
       let events: string[];
+      let written: (string | undefined)[];
       let claimed: (string | undefined)[];
       try {
         // Read on a prepare worker: parsing and checking 2 MiB of JSON would hold every other request up.
-        ({ events, actors: claimed } = await ctx.node.readBatch(await jsonText(c), ctx.limits.batchEvents));
+        ({ events, actors: written } = await ctx.node.readBatch(await jsonText(c), ctx.limits.batchEvents));
+        claimed = written.map(actorKey);
         for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       } catch (error) {
         // Refused before any event was looked at: its client pays for every KiB the node read.
         settleClient(ctx, client, held, unprovenCost(c));
         throw error;
       }
-      const results = await ctx.node.appendMany(events.map((text) => ({ text })));
+      // Each claimed actor is checked against the registry before a worker spends a signature recovery on its event.
+      const results = await ctx.node.appendMany(
+        events.map((text) => ({ text })),
+        written,
+      );
       const known = await registeredOf(ctx, claimed);
       const signed = results.map((r, i) => {
         const actor = claimed[i];

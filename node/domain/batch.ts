@@ -5,16 +5,21 @@
 import { BorderLedgerError } from "./errors";
 import { parseSignedJson } from "./json-limits";
 
-/** A batch read: each event as JSON text, and the budget key of the actor each claims (see actorKey). */
+/** A batch read: each event as JSON text, and the actor each claims, as written (see claimedActor). */
 export type BatchRead = { events: string[]; actors: (string | undefined)[] };
 
 /**
- * The budget key of the actor an event claims: its address in lowercase (one key however it is spelled), or
- * undefined when it is not an address at all (such an event fails validation and its client pays).
+ * The actor an event claims, as written, when it is an address at all; undefined otherwise (such an event fails
+ * validation and its client pays). The node checks it against the registry before the event's signature.
  */
-export function actorKey(request: unknown): string | undefined {
+export function claimedActor(request: unknown): string | undefined {
   const actor = (request as { event?: { actor?: unknown } } | null)?.event?.actor;
-  return typeof actor === "string" && /^0x[0-9a-fA-F]{40}$/.test(actor) ? actor.toLowerCase() : undefined;
+  return typeof actor === "string" && /^0x[0-9a-fA-F]{40}$/.test(actor) ? actor : undefined;
+}
+
+/** The budget key of a claimed actor: its address in lowercase, one key however it is spelled. */
+export function actorKey(claimed: string | undefined): string | undefined {
+  return claimed?.toLowerCase();
 }
 
 /**
@@ -38,5 +43,5 @@ export function readBatch(text: string, maxEvents: number): BatchRead {
   }
   // Each event goes on as text, as a single append's body does: a string crosses to a worker as one copy, while a
   // parsed event is cloned object by object.
-  return { events: events.map((event) => JSON.stringify(event)), actors: events.map(actorKey) };
+  return { events: events.map((event) => JSON.stringify(event)), actors: events.map(claimedActor) };
 }

@@ -91,11 +91,14 @@ export const Seller = z.strictObject({ id: Identifier, name: Name, country: Coun
 export const Platform = z.strictObject({ name: Name, url: HttpUrl.optional() });
 
 /** An account in EIP-55 checksum form: an event's actor, a party of the shipment (spec §1.1). */
+/** What an address the protocol stores must be: spelled as EIP-55 says, one spelling per address. */
+export const CHECKSUM_RULE = "must be in EIP-55 checksum form";
+
 export const ChecksummedAddress = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
   // Only on an address: zod runs a refinement after a failed regex, and checksumAddress reads 40 hex digits.
-  .refine((a) => checksumAddress(a) === a, { message: "must be in EIP-55 checksum form", when: (payload) => payload.issues.length === 0 });
+  .refine((a) => checksumAddress(a) === a, { message: CHECKSUM_RULE, when: (payload) => payload.issues.length === 0 });
 
 /** The accounts an ORDER, DISPATCH or DECLARATION brings in as parties (spec §1.1): 1 to 8, each once. */
 export const Parties = z

@@ -80,7 +80,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
 
     append: (job) => ledger.append(job),
     readBatch: (text, maxEvents) => ledger.readBatch(text, maxEvents),
-    appendMany: (jobs) => ledger.appendMany(jobs),
+    appendMany: (jobs, claimed) => ledger.appendMany(jobs, claimed),
 
     participant: (address) => node.participants.lookup(address),
     viewer: async (address) => {

@@ -299,7 +299,7 @@ describe("hostile input to the API", function () {
       }
     };
 
-    it("never answers 5xx; answers 201/200 only for the same request, and any other (a key named twice too) is refused with 400/401, storing nothing", async () => {
+    it("never answers 5xx; answers 201/200 only for the same request, and any other (a key named twice too) is refused with 400/401 (403 in a batch for an actor no one registered), storing nothing", async () => {
       const requests = fc.nat({ max: 2 }).chain((i) =>
         fc.oneof(
           {
@@ -365,6 +365,13 @@ describe("hostile input to the API", function () {
             expect([200, 201], `${label}: the same request`).to.include(status);
           } else if (namedTwice) {
             expect([status, code], label).to.deep.equal([400, "VALIDATION_FAILED"]);
+          } else if (batch && status === 403) {
+            // A batch checks each event's claimed actor against the registry before its signature: an address no
+            // participant holds is refused for that.
+            const actor = (parsedBody(text) as { event?: { actor?: unknown } } | undefined)?.event?.actor;
+            expect(code, label).to.equal("FORBIDDEN");
+            const participant = typeof actor === "string" ? await runtime.participants.lookup(actor) : undefined;
+            expect(participant?.active === true, `${label}: the actor ${String(actor)} is an active participant`).to.equal(false);
           } else {
             expect([400, 401, 413], `${label} answered ${status} ${code}`).to.include(status);
             expect(ENVELOPE_CODES, label).to.include(code);

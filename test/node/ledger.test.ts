@@ -219,6 +219,43 @@ describe("Ledger", function () {
     expect(malformed?.ok === false && malformed.error.code).to.equal("VALIDATION_FAILED");
   });
 
+  it("refuses an event claiming an actor no one registered before any worker prepares it, as it would after", async () => {
+    const stranger = signedAppend({ separator, signer: 15, shipmentId: "RR000000014DE", eventType: "ORDER" });
+    const good = signedAppend({ separator, signer: 1, shipmentId: "RR000000015DE", eventType: "ORDER" });
+    const claimedBy = (request: { event: { actor: string } }) => request.event.actor;
+    // Unclaimed, the stranger's event is prepared, its signature checked, and refused by the registry.
+    const [after] = await node.ledger.appendMany([{ body: stranger.request }]);
+    const pool = node.pool as unknown as { prepareMany: (jobs: unknown[]) => Promise<unknown[]> };
+    const prepareMany = pool.prepareMany.bind(pool);
+    const prepared: unknown[] = [];
+    pool.prepareMany = (jobs) => (prepared.push(...jobs), prepareMany(jobs));
+    try {
+      const [before, created] = await node.ledger.appendMany(
+        [{ body: stranger.request }, { body: good.request }],
+        [claimedBy(stranger.request), claimedBy(good.request)],
+      );
+      expect(before?.ok === false && { code: before.error.code, message: before.error.message }).to.deep.equal(
+        after?.ok === false && { code: after.error.code, message: after.error.message },
+      );
+      expect(before?.ok === false && before.error.message).to.equal(`actor ${stranger.request.event.actor} is not a registered participant`);
+      expect(created?.ok).to.equal(true);
+      expect(prepared).to.deep.equal([{ body: good.request }]);
+      // A registered actor's address in another letter case: the envelope's schema would refuse it, and so does the
+      // registry's spelling, unprepared.
+      const carrier = signedAppend({ separator, signer: 2, shipmentId: "RR000000016DE", eventType: "DISPATCH" }).request;
+      const miscased = { ...carrier, event: { ...carrier.event, actor: carrier.event.actor.toLowerCase() } };
+      const [refused] = await node.ledger.appendMany([{ body: miscased }], [miscased.event.actor]);
+      expect(prepared).to.have.length(1);
+      pool.prepareMany = prepareMany;
+      const [unclaimed] = await node.ledger.appendMany([{ body: miscased }]);
+      const summary = (r: typeof refused) => r?.ok === false && { code: r.error.code, message: r.error.message, details: r.error.details };
+      expect(summary(refused)).to.deep.equal(summary(unclaimed));
+      expect(summary(refused)).to.include({ code: "VALIDATION_FAILED", message: "event.actor: must be in EIP-55 checksum form" });
+    } finally {
+      pool.prepareMany = prepareMany;
+    }
+  });
+
   it("proves every entry's inclusion and the log's consistency from the store", async () => {
     const size = node.log.treeSize;
     const root = node.log.headRoot();
