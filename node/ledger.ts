@@ -4,7 +4,7 @@
 // being written goes into the next batch, in arrival order, so appends to one shipment are serialised while different
 // shipments share every write and every signature.
 import type { ReceiptJson, TreeHeadJson } from "./domain/bundle";
-import { BorderLedgerError, invariant } from "./domain/errors";
+import { BorderLedgerError, invariant, refusal } from "./domain/errors";
 import type { PrepareFailure } from "./domain/event";
 import { domainSeparator, treeHeadDigest, type Eip712Domain } from "./domain/eip712";
 import { EVENT_TYPES_BY_ROLE, rolesForEventType, type EventType } from "./domain/event-types";
@@ -67,18 +67,18 @@ type Waiting = {
 };
 
 function failureToError({ failure }: { failure: PrepareFailure }): BorderLedgerError {
-  return new BorderLedgerError(failure.code, failure.message, { issues: failure.issues });
+  return refusal(failure.code, failure.message, { issues: failure.issues });
 }
 
 /** The refusal of an event whose actor is no active participant, before or after its preparation. */
 function notRegistered(actor: string): BorderLedgerError {
-  return new BorderLedgerError("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
+  return refusal("FORBIDDEN", `actor ${actor} is not a registered participant`, { actor });
 }
 
 /** A group member's error, saying which member it was. */
 function inGroup(error: BorderLedgerError, index: number): BorderLedgerError {
   const details = typeof error.details === "object" && error.details !== null ? error.details : {};
-  return new BorderLedgerError(error.code, `event ${index}: ${error.message}`, { ...details, index });
+  return refusal(error.code, `event ${index}: ${error.message}`, { ...details, index });
 }
 
 /** A stored tree head as receipts and bundles carry it. */
@@ -218,7 +218,7 @@ export class Ledger {
     const participant = await this.participants.lookup(claimed);
     if (participant?.active !== true) return notRegistered(claimed);
     if (participant.address === claimed) return undefined;
-    return new BorderLedgerError("VALIDATION_FAILED", `event.actor: ${CHECKSUM_RULE}`, { issues: [{ path: "event.actor", message: CHECKSUM_RULE }] });
+    return refusal("VALIDATION_FAILED", `event.actor: ${CHECKSUM_RULE}`, { issues: [{ path: "event.actor", message: CHECKSUM_RULE }] });
   }
 
   private async commitOne(item: LedgerCandidate): Promise<AppendOutcome> {

@@ -28,6 +28,21 @@ export class BorderLedgerError extends Error {
   }
 }
 
+/**
+ * A BorderLedgerError that answers a refused request, made without a stack trace: a refusal is an answer, not a bug,
+ * and a batch of a thousand refused events would otherwise spend about 20 µs on each capturing an async stack that
+ * no one reads.
+ */
+export function refusal(code: ErrorCode, message: string, details?: unknown): BorderLedgerError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new BorderLedgerError(code, message, details);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** What a caught value says: an Error's message (BorderLedgerError included), else the value as a string. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
