@@ -3,6 +3,7 @@
 import type { FC } from "hono/jsx";
 import type { AuthenticityReport } from "../../node/node-api";
 import { ErrorBox, Layout } from "./layout";
+import { count } from "./format";
 
 export type AuthenticityQuery = { gtin?: string; serial?: string; shipmentId?: string };
 
@@ -66,7 +67,7 @@ const AuthenticityResult: FC<{ report: AuthenticityReport }> = ({ report }) => {
             <>
               <dt>Catalog</dt>
               <dd>
-                version {report.catalog.version}, {report.catalog.itemCount.toLocaleString("en")} items, leaf {report.catalog.leafIndex}
+                version {report.catalog.version}, {count(report.catalog.itemCount)} items, leaf {report.catalog.leafIndex}
               </dd>
               <dt>Items root</dt>
               <dd>

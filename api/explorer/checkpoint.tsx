@@ -2,6 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { TraceBundle } from "../../node/domain/bundle";
 import type { Network } from "../../node/domain/network";
+import { count } from "./format";
 
 /** What of the bundle's chain, contracts and log is not the network's (spec §1.2): the reasons trust-root fails. */
 function differences(bundle: TraceBundle, network: Network): string[] {
@@ -26,7 +27,7 @@ export const CheckpointPanel: FC<{ bundle: TraceBundle; network?: Network }> = (
         {checkpoint ? (
           <>
             <dt>Tree size</dt>
-            <dd data-tree-size>{checkpoint.treeSize.toLocaleString("en")}</dd>
+            <dd data-tree-size>{count(checkpoint.treeSize)}</dd>
             <dt>Root hash</dt>
             <dd>
               <code>{checkpoint.rootHash}</code>
@@ -40,7 +41,7 @@ export const CheckpointPanel: FC<{ bundle: TraceBundle; network?: Network }> = (
               <code>{checkpoint.txHash}</code>
             </dd>
             <dt>Block</dt>
-            <dd>{checkpoint.blockNumber.toLocaleString("en")}</dd>
+            <dd>{count(checkpoint.blockNumber)}</dd>
           </>
         ) : null}
         <dt>Log id</dt>

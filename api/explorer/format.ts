@@ -88,6 +88,17 @@ export function valueText(value: unknown): string {
 }
 
 /** `n thing` or `n things`. */
+/**
+ * Numbers as the explorer writes them ("12,345"). One formatter, made when the module loads: `toLocaleString("en")`
+ * makes one per call, and the first loads the locale's data (79 ms of the first trace page a node served).
+ */
+const NUMBERS = new Intl.NumberFormat("en");
+
+/** `n` with thousands separators. */
+export function count(n: number): string {
+  return NUMBERS.format(n);
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  return `${count(n)} ${n === 1 ? one : many}`;
 }

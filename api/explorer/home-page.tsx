@@ -2,7 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { CheckpointView } from "../../node/node-api";
 import { ErrorBox, Layout } from "./layout";
-import { msText } from "./format";
+import { count, msText } from "./format";
 
 export type LogSummary = { treeSize: number; checkpoint: CheckpointView | undefined; chainId: number; logId: string };
 
@@ -36,21 +36,21 @@ export const HomePage: FC<{ summary: LogSummary; error?: string; value?: string 
         <div class="stat">
           <div class="label">Log size</div>
           <div class="value" data-log-size={summary.treeSize}>
-            {summary.treeSize.toLocaleString("en")} events
+            {count(summary.treeSize)} events
           </div>
         </div>
         <div class="stat">
           <div class="label">Latest checkpoint</div>
-          <div class="value">{checkpoint ? `${checkpoint.treeSize.toLocaleString("en")} events` : "none yet"}</div>
+          <div class="value">{checkpoint ? `${count(checkpoint.treeSize)} events` : "none yet"}</div>
           {checkpoint ? (
             <div class="muted">
-              block {checkpoint.blockNumber.toLocaleString("en")}, {msText(checkpoint.anchoredAt)}
+              block {count(checkpoint.blockNumber)}, {msText(checkpoint.anchoredAt)}
             </div>
           ) : null}
         </div>
         <div class="stat">
           <div class="label">Waiting for the next checkpoint</div>
-          <div class="value">{(summary.treeSize - (checkpoint?.treeSize ?? 0)).toLocaleString("en")} events</div>
+          <div class="value">{count(summary.treeSize - (checkpoint?.treeSize ?? 0))} events</div>
         </div>
       </div>
       <p>

@@ -1,7 +1,7 @@
 // A small inline SVG chart of the log's size at each checkpoint, oldest to newest.
 import type { FC } from "hono/jsx";
 import type { CheckpointView } from "../../node/node-api";
-import { msText } from "./format";
+import { count, msText } from "./format";
 
 // The plot stretches to any width (preserveAspectRatio none, strokes that do not scale); its labels are HTML, so
 // they keep their size on a phone and on a wide screen alike.
@@ -31,7 +31,7 @@ export const TreeSizeChart: FC<{ checkpoints: readonly CheckpointView[] }> = ({ 
   return (
     <figure class="chart" data-points={points.length}>
       <div class="chart-y" aria-hidden="true">
-        <span>{max.toLocaleString("en")}</span>
+        <span>{count(max)}</span>
         <span>0</span>
       </div>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={summary}>

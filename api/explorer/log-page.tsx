@@ -3,7 +3,7 @@ import type { FC } from "hono/jsx";
 import type { CheckpointView } from "../../node/node-api";
 import { Layout } from "./layout";
 import { TreeSizeChart } from "./log-chart";
-import { msText, plural } from "./format";
+import { count, msText, plural } from "./format";
 
 /** Newest first, this many rows: the table is for looking, the API is for reading everything. */
 export const CHECKPOINT_ROWS = 50;
@@ -38,7 +38,7 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
         </div>
         <div class="stat">
           <div class="label">Checkpoints</div>
-          <div class="value">{checkpoints.length.toLocaleString("en")}</div>
+          <div class="value">{count(checkpoints.length)}</div>
         </div>
       </div>
       <section class="panel">
@@ -47,9 +47,7 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
           <dt>Head</dt>
           <dd>
             {plural(treeSize, "event")}
-            {treeSize > (newest?.treeSize ?? 0)
-              ? `, ${(treeSize - (newest?.treeSize ?? 0)).toLocaleString("en")} waiting for the next checkpoint`
-              : ", all anchored"}
+            {treeSize > (newest?.treeSize ?? 0) ? `, ${count(treeSize - (newest?.treeSize ?? 0))} waiting for the next checkpoint` : ", all anchored"}
           </dd>
           <dt>Head root</dt>
           <dd>
@@ -58,7 +56,7 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
           {newest ? (
             <>
               <dt>Checkpoint size</dt>
-              <dd>{newest.treeSize.toLocaleString("en")}</dd>
+              <dd>{count(newest.treeSize)}</dd>
               <dt>Checkpoint root</dt>
               <dd>
                 <code>{newest.rootHash}</code>
@@ -68,7 +66,7 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
                 <code>{newest.txHash}</code>
               </dd>
               <dt>Block</dt>
-              <dd>{newest.blockNumber.toLocaleString("en")}</dd>
+              <dd>{count(newest.blockNumber)}</dd>
               <dt>Anchored at</dt>
               <dd>{msText(newest.anchoredAt)}</dd>
             </>
@@ -113,7 +111,7 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
           {rows.map((checkpoint) => (
             <tr data-tree-size={checkpoint.treeSize}>
               <td class="num" data-label="Tree size">
-                {checkpoint.treeSize.toLocaleString("en")}
+                {count(checkpoint.treeSize)}
               </td>
               <td data-label="Root">
                 <code>{checkpoint.rootHash}</code>
@@ -122,7 +120,7 @@ export const LogPage: FC<LogPageProps> = ({ treeSize, headRoot, logId, chainId, 
                 <code>{checkpoint.txHash}</code>
               </td>
               <td class="num" data-label="Block">
-                {checkpoint.blockNumber.toLocaleString("en")}
+                {count(checkpoint.blockNumber)}
               </td>
               <td data-label="Anchored">{msText(checkpoint.anchoredAt)}</td>
             </tr>

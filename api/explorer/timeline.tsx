@@ -2,7 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { BundleEntry, TraceBundle } from "../../node/domain/bundle";
 import type { CheckStatus, VerificationReport } from "../../node/verify/verify-bundle";
-import { STATUS_LABELS, timeText, valueText } from "./format";
+import { count, STATUS_LABELS, timeText, valueText } from "./format";
 
 /** A participant as the node's directory knows it; undefined when the address is not registered. */
 export type ActorInfo = { name: string; roles: string[]; country: string; active: boolean } | undefined;
@@ -88,7 +88,7 @@ const EntryItem: FC<{
         <strong class="etype">{entry.event.eventType}</strong>
         {anchored ? (
           <span class="tag s-pass" title={`inclusion proof of ${entry.inclusionProof?.length ?? 0} hashes`}>
-            anchored{treeSize !== undefined ? ` in tree size ${treeSize.toLocaleString("en")}` : ""}
+            anchored{treeSize !== undefined ? ` in tree size ${count(treeSize)}` : ""}
           </span>
         ) : (
           <span class="tag s-pending">pending — receipt only</span>
@@ -109,7 +109,7 @@ const EntryItem: FC<{
         </dd>
         <dt>Leaf</dt>
         <dd>
-          index {entry.leafIndex.toLocaleString("en")} · <code>{entry.leafHash}</code>
+          index {count(entry.leafIndex)} · <code>{entry.leafHash}</code>
         </dd>
       </dl>
       <Fields entry={entry} erased={erased} />
