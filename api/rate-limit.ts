@@ -23,6 +23,11 @@ export class RateLimiter {
     this.maxKeys = options.maxKeys ?? 100_000;
   }
 
+  /** The most tokens a bucket holds. */
+  get burst(): number {
+    return this.options.burst;
+  }
+
   /** Keys remembered now; never more than maxKeys. */
   get size(): number {
     return this.buckets.size;

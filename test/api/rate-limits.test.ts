@@ -307,6 +307,23 @@ describe("rate limits charge the real party, with bounded state", function () {
       expect((await customs).status).to.equal(200);
     });
 
+    it("holds the most one request may take from the share before it runs, so a crowd arriving together cannot all start", async () => {
+      // 100 ms of share and 50 ms held per request: two at once, whatever the requests then take.
+      const anonymousWork = new RateLimiter({ perSecond: 0.001, burst: 100, clock: Date.now });
+      const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousWork } });
+      const orders = Array.from({ length: 6 }, () => order(PLATFORM));
+      await post(app, "/v1/events:batch", JSON.stringify({ events: orders }), "192.0.2.73");
+      const pages = orders.map((o, n) => app.request(`/trace/${o.event.shipmentId}`, {}, from(`203.0.115.${n + 1}`)));
+      const statuses = (await Promise.all(pages)).map((r) => r.status);
+      expect(
+        statuses.filter((s) => s === 200),
+        statuses.join(", "),
+      ).to.have.length(2);
+      expect(statuses.filter((s) => s === 429)).to.have.length(4);
+      // What the two did not take of the 50 ms each was given back (without it, the share would be empty now).
+      expect(anonymousWork.wait("anonymous", 1)).to.equal(0);
+    });
+
     it("gives anonymous traffic from every address together a share of the node's time, while participants go on", async () => {
       const anonymousWork = new RateLimiter({ perSecond: 0.001, burst: 30, clock: Date.now });
       const app = createApp({ node: runtime.api, startedAt: new Date(), state: { anonymousWork } });
