@@ -150,8 +150,8 @@ export class Ledger {
   }
 
   /** A batch append's body read into its events (readBatch), on a prepare worker. */
-  readBatch(text: string, maxEvents: number): Promise<BatchRead> {
-    return this.pool.readBatch(text, maxEvents);
+  readBatch(body: string | Uint8Array, maxEvents: number): Promise<BatchRead> {
+    return this.pool.readBatch(body, maxEvents);
   }
 
   /**

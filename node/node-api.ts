@@ -129,7 +129,7 @@ export interface NodeApi {
    * A batch append's JSON text read into its events and the actors they claim, at most `maxEvents`; rejects with the
    * 400 a malformed or misshapen body gets. Read off the main thread.
    */
-  readBatch(text: string, maxEvents: number): Promise<BatchRead>;
+  readBatch(body: string | Uint8Array, maxEvents: number): Promise<BatchRead>;
   /**
    * Appends each event on its own; each is answered in order. `claimed[i]`, the actor job i names as written, lets
    * one that is no active participant, or is spelled otherwise than the registry's EIP-55 form, be refused unprepared.

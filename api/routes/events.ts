@@ -11,6 +11,7 @@ import {
   clientKey,
   holdForBody,
   isRegistered,
+  jsonBytes,
   jsonText,
   parseJson,
   REFUSED_EVENT_UNITS,
@@ -62,7 +63,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
       let claimed: (string | undefined)[];
       try {
         // Read on a prepare worker: parsing and checking 2 MiB of JSON would hold every other request up.
-        ({ events, actors: written } = await ctx.node.readBatch(await jsonText(c), ctx.limits.batchEvents));
+        ({ events, actors: written } = await ctx.node.readBatch(await jsonBytes(c), ctx.limits.batchEvents));
         claimed = written.map(actorKey);
         for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       } catch (error) {

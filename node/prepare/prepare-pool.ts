@@ -106,6 +106,12 @@ function overLimits(job: PrepareJob): CandidateResult | undefined {
   return issue ? limitFailure(issue) : undefined;
 }
 
+/** The buffer of `bytes` to move to a worker, when `bytes` is the whole of it (else they are copied). */
+function movable(bytes: Uint8Array): ArrayBuffer[] {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength ? [buffer] : [];
+}
+
 /** A pool of `workers` threads (0 = everything on the calling thread). */
 export class PreparePool {
   private readonly workers: Worker[] = [];
@@ -301,15 +307,17 @@ export class PreparePool {
    * checking 2 MiB of JSON takes tens of milliseconds, which on the main thread every other append would wait for,
    * and a batch is read before any of its signatures is checked. A refused body rejects with readBatch's own error.
    */
-  async readBatch(text: string, maxEvents: number): Promise<BatchRead> {
-    if (this.workers.length === 0) return readBatch(text, maxEvents);
+  async readBatch(body: string | Uint8Array, maxEvents: number): Promise<BatchRead> {
+    if (this.workers.length === 0) return readBatch(typeof body === "string" ? body : new TextDecoder().decode(body), maxEvents);
     if (this.closed) throw new Error("prepare pool is closed");
     const [reply] = await this.post(
       {},
       "bulk",
-      [text],
+      [body],
       (id, part) => ({ id, kind: "batch", texts: part, maxEvents }),
       (_text, error) => error,
+      // Bytes are moved to the worker, not copied: the main thread neither decodes nor clones 2 MiB.
+      typeof body === "string" ? [] : movable(body),
     );
     invariant(reply !== undefined, "a batch message is answered with one reply");
     if (reply instanceof Error) throw reply;
@@ -387,12 +395,15 @@ export class PreparePool {
     part: J[],
     request: (id: number, part: J[]) => WorkerRequest,
     unsendable: Unsendable<J, R>,
+    transfer: ArrayBuffer[] = [],
   ): Promise<unknown[]> {
     return new Promise<unknown[]>((resolve) => {
       const queued = this.lanes.get(lane);
       const send: Waiting = (worker) =>
         resolve(
-          worker === undefined ? part.map((job) => unsendable(job, new Error("prepare pool is closed"))) : this.postTo(worker, hold, part, request, unsendable),
+          worker === undefined
+            ? part.map((job) => unsendable(job, new Error("prepare pool is closed")))
+            : this.postTo(worker, hold, part, request, unsendable, transfer),
         );
       if (queued) queued.waiting.push(send);
       else this.lanes.set(lane, { hold, waiting: [send] });
@@ -457,10 +468,11 @@ export class PreparePool {
     part: J[],
     request: (id: number, part: J[]) => WorkerRequest,
     unsendable: Unsendable<J, R>,
+    transfer: ArrayBuffer[] = [],
   ): Promise<unknown[]> {
     const id = this.nextId++;
     try {
-      worker.postMessage(request(id, part));
+      worker.postMessage(request(id, part), transfer);
     } catch (caught) {
       this.chainOf.delete(id);
       const error = caught instanceof Error ? caught : new Error(String(caught));

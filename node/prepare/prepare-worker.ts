@@ -49,8 +49,8 @@ export type WorkerRequest =
   | { id: number; kind: "catalog"; lists: string[] }
   /** `texts`: catalog requests' JSON text, whose heads are read (readCatalogHead). */
   | { id: number; kind: "catalog-head"; texts: string[] }
-  /** `texts`: batch append bodies' JSON text, read into their events (readBatch) of at most `maxEvents`. */
-  | { id: number; kind: "batch"; texts: string[]; maxEvents: number }
+  /** `texts`: batch append bodies' JSON, as text or UTF-8 bytes, read into their events (readBatch) of at most `maxEvents`. */
+  | { id: number; kind: "batch"; texts: (string | Uint8Array)[]; maxEvents: number }
   /** `jobs`: bundles to verify against the chain, whose reads the worker asks the calling thread for (ChainCall). */
   | { id: number; kind: "verify"; jobs: VerifyJob[] };
 export type WorkerResponse = { id: number; results: unknown[] };
@@ -163,7 +163,11 @@ export function runCatalogHeadJob(text: string): CatalogHeadReply {
 }
 
 /** Reads one batch body; a text readBatch refuses is answered with its error. */
-export function runBatchJob(text: string, maxEvents: number): BatchReply {
+/** Bodies sent as bytes are decoded here as a request's text() decodes them: UTF-8, bad sequences replaced. */
+const UTF8 = new TextDecoder();
+
+export function runBatchJob(body: string | Uint8Array, maxEvents: number): BatchReply {
+  const text = typeof body === "string" ? body : UTF8.decode(body);
   try {
     return { ok: true, batch: readBatch(text, maxEvents) };
   } catch (error) {

@@ -79,7 +79,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
     chainBlockNumber: () => chain.provider.getBlockNumber(),
 
     append: (job) => ledger.append(job),
-    readBatch: (text, maxEvents) => ledger.readBatch(text, maxEvents),
+    readBatch: (body, maxEvents) => ledger.readBatch(body, maxEvents),
     appendMany: (jobs, claimed) => ledger.appendMany(jobs, claimed),
 
     participant: (address) => node.participants.lookup(address),

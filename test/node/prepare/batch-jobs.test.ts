@@ -116,6 +116,16 @@ describe("PreparePool batch jobs", function () {
     expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
   });
 
+  it("reads a body given as UTF-8 bytes as its text, moving the bytes to the worker rather than copying them", async () => {
+    const text = batchText(20, ALICE, 10).replace('"note":"', '"note":"ü€ ');
+    const bytes = new TextEncoder().encode(text);
+    const read = pool.readBatch(bytes, 1000);
+    expect(bytes.byteLength, "the bytes left the calling thread").to.equal(0);
+    expect(await read).to.deep.equal(readBatch(text, 1000));
+    const refused = await rejectionOf(pool.readBatch(new TextEncoder().encode(text.slice(0, -1)), 1000));
+    expect((refused as BorderLedgerError).message).to.match(/^malformed JSON/);
+  });
+
   it("keeps a worker for appends while batches are read: one read at a time on two workers, the next one waiting", async () => {
     const text = batchText(1000, ALICE, 1700);
     const internals = pool as unknown as { bulk: number };
