@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Level } from "level";
-import { createApp } from "../../api/app";
+import { createApp, DEFAULT_RATE_LIMIT } from "../../api/app";
 import { devWallet } from "../../node/chain/dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "../../node/chain/embedded-chain";
 import type { ContractAddresses } from "../../node/chain/contracts";
@@ -25,6 +25,9 @@ import { defined, elementAt, rejectionOf } from "../helpers/assertions";
 import { signedAppend } from "../helpers/events";
 import { happyLifecycleRequests } from "../helpers/http-load";
 import { NodeProcesses } from "../helpers/node-process";
+
+/** The drill reads every shipment anonymously, back to back: it is about stored values, not the anonymous share of the node. */
+const UNSHARED = { ...DEFAULT_RATE_LIMIT, anonymousWorkMsPerSecond: 0 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- HTTP bodies, read loosely: the assertions check their shape
 type Json = Record<string, any>;
@@ -139,7 +142,9 @@ describe("drill: corrupted stored values", function () {
     before(async () => {
       const clean = await openRuntime();
       try {
-        statusBefore = (await (await createApp({ node: clean.api, startedAt: new Date() }).request(`/v1/shipments/${NODE_VICTIM}`)).json()) as Json;
+        statusBefore = (await (
+          await createApp({ node: clean.api, startedAt: new Date(), rateLimit: UNSHARED }).request(`/v1/shipments/${NODE_VICTIM}`)
+        ).json()) as Json;
       } finally {
         await clean.close();
       }
@@ -148,7 +153,7 @@ describe("drill: corrupted stored values", function () {
       await overwrite("heads", headKey(HEAD_VICTIM), "garbage", "json");
       // None of them is read at start: the node opens and serves.
       runtime = await openRuntime();
-      app = createApp({ node: runtime.api, startedAt: new Date() });
+      app = createApp({ node: runtime.api, startedAt: new Date(), rateLimit: UNSHARED });
     });
     after(async () => {
       await runtime?.close();
@@ -275,7 +280,7 @@ describe("drill: corrupted stored values", function () {
     it("refuses GET /v1/log/checkpoint and every bundle (each would carry it), naming checkpoints/<treeSize>, and serves the rest", async () => {
       const runtime = await openRuntime();
       try {
-        const app = createApp({ node: runtime.api, startedAt: new Date() });
+        const app = createApp({ node: runtime.api, startedAt: new Date(), rateLimit: UNSHARED });
         const key = checkpointKey(TREE_SIZE);
         // Written while the node runs, through its own LevelDB: what it reads next is garbage.
         await runtime.db.table("checkpoints", "json").put(key, { treeSize: "35", rootHash: "not a hash" });
