@@ -6,6 +6,7 @@ import { readBatch } from "../../../node/domain/batch";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { PreparePool } from "../../../node/prepare/prepare-pool";
 import { signedAppend } from "../../helpers/events";
+import { turnsDuring } from "../../helpers/event-loop";
 
 const ALICE = "0x" + "aB".repeat(20);
 
@@ -102,16 +103,7 @@ describe("PreparePool batch jobs", function () {
     const started = performance.now();
     readBatch(text, 1000);
     const inThreadMs = performance.now() - started;
-    let turns = 0;
-    let running = true;
-    const turn = () => {
-      if (!running) return;
-      turns++;
-      setImmediate(turn);
-    };
-    setImmediate(turn);
-    const read = await pool.readBatch(text, 1000);
-    running = false;
+    const { turns, result: read } = await turnsDuring(() => pool.readBatch(text, 1000));
     expect(read.events).to.have.length(1000);
     expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
   });

@@ -8,6 +8,7 @@ import { isValidInclusionProof } from "../../../node/domain/merkle";
 import { PreparePool, type CatalogLists } from "../../../node/prepare/prepare-pool";
 import { CatalogService, type CatalogServiceOptions } from "../../../node/services/catalog-service";
 import { CATALOG_FORMAT, type StoredCatalog } from "../../../node/store/catalog-store";
+import { turnsDuring } from "../../helpers/event-loop";
 
 const BRAND = "Acme Watches";
 const BRAND_ID = brandIdOf(BRAND);
@@ -66,21 +67,6 @@ function serviceOver(catalog: StoredCatalog, buildTrees?: CatalogServiceOptions[
     buildTrees,
   };
   return new CatalogService(options as unknown as CatalogServiceOptions);
-}
-
-/** How many setImmediate turns the event loop took while `work` ran. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ turns: number; result: T }> {
-  let turns = 0;
-  let running = true;
-  const turn = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(turn);
-  };
-  setImmediate(turn);
-  const result = await work();
-  running = false;
-  return { turns, result };
 }
 
 /** A tree builder whose builds the test counts and settles by hand. */
