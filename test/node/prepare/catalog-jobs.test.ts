@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { buildCatalog, readCatalogHead, signedCatalogRequest, type Catalog, type CatalogItem } from "../../../node/domain/catalog";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { PreparePool, type CatalogLists } from "../../../node/prepare/prepare-pool";
+import { turnsDuring } from "../../helpers/event-loop";
 
 const itemsOf = (count: number, label = "SN"): CatalogItem[] => Array.from({ length: count }, (_, i) => ({ gtin: "04012345678901", serial: `${label}-${i}` }));
 
@@ -155,16 +156,7 @@ describe("PreparePool catalog jobs", function () {
       const started = performance.now();
       readCatalogHead(text);
       const inThreadMs = performance.now() - started;
-      let turns = 0;
-      let running = true;
-      const turn = () => {
-        if (!running) return;
-        turns++;
-        setImmediate(turn);
-      };
-      setImmediate(turn);
-      const head = await pool.readCatalogHead(text);
-      running = false;
+      const { turns, result: head } = await turnsDuring(() => pool.readCatalogHead(text));
       expect(head.itemCount).to.equal(20_000);
       expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
     });
