@@ -99,7 +99,7 @@ function anonymousWorkShare(msPerSecond: number, clock: () => number): RateLimit
  * Holds an anonymous request's work from the share before it runs — the most one request is charged (at most the
  * share's burst) — so that a crowd arriving together cannot all start on one remaining millisecond: twelve clients
  * let in at once held the main thread for 300-600 ms. 429 when the share cannot hold it. Returns the ms held, which
- * settleWork turns into what the request took.
+ * chargeWork settles on what the request took.
  */
 function holdShare(work: RateLimiter | undefined): number {
   if (work === undefined) return 0;

@@ -168,9 +168,9 @@ export class Ledger {
       jobs.map((_, i) => {
         const actor = claimed[i];
         if (actor === undefined) return undefined;
-        let refusal = lookups.get(actor);
-        if (refusal === undefined) lookups.set(actor, (refusal = this.refusalOfActor(actor)));
-        return refusal;
+        let lookup = lookups.get(actor);
+        if (lookup === undefined) lookups.set(actor, (lookup = this.refusalOfActor(actor)));
+        return lookup;
       }),
     );
     const open = jobs.filter((_, i) => refusals[i] === undefined);
@@ -213,8 +213,7 @@ export class Ledger {
    * spends a signature recovery on it. A batch of a thousand made-up actors, or of one carrier's address in a
    * thousand letter cases, then costs lookups, not recoveries.
    */
-  private async refusalOfActor(claimed: string | undefined): Promise<BorderLedgerError | undefined> {
-    if (claimed === undefined) return undefined;
+  private async refusalOfActor(claimed: string): Promise<BorderLedgerError | undefined> {
     const participant = await this.participants.lookup(claimed);
     if (participant?.active !== true) return notRegistered(claimed);
     if (participant.address === claimed) return undefined;

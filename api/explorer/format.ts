@@ -87,7 +87,6 @@ export function valueText(value: unknown): string {
   return JSON.stringify(shown, null, 2) ?? String(value);
 }
 
-/** `n thing` or `n things`. */
 /**
  * Numbers as the explorer writes them ("12,345"). One formatter, made when the module loads: `toLocaleString("en")`
  * makes one per call, and the first loads the locale's data (79 ms of the first trace page a node served).
@@ -99,6 +98,7 @@ export function count(n: number): string {
   return NUMBERS.format(n);
 }
 
+/** `n thing` or `n things`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }

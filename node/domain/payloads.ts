@@ -90,10 +90,10 @@ export const Seller = z.strictObject({ id: Identifier, name: Name, country: Coun
 /** The platform the order was placed on. */
 export const Platform = z.strictObject({ name: Name, url: HttpUrl.optional() });
 
-/** An account in EIP-55 checksum form: an event's actor, a party of the shipment (spec §1.1). */
 /** What an address the protocol stores must be: spelled as EIP-55 says, one spelling per address. */
 export const CHECKSUM_RULE = "must be in EIP-55 checksum form";
 
+/** An account in EIP-55 checksum form: an event's actor, a party of the shipment (spec §1.1). */
 export const ChecksummedAddress = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
