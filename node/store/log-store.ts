@@ -119,6 +119,13 @@ export class LogStore implements LedgerLog, AnchoringLog {
    * before it, so it is not cached.
    */
   private entryWrites = 0;
+  /**
+   * The newest checkpoint recorded, once read (null: none recorded): every trace names it, and a reverse LevelDB
+   * iterator per trace read was a visible share of the main thread. `checkpointWrites` counts the puts, so a read
+   * that overlapped one is not kept.
+   */
+  private newestCheckpoint: Readonly<StoredCheckpoint> | null | undefined;
+  private checkpointWrites = 0;
 
   private constructor(
     private readonly db: Database,
@@ -416,7 +423,14 @@ export class LogStore implements LedgerLog, AnchoringLog {
   }
 
   async putCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
-    await this.checkpoints.put(checkpointKey(checkpoint.treeSize), checkpoint);
+    this.checkpointWrites++;
+    try {
+      await this.checkpoints.put(checkpointKey(checkpoint.treeSize), checkpoint);
+    } finally {
+      // Read afresh next time: the put may have failed, or recorded a checkpoint older than the newest.
+      this.newestCheckpoint = undefined;
+      this.checkpointWrites++;
+    }
   }
 
   /** Every recorded checkpoint, oldest first. */
@@ -426,11 +440,16 @@ export class LogStore implements LedgerLog, AnchoringLog {
     return out;
   }
 
-  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+  /** The checkpoint of the largest tree size recorded (shared between callers: not to be changed). */
+  async latestCheckpoint(): Promise<Readonly<StoredCheckpoint> | undefined> {
+    if (this.newestCheckpoint !== undefined) return this.newestCheckpoint ?? undefined;
+    const writes = this.checkpointWrites;
+    let newest: Readonly<StoredCheckpoint> | null = null;
     for await (const [key, value] of this.checkpoints.entries({ reverse: true, limit: 1 })) {
-      return parseStored(StoredCheckpointSchema, "checkpoints", key, value);
+      newest = Object.freeze(parseStored(StoredCheckpointSchema, "checkpoints", key, value));
     }
-    return undefined;
+    if (writes === this.checkpointWrites && writes % 2 === 0) this.newestCheckpoint = newest;
+    return newest ?? undefined;
   }
 
   async getChainBinding(): Promise<StoredChainBinding | undefined> {

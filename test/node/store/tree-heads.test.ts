@@ -85,6 +85,28 @@ describe("the log store's tree heads and checkpoints", function () {
     expect((await stores.log.latestTreeHead())?.treeSize).to.equal(leaves);
   });
 
+  it("answers the newest checkpoint from memory only until another is put, even one put while it was being read", async () => {
+    const at = (treeSize: number) => ({
+      treeSize,
+      rootHash: hashOf(`root ${treeSize}`),
+      headsRoot: hashOf(`heads ${treeSize}`),
+      blockNumber: treeSize,
+      txHash: hashOf(`tx ${treeSize}`),
+      anchoredAt: 1_700_000_000_000 + treeSize,
+    });
+    await stores.log.putCheckpoint(at(10));
+    expect(await stores.log.latestCheckpoint()).to.deep.equal(at(10));
+    expect(await stores.log.latestCheckpoint()).to.deep.equal(at(10));
+    await stores.log.putCheckpoint(at(20));
+    expect(await stores.log.latestCheckpoint()).to.deep.equal(at(20));
+    // A read begun before a put may see the store before it: it answers, but is not kept.
+    const [during] = await Promise.all([stores.log.latestCheckpoint(), stores.log.putCheckpoint(at(30))]);
+    expect([20, 30]).to.include(during?.treeSize);
+    expect(await stores.log.latestCheckpoint()).to.deep.equal(at(30));
+    await stores.log.putCheckpoint(at(5));
+    expect(await stores.log.latestCheckpoint()).to.deep.equal(at(30));
+  });
+
   it("answers the same after a reopen, with the heads and the newest checkpoint read back from disk", async () => {
     const checkpoint = {
       treeSize: sizes[100] as number,
