@@ -21,7 +21,7 @@ import { PARTY_ROLES, namedParties } from "./domain/parties";
 import { readsWholeShipment } from "./domain/views";
 import { CHECKSUM_RULE } from "./domain/payloads";
 import type { BrandLookup, LedgerLog, ParticipantLookup } from "./ports";
-import type { BatchRead } from "./domain/batch";
+import type { HeldBatch } from "./domain/batch";
 import type { PrepareJob, PreparePool } from "./prepare/prepare-pool";
 import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-worker";
 
@@ -29,6 +29,9 @@ import { lifecyclePayloadOf, type LedgerCandidate } from "./prepare/prepare-work
 export type Receipt = ReceiptJson;
 
 export type AppendOutcome = { status: "created" | "replayed"; receipt: Receipt };
+
+/** One event of many, answered on its own: appended (or a replay), or refused. */
+export type AppendResult = { ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError };
 
 /** An event just written, as the ledger tells its listeners: its log place and its leaf. */
 export type AppendedEvent = { shipmentId: string; eventType: EventType; leafIndex: number; seq: number; leafHash: string; recordedAt: number };
@@ -149,8 +152,8 @@ export class Ledger {
     return this.commitOne(result.candidate);
   }
 
-  /** A batch append's body read into its events (readBatch), on a prepare worker. */
-  readBatch(body: string | Uint8Array, maxEvents: number): Promise<BatchRead> {
+  /** A batch append's body read into its events (readBatch) on a prepare worker, which holds their texts. */
+  readBatch(body: string | Uint8Array, maxEvents: number): Promise<HeldBatch> {
     return this.pool.readBatch(body, maxEvents);
   }
 
@@ -159,13 +162,38 @@ export class Ledger {
    * (claimedActor), lets an event no active participant could have signed be refused before a worker checks it
    * (see refusalOfActor): a batch's keys named twice are refused with the whole body before this.
    */
-  async appendMany(
-    jobs: PrepareJob[],
-    claimed: readonly (string | undefined)[] = [],
-  ): Promise<({ ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError })[]> {
+  appendMany(jobs: PrepareJob[], claimed: readonly (string | undefined)[] = []): Promise<AppendResult[]> {
+    return this.appendClaimed(jobs.length, claimed, async (open) => open.map((i) => jobs[i] as PrepareJob));
+  }
+
+  /**
+   * Appends the events of a batch read by readBatch, as appendMany does with their claimed actors: only the texts of
+   * events not refused on their actor are taken from the worker that holds them.
+   */
+  async appendBatch(batch: HeldBatch): Promise<AppendResult[]> {
+    let taken = false;
+    try {
+      return await this.appendClaimed(batch.actors.length, batch.actors, async (open) => {
+        taken = true;
+        return (await batch.take(open)).map((text) => ({ text }));
+      });
+    } finally {
+      if (!taken) void batch.take([]).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Answers `count` jobs in order: those whose claimed actor refuses them (refusalOfActor) unprepared, the rest
+   * prepared from `jobsAt(indexes)` and committed.
+   */
+  private async appendClaimed(
+    count: number,
+    claimed: readonly (string | undefined)[],
+    jobsAt: (open: number[]) => Promise<PrepareJob[]>,
+  ): Promise<AppendResult[]> {
     const lookups = new Map<string, Promise<BorderLedgerError | undefined>>();
-    const refusals = await Promise.all(
-      jobs.map((_, i) => {
+    const refusals: (BorderLedgerError | undefined)[] = await Promise.all(
+      Array.from({ length: count }, (_, i) => {
         const actor = claimed[i];
         if (actor === undefined) return undefined;
         let lookup = lookups.get(actor);
@@ -173,10 +201,12 @@ export class Ledger {
         return lookup;
       }),
     );
-    const open = jobs.filter((_, i) => refusals[i] === undefined);
-    const prepared = open.length === 0 ? [] : await this.pool.prepareMany(open);
+    const open: number[] = [];
+    for (let i = 0; i < count; i++) if (refusals[i] === undefined) open.push(i);
+    const jobs = await jobsAt(open);
+    const prepared = jobs.length === 0 ? [] : await this.pool.prepareMany(jobs);
     let next = 0;
-    const results = jobs.map((_, i) => refusals[i] ?? prepared[next++]);
+    const results = refusals.map((refused) => refused ?? prepared[next++]);
     return Promise.all(
       results.map(async (result) => {
         invariant(result !== undefined, "every job refused or prepared");

@@ -4,17 +4,16 @@ import type { AnchorStatus } from "./chain/anchorer";
 import type { BrandInfo } from "./chain/brand-directory";
 import type { DevAccount } from "./chain/chain-runtime";
 import type { ContractAddresses } from "./chain/contracts";
-import type { BatchRead } from "./domain/batch";
+import type { HeldBatch } from "./domain/batch";
 import type { BundleEntry, TraceBundle, TreeHeadJson } from "./domain/bundle";
 import type { HeadProof } from "./domain/heads-map";
 import type { Network } from "./domain/network";
 import type { EpcisDocument } from "./domain/epcis/document";
 import type { ErasureRecord } from "./domain/erasure-request";
-import type { BorderLedgerError } from "./domain/errors";
 import type { ClaimStatus, FinalDecision, ShipmentAmounts } from "./domain/lifecycle/status";
 import type { StoredCheckpoint } from "./domain/log-entry";
 import type { Viewer } from "./domain/views";
-import type { AppendOutcome } from "./ledger";
+import type { AppendOutcome, AppendResult } from "./ledger";
 import type { ParticipantInfo } from "./ports";
 import type { PrepareJob } from "./prepare/prepare-pool";
 import type { AuthenticityReport, CatalogReceipt } from "./services/catalog-service";
@@ -95,7 +94,7 @@ export type ShipmentStatusView =
 /** A brand and its latest anchored catalog (GET /v1/brands). */
 export type BrandView = BrandInfo;
 
-export type AppendResult = { ok: true; outcome: AppendOutcome } | { ok: false; error: BorderLedgerError };
+export type { AppendResult };
 
 export interface NodeApi {
   readonly network: NetworkView;
@@ -127,14 +126,16 @@ export interface NodeApi {
   append(job: PrepareJob): Promise<AppendOutcome>;
   /**
    * A batch append's JSON text read into its events and the actors they claim, at most `maxEvents`; rejects with the
-   * 400 a malformed or misshapen body gets. Read off the main thread.
+   * 400 a malformed or misshapen body gets. Read off the main thread, which holds the events' texts until
+   * appendBatch takes them; a batch not appended is given back with `take([])`.
    */
-  readBatch(body: string | Uint8Array, maxEvents: number): Promise<BatchRead>;
+  readBatch(body: string | Uint8Array, maxEvents: number): Promise<HeldBatch>;
   /**
-   * Appends each event on its own; each is answered in order. `claimed[i]`, the actor job i names as written, lets
-   * one that is no active participant, or is spelled otherwise than the registry's EIP-55 form, be refused unprepared.
+   * Appends each event of a read batch on its own; each is answered in order. An event whose claimed actor is no
+   * active participant, or is spelled otherwise than the registry's EIP-55 form, is refused unprepared, and its text
+   * never leaves the worker that read it.
    */
-  appendMany(jobs: PrepareJob[], claimed?: readonly (string | undefined)[]): Promise<AppendResult[]>;
+  appendBatch(batch: HeldBatch): Promise<AppendResult[]>;
 
   // Participants and brands (spec §1, §4).
   participant(address: string): Promise<ParticipantInfo | undefined>;

@@ -6,7 +6,7 @@
 // can do — or signed by a key no one registered) is charged to the client at what checking it cost. So naming
 // someone else's address, resending their events or signing with fresh keys spends nothing of anyone else's.
 import { Hono, type Context } from "hono";
-import { actorKey, claimedActor } from "../../node/domain/batch";
+import { actorKey, claimedActor, type HeldBatch } from "../../node/domain/batch";
 import {
   clientKey,
   holdForBody,
@@ -58,24 +58,23 @@ export function eventRoutes(ctx: ApiContext): Hono {
     .post("/events:batch", async (c) => {
       const client = clientKey(c);
       const held = holdForBody(ctx, c, client);
-      let events: string[];
-      let written: (string | undefined)[];
+      let batch: HeldBatch | undefined;
       let claimed: (string | undefined)[];
       try {
-        // Read on a prepare worker: parsing and checking 2 MiB of JSON would hold every other request up.
-        ({ events, actors: written } = await ctx.node.readBatch(await jsonBytes(c), ctx.limits.batchEvents));
-        claimed = written.map(actorKey);
+        // Read on a prepare worker, which keeps the events: parsing and checking 2 MiB of JSON, or copying it back,
+        // would hold every other request up.
+        batch = await ctx.node.readBatch(await jsonBytes(c), ctx.limits.batchEvents);
+        claimed = batch.actors.map(actorKey);
         for (const [actor, count] of tally(claimed)) refuseIfSpent(ctx.rateLimiter, actor, count);
       } catch (error) {
         // Refused before any event was looked at: its client pays for every KiB the node read.
+        if (batch !== undefined) void batch.take([]).catch(() => undefined);
         settleClient(ctx, client, held, unprovenCost(c));
         throw error;
       }
+      const count = claimed.length;
       // Each claimed actor is checked against the registry before a worker spends a signature recovery on its event.
-      const results = await ctx.node.appendMany(
-        events.map((text) => ({ text })),
-        written,
-      );
+      const results = await ctx.node.appendBatch(batch);
       const known = await registeredOf(ctx, claimed);
       const signed = results.map((r, i) => {
         const actor = claimed[i];
@@ -84,7 +83,7 @@ export function eventRoutes(ctx: ApiContext): Hono {
       });
       for (const [actor, count] of tally(signed)) ctx.rateLimiter.charge(actor, count);
       const unsigned = signed.filter((actor) => actor === undefined).length;
-      settleClient(ctx, client, held, unsigned === 0 ? 0 : refusedEventCost(c, unsigned, events.length));
+      settleClient(ctx, client, held, unsigned === 0 ? 0 : refusedEventCost(c, unsigned, count));
       for (const r of results) {
         if (r.ok) ctx.metrics.appends.inc({ status: r.outcome.status });
         else ctx.metrics.rejects.inc({ code: r.error.code });

@@ -4,7 +4,7 @@
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { readBatch, type BatchRead } from "../domain/batch";
+import { heldInThread, readBatch, type HeldBatch } from "../domain/batch";
 import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead } from "../domain/catalog";
 import { invariant } from "../domain/errors";
 import { toHex } from "../domain/hex";
@@ -23,6 +23,7 @@ import {
   packLists,
   runJob,
   type BatchReply,
+  type BatchTakeReply,
   type CandidateResult,
   type CatalogLists,
   type CatalogHeadReply,
@@ -305,16 +306,22 @@ export class PreparePool {
   /**
    * A batch append's body read into its events (readBatch), on the next worker in a lane of its own: parsing and
    * checking 2 MiB of JSON takes tens of milliseconds, which on the main thread every other append would wait for,
-   * and a batch is read before any of its signatures is checked. A refused body rejects with readBatch's own error.
+   * and a batch is read before any of its signatures is checked. The worker keeps the events' texts and answers
+   * their claimed actors; the texts cross back only when taken (HeldBatch). A refused body rejects with readBatch's
+   * own error.
    */
-  async readBatch(body: string | Uint8Array, maxEvents: number): Promise<BatchRead> {
-    if (this.workers.length === 0) return readBatch(typeof body === "string" ? body : new TextDecoder().decode(body), maxEvents);
+  async readBatch(body: string | Uint8Array, maxEvents: number): Promise<HeldBatch> {
+    if (this.workers.length === 0) return heldInThread(readBatch(typeof body === "string" ? body : new TextDecoder().decode(body), maxEvents));
     if (this.closed) throw new Error("prepare pool is closed");
+    let reader: { worker: Worker; id: number } | undefined;
     const [reply] = await this.post(
       {},
       "bulk",
       [body],
-      (id, part) => ({ id, kind: "batch", texts: part, maxEvents }),
+      (id, [part], worker) => {
+        reader = { worker, id };
+        return { id, kind: "batch", body: part as string | Uint8Array, maxEvents };
+      },
       (_text, error) => error,
       // Bytes are moved to the worker, not copied: the main thread neither decodes nor clones 2 MiB.
       typeof body === "string" ? [] : movable(body),
@@ -323,7 +330,29 @@ export class PreparePool {
     if (reply instanceof Error) throw reply;
     const answer = reply as BatchReply;
     if (!answer.ok) throw errorOfReply(answer);
-    return answer.batch;
+    invariant(reader !== undefined, "a batch read was posted to a worker");
+    const { worker, id } = reader;
+    let taken = false;
+    return {
+      actors: answer.actors,
+      take: async (indexes) => {
+        invariant(!taken, "a held batch is taken once");
+        taken = true;
+        // A worker lost since it read the batch took its texts with it.
+        if (!this.workers.includes(worker)) throw new Error("the prepare worker that read this batch stopped");
+        const [took] = await this.postTo(
+          worker,
+          "waiting",
+          [indexes],
+          (takeId, [part]) => ({ id: takeId, kind: "batch-take", batch: id, indexes: [...(part ?? [])] }),
+          (_indexes, error) => error,
+        );
+        if (took instanceof Error) throw took;
+        const texts = took as BatchTakeReply;
+        if (!texts.ok) throw errorOfReply(texts);
+        return texts.texts;
+      },
+    };
   }
 
   /**
@@ -378,7 +407,12 @@ export class PreparePool {
    * messages let results stream back while the rest is still being worked on, so the stages of ingest overlap
    * instead of moving in waves.
    */
-  private async spread<J, R>(lane: unknown, jobs: J[], request: (id: number, part: J[]) => WorkerRequest, unsendable: Unsendable<J, R>): Promise<unknown[]> {
+  private async spread<J, R>(
+    lane: unknown,
+    jobs: J[],
+    request: (id: number, part: J[], worker: Worker) => WorkerRequest,
+    unsendable: Unsendable<J, R>,
+  ): Promise<unknown[]> {
     const chunk = Math.min(MAX_CHUNK, Math.ceil(jobs.length / this.workers.length));
     const parts: Promise<unknown[]>[] = [];
     for (let start = 0; start < jobs.length; start += chunk) {
@@ -393,7 +427,7 @@ export class PreparePool {
     lane: unknown,
     hold: Hold,
     part: J[],
-    request: (id: number, part: J[]) => WorkerRequest,
+    request: (id: number, part: J[], worker: Worker) => WorkerRequest,
     unsendable: Unsendable<J, R>,
     transfer: ArrayBuffer[] = [],
   ): Promise<unknown[]> {
@@ -466,13 +500,13 @@ export class PreparePool {
     worker: Worker,
     hold: Hold,
     part: J[],
-    request: (id: number, part: J[]) => WorkerRequest,
+    request: (id: number, part: J[], worker: Worker) => WorkerRequest,
     unsendable: Unsendable<J, R>,
     transfer: ArrayBuffer[] = [],
   ): Promise<unknown[]> {
     const id = this.nextId++;
     try {
-      worker.postMessage(request(id, part), transfer);
+      worker.postMessage(request(id, part, worker), transfer);
     } catch (caught) {
       this.chainOf.delete(id);
       const error = caught instanceof Error ? caught : new Error(String(caught));

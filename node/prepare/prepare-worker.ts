@@ -2,7 +2,7 @@
 // secp256k1 signer recovery —, the signing of receipts and the building of brand catalogs' trees.
 import { parentPort } from "node:worker_threads";
 import { buildCatalog, readCatalogHead, type Catalog, type CatalogHead, type CatalogItem } from "../domain/catalog";
-import { readBatch, type BatchRead } from "../domain/batch";
+import { readBatch } from "../domain/batch";
 import { BorderLedgerError, invariant, type ErrorCode } from "../domain/errors";
 import { prepareEvent, type PrepareFailure, type PreparedEvent } from "../domain/event";
 import type { EventType } from "../domain/event-types";
@@ -49,8 +49,13 @@ export type WorkerRequest =
   | { id: number; kind: "catalog"; lists: string[] }
   /** `texts`: catalog requests' JSON text, whose heads are read (readCatalogHead). */
   | { id: number; kind: "catalog-head"; texts: string[] }
-  /** `texts`: batch append bodies' JSON, as text or UTF-8 bytes, read into their events (readBatch) of at most `maxEvents`. */
-  | { id: number; kind: "batch"; texts: (string | Uint8Array)[]; maxEvents: number }
+  /**
+   * `body`: a batch append's JSON, as text or UTF-8 bytes, read into its events (readBatch) of at most `maxEvents`;
+   * the worker holds their texts under the message's id until a "batch-take" for it.
+   */
+  | { id: number; kind: "batch"; body: string | Uint8Array; maxEvents: number }
+  /** The texts of held batch `batch`'s events at `indexes`, after which the worker forgets the batch. */
+  | { id: number; kind: "batch-take"; batch: number; indexes: number[] }
   /** `jobs`: bundles to verify against the chain, whose reads the worker asks the calling thread for (ChainCall). */
   | { id: number; kind: "verify"; jobs: VerifyJob[] };
 export type WorkerResponse = { id: number; results: unknown[] };
@@ -99,8 +104,14 @@ export type CatalogReply = { ok: true; catalog: PackedCatalog } | FailedReply;
 /** What a catalog head job answers: the head, or the 400 the request's text gets. */
 export type CatalogHeadReply = { ok: true; head: CatalogHead } | FailedReply;
 
-/** What a batch job answers: the batch's events, or the 400 its whole body gets. */
-export type BatchReply = { ok: true; batch: BatchRead } | FailedReply;
+/** What a batch job answers: the actors its events claim (the texts stay on the worker), or the 400 its body gets. */
+export type BatchReply = { ok: true; actors: (string | undefined)[] } | FailedReply;
+
+/** What a batch-take answers: the texts asked for, or why the batch is not held. */
+export type BatchTakeReply = { ok: true; texts: string[] } | FailedReply;
+
+/** Batches a worker holds at most; the oldest is forgotten past this (the node takes each within a few lookups). */
+export const HELD_BATCHES = 32;
 
 export function failedReply(error: unknown): FailedReply {
   if (error instanceof BorderLedgerError) return { ok: false, code: error.code, message: error.message, details: error.details };
@@ -166,13 +177,27 @@ export function runCatalogHeadJob(text: string): CatalogHeadReply {
 /** Bodies sent as bytes are decoded here as a request's text() decodes them: UTF-8, bad sequences replaced. */
 const UTF8 = new TextDecoder();
 
-export function runBatchJob(body: string | Uint8Array, maxEvents: number): BatchReply {
+export function runBatchJob(body: string | Uint8Array, maxEvents: number, held: Map<number, string[]>, id: number): BatchReply {
   const text = typeof body === "string" ? body : UTF8.decode(body);
   try {
-    return { ok: true, batch: readBatch(text, maxEvents) };
+    const { events, actors } = readBatch(text, maxEvents);
+    held.set(id, events);
+    for (const oldest of held.keys()) {
+      if (held.size <= HELD_BATCHES) break;
+      held.delete(oldest);
+    }
+    return { ok: true, actors };
   } catch (error) {
     return failedReply(error);
   }
+}
+
+/** Takes texts of a held batch and forgets it. */
+export function runBatchTake(held: Map<number, string[]>, batch: number, indexes: readonly number[]): BatchTakeReply {
+  const events = held.get(batch);
+  held.delete(batch);
+  if (events === undefined) return failedReply(new Error(`batch ${batch} is no longer held by its worker`));
+  return { ok: true, texts: indexes.map((i) => events[i] as string) };
 }
 
 /** Payload fields the lifecycle rules of spec §7 read, per event type; DECLARATION is kept whole. */
@@ -281,6 +306,8 @@ function forwardingReader(
 const port = parentPort;
 if (port) {
   const separators = new Map<string, Buffer>();
+  // Batches read and not yet taken, by the id of the message that read each.
+  const heldBatches = new Map<number, string[]>();
   // Chain reads asked of the calling thread, by call number, answered by ChainAnswer messages.
   const asked = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextCall = 0;
@@ -321,7 +348,9 @@ if (port) {
     } else if (request.kind === "catalog-head") {
       results = request.texts.map((text) => runCatalogHeadJob(text));
     } else if (request.kind === "batch") {
-      results = request.texts.map((text) => runBatchJob(text, request.maxEvents));
+      results = [runBatchJob(request.body, request.maxEvents, heldBatches, request.id)];
+    } else if (request.kind === "batch-take") {
+      results = [runBatchTake(heldBatches, request.batch, request.indexes)];
     } else {
       let separator = separators.get(request.separator);
       if (!separator) {

@@ -80,7 +80,7 @@ export function createNodeApi(node: NodeParts): NodeApi {
 
     append: (job) => ledger.append(job),
     readBatch: (body, maxEvents) => ledger.readBatch(body, maxEvents),
-    appendMany: (jobs, claimed) => ledger.appendMany(jobs, claimed),
+    appendBatch: (batch) => ledger.appendBatch(batch),
 
     participant: (address) => node.participants.lookup(address),
     viewer: async (address) => {

@@ -256,6 +256,30 @@ describe("Ledger", function () {
     }
   });
 
+  it("takes from a read batch only the texts of events not refused on their claimed actor", async () => {
+    const stranger = signedAppend({ separator, signer: 15, shipmentId: "RR000000017DE", eventType: "ORDER" }).request;
+    const good = signedAppend({ separator, signer: 1, shipmentId: "RR000000018DE", eventType: "ORDER" }).request;
+    const carrier = signedAppend({ separator, signer: 2, shipmentId: "RR000000019DE", eventType: "DISPATCH" }).request;
+    const miscased = { ...carrier, event: { ...carrier.event, actor: carrier.event.actor.toLowerCase() } };
+    const requests = [stranger, good, miscased, { event: { actor: "nobody" } }];
+    const text = JSON.stringify({ events: requests });
+    const taken: number[][] = [];
+    const held = async () => {
+      const batch = await node.ledger.readBatch(text, 10);
+      return { actors: batch.actors, take: (indexes: readonly number[]) => (taken.push([...indexes]), batch.take(indexes)) };
+    };
+    const results = await node.ledger.appendBatch(await held());
+    expect(taken).to.deep.equal([[1, 3]]);
+    expect(results.map((r) => (r.ok ? r.outcome.status : r.error.code))).to.deep.equal(["FORBIDDEN", "created", "VALIDATION_FAILED", "VALIDATION_FAILED"]);
+    // Every event refused on its actor: nothing is taken, and the worker forgets the batch.
+    taken.length = 0;
+    const junk = JSON.stringify({ events: [stranger, miscased] });
+    const batch = await node.ledger.readBatch(junk, 10);
+    const refused = await node.ledger.appendBatch({ actors: batch.actors, take: (indexes) => (taken.push([...indexes]), batch.take(indexes)) });
+    expect(taken).to.deep.equal([[]]);
+    expect(refused.map((r) => !r.ok && r.error.code)).to.deep.equal(["FORBIDDEN", "VALIDATION_FAILED"]);
+  });
+
   it("proves every entry's inclusion and the log's consistency from the store", async () => {
     const size = node.log.treeSize;
     const root = node.log.headRoot();

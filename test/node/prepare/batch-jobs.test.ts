@@ -1,10 +1,12 @@
 // PreparePool.readBatch: a batch append's body read on a worker into the events and claimed actors readBatch reads
 // in-thread, refusing the bodies it refuses with the same error, with the calling thread's event loop turning
-// meanwhile (a 1.8 MiB batch once held it for over 100 ms).
+// meanwhile (a 1.8 MiB batch once held it for over 100 ms). The worker holds the events' texts until they are taken:
+// only the actors cross back with the read.
 import { expect } from "chai";
-import { readBatch } from "../../../node/domain/batch";
+import { readBatch, type BatchRead, type HeldBatch } from "../../../node/domain/batch";
 import { BorderLedgerError } from "../../../node/domain/errors";
 import { PreparePool } from "../../../node/prepare/prepare-pool";
+import { HELD_BATCHES, runBatchJob, runBatchTake } from "../../../node/prepare/prepare-worker";
 import { signedAppend } from "../../helpers/events";
 import { turnsDuring } from "../../helpers/event-loop";
 
@@ -27,6 +29,12 @@ function thrownBy(read: () => unknown): unknown {
     return error;
   }
   return undefined;
+}
+
+/** A held batch's actors and every one of its events' texts, taken. */
+async function takenWhole(held: HeldBatch): Promise<BatchRead> {
+  const events = await held.take(held.actors.map((_, i) => i));
+  return { events, actors: [...held.actors] };
 }
 
 const rejectionOf = (promise: Promise<unknown>): Promise<unknown> =>
@@ -78,7 +86,18 @@ describe("PreparePool batch jobs", function () {
 
   it("reads the events and actors readBatch reads in-thread", async () => {
     const text = batchText(50, ALICE, 10);
-    expect(await pool.readBatch(text, 1000)).to.deep.equal(readBatch(text, 1000));
+    expect(await takenWhole(await pool.readBatch(text, 1000))).to.deep.equal(readBatch(text, 1000));
+  });
+
+  it("gives back the texts of the events asked for, once, from the worker that read them", async () => {
+    const text = batchText(6, ALICE, 10);
+    const { events } = readBatch(text, 10);
+    const held = await pool.readBatch(text, 10);
+    expect(held.actors).to.deep.equal(Array(6).fill(ALICE));
+    expect(await held.take([1, 4])).to.deep.equal([events[1], events[4]]);
+    expect(((await rejectionOf(held.take([0]))) as Error).message).to.match(/taken once/);
+    const other = await pool.readBatch(text, 10);
+    expect(await other.take([])).to.deep.equal([]);
   });
 
   for (const [name, text] of Object.entries({
@@ -104,7 +123,8 @@ describe("PreparePool batch jobs", function () {
     readBatch(text, 1000);
     const inThreadMs = performance.now() - started;
     const { turns, result: read } = await turnsDuring(() => pool.readBatch(text, 1000));
-    expect(read.events).to.have.length(1000);
+    expect(read.actors).to.have.length(1000);
+    await read.take([]);
     expect(turns, `event loop turns in the ${inThreadMs.toFixed(1)} ms reading takes`).to.be.greaterThan(10);
   });
 
@@ -113,7 +133,7 @@ describe("PreparePool batch jobs", function () {
     const bytes = new TextEncoder().encode(text);
     const read = pool.readBatch(bytes, 1000);
     expect(bytes.byteLength, "the bytes left the calling thread").to.equal(0);
-    expect(await read).to.deep.equal(readBatch(text, 1000));
+    expect(await takenWhole(await read)).to.deep.equal(readBatch(text, 1000));
     const refused = await rejectionOf(pool.readBatch(new TextEncoder().encode(text.slice(0, -1)), 1000));
     expect((refused as BorderLedgerError).message).to.match(/^malformed JSON/);
   });
@@ -122,7 +142,12 @@ describe("PreparePool batch jobs", function () {
     const text = batchText(1000, ALICE, 1700);
     const internals = pool as unknown as { bulk: number };
     const done: string[] = [];
-    const reads = [0, 1].map((i) => pool.readBatch(text, 1000).then(() => done.push(`read ${i}`)));
+    const reads = [0, 1].map((i) =>
+      pool.readBatch(text, 1000).then(async (held) => {
+        done.push(`read ${i}`);
+        await held.take([]);
+      }),
+    );
     expect(internals.bulk, "bulk messages in flight").to.equal(1);
     const { request } = signedAppend({ separator, signer: 1, shipmentId: "BLBULK1", eventType: "ORDER" });
     const prepared = await pool.prepare({ body: request });
@@ -136,7 +161,26 @@ describe("PreparePool batch jobs", function () {
   it("reads on the calling thread in a pool of no workers", async () => {
     const inline = new PreparePool(separator, 0);
     const text = batchText(3);
-    expect(await inline.readBatch(text, 10)).to.deep.equal(readBatch(text, 10));
+    expect(await takenWhole(await inline.readBatch(text, 10))).to.deep.equal(readBatch(text, 10));
     await inline.close();
+  });
+});
+
+describe("a worker's held batches", () => {
+  it("holds a read batch's texts until they are taken, then forgets it", () => {
+    const held = new Map<number, string[]>();
+    const text = batchText(3);
+    expect(runBatchJob(text, 10, held, 7)).to.deep.equal({ ok: true, actors: [ALICE, ALICE, ALICE] });
+    expect(runBatchTake(held, 7, [2, 0])).to.deep.equal({ ok: true, texts: [readBatch(text, 10).events[2], readBatch(text, 10).events[0]] });
+    expect(held.size).to.equal(0);
+    expect(runBatchTake(held, 7, [0])).to.include({ ok: false, message: "batch 7 is no longer held by its worker" });
+  });
+
+  it("holds nothing of a body it refuses, and at most HELD_BATCHES batches, forgetting the oldest", () => {
+    const held = new Map<number, string[]>();
+    expect(runBatchJob("{", 10, held, 1).ok).to.equal(false);
+    expect(held.size).to.equal(0);
+    for (let id = 0; id < HELD_BATCHES + 3; id++) runBatchJob(batchText(1), 10, held, id);
+    expect([...held.keys()]).to.deep.equal(Array.from({ length: HELD_BATCHES }, (_, i) => i + 3));
   });
 });
