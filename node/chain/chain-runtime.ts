@@ -6,7 +6,7 @@ import { attachContracts, deployContracts, type BorderLedgerContracts, type Cont
 import { DEV_BRANDS, DEV_PARTICIPANTS, devWallet } from "./dev-participants";
 import { startEmbeddedChain, type EmbeddedChain } from "./embedded-chain";
 import { registerParticipants, rolesOf } from "./participants";
-import { DEFAULT_RPC_TIMEOUT_MS, SETUP_TX_TIMEOUT_MS, createRpcProvider, probeChainId } from "./rpc-provider";
+import { DEFAULT_RPC_TIMEOUT_MS, SETUP_TX_TIMEOUT_MS, createRpcProvider, probeChainId, type JsonRpcTransport } from "./rpc-provider";
 import { publicRpcUrl } from "../domain/public-url";
 
 export type ChainOptions = {
@@ -41,6 +41,8 @@ export type ChainRuntime = {
   chainId: number;
   rpcUrl: string;
   embedded: boolean;
+  /** The embedded chain's JSON-RPC in this process (undefined for a chain at CHAIN_RPC_URL). */
+  transport?: JsonRpcTransport;
   addresses: ContractAddresses;
   contracts: BorderLedgerContracts;
   logName: string;
@@ -75,14 +77,14 @@ export async function openChain(options: ChainOptions): Promise<ChainRuntime> {
       throw chainSetupError(`cannot reach the chain at ${publicRpcUrl(rpcUrl)} (CHAIN_RPC_URL): ${(error as Error).message}`);
     }
   }
-  const provider = createRpcProvider({ rpcUrl, chainId, timeoutMs });
+  const provider = createRpcProvider({ rpcUrl, chainId, timeoutMs, transport: embedded?.transport });
   const close = async () => {
     provider.destroy();
     await embedded?.close();
   };
   try {
     const runtime = await setUp({ options, provider, rpcUrl, chainId, embedded: embedded !== undefined, log });
-    return { ...runtime, close };
+    return { ...runtime, transport: embedded?.transport, close };
   } catch (error) {
     await close();
     throw oneLineError(error, rpcUrl);

@@ -2,13 +2,22 @@
 import { createRequire } from "node:module";
 import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
+import type { JsonRpcTransport } from "./rpc-provider";
 
 export type EmbeddedChain = {
   rpcUrl: string;
   port: number;
   chainId: number;
+  /**
+   * The same JSON-RPC, answered in this process as its server answers it: the node's own reads and transactions
+   * need not go through a socket to itself, on its own event loop.
+   */
+  transport: JsonRpcTransport;
   close(): Promise<void>;
 };
+
+/** The part of Hardhat's JSON-RPC handler that answers one request object, as its HTTP server does. */
+type JsonRpcHandler = { _handleSingleRequest(request: unknown): Promise<unknown> };
 
 type JsonRpcServer = { listen(): Promise<AddressInfo>; close(): Promise<void> };
 
@@ -29,12 +38,30 @@ export async function startEmbeddedChain({ hostname, port }: { hostname: string;
   const server: JsonRpcServer = await hre.run(TASK_NODE_CREATE_SERVER, { hostname, port, provider });
   const address = await listen(server, hostname, port);
   const chainId: number = hre.config.networks.hardhat.chainId;
+  const { JsonRpcHandler } = load("hardhat/internal/hardhat-network/jsonrpc/handler");
+  const handler = new JsonRpcHandler(provider) as JsonRpcHandler;
   return {
     rpcUrl: `http://${hostname}:${address.port}`,
     port: address.port,
     chainId,
+    transport: (body) => answerJsonRpc(handler, body),
     close: () => server.close(),
   };
+}
+
+/** A JSON-RPC request's text (one request or a batch) answered by `handler`, as its HTTP server would answer it. */
+async function answerJsonRpc(handler: JsonRpcHandler, body: string): Promise<string> {
+  let request: unknown;
+  try {
+    request = JSON.parse(body);
+  } catch (error) {
+    const message = `Parse error: ${(error as Error).message}`;
+    return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message, data: { message } } });
+  }
+  const answer = Array.isArray(request)
+    ? await Promise.all(request.map((single) => handler._handleSingleRequest(single)))
+    : await handler._handleSingleRequest(request);
+  return JSON.stringify(answer);
 }
 
 async function listen(server: JsonRpcServer, hostname: string, port: number): Promise<AddressInfo> {

@@ -9,22 +9,37 @@ export const DEFAULT_RPC_TIMEOUT_MS = 30_000;
 /** How long set-up waits for one of its transactions (a deployment, a registration) to be mined. */
 export const SETUP_TX_TIMEOUT_MS = 120_000;
 
+/** JSON-RPC answered without HTTP: a request's text (one request or a batch) in, the answer's text out. */
+export type JsonRpcTransport = (body: string) => Promise<string>;
+
+const UTF8_DECODER = new TextDecoder();
+const UTF8_ENCODER = new TextEncoder();
+
 /**
  * A JSON-RPC provider tuned for a chain that answers fast: no request batching delay and no response cache
  * (the defaults make each send several times slower against a local node and can leave `wait()` hanging), and
- * every request bounded by `timeoutMs`.
+ * every request bounded by `timeoutMs`. With `transport` (the embedded chain's), requests go to it in this process
+ * rather than over HTTP to `rpcUrl`, which still names the chain.
  */
 export function createRpcProvider({
   rpcUrl,
   chainId,
   timeoutMs = DEFAULT_RPC_TIMEOUT_MS,
+  transport,
 }: {
   rpcUrl: string;
   chainId?: number;
   timeoutMs?: number;
+  transport?: JsonRpcTransport;
 }): JsonRpcProvider {
   const request = new FetchRequest(rpcUrl);
   request.timeout = timeoutMs;
+  if (transport) {
+    request.getUrlFunc = async (sent) => {
+      const answer = await transport(sent.body === null ? "" : UTF8_DECODER.decode(sent.body));
+      return { statusCode: 200, statusMessage: "OK", headers: { "content-type": "application/json" }, body: UTF8_ENCODER.encode(answer) };
+    };
+  }
   return new JsonRpcProvider(request, chainId, {
     batchStallTime: 0,
     cacheTimeout: -1,

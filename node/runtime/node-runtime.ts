@@ -179,7 +179,7 @@ export async function openNodeRuntime(options: NodeRuntimeOptions): Promise<Node
       chainId: chain.chainId,
       addresses: chain.addresses,
     };
-    const chainReader = createRpcChainReader({ rpcUrl: chain.rpcUrl });
+    const chainReader = createRpcChainReader({ rpcUrl: chain.rpcUrl, transport: chain.transport });
     const runningChainProvider = chain.provider;
     const erasures = new ErasureService({
       store,

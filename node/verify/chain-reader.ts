@@ -4,7 +4,7 @@ import { Contract, getAddress, id, isError, type JsonRpcProvider } from "ethers"
 import { z } from "zod";
 import { BorderLedgerError, messageOf } from "../domain/errors";
 import { loadArtifact, type ContractName } from "../chain/artifacts";
-import { createRpcProvider, probeChainId } from "../chain/rpc-provider";
+import { createRpcProvider, probeChainId, type JsonRpcTransport } from "../chain/rpc-provider";
 import { publicRpcUrl } from "../domain/public-url";
 import { Bytes32Answer, Uint64Answer } from "./chain-answers";
 
@@ -110,14 +110,23 @@ export function readChainId({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; ti
  * of the blocks asked about: an archive node, or any node for recent blocks). The chain id is asked first with a
  * plain `eth_chainId`, so an unreachable URL fails at once instead of ethers retrying its network detection.
  */
-export function createRpcChainReader({ rpcUrl, timeoutMs = 10_000 }: { rpcUrl: string; timeoutMs?: number }): RpcChainReader {
+export function createRpcChainReader({
+  rpcUrl,
+  timeoutMs = 10_000,
+  transport,
+}: {
+  rpcUrl: string;
+  timeoutMs?: number;
+  /** The embedded chain's JSON-RPC in this process, for the node's own verifications of its own chain. */
+  transport?: JsonRpcTransport;
+}): RpcChainReader {
   let connection: Promise<{ chainId: number; provider: JsonRpcProvider }> | undefined;
   let closed = false;
   const contracts = new Map<string, Contract>();
 
   const connect = () => {
     connection ??= readChainId({ rpcUrl, timeoutMs }).then(
-      (chainId) => ({ chainId, provider: createRpcProvider({ rpcUrl, chainId }) }),
+      (chainId) => ({ chainId, provider: createRpcProvider({ rpcUrl, chainId, transport }) }),
       (error) => {
         connection = undefined; // a later call may find the chain up
         throw chainError(`cannot read the chain at ${publicRpcUrl(rpcUrl)}`, error);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import net, { type AddressInfo, type Socket } from "node:net";
-import { Wallet, id } from "ethers";
+import { FetchRequest, Wallet, id } from "ethers";
 import { openChain, type ChainRuntime } from "../../../node/chain/chain-runtime";
 import { predictContractAddresses } from "../../../node/chain/contracts";
 import { DEV_PARTICIPANTS, devWallet } from "../../../node/chain/dev-participants";
@@ -30,6 +30,28 @@ describe("openChain", () => {
     });
     expect(((await response.json()) as { result: string }).result).to.equal("0x7a69");
     expect(chain.chainId).to.equal(31337);
+  });
+
+  it("answers the node's own JSON-RPC in-process as its HTTP server answers it, errors and batches included", async () => {
+    const transport = defined(chain.transport, "the embedded chain's transport");
+    const registry = chain.addresses.participantRegistry;
+    const bodies = [
+      { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
+      { jsonrpc: "2.0", id: 2, method: "eth_getCode", params: [registry, "latest"] },
+      // A call that reverts: the error's code and its revert data, as ethers decodes them.
+      { jsonrpc: "2.0", id: 3, method: "eth_call", params: [{ to: registry, data: "0xdeadbeef" }, "latest"] },
+      { jsonrpc: "2.0", id: 4, method: "no_such_method", params: [] },
+      [
+        { jsonrpc: "2.0", id: 5, method: "eth_chainId", params: [] },
+        { jsonrpc: "2.0", id: 6, method: "net_version", params: [] },
+      ],
+    ].map((body) => JSON.stringify(body));
+    for (const body of [...bodies, "{not json"]) {
+      const overHttp = await (await fetch(chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body })).json();
+      expect(JSON.parse(await transport(body)), body).to.deep.equal(overHttp);
+    }
+    expect(chain.provider._getConnection().getUrlFunc, "the node's provider sends in-process").to.not.equal(new FetchRequest(chain.rpcUrl).getUrlFunc);
+    expect(await chain.provider.getCode(registry)).to.match(/^0x[0-9a-f]{100,}$/);
   });
 
   it("deploys the contracts at the addresses development account #0 produces from nonce 0", () => {
