@@ -17,3 +17,14 @@ export function fromHex(value: string): Buffer {
   if (!HEX.test(value)) throw new RangeError(`not 0x-prefixed lowercase hex: ${value.slice(0, 80)}`);
   return Buffer.from(value.slice(2), "hex");
 }
+
+/**
+ * As fromHex, in a buffer of their own, for bytes kept long (a Merkle node held in memory): a small Buffer.from is
+ * a slice of Node's shared 8 KiB pool, and a kept slice keeps the whole pool slab alive with it.
+ */
+export function fromHexKept(value: string): Buffer {
+  if (!HEX.test(value)) throw new RangeError(`not 0x-prefixed lowercase hex: ${value.slice(0, 80)}`);
+  const bytes = Buffer.allocUnsafeSlow((value.length - 2) / 2);
+  bytes.write(value.slice(2), "hex");
+  return bytes;
+}

@@ -27,7 +27,7 @@ import {
   type LeafRange,
   type NodeId,
 } from "../domain/merkle";
-import { fromHex } from "../domain/hex";
+import { fromHexKept } from "../domain/hex";
 import { LruMap } from "../lru-map";
 import type { AnchoringLog, LedgerLog } from "../ports";
 import { corruptedValue, parseStored, type Database, type Table, type WriteBatch } from "./database";
@@ -255,7 +255,8 @@ export class LogStore implements LedgerLog, AnchoringLog {
       batch.put(this.heads, headKey(entry.shipmentId), { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash } satisfies ShipmentHead);
       batch.put(this.digests, digestKey(entry.eventDigest), entry.leafIndex);
       for (const indexer of this.indexers) indexer.stageEntry(batch, entry);
-      const appended = appendLeaf(frontier, fromHex(entry.leafHash), size);
+      // Kept in recentNodes: bytes of their own, not a slice of a pool slab that would be kept whole with them.
+      const appended = appendLeaf(frontier, fromHexKept(entry.leafHash), size);
       for (const node of appended.created) {
         const key = nodeKey(node.level, node.index);
         batch.put(this.nodes, key, node.hash);

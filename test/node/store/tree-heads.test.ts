@@ -85,6 +85,13 @@ describe("the log store's tree heads and checkpoints", function () {
     expect((await stores.log.latestTreeHead())?.treeSize).to.equal(leaves);
   });
 
+  it("keeps the leaves it just wrote in buffers of their own, not in slices of a pool slab each would keep whole", async () => {
+    const leaves = sizes.at(-1) as number;
+    const recent = await stores.log.readNodes(Array.from({ length: 100 }, (_, i) => ({ level: 0, index: leaves - 1 - i })));
+    for (const [i, hash] of recent.entries()) expect(toHex(hash)).to.equal(hashOf(`leaf ${leaves - 1 - i}`));
+    expect(recent.map((hash) => hash.buffer.byteLength)).to.deep.equal(Array(100).fill(32));
+  });
+
   it("answers the newest checkpoint from memory only until another is put, even one put while it was being read", async () => {
     const at = (treeSize: number) => ({
       treeSize,
