@@ -6,6 +6,9 @@ import { BorderLedgerError } from "../node/domain/errors";
 
 export const READ_WINDOW_MS = 5 * 60_000;
 
+/** Expired signatures a replay guard forgets at most per signature it records (two keep it from growing). */
+const FORGET_PER_ACCEPT = 4;
+
 /**
  * Remembers accepted signatures for as long as their timestamps stay valid, so none is accepted twice. Bounded: when
  * full of unexpired signatures it refuses new ones ("full") rather than forget one that could then be replayed; and
@@ -39,6 +42,7 @@ export class ReplayGuard {
    */
   accept(signature: string, expiresAt: number, now: number, signer = ""): "accepted" | "replayed" | "full" | "signer-full" {
     if (this.has(signature, now)) return "replayed";
+    this.forgetOldestExpired(now);
     const key = signer.toLowerCase();
     if (this.seen.size >= this.capacity || (this.held.get(key) ?? 0) >= this.perSigner) {
       this.sweep(now);
@@ -50,17 +54,32 @@ export class ReplayGuard {
     return "accepted";
   }
 
+  /**
+   * Forgets the signatures first recorded while they have expired, a few at a time: they were recorded in about the
+   * order they expire, so the guard holds about a window's worth rather than growing to its capacity.
+   */
+  private forgetOldestExpired(now: number): void {
+    let budget = FORGET_PER_ACCEPT;
+    for (const [signature, { expiresAt, signer }] of this.seen) {
+      if (expiresAt >= now || budget-- === 0) return;
+      this.forget(signature, signer);
+    }
+  }
+
   /** Forgets expired signatures. A sweep looks at every one: at most one a second, however hard the guard is pushed. */
   private sweep(now: number): void {
     if (now - this.sweptAt < 1000) return;
     this.sweptAt = now;
     for (const [signature, { expiresAt, signer }] of this.seen) {
-      if (expiresAt >= now) continue;
-      this.seen.delete(signature);
-      const left = (this.held.get(signer) ?? 1) - 1;
-      if (left > 0) this.held.set(signer, left);
-      else this.held.delete(signer);
+      if (expiresAt < now) this.forget(signature, signer);
     }
+  }
+
+  private forget(signature: string, signer: string): void {
+    this.seen.delete(signature);
+    const left = (this.held.get(signer) ?? 1) - 1;
+    if (left > 0) this.held.set(signer, left);
+    else this.held.delete(signer);
   }
 }
 

@@ -445,10 +445,22 @@ describe("rate limits charge the real party, with bounded state", function () {
       expect(guard.size).to.equal(3);
     });
 
+    it("forgets the signatures recorded first as they expire, long before it is full", () => {
+      const guard = new ReplayGuard(100);
+      for (let i = 0; i < 10; i++) expect(guard.accept(`0xa${i}`, 1000 + i, 0)).to.equal("accepted");
+      expect(guard.accept("0xb", 9000, 1005)).to.equal("accepted");
+      // 0xa0..0xa4 expired: the one accepted forgets at most four of them.
+      expect(guard.size).to.equal(7);
+      expect(guard.accept("0xc", 9000, 1005)).to.equal("accepted");
+      expect(guard.size).to.equal(7);
+      expect(guard.accept("0xa9", 1009, 1008)).to.equal("replayed");
+    });
+
     it("makes room only as signatures expire", () => {
       const guard = new ReplayGuard(2);
-      expect(guard.accept("0xa", 1000, 0)).to.equal("accepted");
+      // The one that expires first is not the first recorded: only a sweep finds it.
       expect(guard.accept("0xb", 5000, 0)).to.equal("accepted");
+      expect(guard.accept("0xa", 1000, 0)).to.equal("accepted");
       expect(guard.accept("0xc", 5000, 500)).to.equal("full");
       expect(guard.accept("0xa", 1000, 900)).to.equal("replayed");
       // One sweep a second: at 1001 the last sweep (at 500) is too recent, at 1600 the expired 0xa goes.
