@@ -33,6 +33,11 @@ export class LruMap<K, V> {
     this.map.delete(key);
     if (this.weigh) this.weight -= this.weigh(value);
   }
+  /** The least recently used key and its value, if any. */
+  oldest(): [K, V] | undefined {
+    const next = this.map.entries().next();
+    return next.done === true ? undefined : next.value;
+  }
   clear(): void {
     this.map.clear();
     this.weight = 0;

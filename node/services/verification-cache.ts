@@ -47,7 +47,9 @@ export class VerificationCache {
     const verification = (gate ? gate.run(() => this.verifyBundle(bundle, text)) : this.verifyBundle(bundle, text)).then(
       (report) => {
         this.running.delete(key);
-        this.reports.set(key, { report, at: this.clock() });
+        const now = this.clock();
+        this.forgetExpired(now);
+        this.reports.set(key, { report, at: now });
         return report;
       },
       (error: unknown) => {
@@ -57,5 +59,20 @@ export class VerificationCache {
     );
     this.running.set(key, verification);
     return verification;
+  }
+
+  /**
+   * Forgets the least recently used reports while they are too old to be served: a report is thousands of objects,
+   * which the garbage collector would otherwise keep marking until the capacity pushed it out.
+   */
+  private forgetExpired(now: number): void {
+    for (let oldest = this.reports.oldest(); oldest !== undefined && now - oldest[1].at > this.maxAgeMs; oldest = this.reports.oldest()) {
+      this.reports.delete(oldest[0]);
+    }
+  }
+
+  /** How many reports are kept. */
+  get size(): number {
+    return this.reports.size;
   }
 }

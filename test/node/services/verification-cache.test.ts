@@ -57,6 +57,18 @@ describe("VerificationCache", () => {
     expect(calls).to.deep.equal(["A", "B", "C", "A"]);
   });
 
+  it("forgets reports too old to be served as it keeps new ones, well before its capacity", async () => {
+    const roomy = new VerificationCache({ verify: async (bundle) => reportOf(bundle, 0), maxAgeMs: 10_000, capacity: 100, clock: () => now });
+    for (const id of ["A", "B", "C"]) await roomy.verify(bundleOf(id));
+    expect(roomy.size).to.equal(3);
+    now += 5_000;
+    await roomy.verify(bundleOf("D"));
+    expect(roomy.size).to.equal(4);
+    now += 5_001;
+    await roomy.verify(bundleOf("E"));
+    expect(roomy.size, "A, B and C expired; D and E kept").to.equal(2);
+  });
+
   it("does not keep a verification that failed to run: the next reader tries again", async () => {
     let fail = true;
     const flaky = new VerificationCache({
