@@ -582,7 +582,7 @@ export class Ledger {
   }
 
   private async receiptAt(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">, head: StoredTreeHead): Promise<Receipt> {
-    return this.receiptOf(entry, head, (await this.store.inclusionProof(entry.leafIndex, head.treeSize)).map(toHex));
+    return this.receiptOf(entry, head, await this.store.inclusionProofHex(entry.leafIndex, head.treeSize));
   }
 
   private receiptOf(entry: Pick<NewEntry, "leafIndex" | "leafHash" | "seq" | "recordedAt">, head: StoredTreeHead, proof: string[]): Receipt {

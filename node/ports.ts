@@ -23,6 +23,8 @@ export interface LedgerLog {
   /** The first signed tree head covering a leaf. */
   treeHeadCovering(leafIndex: number): Promise<StoredTreeHead | undefined>;
   inclusionProof(leafIndex: number, size: number): Promise<Hash[]>;
+  /** An inclusion proof as receipts and bundles carry it: 0x hex of each hash. */
+  inclusionProofHex(leafIndex: number, size: number): Promise<string[]>;
   /** Inclusion proofs of many leaves in the tree of `size`. */
   inclusionProofs(leafIndexes: readonly number[], size: number): Promise<Hash[][]>;
 }

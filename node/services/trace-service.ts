@@ -129,7 +129,7 @@ export async function bundleEntry({
     digests: entry.digests,
     payload: pickVisible(entry.payload, visible),
     salts: pickVisible(entry.salts, visible),
-    inclusionProof: covered ? (await source.store.inclusionProof(entry.leafIndex, proofTreeSize)).map(toHex) : null,
+    inclusionProof: covered ? await source.store.inclusionProofHex(entry.leafIndex, proofTreeSize) : null,
     receipt: await source.ledger.receiptFor(entry),
   };
 }

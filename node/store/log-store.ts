@@ -27,7 +27,7 @@ import {
   type LeafRange,
   type NodeId,
 } from "../domain/merkle";
-import { fromHexKept } from "../domain/hex";
+import { fromHexKept, toHex } from "../domain/hex";
 import { LruMap } from "../lru-map";
 import type { AnchoringLog, LedgerLog } from "../ports";
 import { corruptedValue, parseStored, type Database, type Table, type WriteBatch } from "./database";
@@ -59,6 +59,10 @@ const RECENT_TREE_HEADS = 4096;
  */
 const CACHED_SHIPMENTS = 1024;
 const CACHED_SHIPMENT_BYTES = 16 * 1024 * 1024;
+/** Inclusion proofs kept in hex, each as one string of its hashes (about 1.3 KB in a log of a million leaves). */
+const CACHED_HEX_PROOFS = 8192;
+/** The length of one hash in 0x hex. */
+const HASH_HEX = 66;
 
 /** Another store that keys entries in the same atomic write as the log (store/index-store.ts). */
 export interface EntryIndexer {
@@ -119,6 +123,11 @@ export class LogStore implements LedgerLog, AnchoringLog {
    * before it, so it is not cached.
    */
   private entryWrites = 0;
+  /**
+   * Inclusion proofs as receipts and bundles carry them, by leaf and tree size: a trace proves each entry in the
+   * newest checkpoint and in its receipt's tree head, again for every reader, and a tree's nodes never change.
+   */
+  private readonly hexProofs = new LruMap<string, string>(CACHED_HEX_PROOFS);
   /**
    * The newest checkpoint recorded, once read (null: none recorded): every trace names it, and a reverse LevelDB
    * iterator per trace read was a visible share of the main thread. `checkpointWrites` counts the puts, so a read
@@ -413,6 +422,19 @@ export class LogStore implements LedgerLog, AnchoringLog {
       throw new BorderLedgerError("BAD_REQUEST", `leaf index ${leafIndex} is not inside a tree of size ${size}`);
     }
     return this.rangeHashes(inclusionProofRanges({ index: leafIndex, size }));
+  }
+
+  async inclusionProofHex(leafIndex: number, size: number): Promise<string[]> {
+    const key = `${leafIndex}/${size}`;
+    const known = this.hexProofs.get(key);
+    if (known !== undefined) {
+      const proof: string[] = [];
+      for (let at = 0; at < known.length; at += HASH_HEX) proof.push(known.slice(at, at + HASH_HEX));
+      return proof;
+    }
+    const proof = (await this.inclusionProof(leafIndex, size)).map(toHex);
+    this.hexProofs.set(key, proof.join(""));
+    return proof;
   }
 
   async consistencyProof(size1: number, size2: number): Promise<Hash[]> {

@@ -92,6 +92,27 @@ describe("the log store's tree heads and checkpoints", function () {
     expect(recent.map((hash) => hash.buffer.byteLength)).to.deep.equal(Array(100).fill(32));
   });
 
+  it("answers an inclusion proof in hex the same from the tree and, asked again, from memory", async () => {
+    const leaves = sizes.at(-1) as number;
+    const asked = [
+      [0, 1],
+      [0, leaves],
+      [7, 100],
+      [leaves - 1, leaves],
+      [12_345 % leaves, leaves - 3],
+    ] as const;
+    for (const [leafIndex, size] of asked) {
+      const fromTree = (await stores.log.inclusionProof(leafIndex, size)).map(toHex);
+      expect(await stores.log.inclusionProofHex(leafIndex, size), `leaf ${leafIndex} in ${size}`).to.deep.equal(fromTree);
+      expect(await stores.log.inclusionProofHex(leafIndex, size), `leaf ${leafIndex} in ${size}, again`).to.deep.equal(fromTree);
+    }
+    const outside = await stores.log.inclusionProofHex(0, leaves + 1).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(outside?.message).to.equal(`tree size ${leaves + 1} is outside the log (tree size ${leaves})`);
+  });
+
   it("answers the newest checkpoint from memory only until another is put, even one put while it was being read", async () => {
     const at = (treeSize: number) => ({
       treeSize,
