@@ -18,9 +18,9 @@ const FLAT_HEAP_MB = 64;
 const FLAT_HEAP_RATIO = 0.5;
 const MB = 1024 * 1024;
 
-/** `majorGcs`: the node's count of major GCs so far (a sample after it moved holds the heap just after one). */
-/** `budgets`: rate-limit budgets held (the larger limiter), `signatures`: signed reads the replay guard holds. */
-export type MemorySample = { t: number; rssMb: number; heapMb: number; majorGcs: number; budgets: number; signatures: number };
+/** `majorGcs`: the node's count of major GCs so far (a sample after it moved holds the heap just after one), `majorGcMs`: */
+/** the time they took so far. `budgets`: rate-limit budgets held (the larger limiter), `signatures`: signed reads held. */
+export type MemorySample = { t: number; rssMb: number; heapMb: number; majorGcs: number; majorGcMs: number; budgets: number; signatures: number };
 
 /** The bounds `npm start` gives the API's maps (RATE_LIMIT_MAX_KEYS, REPLAY_GUARD_CAPACITY). */
 const BOUNDS = { budgets: 100_000, signatures: 200_000 };
@@ -32,7 +32,8 @@ export type MemoryFigures = {
   heapGrowthPct: number;
   rssGrowthMb: number;
   rssGrowthPct: number;
-  heapAfterMajorGcMb: { t: number; heapMb: number }[];
+  /** The heap just after each major GC, and how long the major GCs since the sample before took on average. */
+  heapAfterMajorGcMb: { t: number; heapMb: number; gcMs: number }[];
   liveHeapChecked: boolean;
   liveHeapGrowthMb: number | null;
   liveHeapGrowthPct: number | null;
@@ -65,6 +66,7 @@ export async function sampleMemory(run: Run): Promise<void> {
     heapMb: round1(metricValue(text, "nodejs_heap_size_used_bytes") / MB),
     // The series appears with the first major GC.
     majorGcs: metricValue(text, 'nodejs_gc_duration_seconds_count\\{kind="major"\\}', 0),
+    majorGcMs: round1(metricValue(text, 'nodejs_gc_duration_seconds_sum\\{kind="major"\\}', 0) * 1000),
     budgets: Math.max(entries(text, "signer_budgets"), entries(text, "client_budgets")),
     signatures: entries(text, "read_signatures"),
   });
@@ -77,12 +79,17 @@ export async function sampleMemoryUntilStopped(run: Run): Promise<void> {
   }
 }
 
-/** The samples taken just after a major GC: those whose count of major GCs moved since the sample before. */
-export function afterMajorGcs(samples: MemorySample[]): MemorySample[] {
-  const after: MemorySample[] = [];
+/**
+ * The samples taken just after a major GC: those whose count of major GCs moved since the sample before, each with
+ * the average time those GCs took (`gcMs`).
+ */
+export function afterMajorGcs(samples: MemorySample[]): (MemorySample & { gcMs: number })[] {
+  const after: (MemorySample & { gcMs: number })[] = [];
   let previous: MemorySample | undefined;
   for (const sample of samples) {
-    if (previous !== undefined && sample.majorGcs > previous.majorGcs) after.push(sample);
+    if (previous !== undefined && sample.majorGcs > previous.majorGcs) {
+      after.push({ ...sample, gcMs: round1((sample.majorGcMs - previous.majorGcMs) / (sample.majorGcs - previous.majorGcs)) });
+    }
     previous = sample;
   }
   return after;
@@ -119,7 +126,7 @@ export function memoryFigures(samples: MemorySample[], seconds: number): MemoryF
     heapGrowthPct: heap.pct,
     rssGrowthMb: rss.mb,
     rssGrowthPct: rss.pct,
-    heapAfterMajorGcMb: afterGc.map(({ t, heapMb }) => ({ t, heapMb })),
+    heapAfterMajorGcMb: afterGc.map(({ t, heapMb, gcMs }) => ({ t, heapMb, gcMs })),
     liveHeapChecked: live !== undefined,
     liveHeapGrowthMb: live?.mb ?? null,
     liveHeapGrowthPct: live?.pct ?? null,

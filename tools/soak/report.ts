@@ -28,7 +28,7 @@ function progressLine(run: Run, last: Progress, now: Progress): string {
     `${String(Math.round((now.at - run.startedAt) / 1000)).padStart(4)} s: ${Math.round((now.requests - last.requests) / seconds)} req/s, ` +
     `${Math.round((now.accepted - last.accepted) / seconds)} accepted/s; accepted ${stats.accepted}, replayed ${stats.replayed}, rejected ${stats.rejected} (${stats.refusals.expected} as expected, ${stats.refusals.unexpected} not); ` +
     `append p50 ${percentile(latency, 0.5).toFixed(1)} ms p99 ${percentile(latency, 0.99).toFixed(1)} ms; ` +
-    `node rss ${memory?.rssMb ?? "?"} MB heap ${memory?.heapMb ?? "?"} MB (${afterGc?.heapMb ?? "?"} MB after the last major GC); ` +
+    `node rss ${memory?.rssMb ?? "?"} MB heap ${memory?.heapMb ?? "?"} MB (${afterGc?.heapMb ?? "?"} MB after the last major GC, which took ${afterGc?.gcMs ?? "?"} ms); ` +
     `anchor lag p50 ${(percentile(lags, 0.5) / 1000).toFixed(1)} s max ${((lags.at(-1) ?? 0) / 1000).toFixed(1)} s` +
     (stats.failureCount > 0 ? `; ${stats.failureCount} failures` : "")
   );
