@@ -35,10 +35,11 @@ import {
   type WorkerRequest,
   type WorkerResponse,
 } from "./prepare-worker";
+import { workerExecArgv } from "./worker-exec-argv";
 
 export type { PrepareJob, CandidateResult, CatalogLists };
 
-const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
+const WORKER_EXEC_ARGV = workerExecArgv();
 
 const MAX_CHUNK = 64;
 
@@ -168,8 +169,8 @@ export class PreparePool {
   }
 
   private spawn(): Worker {
-    // The worker is TypeScript like the rest of the node; tsx compiles it on load. Other flags (profiling,
-    // memory limits) carry over from the process.
+    // The worker is TypeScript like the rest of the node; tsx compiles it on load. Profiling flags carry over
+    // from the process; V8's heap flags are the process's already (worker-exec-argv.ts).
     const worker = new Worker(path.join(__dirname, "prepare-worker.ts"), { execArgv: WORKER_EXEC_ARGV });
     worker.on("message", (response: WorkerResponse | ChainCall) => {
       if ("chainCall" in response) {

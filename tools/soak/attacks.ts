@@ -28,6 +28,7 @@ import { Worker } from "node:worker_threads";
 import { signedCatalogRequest } from "../../node/domain/catalog";
 import { BorderLedgerClient } from "../../node/client/client";
 import { addressOfPrivateKey } from "../../node/domain/signature";
+import { workerExecArgv } from "../../node/prepare/worker-exec-argv";
 import { call, failureText, sourceClient, tracePath, eventsPath, JSON_TYPE, type Answer, type SourceClient } from "./http";
 import { arrayAt, numberAt, valueAt } from "./json";
 import { keyOf, signedEvent } from "./lifecycles";
@@ -322,7 +323,7 @@ export async function runAttackClients(run: AttackContext, report: () => AttackR
   }
 }
 
-const WORKER_EXEC_ARGV = process.execArgv.includes("tsx/cjs") ? process.execArgv : [...process.execArgv, "--require", "tsx/cjs"];
+const WORKER_EXEC_ARGV = workerExecArgv();
 /** How many of the newest parked and completed shipments the attackers are sent to read. */
 const SHARED_IDS = 500;
 
