@@ -1,11 +1,11 @@
 // createApp(deps): the BorderLedger HTTP API as a Hono app, with no port of its own (server.ts listens).
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { BorderLedgerError } from "../node/domain/errors";
 import type { NodeApi } from "../node/node-api";
+import { sizeLimit } from "./body-limit";
 import { clientKey, holdForBody, refuseIfSpent, settleClient, signedReader, signerPaid, unprovenCost, type ApiContext, type ApiLimits } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { explorerRoutes } from "./explorer/routes";
@@ -142,11 +142,8 @@ export function createApp(deps: AppDeps): Hono {
   const ctx: ApiContext = { metrics, node: deps.node, limits: { ...DEFAULT_LIMITS, ...deps.limits }, clock, ...state };
   const v1 = new Hono()
     .use(
-      bodyLimit({
-        maxSize: ctx.limits.bodyBytes,
-        onError: () => {
-          throw new BorderLedgerError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.limits.bodyBytes} bytes`);
-        },
+      sizeLimit(ctx.limits.bodyBytes, () => {
+        throw new BorderLedgerError("PAYLOAD_TOO_LARGE", `request body is larger than ${ctx.limits.bodyBytes} bytes`);
       }),
     )
     .route("/", healthRoutes({ node: deps.node, startedAt: deps.startedAt }))
