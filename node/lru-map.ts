@@ -38,6 +38,17 @@ export class LruMap<K, V> {
     const next = this.map.entries().next();
     return next.done === true ? undefined : next.value;
   }
+  /**
+   * Forgets those of the `examine` least recently used entries that are `stale`: a cache whose entries expire at
+   * different ages calls it as it adds one, so that expired entries go even when a fresher one is older in use.
+   */
+  forgetStale(examine: number, stale: (value: V) => boolean): void {
+    let examined = 0;
+    for (const [key, value] of this.map) {
+      if (examined++ >= examine) break;
+      if (stale(value)) this.delete(key);
+    }
+  }
   clear(): void {
     this.map.clear();
     this.weight = 0;

@@ -20,12 +20,15 @@ export type ChainReadCacheOptions = {
 
 type Kept = { answer: Promise<unknown>; until: number };
 
+/** How many of the least recently asked answers are looked at for expiry as each new one is kept. */
+const EXAMINED_PER_ANSWER = 8;
+
 /**
  * Wraps `reader` so that identical reads within their lifetime are made once, across every verification that uses
  * it. A read that fails is forgotten at once, so one unanswered call is asked again by the next verification. Only
  * for the node's own verifications: an outside verifier reads the chain afresh (node/verify caches per verification).
  */
-export function chainReadCache(reader: ChainReader, options: ChainReadCacheOptions = {}): ChainReader {
+export function chainReadCache(reader: ChainReader, options: ChainReadCacheOptions = {}): ChainReader & { readonly size: number } {
   const latestMs = options.latestMs ?? 1000;
   const settledMs = options.settledMs ?? 60_000;
   const clock = options.clock ?? Date.now;
@@ -47,8 +50,18 @@ export function chainReadCache(reader: ChainReader, options: ChainReadCacheOptio
       },
     );
     entry.answer = answer;
+    forgetExpired(now);
     kept.set(key, entry);
     return answer;
+  }
+  /**
+   * Forgets those of the least recently asked answers that are past their lifetime, a few more than each new answer
+   * adds, so that the cache holds about the answers of the last minute rather than filling to its capacity with ones
+   * that will never be served again (most name a block that has passed): each is a promise and its value, which
+   * every major GC would mark.
+   */
+  function forgetExpired(now: number): void {
+    kept.forgetStale(EXAMINED_PER_ANSWER, (entry) => entry.until < now);
   }
   const keyOf = (method: string, params: object) => `${method} ${JSON.stringify(params, Object.keys(params).sort())}`;
   // An answer at a numbered block is settled; one at "latest" is the chain's newest state.
@@ -56,7 +69,11 @@ export function chainReadCache(reader: ChainReader, options: ChainReadCacheOptio
   const latest = () => latestMs;
   const settled = () => settledMs;
 
-  const cached: ChainReader = {
+  const cached: ChainReader & { readonly size: number } = {
+    /** How many answers are kept. */
+    get size() {
+      return kept.size;
+    },
     chainId: () => once("chainId", settled, () => reader.chainId()),
     // A size anchored stays anchored; one not anchored yet (block 0) may be anchored next.
     checkpointAt: (params) =>

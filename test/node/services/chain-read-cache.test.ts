@@ -81,7 +81,7 @@ describe("chainReadCache", function () {
       brandOwnerOf: async () => (calls.push("brandOwnerOf"), "0x0000000000000000000000000000000000000002"),
     };
     const role = (blockTag: number | "latest") => ({ participantRegistry: "0xr", role: "0xrole", account: "0xa", blockTag });
-    let cache: ChainReader;
+    let cache: ChainReader & { readonly size: number };
     beforeEach(() => {
       now = 1_000_000;
       calls = [];
@@ -118,6 +118,20 @@ describe("chainReadCache", function () {
       now += 30_000;
       await cache.checkpointAt(params);
       expect(calls).to.deep.equal(["blockNumber", "blockNumber", "checkpointAt", "checkpointAt"]);
+    });
+
+    it("forgets answers past their lifetime as new ones are kept", async () => {
+      await cache.hasRole(role(1));
+      await cache.blockNumber();
+      expect(cache.size).to.equal(2);
+      now += 1001;
+      // blockNumber's moment has passed; hasRole at block 1 is settled for a minute.
+      await cache.hasRole(role(2));
+      expect(cache.size).to.equal(2);
+      now += 60_001;
+      await cache.hasRole(role(3));
+      expect(cache.size).to.equal(1);
+      expect(calls).to.deep.equal(["hasRole", "blockNumber", "hasRole", "hasRole"]);
     });
 
     it("keeps at most its capacity of answers", async () => {

@@ -32,4 +32,17 @@ describe("LruMap", () => {
     map.set("b", "xxxx");
     expect([map.get("a"), map.get("b"), map.size]).to.deep.equal([undefined, undefined, 0]);
   });
+
+  it("forgets the stale among the least recently used keys it examines, and no others", () => {
+    const map = new LruMap<string, number>(100);
+    for (const [key, age] of [
+      ["a", 9],
+      ["b", 1],
+      ["c", 9],
+      ["d", 9],
+    ] as const)
+      map.set(key, age);
+    map.forgetStale(3, (age) => age > 5);
+    expect([map.get("a"), map.get("b"), map.get("c"), map.get("d"), map.size]).to.deep.equal([undefined, 1, undefined, 9, 2]);
+  });
 });
