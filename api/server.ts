@@ -93,7 +93,9 @@ const DRAIN_MS = 2_000;
  * 2 s) before answering; a body larger or slower than that is answered with `Connection: close`.
  */
 export async function settleUnreadBody(request: Request, response: Response): Promise<Response> {
-  if (request.body === null || request.bodyUsed) return response;
+  // Asked before `body`, whose reading makes @hono/node-server build the whole Fetch Request (body-limit.ts): no GET
+  // needs it, nor a body the handler read.
+  if (request.method === "GET" || request.method === "HEAD" || request.bodyUsed || request.body === null) return response;
   if (!request.body.locked && (await drained(request.body))) return response;
   const headers = new Headers(response.headers);
   headers.set("connection", "close");

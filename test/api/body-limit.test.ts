@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AddressInfo } from "node:net";
 import { sizeLimit } from "../../api/body-limit";
+import { settleUnreadBody } from "../../api/server";
 
 const MAX = 1024;
 
@@ -66,17 +67,27 @@ describe("sizeLimit", () => {
   describe("behind @hono/node-server", () => {
     let server: ServerType;
     let url: string;
+    /** For each request answered, whether node-server had built the Fetch Request by the time it was settled. */
+    const settled: boolean[] = [];
     before(async () => {
+      const served = app();
+      const fetchSettled = async (request: Request) => {
+        const response = await settleUnreadBody(request, await served.fetch(request));
+        settled.push(builtRequest(request));
+        return response;
+      };
       server = await new Promise<ServerType>((resolve) => {
-        const started = serve({ fetch: app().fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
+        const started = serve({ fetch: fetchSettled, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
       });
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     });
     after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    it("serves GETs and declared bodies without building a Fetch Request", async () => {
+    it("serves GETs and declared bodies without building a Fetch Request, to the end of settling them", async () => {
+      settled.length = 0;
       expect(await (await fetch(url)).text()).to.equal("read false");
       expect(await (await fetch(url, { method: "POST", body: "abc" })).text()).to.equal("3 false");
+      expect(settled).to.deep.equal([false, false]);
     });
 
     it("refuses oversized and chunked oversized POSTs", async () => {
