@@ -209,6 +209,25 @@ describe("Ledger", function () {
     expect(await node.ledger.getShipmentEntries("RR000000010DE")).to.deep.equal([]);
   });
 
+  it("continues a shipment whose state 1,000 others pushed out of memory from the store, its rules intact", async function () {
+    this.timeout(120_000);
+    const shipmentId = "EV000000001DE";
+    const [order, dispatch, declaration, risk, tax, release] = happyLifecycle({ separator, shipmentId });
+    for (const step of [order, dispatch, declaration]) expect((await node.ledger.append({ body: defined(step, "a step").request })).status).to.equal("created");
+    // The ledger keeps the state of 1,000 shipments by default: these push this one out.
+    const others = Array.from({ length: 1_000 }, (_, i) => ({
+      body: signedAppend({ separator, signer: 1, shipmentId: `EV${String(i + 2).padStart(9, "0")}DE`, eventType: "ORDER" }).request,
+    }));
+    expect((await node.ledger.appendMany(others)).every((outcome) => outcome.ok)).to.equal(true);
+    // The history read back knows there is a declaration but no risk result yet.
+    const early = await rejectionOf(node.ledger.append({ body: defined(release, "the release").request }));
+    expect([early.code, (early.details as { rule: string }).rule]).to.deep.equal(["CONFLICT", "RELEASE_WITHOUT_RISK_RESULT"]);
+    for (const step of [risk, tax, release]) expect((await node.ledger.append({ body: defined(step, "a step").request })).status).to.equal("created");
+    const entries = await node.ledger.getShipmentEntries(shipmentId);
+    expect(entries.map((entry) => entry.seq)).to.deep.equal([0, 1, 2, 3, 4, 5]);
+    for (const [i, entry] of entries.entries()) expect(entry.prevLeafHash).to.equal(i === 0 ? ZERO_HASH : defined(entries[i - 1], "the entry before").leafHash);
+  });
+
   it("answers each event of appendMany on its own", async () => {
     const good = signedAppend({ separator, signer: 1, shipmentId: "RR000000011DE", eventType: "ORDER" });
     const bad = signedAppend({ separator, signer: 2, shipmentId: "RR000000012DE", eventType: "ORDER" });
