@@ -16,9 +16,15 @@ const FORGET_PER_ACCEPT = 4;
  * its rate allows cannot fill the guard and shut every other participant's signed reads out.
  */
 export class ReplayGuard {
-  private readonly seen = new Map<string, { expiresAt: number; signer: string }>();
+  /**
+   * Each signature's expiry, and apart from it the count of its signer, shared by that signer's signatures: so a
+   * signature held costs its own string and its expiry rather than also an object and a copy of the signer's address
+   * (a guard holds tens of thousands, which every major GC marks).
+   */
+  private readonly seen = new Map<string, number>();
+  private readonly signerOf = new Map<string, SignerCount>();
   /** Unexpired signatures held per signer (lowercase address). */
-  private readonly held = new Map<string, number>();
+  private readonly held = new Map<string, SignerCount>();
   private sweptAt = -Infinity;
   constructor(
     readonly capacity = 200_000,
@@ -32,8 +38,8 @@ export class ReplayGuard {
 
   /** Whether this signature was accepted before and has not expired. */
   has(signature: string, now: number): boolean {
-    const entry = this.seen.get(signature);
-    return entry !== undefined && entry.expiresAt >= now;
+    const expiresAt = this.seen.get(signature);
+    return expiresAt !== undefined && expiresAt >= now;
   }
 
   /**
@@ -44,13 +50,21 @@ export class ReplayGuard {
     if (this.has(signature, now)) return "replayed";
     this.forgetOldestExpired(now);
     const key = signer.toLowerCase();
-    if (this.seen.size >= this.capacity || (this.held.get(key) ?? 0) >= this.perSigner) {
+    if (this.seen.size >= this.capacity || (this.held.get(key)?.count ?? 0) >= this.perSigner) {
       this.sweep(now);
       if (this.seen.size >= this.capacity) return "full";
-      if ((this.held.get(key) ?? 0) >= this.perSigner) return "signer-full";
+      if ((this.held.get(key)?.count ?? 0) >= this.perSigner) return "signer-full";
     }
-    this.seen.set(signature, { expiresAt, signer: key });
-    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    // An expired signature seen again is recorded afresh.
+    if (this.seen.has(signature)) this.forget(signature);
+    let count = this.held.get(key);
+    if (count === undefined) {
+      count = { signer: key, count: 0 };
+      this.held.set(key, count);
+    }
+    count.count++;
+    this.seen.set(signature, expiresAt);
+    this.signerOf.set(signature, count);
     return "accepted";
   }
 
@@ -60,9 +74,9 @@ export class ReplayGuard {
    */
   private forgetOldestExpired(now: number): void {
     let budget = FORGET_PER_ACCEPT;
-    for (const [signature, { expiresAt, signer }] of this.seen) {
+    for (const [signature, expiresAt] of this.seen) {
       if (expiresAt >= now || budget-- === 0) return;
-      this.forget(signature, signer);
+      this.forget(signature);
     }
   }
 
@@ -70,18 +84,23 @@ export class ReplayGuard {
   private sweep(now: number): void {
     if (now - this.sweptAt < 1000) return;
     this.sweptAt = now;
-    for (const [signature, { expiresAt, signer }] of this.seen) {
-      if (expiresAt < now) this.forget(signature, signer);
+    for (const [signature, expiresAt] of this.seen) {
+      if (expiresAt < now) this.forget(signature);
     }
   }
 
-  private forget(signature: string, signer: string): void {
+  private forget(signature: string): void {
+    const count = this.signerOf.get(signature);
     this.seen.delete(signature);
-    const left = (this.held.get(signer) ?? 1) - 1;
-    if (left > 0) this.held.set(signer, left);
-    else this.held.delete(signer);
+    this.signerOf.delete(signature);
+    if (count === undefined) return;
+    count.count--;
+    if (count.count === 0) this.held.delete(count.signer);
   }
 }
+
+/** How many unexpired signatures one signer holds in a replay guard. */
+type SignerCount = { readonly signer: string; count: number };
 
 /**
  * The checksummed address that signed this read, or null for an anonymous request (no X-BL headers at all).
