@@ -28,6 +28,7 @@ import {
   type NodeId,
 } from "../domain/merkle";
 import { fromHexKept, toHex } from "../domain/hex";
+import { RecentNodes } from "./recent-nodes";
 import { LruMap } from "../lru-map";
 import type { AnchoringLog, LedgerLog } from "../ports";
 import { corruptedValue, parseStored, type Database, type Table, type WriteBatch } from "./database";
@@ -49,7 +50,7 @@ export type StoredChainBinding = z.infer<typeof StoredChainBindingSchema>;
 
 const LeafIndexSchema = z.number().int().nonnegative();
 
-/** How many recently written Merkle nodes each of the two generations holds (about 100 bytes each). */
+/** How many recently written Merkle nodes each of the two generations holds (32 bytes and a key each). */
 const RECENT_NODES = 65_536;
 /** Signed tree heads kept in memory, at least: one per group commit, a few hundred bytes each. */
 const RECENT_TREE_HEADS = 4096;
@@ -104,8 +105,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
    * Merkle nodes written lately, by key, in two generations: the receipts of a group commit prove their leaves with
    * the nodes that commit just wrote, so most reads are answered here. Nodes never change, so this is never stale.
    */
-  private recentNodes = new Map<string, Hash>();
-  private olderNodes = new Map<string, Hash>();
+  private readonly recentNodes = new RecentNodes(RECENT_NODES);
   /**
    * The newest signed tree heads, oldest first and with none missing between them (at most RECENT_TREE_HEADS): a
    * trace's receipts name the heads of their group commits, mostly recent ones, which a lookup here answers without
@@ -264,7 +264,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
       batch.put(this.heads, headKey(entry.shipmentId), { seq: entry.seq, leafIndex: entry.leafIndex, leafHash: entry.leafHash } satisfies ShipmentHead);
       batch.put(this.digests, digestKey(entry.eventDigest), entry.leafIndex);
       for (const indexer of this.indexers) indexer.stageEntry(batch, entry);
-      // Kept in recentNodes: bytes of their own, not a slice of a pool slab that would be kept whole with them.
+      // Bytes of its own, not a slice of a pool slab that the frontier would keep whole with it.
       const appended = appendLeaf(frontier, fromHexKept(entry.leafHash), size);
       for (const node of appended.created) {
         const key = nodeKey(node.level, node.index);
@@ -355,11 +355,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
 
   /** Keeps nodes just written for the reads that follow; the older generation is dropped when the newer fills. */
   private remember(written: readonly [string, Hash][]): void {
-    for (const [key, hash] of written) this.recentNodes.set(key, hash);
-    if (this.recentNodes.size > RECENT_NODES) {
-      this.olderNodes = this.recentNodes;
-      this.recentNodes = new Map();
-    }
+    for (const [key, hash] of written) this.recentNodes.add(key, hash);
   }
 
   /** Hashes of perfect subtrees, in the order asked. */
@@ -368,7 +364,7 @@ export class LogStore implements LedgerLog, AnchoringLog {
   }
 
   private async readNodeKeys(keys: readonly string[]): Promise<Hash[]> {
-    const hashes: (Hash | undefined)[] = keys.map((key) => this.recentNodes.get(key) ?? this.olderNodes.get(key));
+    const hashes: (Hash | undefined)[] = keys.map((key) => this.recentNodes.get(key));
     const missing = keys.filter((_, i) => hashes[i] === undefined);
     if (missing.length === 0) return hashes as Hash[];
     const values = await this.nodes.getMany(missing);
