@@ -18,8 +18,10 @@ const FLAT_HEAP_MB = 64;
 const FLAT_HEAP_RATIO = 0.5;
 const MB = 1024 * 1024;
 
-/** `majorGcs`: the node's count of major GCs so far (a sample after it moved holds the heap just after one), `majorGcMs`: */
-/** the time they took so far. `budgets`: rate-limit budgets held (the larger limiter), `signatures`: signed reads held. */
+/**
+ * `majorGcs`: the node's count of major GCs so far (a sample after it moved holds the heap just after one), `majorGcMs`:
+ * the time they took so far. `budgets`: rate-limit budgets held (the larger limiter), `signatures`: signed reads held.
+ */
 export type MemorySample = { t: number; rssMb: number; heapMb: number; majorGcs: number; majorGcMs: number; budgets: number; signatures: number };
 
 /** The bounds `npm start` gives the API's maps (RATE_LIMIT_MAX_KEYS, REPLAY_GUARD_CAPACITY). */
