@@ -29,7 +29,7 @@ import { signedCatalogRequest } from "../../node/domain/catalog";
 import { BorderLedgerClient } from "../../node/client/client";
 import { addressOfPrivateKey } from "../../node/domain/signature";
 import { workerExecArgv } from "../../node/prepare/worker-exec-argv";
-import { call, failureText, sourceClient, tracePath, eventsPath, JSON_TYPE, type Answer, type SourceClient } from "./http";
+import { call, errorText, failureText, sourceClient, tracePath, eventsPath, JSON_TYPE, type Answer, type SourceClient } from "./http";
 import { arrayAt, numberAt, valueAt } from "./json";
 import { keyOf, signedEvent } from "./lifecycles";
 import { randomOf, sleep, type Run } from "./run";
@@ -83,6 +83,8 @@ export type AttackReport = { requests: Record<string, number>; byStatus: Record<
 type Attack = {
   name: string;
   clients: number;
+  /** What the attack builds before the run's first phase, while the node still answers anonymous reads at once. */
+  prepare?(run: AttackContext): Promise<unknown>;
   send(run: AttackContext, client: SourceClient, slot: number): Promise<{ answer: Answer; problem?: string }>;
 };
 
@@ -162,18 +164,35 @@ async function postBatch(client: SourceClient, body: () => string): Promise<Answ
   return answer;
 }
 
-let catalog: string | undefined;
-/** A catalog of CATALOG_ITEMS items for the first brand, signed by the stranger instead of its owner. */
-async function strangersCatalog(run: AttackContext): Promise<string> {
-  if (catalog !== undefined) return catalog;
-  const chain = (await call(run.url, "/v1/chain")).body as { chainId: number; productRegistry: string };
-  const brands = arrayAt((await call(run.url, "/v1/brands")).body, "brands") ?? [];
+let catalog: Promise<string> | undefined;
+/**
+ * A catalog of CATALOG_ITEMS items for the first brand, signed by the stranger instead of its owner: built once for
+ * every client, and again only when building it failed.
+ */
+function strangersCatalog(run: AttackContext): Promise<string> {
+  catalog ??= buildStrangersCatalog(run).catch((error: unknown) => {
+    catalog = undefined;
+    throw error;
+  });
+  return catalog;
+}
+
+/** An anonymous read the catalog needs; an answer other than 200 (429 after its retries) is an error naming it. */
+async function readForCatalog(run: AttackContext, path: string): Promise<unknown> {
+  const answer = await call(run.url, path);
+  if (answer.status !== 200) throw new Error(`GET ${path} for the stranger's catalog answered ${errorText(answer)}`);
+  return answer.body;
+}
+
+async function buildStrangersCatalog(run: AttackContext): Promise<string> {
+  const chain = (await readForCatalog(run, "/v1/chain")) as { chainId: number; productRegistry: string };
+  const brands = arrayAt(await readForCatalog(run, "/v1/brands"), "brands") ?? [];
   const brand = valueAt(brands[0], "name");
   const version = numberAt(brands[0], "catalogVersion");
   if (typeof brand !== "string" || version === undefined) throw new Error("the node lists no brand to send a catalog for");
   const items = Array.from({ length: CATALOG_ITEMS }, (_, n) => ({ gtin: "04012345678901", serial: `ATTACK-${String(n).padStart(8, "0")}-${"x".repeat(40)}` }));
   const request = signedCatalogRequest({ ...chain, brand, version: version + 1, items, sellers: [], privateKey: keyOf(STRANGER) });
-  return (catalog = JSON.stringify(request));
+  return JSON.stringify(request);
 }
 
 export const ATTACKS: readonly Attack[] = [
@@ -237,6 +256,7 @@ export const ATTACKS: readonly Attack[] = [
   {
     name: "expensive-anonymous",
     clients: 12,
+    prepare: strangersCatalog,
     send: async (run, client, slot) => {
       if (slot < 3) {
         const answer = await postJson(client, "/v1/brands/catalog", await strangersCatalog(run));
@@ -307,6 +327,7 @@ async function attackClient(run: AttackContext, report: () => AttackReport, atta
 /** Every attack's clients, each from its own loopback address, until `run.stopping`; on the attack worker. */
 export async function runAttackClients(run: AttackContext, report: () => AttackReport): Promise<void> {
   const clients: SourceClient[] = [];
+  await Promise.all(ATTACKS.filter((attack) => run.phases.includes(attack.name)).map((attack) => attack.prepare?.(run)));
   const loops = ATTACKS.flatMap((attack, a) =>
     !run.phases.includes(attack.name)
       ? []
