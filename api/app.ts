@@ -66,7 +66,7 @@ export const DEFAULT_RATE_LIMIT = {
   maxKeys: 100_000,
   replayCapacity: 200_000,
   replayPerSigner: 50_000,
-  anonymousWorkMsPerSecond: 150,
+  anonymousWorkMsPerSecond: 100,
 } as const;
 
 /** The most one request is charged to the anonymous work share, ms: waiting for a busy node is not work. */

@@ -50,7 +50,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   REPLAY_GUARD_CAPACITY: z.coerce.number().int().min(1).max(100_000_000).default(200_000),
   REPLAY_GUARD_PER_SIGNER: z.coerce.number().int().min(1).max(100_000_000).default(50_000),
-  RATE_LIMIT_ANONYMOUS_WORK_MS: z.coerce.number().min(0).max(1e6).default(150),
+  RATE_LIMIT_ANONYMOUS_WORK_MS: z.coerce.number().min(0).max(1e6).default(100),
 });
 
 export type NodeConfig = {
