@@ -10,16 +10,20 @@ import { verifyBundle, type VerificationStatus } from "../node/verify/verify-bun
 import { createRpcChainReader } from "../node/verify/chain-reader";
 import { cannon, CONNECTIONS, postAll, signedReads } from "../tools/bench/http-load";
 import { syntheticLifecycles } from "../tools/bench/lifecycles";
+import { machine, machineLine } from "../tools/bench/machine";
+import { envInteger } from "../tools/bench/settings";
 import { startNodeProcess, stopNodeProcess } from "../tools/bench/node-process";
 import { domainSeparator } from "../node/domain/eip712";
 import type { AppendRequest } from "../node/domain/event";
 
-const SINGLE_EVENTS = Number(process.env.BENCH_API_EVENTS ?? 20_000);
+const SINGLE_EVENTS = envInteger("BENCH_API_EVENTS", 20_000);
 const BATCH_SIZE = 100;
-const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
+const SECONDS = envInteger("BENCH_API_SECONDS", 10);
 const say = (line: string) => console.log(`[bench:api] ${line}`);
 
 async function main(): Promise<void> {
+  const host = machine();
+  say(machineLine(host));
   const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-api-"));
   const { child, url } = await startNodeProcess(dir, { RATE_LIMIT_ANONYMOUS_WORK_MS: "0" });
   try {
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: "api",
+        machine: host,
         connections: CONNECTIONS,
         appends_per_s: Math.round(singlePerSecond),
         append_p50_ms: single.p50,

@@ -12,13 +12,17 @@ import { signEpcisImport } from "../node/domain/epcis/import";
 import { validateEpcis } from "../node/domain/epcis/validate";
 import { cannon, postAll, signedReads } from "../tools/bench/http-load";
 import { syntheticLifecycles } from "../tools/bench/lifecycles";
+import { machine, machineLine } from "../tools/bench/machine";
+import { envInteger } from "../tools/bench/settings";
 import { startNodeProcess, stopNodeProcess } from "../tools/bench/node-process";
 
-const DOCUMENTS = Number(process.env.BENCH_EPCIS_DOCUMENTS ?? 2_000);
-const SECONDS = Number(process.env.BENCH_EPCIS_SECONDS ?? 10);
+const DOCUMENTS = envInteger("BENCH_EPCIS_DOCUMENTS", 2_000);
+const SECONDS = envInteger("BENCH_EPCIS_SECONDS", 10);
 const say = (line: string) => console.log(`[bench:epcis] ${line}`);
 
 async function main(): Promise<void> {
+  const host = machine();
+  say(machineLine(host));
   const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-epcis-"));
   const { child, url } = await startNodeProcess(dir, { RATE_LIMIT_ANONYMOUS_WORK_MS: "0" });
   try {
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: "epcis",
+        machine: host,
         import_documents_per_s: Math.round(documentsPerSecond),
         import_events_per_s: Math.round(eventsPerSecond),
         import_p50_ms: imported.p50,

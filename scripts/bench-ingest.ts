@@ -11,10 +11,13 @@ import type { AppendRequest } from "../node/domain/event";
 import { openNodeRuntime } from "../node/runtime/node-runtime";
 import { bench } from "../tools/bench/closed-loop";
 import { syntheticLifecycles } from "../tools/bench/lifecycles";
+import { machine, machineLine } from "../tools/bench/machine";
 import { percentile } from "../tools/bench/percentile";
+import { envInteger, integerSetting } from "../tools/bench/settings";
 
-const SHIPMENTS = Number(process.env.BENCH_SHIPMENTS ?? 10_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2048);
+const SHIPMENTS = envInteger("BENCH_SHIPMENTS", 10_000);
+const CONCURRENCY = envInteger("BENCH_CONCURRENCY", 2048);
+const PREPARE_WORKERS = integerSetting("PREPARE_WORKERS", process.env.PREPARE_WORKERS);
 const say = (line: string) => console.log(`[bench:ingest] ${line}`);
 
 /** Signer recoveries/s on all cores: the ceiling of any ingest path that checks every signature. */
@@ -88,13 +91,15 @@ async function levelPutsPerSecond(requests: AppendRequest[], dir: string): Promi
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-ingest-"));
   const threads = availableParallelism();
+  const host = machine();
+  say(machineLine(host));
   say(`${SHIPMENTS.toLocaleString("en")} shipments, ${CONCURRENCY} concurrent appenders, ${threads} cores, store in ${dir}`);
   const node = await openNodeRuntime({
     chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "bench-ingest", devParticipants: true },
     dataDir: dir,
     anchorMaxEvents: 10_000,
     anchorIntervalMs: 5_000,
-    prepareWorkers: process.env.PREPARE_WORKERS === undefined ? undefined : Number(process.env.PREPARE_WORKERS),
+    prepareWorkers: PREPARE_WORKERS,
     log: (line) => say(line),
   });
   try {
@@ -172,6 +177,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: "ingest",
+        machine: host,
         events: appended,
         shipments: SHIPMENTS,
         events_per_s: Math.round(eventsPerSecond),

@@ -22,6 +22,7 @@ import {
 } from "../node/domain/merkle";
 import { roleId } from "../node/domain/roles";
 import { headProofArg } from "../node/monitor/evidence";
+import { machine, machineLine } from "../tools/bench/machine";
 
 /**
  * A log of leaves all equal to one leaf hash: every perfect subtree at a level has the same hash, so roots and
@@ -68,6 +69,8 @@ async function deployEasArtifact(name: "SchemaRegistry" | "EAS", deployer: Signe
 const perEvent = (gas: number, events: number) => Math.round((gas / events) * 100) / 100;
 
 async function main(): Promise<void> {
+  const host = machine();
+  console.log(machineLine(host));
   const signers = await ethers.getSigners();
   const [admin, operator, platform, brandOwner, monitor] = signers;
   if (!admin || !operator || !platform || !brandOwner || !monitor)
@@ -263,7 +266,7 @@ async function main(): Promise<void> {
     asNode.anchorCatalogSigned(signed.brandId, signed.itemsRoot, signed.itemCount, signed.sellersRoot, signed.sellerCount, catalogSignature),
   );
   console.log(`anchorCatalogSigned (a brand's first catalog, submitted by the node): ${figures.anchor_catalog_signed_gas} gas`);
-  console.log(JSON.stringify({ bench: "gas", ...figures }));
+  console.log(JSON.stringify({ bench: "gas", machine: host, ...figures }));
 }
 
 main().catch((error) => {

@@ -4,19 +4,11 @@
 // `--no-attacks` or SOAK_ATTACKS=0 leaves the attack phases out (tools/soak/attacks.ts), SOAK_ATTACKS=name,… sends
 // only the attacks named (for measuring one: SOAK_ATTACKS=expensive-anonymous). Prints
 // `[soak]` lines, a progress line every 10 s, and last one line of JSON. Exits 0 iff every check held.
+import { integerSetting } from "../tools/bench/settings";
 import { ATTACKS } from "../tools/soak/attacks";
 import { runSoak, type SoakSettings } from "../tools/soak/soak";
 
 const say = (line: string) => console.log(`[soak] ${line}`);
-
-/** The integer `text` says, undefined when unset; 0 only where `zero` allows it. */
-function integerSetting(name: string, text: string | undefined, { zero = false } = {}): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  if (!/^[1-9][0-9]{0,6}$/.test(text) && !(zero && text === "0")) {
-    throw new Error(`${name}: must be ${zero ? "0 or " : ""}a positive integer, not ${JSON.stringify(text)}`);
-  }
-  return Number(text);
-}
 
 /** The attacks SOAK_ATTACKS names: all when unset, none for "0", else those of its comma-separated names. */
 function attacksOf(noAttacks: boolean, text: string | undefined): string[] {
