@@ -18,6 +18,11 @@ import { startNodeProcess, stopNodeProcess } from "../tools/bench/node-process";
 
 const DOCUMENTS = envInteger("BENCH_EPCIS_DOCUMENTS", 2_000);
 const SECONDS = envInteger("BENCH_EPCIS_SECONDS", 10);
+/**
+ * Concurrent explorer readers: the node verifies one shipment at a time for anonymous readers and lets 16 wait;
+ * more readers at once than that get 429 (load the node is built to shed, not load to measure).
+ */
+const EXPLORER_READERS = 16;
 const say = (line: string) => console.log(`[bench:epcis] ${line}`);
 
 async function main(): Promise<void> {
@@ -82,11 +87,12 @@ async function main(): Promise<void> {
       `  ${validationMs.toFixed(2)} ms per document (${firstSample.epcisBody.eventList.length}–${Math.max(...sample.map((d) => d.epcisBody.eventList.length))} events)`,
     );
 
-    say("explorer trace pages (anonymous timeline, every check through the chain's JSON-RPC) …");
+    say(`explorer trace pages (anonymous timeline, every check through the chain's JSON-RPC), ${EXPLORER_READERS} readers …`);
     let pages = 0;
     const explorer = await cannon({
       url,
       duration: SECONDS,
+      connections: EXPLORER_READERS,
       requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: `/trace/${shipmentIds[pages++ % shipmentIds.length]}` }) }],
     });
     if (explorer.non2xx > 0) throw new Error(`${explorer.non2xx} explorer pages failed`);

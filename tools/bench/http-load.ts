@@ -7,9 +7,9 @@ export const CONNECTIONS = 50;
 
 export type Result = { requests: number; seconds: number; p50: number; p99: number; non2xx: number };
 
-/** autocannon at up to CONNECTIONS connections, reduced to counts and latency percentiles. */
+/** autocannon at `options.connections` (CONNECTIONS unless set), never more than `amount`, reduced to counts and latency percentiles. */
 export async function cannon(options: autocannon.Options): Promise<Result> {
-  const connections = Math.min(CONNECTIONS, options.amount ?? CONNECTIONS);
+  const connections = Math.min(options.connections ?? CONNECTIONS, options.amount ?? Infinity);
   const result = await autocannon({ ...options, connections });
   return {
     requests: result.requests.total,
