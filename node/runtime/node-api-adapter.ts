@@ -7,7 +7,7 @@ import { treeHeadJson } from "../ledger";
 import { deriveStatus, shipmentAmounts } from "../domain/lifecycle/status";
 import type { NodeApi, ShipmentStatusView } from "../node-api";
 import { bundleEntry, buildTraceBundle, visibilityOf } from "../services/trace-service";
-import { chainReadCache } from "../services/chain-read-cache";
+import { chainReadCache } from "../verify/chain-read-cache";
 import { VerificationCache } from "../services/verification-cache";
 import { WorkGate } from "../services/work-gate";
 import type { NodeRuntime } from "./node-runtime";

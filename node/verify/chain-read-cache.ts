@@ -1,9 +1,9 @@
-// The chain reads the node's own verifications share (GET /v1/shipments/{id}/verify, the explorer's trace pages):
-// bundles of one checkpoint ask the chain the same questions — the checkpoint's roots, the operator, the signers'
-// roles and profiles at the anchoring block — so each is asked once and the answer served to the next bundle, and a
-// fresh verification costs lookups rather than JSON-RPC round trips.
+// Chain reads shared across verifications (verifyBundles, the node's GET /v1/shipments/{id}/verify and the explorer's
+// trace pages): bundles of one checkpoint ask the chain the same questions — the checkpoint's roots, the operator, the
+// signers' roles and profiles at the anchoring block — so each is asked once and the answer served to the next
+// bundle, and a fresh verification costs lookups rather than JSON-RPC round trips.
 import { LruMap } from "../lru-map";
-import type { ChainReader } from "../verify/chain-reader";
+import type { ChainReader } from "./chain-reader";
 
 export type ChainReadCacheOptions = {
   /** How long an answer about the chain's newest state (its head, a log's latest checkpoint, a conviction) is served. */
@@ -25,8 +25,9 @@ const EXAMINED_PER_ANSWER = 8;
 
 /**
  * Wraps `reader` so that identical reads within their lifetime are made once, across every verification that uses
- * it. A read that fails is forgotten at once, so one unanswered call is asked again by the next verification. Only
- * for the node's own verifications: an outside verifier reads the chain afresh (node/verify caches per verification).
+ * it. A read that fails is forgotten at once, so one unanswered call is asked again by the next verification. A
+ * verifier that checks one bundle reads the chain afresh (verifyBundle caches per verification); one that checks
+ * many at once (verifyBundles) shares the answers among them for their lifetimes.
  */
 export function chainReadCache(reader: ChainReader, options: ChainReadCacheOptions = {}): ChainReader & { readonly size: number } {
   const latestMs = options.latestMs ?? 1000;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { happyLifecycle } from "../../helpers/events";
-import { chainReadCache } from "../../../node/services/chain-read-cache";
+import { chainReadCache } from "../../../node/verify/chain-read-cache";
 import type { ChainReader } from "../../../node/verify/chain-reader";
 import { verifyBundle } from "../../../node/verify/verify-bundle";
 import { openTestNode, traceBundleOf } from "../../helpers/bundle";
