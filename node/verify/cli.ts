@@ -10,9 +10,11 @@ import { createRpcChainReader, type RpcChainReader } from "./chain-reader";
 import { formatDuration, parseDuration } from "./duration";
 import { VERIFICATION_FORMAT, type CheckResult, type CheckStatus, type VerificationReport, type VerificationStatus } from "./report";
 import { verifyBundle } from "./verify-bundle";
+import { verifyBundles } from "./verify-many";
 
 export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeURL | shipmentId> [--network FILE|URL] [--rpc URL]
                           [--max-age DURATION] [--json]
+       borderledger verify --many <target>... [the same options]
 
   <bundle.json>          a borderledger.trace.v2 bundle saved from GET /v1/shipments/{id}/trace, or an
                          EPCIS 2.0 document saved from GET /v1/shipments/{id}/epcis (it carries the bundle)
@@ -24,6 +26,9 @@ export const USAGE = `usage: borderledger verify <bundle.json | shipmentId@nodeU
   --max-age DURATION     fail completeness when the bundle's checkpoint is older than this (e.g. 10m, 2h, 7d,
                          3600s) and the log has anchored a newer one
   --json                 print the report as JSON (${VERIFICATION_FORMAT})
+  --many                 verify every target given (files, shipmentId@nodeURL, shipmentIds) at once, the chain's
+                         answers shared among them: one line each and a count; with --json an array of
+                         { target, report } or { target, error }; the exit status is the worst of them
 
 exit status: 0 verified, 1 failed, 2 usage or input error, 3 pending or unpinned`;
 
@@ -87,23 +92,12 @@ async function run(argv: readonly string[], output: Output, env: Readonly<Record
     return EXIT.verified;
   }
   const network = args.network === undefined ? undefined : await loadNetwork(args.network);
-  const target = await resolveTarget(args.target, network);
-  const bundle = bundleOf(target.kind === "file" ? await readBundleFile(target.path) : await fetchBundle(target));
-  let chain: RpcChainReader | undefined;
-  if (args.rpc !== undefined) {
-    chain = createRpcChainReader({ rpcUrl: args.rpc });
-    let chainId: number;
-    try {
-      chainId = await chain.chainId();
-    } catch (error) {
-      chain.close();
-      throw inputError(`${messageOf(error)} (check --rpc)`);
-    }
-    if (network !== undefined && chainId !== network.chainId) {
-      chain.close();
-      throw inputError(`--rpc ${args.rpc} is chain ${chainId}, but network ${network.name} is chain ${network.chainId} (check --rpc)`);
-    }
-  }
+  if (args.many) return runMany(args, network, output);
+  const [first] = args.targets;
+  if (first === undefined) throw inputError(`verify needs a bundle file, shipmentId@nodeURL or shipmentId\n${USAGE}`);
+  const target = await resolveTarget(first, network);
+  const bundle = await loadBundle(target);
+  const chain = await openChain(args.rpc, network);
   try {
     // A node asked for one shipment may answer with another's valid bundle: the one asked for is the one verified.
     const shipmentId = target.kind === "file" ? undefined : target.shipmentId;
@@ -115,10 +109,109 @@ async function run(argv: readonly string[], output: Output, env: Readonly<Record
   }
 }
 
+/** The target's bundle, from its file or its node; an EPCIS export gives the bundle it carries. */
+async function loadBundle(target: Target): Promise<unknown> {
+  return bundleOf(target.kind === "file" ? await readBundleFile(target.path) : await fetchBundle(target));
+}
+
+/** A reader of the chain at `rpc`, checked to answer and to be the pinned network's chain; none without --rpc. */
+async function openChain(rpc: string | undefined, network: Network | undefined): Promise<RpcChainReader | undefined> {
+  if (rpc === undefined) return undefined;
+  const chain = createRpcChainReader({ rpcUrl: rpc });
+  let chainId: number;
+  try {
+    chainId = await chain.chainId();
+  } catch (error) {
+    chain.close();
+    throw inputError(`${messageOf(error)} (check --rpc)`);
+  }
+  if (network !== undefined && chainId !== network.chainId) {
+    chain.close();
+    throw inputError(`--rpc ${rpc} is chain ${chainId}, but network ${network.name} is chain ${network.chainId} (check --rpc)`);
+  }
+  return chain;
+}
+
+/** How many targets' bundles are read or fetched at a time under --many. */
+const LOADS_AT_ONCE = 8;
+
+/** A target of --many: its bundle and the shipment asked for, or why it could not be had. */
+type Loaded = { target: string; bundle?: unknown; shipmentId?: string; error?: string };
+
+/**
+ * `verify --many`: every target read or fetched (one that cannot be is reported and the rest go on), verified at once
+ * with the chain's answers shared, one line each and a count. The exit status is the worst: failed, then a target that
+ * could not be had (usage), then pending or unpinned.
+ */
+async function runMany(args: CommandLine, network: Network | undefined, output: Output): Promise<number> {
+  const loaded: Loaded[] = args.targets.map((target) => ({ target }));
+  let next = 0;
+  const load = async () => {
+    for (let i = next++; i < loaded.length; i = next++) {
+      const item = loaded[i] as Loaded;
+      try {
+        const target = await resolveTarget(item.target, network);
+        item.bundle = await loadBundle(target);
+        if (target.kind === "remote") item.shipmentId = target.shipmentId;
+      } catch (error) {
+        if (!(error instanceof BorderLedgerError)) throw error;
+        item.error = error.message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOADS_AT_ONCE, loaded.length) }, load));
+  const had = loaded.filter((item) => item.error === undefined);
+  const chain = await openChain(args.rpc, network);
+  let reports: VerificationReport[];
+  try {
+    reports = await verifyBundles({
+      bundles: had.map((item) => item.bundle),
+      shipmentIds: had.map((item) => item.shipmentId),
+      chain,
+      network,
+      maxAgeMs: args.maxAgeMs,
+    });
+  } finally {
+    chain?.close();
+  }
+  const reportOf = new Map(had.map((item, i) => [item, reports[i] as VerificationReport]));
+  const counts: Record<VerificationStatus | "unreadable", number> = { verified: 0, failed: 0, pending: 0, unpinned: 0, unreadable: 0 };
+  const lines: string[] = [];
+  const json: unknown[] = [];
+  for (const item of loaded) {
+    const report = reportOf.get(item);
+    if (report === undefined) {
+      counts.unreadable++;
+      lines.push(`✘ UNREADABLE ${item.target}: ${item.error ?? "no bundle"}`);
+      json.push({ target: item.target, error: item.error });
+      continue;
+    }
+    counts[report.status]++;
+    lines.push(`${STATUS_MARK[report.status]} ${report.status.toUpperCase()} ${report.shipmentId ?? "(unknown)"} (${item.target})${manyReason(report)}`);
+    json.push({ target: item.target, report });
+  }
+  const described = (Object.entries(counts) as [string, number][]).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`);
+  lines.push(`${loaded.length} ${loaded.length === 1 ? "target" : "targets"}: ${described.join(", ")}`);
+  output.out(args.json ? JSON.stringify(json, null, 2) : lines.join("\n"));
+  if (counts.failed > 0) return EXIT.failed;
+  if (counts.unreadable > 0) return EXIT.usage;
+  return counts.pending + counts.unpinned > 0 ? EXIT.unsettled : EXIT.verified;
+}
+
+const STATUS_MARK: Record<VerificationStatus, string> = { verified: "✔", failed: "✘", pending: "…", unpinned: "?" };
+
+/** For one line of --many: the checks that failed, or wait, or could not be checked where that keeps it unpinned. */
+function manyReason(report: VerificationReport): string {
+  const named = (status: CheckStatus) => report.checks.filter((c) => c.status === status).map((c) => c.name);
+  if (report.status === "failed") return `: ${named("fail").join(", ")}`;
+  if (report.status === "pending") return `: ${named("pending").join(", ")} wait for a checkpoint`;
+  return "";
+}
+
 /** Where the network file comes from, as the error messages name it. */
 type NetworkSource = { from: "--network" | "BORDERLEDGER_NETWORK"; location: string };
 
-type CommandLine = { target: string; rpc?: string; json: boolean; network?: NetworkSource; maxAgeMs?: number };
+type CommandLine = { targets: string[]; many: boolean; rpc?: string; json: boolean; network?: NetworkSource; maxAgeMs?: number };
 
 function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CommandLine | "help" {
   let parsed: ReturnType<typeof parse>;
@@ -132,11 +225,12 @@ function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, 
   const removed = REMOVED_OPTIONS.find((option) => values[option] !== undefined);
   if (removed !== undefined)
     throw inputError(`--${removed} is gone: give --network FILE|URL, the network file that names the chain, contracts and logs to trust`);
-  const [command, target, ...rest] = positionals;
+  const [command, ...targets] = positionals;
+  const many = values.many ?? false;
   if (command === undefined) throw inputError(`no command given\n${USAGE}`);
   if (command !== "verify") throw inputError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
-  if (target === undefined) throw inputError(`verify needs a bundle file, shipmentId@nodeURL or shipmentId\n${USAGE}`);
-  if (rest.length > 0) throw inputError(`unexpected arguments: ${rest.join(" ")}\n${USAGE}`);
+  if (targets.length === 0) throw inputError(`verify needs a bundle file, shipmentId@nodeURL or shipmentId\n${USAGE}`);
+  if (!many && targets.length > 1) throw inputError(`unexpected arguments: ${targets.slice(1).join(" ")} (to verify several, give --many)\n${USAGE}`);
   if (values.rpc !== undefined && !HTTP_URL.test(values.rpc)) throw inputError(`--rpc must be an http(s) URL, not ${JSON.stringify(values.rpc)}`);
   let maxAgeMs: number | undefined;
   if (values["max-age"] !== undefined) {
@@ -151,7 +245,7 @@ function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, 
       : fromEnv === undefined
         ? undefined
         : { from: "BORDERLEDGER_NETWORK", location: fromEnv };
-  return { target, rpc: values.rpc, json: values.json ?? false, network, maxAgeMs };
+  return { targets, many, rpc: values.rpc, json: values.json ?? false, network, maxAgeMs };
 }
 
 function parse(argv: readonly string[]) {
@@ -164,6 +258,7 @@ function parse(argv: readonly string[]) {
       rpc: { type: "string" },
       "max-age": { type: "string" },
       json: { type: "boolean" },
+      many: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       // Refused with a pointer to --network (REMOVED_OPTIONS), rather than as options no one ever heard of.
       "chain-id": { type: "string" },

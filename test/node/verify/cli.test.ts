@@ -238,6 +238,62 @@ describe("borderledger verify", function () {
     expect(run.stderr).to.match(/broken\.json is not JSON: /);
   });
 
+  describe("--many", () => {
+    it("verifies every target at once: one line each in order, a count, exit 0 when all verify", async () => {
+      const honest = file("honest.json", JSON.stringify(bundle));
+      const run = await borderledger(["verify", "--many", honest, `${SHIPMENT}@${nodeUrl}`, honest, "--network", network, "--rpc", rpc]);
+      expect(run.code, run.stderr + run.stdout).to.equal(0);
+      expect(run.stdout.trimEnd().split("\n")).to.deep.equal([
+        `✔ VERIFIED ${SHIPMENT} (${honest})`,
+        `✔ VERIFIED ${SHIPMENT} (${SHIPMENT}@${nodeUrl})`,
+        `✔ VERIFIED ${SHIPMENT} (${honest})`,
+        "3 targets: 3 verified",
+      ]);
+    });
+
+    it("reports a failed, a pending and an unreadable target in their places and exits with the worst, 1", async () => {
+      const tampered = structuredClone(bundle);
+      defined(tampered.entries[2], "entry 2").payload.procedure = "T86";
+      const missing = path.join(dir, "missing.json");
+      const args = [file("tampered.json", JSON.stringify(tampered)), file("pending.json", JSON.stringify(pending)), missing, `NOPE1@${nodeUrl}`];
+      const run = await borderledger(["verify", "--many", ...args, "--network", network, "--rpc", rpc]);
+      expect(run.code, run.stderr + run.stdout).to.equal(1);
+      expect(run.stdout.trimEnd().split("\n")).to.deep.equal([
+        `✘ FAILED ${SHIPMENT} (${args[0]}): field-digests`,
+        `… PENDING ${PENDING} (${args[1]}): inclusion, actor-roles wait for a checkpoint`,
+        `✘ UNREADABLE ${missing}: no such file: ${missing}`,
+        `✘ UNREADABLE NOPE1@${nodeUrl}: GET ${nodeUrl}/v1/shipments/NOPE1/trace answered 404: NOT_FOUND no shipment in this log`,
+        "4 targets: 1 failed, 1 pending, 2 unreadable",
+      ]);
+    });
+
+    it("exits 2 when a target cannot be had and the rest verify, 3 when one is only pending", async () => {
+      const honest = file("honest.json", JSON.stringify(bundle));
+      const unreadable = await borderledger(["verify", "--many", honest, path.join(dir, "gone.json"), "--network", network, "--rpc", rpc]);
+      expect(unreadable.code, unreadable.stdout).to.equal(2);
+      const waiting = await borderledger(["verify", "--many", honest, file("pending.json", JSON.stringify(pending)), "--network", network, "--rpc", rpc]);
+      expect(waiting.code, waiting.stdout).to.equal(3);
+      expect(waiting.stdout.trimEnd().split("\n").at(-1)).to.equal("2 targets: 1 verified, 1 pending");
+    });
+
+    it("prints { target, report } or { target, error } for each with --json", async () => {
+      const honest = file("honest.json", JSON.stringify(bundle));
+      const missing = path.join(dir, "missing.json");
+      const run = await borderledger(["verify", "--many", honest, missing, "--network", network, "--rpc", rpc, "--json"]);
+      expect(run.code).to.equal(2);
+      const [first, second] = JSON.parse(run.stdout) as { target: string; report?: { status: string }; error?: string }[];
+      expect(first?.target).to.equal(honest);
+      expect(first?.report?.status).to.equal("verified");
+      expect(second).to.deep.equal({ target: missing, error: `no such file: ${missing}` });
+    });
+
+    it("is needed for more than one target", async () => {
+      const run = await borderledger(["verify", "a.json", "b.json"]);
+      expect(run.code).to.equal(2);
+      expect(run.stderr.split("\n")[0]).to.equal("borderledger: unexpected arguments: b.json (to verify several, give --many)");
+    });
+  });
+
   it("exits 2 with the usage for a missing command, an unknown command or an unknown option", async () => {
     for (const args of [[], ["check", "x.json"], ["verify"], ["verify", "x.json", "--fast"]]) {
       const run = await borderledger(args);
