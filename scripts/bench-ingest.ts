@@ -124,6 +124,8 @@ async function main(): Promise<void> {
     // Bodies go in as JSON text, as they arrive over HTTP.
     const texts = lifecycles.map((lifecycle) => lifecycle.map((request) => JSON.stringify(request)));
     const cpuBefore = process.cpuUsage();
+    // The monotonic clock of --cpu-prof profiles, in µs: bench:profile counts only samples of this window.
+    const windowStartUs = Number(process.hrtime.bigint() / 1000n);
     const result = await bench({
       lifecycles: texts,
       concurrency: CONCURRENCY,
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
       progress: (done, seconds) => say(`  ${done.toLocaleString("en")} events, ${Math.round(done / seconds).toLocaleString("en")}/s`),
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const windowEndUs = Number(process.hrtime.bigint() / 1000n);
     const appended = node.ledger.treeSize - startSize;
     const cpuMicrosPerEvent = (cpu.user + cpu.system) / appended;
     if (appended !== all.length) throw new Error(`appended ${appended} of ${all.length}`);
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
         p99_ms: Number(percentile(latencies, 0.99).toFixed(2)),
         cpu_us_per_event: Math.round(cpuMicrosPerEvent),
         bytes_per_event: Math.round(bytes / total),
+        ingest_window_us: [windowStartUs, windowEndUs],
         ...Object.fromEntries(Object.entries(gas).map(([k, v]) => [k, Number(v.toFixed(1))])),
       }),
     );

@@ -11,6 +11,7 @@ export const SMOKE_BENCHES: readonly SmokeBench[] = [
   { bench: "ingest", script: "bench:ingest", env: { BENCH_SHIPMENTS: "100", BENCH_CONCURRENCY: "64" } },
   { bench: "api", script: "bench:api", env: { BENCH_API_EVENTS: "200", BENCH_API_SECONDS: "1" } },
   { bench: "epcis", script: "bench:epcis", env: { BENCH_EPCIS_DOCUMENTS: "20", BENCH_EPCIS_SECONDS: "1" } },
+  { bench: "profile", script: "bench:profile", env: { BENCH_SHIPMENTS: "100", BENCH_CONCURRENCY: "64" } },
 ];
 
 /** What one benchmark's smoke run gave: whether it ran to its JSON line, how long it took, how many figures it had. */
