@@ -10,10 +10,19 @@ export type Result = { requests: number; seconds: number; p50: number; p99: numb
 /** autocannon at `options.connections` (CONNECTIONS unless set), never more than `amount`, reduced to counts and latency percentiles. */
 export async function cannon(options: autocannon.Options): Promise<Result> {
   const connections = Math.min(options.connections ?? CONNECTIONS, options.amount ?? Infinity);
-  const result = await autocannon({ ...options, connections });
+  // A run of `amount` requests is timed to its last response: autocannon ends it on its next one-second tick, and
+  // its duration then counts up to a second in which nothing was sent.
+  const started = performance.now();
+  let lastResponse = started;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ ...options, connections }, (error, done) => (error ? reject(error as Error) : resolve(done)));
+    instance.on("response", () => {
+      lastResponse = performance.now();
+    });
+  });
   return {
     requests: result.requests.total,
-    seconds: result.duration,
+    seconds: options.amount === undefined ? result.duration : (lastResponse - started) / 1000,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
