@@ -200,7 +200,7 @@ async function runMany(args: CommandLine, network: Network | undefined, output: 
 
 const STATUS_MARK: Record<VerificationStatus, string> = { verified: "✔", failed: "✘", pending: "…", unpinned: "?" };
 
-/** For one line of --many: the checks that failed, or wait, or could not be checked where that keeps it unpinned. */
+/** For one line of --many: the checks that failed, or those that wait for a checkpoint; nothing otherwise. */
 function manyReason(report: VerificationReport): string {
   const named = (status: CheckStatus) => report.checks.filter((c) => c.status === status).map((c) => c.name);
   if (report.status === "failed") return `: ${named("fail").join(", ")}`;
