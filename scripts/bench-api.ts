@@ -9,6 +9,8 @@ import { devWallet } from "../node/chain/dev-participants";
 import { verifyBundle, type VerificationReport, type VerificationStatus } from "../node/verify/verify-bundle";
 import { verifyBundles } from "../node/verify/verify-many";
 import { createRpcChainReader } from "../node/verify/chain-reader";
+import { openNodeRuntime } from "../node/runtime/node-runtime";
+import { bench } from "../tools/bench/closed-loop";
 import { cannon, CONNECTIONS, postAll, signedReads } from "../tools/bench/http-load";
 import { syntheticLifecycles } from "../tools/bench/lifecycles";
 import { machine, machineLine } from "../tools/bench/machine";
@@ -22,9 +24,45 @@ const BATCH_SIZE = 100;
 const SECONDS = envInteger("BENCH_API_SECONDS", 10);
 const say = (line: string) => console.log(`[bench:api] ${line}`);
 
+/**
+ * ORDER events/s appended through the ledger in this process, CONNECTIONS at a time, on a node of its own: the rate
+ * the HTTP figures are set against (what HTTP adds is the rest).
+ */
+async function inProcessRate(events: number): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-api-in-process-"));
+  const node = await openNodeRuntime({
+    chain: { chainHost: "127.0.0.1", chainPort: 0, logName: "bench-api-in-process", devParticipants: true },
+    dataDir: dir,
+    // npm start's defaults (ANCHOR_MAX_EVENTS, ANCHOR_INTERVAL_MS), as the node process below has them.
+    anchorMaxEvents: 10_000,
+    anchorIntervalMs: 5_000,
+    log: () => undefined,
+  });
+  try {
+    const lifecycles = syntheticLifecycles({ separator: node.ledger.domainSeparator, shipments: events, offset: 1_000_000, progress: () => undefined });
+    const texts = lifecycles.map((lifecycle) => [JSON.stringify(lifecycle[0])]);
+    const result = await bench({
+      lifecycles: texts,
+      concurrency: CONNECTIONS,
+      append: async (text) => {
+        const outcome = await node.ledger.append({ text });
+        if (outcome.status !== "created") throw new Error(`an in-process ORDER was not created: ${outcome.status}`);
+      },
+      progress: () => undefined,
+    });
+    return result.done / result.seconds;
+  } finally {
+    await node.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const host = machine();
   say(machineLine(host));
+  say(`in-process appends of ${SINGLE_EVENTS.toLocaleString("en")} ORDER events, ${CONNECTIONS} at a time (the ledger alone, no HTTP) …`);
+  const inProcess = await inProcessRate(SINGLE_EVENTS);
+  say(`  ${Math.round(inProcess).toLocaleString("en")} events/s`);
   const dir = mkdtempSync(path.join(tmpdir(), "bl-bench-api-"));
   const { child, url } = await startNodeProcess(dir, { RATE_LIMIT_ANONYMOUS_WORK_MS: "0" });
   try {
@@ -49,6 +87,8 @@ async function main(): Promise<void> {
       `  ${single.requests.toLocaleString("en")} appends in ${single.seconds.toFixed(1)} s = ${Math.round(singlePerSecond).toLocaleString("en")}/s, p50 ${single.p50} ms, p99 ${single.p99} ms`,
     );
 
+    say(`  ${(singlePerSecond / inProcess).toFixed(2)} of the in-process rate`);
+
     say(`batch appends (${BATCH_SIZE} events per request) …`);
     const batch = await postAll(url, batches);
     if (batch.non2xx > 0) throw new Error(`${batch.non2xx} batch requests were refused`);
@@ -56,6 +96,7 @@ async function main(): Promise<void> {
     say(
       `  ${(batch.requests * BATCH_SIZE).toLocaleString("en")} events in ${batch.seconds.toFixed(1)} s = ${Math.round(batchPerSecond).toLocaleString("en")} events/s, p50 ${batch.p50} ms, p99 ${batch.p99} ms per request`,
     );
+    say(`  ${(batchPerSecond / inProcess).toFixed(2)} of the in-process rate`);
 
     say("full lifecycles for 200 shipments to read and verify …");
     const customs = new BorderLedgerClient({
@@ -136,10 +177,13 @@ async function main(): Promise<void> {
         bench: "api",
         machine: host,
         connections: CONNECTIONS,
+        in_process_appends_per_s: Math.round(inProcess),
         appends_per_s: Math.round(singlePerSecond),
+        appends_of_in_process: Number((singlePerSecond / inProcess).toFixed(3)),
         append_p50_ms: single.p50,
         append_p99_ms: single.p99,
         batch_events_per_s: Math.round(batchPerSecond),
+        batch_events_of_in_process: Number((batchPerSecond / inProcess).toFixed(3)),
         batch_p50_ms: batch.p50,
         batch_p99_ms: batch.p99,
         traces_per_s: Math.round(tracesPerSecond),
